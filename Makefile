@@ -1,0 +1,34 @@
+# The two commands the README names. Both bootstrap everything they need on a fresh Debian machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: build test check lint system-deps clean
+
+build: system-deps $(STAMP)
+	$(PY) -m generator check content
+	@mkdir -p output/data
+	$(PY) -m generator export --format json content > output/data/forms.json.tmp
+	@mv output/data/forms.json.tmp output/data/forms.json
+	@echo "wrote output/data/forms.json"
+
+test: system-deps $(STAMP)
+	$(PY) -m ruff check generator tests bench
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check generator tests bench
+
+system-deps:
+	@bash tools/system-deps.sh
+
+# Reinstall when the package metadata changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) output .pytest_cache .ruff_cache .hypothesis

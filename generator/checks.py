@@ -1,0 +1,255 @@
+"""Rules → problems: the arithmetic that must hold (errors) and the smells worth a warning.
+
+rules.md section 2 (errors) and section 3 (warnings), plus structure: known 一级指标, rows kept
+together, weights that add up. Per-form checks take one scored form; site checks look across forms
+(duplicate slugs, shared 项目名称, copied texts). Every check returns `Problem`s; locating them in the
+file is the pipeline's job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from . import formatting, values
+from .config import SiteConfig
+from .findings import Level, Problem
+from .model import FundRow, Funds
+from .scoring import Method, ScoredForm
+from .values import DateValue, Quantity
+
+__all__ = ["check_form", "narrative_texts"]
+
+_COLUMNS = {"initial": "年初预算数", "budget": "全年预算数（A）", "executed": "全年执行数（B）"}
+_ROWS = {"total": "年度资金总额", "fiscal": "财政拨款", "own": "本级安排",
+         "transfer": "其中：上级补助", "other": "其他"}
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_COST_LEVEL2 = "成本指标"
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def _funds(funds: Funds) -> Iterator[Problem]:
+    rows: dict[str, FundRow] = {name: getattr(funds, name) for name in _ROWS}
+    for whole, parts in (("total", ("fiscal", "other")), ("fiscal", ("own", "transfer"))):
+        for column, label in _COLUMNS.items():
+            expected = sum((getattr(rows[part], column) for part in parts), Decimal(0))
+            stated = getattr(rows[whole], column)
+            if stated != expected:
+                names = " + ".join(_ROWS[part] for part in parts)
+                yield Problem(
+                    "funds-sum", Level.ERROR, ("funds", whole, column),
+                    f"{_ROWS[whole]} {label} is {formatting.money(stated)}, but {names} = {formatting.money(expected)}",
+                    f"make {_ROWS[whole]} equal to {names} in every column")
+    for name, row in rows.items():
+        if row.executed > row.budget:
+            yield Problem(
+                "funds-over-budget", Level.ERROR, ("funds", name, "executed"),
+                f"全年执行数 {formatting.money(row.executed)} is above 全年预算数 {formatting.money(row.budget)} "
+                f"({_ROWS[name]}): spending beyond the budget",
+                "correct B, or record the budget adjustment in 全年预算数 (A)")
+    if funds.total.budget == 0:
+        yield Problem("funds-no-budget", Level.ERROR, ("funds", "total", "budget"),
+                      "全年预算数 is 0: the execution rate is undefined",
+                      "write the year's budget for the project")
+
+
+def _structure(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
+    scheme = config.scheme
+    form = scored.form
+    if form.budget_weight is not None and form.budget_weight != scheme.budget_weight:
+        yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
+                      f"分值 {_plain(form.budget_weight)} differs from the scheme's {_plain(scheme.budget_weight)}",
+                      "remove budget_weight, or change scheme.budget_weight in formgen.toml")
+    seen_level1: list[str] = []
+    seen_level2: dict[str, list[str]] = {}
+    for index, row in enumerate(form.indicators):
+        level1 = scheme.level1_named(row.level1)
+        if level1 is None:
+            known = "、".join(item.name for item in scheme.level1)
+            yield Problem("level1-unknown", Level.ERROR, ("indicators", index, "level1"),
+                          f"“{row.level1}” is not a 一级指标 of the scheme", f"write one of {known}")
+            continue
+        if level1.level2 and row.level2 not in level1.level2:
+            yield Problem("level2-unknown", Level.WARNING, ("indicators", index, "level2"),
+                          f"“{row.level2}” is not a usual 二级指标 of {row.level1}",
+                          f"use one of {'、'.join(level1.level2)}, or add it to the scheme in formgen.toml")
+        if seen_level1 and seen_level1[-1] != row.level1 and row.level1 in seen_level1:
+            yield Problem("rows-apart", Level.ERROR, ("indicators", index, "level1"),
+                          f"the rows of {row.level1} are not together: its cell would span rows that are not its own",
+                          f"move this row next to the other {row.level1} rows")
+        elif seen_level1 and seen_level1[-1] == row.level1:
+            group = seen_level2[row.level1]
+            if group[-1] != row.level2 and row.level2 in group:
+                yield Problem("rows-apart", Level.ERROR, ("indicators", index, "level2"),
+                              f"the rows of {row.level2} are not together",
+                              f"move this row next to the other {row.level2} rows")
+        if not seen_level1 or seen_level1[-1] != row.level1:
+            seen_level1.append(row.level1)
+            seen_level2.setdefault(row.level1, [])
+        if not seen_level2[row.level1] or seen_level2[row.level1][-1] != row.level2:
+            seen_level2[row.level1].append(row.level2)
+    for level1 in scheme.level1:
+        rows = [row.weight for row in form.indicators if row.level1 == level1.name]
+        if rows and sum(rows, Decimal(0)) != level1.weight:
+            first = next(i for i, row in enumerate(form.indicators) if row.level1 == level1.name)
+            yield Problem("weights-sum", Level.ERROR, ("indicators", first, "weight"),
+                          f"the 分值 of the {level1.name} rows add up to {_plain(sum(rows, Decimal(0)))}, "
+                          f"not {_plain(level1.weight)}",
+                          f"make the {level1.name} rows' 分值 add up to {_plain(level1.weight)}")
+
+
+def _stated(scored: ScoredForm) -> Iterator[Problem]:
+    stated = scored.form.stated
+    pairs = (
+        ("execution_rate", "执行率", stated.execution_rate, scored.execution_rate, formatting.rate),
+        ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, formatting.score),
+        ("total", "总分", stated.total, scored.total, formatting.score),
+    )
+    for key, label, given, computed, show in pairs:
+        if given is not None and given != computed:
+            yield Problem("stated-differs", Level.ERROR, ("stated", key),
+                          f"{label} is stated as {_plain(given)} but computes to {show(computed)}",
+                          f"write {show(computed)}, or correct the figures it is computed from")
+    if stated.grade is not None and stated.grade != scored.grade:
+        yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
+                      f"等级 is stated as {stated.grade} but the total {formatting.score(scored.total)} "
+                      f"gives {scored.grade}", f"write {scored.grade}")
+
+
+def _indicators(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
+    form = scored.form
+    for result in scored.indicators:
+        yield from result.problems
+        row, index = result.indicator, result.index
+        target, actual = result.target, result.actual
+        if isinstance(target, Quantity) and (target.comparison is None or not target.unit):
+            missing = [what for what, absent in (("operator (≥, ≤, ＝)", target.comparison is None),
+                                                  ("unit", not target.unit)) if absent]
+            yield Problem("target-incomplete", Level.WARNING, ("indicators", index, "target"),
+                          f"年度指标值 “{row.target}” has no {' and no '.join(missing)}",
+                          "write it in full, e.g. ＝62万元 or ≥95%")
+        if isinstance(target, DateValue) and target.date.year != form.year:
+            yield Problem("date-outside-year", Level.WARNING, ("indicators", index, "target"),
+                          f"the date {row.target} is outside the form's year {form.year}",
+                          f"check the year: a {form.year} target is usually due by {form.year}年12月31日")
+        if isinstance(target, Quantity) and isinstance(actual, Quantity) and target.comparison \
+                and target.comparison.negative and actual.number == 0:
+            yield Problem("zero-actual", Level.WARNING, ("indicators", index, "actual"),
+                          f"实际完成值 0 meets “{row.target}” only arithmetically: nothing was spent or delivered, "
+                          "and A ÷ B is undefined",
+                          "say in 未完成原因分析 why the indicator did not apply, or leave the row out (rules.md S7)")
+        threshold = config.checks.over_completion_percent
+        if result.over_percent is not None and result.over_percent > threshold and not row.reason:
+            yield Problem("over-completion", Level.WARNING, ("indicators", index, "reason"),
+                          f"实际完成值 {row.actual} exceeds 年度指标值 {row.target} by "
+                          f"{formatting.rate(values.round_half_up(result.over_percent))}% with no explanation",
+                          f"explain in 未完成原因分析 why (more than {_plain(threshold)}% over target; rules.md S5)")
+        if result.method is Method.QUANTITATIVE and result.met is False and not row.reason:
+            yield Problem("missed-unexplained", Level.WARNING, ("indicators", index, "reason"),
+                          f"the target {row.target} was missed ({row.actual}) with no explanation",
+                          "explain in 未完成原因分析 why, and what will be done")
+    yield from _cost_rows(scored)
+
+
+def _cost_rows(scored: ScoredForm) -> Iterator[Problem]:
+    """Cost rows whose amounts add up to more than was spent, yet all reported as met (rules.md §3)."""
+    form = scored.form
+    amounts = [(result, result.actual) for result in scored.indicators
+               if result.indicator.level2 == _COST_LEVEL2 and isinstance(result.actual, Quantity)
+               and result.actual.is_money]
+    if not amounts:
+        return
+    spent = sum((actual.base()[0] for _, actual in amounts), Decimal(0))  # type: ignore[union-attr]
+    executed = form.funds.total.executed
+    if spent > executed and all(result.met is not False for result, _ in amounts):
+        yield Problem("cost-exceeds-executed", Level.WARNING, ("indicators", amounts[0][0].index, "actual"),
+                      f"the 成本指标 amounts add up to {formatting.money(spent)} 元, more than 全年执行数 "
+                      f"{formatting.money(executed)}, yet every one is reported as met",
+                      "report the amounts actually spent, and score the rows that fell short")
+
+
+def _execution(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
+    threshold = config.checks.explain_execution_below
+    if scored.form.funds.total.budget and scored.execution_rate < threshold and not scored.form.execution_reason:
+        yield Problem("execution-unexplained", Level.WARNING, ("funds", "total", "executed"),
+                      f"执行率 is {formatting.rate(scored.execution_rate)}% with no explanation",
+                      "say why in execution_reason (执行率偏差原因) and what will be done")
+    filled, year = scored.form.filled_on, scored.form.year
+    if filled.year <= year and (filled.month, filled.day) != (12, 31):
+        yield Problem("filled-before-year-end", Level.WARNING, ("filled_on",),
+                      f"填报日期 {filled.isoformat()} is before the end of the evaluated year {year}",
+                      "a self-evaluation is filled in after the year ends; check 填报日期 and 年度")
+
+
+# A figure the narrative attributes to the budget or to spending: 预算135628元, 执行数为988,000元, 6万元.
+_AMOUNT = re.compile(r"(预算|执行|支出)(?:数|金额|资金|额)?(?:为|是|共|:|：)?\s*(\d[\d,，]*(?:\.\d+)?)\s*(万元|元)")
+_GRADE = re.compile(r"等级\s*(?:为|是|:|：)?\s*[“\"'「]?\s*(优|良|中|差)")
+
+
+def narrative_texts(scored: ScoredForm, body: str) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Every free text of a form with its field: goals, reasons, notes, the conclusion (``body``)."""
+    form = scored.form
+    yield ("goals", "expected"), form.goals.expected
+    yield ("goals", "actual"), form.goals.actual
+    yield ("execution_reason",), form.execution_reason
+    for index, row in enumerate(form.indicators):
+        yield ("indicators", index, "reason"), row.reason
+        yield ("indicators", index, "note"), row.note
+    yield ("body",), body
+
+
+def _narrative(scored: ScoredForm, body: str) -> Iterator[Problem]:
+    funds = scored.form.funds
+    table = {getattr(getattr(funds, row), column) for row in _ROWS for column in _COLUMNS}
+    for loc, text in narrative_texts(scored, body):
+        for match in _AMOUNT.finditer(text):
+            number = values.parse_decimal(match.group(2))
+            if number is None:
+                continue
+            amount = number * (10_000 if match.group(3) == "万元" else 1)
+            if amount in table:
+                continue
+            column = "budget" if match.group(1) == "预算" else "executed"
+            figure = getattr(funds.total, column)
+            yield Problem("narrative-amount", Level.WARNING, loc,
+                          f"the text says “{match.group(0)}”, but the table's 年度资金总额 {_COLUMNS[column]} "
+                          f"is {formatting.money(figure)} and no cell holds {formatting.money(amount)}",
+                          "correct the text or the table so that they agree",
+                          extra={"offset": match.start()})
+    for match in _GRADE.finditer(body):
+        if match.group(1) != scored.grade:
+            yield Problem("grade-contradiction", Level.WARNING, ("body",),
+                          f"the conclusion names the grade “{match.group(1)}” but the total "
+                          f"{formatting.score(scored.total)} gives “{scored.grade}”",
+                          f"change the conclusion to “{scored.grade}”", extra={"offset": match.start()})
+
+
+def check_form(scored: ScoredForm, body: str, config: SiteConfig) -> list[Problem]:
+    """Every problem of one form, errors and warnings, in a stable order."""
+    problems: list[Problem] = list(scored.problems)
+    problems += _funds(scored.form.funds)
+    problems += _structure(scored, config)
+    problems += _indicators(scored, config)
+    problems += _stated(scored)
+    problems += _execution(scored, config)
+    problems += _narrative(scored, body)
+    return problems
+
+
+def check_slug(slug: str) -> Problem | None:
+    """A slug (the file name) that is not safe in every URL and on every file system."""
+    if _SLUG.match(slug):
+        return None
+    return Problem("slug-invalid", Level.ERROR, (),
+                   f"the file name “{slug}” is not a valid form identity (slug)",
+                   "rename the file to lowercase letters, digits and hyphens, e.g. power-system-2024.md")
+
+
+def normalized_text(text: str) -> str:
+    """A text with white space removed and full-width forms folded, for comparing copies."""
+    return re.sub(r"\s+", "", values.normalize(text))
+

@@ -1,0 +1,36 @@
+"""formgen check [PATH…]: report every problem in every form; exit 1 if there are errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..findings import Level
+from .common import add_content_arguments, load
+
+HELP = "validate forms and report every error and warning"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_content_arguments(parser)
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+
+def run(args: argparse.Namespace) -> int:
+    site = load(args)
+    findings = site.findings
+    errors = sum(1 for finding in findings if finding.level is Level.ERROR)
+    warnings = len(findings) - errors
+    if args.format == "json":
+        json.dump({"forms": len(site.entries), "errors": errors, "warnings": warnings,
+                   "findings": [finding.as_dict() for finding in findings]}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for finding in findings:
+            print(finding)
+        verdict = "ok" if not site.errors(args.strict) else "failed"
+        print(f"{len(site.entries)} forms checked: {errors} errors, {warnings} warnings — {verdict}"
+              + (" (--strict: warnings count as errors)" if args.strict and warnings else ""))
+    return 1 if site.errors(args.strict) else 0

@@ -1,0 +1,76 @@
+"""The public data feed: every form with its computed figures, as plain JSON-ready data.
+
+Documented in docs/feed.md. Scores and rates are strings formatted exactly as the form prints them
+(``"70.93"``, ``"7.09"``, ``"100"``); money is a string with the amount in 元 without separators
+(``"845371.59"``), so that no consumer ever parses a float.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import formatting
+from .pipeline import Entry, Site
+from .scoring import ScoredForm
+
+__all__ = ["FEED_VERSION", "form_record", "site_feed"]
+
+FEED_VERSION = 1
+_FUND_ROWS = ("total", "fiscal", "own", "transfer", "other")
+
+
+def _funds(scored: ScoredForm) -> dict[str, dict[str, str]]:
+    funds = scored.form.funds
+    return {name: {column: formatting.money_plain(getattr(getattr(funds, name), column))
+                   for column in ("initial", "budget", "executed")} for name in _FUND_ROWS}
+
+
+def form_record(entry: Entry) -> dict[str, Any]:
+    """One form of the feed."""
+    scored = entry.scored
+    assert scored is not None, "only scored forms are exported"
+    form = scored.form
+    return {
+        "slug": entry.slug,
+        "title": form.title,
+        "year": form.year,
+        "unit": form.implementer,
+        "department": {"code": form.department.code, "name": form.department.name},
+        "filled_on": form.filled_on.isoformat(),
+        "funds": _funds(scored),
+        "budget_weight": formatting.score(scored.budget_weight),
+        "execution_rate": formatting.rate(scored.execution_rate),
+        "budget_score": formatting.score(scored.budget_score),
+        "execution_reason": form.execution_reason,
+        "goals": {"expected": form.goals.expected, "actual": form.goals.actual},
+        "indicators": [
+            {
+                "level1": result.indicator.level1,
+                "level2": result.indicator.level2,
+                "name": result.indicator.name,
+                "target": result.indicator.target,
+                "actual": result.indicator.actual,
+                "weight": formatting.score(result.indicator.weight),
+                "score": formatting.score(result.score),
+                "method": result.method.value,
+                "reason": result.indicator.reason,
+                "note": result.indicator.note,
+            }
+            for result in scored.indicators
+        ],
+        "subtotals": {name: formatting.score(value) for name, value in scored.subtotals.items()},
+        "total": formatting.score(scored.total),
+        "grade": scored.grade,
+        "conclusion": entry.document.body,
+        "contact": form.contact,
+        "findings": [finding.as_dict() for finding in entry.findings],
+    }
+
+
+def site_feed(site: Site) -> dict[str, Any]:
+    """The whole feed: ``{"version": 1, "site": …, "forms": [...]}``."""
+    return {
+        "version": FEED_VERSION,
+        "site": {"title": site.config.site.title},
+        "forms": [form_record(entry) for entry in site.forms],
+    }

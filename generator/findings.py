@@ -1,0 +1,59 @@
+"""A finding: one problem in one place, as data.
+
+Produced by reading, validation, scoring and checks; printed by the CLI, exported in the data feed.
+Policy (docs/checks.md): an **error** is something that makes a figure wrong or the form unreadable
+(arithmetic that does not hold, a missing or mistyped field, a stated score that differs from the
+computed one); a **warning** is a smell a reviewer should look at (a missing explanation, a target
+without a unit, copy-pasted text). ``--strict`` treats warnings as errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["Finding", "Level", "Problem"]
+
+
+class Level(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A problem located in a file: ``path:line: field (标签): message — fix``."""
+
+    path: str
+    line: int
+    level: Level
+    code: str
+    """A stable identifier of the rule (``funds-over-budget``), for documentation and filtering."""
+    field: str
+    """The key path as authors write it: ``funds.total.executed``, ``indicators[4].weight``; ``""`` for the file."""
+    label: str
+    """The field's Chinese label on the form: ``项目资金（元） 年度资金总额 全年执行数（B）``."""
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:"
+        subject = f" {self.field} ({self.label}):" if self.field else ""
+        prefix = "" if self.level is Level.ERROR else " warning:"
+        return f"{where}{prefix}{subject} {self.message} — {self.fix}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "level": self.level.value, "code": self.code,
+                "field": self.field, "label": self.label, "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding before it is located: scoring and checks know the field, the reader knows the line."""
+
+    code: str
+    level: Level
+    loc: tuple[str | int, ...]
+    message: str
+    fix: str
+    extra: dict[str, object] = field(default_factory=dict)

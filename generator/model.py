@@ -1,0 +1,324 @@
+"""The typed form: every front-matter key, its Chinese label and what goes there.
+
+This module is the author documentation. Each field's ``title`` is the label printed on the official
+form, its docstring is the description, and ``formgen schema`` exports both as JSON Schema. The
+Markdown body of a form file (below the front matter) is the 自评结论.
+
+Types are strict where a slip would change a figure: money and scores are `Decimal` (never float),
+money has at most two decimals (分) and is never negative; unknown keys are errors, so a typo such as
+``exectued`` cannot silently drop a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import types
+import typing
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .values import normalize, parse_decimal, parse_value
+
+__all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "Stated", "field_name", "label_for"]
+
+
+def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
+    # The message template is a literal: braces in user text must not be read as placeholders.
+    return PydanticCustomError(kind, "{message}", {"message": message, "fix": fix})
+
+
+def _number(value: object, what: str, example: str) -> Decimal:
+    if isinstance(value, bool):
+        raise _fail(f"{what}_type", "YAML read this as yes/no, not a number", f"write a number such as {example}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _fail(f"{what}_type", f"{value} is not a finite number", f"write a number such as {example}")
+        return value
+    if isinstance(value, str):
+        number = parse_decimal(value)
+        if number is None:
+            raise _fail(f"{what}_type", f"“{value}” is not a number", f"write a number such as {example}")
+        return number
+    raise _fail(f"{what}_type", f"expected a number, found {type(value).__name__}", f"write a number such as {example}")
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _money(value: object) -> Decimal:
+    amount = _number(value, "money", "845371.59")
+    if amount < 0:
+        raise _fail("money_negative", f"{amount} is negative", "money on the form is never negative; write the amount")
+    if _decimals(amount.normalize()) > 2:
+        raise _fail("money_precision", f"{amount} has more than two decimals",
+                    "round to the fen (two decimals), as the accounts do")
+    return amount
+
+
+def _score(value: object) -> Decimal:
+    points = _number(value, "score", "10")
+    if points < 0:
+        raise _fail("score_negative", f"{points} is negative", "scores and weights are 0 or more")
+    if _decimals(points.normalize()) > 2:
+        raise _fail("score_precision", f"{points} has more than two decimals", "write at most two decimals")
+    return points
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        raise _fail("text_type", "YAML read this as yes/no", "put the text in quotes")
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    raise _fail("text_type", f"expected text, found a {type(value).__name__}", "write plain text (quote it if needed)")
+
+
+def _required_text(value: object) -> str:
+    text = _text(value)
+    if not text:
+        raise _fail("text_empty", "is empty", "fill it in")
+    return text
+
+
+def _figure_text(value: object) -> str:
+    text = _required_text(value)
+    try:
+        parse_value(text)
+    except ValueError as error:
+        raise _fail("value_syntax", str(error),
+                    "write an operator, a number and a unit, e.g. ≥95% or ＝6万元") from None
+    return text
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        text = normalize(value)
+        if len(text) == 8 and text.isdigit():  # the form prints 20250123
+            text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+        parsed = parse_value(text)
+        if hasattr(parsed, "date") and getattr(parsed, "comparison", None) is None:
+            return parsed.date  # type: ignore[union-attr]
+        raise _fail("date_invalid", f"“{value}” is not a date", "write the date as 2025-01-23 or 20250123")
+    raise _fail("date_invalid", f"expected a date, found {type(value).__name__}", "write the date as 2025-01-23")
+
+
+def _year(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _fail("year_invalid", f"“{value}” is not a year", "write the budget year, e.g. 2024")
+    text = normalize(str(value))
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise _fail("year_invalid", f"“{value}” is not a year", "write the budget year, e.g. 2024")
+    return int(text)
+
+
+_NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[0-9０-９,，]+(\.[0-9]+)?$"}]}
+
+Money = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
+"""An amount in the form's money unit (元 by default): at most two decimals, never negative."""
+Score = Annotated[Decimal, BeforeValidator(_score), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
+"""Points (分值, 得分): 0 or more, at most two decimals."""
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
+RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
+FigureText = Annotated[str, BeforeValidator(_figure_text),
+                       WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+FormDate = Annotated[dt.date, BeforeValidator(_date),
+                     WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
+                                               {"type": "string", "pattern": r"^\d{8}$"},
+                                               {"type": "integer"}]})]
+Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True,
+                              arbitrary_types_allowed=False)
+
+
+class Department(_Strict):
+    """主管部门及代码: printed as ``[120]平塘县人民法院``."""
+
+    code: Text = Field(title="部门代码")
+    """The department's budget code (``"120"``). Quote it, so that leading zeros survive."""
+    name: RequiredText = Field(title="主管部门")
+    """The supervising department (主管部门)."""
+
+
+class FundRow(_Strict):
+    """One row of the 项目资金（元） block."""
+
+    initial: Money = Field(title="年初预算数")
+    """The budget approved at the start of the year."""
+    budget: Money = Field(title="全年预算数（A）")
+    """The budget for the whole year after adjustments: A, the base of the execution rate."""
+    executed: Money = Field(title="全年执行数（B）")
+    """What was actually spent in the year: B. Never more than A."""
+
+
+class Funds(_Strict):
+    """项目资金（元）: the five funding rows. 年度资金总额 = 财政拨款 + 其他; 财政拨款 = 本级安排 + 其中：上级补助."""
+
+    total: FundRow = Field(title="年度资金总额")
+    """The project's total funds; its A and B give the execution rate (执行率)."""
+    fiscal: FundRow = Field(title="财政拨款")
+    """Fiscal appropriations."""
+    own: FundRow = Field(title="本级安排")
+    """Arranged by this level of government."""
+    transfer: FundRow = Field(title="其中：上级补助")
+    """Of which: transfers from the level above."""
+    other: FundRow = Field(title="其他")
+    """Other funds."""
+
+
+class Goals(_Strict):
+    """年度总体目标: the year's overall goal, as planned and as achieved."""
+
+    expected: RequiredText = Field(title="预期目标")
+    """The goal set at the start of the year."""
+    actual: RequiredText = Field(title="实际完成情况")
+    """What was actually achieved."""
+
+
+class Indicator(_Strict):
+    """One row of the 绩效指标 table."""
+
+    level1: RequiredText = Field(title="一级指标")
+    """First-level indicator: one of the scheme's (产出指标, 效益指标, 满意度指标 by default)."""
+    level2: RequiredText = Field(title="二级指标")
+    """Second-level indicator, such as 数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, 满意度指标."""
+    name: RequiredText = Field(title="三级指标")
+    """Third-level indicator: what is measured."""
+    target: FigureText = Field(title="年度指标值(A)")
+    """The target: an operator, a number and a unit (``≥5000平方米``, ``＝6万元``, ``≤250000元``), a date
+    (``2024年12月31日``, a deadline) or a qualitative level (``优``, ``得到保障``)."""
+    actual: FigureText = Field(title="实际完成值(B)")
+    """What was achieved: a number with the target's unit (``6339件``, ``92.02%``), a date, or an
+    achievement level: ``达成预期指标``, ``部分达成预期指标并具有一定效果`` or ``未达成预期指标且效果较差``."""
+    weight: Score = Field(title="分值")
+    """The row's points. The rows of each 一级指标 add up to its weight (产出指标 50, 效益指标 30, 满意度指标 10)."""
+    score: Score | None = Field(default=None, title="得分")
+    """The score. Computed for quantitative rows (write it to have it checked); the author's judgement,
+    within the band the achievement level allows, for qualitative rows. Omitted for an achieved
+    qualitative row, it is the full 分值."""
+    reason: Text = Field(default="", title="未完成原因分析")
+    """Why the target was missed, or far exceeded, and what will be done about it."""
+    note: Text = Field(default="", title="备注")
+    """Remarks."""
+
+
+class Stated(_Strict):
+    """Figures as printed on a published form, kept to be compared with formgen's computation.
+
+    Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error."""
+
+    execution_rate: Score | None = Field(default=None, title="执行率")
+    """The printed execution rate in percent (``70.93``)."""
+    budget_score: Score | None = Field(default=None, title="预算执行得分")
+    """The printed score of the 年度资金总额 row (``7.09``)."""
+    total: Score | None = Field(default=None, title="总分")
+    """The printed total (``97.09``)."""
+    grade: Text | None = Field(default=None, title="等级")
+    """The printed grade: 优, 良, 中 or 差."""
+
+
+class Form(_Strict):
+    """项目支出绩效目标自评表: the front matter of one form file. The Markdown body is the 自评结论."""
+
+    year: Year = Field(title="年度")
+    """The budget year evaluated (the ``（2024年度）`` under the title)."""
+    filled_on: FormDate = Field(title="填报日期")
+    """The date the form was filled in: ``2025-01-23`` (printed ``20250123``)."""
+    title: RequiredText = Field(title="项目名称")
+    """The project's name, as in the budget."""
+    department: Department = Field(title="主管部门及代码")
+    """The supervising department and its code."""
+    implementer: RequiredText = Field(title="实施单位")
+    """The unit that carried out the project."""
+    funds: Funds = Field(title="项目资金（元）")
+    """The funding table, in 元."""
+    budget_weight: Score | None = Field(default=None, title="预算执行率分值")
+    """The 分值 of the 年度资金总额 row. Leave it out to use the scheme's (10); if written, it must match."""
+    execution_reason: Text = Field(default="", title="执行率偏差原因")
+    """Why the execution rate is below 100%. Not a cell of the official table; shown as a note under it."""
+    goals: Goals = Field(title="年度总体目标")
+    """The overall goal: 预期目标 and 实际完成情况."""
+    indicators: list[Indicator] = Field(title="绩效指标", min_length=1)
+    """The indicator rows, in table order; rows of one 一级指标, and of one 二级指标 within it, stay together."""
+    stated: Stated = Field(default_factory=Stated, title="表上填写的结果")
+    """Figures as printed on a published form (optional), checked against the computation."""
+    contact: RequiredText = Field(title="联系人")
+    """The contact person."""
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model class a field holds, looking through list[...] and Optional[...]."""
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType):
+        for argument in typing.get_args(annotation):
+            found = _inner_model(argument)
+            if found is not None:
+                return found
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
+    """The Chinese label of a field path: ``('indicators', 3, 'weight')`` → ``绩效指标 第4项 分值``."""
+    parts: list[str] = []
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"第{part + 1}项")
+            continue
+        if current is None or part not in current.model_fields:
+            parts.append(str(part))
+            current = None
+            continue
+        info = current.model_fields[part]
+        parts.append(info.title or part)
+        current = _inner_model(info.annotation)
+    return " ".join(parts)
+
+
+def field_name(loc: tuple[str | int, ...]) -> str:
+    """A field path as authors read it: ``indicators[4].weight`` (rows numbered from 1, like the label)."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> list[str]:
+    """The keys allowed in the mapping at `loc` (for 'did you mean' hints)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None or part not in current.model_fields:
+            return []
+        current = _inner_model(current.model_fields[part].annotation)
+    return list(current.model_fields) if current is not None else []
+
+
+def suggest(name: str, choices: list[str]) -> str | None:
+    """The closest known name to a misspelt one, if any is close."""
+    matches = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return matches[0] if matches else None

@@ -1,0 +1,189 @@
+"""The pipeline up to the model: read every file, validate every form, score, check, locate.
+
+Everything is read into memory first (the Pelican way), so that checks can look across forms and
+nothing is written until the whole site is known to be good. Every problem of every file is
+collected; one bad file never stops the others from being checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import checks
+from .config import SiteConfig
+from .findings import Finding, Level, Problem
+from .model import Form, field_name, known_fields, label_for, suggest
+from .reading import Document, ReadError, discover, read_document
+from .scoring import ScoredForm, score_form
+
+__all__ = ["Entry", "Site", "load_site", "locate"]
+
+
+@dataclass
+class Entry:
+    """One form file and everything known about it."""
+
+    document: Document
+    scored: ScoredForm | None = None
+    """None when the file could not be read or validated: its findings say why."""
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.document.slug
+
+
+@dataclass
+class Site:
+    """All forms of a site, validated and scored, with every finding."""
+
+    config: SiteConfig
+    entries: list[Entry]
+
+    @property
+    def forms(self) -> list[Entry]:
+        """The entries that could be scored, in file order."""
+        return [entry for entry in self.entries if entry.scored is not None]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted(finding for entry in self.entries for finding in entry.findings)
+
+    def errors(self, strict: bool = False) -> list[Finding]:
+        """The findings that fail a check: errors, and warnings too when `strict`."""
+        return [f for f in self.findings if f.level is Level.ERROR or strict]
+
+
+_BODY_LABEL = "自评结论"
+
+
+def locate(problem: Problem, document: Document) -> Finding:
+    """Give a problem its file, line, field name and Chinese label."""
+    if problem.loc == ("body",):
+        offset = int(problem.extra.get("offset", 0))  # type: ignore[call-overload]
+        line = document.body_line + document.body[:offset].count("\n")
+        return Finding(document.display, line, problem.level, problem.code, "body", _BODY_LABEL,
+                       problem.message, problem.fix)
+    return Finding(document.display, document.line_of(problem.loc), problem.level, problem.code,
+                   field_name(problem.loc), label_for(problem.loc) if problem.loc else "", problem.message,
+                   problem.fix)
+
+
+_GENERIC_FIXES = {
+    "dict_type": ("must be a set of fields (key: value lines)", "indent the fields under this key"),
+    "model_type": ("must be a set of fields (key: value lines)", "indent the fields under this key"),
+    "list_type": ("must be a list of rows (lines starting with '- ')", "write each row as '- {…}'"),
+    "too_short": ("has no rows", "add at least one row"),
+    "bool_type": ("must be true or false", "write true or false"),
+    "string_type": ("must be text", "write plain text"),
+}
+
+
+def _validation_findings(error: ValidationError, document: Document) -> list[Finding]:
+    findings = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        kind = item["type"]
+        context: dict[str, Any] = item.get("ctx") or {}
+        if kind == "missing":
+            key = str(loc[-1])
+            message, fix = "is missing", f"add “{key}:” ({label_for(loc)}), see docs/format.md"
+            line = document.line_of(loc[:-1])
+        elif kind == "extra_forbidden":
+            key = str(loc[-1])
+            close = suggest(key, known_fields(loc[:-1]))
+            message = "is not a field of the form"
+            fix = f"did you mean “{close}”?" if close else "remove it (see docs/format.md for the fields)"
+            line = document.line_of(loc)
+        elif "fix" in context:
+            message, fix = str(context["message"]), str(context["fix"])
+            line = document.line_of(loc)
+        else:
+            message, fix = _GENERIC_FIXES.get(kind, (item["msg"], "see docs/format.md"))
+            line = document.line_of(loc)
+        label = label_for(loc) if kind != "extra_forbidden" else "未知字段"
+        findings.append(Finding(document.display, line, Level.ERROR, f"field-{kind.replace('_', '-')}",
+                                field_name(loc), label, message, fix))
+    return findings
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _load_entry(path: Path, config: SiteConfig) -> Entry:
+    shown = _display(path)
+    try:
+        document = read_document(path, shown)
+    except ReadError as error:
+        stub = Document(path=path, display=shown, slug=path.stem, data={})
+        return Entry(stub, findings=[Finding(shown, error.line, Level.ERROR, error.code, "", "",
+                                             error.message, error.fix)])
+    except OSError as error:
+        stub = Document(path=path, display=shown, slug=path.stem, data={})
+        return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "file-unreadable", "", "",
+                                             f"cannot read the file: {error.strerror}", "check the path")])
+    try:
+        form = Form.model_validate(document.data)
+    except ValidationError as error:
+        return Entry(document, findings=_validation_findings(error, document))
+    scored = score_form(form, config.scheme)
+    problems = checks.check_form(scored, document.body, config)
+    slug_problem = checks.check_slug(document.slug)
+    if slug_problem:
+        problems.append(slug_problem)
+    return Entry(document, scored, [locate(problem, document) for problem in problems])
+
+
+def _site_checks(entries: list[Entry], config: SiteConfig) -> None:
+    """Checks across forms: identities, shared names, copied texts."""
+    by_slug: dict[str, Entry] = {}
+    for entry in entries:
+        first = by_slug.setdefault(entry.slug, entry)
+        if first is not entry:
+            entry.findings.append(Finding(entry.document.display, 1, Level.ERROR, "slug-duplicate", "", "",
+                                          f"the slug “{entry.slug}” is also the slug of {first.document.display}",
+                                          "rename one of the files: the file name is the form's identity"))
+    by_title: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.scored is None:
+            continue
+        title = entry.scored.form.title
+        first = by_title.setdefault(title, entry)
+        if first is not entry:
+            entry.findings.append(locate(Problem(
+                "title-duplicate", Level.WARNING, ("title",),
+                f"{first.document.display} has the same 项目名称; lists tell them apart by slug and amount",
+                "nothing to do if they are separate projects; otherwise merge them"), entry.document))
+    minimum = config.checks.copied_text_min_chars
+    seen: dict[str, tuple[Entry, tuple[str | int, ...]]] = {}
+    for entry in entries:
+        if entry.scored is None:
+            continue
+        for loc, text in checks.narrative_texts(entry.scored, entry.document.body):
+            key = checks.normalized_text(text)
+            if len(key) < minimum:
+                continue
+            first_entry, first_loc = seen.setdefault(key, (entry, loc))
+            if first_entry is not entry:
+                entry.findings.append(locate(Problem(
+                    "text-copied", Level.WARNING, loc,
+                    f"the same text as {label_for(first_loc) if first_loc != ('body',) else _BODY_LABEL} "
+                    f"of {first_entry.document.display}",
+                    "write what this project achieved; copied text is a sign the form was not filled in for it"),
+                    entry.document))
+
+
+def load_site(paths: Iterable[Path], config: SiteConfig) -> Site:
+    """Read, validate, score and check every form under `paths`."""
+    entries = [_load_entry(path, config) for path in discover(list(paths))]
+    _site_checks(entries, config)
+    return Site(config, entries)

@@ -1,0 +1,274 @@
+"""Scheme + form → execution rate, budget score, indicator scores, subtotals, total, grade.
+
+Pure functions; no formatting, no files. The rules (``../shared/reference/rules.md`` section 1):
+
+* S2 execution rate = B ÷ A × 100 of the 年度资金总额 row; budget score = 分值 × B ÷ A, capped at 分值.
+* S3 quantitative rows: met → full 分值; a positive target (≥, >) missed → 分值 × B ÷ A; a negative
+  target (≤, <) missed → 分值 × A ÷ B; never above 分值.
+* S4 equal target (＝) missed → 分值 × min(A, B) ÷ max(A, B).
+* S5 far over target: the author may deduct; a stated score below the computed one is accepted then.
+* S6 qualitative rows (实际完成值 is an achievement level, or repeats the qualitative target): the stated
+  score must lie in the level's band; an achieved row without a stated score gets its full 分值.
+* S7 a first-level indicator with no rows does not apply: the total is rescaled to 100.
+* S8 total = budget score + indicator scores; grade by the scheme's thresholds.
+* S9 rounding: every printed figure is rounded ROUND_HALF_UP to 2 decimals from unrounded inputs;
+  subtotals and the total add up the *printed* parts, so the printed table always adds up.
+
+A row that cannot be scored (units that do not convert, a text where a number is needed) scores its
+stated 得分 (or 0) and yields an error `Problem`; the caller decides what to do with problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from . import values
+from .config import Band, Scheme
+from .findings import Level, Problem
+from .model import Form, Indicator
+from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, round_half_up
+
+__all__ = ["IndicatorResult", "Method", "ScoredForm", "band_for", "score_form", "score_indicator"]
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+class Method(StrEnum):
+    """How a row's score was found."""
+
+    QUANTITATIVE = "quantitative"
+    """From the numbers: full when met, else the S3/S4 formula."""
+    QUALITATIVE = "qualitative"
+    """The author's score, checked against the band of the achievement level (S6)."""
+    DEADLINE = "deadline"
+    """A date target met by a date."""
+    UNSCORED = "unscored"
+    """Could not be scored; see the row's problems."""
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One scored row."""
+
+    index: int
+    indicator: Indicator
+    method: Method
+    score: Decimal
+    """The printed score: rounded half up to 2 decimals."""
+    exact: Decimal
+    """The unrounded score the rules give (for qualitative rows: the stated score)."""
+    met: bool | None = None
+    """Whether the target was met (None where the row is judged, not measured)."""
+    band: Band | None = None
+    target: values.Value | None = None
+    actual: values.Value | None = None
+    over_percent: Decimal | None = None
+    """By how many percent the actual exceeds a positive target (S5), when it does."""
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoredForm:
+    """A form with every derived figure."""
+
+    form: Form
+    budget_weight: Decimal
+    execution_rate: Decimal
+    """Percent, rounded to 2 decimals (70.93)."""
+    budget_score: Decimal
+    """Rounded to 2 decimals (7.09)."""
+    indicators: tuple[IndicatorResult, ...]
+    subtotals: dict[str, Decimal]
+    """Per 一级指标 of the scheme that has rows: the sum of its printed scores."""
+    total: Decimal
+    grade: str
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def band_for(text: str, scheme: Scheme) -> Band | None:
+    """The qualitative band an achievement level names, if it names one."""
+    wanted = values.normalize(text)
+    for band in scheme.bands:
+        if wanted == values.normalize(band.level) or wanted in (values.normalize(a) for a in band.aliases):
+            return band
+    return None
+
+
+def _in_band(points: Decimal, weight: Decimal, band: Band) -> bool:
+    low, high = band.low * weight, band.high * weight
+    top = band.high == 1
+    return low <= points <= high if top else low <= points < high
+
+
+def _loc(index: int, key: str) -> tuple[str | int, ...]:
+    return ("indicators", index, key)
+
+
+def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity) -> IndicatorResult:
+    weight = row.weight
+    try:
+        goal, achieved = values.convert(target, actual)
+    except UnitMismatch as mismatch:
+        problem = Problem("unit-mismatch", Level.ERROR, _loc(index, "actual"),
+                          f"the unit of “{row.actual}” does not match the target “{row.target}” ({mismatch})",
+                          "write the actual value in the target's unit (万元 and 元 convert)")
+        stated = row.score if row.score is not None else ZERO
+        return IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
+                               target=target, actual=actual, problems=(problem,))
+    comparison = target.comparison or Comparison.EQUAL
+    met = comparison.holds(achieved, goal)
+    if met:
+        exact = weight
+    elif comparison.positive:
+        exact = weight * achieved / goal if goal else ZERO
+    elif comparison.negative:
+        exact = weight * goal / achieved if achieved else weight
+    else:
+        larger = max(goal, achieved)
+        exact = weight * min(goal, achieved) / larger if larger else weight
+    exact = min(exact, weight)
+    over = None
+    if comparison.positive and goal > 0 and achieved > goal:
+        over = (achieved - goal) / goal * HUNDRED
+    return IndicatorResult(index, row, Method.QUANTITATIVE, round_half_up(exact), exact, met=met,
+                           target=target, actual=actual, over_percent=over)
+
+
+def _qualitative(index: int, row: Indicator, band: Band, scheme: Scheme,
+                 target: values.Value, actual: values.Value) -> IndicatorResult:
+    weight = row.weight
+    low, high = band.low * weight, band.high * weight
+    span = f"{_plain(low)}–{_plain(high)}"
+    problems: list[Problem] = []
+    if row.score is None:
+        if band.high == 1:
+            exact = weight
+        else:
+            exact = low
+            problems.append(Problem(
+                "score-required", Level.ERROR, _loc(index, "score"),
+                f"得分 is missing: “{band.level}” is scored by judgement within {span} of 分值 {_plain(weight)}",
+                f"write score: a value from {span}"))
+    else:
+        exact = row.score
+        if not _in_band(row.score, weight, band) and row.score <= weight:
+            upper = "inclusive" if band.high == 1 else "exclusive"
+            problems.append(Problem(
+                "qualitative-band", Level.ERROR, _loc(index, "score"),
+                f"得分 {_plain(row.score)} lies outside the band of “{band.level}”: {span} "
+                f"({band.low:.0%}–{band.high:.0%} of 分值 {_plain(weight)}, upper bound {upper})",
+                f"write a score from {span}, or change 实际完成值 to the level achieved"))
+    return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, band=band,
+                           target=target, actual=actual, problems=tuple(problems))
+
+
+def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue) -> IndicatorResult:
+    comparison = target.comparison or Comparison.AT_MOST
+    met = comparison.holds(actual.date, target.date)  # type: ignore[arg-type]
+    if met:
+        return IndicatorResult(index, row, Method.DEADLINE, round_half_up(row.weight), row.weight, met=True,
+                               target=target, actual=actual)
+    problems: tuple[Problem, ...] = ()
+    if row.score is None:
+        problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
+                            f"the deadline {target.text} was missed ({actual.text}): 得分 is the author's judgement",
+                            f"write score: a value below 分值 {_plain(row.weight)}, and the reason"),)
+    exact = row.score if row.score is not None else ZERO
+    return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, met=False,
+                           target=target, actual=actual, problems=problems)
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
+    """Score one row by the scheme (S3–S6), and compare a stated score with the computed one."""
+    target = values.parse_value(row.target)
+    actual = values.parse_value(row.actual)
+    band = band_for(actual.text, scheme) if isinstance(actual, Text) else None
+    if band is None and isinstance(actual, Text) and isinstance(target, Text) \
+            and values.normalize(actual.text) == values.normalize(target.text):
+        band = max(scheme.bands, key=lambda candidate: candidate.high)  # the target itself was reached
+    if band is not None:
+        result = _qualitative(index, row, band, scheme, target, actual)
+    elif isinstance(target, Quantity) and isinstance(actual, Quantity):
+        result = _quantitative(index, row, target, actual)
+    elif isinstance(target, DateValue) and isinstance(actual, DateValue):
+        result = _deadline(index, row, target, actual)
+    else:
+        problem = Problem(
+            "unscorable", Level.ERROR, _loc(index, "actual"),
+            f"实际完成值 “{row.actual}” cannot be scored against 年度指标值 “{row.target}”",
+            "write a number with the target's unit, a date, or an achievement level "
+            "(" + ", ".join(band.level for band in scheme.bands) + ")")
+        stated = row.score if row.score is not None else ZERO
+        result = IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
+                                 target=target, actual=actual, problems=(problem,))
+    return _compare_stated(result)
+
+
+def _compare_stated(result: IndicatorResult) -> IndicatorResult:
+    row = result.indicator
+    problems = list(result.problems)
+    if row.score is not None and row.score > row.weight:
+        problems.append(Problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
+                                f"得分 {_plain(row.score)} is above 分值 {_plain(row.weight)}",
+                                "a score never exceeds its row's 分值"))
+    elif row.score is not None and result.method in (Method.QUANTITATIVE, Method.DEADLINE) \
+            and row.score != result.score:
+        if result.over_percent is not None and row.score < result.score:
+            # S5: a target set too low may be marked down by the author; the stated score stands.
+            return IndicatorResult(**{**result.__dict__, "score": round_half_up(row.score), "exact": row.score,
+                                      "problems": tuple(problems)})
+        problems.append(Problem(
+            "score-mismatch", Level.ERROR, _loc(result.index, "score"),
+            f"得分 {_plain(row.score)} differs from the computed {_plain(result.score)} "
+            f"(年度指标值 {row.target}, 实际完成值 {row.actual}, 分值 {_plain(row.weight)})",
+            f"write score: {_plain(result.score)}, or correct 实际完成值"))
+    if problems == list(result.problems):
+        return result
+    return IndicatorResult(**{**result.__dict__, "problems": tuple(problems)})
+
+
+def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Decimal, Decimal]:
+    """(execution rate exact, rate printed, budget score printed) of the 年度资金总额 row (S2)."""
+    budget, executed = form.funds.total.budget, form.funds.total.executed
+    if budget == 0:
+        return ZERO, ZERO, ZERO
+    exact_rate = executed / budget * HUNDRED
+    exact_score = weight * executed / budget
+    if scheme.cap_budget_score:
+        exact_score = min(exact_score, weight)
+    return exact_rate, round_half_up(exact_rate), round_half_up(exact_score)
+
+
+def score_form(form: Form, scheme: Scheme) -> ScoredForm:
+    """Every derived figure of a form (S2–S9)."""
+    weight = form.budget_weight if form.budget_weight is not None else scheme.budget_weight
+    _, rate, budget_score = execution(form, weight, scheme)
+    results = tuple(score_indicator(index, row, scheme) for index, row in enumerate(form.indicators))
+    subtotals: dict[str, Decimal] = {}
+    for level1 in scheme.level1:
+        rows = [result.score for result in results if result.indicator.level1 == level1.name]
+        if rows:
+            subtotals[level1.name] = sum(rows, ZERO)
+    # Rows under an unknown 一级指标 are reported by the checks; they count in no subtotal.
+    parts = budget_score + sum(subtotals.values(), ZERO)
+    available = weight + sum((level1.weight for level1 in scheme.level1 if level1.name in subtotals), ZERO)
+    total = parts
+    problems: list[Problem] = []
+    if scheme.rescale_missing_level1 and 0 < available < HUNDRED:
+        total = round_half_up(parts * HUNDRED / available)
+        missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
+        problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
+                                f"no rows for {'、'.join(missing)}: the total is rescaled to 100 "
+                                f"({_plain(parts)} of {_plain(available)} points)",
+                                "add the missing indicators, or confirm they do not apply (rules.md S7)"))
+    return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
+                      indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
+                      problems=tuple(problems))
+

@@ -1,0 +1,235 @@
+"""Parsing of the figures and texts written on a form into typed values.
+
+Everything a form states as 年度指标值 (target), 实际完成值 (actual), money or score arrives here as text
+(or a YAML number) and leaves as a typed value with `Decimal` numbers. Nothing here is a float.
+
+Accepted spellings (full-width and half-width alike; the input is NFKC-normalised first, so
+``６３３９`` is ``6339`` and ``＝`` is ``=``):
+
+* operators: ``≥ >= ≧ ⩾ 不低于 不少于 大于等于`` (at least), ``≤ <= ≦ ⩽ 不高于 不超过 不多于 小于等于``
+  (at most), ``> 大于 高于`` , ``< 小于 低于``, ``= == ＝ 等于``;
+* numbers: ``5000``, ``1,354,628``, ``92.02``;
+* units: the rest of the text (``平方米``, ``%``, ``个（套）``); money units convert (``万元`` = 10,000 ``元``);
+* dates: ``2024年12月31日``, ``2024年12月`` (the month's last day), ``2024-12-31``, ``2024/12/31``, ``2024.12.31``;
+* anything else is qualitative text (``优``, ``得到保障``, ``达成预期指标``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import Enum
+
+__all__ = [
+    "Comparison",
+    "DateValue",
+    "Quantity",
+    "Text",
+    "UnitMismatch",
+    "Value",
+    "convert",
+    "normalize",
+    "parse_decimal",
+    "parse_value",
+    "round_half_up",
+]
+
+CENT = Decimal("0.01")
+
+
+def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
+    """Round the way the forms print: half up, to two decimals unless told otherwise."""
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+class Comparison(Enum):
+    """How an actual value is compared with the target (the 指标值's operator)."""
+
+    AT_LEAST = "≥"
+    MORE_THAN = ">"
+    AT_MOST = "≤"
+    LESS_THAN = "<"
+    EQUAL = "＝"
+
+    @property
+    def positive(self) -> bool:
+        """Positive indicators (正向指标): more is better."""
+        return self in (Comparison.AT_LEAST, Comparison.MORE_THAN)
+
+    @property
+    def negative(self) -> bool:
+        """Negative indicators (反向指标): less is better."""
+        return self in (Comparison.AT_MOST, Comparison.LESS_THAN)
+
+    def holds(self, actual: Decimal, target: Decimal) -> bool:
+        """Whether `actual` meets a target of `target` under this operator."""
+        match self:
+            case Comparison.AT_LEAST:
+                return actual >= target
+            case Comparison.MORE_THAN:
+                return actual > target
+            case Comparison.AT_MOST:
+                return actual <= target
+            case Comparison.LESS_THAN:
+                return actual < target
+            case Comparison.EQUAL:
+                return actual == target
+
+
+# Longest spellings first, so that ">=" is not read as ">" followed by "=".
+_OPERATOR_SPELLINGS: list[tuple[str, Comparison]] = sorted(
+    [
+        (">=", Comparison.AT_LEAST), ("≥", Comparison.AT_LEAST), ("≧", Comparison.AT_LEAST),
+        ("⩾", Comparison.AT_LEAST), ("不低于", Comparison.AT_LEAST), ("不少于", Comparison.AT_LEAST),
+        ("大于等于", Comparison.AT_LEAST), ("大于或等于", Comparison.AT_LEAST),
+        ("<=", Comparison.AT_MOST), ("≤", Comparison.AT_MOST), ("≦", Comparison.AT_MOST),
+        ("⩽", Comparison.AT_MOST), ("不高于", Comparison.AT_MOST), ("不超过", Comparison.AT_MOST),
+        ("不多于", Comparison.AT_MOST), ("小于等于", Comparison.AT_MOST), ("小于或等于", Comparison.AT_MOST),
+        (">", Comparison.MORE_THAN), ("大于", Comparison.MORE_THAN), ("高于", Comparison.MORE_THAN),
+        ("<", Comparison.LESS_THAN), ("小于", Comparison.LESS_THAN), ("低于", Comparison.LESS_THAN),
+        ("==", Comparison.EQUAL), ("=", Comparison.EQUAL), ("等于", Comparison.EQUAL),
+    ],
+    key=lambda pair: -len(pair[0]),
+)
+
+# Units that convert into a base unit: factor × value in the base unit.
+_UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
+    "元": ("元", Decimal(1)),
+    "千元": ("元", Decimal(1000)),
+    "万元": ("元", Decimal(10_000)),
+    "亿元": ("元", Decimal(100_000_000)),
+}
+
+_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_DATE_PATTERNS = [
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?$"),
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?$"),
+]
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise and trim: full-width digits, letters, operators and brackets become half-width."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+class UnitMismatch(ValueError):
+    """Two quantities whose units cannot be compared (for example 件 against 元)."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with an optional operator and unit: ``≥5000平方米``, ``92.02%``, ``62``."""
+
+    text: str
+    """The text as written."""
+    number: Decimal
+    unit: str
+    """The unit after NFKC normalisation, ``""`` when none was written."""
+    comparison: Comparison | None = None
+    """The operator, None when none was written."""
+
+    def base(self) -> tuple[Decimal, str]:
+        """The number in its base unit (万元 → 元), with that unit."""
+        base_unit, factor = _UNIT_FACTORS.get(self.unit, (self.unit, Decimal(1)))
+        return self.number * factor, base_unit
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit in _UNIT_FACTORS
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date such as ``2024年12月31日``; as a target it is a deadline unless an operator says otherwise."""
+
+    text: str
+    date: dt.date
+    comparison: Comparison | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """Qualitative text: ``优``, ``得到保障``, ``达成预期指标``."""
+
+    text: str
+
+
+Value = Quantity | DateValue | Text
+
+
+def convert(quantity: Quantity, unit_of: Quantity) -> tuple[Decimal, Decimal]:
+    """Both numbers in one common unit, so that they can be compared.
+
+    Raises UnitMismatch when the units differ and do not convert into each other. A quantity
+    without a unit takes the other's unit (``62`` against ``62万元``)."""
+    left, left_unit = quantity.base()
+    right, right_unit = unit_of.base()
+    if left_unit == right_unit or not quantity.unit or not unit_of.unit:
+        if not quantity.unit and unit_of.unit:
+            left = quantity.number * (unit_of.base()[0] / unit_of.number if unit_of.number else 1)
+        elif quantity.unit and not unit_of.unit:
+            right = unit_of.number * (quantity.base()[0] / quantity.number if quantity.number else 1)
+        return left, right
+    raise UnitMismatch(f"{quantity.unit} cannot be compared with {unit_of.unit}")
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A plain number (thousands separators allowed, full-width digits allowed), or None."""
+    cleaned = normalize(text).replace("，", ",")
+    if not _NUMBER.fullmatch(cleaned):
+        return None
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        return None
+
+
+def _split_operator(text: str) -> tuple[Comparison | None, str]:
+    for spelling, comparison in _OPERATOR_SPELLINGS:
+        if text.startswith(spelling):
+            return comparison, text[len(spelling):].strip()
+    return None, text
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month = int(match["y"]), int(match["m"])
+            if not 1 <= month <= 12:
+                return None
+            last_day = calendar.monthrange(year, month)[1]
+            day = int(match["d"]) if match["d"] else last_day
+            if not 1 <= day <= last_day:
+                return None
+            return dt.date(year, month, day)
+    return None
+
+
+class ValueSyntaxError(ValueError):
+    """Text that starts like a figure (an operator) but is not one: ``≥很多``."""
+
+
+def parse_value(raw: str | int | Decimal) -> Value:
+    """Parse a 年度指标值 or 实际完成值 into a Quantity, a DateValue or qualitative Text.
+
+    Raises ValueSyntaxError for an operator that is not followed by a number or date."""
+    original = str(raw).strip()
+    text = normalize(original)
+    comparison, rest = _split_operator(text)
+    date = _parse_date(rest)
+    if date is not None:
+        return DateValue(original, date, comparison)
+    match = _NUMBER.match(rest)
+    if match:
+        unit = rest[match.end():].strip()
+        # A number glued to more words ("2个基层立法联系点已建成") is a quantity with a long unit;
+        # that is still comparable with the same unit, so accept it and let unit checks judge.
+        return Quantity(original, Decimal(match.group().replace(",", "")), unit, comparison)
+    if comparison is not None:
+        raise ValueSyntaxError(f"“{original}” has an operator but no number or date after it")
+    return Text(original)
