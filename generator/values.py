@@ -10,7 +10,8 @@ Accepted spellings (full-width and half-width alike; the input is NFKC-normalise
   (at most), ``> 大于 高于`` , ``< 小于 低于``, ``= == ＝ 等于``;
 * numbers: ``5000``, ``1,354,628``, ``92.02``;
 * units: the rest of the text (``平方米``, ``%``, ``个（套）``); money units convert (``万元`` = 10,000 ``元``);
-* dates: ``2024年12月31日``, ``2024年12月`` (the month's last day), ``2024-12-31``, ``2024/12/31``, ``2024.12.31``;
+* dates: ``2024年12月31日``, ``2024年12月`` (the month's last day), ``2024-12-31``, ``2024/12/31``,
+  ``2024.12.31`` (with dots, only a full date: ``2024.12`` is a number);
 * anything else is qualitative text (``优``, ``得到保障``, ``达成预期指标``).
 """
 
@@ -31,6 +32,7 @@ __all__ = [
     "Text",
     "UnitMismatch",
     "Value",
+    "ValueSyntaxError",
     "convert",
     "normalize",
     "parse_decimal",
@@ -107,7 +109,9 @@ _UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _DATE_PATTERNS = [
     re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?$"),
-    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?:(?P=sep)(?P<d>\d{1,2}))?$"),
+    # With dots only a full date: 2024.12 is a number.
+    re.compile(r"^(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})$"),
 ]
 
 
@@ -188,6 +192,10 @@ def parse_decimal(text: str) -> Decimal | None:
         return None
 
 
+class ValueSyntaxError(ValueError):
+    """Text that starts like a figure but is not one: ``≥很多``, ``2024年13月1日``."""
+
+
 def _split_operator(text: str) -> tuple[Comparison | None, str]:
     for spelling, comparison in _OPERATOR_SPELLINGS:
         if text.startswith(spelling):
@@ -196,22 +204,19 @@ def _split_operator(text: str) -> tuple[Comparison | None, str]:
 
 
 def _parse_date(text: str) -> dt.date | None:
+    """A date in one of the accepted spellings, None if the text is not shaped like a date.
+
+    Raises ValueSyntaxError for a date-shaped text that names no real day (2024年13月1日)."""
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
             year, month = int(match["y"]), int(match["m"])
-            if not 1 <= month <= 12:
-                return None
-            last_day = calendar.monthrange(year, month)[1]
+            last_day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
             day = int(match["d"]) if match["d"] else last_day
             if not 1 <= day <= last_day:
-                return None
+                raise ValueSyntaxError(f"“{text}” is not a real date")
             return dt.date(year, month, day)
     return None
-
-
-class ValueSyntaxError(ValueError):
-    """Text that starts like a figure (an operator) but is not one: ``≥很多``."""
 
 
 def parse_value(raw: str | int | Decimal) -> Value:

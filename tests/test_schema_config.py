@@ -1,0 +1,102 @@
+"""The JSON Schema of the front matter, and formgen.toml."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from generator.__main__ import main
+from generator.config import ConfigError, Scheme, SiteConfig, load_config
+from generator.model import Form
+from generator.reading import discover, read_document
+
+from .conftest import CONTENT, ROOT
+
+
+def _schema(capsys):
+    assert main(["schema"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _walk_properties(schema, node, path=()):
+    if "$ref" in node:
+        node = schema["$defs"][node["$ref"].split("/")[-1]]
+    for name, prop in node.get("properties", {}).items():
+        yield (*path, name), prop
+        target = prop
+        if "items" in prop:
+            target = prop["items"]
+        if "$ref" in target or "properties" in target:
+            yield from _walk_properties(schema, target, (*path, name))
+
+
+def test_every_field_has_a_chinese_label_and_a_description(capsys):
+    schema = _schema(capsys)
+    fields = list(_walk_properties(schema, schema))
+    assert len(fields) > 30
+    for path, prop in fields:
+        assert prop.get("title"), path
+        assert any("\u4e00" <= char <= "\u9fff" for char in prop["title"]), (path, prop["title"])
+        assert prop.get("description"), path
+    titles = {path: prop["title"] for path, prop in fields}
+    assert titles[("funds", "total", "budget")] == "全年预算数（A）"
+    assert titles[("indicators", "reason")] == "未完成原因分析"
+
+
+def test_schema_is_generated_from_the_model(capsys):
+    schema = _schema(capsys)
+    assert set(schema["properties"]) == set(Form.model_fields)
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {name for name, info in Form.model_fields.items() if info.is_required()}
+
+
+def test_schema_accepts_every_reference_form(capsys):
+    schema = _schema(capsys)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in discover([CONTENT]):
+        data = json.loads(json.dumps(read_document(path).data, default=str))
+        # YAML gives Decimal and date objects; JSON tools see their text forms.
+        errors = list(validator.iter_errors(data))
+        assert not errors, (path, errors[0].message)
+
+
+def test_schema_rejects_an_unknown_key(capsys):
+    schema = _schema(capsys)
+    data = json.loads(json.dumps(read_document(discover([CONTENT])[0]).data, default=str))
+    data["titel"] = "x"
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+
+
+def test_site_config_is_the_default_scheme():
+    assert load_config(ROOT / "formgen.toml").scheme == Scheme()
+    assert load_config(None) == SiteConfig()
+
+
+def test_config_errors_name_file_line_and_key(tmp_path):
+    path = tmp_path / "formgen.toml"
+    path.write_text('[site]\ntitle = "x"\n\n[scheme]\nbudget_weight = 20\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "add up to 110, not 100" in str(error.value)
+    path.write_text('[site]\ntitel = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    finding = error.value.findings[0]
+    assert (finding.line, finding.field) == (2, "site.titel")
+    path.write_text('[site\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_a_different_scheme_changes_the_scores(tmp_path, capsys, monkeypatch):
+    # 湖北-style budget weight 20 with 产出 40: the reference forms then fail the weight check, as they should.
+    (tmp_path / "formgen.toml").write_text(
+        "[scheme]\nbudget_weight = 20\n[[scheme.level1]]\nname = \"产出指标\"\nweight = 40\n"
+        "[[scheme.level1]]\nname = \"效益指标\"\nweight = 30\n[[scheme.level1]]\nname = \"满意度指标\"\nweight = 10\n",
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", str(CONTENT)]) == 1
+    out = capsys.readouterr().out
+    assert "add up to 50, not 40" in out

@@ -1,0 +1,140 @@
+"""Parsing of 年度指标值 / 实际完成值 and money, and the one formatting module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import formatting
+from generator.values import (
+    Comparison,
+    DateValue,
+    Quantity,
+    Text,
+    UnitMismatch,
+    ValueSyntaxError,
+    convert,
+    parse_decimal,
+    parse_value,
+    round_half_up,
+)
+
+FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
+
+
+@pytest.mark.parametrize(
+    ("text", "comparison", "number", "unit"),
+    [
+        ("≥5000平方米", Comparison.AT_LEAST, "5000", "平方米"),
+        ("＝1栋", Comparison.EQUAL, "1", "栋"),
+        ("≥90%", Comparison.AT_LEAST, "90", "%"),
+        ("≤250000元", Comparison.AT_MOST, "250000", "元"),
+        ("＝6万元", Comparison.EQUAL, "6", "万元"),
+        ("＝100%", Comparison.EQUAL, "100", "%"),
+        ("62", None, "62", ""),
+        ("6339件", None, "6339", "件"),
+        ("92.02%", None, "92.02", "%"),
+        ("0元", None, "0", "元"),
+        ("６３３９件", None, "6339", "件"),
+        (">=95%", Comparison.AT_LEAST, "95", "%"),
+        ("≧95%", Comparison.AT_LEAST, "95", "%"),
+        ("=2个", Comparison.EQUAL, "2", "个"),
+        ("<=28197.43元", Comparison.AT_MOST, "28197.43", "元"),
+        ("不低于1,300件", Comparison.AT_LEAST, "1300", "件"),
+        ("≥15个（套）", Comparison.AT_LEAST, "15", "个(套)"),
+    ],
+)
+def test_quantities(text, comparison, number, unit):
+    value = parse_value(text)
+    assert isinstance(value, Quantity)
+    assert value.comparison is comparison
+    assert value.number == Decimal(number)
+    assert value.unit == unit
+    assert value.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [("2024年12月31日", dt.date(2024, 12, 31)), ("2024-06-30", dt.date(2024, 6, 30)),
+     ("2024/6/1", dt.date(2024, 6, 1)), ("2024年2月", dt.date(2024, 2, 29)),
+     ("２０２４年１２月３１日", dt.date(2024, 12, 31))],
+)
+def test_dates(text, date):
+    value = parse_value(text)
+    assert isinstance(value, DateValue)
+    assert value.date == date
+
+
+@pytest.mark.parametrize("text", ["优", "得到保障", "达成预期指标", "得到提升", "保质保量完成"])
+def test_qualitative(text):
+    assert parse_value(text) == Text(text)
+
+
+def test_operator_without_number_is_an_error():
+    with pytest.raises(ValueSyntaxError, match="no number or date"):
+        parse_value("≥很多")
+
+
+@pytest.mark.parametrize("text", ["2024年13月1日", "2025-02-30", "≤2024年2月30日"])
+def test_impossible_dates_are_errors(text):
+    with pytest.raises(ValueSyntaxError, match="not a real date"):
+        parse_value(text)
+
+
+def test_money_units_convert_and_others_do_not():
+    assert convert(parse_value("＝6万元"), parse_value("60000元")) == (Decimal(60000), Decimal(60000))
+    assert convert(parse_value("62"), parse_value("62万元"))[0] == Decimal(620000)
+    with pytest.raises(UnitMismatch):
+        convert(parse_value("≥90%"), parse_value("90件"))
+
+
+_OPERATORS = {
+    Comparison.AT_LEAST: ["≥", ">=", "≧", "不低于"],
+    Comparison.AT_MOST: ["≤", "<=", "≦", "不超过"],
+    Comparison.MORE_THAN: [">"],
+    Comparison.LESS_THAN: ["<"],
+    Comparison.EQUAL: ["＝", "=", "=="],
+}
+_spelling = st.sampled_from([(c, s) for c, spellings in _OPERATORS.items() for s in spellings])
+_number = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+_unit = st.sampled_from(["", "%", "件", "元", "万元", "平方米", "个（套）", "人次"])
+
+
+@given(_spelling, _number, _unit, st.booleans())
+def test_parsing_any_spelling(spelling, number, unit, full_width):
+    comparison, operator = spelling
+    digits = f"{number:f}"
+    if full_width:
+        digits = digits.translate(FULL_WIDTH)
+    value = parse_value(f"{operator}{digits}{unit}")
+    assert isinstance(value, Quantity)
+    assert value.comparison is comparison
+    assert value.number == number
+    assert value.unit == unit.replace("（", "(").replace("）", ")")
+
+
+@given(_number)
+def test_money_formats_and_parses_back(amount):
+    assert parse_decimal(formatting.money(amount)) == amount
+    assert Decimal(formatting.money_plain(amount)) == amount
+
+
+@given(st.decimals(min_value=0, max_value=1000, places=6, allow_nan=False, allow_infinity=False))
+def test_rounding_is_half_up_to_two_places(value):
+    rounded = round_half_up(value)
+    assert abs(rounded - value) <= Decimal("0.005")
+    assert rounded.as_tuple().exponent == -2
+
+
+def test_formatting_as_printed():
+    assert formatting.money(Decimal("845371.59")) == "845,371.59"
+    assert formatting.money(Decimal("60000")) == "60,000"
+    assert formatting.score(Decimal("7.09")) == "7.09"
+    assert formatting.score(Decimal("100.00")) == "100"
+    assert formatting.score(Decimal("7.1")) == "7.10"
+    assert formatting.rate(Decimal("100")) == "100.00"
+    assert round_half_up(Decimal("0.125")) == Decimal("0.13")
