@@ -9,17 +9,17 @@ file is the pipeline's job.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from . import formatting, values
 from .config import SiteConfig
 from .findings import Level, Problem
-from .model import FundRow, Funds
+from .model import FundRow, Funds, Indicator
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
-__all__ = ["check_form", "narrative_texts"]
+__all__ = ["check_form", "check_slug", "funds_problems", "narrative_texts", "normalized_text"]
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数（A）", "executed": "全年执行数（B）"}
 _ROWS = {"total": "年度资金总额", "fiscal": "财政拨款", "own": "本级安排",
@@ -32,7 +32,8 @@ def _plain(number: Decimal) -> str:
     return f"{number.normalize():f}"
 
 
-def _funds(funds: Funds) -> Iterator[Problem]:
+def funds_problems(funds: Funds) -> Iterator[Problem]:
+    """The funding table's arithmetic (rules.md section 2): sums per column, B never above A."""
     rows: dict[str, FundRow] = {name: getattr(funds, name) for name in _ROWS}
     for whole, parts in (("total", ("fiscal", "other")), ("fiscal", ("own", "transfer"))):
         for column, label in _COLUMNS.items():
@@ -64,34 +65,20 @@ def _structure(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
                       f"分值 {_plain(form.budget_weight)} differs from the scheme's {_plain(scheme.budget_weight)}",
                       "remove budget_weight, or change scheme.budget_weight in formgen.toml")
-    seen_level1: list[str] = []
-    seen_level2: dict[str, list[str]] = {}
+    known = [(index, row) for index, row in enumerate(form.indicators) if scheme.level1_named(row.level1)]
     for index, row in enumerate(form.indicators):
         level1 = scheme.level1_named(row.level1)
         if level1 is None:
-            known = "、".join(item.name for item in scheme.level1)
+            names = "、".join(item.name for item in scheme.level1)
             yield Problem("level1-unknown", Level.ERROR, ("indicators", index, "level1"),
-                          f"“{row.level1}” is not a 一级指标 of the scheme", f"write one of {known}")
-            continue
-        if level1.level2 and row.level2 not in level1.level2:
+                          f"“{row.level1}” is not a 一级指标 of the scheme", f"write one of {names}")
+        elif level1.level2 and row.level2 not in level1.level2:
             yield Problem("level2-unknown", Level.WARNING, ("indicators", index, "level2"),
                           f"“{row.level2}” is not a usual 二级指标 of {row.level1}",
                           f"use one of {'、'.join(level1.level2)}, or add it to the scheme in formgen.toml")
-        if seen_level1 and seen_level1[-1] != row.level1 and row.level1 in seen_level1:
-            yield Problem("rows-apart", Level.ERROR, ("indicators", index, "level1"),
-                          f"the rows of {row.level1} are not together: its cell would span rows that are not its own",
-                          f"move this row next to the other {row.level1} rows")
-        elif seen_level1 and seen_level1[-1] == row.level1:
-            group = seen_level2[row.level1]
-            if group[-1] != row.level2 and row.level2 in group:
-                yield Problem("rows-apart", Level.ERROR, ("indicators", index, "level2"),
-                              f"the rows of {row.level2} are not together",
-                              f"move this row next to the other {row.level2} rows")
-        if not seen_level1 or seen_level1[-1] != row.level1:
-            seen_level1.append(row.level1)
-            seen_level2.setdefault(row.level1, [])
-        if not seen_level2[row.level1] or seen_level2[row.level1][-1] != row.level2:
-            seen_level2[row.level1].append(row.level2)
+    yield from _apart(known, lambda row: row.level1, "level1")
+    for name in dict.fromkeys(row.level1 for _, row in known):
+        yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
     for level1 in scheme.level1:
         rows = [row.weight for row in form.indicators if row.level1 == level1.name]
         if rows and sum(rows, Decimal(0)) != level1.weight:
@@ -100,6 +87,26 @@ def _structure(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
                           f"the 分值 of the {level1.name} rows add up to {_plain(sum(rows, Decimal(0)))}, "
                           f"not {_plain(level1.weight)}",
                           f"make the {level1.name} rows' 分值 add up to {_plain(level1.weight)}")
+
+
+def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
+    """Rows of one group that another row separates: its cell could not span them (one cell per group).
+
+    The row in between is the one reported: it is the one to move."""
+    last_seen: dict[str, int] = {}
+    reported: set[int] = set()
+    for position, (_, row) in enumerate(rows):
+        group = key(row)
+        previous = last_seen.get(group)
+        if previous is not None and previous != position - 1:
+            between_index, between_row = rows[previous + 1]
+            if between_index not in reported:
+                reported.add(between_index)
+                yield Problem("rows-apart", Level.ERROR, ("indicators", between_index, field),
+                              f"this {key(between_row)} row stands between rows of {group}: "
+                              f"the {group} cell cannot span its rows",
+                              f"keep the {group} rows together: move row {between_index + 1} after them")
+        last_seen[group] = position
 
 
 def _stated(scored: ScoredForm) -> Iterator[Problem]:
@@ -231,10 +238,13 @@ def _narrative(scored: ScoredForm, body: str) -> Iterator[Problem]:
 def check_form(scored: ScoredForm, body: str, config: SiteConfig) -> list[Problem]:
     """Every problem of one form, errors and warnings, in a stable order."""
     problems: list[Problem] = list(scored.problems)
-    problems += _funds(scored.form.funds)
+    problems += funds_problems(scored.form.funds)
     problems += _structure(scored, config)
     problems += _indicators(scored, config)
-    problems += _stated(scored)
+    if not any(problem.level is Level.ERROR for problem in problems):
+        # With an error above, the computed figures are not final: comparing stated ones would only
+        # report knock-on differences that vanish once the real mistake is fixed.
+        problems += _stated(scored)
     problems += _execution(scored, config)
     problems += _narrative(scored, body)
     return problems

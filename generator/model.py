@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from .values import normalize, parse_decimal, parse_value
+from .values import DateValue, normalize, parse_decimal, parse_value
 
 __all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "Stated", "field_name", "label_for"]
 
@@ -32,6 +32,8 @@ def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
 
 
 def _number(value: object, what: str, example: str) -> Decimal:
+    if value is None:
+        raise _fail(f"{what}_empty", "is empty", f"write a number such as {example}")
     if isinstance(value, bool):
         raise _fail(f"{what}_type", "YAML read this as yes/no, not a number", f"write a number such as {example}")
     if isinstance(value, int):
@@ -45,7 +47,7 @@ def _number(value: object, what: str, example: str) -> Decimal:
         if number is None:
             raise _fail(f"{what}_type", f"“{value}” is not a number", f"write a number such as {example}")
         return number
-    raise _fail(f"{what}_type", f"expected a number, found {type(value).__name__}", f"write a number such as {example}")
+    raise _fail(f"{what}_type", "expected a number, found a list or mapping", f"write a number such as {example}")
 
 
 def _decimals(value: Decimal) -> int:
@@ -72,14 +74,22 @@ def _score(value: object) -> Decimal:
     return points
 
 
+def _percent(value: object) -> Decimal:
+    if isinstance(value, str) and normalize(value).endswith("%"):
+        value = normalize(value)[:-1]
+    return _number(value, "percent", "70.93")
+
+
 def _text(value: object) -> str:
+    if value is None:  # a key with nothing after it
+        return ""
     if isinstance(value, bool):
         raise _fail("text_type", "YAML read this as yes/no", "put the text in quotes")
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, str):
         return value.strip()
-    raise _fail("text_type", f"expected text, found a {type(value).__name__}", "write plain text (quote it if needed)")
+    raise _fail("text_type", "expected text, found a list or mapping", "write plain text (quote it if needed)")
 
 
 def _required_text(value: object) -> str:
@@ -110,16 +120,19 @@ def _date(value: object) -> dt.date:
         text = normalize(value)
         if len(text) == 8 and text.isdigit():  # the form prints 20250123
             text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-        parsed = parse_value(text)
-        if hasattr(parsed, "date") and getattr(parsed, "comparison", None) is None:
-            return parsed.date  # type: ignore[union-attr]
-        raise _fail("date_invalid", f"“{value}” is not a date", "write the date as 2025-01-23 or 20250123")
-    raise _fail("date_invalid", f"expected a date, found {type(value).__name__}", "write the date as 2025-01-23")
+        try:
+            parsed = parse_value(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, DateValue) and parsed.comparison is None:
+            return parsed.date
+        raise _fail("date_invalid", f"“{value}” is not a date", "write a real date, as 2025-01-23 or 20250123")
+    raise _fail("date_invalid", "expected a date", "write the date as 2025-01-23")
 
 
 def _year(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _fail("year_invalid", f"“{value}” is not a year", "write the budget year, e.g. 2024")
+        raise _fail("year_invalid", "is not a year", "write the budget year, e.g. 2024")
     text = normalize(str(value))
     if not text.isdigit() or not 1990 <= int(text) <= 2100:
         raise _fail("year_invalid", f"“{value}” is not a year", "write the budget year, e.g. 2024")
@@ -132,6 +145,8 @@ Money = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema({**_NUMBER_SC
 """An amount in the form's money unit (元 by default): at most two decimals, never negative."""
 Score = Annotated[Decimal, BeforeValidator(_score), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
 """Points (分值, 得分): 0 or more, at most two decimals."""
+Percent = Annotated[Decimal, BeforeValidator(_percent), WithJsonSchema(_NUMBER_SCHEMA)]
+"""A percentage, with or without the % sign (70.93, "70.93%")."""
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
 RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 FigureText = Annotated[str, BeforeValidator(_figure_text),
@@ -224,7 +239,7 @@ class Stated(_Strict):
 
     Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error."""
 
-    execution_rate: Score | None = Field(default=None, title="执行率")
+    execution_rate: Percent | None = Field(default=None, title="执行率")
     """The printed execution rate in percent (``70.93``)."""
     budget_score: Score | None = Field(default=None, title="预算执行得分")
     """The printed score of the 年度资金总额 row (``7.09``)."""

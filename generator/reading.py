@@ -42,17 +42,7 @@ class ReadError(Exception):
 
 
 class _FormLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loading, with Decimal for fractions and nothing shared between nodes."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:  # a node reached twice is an alias
-            raise _AliasUsed(node.start_mark.line)
-        return super().construct_object(node, deep=deep)
-
-
-class _AliasUsed(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
+    """Safe loading, with Decimal for fractions; aliases are refused before construction."""
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
@@ -63,7 +53,26 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
         return node.value  # such as '.inf' or a sexagesimal: validation says what is wrong with it
 
 
+_PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _construct_integer(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    # YAML 1.1 reads 0120 as octal 80 and 1:20 as 80 (base 60): keep such texts as written, so that a
+    # department code 0120 stays 0120 and a number field says what is wrong instead of changing value.
+    text = str(node.value)
+    return int(text.replace("_", "")) if _PLAIN_INTEGER.fullmatch(text) else text
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:  # 2025-02-30: validation reports "not a date" with the field and line
+        return str(node.value)
+
+
 _FormLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_FormLoader.add_constructor("tag:yaml.org,2002:int", _construct_integer)
+_FormLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 @dataclass
@@ -91,38 +100,62 @@ class Document:
         return self.lines.get((), 1)
 
 
-def _map_lines(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: LineMap, seen: set[int]) -> None:
-    """Record the line of every key and item; refuse aliases and duplicate keys before construction."""
+def _path_text(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in path) or "the front matter"
+
+
+def _map_lines(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: LineMap, seen: set[int],
+               line: int) -> None:
+    """Record the line of every key and item; refuse aliases and odd keys before construction.
+
+    `line` is where `node` is written in the file: a node reached twice is an alias (its own mark
+    would point at the anchor), so the place of use is the line of the key or item that holds it."""
     if id(node) in seen:
-        raise _AliasUsed(node.start_mark.line)
+        raise ReadError(line, "yaml-alias", f"a YAML alias (*name) is used under “{_path_text(path)}”",
+                        "write the value out in full: aliases are not allowed in a form")
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+            key_line = key_node.start_mark.line + offset
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                raise ReadError(key_line, "yaml-key", f"“{shown}” is not a field name",
+                                "field names are words such as title or funds (see docs/format.md)")
+            key = key_node.value
             child = (*path, key)
             if child in lines:
-                raise ReadError(key_node.start_mark.line + offset, "yaml-duplicate-key",
+                raise ReadError(key_line, "yaml-duplicate-key",
                                 f"key “{key}” appears twice (first on line {lines[child]})",
                                 "keep one of them: YAML would silently use only the last")
-            lines[child] = key_node.start_mark.line + offset
-            _map_lines(value_node, offset, child, lines, seen)
+            lines[child] = key_line
+            _map_lines(value_node, offset, child, lines, seen, key_line)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*path, index)
-            lines[child] = item.start_mark.line + offset
-            _map_lines(item, offset, child, lines, seen)
+            item_line = item.start_mark.line + offset if id(item) not in seen else line
+            lines[child] = item_line
+            _map_lines(item, offset, child, lines, seen, item_line)
 
 
-def _yaml_hint(problem: str, context_line: str) -> str:
-    stripped = context_line.split(":", 1)[-1].strip()
-    if stripped.startswith((">", "|")):
-        return "a value that starts with > or | must be quoted ('>=90%'), or use ≥ / ≤"
-    if stripped.startswith(("*", "&")):
-        return "a value that starts with * or & must be quoted"
+_QUOTE_FIRST = {">": ">", "|": "|", "*": "*", "&": "&", "@": "@", "`": "`", "%": "%", "!": "!"}
+
+
+def _yaml_hint(problem: str, source_line: str, column: int) -> str:
+    """A fix for a YAML syntax error, from the character where the parser stopped."""
+    stripped = source_line.strip()
+    if "\t" in source_line[: max(column, 1)] or "\t" in source_line.lstrip(" ")[:1]:
+        return "indent with spaces, not tabs"
+    for index in range(min(column, len(source_line) - 1), -1, -1):
+        char = source_line[index]
+        if char in _QUOTE_FIRST and (index == 0 or source_line[index - 1] in " :{[,"):
+            return (f"a value that starts with {char} must be quoted, e.g. '{char}=90%'" if char in "><"
+                    else f"a value that starts with {char} must be quoted")
+        if char in ":,{[":
+            break
     if "mapping values are not allowed" in problem:
         return "a text with ': ' in it must be quoted"
-    if "found character '\\t'" in problem:
-        return "indent with spaces, not tabs"
+    if stripped.startswith("- ") or "expected <block end>" in problem or "expected key" in problem:
+        return "check the indentation: keys of one mapping start in the same column"
     return "fix the YAML syntax at that spot (check indentation and quotes)"
 
 
@@ -134,19 +167,17 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
         if node is None:
             return None, lines
         lines[()] = node.start_mark.line + offset
-        _map_lines(node, offset, (), lines, set())
+        _map_lines(node, offset, (), lines, set(), lines[()])
         return loader.construct_document(node), lines
-    except _AliasUsed as alias:
-        raise ReadError(alias.line + offset, "yaml-alias", "YAML aliases (*name) are not allowed in a form",
-                        "write the value out in full") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + offset) if mark else offset
         source_lines = front.splitlines()
-        context_line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
+        source_line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
         problem = error.problem or str(error)
-        raise ReadError(line, "yaml-syntax", f"the front matter is not valid YAML: {problem}",
-                        _yaml_hint(problem, context_line)) from None
+        near = f" near “{source_line.strip()[:40]}”" if source_line.strip() else ""
+        raise ReadError(line, "yaml-syntax", f"the front matter is not valid YAML{near}: {problem}",
+                        _yaml_hint(problem, source_line, mark.column if mark else 0)) from None
     except yaml.YAMLError as error:
         raise ReadError(offset, "yaml-syntax", f"the front matter is not valid YAML: {error}",
                         "fix the YAML syntax") from None
@@ -158,6 +189,7 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
 
 
 _HANDLER = YAMLHandler()
+_KINDS = {list: "a list", str: "a single text", int: "a number", Decimal: "a number", bool: "yes/no"}
 
 
 def read_text(raw: bytes) -> str:
@@ -193,7 +225,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
                         "start the file with a line '---', the form's YAML fields, then another '---'")
     boundaries = list(_HANDLER.FM_BOUNDARY.finditer(text))
     if len(boundaries) < 2:
-        raise ReadError(text.count("\n") + 1, "frontmatter-unclosed", "the front matter is not closed",
+        raise ReadError(1, "frontmatter-unclosed", "the front matter opened here is never closed",
                         "add a line '---' after the last field")
     front, _body = _HANDLER.split(text)
     start, end = boundaries[0], boundaries[1]
@@ -204,7 +236,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
                         "write the form's fields between the two '---' lines (see docs/format.md)")
     if not isinstance(data, dict):
         raise ReadError(offset, "frontmatter-not-mapping",
-                        f"the front matter is a {type(data).__name__}, not a set of fields",
+                        f"the front matter is {_KINDS.get(type(data), 'a single value')}, not a set of fields",
                         "write 'key: value' lines between the two '---' lines")
     body_start = end.end()
     body = text[body_start:]

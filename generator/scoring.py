@@ -261,7 +261,9 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     available = weight + sum((level1.weight for level1 in scheme.level1 if level1.name in subtotals), ZERO)
     total = parts
     problems: list[Problem] = []
-    if scheme.rescale_missing_level1 and 0 < available < HUNDRED:
+    misfiled = any(scheme.level1_named(row.level1) is None for row in form.indicators)
+    # A misspelt 一级指标 is reported by the checks; it is not a missing one, so nothing is rescaled.
+    if scheme.rescale_missing_level1 and not misfiled and 0 < available < HUNDRED:
         total = round_half_up(parts * HUNDRED / available)
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
         problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
