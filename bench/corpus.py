@@ -38,21 +38,22 @@ CENT = Decimal("0.01")
 
 
 def _vary_funds(data: dict, rng: random.Random) -> Decimal:
+    """Scale the budget and spend 60–100% of it, keeping every row sum of the funding table true."""
     funds = data["funds"]
     scale = Decimal(rng.randint(50, 200)) / 100
     rate = Decimal(rng.randint(60, 100)) / 100
-    total = funds["total"]
-    old_budget, old_executed = Decimal(total["budget"]), Decimal(total["executed"])
-    new_budget = (old_budget * scale).quantize(CENT, ROUND_HALF_UP)
-    new_executed = (new_budget * rate).quantize(CENT, ROUND_HALF_UP)
+    old = {column: Decimal(funds["total"][column]) for column in ("initial", "budget", "executed")}
+    new_budget = (old["budget"] * scale).quantize(CENT, ROUND_HALF_UP)
+    new = {"initial": (old["initial"] * scale).quantize(CENT, ROUND_HALF_UP), "budget": new_budget,
+           "executed": (new_budget * rate).quantize(CENT, ROUND_HALF_UP)}
+    # In the reference forms one chain of rows carries the whole amount (total = fiscal = own or
+    # transfer) and the others are 0: move that chain to the new figures.
     for row in funds.values():
-        for column in ("initial", "budget"):
-            if Decimal(row[column]) == Decimal(total[column]) and Decimal(row[column]) != 0:
-                row[column] = (Decimal(row[column]) * scale).quantize(CENT, ROUND_HALF_UP)
-        if Decimal(row["executed"]) == old_executed and old_executed != 0:
-            row["executed"] = new_executed
+        for column in new:
+            if old[column] != 0 and Decimal(row[column]) == old[column]:
+                row[column] = new[column]
     if rate < 1:
-        data["execution_reason"] = f"项目按进度支付，剩余{(new_budget - new_executed):f}元结转下年。"
+        data["execution_reason"] = f"项目按进度支付，剩余{new_budget - new['executed']:f}元结转下年。"
     return rate
 
 

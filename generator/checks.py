@@ -121,7 +121,7 @@ def _stated(scored: ScoredForm) -> Iterator[Problem]:
             yield Problem("stated-differs", Level.ERROR, ("stated", key),
                           f"{label} is stated as {_plain(given)} but computes to {show(computed)}",
                           f"write {show(computed)}, or correct the figures it is computed from")
-    if stated.grade is not None and stated.grade != scored.grade:
+    if stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
                       f"等级 is stated as {stated.grade} but the total {formatting.score(scored.total)} "
                       f"gives {scored.grade}", f"write {scored.grade}")

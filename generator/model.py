@@ -15,6 +15,7 @@ import datetime as dt
 import difflib
 import types
 import typing
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -31,8 +32,16 @@ def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
     return PydanticCustomError(kind, "{message}", {"message": message, "fix": fix})
 
 
+_EMPTY = {"", "~", "null", "Null", "NULL"}
+
+
+def _is_empty(value: object) -> bool:
+    """A key with nothing after it (or YAML's spellings of nothing)."""
+    return value is None or (isinstance(value, str) and value.strip() in _EMPTY)
+
+
 def _number(value: object, what: str, example: str) -> Decimal:
-    if value is None:
+    if _is_empty(value):
         raise _fail(f"{what}_empty", "is empty", f"write a number such as {example}")
     if isinstance(value, bool):
         raise _fail(f"{what}_type", "YAML read this as yes/no, not a number", f"write a number such as {example}")
@@ -81,7 +90,7 @@ def _percent(value: object) -> Decimal:
 
 
 def _text(value: object) -> str:
-    if value is None:  # a key with nothing after it
+    if _is_empty(value):
         return ""
     if isinstance(value, bool):
         raise _fail("text_type", "YAML read this as yes/no", "put the text in quotes")
@@ -145,8 +154,19 @@ Money = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema({**_NUMBER_SC
 """An amount in the form's money unit (元 by default): at most two decimals, never negative."""
 Score = Annotated[Decimal, BeforeValidator(_score), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
 """Points (分值, 得分): 0 or more, at most two decimals."""
-Percent = Annotated[Decimal, BeforeValidator(_percent), WithJsonSchema(_NUMBER_SCHEMA)]
-"""A percentage, with or without the % sign (70.93, "70.93%")."""
+def _optional(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal | None]:
+    def parse_or_none(value: object) -> Decimal | None:
+        return None if _is_empty(value) else parse(value)
+
+    return parse_or_none
+
+
+_OPTIONAL_NUMBER_SCHEMA = {"anyOf": [*_NUMBER_SCHEMA["anyOf"], {"type": "null"}], "minimum": 0}
+OptionalScore = Annotated[Decimal | None, BeforeValidator(_optional(_score)), WithJsonSchema(_OPTIONAL_NUMBER_SCHEMA)]
+"""Points, or nothing (the key left empty or out)."""
+OptionalPercent = Annotated[Decimal | None, BeforeValidator(_optional(_percent)),
+                            WithJsonSchema(_OPTIONAL_NUMBER_SCHEMA)]
+"""A percentage, with or without the % sign (70.93, "70.93%"), or nothing."""
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
 RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 FigureText = Annotated[str, BeforeValidator(_figure_text),
@@ -224,7 +244,7 @@ class Indicator(_Strict):
     achievement level: ``达成预期指标``, ``部分达成预期指标并具有一定效果`` or ``未达成预期指标且效果较差``."""
     weight: Score = Field(title="分值")
     """The row's points. The rows of each 一级指标 add up to its weight (产出指标 50, 效益指标 30, 满意度指标 10)."""
-    score: Score | None = Field(default=None, title="得分")
+    score: OptionalScore = Field(default=None, title="得分")
     """The score. Computed for quantitative rows (write it to have it checked); the author's judgement,
     within the band the achievement level allows, for qualitative rows. Omitted for an achieved
     qualitative row, it is the full 分值."""
@@ -239,13 +259,13 @@ class Stated(_Strict):
 
     Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error."""
 
-    execution_rate: Percent | None = Field(default=None, title="执行率")
+    execution_rate: OptionalPercent = Field(default=None, title="执行率")
     """The printed execution rate in percent (``70.93``)."""
-    budget_score: Score | None = Field(default=None, title="预算执行得分")
+    budget_score: OptionalScore = Field(default=None, title="预算执行得分")
     """The printed score of the 年度资金总额 row (``7.09``)."""
-    total: Score | None = Field(default=None, title="总分")
+    total: OptionalScore = Field(default=None, title="总分")
     """The printed total (``97.09``)."""
-    grade: Text | None = Field(default=None, title="等级")
+    grade: Text = Field(default="", title="等级")
     """The printed grade: 优, 良, 中 or 差."""
 
 
@@ -264,7 +284,7 @@ class Form(_Strict):
     """The unit that carried out the project."""
     funds: Funds = Field(title="项目资金（元）")
     """The funding table, in 元."""
-    budget_weight: Score | None = Field(default=None, title="预算执行率分值")
+    budget_weight: OptionalScore = Field(default=None, title="预算执行率分值")
     """The 分值 of the 年度资金总额 row. Leave it out to use the scheme's (10); if written, it must match."""
     execution_reason: Text = Field(default="", title="执行率偏差原因")
     """Why the execution rate is below 100%. Not a cell of the official table; shown as a note under it."""

@@ -119,15 +119,17 @@ def _validation_findings(error: ValidationError, document: Document) -> list[Fin
     return findings
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, cwd: Path) -> str:
+    """The path as the user would type it: relative to the working folder where it lies below it."""
+    absolute = path if path.is_absolute() else cwd / path
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(cwd))
     except ValueError:
         return str(path)
 
 
-def _load_entry(path: Path, config: SiteConfig) -> Entry:
-    shown = _display(path)
+def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
+    shown = _display(path, cwd)
     try:
         document = read_document(path, shown)
     except ReadError as error:
@@ -210,12 +212,12 @@ def _site_checks(entries: list[Entry], config: SiteConfig) -> None:
                     entry.document))
 
 
-def _load_entry_safely(path: Path, config: SiteConfig) -> Entry:
+def _load_entry_safely(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     """`_load_entry`, with a last line of defence: a bug of ours never hides the other files' findings."""
     try:
-        return _load_entry(path, config)
-    except Exception as error:
-        shown = _display(path)
+        return _load_entry(path, config, cwd)
+    except Exception as error:  # reported as a finding, never a traceback
+        shown = _display(path, cwd)
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "internal-error", "", "",
                                              f"formgen failed on this file ({type(error).__name__}: {error})",
@@ -224,6 +226,7 @@ def _load_entry_safely(path: Path, config: SiteConfig) -> Entry:
 
 def load_site(paths: Iterable[Path], config: SiteConfig) -> Site:
     """Read, validate, score and check every form under `paths`."""
-    entries = [_load_entry_safely(path, config) for path in discover(list(paths))]
+    cwd = Path.cwd().resolve()
+    entries = [_load_entry_safely(path, config, cwd) for path in discover(list(paths))]
     _site_checks(entries, config)
     return Site(config, entries)

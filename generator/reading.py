@@ -3,7 +3,8 @@
 The only module that knows YAML exists. It uses libyaml's C parser (six times faster than the
 pure-Python one: YAML dominates the cost of reading a form) with safe construction, and adds:
 
-* numbers with a fraction are `Decimal` built from the written digits, never float;
+* every scalar is the text as written (YAML 1.1's implicit typing is off): the model turns it into
+  `Decimal`, dates and integers, so 845371.59 is never a float and 0120 is never octal;
 * every key and list item gets its line, so that any finding can name it;
 * aliases (``*anchor``) are refused: a form has no use for them, and they are how "billion laughs"
   bombs make a small file expand without bound;
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,9 @@ from frontmatter.default_handlers import YAMLHandler
 __all__ = ["Document", "ReadError", "discover", "read_document", "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
-    _BaseLoader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - every supported install has libyaml
-    _BaseLoader = yaml.SafeLoader
+    _BaseLoader = yaml.BaseLoader
 
 LineMap = dict[tuple[str | int, ...], int]
 
@@ -42,37 +42,11 @@ class ReadError(Exception):
 
 
 class _FormLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loading, with Decimal for fractions; aliases are refused before construction."""
+    """Every scalar is loaded as the text written; the typed model (model.py) gives it its type.
 
-
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
-    text = str(loader.construct_scalar(node)).replace("_", "")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return node.value  # such as '.inf' or a sexagesimal: validation says what is wrong with it
-
-
-_PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
-
-
-def _construct_integer(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
-    # YAML 1.1 reads 0120 as octal 80 and 1:20 as 80 (base 60): keep such texts as written, so that a
-    # department code 0120 stays 0120 and a number field says what is wrong instead of changing value.
-    text = str(node.value)
-    return int(text.replace("_", "")) if _PLAIN_INTEGER.fullmatch(text) else text
-
-
-def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:  # 2025-02-30: validation reports "not a date" with the field and line
-        return str(node.value)
-
-
-_FormLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_FormLoader.add_constructor("tag:yaml.org,2002:int", _construct_integer)
-_FormLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    YAML 1.1's implicit typing is where a form's figures go wrong: 0120 becomes the octal 80, 1:20
+    becomes 80, 845371.59 becomes a float, 2025-02-30 a crash, and a reason "no" becomes False.
+    Loading text and typing it in the model avoids all of them, and is faster."""
 
 
 @dataclass
@@ -104,22 +78,25 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return ".".join(str(part) for part in path) or "the front matter"
 
 
-def _map_lines(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: LineMap, seen: set[int],
-               line: int) -> None:
-    """Record the line of every key and item; refuse aliases and odd keys before construction.
+def _build(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: LineMap, seen: set[int],
+           line: int) -> Any:
+    """The node as plain data (text, lists, dicts), recording the line of every key and item.
 
-    `line` is where `node` is written in the file: a node reached twice is an alias (its own mark
-    would point at the anchor), so the place of use is the line of the key or item that holds it."""
+    One walk does what PyYAML's constructor would do (with every scalar kept as text there is
+    nothing else to construct) and refuses aliases and odd keys on the way. `line` is where `node`
+    is written: a node reached twice is an alias, whose own mark would point at its anchor."""
     if id(node) in seen:
         raise ReadError(line, "yaml-alias", f"a YAML alias (*name) is used under “{_path_text(path)}”",
                         "write the value out in full: aliases are not allowed in a form")
     seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
     if isinstance(node, yaml.MappingNode):
+        mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + offset
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
-                raise ReadError(key_line, "yaml-key", f"“{shown}” is not a field name",
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ReadError(key_line, "yaml-key", "a list or mapping stands where a field name should be",
                                 "field names are words such as title or funds (see docs/format.md)")
             key = key_node.value
             child = (*path, key)
@@ -128,13 +105,15 @@ def _map_lines(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines:
                                 f"key “{key}” appears twice (first on line {lines[child]})",
                                 "keep one of them: YAML would silently use only the last")
             lines[child] = key_line
-            _map_lines(value_node, offset, child, lines, seen, key_line)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = (*path, index)
-            item_line = item.start_mark.line + offset if id(item) not in seen else line
-            lines[child] = item_line
-            _map_lines(item, offset, child, lines, seen, item_line)
+            mapping[key] = _build(value_node, offset, child, lines, seen, key_line)
+        return mapping
+    items: list[Any] = []
+    for index, item in enumerate(node.value):
+        child = (*path, index)
+        item_line = item.start_mark.line + offset if id(item) not in seen else line
+        lines[child] = item_line
+        items.append(_build(item, offset, child, lines, seen, item_line))
+    return items
 
 
 _QUOTE_FIRST = {">": ">", "|": "|", "*": "*", "&": "&", "@": "@", "`": "`", "%": "%", "!": "!"}
@@ -167,8 +146,7 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
         if node is None:
             return None, lines
         lines[()] = node.start_mark.line + offset
-        _map_lines(node, offset, (), lines, set(), lines[()])
-        return loader.construct_document(node), lines
+        return _build(node, offset, (), lines, set(), lines[()]), lines
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + offset) if mark else offset
@@ -189,7 +167,7 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
 
 
 _HANDLER = YAMLHandler()
-_KINDS = {list: "a list", str: "a single text", int: "a number", Decimal: "a number", bool: "yes/no"}
+_KINDS = {list: "a list", str: "a single text"}
 
 
 def read_text(raw: bytes) -> str:
@@ -231,7 +209,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
     start, end = boundaries[0], boundaries[1]
     offset = text.count("\n", 0, start.end()) + 1
     data, lines = _load_yaml(front, offset)
-    if data is None:
+    if data is None or data == "":
         raise ReadError(offset, "frontmatter-empty", "the front matter is empty",
                         "write the form's fields between the two '---' lines (see docs/format.md)")
     if not isinstance(data, dict):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ _DATE_PATTERNS = [
 ]
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """NFKC-normalise and trim: full-width digits, letters, operators and brackets become half-width."""
     return unicodedata.normalize("NFKC", text).strip()
@@ -219,6 +221,7 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)  # targets and actuals repeat across forms; values are immutable
 def parse_value(raw: str | int | Decimal) -> Value:
     """Parse a 年度指标值 or 实际完成值 into a Quantity, a DateValue or qualitative Text.
 
