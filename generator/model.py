@@ -24,7 +24,8 @@ from pydantic_core import PydanticCustomError
 
 from .values import DateValue, normalize, parse_decimal, parse_value
 
-__all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "Stated", "field_name", "label_for"]
+__all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "Stated", "field_name", "inner_model",
+           "label_for"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -298,12 +299,12 @@ class Form(_Strict):
     """The contact person."""
 
 
-def _inner_model(annotation: Any) -> Any:
+def inner_model(annotation: Any) -> Any:
     """The model class a field holds, looking through list[...] and Optional[...]."""
     origin = typing.get_origin(annotation)
     if origin in (list, typing.Union, types.UnionType):
         for argument in typing.get_args(annotation):
-            found = _inner_model(argument)
+            found = inner_model(argument)
             if found is not None:
                 return found
         return None
@@ -326,7 +327,7 @@ def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
             continue
         info = current.model_fields[part]
         parts.append(info.title or part)
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
     return " ".join(parts)
 
 
@@ -349,7 +350,7 @@ def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> l
             continue
         if current is None or part not in current.model_fields:
             return []
-        current = _inner_model(current.model_fields[part].annotation)
+        current = inner_model(current.model_fields[part].annotation)
     return list(current.model_fields) if current is not None else []
 
 

@@ -1,0 +1,42 @@
+"""The documentation says what the code does: generated parts are current, every finding is listed."""
+
+from __future__ import annotations
+
+import re
+
+from generator.schema import field_reference
+
+from .conftest import ROOT
+
+DOCS = ROOT / "docs"
+
+
+def test_field_reference_is_generated_from_the_model():
+    assert (DOCS / "fields.md").read_text(encoding="utf-8") == field_reference(), \
+        "run: formgen schema --format markdown > docs/fields.md"
+
+
+def _codes_in_source() -> set[str]:
+    codes = set()
+    for path in (ROOT / "generator").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'"([a-z0-9]+(?:-[a-z0-9]+)+)",\s*Level\.', text))
+        codes |= set(re.findall(r'ReadError\([^"]*?"([a-z0-9]+(?:-[a-z0-9]+)+)"', text, flags=re.S))
+        codes |= set(re.findall(r'Level\.ERROR,\s*"([a-z0-9]+(?:-[a-z0-9]+)+)"', text))
+    return codes
+
+
+def test_every_finding_code_is_documented():
+    documented = (DOCS / "checks.md").read_text(encoding="utf-8")
+    codes = _codes_in_source()
+    assert len(codes) > 35
+    missing = sorted(code for code in codes if f"`{code}`" not in documented)
+    assert not missing, f"add to docs/checks.md: {missing}"
+
+
+def test_readme_names_the_two_commands_first():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    opening = readme.split("\n## ")[0]
+    assert "make build" in opening and "make test" in opening
+    for link in re.findall(r"\]\((docs/[^)]+)\)", readme):
+        assert (ROOT / link).exists(), link
