@@ -15,6 +15,7 @@ from decimal import Decimal
 from . import formatting, values
 from .config import SiteConfig
 from .findings import Level, Problem
+from .formatting import plain
 from .model import FundRow, Funds, Indicator
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
@@ -26,10 +27,6 @@ _ROWS = {"total": "年度资金总额", "fiscal": "财政拨款", "own": "本级
          "transfer": "其中：上级补助", "other": "其他"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COST_LEVEL2 = "成本指标"
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
 
 
 def funds_problems(funds: Funds) -> Iterator[Problem]:
@@ -63,7 +60,7 @@ def _structure(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
     form = scored.form
     if form.budget_weight is not None and form.budget_weight != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
-                      f"分值 {_plain(form.budget_weight)} differs from the scheme's {_plain(scheme.budget_weight)}",
+                      f"分值 {plain(form.budget_weight)} differs from the scheme's {plain(scheme.budget_weight)}",
                       "remove budget_weight, or change scheme.budget_weight in formgen.toml")
     known = [(index, row) for index, row in enumerate(form.indicators) if scheme.level1_named(row.level1)]
     for index, row in enumerate(form.indicators):
@@ -84,9 +81,9 @@ def _structure(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
         if rows and sum(rows, Decimal(0)) != level1.weight:
             first = next(i for i, row in enumerate(form.indicators) if row.level1 == level1.name)
             yield Problem("weights-sum", Level.ERROR, ("indicators", first, "weight"),
-                          f"the 分值 of the {level1.name} rows add up to {_plain(sum(rows, Decimal(0)))}, "
-                          f"not {_plain(level1.weight)}",
-                          f"make the {level1.name} rows' 分值 add up to {_plain(level1.weight)}")
+                          f"the 分值 of the {level1.name} rows add up to {plain(sum(rows, Decimal(0)))}, "
+                          f"not {plain(level1.weight)}",
+                          f"make the {level1.name} rows' 分值 add up to {plain(level1.weight)}")
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
@@ -119,7 +116,7 @@ def _stated(scored: ScoredForm) -> Iterator[Problem]:
     for key, label, given, computed, show in pairs:
         if given is not None and given != computed:
             yield Problem("stated-differs", Level.ERROR, ("stated", key),
-                          f"{label} is stated as {_plain(given)} but computes to {show(computed)}",
+                          f"{label} is stated as {plain(given)} but computes to {show(computed)}",
                           f"write {show(computed)}, or correct the figures it is computed from")
     if stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
@@ -154,7 +151,7 @@ def _indicators(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
             yield Problem("over-completion", Level.WARNING, ("indicators", index, "reason"),
                           f"实际完成值 {row.actual} exceeds 年度指标值 {row.target} by "
                           f"{formatting.rate(values.round_half_up(result.over_percent))}% with no explanation",
-                          f"explain in 未完成原因分析 why (more than {_plain(threshold)}% over target; rules.md S5)")
+                          f"explain in 未完成原因分析 why (more than {plain(threshold)}% over target; rules.md S5)")
         if result.method is Method.QUANTITATIVE and result.met is False and not row.reason:
             yield Problem("missed-unexplained", Level.WARNING, ("indicators", index, "reason"),
                           f"the target {row.target} was missed ({row.actual}) with no explanation",

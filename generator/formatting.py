@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["money", "money_plain", "rate", "score"]
+__all__ = ["money", "money_plain", "plain", "rate", "score"]
 
 
 def _is_integral(value: Decimal) -> bool:
@@ -47,3 +47,8 @@ def money_plain(value: Decimal) -> str:
     if _is_integral(value):
         return f"{value.to_integral_value():f}"
     return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def plain(value: Decimal) -> str:
+    """A number in a message, as short as it is exact: ``5``, ``4.5``, ``599619.76``."""
+    return f"{value.normalize():f}"

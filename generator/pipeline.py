@@ -173,8 +173,8 @@ def _partial_problems(data: dict[str, Any], config: SiteConfig) -> list[Problem]
     return problems
 
 
-def _site_checks(entries: list[Entry], config: SiteConfig) -> None:
-    """Checks across forms: identities, shared names, copied texts."""
+def _duplicate_slugs(entries: list[Entry]) -> None:
+    """Two files with one identity (same name in different folders): an error on the later one."""
     by_slug: dict[str, Entry] = {}
     for entry in entries:
         first = by_slug.setdefault(entry.slug, entry)
@@ -182,18 +182,24 @@ def _site_checks(entries: list[Entry], config: SiteConfig) -> None:
             entry.findings.append(Finding(entry.document.display, 1, Level.ERROR, "slug-duplicate", "", "",
                                           f"the slug “{entry.slug}” is also the slug of {first.document.display}",
                                           "rename one of the files: the file name is the form's identity"))
+
+
+def _duplicate_titles(entries: list[Entry]) -> None:
+    """Forms sharing a 项目名称 (legitimate, but lists must tell them apart): a warning."""
     by_title: dict[str, Entry] = {}
     for entry in entries:
         if entry.scored is None:
             continue
-        title = entry.scored.form.title
-        first = by_title.setdefault(title, entry)
+        first = by_title.setdefault(entry.scored.form.title, entry)
         if first is not entry:
             entry.findings.append(locate(Problem(
                 "title-duplicate", Level.WARNING, ("title",),
                 f"{first.document.display} has the same 项目名称; lists tell them apart by slug and amount",
                 "nothing to do if they are separate projects; otherwise merge them"), entry.document))
-    minimum = config.checks.copied_text_min_chars
+
+
+def _copied_texts(entries: list[Entry], minimum: int) -> None:
+    """Texts of at least `minimum` characters that stand word for word in an earlier form."""
     seen: dict[str, tuple[Entry, tuple[str | int, ...]]] = {}
     for entry in entries:
         if entry.scored is None:
@@ -204,10 +210,9 @@ def _site_checks(entries: list[Entry], config: SiteConfig) -> None:
                 continue
             first_entry, first_loc = seen.setdefault(key, (entry, loc))
             if first_entry is not entry:
+                where = _BODY_LABEL if first_loc == ("body",) else label_for(first_loc)
                 entry.findings.append(locate(Problem(
-                    "text-copied", Level.WARNING, loc,
-                    f"the same text as {label_for(first_loc) if first_loc != ('body',) else _BODY_LABEL} "
-                    f"of {first_entry.document.display}",
+                    "text-copied", Level.WARNING, loc, f"the same text as {where} of {first_entry.document.display}",
                     "write what this project achieved; copied text is a sign the form was not filled in for it"),
                     entry.document))
 
@@ -228,5 +233,7 @@ def load_site(paths: Iterable[Path], config: SiteConfig) -> Site:
     """Read, validate, score and check every form under `paths`."""
     cwd = Path.cwd().resolve()
     entries = [_load_entry_safely(path, config, cwd) for path in discover(list(paths))]
-    _site_checks(entries, config)
+    _duplicate_slugs(entries)
+    _duplicate_titles(entries)
+    _copied_texts(entries, config.checks.copied_text_min_chars)
     return Site(config, entries)

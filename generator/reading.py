@@ -63,7 +63,6 @@ class Document:
     lines: LineMap = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
-    text_hash: str = ""
 
     def line_of(self, loc: tuple[str | int, ...]) -> int:
         """The line of a key path, or of its nearest parent that has one."""
@@ -193,8 +192,6 @@ def read_text(raw: bytes) -> str:
 
 def read_document(path: Path, display: str | None = None) -> Document:
     """Read one form file. Raises ReadError with the line for anything that is not a form file."""
-    import hashlib
-
     raw = path.read_bytes()
     text = read_text(raw)
     shown = display or str(path)
@@ -222,8 +219,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
     stripped = body.lstrip("\n")
     body_line += len(body) - len(stripped)
     return Document(path=path, display=shown, slug=path.stem, data=data, lines=lines,
-                    body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line,
-                    text_hash=hashlib.sha256(raw).hexdigest())
+                    body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line)
 
 
 _IGNORED = re.compile(r"^[._]")

@@ -27,6 +27,7 @@ from enum import StrEnum
 from . import values
 from .config import Band, Scheme
 from .findings import Level, Problem
+from .formatting import plain
 from .model import Form, Indicator
 from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, round_half_up
 
@@ -137,11 +138,11 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
                            target=target, actual=actual, over_percent=over)
 
 
-def _qualitative(index: int, row: Indicator, band: Band, scheme: Scheme,
-                 target: values.Value, actual: values.Value) -> IndicatorResult:
+def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
+                 actual: values.Value) -> IndicatorResult:
     weight = row.weight
     low, high = band.low * weight, band.high * weight
-    span = f"{_plain(low)}–{_plain(high)}"
+    span = f"{plain(low)}–{plain(high)}"
     problems: list[Problem] = []
     if row.score is None:
         if band.high == 1:
@@ -150,7 +151,7 @@ def _qualitative(index: int, row: Indicator, band: Band, scheme: Scheme,
             exact = low
             problems.append(Problem(
                 "score-required", Level.ERROR, _loc(index, "score"),
-                f"得分 is missing: “{band.level}” is scored by judgement within {span} of 分值 {_plain(weight)}",
+                f"得分 is missing: “{band.level}” is scored by judgement within {span} of 分值 {plain(weight)}",
                 f"write score: a value from {span}"))
     else:
         exact = row.score
@@ -158,8 +159,8 @@ def _qualitative(index: int, row: Indicator, band: Band, scheme: Scheme,
             upper = "inclusive" if band.high == 1 else "exclusive"
             problems.append(Problem(
                 "qualitative-band", Level.ERROR, _loc(index, "score"),
-                f"得分 {_plain(row.score)} lies outside the band of “{band.level}”: {span} "
-                f"({band.low:.0%}–{band.high:.0%} of 分值 {_plain(weight)}, upper bound {upper})",
+                f"得分 {plain(row.score)} lies outside the band of “{band.level}”: {span} "
+                f"({band.low:.0%}–{band.high:.0%} of 分值 {plain(weight)}, upper bound {upper})",
                 f"write a score from {span}, or change 实际完成值 to the level achieved"))
     return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, band=band,
                            target=target, actual=actual, problems=tuple(problems))
@@ -175,14 +176,10 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue) 
     if row.score is None:
         problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
                             f"the deadline {target.text} was missed ({actual.text}): 得分 is the author's judgement",
-                            f"write score: a value below 分值 {_plain(row.weight)}, and the reason"),)
+                            f"write score: a value below 分值 {plain(row.weight)}, and the reason"),)
     exact = row.score if row.score is not None else ZERO
     return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, met=False,
                            target=target, actual=actual, problems=problems)
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
 
 
 def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
@@ -194,7 +191,7 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
             and values.normalize(actual.text) == values.normalize(target.text):
         band = max(scheme.bands, key=lambda candidate: candidate.high)  # the target itself was reached
     if band is not None:
-        result = _qualitative(index, row, band, scheme, target, actual)
+        result = _qualitative(index, row, band, target, actual)
     elif isinstance(target, Quantity) and isinstance(actual, Quantity):
         result = _quantitative(index, row, target, actual)
     elif isinstance(target, DateValue) and isinstance(actual, DateValue):
@@ -216,7 +213,7 @@ def _compare_stated(result: IndicatorResult) -> IndicatorResult:
     problems = list(result.problems)
     if row.score is not None and row.score > row.weight:
         problems.append(Problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
-                                f"得分 {_plain(row.score)} is above 分值 {_plain(row.weight)}",
+                                f"得分 {plain(row.score)} is above 分值 {plain(row.weight)}",
                                 "a score never exceeds its row's 分值"))
     elif row.score is not None and result.method in (Method.QUANTITATIVE, Method.DEADLINE) \
             and row.score != result.score:
@@ -226,9 +223,9 @@ def _compare_stated(result: IndicatorResult) -> IndicatorResult:
                                       "problems": tuple(problems)})
         problems.append(Problem(
             "score-mismatch", Level.ERROR, _loc(result.index, "score"),
-            f"得分 {_plain(row.score)} differs from the computed {_plain(result.score)} "
-            f"(年度指标值 {row.target}, 实际完成值 {row.actual}, 分值 {_plain(row.weight)})",
-            f"write score: {_plain(result.score)}, or correct 实际完成值"))
+            f"得分 {plain(row.score)} differs from the computed {plain(result.score)} "
+            f"(年度指标值 {row.target}, 实际完成值 {row.actual}, 分值 {plain(row.weight)})",
+            f"write score: {plain(result.score)}, or correct 实际完成值"))
     if problems == list(result.problems):
         return result
     return IndicatorResult(**{**result.__dict__, "problems": tuple(problems)})
@@ -268,7 +265,7 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
         problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
                                 f"no rows for {'、'.join(missing)}: the total is rescaled to 100 "
-                                f"({_plain(parts)} of {_plain(available)} points)",
+                                f"({plain(parts)} of {plain(available)} points)",
                                 "add the missing indicators, or confirm they do not apply (rules.md S7)"))
     return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
