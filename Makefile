@@ -7,11 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: build test check lint system-deps clean
 
 build: system-deps $(STAMP)
-	$(PY) -m generator check content
-	@mkdir -p output/data
-	$(PY) -m generator export --format json content > output/data/forms.json.tmp
-	@mv output/data/forms.json.tmp output/data/forms.json
-	@echo "wrote output/data/forms.json"
+	$(PY) -m generator build content
 
 test: system-deps $(STAMP)
 	$(PY) -m ruff check generator tests bench

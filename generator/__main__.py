@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import check, export, schema
+from .commands import build, check, export, schema
 from .errors import FormgenError
 
-COMMANDS = {"check": check, "export": export, "schema": schema}
+COMMANDS = {"build": build, "check": check, "export": export, "schema": schema}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -103,10 +103,15 @@ class Scheme(_Settings):
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> Scheme:
-        total = self.budget_weight + sum((item.weight for item in self.level1), Decimal(0))
+        total = self.total_points
         if total != 100:
             raise ValueError(f"budget_weight and the level1 weights add up to {total}, not 100")
         return self
+
+    @property
+    def total_points(self) -> Decimal:
+        """The full score: budget weight plus the first-level weights (100, validated)."""
+        return self.budget_weight + sum((item.weight for item in self.level1), Decimal(0))
 
     def level1_named(self, name: str) -> Level1 | None:
         return next((item for item in self.level1 if item.name == name), None)

@@ -31,7 +31,8 @@ from .formatting import plain
 from .model import Form, Indicator
 from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, round_half_up
 
-__all__ = ["IndicatorResult", "Method", "ScoredForm", "band_for", "score_form", "score_indicator"]
+__all__ = ["IndicatorResult", "Method", "ScoredForm", "Summary", "band_for", "score_form", "score_indicator",
+           "summarize"]
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -271,3 +272,29 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
                       problems=tuple(problems))
 
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Figures of a set of forms, for an index page or a bundle cover."""
+
+    forms: int
+    budget: Decimal
+    """Σ 全年预算数 (A) of the 年度资金总额 rows."""
+    executed: Decimal
+    """Σ 全年执行数 (B)."""
+    execution_rate: Decimal
+    """Σ B ÷ Σ A × 100, rounded half up to 2 decimals (0 without budget)."""
+    grades: dict[str, int]
+    """How many forms have each grade, in the scheme's order (zeros included)."""
+
+
+def summarize(forms: list[ScoredForm], scheme: Scheme) -> Summary:
+    """The summary of several forms: sums of A and B, the overall rate, the count per grade."""
+    budget = sum((scored.form.funds.total.budget for scored in forms), ZERO)
+    executed = sum((scored.form.funds.total.executed for scored in forms), ZERO)
+    rate = round_half_up(executed / budget * HUNDRED) if budget else ZERO
+    grades = {grade.name: 0 for grade in sorted(scheme.grades, key=lambda grade: grade.minimum, reverse=True)}
+    for scored in forms:
+        grades[scored.grade] = grades.get(scored.grade, 0) + 1
+    return Summary(len(forms), budget, executed, rate, grades)

@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..findings import Level
-from .common import add_content_arguments, load
+from .common import add_content_arguments, load, print_report
 
 HELP = "validate forms and report every error and warning"
 
@@ -28,9 +28,5 @@ def run(args: argparse.Namespace) -> int:
                    "findings": [finding.as_dict() for finding in findings]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        for finding in findings:
-            print(finding)
-        verdict = "ok" if not site.errors(args.strict) else "failed"
-        print(f"{len(site.entries)} forms checked: {errors} errors, {warnings} warnings — {verdict}"
-              + (" (--strict: warnings count as errors)" if args.strict and warnings else ""))
+        print_report(site, args.strict)
     return 1 if site.errors(args.strict) else 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import SiteConfig, find_config, load_config
+from ..config import CONFIG_NAME, SiteConfig, find_config, load_config
 from ..errors import UsageError
+from ..findings import Level
 from ..pipeline import Site, load_site
 from ..reading import discover
 
@@ -28,13 +29,36 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
     return load_config(find_config(Path.cwd()))
 
 
-def load(args: argparse.Namespace) -> Site:
-    """The site named on the command line, fully checked. Raises UsageError for a bad path."""
+def site_root(args: argparse.Namespace) -> Path:
+    """The site's folder: where its formgen.toml is, else the working folder."""
+    config = args.config if args.config is not None else find_config(Path.cwd())
+    return config.parent if config is not None and config.name == CONFIG_NAME else Path.cwd()
+
+
+def content_paths(args: argparse.Namespace) -> list[Path]:
+    """The PATH arguments (default content/), each checked to exist."""
     paths: list[Path] = args.paths or [DEFAULT_CONTENT]
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-    config = site_config(args)
     if not discover(paths):
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
-    return load_site(paths, config)
+    return paths
+
+
+def print_report(site: Site, strict: bool) -> None:
+    """Every finding, one per line, then the verdict: what `check` prints, and a failed build too."""
+    findings = site.findings
+    errors = sum(1 for finding in findings if finding.level is Level.ERROR)
+    warnings = len(findings) - errors
+    for finding in findings:
+        print(finding)
+    verdict = "ok" if not site.errors(strict) else "failed"
+    print(f"{len(site.entries)} forms checked: {errors} errors, {warnings} warnings — {verdict}"
+          + (" (--strict: warnings count as errors)" if strict and warnings else ""))
+
+
+def load(args: argparse.Namespace) -> Site:
+    """The site named on the command line, fully checked. Raises UsageError for a bad path."""
+    paths = content_paths(args)
+    return load_site(paths, site_config(args))
