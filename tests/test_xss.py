@@ -1,0 +1,98 @@
+"""Published pages are public: script, event handlers, javascript: links and template syntax in any text
+of a form end up inert."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from generator.build import build_site
+from generator.config import SiteConfig
+from generator.reading import read_document
+
+from .conftest import CONTENT
+from .htmltools import parse
+
+PAYLOAD = ('<script>alert("xss")</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">点我</a>'
+           '<svg onload=alert(4)></svg>{{ 7*7 }}{% if true %}IF{% endif %}"\'><iframe src="https://evil.example">')
+BODY = f"""恶意的结论
+
+[链接](javascript:alert(7)) [另一个](JaVaScRiPt:alert(8)) <a href="data:text/html,<script>alert(9)</script>">数据</a>
+
+<div onclick="alert(5)" style="background:url(javascript:alert(6))">块</div>
+
+<script>alert("body")</script>
+
+{{{{ config }}}} {{% raw %}}
+
+{PAYLOAD}
+"""
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory):
+    root = tmp_path_factory.mktemp("xss")
+    data = read_document(CONTENT / "2024" / "power-system-renovation.md").data
+    data["title"] = f"项目{PAYLOAD}"
+    data["implementer"] = f"单位{PAYLOAD}"
+    data["contact"] = PAYLOAD
+    data["department"] = {"code": PAYLOAD, "name": PAYLOAD}
+    data["goals"] = {"expected": PAYLOAD, "actual": PAYLOAD}
+    data["execution_reason"] = PAYLOAD
+    for row in data["indicators"]:
+        row["reason"] = PAYLOAD
+        row["note"] = PAYLOAD
+        row["name"] = f"指标{PAYLOAD}"
+    data["indicators"][9]["target"] = f"得到保障{PAYLOAD}"  # a qualitative target may be any text
+    data.pop("stated")
+    content = root / "content"
+    content.mkdir()
+    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    (content / "hostile.md").write_text(f"---\n{front}---\n{BODY}", encoding="utf-8")
+    return build_site([content], SiteConfig(), root / "out").out
+
+
+def _pages(out):
+    return {path.relative_to(out).as_posix(): path.read_text(encoding="utf-8") for path in out.rglob("*.html")}
+
+
+def test_no_script_runs(output):
+    for name, html in _pages(output).items():
+        document = parse(html)
+        for tag, attributes in document.elements:
+            assert tag not in ("iframe", "img", "object", "embed"), (name, tag)
+            for attribute, value in attributes.items():
+                assert not attribute.startswith("on"), (name, tag, attribute)
+                if attribute in ("href", "src", "action", "formaction", "xlink:href"):
+                    assert not re.match(r"\s*(javascript|data|vbscript):", value or "", re.I), (name, value)
+                assert attribute != "style", (name, tag, value)
+            if tag == "script":
+                assert attributes.get("src", "").endswith(("assets/formgen.js", "assets/search-index.js")), name
+        assert "<script>" not in html, name  # no inline script at all
+        assert "alert(" not in re.sub(r"&[a-z#0-9]+;", "", html) or "&lt;" in html, name
+
+
+def test_text_is_shown_not_interpreted(output):
+    form = (output / "forms" / "hostile.html").read_text(encoding="utf-8")
+    assert "{{ 7*7 }}" in form and ">49<" not in form  # template syntax is text
+    assert "IF{% endif %}" in form
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in form  # escaped, visible
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in index and "<script>alert" not in index
+    search = (output / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert search.startswith("window.FORMGEN_SEARCH = {") and search.count("\n") == 1  # one JSON literal
+
+
+def test_markdown_body_is_sanitized(output):
+    form = (output / "forms" / "hostile.html").read_text(encoding="utf-8")
+    conclusion = form.split('class="text conclusion">', 1)[1].split("</td>", 1)[0]
+    elements = parse(conclusion).elements
+    assert {tag for tag, _ in elements} <= {"p", "a", "ol", "ul", "li", "br", "strong", "em"}, elements
+    for _, attributes in elements:
+        assert set(attributes) <= {"href", "rel", "title"}, attributes
+        assert not re.match(r"\s*(javascript|data):", attributes.get("href") or "", re.I)
+    assert "恶意的结论" in conclusion and "块" in conclusion  # the text survives, the markup does not
+    assert '<a rel="noopener noreferrer">链接</a>' in conclusion  # the link's text stays, its target goes
+    assert "{{ config }}" in conclusion
