@@ -4,12 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: build test check lint system-deps clean
+.PHONY: build test check lint system-deps test-deps clean
 
 build: system-deps $(STAMP)
 	$(PY) -m generator build content
 
-test: system-deps $(STAMP)
+test: test-deps $(STAMP)
 	$(PY) -m ruff check generator tests bench
 	$(PY) -m pytest -q
 
@@ -18,6 +18,9 @@ lint: $(STAMP)
 
 system-deps:
 	@bash tools/system-deps.sh
+
+test-deps:
+	@bash tools/system-deps.sh test
 
 # Reinstall when the package metadata changes.
 $(STAMP): pyproject.toml

@@ -24,7 +24,7 @@ __all__ = ["BuildResult", "build_site"]
 
 MARKER = ".formgen-output"
 """A file in every output folder: formgen only ever replaces a folder that has it (or an empty one)."""
-ASSETS = ("formgen.css", "formgen.js")
+ASSETS = ("formgen.css", "formgen.js", "favicon.svg")
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,13 @@
 # Pango (layout), HarfBuzz's subset library (fast font subsetting: without it WeasyPrint silently
 # falls back to fontTools, ~40x slower) and the Noto CJK fonts. Installs with apt-get when missing
 # and running as root; otherwise prints the exact command and fails.
+# `system-deps.sh test` adds what the test suite needs: Debian's Chromium for the browser tests
+# (Playwright drives it; no browser is downloaded).
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+if [ "${1:-}" = "test" ]; then
+  packages+=(chromium)
+fi
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

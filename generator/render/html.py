@@ -126,7 +126,7 @@ def unit_id(unit: str) -> str:
     return "u" + hashlib.sha256(unit.encode("utf-8")).hexdigest()[:10]
 
 
-SHORT_TITLE = 16
+SHORT_TITLE = 20
 
 
 def _short(title: str, display: str) -> str:
