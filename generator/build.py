@@ -2,6 +2,12 @@
 
 Nothing is written until every form checks; a build that fails at any point leaves the previous
 output folder exactly as it was. Every path written is checked to stay inside the output folder.
+
+For speed on large sites the forms are split into one part per worker process (`parallel.in_shards`).
+A worker reads and checks its part and keeps it; only small digests travel to this process (the
+feed record, the findings, the keys of the cross-form checks, the search text). Here the cross-form
+checks run, lists and open data are written, and each worker renders its own forms' pages. With one
+job the same steps run in this process.
 """
 
 from __future__ import annotations
@@ -10,30 +16,36 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
-from .pipeline import Site, load_site
+from .feed import form_record
+from .findings import Finding, Level
+from .parallel import chunks, in_shards
+from .pipeline import Entry, FormKeys, cross_form_findings, form_keys, load_entry
+from .reading import discover
 from .render import data as render_data
 from .render import html as render_html
 
-__all__ = ["BuildResult", "build_site"]
+__all__ = ["BuildFailed", "BuildResult", "build_site"]
 
 MARKER = ".formgen-output"
 """A file in every output folder: formgen only ever replaces a folder that has it (or an empty one)."""
 ASSETS = ("formgen.css", "formgen.js", "favicon.svg")
+PARALLEL_FROM = 200
+"""Below this many forms one process is faster than starting workers."""
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    site: Site
     out: Path
     forms: int
     pages: int
     files: int
+    warnings: int
     seconds: float
 
     def summary(self) -> str:
@@ -42,12 +54,12 @@ class BuildResult:
 
 
 class BuildFailed(ProblemsFound):
-    """The content has errors: nothing was written. Carries the site, for the report."""
+    """The content has errors: nothing was written. Carries every finding, for the report."""
 
-    def __init__(self, site: Site, strict: bool) -> None:
-        errors = site.errors(strict)
+    def __init__(self, findings: list[Finding], forms: int, strict: bool) -> None:
+        self.findings, self.forms, self.strict = findings, forms, strict
+        errors = [f for f in findings if f.level is Level.ERROR or strict]
         super().__init__(f"build failed: {len(errors)} errors; the output folder was left unchanged")
-        self.site = site
 
 
 class _Writer:
@@ -66,7 +78,7 @@ class _Writer:
         self.count += 1
 
 
-def _check_out(out: Path, sources: Iterable[Path]) -> None:
+def _check_out(out: Path, sources: list[Path]) -> None:
     """Refuse an output folder whose replacement would destroy something that is not formgen output."""
     resolved = out.resolve()
     for source in sources:
@@ -91,33 +103,113 @@ def _swap(staging: Path, out: Path) -> None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class _Digest:
+    """What a worker tells this process about one form."""
+
+    keys: FormKeys
+    findings: list[Finding]
+    record: dict[str, Any] | None
+    search: str
+
+
+@dataclass(frozen=True)
+class _FormContext:
+    """What only the whole site knows about one form: its title in lists, its neighbours, more findings."""
+
+    display_title: str
+    previous: render_html.Link | None
+    next: render_html.Link | None
+    findings: list[Finding]
+
+
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
-               review: bool = False, strict: bool = False) -> BuildResult:
-    """Check everything, render the site into a temporary folder beside `out`, and swap it in."""
+               review: bool = False, strict: bool = False, jobs: int = 1) -> BuildResult:
+    """Check everything, render the site into a temporary folder beside `out`, and swap it in.
+
+    With `jobs` > 1 and a large site, forms are read and rendered in that many worker processes."""
     started = time.perf_counter()
     _check_out(out, paths)
-    site = load_site(paths, config)
-    if site.errors(strict):
-        raise BuildFailed(site, strict)
+    cwd = Path.cwd().resolve()
+    files = discover(paths)
     env = render_html.environment(site_templates)
-    views = render_html.form_views(site)
+    for name in ("form.html", "list.html"):
+        env.get_template(name)  # compiled once, before workers fork
+    minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    counts: dict[str, int] = {}
+
+    def read(part: list[Path]) -> tuple[list[Entry], list[_Digest]]:
+        entries = [load_entry(path, config, cwd) for path in part]
+        return entries, [_Digest(form_keys(entry, minimum), entry.findings,
+                                 form_record(entry) if entry.scored else None,
+                                 render_data.search_text(entry) if entry.scored else "") for entry in entries]
+
+    def decide(parts: list[list[_Digest]]) -> tuple[list[list[_FormContext]], Any]:
+        digests = [digest for part in parts for digest in part]
+        extra = cross_form_findings([digest.keys for digest in digests])
+        findings = sorted(f for digest, more in zip(digests, extra, strict=True) for f in digest.findings + more)
+        if any(f.level is Level.ERROR or strict for f in findings):
+            raise BuildFailed(findings, len(digests), strict)
+        counts["warnings"] = len(findings)
+        records = [digest.record for digest in digests if digest.record is not None]
+        for record, more in zip(records, extra, strict=True):
+            record["findings"] += [finding.as_dict() for finding in more]
+        titles = render_html.display_titles([(r["slug"], r["title"], _budget(r)) for r in records])
+        rows = [render_html.list_row(record, titles[record["slug"]]) for record in records]
+        neighbours = render_html.links(rows)
+        contexts = [[_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
+                     for d, more in zip(part, extra[start:start + len(part)], strict=True)]
+                    for start, part in zip(_starts(parts), parts, strict=True)]
+        searches = {digest.keys.slug: digest.search for digest in digests}
+        return contexts, lambda: write_site(rows, records, searches)
+
+    def render_part(entries: list[Entry], contexts: list[_FormContext]) -> int:
         writer = _Writer(staging)
-        page_paths = []
-        for page in render_html.pages(site, views, review=review):
-            writer.write(page.path, render_html.render(env, page, site))
-            page_paths.append(page.path)
-        for relative, text in render_data.data_files(site, views, page_paths):
+        for entry, context in zip(entries, contexts, strict=True):
+            entry.findings.extend(context.findings)
+            view = render_html.form_view(entry, context.display_title, config, context.previous, context.next)
+            writer.write(view.page, render_html.render(env, render_html.form_page(view, review), config))
+        return writer.count
+
+    def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]], searches: dict[str, str]) -> None:
+        writer = _Writer(staging)
+        list_pages = list(render_html.list_pages(rows, config))
+        for page in list_pages:
+            writer.write(page.path, render_html.render(env, page, config))
+        page_paths = [row.page for row in rows] + [page.path for page in list_pages]
+        for relative, text in render_data.data_files(config, records, searches, page_paths):
             writer.write(relative, text)
         for asset in ASSETS:
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
             writer.write(f"assets/{asset}", source)
         writer.write(MARKER, "This folder is written by formgen build and replaced as a whole.\n")
+        counts["pages"], counts["files"] = len(page_paths), writer.count
+
+    try:
+        parallel = jobs if len(files) >= PARALLEL_FROM else 1
+        parts = [list(part) for part in chunks(files, parallel, per_job=1)]
+        written = in_shards(parts, parallel, read, decide, render_part)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(site, out, len(views), len(page_paths), writer.count, time.perf_counter() - started)
+    forms = sum(written)
+    return BuildResult(out, forms, counts["pages"], counts["files"] + forms, counts["warnings"],
+                       time.perf_counter() - started)
+
+
+def _budget(record: dict[str, Any]) -> Any:
+    from decimal import Decimal
+
+    return Decimal(record["funds"]["total"]["budget"])
+
+
+def _starts(parts: list[list[_Digest]]) -> list[int]:
+    starts, position = [], 0
+    for part in parts:
+        starts.append(position)
+        position += len(part)
+    return starts

@@ -20,7 +20,7 @@ from .model import FundRow, Funds, Indicator
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
-__all__ = ["check_form", "check_slug", "funds_problems", "narrative_texts", "normalized_text"]
+__all__ = ["CROSS_FORM_FIELDS", "check_form", "check_slug", "funds_problems", "narrative_texts", "normalized_text"]
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数（A）", "executed": "全年执行数（B）"}
 _ROWS = {"total": "年度资金总额", "fiscal": "财政拨款", "own": "本级安排",
@@ -192,6 +192,10 @@ def _execution(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
 # A figure the narrative attributes to the budget or to spending: 预算135628元, 执行数为988,000元, 6万元.
 _AMOUNT = re.compile(r"(预算|执行|支出)(?:数|金额|资金|额)?(?:为|是|共|:|：)?\s*(\d[\d,，]*(?:\.\d+)?)\s*(万元|元)")
 _GRADE = re.compile(r"等级\s*(?:为|是|:|：)?\s*[“\"'「]?\s*(优|良|中|差)")
+
+
+CROSS_FORM_FIELDS = frozenset({"title", "expected", "actual", "execution_reason", "reason", "note"})
+"""The fields cross-form checks report on (shared 项目名称, copied texts): their lines are kept."""
 
 
 def narrative_texts(scored: ScoredForm, body: str) -> Iterable[tuple[tuple[str | int, ...], str]]:

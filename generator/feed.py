@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import formatting
+from .config import SiteConfig
 from .pipeline import Entry, Site
 from .scoring import ScoredForm
 
-__all__ = ["FEED_VERSION", "form_record", "site_feed"]
+__all__ = ["FEED_VERSION", "feed_document", "form_record", "site_feed"]
 
 FEED_VERSION = 1
 _FUND_ROWS = ("total", "fiscal", "own", "transfer", "other")
@@ -67,10 +68,11 @@ def form_record(entry: Entry) -> dict[str, Any]:
     }
 
 
+def feed_document(config: SiteConfig, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole feed from its form records: ``{"version": 1, "site": …, "forms": [...]}``."""
+    return {"version": FEED_VERSION, "site": {"title": config.site.title}, "forms": records}
+
+
 def site_feed(site: Site) -> dict[str, Any]:
-    """The whole feed: ``{"version": 1, "site": …, "forms": [...]}``."""
-    return {
-        "version": FEED_VERSION,
-        "site": {"title": site.config.site.title},
-        "forms": [form_record(entry) for entry in site.forms],
-    }
+    """The feed of a loaded site."""
+    return feed_document(site.config, [form_record(entry) for entry in site.forms])

@@ -7,6 +7,7 @@ collected; one bad file never stops the others from being checked.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from .model import Form, Funds, Indicator, field_name, known_fields, label_for, 
 from .reading import Document, ReadError, discover, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 
-__all__ = ["Entry", "Site", "load_site", "locate"]
+__all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
 
 
 @dataclass
@@ -62,18 +63,21 @@ class Site:
 _BODY_LABEL = "自评结论"
 
 
+def line_of(document: Document, loc: tuple[str | int, ...], offset: int = 0) -> int:
+    """The line of a field in the file; for the body (the 自评结论), of the character at `offset` in it."""
+    if loc == ("body",):
+        return document.body_line + document.body[:offset].count("\n")
+    return document.line_of(loc) if loc else 1
+
+
 def locate(problem: Problem, document: Document) -> Finding:
     """Give a problem its file, line, field name and Chinese label."""
-    if problem.loc == ("body",):
-        offset = int(problem.extra.get("offset", 0))  # type: ignore[call-overload]
-        line = document.body_line + document.body[:offset].count("\n")
-        return Finding(document.display, line, problem.level, problem.code, "body", _BODY_LABEL,
-                       problem.message, problem.fix)
+    line = line_of(document, problem.loc, int(problem.extra.get("offset", 0)))  # type: ignore[call-overload]
     if not problem.loc:  # the file as a whole (its name, its identity)
-        return Finding(document.display, 1, problem.level, problem.code, "", "", problem.message, problem.fix)
-    return Finding(document.display, document.line_of(problem.loc), problem.level, problem.code,
-                   field_name(problem.loc), label_for(problem.loc) if problem.loc else "", problem.message,
-                   problem.fix)
+        return Finding(document.display, line, problem.level, problem.code, "", "", problem.message, problem.fix)
+    label = _BODY_LABEL if problem.loc == ("body",) else label_for(problem.loc)
+    return Finding(document.display, line, problem.level, problem.code, field_name(problem.loc), label,
+                   problem.message, problem.fix)
 
 
 _GENERIC_FIXES = {
@@ -149,7 +153,9 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
         return Entry(document, findings=_validation_findings(error, document) + partial)
     scored = score_form(form, config.scheme)
     problems = checks.check_form(scored, document.body, config) + extra
-    return Entry(document, scored, [locate(problem, document) for problem in problems])
+    entry = Entry(document, scored, [locate(problem, document) for problem in problems])
+    document.release(checks.CROSS_FORM_FIELDS)
+    return entry
 
 
 def _partial_problems(data: dict[str, Any], config: SiteConfig) -> list[Problem]:
@@ -173,52 +179,73 @@ def _partial_problems(data: dict[str, Any], config: SiteConfig) -> list[Problem]
     return problems
 
 
-def _duplicate_slugs(entries: list[Entry]) -> None:
-    """Two files with one identity (same name in different folders): an error on the later one."""
-    by_slug: dict[str, Entry] = {}
-    for entry in entries:
-        first = by_slug.setdefault(entry.slug, entry)
-        if first is not entry:
-            entry.findings.append(Finding(entry.document.display, 1, Level.ERROR, "slug-duplicate", "", "",
-                                          f"the slug “{entry.slug}” is also the slug of {first.document.display}",
-                                          "rename one of the files: the file name is the form's identity"))
+@dataclass(frozen=True)
+class FormKeys:
+    """What the cross-form checks need of one form: small, so that worker processes can send it."""
+
+    slug: str
+    display: str
+    title: str | None
+    """项目名称; None for a form that could not be validated."""
+    title_line: int
+    texts: tuple[tuple[tuple[str | int, ...], str, int], ...]
+    """Each long narrative text as (field, digest of its normalised text, line)."""
 
 
-def _duplicate_titles(entries: list[Entry]) -> None:
-    """Forms sharing a 项目名称 (legitimate, but lists must tell them apart): a warning."""
-    by_title: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.scored is None:
+def form_keys(entry: Entry, minimum: int) -> FormKeys:
+    """The keys of one checked form (texts shorter than `minimum` characters are not compared)."""
+    document, scored = entry.document, entry.scored
+    if scored is None:
+        return FormKeys(entry.slug, document.display, None, 1, ())
+    texts = []
+    for loc, text in checks.narrative_texts(scored, document.body):
+        key = checks.normalized_text(text)
+        if len(key) >= minimum:
+            digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+            texts.append((loc, digest, line_of(document, loc)))
+    return FormKeys(entry.slug, document.display, scored.form.title, document.line_of(("title",)), tuple(texts))
+
+
+def _finding(keys: FormKeys, line: int, level: Level, code: str, loc: tuple[str | int, ...], message: str,
+             fix: str) -> Finding:
+    if not loc:
+        return Finding(keys.display, line, level, code, "", "", message, fix)
+    label = _BODY_LABEL if loc == ("body",) else label_for(loc)
+    return Finding(keys.display, line, level, code, field_name(loc), label, message, fix)
+
+
+def cross_form_findings(forms: list[FormKeys]) -> list[list[Finding]]:
+    """Findings that need every form at once, per form: shared identities, shared names, copied texts."""
+    found: list[list[Finding]] = [[] for _ in forms]
+    by_slug: dict[str, FormKeys] = {}
+    by_title: dict[str, FormKeys] = {}
+    by_text: dict[str, tuple[FormKeys, tuple[str | int, ...]]] = {}
+    for keys, findings in zip(forms, found, strict=True):
+        first = by_slug.setdefault(keys.slug, keys)
+        if first is not keys:
+            findings.append(_finding(keys, 1, Level.ERROR, "slug-duplicate", (),
+                                     f"the slug “{keys.slug}” is also the slug of {first.display}",
+                                     "rename one of the files: the file name is the form's identity"))
+        if keys.title is None:
             continue
-        first = by_title.setdefault(entry.scored.form.title, entry)
-        if first is not entry:
-            entry.findings.append(locate(Problem(
-                "title-duplicate", Level.WARNING, ("title",),
-                f"{first.document.display} has the same 项目名称; lists tell them apart by slug and amount",
-                "nothing to do if they are separate projects; otherwise merge them"), entry.document))
-
-
-def _copied_texts(entries: list[Entry], minimum: int) -> None:
-    """Texts of at least `minimum` characters that stand word for word in an earlier form."""
-    seen: dict[str, tuple[Entry, tuple[str | int, ...]]] = {}
-    for entry in entries:
-        if entry.scored is None:
-            continue
-        for loc, text in checks.narrative_texts(entry.scored, entry.document.body):
-            key = checks.normalized_text(text)
-            if len(key) < minimum:
-                continue
-            first_entry, first_loc = seen.setdefault(key, (entry, loc))
-            if first_entry is not entry:
+        first = by_title.setdefault(keys.title, keys)
+        if first is not keys:
+            findings.append(_finding(keys, keys.title_line, Level.WARNING, "title-duplicate", ("title",),
+                                     f"{first.display} has the same 项目名称; lists tell them apart by slug and amount",
+                                     "nothing to do if they are separate projects; otherwise merge them"))
+        for loc, digest, line in keys.texts:
+            first, first_loc = by_text.setdefault(digest, (keys, loc))
+            if first is not keys:
                 where = _BODY_LABEL if first_loc == ("body",) else label_for(first_loc)
-                entry.findings.append(locate(Problem(
-                    "text-copied", Level.WARNING, loc, f"the same text as {where} of {first_entry.document.display}",
-                    "write what this project achieved; copied text is a sign the form was not filled in for it"),
-                    entry.document))
+                findings.append(_finding(
+                    keys, line, Level.WARNING, "text-copied", loc, f"the same text as {where} of {first.display}",
+                    "write what this project achieved; copied text is a sign the form was not filled in for it"))
+    return found
 
 
-def _load_entry_safely(path: Path, config: SiteConfig, cwd: Path) -> Entry:
-    """`_load_entry`, with a last line of defence: a bug of ours never hides the other files' findings."""
+def load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
+    """Read, validate, score and check one file, with a last line of defence: a bug of ours on one
+    file becomes a finding and never hides the other files' findings."""
     try:
         return _load_entry(path, config, cwd)
     except Exception as error:  # reported as a finding, never a traceback
@@ -232,8 +259,8 @@ def _load_entry_safely(path: Path, config: SiteConfig, cwd: Path) -> Entry:
 def load_site(paths: Iterable[Path], config: SiteConfig) -> Site:
     """Read, validate, score and check every form under `paths`."""
     cwd = Path.cwd().resolve()
-    entries = [_load_entry_safely(path, config, cwd) for path in discover(list(paths))]
-    _duplicate_slugs(entries)
-    _duplicate_titles(entries)
-    _copied_texts(entries, config.checks.copied_text_min_chars)
+    entries = [load_entry(path, config, cwd) for path in discover(list(paths))]
+    minimum = config.checks.copied_text_min_chars
+    for entry, findings in zip(entries, cross_form_findings([form_keys(e, minimum) for e in entries]), strict=True):
+        entry.findings.extend(findings)
     return Site(config, entries)

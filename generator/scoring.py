@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from . import values
 from .config import Band, Scheme
@@ -289,12 +290,20 @@ class Summary:
     """How many forms have each grade, in the scheme's order (zeros included)."""
 
 
-def summarize(forms: list[ScoredForm], scheme: Scheme) -> Summary:
+class Summable(Protocol):
+    """What a summary needs of a form (a list row has it)."""
+
+    budget: Decimal
+    executed: Decimal
+    grade: str
+
+
+def summarize(forms: list[Summable], scheme: Scheme) -> Summary:
     """The summary of several forms: sums of A and B, the overall rate, the count per grade."""
-    budget = sum((scored.form.funds.total.budget for scored in forms), ZERO)
-    executed = sum((scored.form.funds.total.executed for scored in forms), ZERO)
+    budget = sum((form.budget for form in forms), ZERO)
+    executed = sum((form.executed for form in forms), ZERO)
     rate = round_half_up(executed / budget * HUNDRED) if budget else ZERO
     grades = {grade.name: 0 for grade in sorted(scheme.grades, key=lambda grade: grade.minimum, reverse=True)}
-    for scored in forms:
-        grades[scored.grade] = grades.get(scored.grade, 0) + 1
+    for form in forms:
+        grades[form.grade] = grades.get(form.grade, 0) + 1
     return Summary(len(forms), budget, executed, rate, grades)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..build import BuildFailed, build_site
+from ..parallel import default_jobs
 from .common import add_content_arguments, content_paths, print_report, site_config, site_root
 
 HELP = "check every form, then build the site into the output folder (untouched if anything fails)"
@@ -19,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review", action="store_true",
                         help="internal review build: show each form's findings beside its table")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
+                        help="worker processes for large sites (default: one per core)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     config = site_config(args)
     try:
         result = build_site(paths, config, args.out, site_templates=site_root(args) / "templates",
-                            review=args.review, strict=args.strict)
+                            review=args.review, strict=args.strict, jobs=max(1, args.jobs))
     except BuildFailed as failure:
-        print_report(failure.site, args.strict)
+        print_report(failure.findings, failure.forms, args.strict)
         print(f"formgen: {failure}")
         return 1
     print(result.summary())

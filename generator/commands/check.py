@@ -28,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
                    "findings": [finding.as_dict() for finding in findings]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        print_report(site, args.strict)
+        print_report(findings, len(site.entries), args.strict)
     return 1 if site.errors(args.strict) else 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..config import CONFIG_NAME, SiteConfig, find_config, load_config
 from ..errors import UsageError
-from ..findings import Level
+from ..findings import Finding, Level
 from ..pipeline import Site, load_site
 from ..reading import discover
 
@@ -46,15 +46,14 @@ def content_paths(args: argparse.Namespace) -> list[Path]:
     return paths
 
 
-def print_report(site: Site, strict: bool) -> None:
+def print_report(findings: list[Finding], forms: int, strict: bool) -> None:
     """Every finding, one per line, then the verdict: what `check` prints, and a failed build too."""
-    findings = site.findings
     errors = sum(1 for finding in findings if finding.level is Level.ERROR)
     warnings = len(findings) - errors
     for finding in findings:
         print(finding)
-    verdict = "ok" if not site.errors(strict) else "failed"
-    print(f"{len(site.entries)} forms checked: {errors} errors, {warnings} warnings — {verdict}"
+    failed = errors or (strict and warnings)
+    print(f"{forms} forms checked: {errors} errors, {warnings} warnings — {'failed' if failed else 'ok'}"
           + (" (--strict: warnings count as errors)" if strict and warnings else ""))
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-import itertools
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,12 @@ from markupsafe import Markup
 from .. import formatting
 from ..config import SiteConfig
 from ..findings import Finding
-from ..pipeline import Entry, Site
-from ..scoring import IndicatorResult, ScoredForm, Summary, summarize
+from ..pipeline import Entry
+from ..scoring import IndicatorResult, ScoredForm, summarize
 from .narrative import to_html
 
-__all__ = ["FormView", "Page", "environment", "form_views", "pages"]
+__all__ = ["FormView", "Link", "ListRow", "Page", "display_titles", "environment", "form_page", "form_view",
+           "links", "list_pages", "list_row", "render"]
 
 
 def default_templates() -> Path:
@@ -68,39 +69,6 @@ class Row:
     level1_weight: str
 
 
-@dataclass
-class FormView:
-    """A form as its pages show it."""
-
-    entry: Entry
-    scored: ScoredForm
-    display_title: str
-    """项目名称, with a suffix where another form of the site has the same name."""
-    short_title: str
-    """The display title shortened for chart labels, keeping the distinguishing suffix."""
-    page: str
-    """The page's path inside the output folder: forms/<slug>.html."""
-    json: str
-    unit_page: str
-    year_page: str
-    pdf: str | None = None
-    previous: FormView | None = None
-    next: FormView | None = None
-    rows: list[Row] = field(default_factory=list)
-
-    @property
-    def slug(self) -> str:
-        return self.entry.slug
-
-    @property
-    def form(self) -> Any:
-        return self.scored.form
-
-    @property
-    def findings(self) -> list[Finding]:
-        return self.entry.findings
-
-
 def _spans(results: tuple[IndicatorResult, ...], key: Callable[[IndicatorResult], tuple[str, ...]]) -> list[int]:
     spans = [0] * len(results)
     start = 0
@@ -121,56 +89,141 @@ def layout_rows(scored: ScoredForm, config: SiteConfig) -> list[Row]:
             for i, result in enumerate(results)]
 
 
-def unit_id(unit: str) -> str:
+@dataclass(frozen=True)
+class Link:
+    """Another form, as a link names it."""
+
+    page: str
+    display_title: str
+
+
+@dataclass
+class FormView:
+    """A form as its page shows it."""
+
+    entry: Entry
+    display_title: str
+    """项目名称, with a suffix where another form of the site has the same name."""
+    rows: list[Row]
+    previous: Link | None = None
+    next: Link | None = None
+    pdf: str | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+    @property
+    def scored(self) -> ScoredForm:
+        assert self.entry.scored is not None
+        return self.entry.scored
+
+    @property
+    def form(self) -> Any:
+        return self.scored.form
+
+    @property
+    def page(self) -> str:
+        return form_page_path(self.slug)
+
+    @property
+    def json(self) -> str:
+        return form_json_path(self.slug)
+
+    @property
+    def year_page(self) -> str:
+        return f"years/{self.form.year}.html"
+
+    @property
+    def unit_page(self) -> str:
+        return unit_page_path(self.form.implementer)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.entry.findings
+
+
+def form_page_path(slug: str) -> str:
+    return f"forms/{slug}.html"
+
+
+def form_json_path(slug: str) -> str:
+    return f"data/forms/{slug}.json"
+
+
+def unit_page_path(unit: str) -> str:
     """A short, stable, ASCII name for a unit's page (unit names are Chinese)."""
-    return "u" + hashlib.sha256(unit.encode("utf-8")).hexdigest()[:10]
+    return "units/u" + hashlib.sha256(unit.encode("utf-8")).hexdigest()[:10] + ".html"
+
+
+def form_view(entry: Entry, display_title: str, config: SiteConfig, previous: Link | None = None,
+              next_form: Link | None = None) -> FormView:
+    assert entry.scored is not None
+    return FormView(entry, display_title, layout_rows(entry.scored, config), previous, next_form)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One form in a list page, from its feed record: no model needed, so worker processes can send it."""
+
+    slug: str
+    display_title: str
+    short_title: str
+    """The display title shortened for chart labels, keeping the distinguishing suffix."""
+    year: int
+    unit: str
+    budget: Decimal
+    executed: Decimal
+    execution_rate: Decimal
+    total: Decimal
+    grade: str
+
+    @property
+    def page(self) -> str:
+        return form_page_path(self.slug)
+
+    @property
+    def unit_page(self) -> str:
+        return unit_page_path(self.unit)
 
 
 SHORT_TITLE = 20
 
 
-def _short(title: str, display: str) -> str:
-    suffix = display[len(title):]
-    return (title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…") + suffix
-
-
-def _display_titles(forms: list[Entry]) -> dict[str, str]:
-    """Forms sharing a 项目名称 get the amount, then the slug if needed, so every list tells them apart."""
-    by_title: dict[str, list[Entry]] = {}
-    for entry in forms:
-        assert entry.scored is not None
-        by_title.setdefault(entry.scored.form.title, []).append(entry)
+def display_titles(forms: list[tuple[str, str, Decimal]]) -> dict[str, str]:
+    """(slug, 项目名称, 全年预算数) → the title every list shows: forms sharing a 项目名称 get the amount,
+    then the slug if the amounts are equal too."""
+    by_title: dict[str, list[tuple[str, str]]] = {}
+    for slug, title, budget in forms:
+        by_title.setdefault(title, []).append((slug, formatting.money(budget)))
     titles = {}
     for title, group in by_title.items():
-        amounts = [formatting.money(entry.scored.form.funds.total.budget) for entry in group]  # type: ignore[union-attr]
-        for entry, amount in zip(group, amounts, strict=True):
+        amounts = [amount for _, amount in group]
+        for slug, amount in group:
             if len(group) == 1:
-                titles[entry.slug] = title
+                titles[slug] = title
             elif amounts.count(amount) == 1:
-                titles[entry.slug] = f"{title}（{amount}元）"
+                titles[slug] = f"{title}（{amount}元）"
             else:
-                titles[entry.slug] = f"{title}（{amount}元，{entry.slug}）"
+                titles[slug] = f"{title}（{amount}元，{slug}）"
     return titles
 
 
-def form_views(site: Site, pdf_built: bool = False) -> list[FormView]:
-    """Every scored form as its pages show it, linked to its neighbours in file order."""
-    forms = site.forms
-    titles = _display_titles(forms)
-    views = []
-    for entry in forms:
-        scored = entry.scored
-        assert scored is not None
-        views.append(FormView(
-            entry=entry, scored=scored, display_title=titles[entry.slug],
-            short_title=_short(scored.form.title, titles[entry.slug]),
-            page=f"forms/{entry.slug}.html", json=f"data/forms/{entry.slug}.json",
-            unit_page=f"units/{unit_id(scored.form.implementer)}.html", year_page=f"years/{scored.form.year}.html",
-            pdf=f"pdf/{entry.slug}.pdf" if pdf_built else None,
-            rows=layout_rows(scored, site.config)))
-    for before, after in itertools.pairwise(views):
-        before.next, after.previous = after, before
-    return views
+def list_row(record: dict[str, Any], display_title: str) -> ListRow:
+    """A list row from a form's feed record (figures parsed back from their exact decimal strings)."""
+    title = record["title"]
+    short = title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
+    total = record["funds"]["total"]
+    return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
+                   record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
+                   Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"])
+
+
+def links(rows: list[ListRow]) -> dict[str, tuple[Link | None, Link | None]]:
+    """Each form's previous and next form, in file order."""
+    named = [Link(row.page, row.display_title) for row in rows]
+    return {row.slug: (named[i - 1] if i else None, named[i + 1] if i + 1 < len(named) else None)
+            for i, row in enumerate(rows)}
 
 
 @dataclass(frozen=True)
@@ -213,59 +266,54 @@ PER_FORM_LIMIT = 60
 _BAR = 9  # px per bar; two bars and a gap per form
 
 
-def chart(views: list[FormView], from_page: str) -> Chart:
+def chart(rows: list[ListRow], from_page: str) -> Chart:
     """Layout of the index chart (drawn as inline SVG by _chart.html; no JavaScript needed)."""
-    if len(views) <= PER_FORM_LIMIT:
-        bars = [ChartBar(view.short_title, relative_url(from_page, view.page),
-                         formatting.rate(view.scored.execution_rate), formatting.score(view.scored.total),
-                         float(view.scored.execution_rate), float(view.scored.total), 30 + index * (2 * _BAR + 8))
-                for index, view in enumerate(views)]
-        return Chart(True, bars, [], 30 + len(views) * (2 * _BAR + 8) + 10)
-    edges = list(range(0, 100, 10))
-    bins = []
-    for low in edges:
-        def inside(value: Any, low: int = low) -> bool:
-            return low <= value < low + 10 or (low == 90 and value == 100)
-        by_rate = sum(1 for view in views if inside(view.scored.execution_rate))
-        by_total = sum(1 for view in views if inside(view.scored.total))
-        bins.append((f"{low}–{low + 10}", by_rate, by_total, 0.0, 0.0))
-    largest = max(max(item[1], item[2]) for item in bins) or 1
-    bins = [(label, rate, total, rate / largest * 100, total / largest * 100) for label, rate, total, _, _ in bins]
+    if len(rows) <= PER_FORM_LIMIT:
+        bars = [ChartBar(row.short_title, relative_url(from_page, row.page), formatting.rate(row.execution_rate),
+                         formatting.score(row.total), float(row.execution_rate), float(row.total),
+                         30 + index * (2 * _BAR + 8))
+                for index, row in enumerate(rows)]
+        return Chart(True, bars, [], 30 + len(rows) * (2 * _BAR + 8) + 10)
+    by_rate, by_total = [0] * 10, [0] * 10
+    for row in rows:  # bins of ten points; 100 falls in the last
+        by_rate[min(int(row.execution_rate) // 10, 9)] += 1
+        by_total[min(int(row.total) // 10, 9)] += 1
+    largest = max(*by_rate, *by_total) or 1
+    bins = [(f"{low * 10}–{low * 10 + 10}", by_rate[low], by_total[low], by_rate[low] / largest * 100,
+             by_total[low] / largest * 100) for low in range(10)]
     return Chart(False, [], bins, 30 + len(bins) * (2 * _BAR + 8) + 10)
 
 
-def _list_page(path: str, heading: str, views: list[FormView], everything: list[FormView], site: Site,
-               summary: Summary) -> Page:
-    return Page(path, "list.html", {
-        "heading": heading, "views": views, "summary": summary, "chart": chart(views, path),
-        "years": sorted({view.form.year for view in everything}, reverse=True),
-        "units": sorted({view.form.implementer for view in everything}),
-        "unit_pages": {view.form.implementer: view.unit_page for view in everything},
-        "grades": list(summary.grades),
-    })
+def form_page(view: FormView, review: bool = False) -> Page:
+    """A form's own page."""
+    return Page(view.page, "form.html", {"view": view, "review": review})
 
 
-def pages(site: Site, views: list[FormView], review: bool = False) -> Iterator[Page]:
-    """Every HTML page of the site, in a stable order."""
-    scheme = site.config.scheme
-    for view in views:
-        yield Page(view.page, "form.html", {"view": view, "review": review})
-    everything = summarize([view.scored for view in views], scheme)
-    yield _list_page("index.html", site.config.site.title, views, views, site, everything)
-    for year in sorted({view.form.year for view in views}):
-        chosen = [view for view in views if view.form.year == year]
-        yield _list_page(f"years/{year}.html", f"{year}年度", chosen, views, site,
-                         summarize([view.scored for view in chosen], scheme))
-    for unit in sorted({view.form.implementer for view in views}):
-        chosen = [view for view in views if view.form.implementer == unit]
-        yield _list_page(chosen[0].unit_page, unit, chosen, views, site,
-                         summarize([view.scored for view in chosen], scheme))
+def list_pages(rows: list[ListRow], config: SiteConfig) -> Iterator[Page]:
+    """The index and the per-year and per-unit lists, in a stable order."""
+    navigation = {
+        "years": sorted({row.year for row in rows}, reverse=True),
+        "units": sorted({row.unit for row in rows}),
+        "unit_pages": {row.unit: row.unit_page for row in rows},
+        "grades": [grade.name for grade in sorted(config.scheme.grades, key=lambda g: g.minimum, reverse=True)],
+    }
+
+    def page(path: str, heading: str, chosen: list[ListRow]) -> Page:
+        return Page(path, "list.html", {"heading": heading, "rows": chosen, "chart": chart(chosen, path),
+                                        "summary": summarize(chosen, config.scheme), **navigation})
+
+    yield page("index.html", config.site.title, rows)
+    for year in sorted({row.year for row in rows}):
+        yield page(f"years/{year}.html", f"{year}年度", [row for row in rows if row.year == year])
+    for unit in sorted({row.unit for row in rows}):
+        chosen = [row for row in rows if row.unit == unit]
+        yield page(chosen[0].unit_page, unit, chosen)
 
 
-def render(env: jinja2.Environment, page: Page, site: Site) -> str:
+def render(env: jinja2.Environment, page: Page, config: SiteConfig) -> str:
     """One page's HTML. Links in templates go through `url()`, relative to this page."""
     def url(target: str) -> str:
         return relative_url(page.path, target)
 
-    return env.get_template(page.template).render(site=site.config.site, scheme=site.config.scheme, url=url,
+    return env.get_template(page.template).render(site=config.site, scheme=config.scheme, url=url,
                                                   page_path=page.path, **page.context)

@@ -1,0 +1,157 @@
+"""Spread per-form work over worker processes that inherit the caller's memory.
+
+Workers are forked, so whatever the caller prepared (the site, the Jinja environment, the tasks
+themselves) is there without being pickled; only an index goes out and each result travels back.
+Where fork is not available (macOS and Windows default to spawn), or with one job, the work runs in
+this process: the results are the same.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+__all__ = ["chunks", "default_jobs", "fork_map", "in_shards"]
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_TASK: Callable[[object], object] | None = None
+_ITEMS: Sequence[object] = ()
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _run(index: int) -> object:
+    assert _TASK is not None
+    return _TASK(_ITEMS[index])  # the worker inherited the items: only the index travels
+
+
+def fork_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -> list[Result]:
+    """`[task(item) for item in items]` over `jobs` processes, in order: this process takes every
+    `jobs`-th item itself (it would otherwise wait), forked workers the others. List the costliest
+    items first: they are dealt out in turn."""
+    global _TASK, _ITEMS
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [task(item) for item in items]
+    jobs = min(jobs, len(items))
+    mine = list(range(0, len(items), jobs))
+    theirs = [index for index in range(len(items)) if index % jobs]
+    _TASK, _ITEMS = task, items  # type: ignore[assignment]  # inherited by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.map_async(_run, theirs, chunksize=1)
+            results: dict[int, Result] = {index: task(items[index]) for index in mine}
+            results.update(zip(theirs, pending.get(), strict=True))  # type: ignore[arg-type]
+    finally:
+        _TASK, _ITEMS = None, ()
+    return [results[index] for index in range(len(items))]
+
+
+def chunks(items: Sequence[Item], jobs: int, per_job: int = 4) -> list[Sequence[Item]]:
+    """Contiguous slices, a few per job so that an uneven slice does not leave a core idle."""
+    count = max(1, min(len(items), jobs * per_job))
+    size = -(-len(items) // count)
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+State = TypeVar("State")
+Digest = TypeVar("Digest")
+Context = TypeVar("Context")
+
+_PHASES: tuple[Callable[[Any], Any], Callable[[Any, Any], Any]] | None = None
+_PARTS: Sequence[object] = ()
+
+
+def _shard_worker(index: int, connection: Any) -> None:
+    """One forked worker: phase one on its part, send the digest, wait for its context, phase two."""
+    assert _PHASES is not None
+    first, second = _PHASES
+    # A worker lives for one build and its objects live to its end: cyclic garbage collection would
+    # only rescan them again and again (a quarter of the time on 10,000 forms).
+    gc.disable()
+    try:
+        state, digest = first(_PARTS[index])
+        connection.send(("ok", digest))
+        context = connection.recv()
+        if context is not _STOP:
+            connection.send(("ok", second(state, context)))
+    except BaseException:  # the parent re-raises it with the worker's traceback
+        connection.send(("error", traceback.format_exc()))
+    finally:
+        connection.close()
+
+
+_STOP = "stop"
+
+
+def _receive(connection: Any) -> Any:
+    status, value = connection.recv()
+    if status == "error":
+        raise RuntimeError(f"a worker process failed:\n{value}")
+    return value
+
+
+def in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
+              between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
+              second: Callable[[State, Context], Result]) -> list[Result]:
+    """Work that needs everything in the middle, without moving the heavy state between processes.
+
+    Each part gets a worker that keeps its state from phase one to phase two: `first(part)` returns
+    (state, digest); this process gets the small digests, and `between(digests)` returns one context
+    per part and something to do meanwhile (it may raise, which stops the workers); then
+    `second(state, context)` finishes each part while this process does the meanwhile work. With one
+    job, or without fork, the same happens in this process, one part after another."""
+    global _PHASES, _PARTS
+    if jobs <= 1 or len(parts) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        started = [first(part) for part in parts]
+        gc.freeze()  # what phase one built lives to the end: the collector need not scan it again
+        try:
+            contexts, meanwhile = between([digest for _, digest in started])
+            results = [second(state, context) for (state, _), context in zip(started, contexts, strict=True)]
+            meanwhile()
+            return results
+        finally:
+            gc.unfreeze()
+    fork = multiprocessing.get_context("fork")
+    _PHASES, _PARTS = (first, second), parts
+    workers = []
+    try:
+        for index in range(len(parts)):
+            parent_end, child_end = fork.Pipe()
+            process = fork.Process(target=_shard_worker, args=(index, child_end), daemon=True)
+            process.start()
+            child_end.close()
+            workers.append((process, parent_end))
+    finally:
+        _PHASES, _PARTS = None, ()
+    try:
+        digests = [_receive(connection) for _, connection in workers]
+        gc.freeze()
+        try:
+            contexts, meanwhile = between(digests)
+        except BaseException:
+            for _, connection in workers:
+                connection.send(_STOP)
+            raise
+        for (_, connection), context in zip(workers, contexts, strict=True):
+            connection.send(context)
+        meanwhile()
+        return [_receive(connection) for _, connection in workers]
+    finally:
+        gc.unfreeze()
+        for process, connection in workers:
+            connection.close()
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
