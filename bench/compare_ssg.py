@@ -222,7 +222,7 @@ class BuildTiming(NamedTuple):
     peak_rss_mib: float
 
 
-def _run_build(command: Sequence[str], cwd: Path) -> tuple[float, int]:
+def run_build(command: Sequence[str], cwd: Path) -> tuple[float, int]:
     """(seconds, peak RSS in KiB) of one build process; anything it prints is passed on to stderr."""
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
@@ -257,7 +257,7 @@ def _time_builds(command: Sequence[str], project: Path, output: Path, repeat: in
     runs = []
     for _ in range(max(1, repeat)):
         shutil.rmtree(output, ignore_errors=True)  # every run a full build into an empty folder
-        runs.append(_run_build(command, project))
+        runs.append(run_build(command, project))
         _check_output(expected, count, tool)
     return BuildTiming(min(seconds for seconds, _ in runs), max(rss for _, rss in runs) / 1024)
 

@@ -5,7 +5,7 @@ output folder exactly as it was. Every path written is checked to stay inside th
 
 For speed on large sites the forms are split into one part per worker process (`parallel.in_shards`).
 A worker reads and checks its part and keeps it; only small digests travel to this process (the
-feed record, the findings, the keys of the cross-form checks, the search text). Here the cross-form
+feed record, the findings, the keys of the cross-form checks). Here the cross-form
 checks run, lists and open data are written, and each worker renders its own forms' pages. With one
 job the same steps run in this process.
 """
@@ -63,18 +63,25 @@ class BuildFailed(ProblemsFound):
 
 
 class _Writer:
-    """Writes files under one root, refusing any path that would leave it."""
+    """Writes files under one root (a fresh staging folder that formgen alone fills), refusing any
+    path that would leave it: absolute paths and ``..`` are checked lexically, which is enough since
+    nothing in the staging folder is a link."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+        self.root = os.path.realpath(root)
         self.count = 0
+        self._folders: set[str] = set()
 
     def write(self, relative: str, text: str) -> None:
-        target = (self.root / relative).resolve()
-        if not target.is_relative_to(self.root):
+        target = os.path.normpath(os.path.join(self.root, relative))
+        if os.path.isabs(relative) or not target.startswith(self.root + os.sep):
             raise ProblemsFound(f"refusing to write outside the output folder: {relative}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="")
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        with open(target, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
         self.count += 1
 
 
@@ -110,7 +117,6 @@ class _Digest:
     keys: FormKeys
     findings: list[Finding]
     record: dict[str, Any] | None
-    search: str
 
 
 @dataclass(frozen=True)
@@ -140,11 +146,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     counts: dict[str, int] = {}
 
-    def read(part: list[Path]) -> tuple[list[Entry], list[_Digest]]:
+    def read(part: list[Path]) -> tuple[tuple[list[Entry], list[_Digest]], list[_Digest]]:
         entries = [load_entry(path, config, cwd) for path in part]
-        return entries, [_Digest(form_keys(entry, minimum), entry.findings,
-                                 form_record(entry) if entry.scored else None,
-                                 render_data.search_text(entry) if entry.scored else "") for entry in entries]
+        digests = [_Digest(form_keys(entry, minimum), entry.findings, form_record(entry) if entry.scored else None)
+                   for entry in entries]
+        return (entries, digests), digests
 
     def decide(parts: list[list[_Digest]]) -> tuple[list[list[_FormContext]], Any]:
         digests = [digest for part in parts for digest in part]
@@ -153,33 +159,39 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         if any(f.level is Level.ERROR or strict for f in findings):
             raise BuildFailed(findings, len(digests), strict)
         counts["warnings"] = len(findings)
-        records = [digest.record for digest in digests if digest.record is not None]
-        for record, more in zip(records, extra, strict=True):
-            record["findings"] += [finding.as_dict() for finding in more]
+        # Copies: in one process the workers' step below shares these dicts and adds the same findings.
+        records = [{**digest.record, "findings": digest.record["findings"] + [f.as_dict() for f in more]}
+                   for digest, more in zip(digests, extra, strict=True) if digest.record is not None]
         titles = render_html.display_titles([(r["slug"], r["title"], _budget(r)) for r in records])
         rows = [render_html.list_row(record, titles[record["slug"]]) for record in records]
         neighbours = render_html.links(rows)
         contexts = [[_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
                      for d, more in zip(part, extra[start:start + len(part)], strict=True)]
                     for start, part in zip(_starts(parts), parts, strict=True)]
-        searches = {digest.keys.slug: digest.search for digest in digests}
-        return contexts, lambda: write_site(rows, records, searches)
+        return contexts, lambda: write_site(rows, records)
 
-    def render_part(entries: list[Entry], contexts: list[_FormContext]) -> int:
+    def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> int:
+        """A worker's own forms: their pages and their JSON (one file each, written where they were read)."""
+        entries, digests = state
         writer = _Writer(staging)
-        for entry, context in zip(entries, contexts, strict=True):
+        for entry, digest, context in zip(entries, digests, contexts, strict=True):
+            if entry.scored is None:
+                continue
             entry.findings.extend(context.findings)
             view = render_html.form_view(entry, context.display_title, config, context.previous, context.next)
             writer.write(view.page, render_html.render(env, render_html.form_page(view, review), config))
+            assert digest.record is not None
+            digest.record["findings"] += [finding.as_dict() for finding in context.findings]
+            writer.write(view.json, render_data.as_json(digest.record))
         return writer.count
 
-    def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]], searches: dict[str, str]) -> None:
+    def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
         writer = _Writer(staging)
         list_pages = list(render_html.list_pages(rows, config))
         for page in list_pages:
             writer.write(page.path, render_html.render(env, page, config))
         page_paths = [row.page for row in rows] + [page.path for page in list_pages]
-        for relative, text in render_data.data_files(config, records, searches, page_paths):
+        for relative, text in render_data.data_files(config, records, page_paths):
             writer.write(relative, text)
         for asset in ASSETS:
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
@@ -196,8 +208,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    forms = sum(written)
-    return BuildResult(out, forms, counts["pages"], counts["files"] + forms, counts["warnings"],
+    return BuildResult(out, sum(written) // 2, counts["pages"], counts["files"] + sum(written), counts["warnings"],
                        time.perf_counter() - started)
 
 

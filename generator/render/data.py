@@ -14,11 +14,9 @@ from xml.sax.saxutils import escape
 
 from ..config import SiteConfig
 from ..feed import feed_document
-from ..pipeline import Entry
 from ..values import normalize
-from .html import form_json_path
 
-__all__ = ["data_files", "search_text"]
+__all__ = ["as_json", "data_files", "search_text"]
 
 FORM_COLUMNS = ["slug", "项目名称", "年度", "实施单位", "主管部门代码", "主管部门", "填报日期", "年初预算数",
                 "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分", "等级"]
@@ -26,7 +24,7 @@ INDICATOR_COLUMNS = ["slug", "项目名称", "年度", "序号", "一级指标",
                      "实际完成值", "分值", "得分", "未完成原因分析", "备注"]
 
 
-def _json(data: Any) -> str:
+def as_json(data: Any) -> str:
     # Compact: json's C encoder only serves output without indentation (10x faster on 10,000 forms).
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -55,13 +53,11 @@ def _indicator_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
                    row["name"], row["target"], row["actual"], row["weight"], row["score"], row["reason"], row["note"]]
 
 
-def search_text(entry: Entry) -> str:
+def search_text(record: dict[str, Any]) -> str:
     """What a search looks through for one form, normalised as formgen.js normalises the query."""
-    assert entry.scored is not None
-    form = entry.scored.form
-    parts = [form.title, form.implementer, str(form.year), form.goals.expected, form.goals.actual,
-             entry.document.body, *(row.name for row in form.indicators),
-             *(row.reason for row in form.indicators if row.reason)]
+    parts = [record["title"], record["unit"], str(record["year"]), record["goals"]["expected"],
+             record["goals"]["actual"], record["conclusion"], *(row["name"] for row in record["indicators"]),
+             *(row["reason"] for row in record["indicators"])]
     return re.sub(r"\s+", "", normalize("".join(parts)).lower())
 
 
@@ -72,15 +68,14 @@ def sitemap(base_url: str, paths: list[str]) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
 
 
-def data_files(config: SiteConfig, records: list[dict[str, Any]], searches: dict[str, str],
-               page_paths: list[str]) -> Iterator[tuple[str, str]]:
-    """(path inside the output folder, text) of every data file. `records` carry their findings."""
-    yield "data/forms.json", _json(feed_document(config, records))
-    for record in records:
-        yield form_json_path(record["slug"]), _json(record)
+def data_files(config: SiteConfig, records: list[dict[str, Any]], page_paths: list[str]) -> Iterator[tuple[str, str]]:
+    """(path inside the output folder, text) of the site's data files (each form's own JSON file is
+    written with its page). `records` carry their findings."""
+    yield "data/forms.json", as_json(feed_document(config, records))
     yield "data/forms.csv", _csv(FORM_COLUMNS, _form_rows(records))
     yield "data/indicators.csv", _csv(INDICATOR_COLUMNS, _indicator_rows(records))
     # A script rather than JSON, so that it also loads from file://, where fetch() is not allowed.
+    searches = {record["slug"]: search_text(record) for record in records}
     yield "assets/search-index.js", ("window.FORMGEN_SEARCH = "
                                      + json.dumps(searches, ensure_ascii=False, separators=(",", ":")) + ";\n")
     if config.site.base_url:
