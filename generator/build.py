@@ -12,11 +12,13 @@ job the same steps run in this process.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +140,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     _check_out(out, paths)
     cwd = Path.cwd().resolve()
     files = discover(paths)
+    if not files:
+        raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     env = render_html.environment(site_templates)
     for name in ("form.html", "list.html"):
         env.get_template(name)  # compiled once, before workers fork
@@ -162,16 +166,17 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         # Copies: in one process the workers' step below shares these dicts and adds the same findings.
         records = [{**digest.record, "findings": digest.record["findings"] + [f.as_dict() for f in more]}
                    for digest, more in zip(digests, extra, strict=True) if digest.record is not None]
-        titles = render_html.display_titles([(r["slug"], r["title"], _budget(r)) for r in records])
+        titles = render_html.display_titles([(r["slug"], r["title"], Decimal(r["funds"]["total"]["budget"]))
+                                             for r in records])
         rows = [render_html.list_row(record, titles[record["slug"]]) for record in records]
         neighbours = render_html.links(rows)
-        contexts = [[_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
-                     for d, more in zip(part, extra[start:start + len(part)], strict=True)]
-                    for start, part in zip(_starts(parts), parts, strict=True)]
-        return contexts, lambda: write_site(rows, records)
+        contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
+                         for d, more in zip(digests, extra, strict=True)])
+        return [list(itertools.islice(contexts, len(part))) for part in parts], lambda: write_site(rows, records)
 
-    def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> int:
-        """A worker's own forms: their pages and their JSON (one file each, written where they were read)."""
+    def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> tuple[int, int]:
+        """A worker's own forms: their pages and their JSON (one file each, written where they were read).
+        Returns (forms, files written)."""
         entries, digests = state
         writer = _Writer(staging)
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
@@ -183,7 +188,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             assert digest.record is not None
             digest.record["findings"] += [finding.as_dict() for finding in context.findings]
             writer.write(view.json, render_data.as_json(digest.record))
-        return writer.count
+        return len(entries), writer.count
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
         writer = _Writer(staging)
@@ -208,19 +213,6 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(out, sum(written) // 2, counts["pages"], counts["files"] + sum(written), counts["warnings"],
-                       time.perf_counter() - started)
-
-
-def _budget(record: dict[str, Any]) -> Any:
-    from decimal import Decimal
-
-    return Decimal(record["funds"]["total"]["budget"])
-
-
-def _starts(parts: list[list[_Digest]]) -> list[int]:
-    starts, position = [], 0
-    for part in parts:
-        starts.append(position)
-        position += len(part)
-    return starts
+    forms = sum(count for count, _ in written)
+    files_written = counts["files"] + sum(count for _, count in written)
+    return BuildResult(out, forms, counts["pages"], files_written, counts["warnings"], time.perf_counter() - started)

@@ -159,3 +159,27 @@ def test_strict_build_fails_on_warnings(tmp_path):
     with pytest.raises(BuildFailed):
         build_site([CONTENT], SiteConfig(), tmp_path / "out", strict=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_every_page_is_valid_html(built):
+    """Every page parses without a single error under the HTML5 parsing algorithm (html5lib, strict)."""
+    import html5lib
+
+    parser = html5lib.HTMLParser(strict=True)
+    for page in built.out.rglob("*.html"):
+        try:
+            parser.parse(page.read_bytes(), transport_encoding="utf-8")
+        except html5lib.html5parser.ParseError as error:
+            raise AssertionError(f"{page.relative_to(built.out)}: {error}") from None
+
+
+def test_tables_are_accessible(built):
+    """Every table has a caption and every header cell a scope."""
+    for page in built.out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        elements = parse(html).elements
+        tables = sum(1 for tag, _ in elements if tag == "table")
+        assert html.count("<caption") == tables, page
+        for tag, attributes in elements:
+            if tag == "th":
+                assert attributes.get("scope") in ("row", "col", "rowgroup", "colgroup"), (page, attributes)
