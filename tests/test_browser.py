@@ -104,7 +104,7 @@ def test_search_sort_open_a_form(page, server):
 
     page.click("text=电力系统维修改造专项资金 >> nth=-1")  # the table's link (the chart has one too)
     page.wait_for_url("**/forms/power-system-renovation.html")
-    sheet = page.locator("table.form")
+    sheet = page.locator("table.form-indicators")
     assert sheet.is_visible()
     level1 = page.locator("th.level1", has_text="产出指标")
     assert level1.is_visible() and level1.get_attribute("rowspan") == "9"
@@ -139,7 +139,7 @@ def test_without_javascript_everything_is_still_there(browser, server):
     assert page.locator("table.forms-list tbody tr").count() == 10
     assert page.locator("svg[role=img]").is_visible()  # the chart is drawn at build time
     page.click("text=基层立法联系点规范化建设 >> nth=-1")
-    assert page.locator("table.form").is_visible()
+    assert page.locator("table.form-top").is_visible()
     context.close()
 
 
@@ -149,5 +149,5 @@ def test_opened_from_disk(page, tmp_path):
     page.fill("input[name=q]", "司法救助")
     assert len(_visible_titles(page)) == 2  # the search text loads from a script, which file:// allows
     page.click("text=中央政法转移支付办案业务费（司法救助）-上级一般转移支付（80,000元） >> nth=-1")
-    assert page.locator("table.form").is_visible()
+    assert page.locator("table.form-top").is_visible()
     assert page.problems == []
