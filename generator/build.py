@@ -12,11 +12,16 @@ job the same steps run in this process.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +36,7 @@ from .pipeline import Entry, FormKeys, cross_form_findings, form_keys, load_entr
 from .reading import discover
 from .render import data as render_data
 from .render import html as render_html
+from .render import pdf as render_pdf
 
 __all__ = ["BuildFailed", "BuildResult", "build_site"]
 
@@ -39,6 +45,8 @@ MARKER = ".formgen-output"
 ASSETS = ("formgen.css", "formgen.js", "favicon.svg")
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
+PDF_PARALLEL_FROM = 4
+"""With PDFs (about a third of a second each) workers pay off from a few forms."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +57,15 @@ class BuildResult:
     files: int
     warnings: int
     seconds: float
+    pdfs: int = 0
+    failures: tuple[tuple[str, str], ...] = ()
+    """(form file, why) of every form whose PDF could not be made; its page and data were written."""
 
     def summary(self) -> str:
-        return (f"built {self.forms} forms: {self.pages} pages, {self.files} files in {self.seconds:.2f} s "
-                f"→ {self.out}")
+        pdfs = f", {self.pdfs} PDFs" if self.pdfs or self.failures else ""
+        failed = f", {len(self.failures)} PDFs FAILED" if self.failures else ""
+        return (f"built {self.forms} forms: {self.pages} pages{pdfs}, {self.files} files{failed} in "
+                f"{self.seconds:.2f} s → {self.out}")
 
 
 class BuildFailed(ProblemsFound):
@@ -74,7 +87,7 @@ class _Writer:
         self.count = 0
         self._folders: set[str] = set()
 
-    def write(self, relative: str, text: str) -> None:
+    def write(self, relative: str, content: str | bytes) -> None:
         target = os.path.normpath(os.path.join(self.root, relative))
         if os.path.isabs(relative) or not target.startswith(self.root + os.sep):
             raise ProblemsFound(f"refusing to write outside the output folder: {relative}")
@@ -82,8 +95,12 @@ class _Writer:
         if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        with open(target, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+        if isinstance(content, bytes):
+            with open(target, "wb") as binary:
+                binary.write(content)
+        else:
+            with open(target, "w", encoding="utf-8", newline="") as text:
+                text.write(content)
         self.count += 1
 
 
@@ -131,19 +148,42 @@ class _FormContext:
     findings: list[Finding]
 
 
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Raise TimeoutError in this thread after `seconds` (where signals allow it: the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"took longer than {seconds} s (pdf.timeout_seconds)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
-               review: bool = False, strict: bool = False, jobs: int = 1) -> BuildResult:
+               review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False) -> BuildResult:
     """Check everything, render the site into a temporary folder beside `out`, and swap it in.
 
-    With `jobs` > 1 and a large site, forms are read and rendered in that many worker processes."""
+    With `pdf`, each form also gets its PDF (raises PdfUnavailable, before anything is read, where
+    this machine cannot make them). With `jobs` > 1 and a large site, forms are read and rendered in
+    that many worker processes."""
     started = time.perf_counter()
     _check_out(out, paths)
+    pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
+    roots = [path if path.is_dir() else path.parent for path in paths]
     cwd = Path.cwd().resolve()
     files = discover(paths)
     if not files:
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     env = render_html.environment(site_templates)
-    for name in ("form.html", "list.html"):
+    for name in ("form.html", "list.html", "pdf.html"):
         env.get_template(name)  # compiled once, before workers fork
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -168,27 +208,37 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                    for digest, more in zip(digests, extra, strict=True) if digest.record is not None]
         titles = render_html.display_titles([(r["slug"], r["title"], Decimal(r["funds"]["total"]["budget"]))
                                              for r in records])
-        rows = [render_html.list_row(record, titles[record["slug"]]) for record in records]
+        rows = [render_html.list_row(record, titles[record["slug"]], pdf) for record in records]
         neighbours = render_html.links(rows)
         contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
                          for d, more in zip(digests, extra, strict=True)])
         return [list(itertools.islice(contexts, len(part))) for part in parts], lambda: write_site(rows, records)
 
-    def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> tuple[int, int]:
-        """A worker's own forms: their pages and their JSON (one file each, written where they were read).
-        Returns (forms, files written)."""
+    def render_part(state: tuple[list[Entry], list[_Digest]],
+                    contexts: list[_FormContext]) -> tuple[int, int, int, list[tuple[str, str]]]:
+        """A worker's own forms: their pages, their JSON and their PDFs (written where they were read).
+        Returns (forms, files written, PDFs, failed PDFs)."""
         entries, digests = state
         writer = _Writer(staging)
+        pdfs, failures = 0, []
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
             if entry.scored is None:
                 continue
             entry.findings.extend(context.findings)
-            view = render_html.form_view(entry, context.display_title, config, context.previous, context.next)
+            view = render_html.form_view(entry, context.display_title, config, context.previous, context.next,
+                                         pdf=pdf)
             writer.write(view.page, render_html.render(env, render_html.form_page(view, review), config))
             assert digest.record is not None
             digest.record["findings"] += [finding.as_dict() for finding in context.findings]
             writer.write(view.json, render_data.as_json(digest.record))
-        return len(entries), writer.count
+            if pdf_environment is not None and view.pdf is not None:
+                try:
+                    with _time_limit(config.pdf.timeout_seconds):
+                        writer.write(view.pdf, _form_pdf(env, view, config, pdf_environment, roots))
+                    pdfs += 1
+                except Exception as error:  # one form's failure is reported; the others are still written
+                    failures.append((entry.document.display, f"{type(error).__name__}: {error}"))
+        return len(entries), writer.count, pdfs, failures
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
         writer = _Writer(staging)
@@ -205,7 +255,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         counts["pages"], counts["files"] = len(page_paths), writer.count
 
     try:
-        parallel = jobs if len(files) >= PARALLEL_FROM else 1
+        parallel = jobs if len(files) >= (PDF_PARALLEL_FROM if pdf else PARALLEL_FROM) else 1
         parts = [list(part) for part in chunks(files, parallel, per_job=1)]
         written = in_shards(parts, parallel, read, decide, render_part)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
@@ -213,6 +263,22 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    forms = sum(count for count, _ in written)
-    files_written = counts["files"] + sum(count for _, count in written)
-    return BuildResult(out, forms, counts["pages"], files_written, counts["warnings"], time.perf_counter() - started)
+    forms = sum(part[0] for part in written)
+    files_written = counts["files"] + sum(part[1] for part in written)
+    failures = tuple(failure for part in written for failure in part[3])
+    return BuildResult(out, forms, counts["pages"], files_written, counts["warnings"], time.perf_counter() - started,
+                       sum(part[2] for part in written), failures)
+
+
+def _form_pdf(env: Any, view: render_html.FormView, config: SiteConfig, environment: render_pdf.PdfEnvironment,
+              roots: list[Path]) -> bytes:
+    """One form's PDF: its HTML for print, checked for glyphs the fonts cannot draw, then rendered."""
+    page = render_html.Page(view.pdf or "", "pdf.html", {"view": view, "fonts": environment.fonts})
+    html = render_html.render(env, page, config)
+    missing = render_pdf.missing_glyphs(render_html.visible_text(html), environment)
+    if missing:
+        raise ValueError(f"the fonts ({', '.join(environment.fonts)}) cannot draw {''.join(missing[:20])}: "
+                         f"install {render_pdf.FONT_PACKAGE} or name a font that has them in formgen.toml [pdf]")
+    identifier = hashlib.sha256(html.encode("utf-8")).digest()[:16]  # from the content: reproducible
+    return render_pdf.render_pdf(html, view.entry.document.path.parent, roots, environment,
+                                 variant=config.pdf.variant, identifier=identifier)

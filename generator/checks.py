@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from pathlib import Path
 
 from . import formatting, values
 from .config import SiteConfig
@@ -236,8 +237,38 @@ def _narrative(scored: ScoredForm, body: str) -> Iterator[Problem]:
                           f"change the conclusion to “{scored.grade}”", extra={"offset": match.start()})
 
 
-def check_form(scored: ScoredForm, body: str, config: SiteConfig) -> list[Problem]:
-    """Every problem of one form, errors and warnings, in a stable order."""
+# Link and image targets in Markdown ([text](target), ![alt](target), <target>) and in raw HTML.
+_TARGETS = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)|<((?:[a-z][a-z0-9+.-]*):[^>\s]+)>|"
+                      r"(?:href|src)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def _links(body: str, folder: Path | None) -> Iterator[Problem]:
+    """Links and images of the 自评结论 that would reach outside the site: published pages link only
+    inside it and the PDF fetches nothing else (a mailto: link is harmless and allowed)."""
+    for match in _TARGETS.finditer(body):
+        target = next(group for group in match.groups() if group)
+        where = {"offset": match.start()}
+        if target.lower().startswith("mailto:") or target.startswith("#"):
+            continue
+        if _SCHEME.match(target) or target.startswith(("/", "\\")):
+            yield Problem("link-external", Level.ERROR, ("body",),
+                          f"“{target}” points outside the site: pages link only inside it and PDFs fetch "
+                          "nothing from the network or other folders",
+                          "remove it, or put the file beside the form and refer to it by a relative path",
+                          extra=where)
+            continue
+        resolved = (folder / target.split("#")[0]).resolve() if folder is not None else None
+        if ".." in Path(target).parts or (resolved is not None and folder is not None
+                                           and not resolved.is_relative_to(folder.resolve())):
+            yield Problem("link-outside", Level.ERROR, ("body",),
+                          f"“{target}” leaves the form's folder (.. or a symbolic link pointing elsewhere)",
+                          "put the file beside the form, or in a folder below it", extra=where)
+
+
+def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path | None = None) -> list[Problem]:
+    """Every problem of one form, errors and warnings, in a stable order. `source` is the form file
+    (for links relative to it)."""
     problems: list[Problem] = list(scored.problems)
     problems += funds_problems(scored.form.funds)
     problems += _structure(scored, config)
@@ -248,6 +279,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig) -> list[Proble
         problems += _stated(scored)
     problems += _execution(scored, config)
     problems += _narrative(scored, body)
+    problems += _links(body, source.parent if source is not None else None)
     return problems
 
 

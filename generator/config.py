@@ -143,10 +143,23 @@ class Site(_Settings):
     """The public address of the site, for sitemap.xml; empty: no sitemap."""
 
 
+class Pdf(_Settings):
+    """The PDFs."""
+
+    fonts: tuple[str, ...] = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+    """Font families, found through fontconfig, in order of preference (an office that has licensed
+    仿宋_GB2312 names it here). The default is Debian's fonts-noto-cjk."""
+    variant: str | None = None
+    """None, "pdf/a-3b" (archival) or "pdf/ua-1" (tagged, for screen readers)."""
+    timeout_seconds: int = Field(default=120, ge=1)
+    """A form whose PDF takes longer fails (the others are still written)."""
+
+
 class SiteConfig(_Settings):
     """The whole formgen.toml."""
 
     site: Site = Field(default_factory=Site)
+    pdf: Pdf = Field(default_factory=Pdf)
     scheme: Scheme = Field(default_factory=Scheme)
     checks: Checks = Field(default_factory=Checks)
 

@@ -152,7 +152,7 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
         partial = [locate(problem, document) for problem in _partial_problems(document.data, config) + extra]
         return Entry(document, findings=_validation_findings(error, document) + partial)
     scored = score_form(form, config.scheme)
-    problems = checks.check_form(scored, document.body, config) + extra
+    problems = checks.check_form(scored, document.body, config, document.path) + extra
     entry = Entry(document, scored, [locate(problem, document) for problem in problems])
     document.release(checks.CROSS_FORM_FIELDS)
     return entry

@@ -17,17 +17,19 @@ from .htmltools import parse
 
 PAYLOAD = ('<script>alert("xss")</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">点我</a>'
            '<svg onload=alert(4)></svg>{{ 7*7 }}{% if true %}IF{% endif %}"\'><iframe src="https://evil.example">')
-BODY = f"""恶意的结论
+LINKS = """[链接](javascript:alert(7)) [另一个](JaVaScRiPt:alert(8)) <a href="data:text/html,x">数据</a>
 
-[链接](javascript:alert(7)) [另一个](JaVaScRiPt:alert(8)) <a href="data:text/html,<script>alert(9)</script>">数据</a>
+![图](http://127.0.0.1:8000/x.png) [本机](file:///etc/passwd) [上级](../../secret.md) <https://evil.example/>
+"""
+BODY = """恶意的结论
 
 <div onclick="alert(5)" style="background:url(javascript:alert(6))">块</div>
 
 <script>alert("body")</script>
 
-{{{{ config }}}} {{% raw %}}
+{{ config }} {% raw %}
 
-{PAYLOAD}
+<b onmouseover="alert(10)">粗体</b> <img src=x onerror=alert(11)> <svg onload=alert(12)></svg>
 """
 
 
@@ -89,10 +91,35 @@ def test_markdown_body_is_sanitized(output):
     form = (output / "forms" / "hostile.html").read_text(encoding="utf-8")
     conclusion = form.split('class="text conclusion">', 1)[1].split("</td>", 1)[0]
     elements = parse(conclusion).elements
-    assert {tag for tag, _ in elements} <= {"p", "a", "ol", "ul", "li", "br", "strong", "em"}, elements
+    assert {tag for tag, _ in elements} <= {"p", "a", "ol", "ul", "li", "br", "strong", "em", "b"}, elements
     for _, attributes in elements:
         assert set(attributes) <= {"href", "rel", "title"}, attributes
         assert not re.match(r"\s*(javascript|data):", attributes.get("href") or "", re.I)
     assert "恶意的结论" in conclusion and "块" in conclusion  # the text survives, the markup does not
-    assert '<a rel="noopener noreferrer">链接</a>' in conclusion  # the link's text stays, its target goes
     assert "{{ config }}" in conclusion
+
+
+def test_links_leaving_the_site_are_errors_with_their_line(tmp_path):
+    """A conclusion's links and images may not reach the network or other folders: `check` says where."""
+    from generator.config import SiteConfig as Config
+    from generator.pipeline import load_site
+
+    text = (CONTENT / "2024" / "power-system-renovation.md").read_text(encoding="utf-8")
+    form = tmp_path / "links.md"
+    form.write_text(text.rstrip("\n") + "\n\n" + LINKS, encoding="utf-8")
+    errors = [f for f in load_site([form], Config()).findings if f.level.value == "error"]
+    body_line = len(text.rstrip("\n").splitlines()) + 2
+    external = {(f.line, f.message.split("”")[0]) for f in errors if f.code == "link-external"}
+    assert external == {(body_line, "“javascript:alert(7)"), (body_line, "“JaVaScRiPt:alert(8)"),
+                        (body_line, "“data:text/html,x"), (body_line + 2, "“http://127.0.0.1:8000/x.png"),
+                        (body_line + 2, "“file:///etc/passwd"), (body_line + 2, "“https://evil.example/")}
+    assert [(f.code, f.line) for f in errors if f.code == "link-outside"] == [("link-outside", body_line + 2)]
+    assert all(f.field == "body" and f.label == "自评结论" for f in errors)
+
+
+def test_sanitizer_drops_dangerous_targets_even_if_they_got_through():
+    from generator.render.narrative import to_html
+
+    html = to_html(LINKS)
+    assert "javascript" not in html.lower() and "data:" not in html and "<img" not in html
+    assert '<a rel="noopener noreferrer">链接</a>' in html  # the link's text stays, its target goes

@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                         help="the output folder, replaced as a whole on success (default: output/)")
     parser.add_argument("--no-pdf", action="store_true", help="build the HTML site and data only")
+    parser.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"),
+                        help="archival (PDF/A-3b) or tagged (PDF/UA-1) PDFs; overrides [pdf] variant")
     parser.add_argument("--review", action="store_true",
                         help="internal review build: show each form's findings beside its table")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -27,12 +29,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = content_paths(args)
     config = site_config(args)
+    if args.pdf_variant:
+        config = config.model_copy(update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})})
     try:
         result = build_site(paths, config, args.out, site_templates=site_root(args) / "templates",
-                            review=args.review, strict=args.strict, jobs=max(1, args.jobs))
+                            review=args.review, strict=args.strict, jobs=max(1, args.jobs), pdf=not args.no_pdf)
     except BuildFailed as failure:
         print_report(failure.findings, failure.forms, args.strict)
         print(f"formgen: {failure}")
         return 1
+    for path, reason in result.failures:
+        print(f"{path}:1: the PDF could not be made — {reason}")
     print(result.summary())
-    return 0
+    return 1 if result.failures else 0

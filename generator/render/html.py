@@ -8,8 +8,10 @@ Rendering never computes a figure: every number comes from `scoring` and is form
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import importlib.resources
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -157,9 +159,19 @@ def unit_page_path(unit: str) -> str:
 
 
 def form_view(entry: Entry, display_title: str, config: SiteConfig, previous: Link | None = None,
-              next_form: Link | None = None) -> FormView:
+              next_form: Link | None = None, pdf: bool = False) -> FormView:
     assert entry.scored is not None
-    return FormView(entry, display_title, layout_rows(entry.scored, config), previous, next_form)
+    return FormView(entry, display_title, layout_rows(entry.scored, config), previous, next_form,
+                    form_pdf_path(entry.slug) if pdf else None)
+
+
+def form_pdf_path(slug: str) -> str:
+    return f"pdf/{slug}.pdf"
+
+
+def visible_text(html: str) -> str:
+    """The text of an HTML document without its markup (for checking that every character has a glyph)."""
+    return html_module.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S))
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,8 @@ class ListRow:
     execution_rate: Decimal
     total: Decimal
     grade: str
+    pdf: str | None = None
+    """The form's PDF, where built."""
 
     @property
     def page(self) -> str:
@@ -209,14 +223,15 @@ def display_titles(forms: list[tuple[str, str, Decimal]]) -> dict[str, str]:
     return titles
 
 
-def list_row(record: dict[str, Any], display_title: str) -> ListRow:
+def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> ListRow:
     """A list row from a form's feed record (figures parsed back from their exact decimal strings)."""
     title = record["title"]
     short = title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
     total = record["funds"]["total"]
     return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
                    record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
-                   Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"])
+                   Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"],
+                   form_pdf_path(record["slug"]) if pdf else None)
 
 
 def links(rows: list[ListRow]) -> dict[str, tuple[Link | None, Link | None]]:
