@@ -1,0 +1,177 @@
+"""PDFs: fonts, metadata, variants, reproducibility, safe fetching, fidelity — read back from the files."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from pypdf import PdfReader
+
+from generator.build import build_site
+from generator.config import SiteConfig
+from generator.render import pdf as render_pdf
+
+from .conftest import CONTENT, REFERENCE, ROOT
+from .htmltools import squash
+from .reference import published_forms
+
+ARTIFACTS = ROOT / "test-artifacts" / "pdf"
+FORM_1 = "power-system-renovation"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build_site([CONTENT], SiteConfig(), tmp_path_factory.mktemp("pdf") / "out", pdf=True, jobs=2)
+
+
+def test_one_pdf_per_form_linked_from_page_and_index(built):
+    assert built.pdfs == 10 and not built.failures
+    for page in (built.out / "forms").glob("*.html"):
+        assert (built.out / "pdf" / f"{page.stem}.pdf").is_file()
+        assert f'href="../pdf/{page.stem}.pdf"' in page.read_text(encoding="utf-8")
+    assert f'href="pdf/{FORM_1}.pdf"' in (built.out / "index.html").read_text(encoding="utf-8")
+
+
+def test_metadata_fonts_and_pages(built):
+    reader = PdfReader(built.out / "pdf" / f"{FORM_1}.pdf")
+    info = reader.metadata
+    assert info.title == "电力系统维修改造专项资金（2024年度）"
+    assert info.author == "平塘县人民法院"
+    assert "总分97.09" in info.subject and "等级优" in info.subject
+    assert "2024年度" in info["/Keywords"]
+    assert info["/CreationDate"].startswith("D:20250123")  # the 填报日期, never the clock
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile3" in descriptor or "/FontFile2" in descriptor  # embedded
+            fonts.add(str(font["/BaseFont"]).split("+", 1)[1])  # subset prefix XXXXXX+
+    assert fonts == {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"}  # as few faces as the layout needs
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert f"第 1 页 共 {len(reader.pages)} 页" in text.replace("\n", " ") or "第1页共" in squash(text)
+
+
+def test_builds_are_byte_identical(built, tmp_path):
+    again = build_site([CONTENT], SiteConfig(), tmp_path / "again", pdf=True, jobs=1)
+    for pdf in (built.out / "pdf").glob("*.pdf"):
+        assert (again.out / "pdf" / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+
+
+@pytest.mark.parametrize(("variant", "part"), [("pdf/a-3b", "pdfaid:part"), ("pdf/ua-1", "pdfuaid:part")])
+def test_archival_and_tagged_variants(tmp_path, variant, part):
+    config = SiteConfig.model_validate({"pdf": {"variant": variant}})
+    out = build_site([CONTENT / "2024" / f"{FORM_1}.md"], config, tmp_path / "out", pdf=True).out
+    reader = PdfReader(out / "pdf" / f"{FORM_1}.pdf")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert part in xmp
+    if variant == "pdf/a-3b":
+        assert 'pdfaid:part="3"' in xmp or "<pdfaid:part>3</pdfaid:part>" in xmp
+        assert "/OutputIntents" in reader.trailer["/Root"]
+    else:
+        assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
+        assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"\x89PNG")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_nothing_is_fetched_outside_the_site(tmp_path):
+    """http(s) (loopback included), file:///etc/passwd, ../ out of the site and symlinks pointing outside
+    are refused, and a local HTTP server proves it receives no request."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', "utf-8")
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    (site / "link.svg").symlink_to(tmp_path / "secret.txt")
+    environment = render_pdf.check_environment()
+    port = server.server_address[1]
+    try:
+        for url in (f"http://127.0.0.1:{port}/x.png", f"https://127.0.0.1:{port}/x.png", "file:///etc/passwd",
+                    "../secret.txt", "link.svg"):
+            html = f'<html lang="zh-CN"><body><p>图</p><img src="{url}"></body></html>'
+            with pytest.raises(render_pdf.FetchRefused, match="refused to fetch"):
+                render_pdf.render_pdf(html, site, [site], environment)
+        allowed = '<html><body><img src="logo.svg"><img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E"></body></html>'
+        assert render_pdf.render_pdf(allowed, site, [site], environment).startswith(b"%PDF")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Recorder.requests == []
+
+
+def test_a_character_the_fonts_cannot_draw_fails_that_form_only(tmp_path, capsys, monkeypatch):
+    from generator.__main__ import main
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    form = content / "2024" / f"{FORM_1}.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("联系人", "联系人").replace("莫路路", "莫𠀀路"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "content"]) == 1
+    out = capsys.readouterr().out
+    assert f"content/2024/{FORM_1}.md:1: the PDF could not be made" in out
+    assert "cannot draw 𠀀" in out and "fonts-noto-cjk" in out
+    assert "9 PDFs, " in out and "1 PDFs FAILED" in out
+    assert not (tmp_path / "output" / "pdf" / f"{FORM_1}.pdf").exists()
+    assert (tmp_path / "output" / "pdf" / "trial-support-services.pdf").exists()  # the others are written
+
+
+def test_refuses_without_harfbuzz_subset_or_fonts(monkeypatch):
+    import weasyprint.text.ffi as ffi
+
+    render_pdf.check_environment.cache_clear()
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    with pytest.raises(render_pdf.PdfUnavailable, match="libharfbuzz-subset0"):
+        render_pdf.check_environment()
+    monkeypatch.undo()
+    render_pdf.check_environment.cache_clear()
+    with pytest.raises(render_pdf.PdfUnavailable, match="fonts-noto-cjk"):
+        render_pdf.check_environment(("No Such Font XYZ",))
+
+
+THRESHOLD = 0.975
+"""Lowest share of a published form's characters that `pdftotext -raw` finds in order in our PDF.
+Measured 0.9806–0.9957 (`pytest tests/test_pdf.py -s`). `-raw` reads text in the order the PDF draws
+it, the table's order; `-layout` interleaves a row's columns line by line where cells wrap (0.79–0.89)."""
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext") or not (REFERENCE / "pingtang-court-2024.txt").exists(),
+                    reason="needs poppler-utils and ../shared/reference")
+def test_pdf_text_fidelity_and_page_images(built):
+    published = published_forms(REFERENCE / "pingtang-court-2024.txt")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shares = {}
+    for pdf in sorted((built.out / "pdf").glob("*.pdf")):
+        text = squash(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                                     check=True).stdout)
+        matches = [form for form in published if squash(form.title) in text
+                   and f"年度资金总额：{form.initial}{form.budget}{form.executed}" in text]
+        assert len(matches) == 1, pdf.name
+        reference = "项目支出绩效目标自评表" + squash(matches[0].text)
+        matcher = difflib.SequenceMatcher(None, reference, text, autojunk=False)
+        shares[pdf.stem] = sum(block.size for block in matcher.get_matching_blocks()) / len(reference)
+        subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
+                        str(ARTIFACTS / pdf.stem)], check=True)
+    print("\n".join(f"{share:.4f} {slug}" for slug, share in sorted(shares.items(), key=lambda item: item[1])))
+    assert min(shares.values()) >= THRESHOLD, shares
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 10
+
