@@ -31,18 +31,19 @@ from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
 from .findings import Finding, Level
-from .parallel import chunks, in_shards
+from .parallel import chunks, fork_map, in_shards
 from .pipeline import Entry, FormKeys, cross_form_findings, form_keys, load_entry
 from .reading import discover
 from .render import data as render_data
 from .render import html as render_html
 from .render import pdf as render_pdf
+from .scoring import summarize
 
 __all__ = ["BuildFailed", "BuildResult", "build_site"]
 
 MARKER = ".formgen-output"
 """A file in every output folder: formgen only ever replaces a folder that has it (or an empty one)."""
-ASSETS = ("formgen.css", "formgen.js", "favicon.svg")
+ASSETS = ("formgen.css", "sheet.css", "formgen.js", "favicon.svg")
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
 PDF_PARALLEL_FROM = 4
@@ -59,10 +60,11 @@ class BuildResult:
     seconds: float
     pdfs: int = 0
     failures: tuple[tuple[str, str], ...] = ()
-    """(form file, why) of every form whose PDF could not be made; its page and data were written."""
+    """(form file or bundle, why) of every PDF that could not be made; the rest was written."""
+    bundles: int = 0
 
     def summary(self) -> str:
-        pdfs = f", {self.pdfs} PDFs" if self.pdfs or self.failures else ""
+        pdfs = f", {self.pdfs} PDFs and {self.bundles} bundles" if self.pdfs or self.failures else ""
         failed = f", {len(self.failures)} PDFs FAILED" if self.failures else ""
         return (f"built {self.forms} forms: {self.pages} pages{pdfs}, {self.files} files{failed} in "
                 f"{self.seconds:.2f} s → {self.out}")
@@ -183,12 +185,13 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     if not files:
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     env = render_html.environment(site_templates)
-    for name in ("form.html", "list.html", "pdf.html"):
+    for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     counts: dict[str, int] = {}
+    site_rows: list[render_html.ListRow] = []
 
     def read(part: list[Path]) -> tuple[tuple[list[Entry], list[_Digest]], list[_Digest]]:
         entries = [load_entry(path, config, cwd) for path in part]
@@ -212,15 +215,15 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         neighbours = render_html.links(rows)
         contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
                          for d, more in zip(digests, extra, strict=True)])
+        site_rows.extend(rows)
         return [list(itertools.islice(contexts, len(part))) for part in parts], lambda: write_site(rows, records)
 
-    def render_part(state: tuple[list[Entry], list[_Digest]],
-                    contexts: list[_FormContext]) -> tuple[int, int, int, list[tuple[str, str]]]:
-        """A worker's own forms: their pages, their JSON and their PDFs (written where they were read).
-        Returns (forms, files written, PDFs, failed PDFs)."""
+    def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> _PartResult:
+        """A worker's own forms: their pages, their JSON and their PDFs (written where they were read),
+        and each form's sheet for the bundles."""
         entries, digests = state
         writer = _Writer(staging)
-        pdfs, failures = 0, []
+        pdfs, failures, sheets = 0, [], {}
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
             if entry.scored is None:
                 continue
@@ -232,13 +235,15 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             digest.record["findings"] += [finding.as_dict() for finding in context.findings]
             writer.write(view.json, render_data.as_json(digest.record))
             if pdf_environment is not None and view.pdf is not None:
+                sheet = env.get_template("_form_table.html").module.sheet(view, config.scheme)
                 try:
                     with _time_limit(config.pdf.timeout_seconds):
-                        writer.write(view.pdf, _form_pdf(env, view, config, pdf_environment, roots))
+                        writer.write(view.pdf, _form_pdf(env, view, sheet, config, pdf_environment, roots))
                     pdfs += 1
+                    sheets[view.slug] = str(sheet)
                 except Exception as error:  # one form's failure is reported; the others are still written
                     failures.append((entry.document.display, f"{type(error).__name__}: {error}"))
-        return len(entries), writer.count, pdfs, failures
+        return _PartResult(len(entries), writer.count, pdfs, failures, sheets)
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
         writer = _Writer(staging)
@@ -258,22 +263,73 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         parallel = jobs if len(files) >= (PDF_PARALLEL_FROM if pdf else PARALLEL_FROM) else 1
         parts = [list(part) for part in chunks(files, parallel, per_job=1)]
         written = in_shards(parts, parallel, read, decide, render_part)
+        bundles: list[tuple[int, list[tuple[str, str]]]] = []
+        if pdf_environment is not None:
+            sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}
+            groups = _bundle_groups([row for row in site_rows if row.slug in sheets])
+
+            def write_bundle(group: tuple[str, list[render_html.ListRow]]) -> tuple[int, list[tuple[str, str]]]:
+                path, rows = group
+                try:
+                    with _time_limit(config.pdf.timeout_seconds * max(1, len(rows) // 4)):
+                        _Writer(staging).write(path, _bundle_pdf(env, rows, sheets, config, pdf_environment, roots))
+                    return 1, []
+                except Exception as error:
+                    return 0, [(path, f"{type(error).__name__}: {error}")]
+
+            bundles = fork_map(write_bundle, groups, parallel)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    forms = sum(part[0] for part in written)
-    files_written = counts["files"] + sum(part[1] for part in written)
-    failures = tuple(failure for part in written for failure in part[3])
+    forms = sum(part.forms for part in written)
+    files_written = counts["files"] + sum(part.files for part in written) + sum(count for count, _ in bundles)
+    failures = tuple(failure for part in written for failure in part.failures)
+    failures += tuple(failure for _, failed in bundles for failure in failed)
     return BuildResult(out, forms, counts["pages"], files_written, counts["warnings"], time.perf_counter() - started,
-                       sum(part[2] for part in written), failures)
+                       sum(part.pdfs for part in written), failures, sum(count for count, _ in bundles))
 
 
-def _form_pdf(env: Any, view: render_html.FormView, config: SiteConfig, environment: render_pdf.PdfEnvironment,
-              roots: list[Path]) -> bytes:
+@dataclass(frozen=True)
+class _PartResult:
+    """What a worker reports of its part: counts, failed PDFs, and each form's sheet for the bundles."""
+
+    forms: int
+    files: int
+    pdfs: int
+    failures: list[tuple[str, str]]
+    sheets: dict[str, str]
+
+
+def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
+    """(path, forms) of every bundle: one per year and unit, in file order."""
+    groups: dict[tuple[int, str], list[render_html.ListRow]] = {}
+    for row in rows:
+        groups.setdefault((row.year, row.unit), []).append(row)
+    return [(render_html.bundle_path(year, unit), chosen) for (year, unit), chosen in sorted(groups.items())]
+
+
+def _bundle_pdf(env: Any, rows: list[render_html.ListRow], sheets: dict[str, str], config: SiteConfig,
+                environment: render_pdf.PdfEnvironment, roots: list[Path]) -> bytes:
+    """One bundle: cover, contents, the forms' sheets; fonts embedded once for all of them."""
+    from markupsafe import Markup
+
+    year, unit = rows[0].year, rows[0].unit
+    page = render_html.Page(render_html.bundle_path(year, unit), "bundle.html", {
+        "rows": rows, "year": year, "unit": unit, "summary": summarize(rows, config.scheme),
+        "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()}, "fonts": environment.fonts,
+        "created": max(row.filled_on for row in rows)})
+    html = render_html.render(env, page, config)
+    identifier = hashlib.sha256(html.encode("utf-8")).digest()[:16]
+    return render_pdf.render_pdf(html, roots[0], roots, environment, variant=config.pdf.variant,
+                                 identifier=identifier)
+
+
+def _form_pdf(env: Any, view: render_html.FormView, sheet: str, config: SiteConfig,
+              environment: render_pdf.PdfEnvironment, roots: list[Path]) -> bytes:
     """One form's PDF: its HTML for print, checked for glyphs the fonts cannot draw, then rendered."""
-    page = render_html.Page(view.pdf or "", "pdf.html", {"view": view, "fonts": environment.fonts})
+    page = render_html.Page(view.pdf or "", "pdf.html", {"view": view, "sheet": sheet, "fonts": environment.fonts})
     html = render_html.render(env, page, config)
     missing = render_pdf.missing_glyphs(render_html.visible_text(html), environment)
     if missing:

@@ -130,7 +130,7 @@ def test_a_character_the_fonts_cannot_draw_fails_that_form_only(tmp_path, capsys
     out = capsys.readouterr().out
     assert f"content/2024/{FORM_1}.md:1: the PDF could not be made" in out
     assert "cannot draw 𠀀" in out and "fonts-noto-cjk" in out
-    assert "9 PDFs, " in out and "1 PDFs FAILED" in out
+    assert "9 PDFs and 1 bundles" in out and "1 PDFs FAILED" in out
     assert not (tmp_path / "output" / "pdf" / f"{FORM_1}.pdf").exists()
     assert (tmp_path / "output" / "pdf" / "trial-support-services.pdf").exists()  # the others are written
 
@@ -175,3 +175,36 @@ def test_pdf_text_fidelity_and_page_images(built):
     assert min(shares.values()) >= THRESHOLD, shares
     assert len(list(ARTIFACTS.glob("*.png"))) >= 10
 
+
+
+def test_bundle_per_year_and_unit(built):
+    """Cover with the summary, contents whose page numbers are right, a bookmark per form, the form's name
+    in the running header, page numbers across the bundle, fonts embedded once."""
+    bundles = list((built.out / "pdf" / "bundles").glob("*.pdf"))
+    assert built.bundles == 1 and len(bundles) == 1
+    reader = PdfReader(bundles[0])
+    assert reader.metadata.title == "平塘县人民法院 2024年度 项目支出绩效自评表（合订本）"
+    assert reader.metadata["/CreationDate"].startswith("D:20250212")  # the latest 填报日期 of its forms
+    titles = [item.title for item in reader.outline]
+    assert titles[1] == "目\u3000录"
+    forms = titles[2:]  # after the cover and the contents: one bookmark per form
+    assert len(forms) == 10 and "电力系统维修改造专项资金" in forms
+    pages = [squash(page.extract_text()) for page in reader.pages]
+    total = len(pages)
+    assert all(f"第{number}页共{total}页" in text for number, text in enumerate(pages[1:], start=2))
+    assert "共10张" in pages[0] and "97.09" in pages[0]  # the cover's summary table
+    contents = pages[1]
+    for number, title in enumerate(forms, start=1):
+        # "1.<title>…………3" then "2.<title>…" : the page number is what stands before the next entry
+        after = contents.split(f"{number}.{squash(title)}…………", 1)[1]
+        following = f"{number + 1}.{squash(forms[number])}" if number < len(forms) else "第2页"
+        start = int(after.split(following, 1)[0])
+        assert squash(title) in pages[start - 1], (title, start)  # the running header names the form
+        assert "项目支出绩效目标自评表" in pages[start - 1] and "项目支出绩效目标自评表" not in pages[start - 2]
+    fonts = {str(font.get_object()["/BaseFont"]).split("+", 1)[1]
+             for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert fonts == {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"}
+    size = bundles[0].stat().st_size
+    assert size < 0.25 * sum(pdf.stat().st_size for pdf in (built.out / "pdf").glob("*.pdf"))
+    index = (built.out / "index.html").read_text(encoding="utf-8")
+    assert f'href="pdf/bundles/{bundles[0].name}"' in index

@@ -169,6 +169,11 @@ def form_pdf_path(slug: str) -> str:
     return f"pdf/{slug}.pdf"
 
 
+def bundle_path(year: int, unit: str) -> str:
+    """The bundle (合订本) of one unit's forms of one year."""
+    return f"pdf/bundles/{year}-{unit_page_path(unit)[len('units/'):-len('.html')]}.pdf"
+
+
 def visible_text(html: str) -> str:
     """The text of an HTML document without its markup (for checking that every character has a glyph)."""
     return html_module.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S))
@@ -191,10 +196,17 @@ class ListRow:
     grade: str
     pdf: str | None = None
     """The form's PDF, where built."""
+    filled_on: str = ""
+    """填报日期, ISO."""
 
     @property
     def page(self) -> str:
         return form_page_path(self.slug)
+
+    @property
+    def bundle(self) -> str | None:
+        """The bundle of this form's year and unit, where PDFs are built."""
+        return bundle_path(self.year, self.unit) if self.pdf else None
 
     @property
     def unit_page(self) -> str:
@@ -231,7 +243,7 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
     return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
                    record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
                    Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"],
-                   form_pdf_path(record["slug"]) if pdf else None)
+                   form_pdf_path(record["slug"]) if pdf else None, record["filled_on"])
 
 
 def links(rows: list[ListRow]) -> dict[str, tuple[Link | None, Link | None]]:
