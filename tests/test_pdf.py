@@ -208,3 +208,43 @@ def test_bundle_per_year_and_unit(built):
     assert size < 0.25 * sum(pdf.stat().st_size for pdf in (built.out / "pdf").glob("*.pdf"))
     index = (built.out / "index.html").read_text(encoding="utf-8")
     assert f'href="pdf/bundles/{bundles[0].name}"' in index
+
+
+def _long_form(path):
+    """Form 1 with 40 indicator rows under 产出指标 (four 二级指标 of ten rows, 1.25 points each)."""
+    text = (CONTENT / "2024" / f"{FORM_1}.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("indicators:"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("stated:"))
+    rows = [line for line in lines[start + 1:end] if "level1: 产出指标" not in line]
+    long_rows = [f"  - {{level1: 产出指标, level2: {level2}, name: 第{number:02d}项{level2}的三级指标名称较长需要换行, "
+                 f"target: ≥{number}件, actual: {number}件, weight: 1.25, reason: 第{number}项说明文字。}}"
+                 for level2 in ("数量指标", "质量指标", "时效指标", "成本指标") for number in range(1, 11)]
+    body = "\n".join(lines[:start + 1] + long_rows + rows + [line for line in lines[end:]
+                                                              if not line.startswith("  total:")])
+    path.write_text(body.replace("stated:", "stated: {}", 1) + "\n", encoding="utf-8")
+
+
+def test_forty_indicators_break_across_pages_with_the_header_repeated(tmp_path):
+    """The indicator table runs over several pages: its header row repeats on each, no row is split,
+    and the spanning 一级/二级 cells go on across the breaks. Page images in test-artifacts/pdf/long-*."""
+    content = tmp_path / "content"
+    content.mkdir()
+    _long_form(content / "long-form.md")
+    result = build_site([content], SiteConfig(), tmp_path / "out", pdf=True)
+    assert result.pdfs == 1 and not result.failures
+    pdf = result.out / "pdf" / "long-form.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) >= 3
+    pages = [squash(page.extract_text()) for page in reader.pages]
+    with_rows = [i for i, text in enumerate(pages) if "的三级指标名称较长需要换行" in text]
+    assert len(with_rows) >= 2
+    for index in with_rows:  # the header repeats wherever indicator rows are
+        assert "一级指标二级指标三级指标年度指标值(A)实际完成值(B)分值得分未完成原因分析备注" in pages[index], index
+    for number in range(1, 11):  # no row split: each row's cells are on one page
+        for level2 in ("数量指标", "质量指标", "时效指标", "成本指标"):
+            name = f"第{number:02d}项{level2}的三级指标名称较长需要换行"
+            holders = [i for i, text in enumerate(pages) if name in text]
+            assert len(holders) == 1 and f"第{number}项说明文字。" in pages[holders[0]], name
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(ARTIFACTS / "long")], check=True)
