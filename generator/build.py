@@ -13,8 +13,8 @@ job the same steps run in this process.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -44,6 +44,8 @@ __all__ = ["BuildFailed", "BuildResult", "build_site"]
 MARKER = ".formgen-output"
 """A file in every output folder: formgen only ever replaces a folder that has it (or an empty one)."""
 ASSETS = ("formgen.css", "sheet.css", "formgen.js", "favicon.svg")
+PDF_MANIFEST = "pdf/.keys.json"
+"""The key of every PDF in the output, for the next build (see _Pdfs)."""
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
 PDF_PARALLEL_FROM = 4
@@ -62,9 +64,13 @@ class BuildResult:
     failures: tuple[tuple[str, str], ...] = ()
     """(form file or bundle, why) of every PDF that could not be made; the rest was written."""
     bundles: int = 0
+    reused: int = 0
+    """PDFs whose inputs had not changed: linked from the previous output, not rendered."""
 
     def summary(self) -> str:
         pdfs = f", {self.pdfs} PDFs and {self.bundles} bundles" if self.pdfs or self.failures else ""
+        if self.reused:
+            pdfs += f" ({self.reused} unchanged)"
         failed = f", {len(self.failures)} PDFs FAILED" if self.failures else ""
         return (f"built {self.forms} forms: {self.pages} pages{pdfs}, {self.files} files{failed} in "
                 f"{self.seconds:.2f} s → {self.out}")
@@ -89,7 +95,7 @@ class _Writer:
         self.count = 0
         self._folders: set[str] = set()
 
-    def write(self, relative: str, content: str | bytes) -> None:
+    def write(self, relative: str, content: str | bytes | Path) -> None:
         target = os.path.normpath(os.path.join(self.root, relative))
         if os.path.isabs(relative) or not target.startswith(self.root + os.sep):
             raise ProblemsFound(f"refusing to write outside the output folder: {relative}")
@@ -97,7 +103,12 @@ class _Writer:
         if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        if isinstance(content, bytes):
+        if isinstance(content, Path):  # a file of the previous output, unchanged: linked, not copied
+            try:
+                os.link(content, target)
+            except OSError:
+                shutil.copyfile(content, target)
+        elif isinstance(content, bytes):
             with open(target, "wb") as binary:
                 binary.write(content)
         else:
@@ -187,6 +198,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     env = render_html.environment(site_templates)
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
+    pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out) if pdf_environment is not None else None
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -223,7 +235,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         and each form's sheet for the bundles."""
         entries, digests = state
         writer = _Writer(staging)
-        pdfs, failures, sheets = 0, [], {}
+        pdfs, reused, failures, sheets, keys = 0, 0, [], {}, {}
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
             if entry.scored is None:
                 continue
@@ -234,16 +246,17 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             assert digest.record is not None
             digest.record["findings"] += [finding.as_dict() for finding in context.findings]
             writer.write(view.json, render_data.as_json(digest.record))
-            if pdf_environment is not None and view.pdf is not None:
+            if pdfs_maker is not None and view.pdf is not None:
                 sheet = env.get_template("_form_table.html").module.sheet(view, config.scheme)
                 try:
                     with _time_limit(config.pdf.timeout_seconds):
-                        writer.write(view.pdf, _form_pdf(env, view, sheet, config, pdf_environment, roots))
+                        keys[view.pdf], was_reused = pdfs_maker.form(writer, view, sheet)
                     pdfs += 1
+                    reused += was_reused
                     sheets[view.slug] = str(sheet)
                 except Exception as error:  # one form's failure is reported; the others are still written
                     failures.append((entry.document.display, f"{type(error).__name__}: {error}"))
-        return _PartResult(len(entries), writer.count, pdfs, failures, sheets)
+        return _PartResult(len(entries), writer.count, pdfs, reused, failures, sheets, keys)
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
         writer = _Writer(staging)
@@ -263,32 +276,34 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         parallel = jobs if len(files) >= (PDF_PARALLEL_FROM if pdf else PARALLEL_FROM) else 1
         parts = [list(part) for part in chunks(files, parallel, per_job=1)]
         written = in_shards(parts, parallel, read, decide, render_part)
-        bundles: list[tuple[int, list[tuple[str, str]]]] = []
-        if pdf_environment is not None:
+        bundles: list[_PartResult] = []
+        if pdfs_maker is not None:
             sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}
             groups = _bundle_groups([row for row in site_rows if row.slug in sheets])
 
-            def write_bundle(group: tuple[str, list[render_html.ListRow]]) -> tuple[int, list[tuple[str, str]]]:
+            def write_bundle(group: tuple[str, list[render_html.ListRow]]) -> _PartResult:
                 path, rows = group
                 try:
                     with _time_limit(config.pdf.timeout_seconds * max(1, len(rows) // 4)):
-                        _Writer(staging).write(path, _bundle_pdf(env, rows, sheets, config, pdf_environment, roots))
-                    return 1, []
+                        key, was_reused = pdfs_maker.bundle(_Writer(staging), rows, sheets)
+                    return _PartResult(0, 1, 1, int(was_reused), [], {}, {path: key})
                 except Exception as error:
-                    return 0, [(path, f"{type(error).__name__}: {error}")]
+                    return _PartResult(0, 0, 0, 0, [(path, f"{type(error).__name__}: {error}")], {}, {})
 
             bundles = fork_map(write_bundle, groups, parallel)
+            keys = dict(sorted((path, key) for part in [*written, *bundles] for path, key in part.keys.items()))
+            _Writer(staging).write(PDF_MANIFEST, json.dumps(keys, ensure_ascii=False, indent=0) + "\n")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    forms = sum(part.forms for part in written)
-    files_written = counts["files"] + sum(part.files for part in written) + sum(count for count, _ in bundles)
-    failures = tuple(failure for part in written for failure in part.failures)
-    failures += tuple(failure for _, failed in bundles for failure in failed)
-    return BuildResult(out, forms, counts["pages"], files_written, counts["warnings"], time.perf_counter() - started,
-                       sum(part.pdfs for part in written), failures, sum(count for count, _ in bundles))
+    everything = [*written, *bundles]
+    return BuildResult(out, sum(part.forms for part in written), counts["pages"],
+                       counts["files"] + sum(part.files for part in everything), counts["warnings"],
+                       time.perf_counter() - started, sum(part.pdfs for part in written),
+                       tuple(failure for part in everything for failure in part.failures),
+                       sum(part.pdfs for part in bundles), sum(part.reused for part in everything))
 
 
 @dataclass(frozen=True)
@@ -298,8 +313,12 @@ class _PartResult:
     forms: int
     files: int
     pdfs: int
+    reused: int
+    """PDFs linked from the previous output."""
     failures: list[tuple[str, str]]
     sheets: dict[str, str]
+    keys: dict[str, str]
+    """PDF path → its key, for the manifest."""
 
 
 def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
@@ -310,31 +329,52 @@ def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[rend
     return [(render_html.bundle_path(year, unit), chosen) for (year, unit), chosen in sorted(groups.items())]
 
 
-def _bundle_pdf(env: Any, rows: list[render_html.ListRow], sheets: dict[str, str], config: SiteConfig,
-                environment: render_pdf.PdfEnvironment, roots: list[Path]) -> bytes:
-    """One bundle: cover, contents, the forms' sheets; fonts embedded once for all of them."""
-    from markupsafe import Markup
+class _Pdfs:
+    """Makes the PDFs of one build. A PDF whose key (render_pdf.PdfEnvironment.key) is the one recorded
+    in the previous output's manifest is linked from there instead of rendered again."""
 
-    year, unit = rows[0].year, rows[0].unit
-    page = render_html.Page(render_html.bundle_path(year, unit), "bundle.html", {
-        "rows": rows, "year": year, "unit": unit, "summary": summarize(rows, config.scheme),
-        "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()}, "fonts": environment.fonts,
-        "created": max(row.filled_on for row in rows)})
-    html = render_html.render(env, page, config)
-    identifier = hashlib.sha256(html.encode("utf-8")).digest()[:16]
-    return render_pdf.render_pdf(html, roots[0], roots, environment, variant=config.pdf.variant,
-                                 identifier=identifier)
+    def __init__(self, env: Any, config: SiteConfig, environment: render_pdf.PdfEnvironment, roots: list[Path],
+                 out: Path) -> None:
+        self.env, self.config, self.environment, self.roots = env, config, environment, roots
+        self.previous: dict[str, tuple[str, Path]] = {}
+        try:
+            recorded = json.loads((out / PDF_MANIFEST).read_text(encoding="utf-8"))
+            self.previous = {path: (key, out / path) for path, key in recorded.items() if isinstance(key, str)}
+        except (OSError, ValueError, AttributeError):
+            pass  # no previous output, or not ours: everything is rendered
 
+    def form(self, writer: _Writer, view: render_html.FormView, sheet: str) -> tuple[str, bool]:
+        """One form's PDF; raises ValueError for a character the fonts cannot draw."""
+        page = render_html.Page(view.pdf or "", "pdf.html",
+                                {"view": view, "sheet": sheet, "fonts": self.environment.fonts})
+        html = render_html.render(self.env, page, self.config)
+        missing = render_pdf.missing_glyphs(render_html.visible_text(html), self.environment)
+        if missing:
+            raise ValueError(f"the fonts ({', '.join(self.environment.fonts)}) cannot draw {''.join(missing[:20])}: "
+                             f"install {render_pdf.FONT_PACKAGE} or name a font that has them in formgen.toml [pdf]")
+        return self._write(writer, view.pdf or "", html, view.entry.document.path.parent)
 
-def _form_pdf(env: Any, view: render_html.FormView, sheet: str, config: SiteConfig,
-              environment: render_pdf.PdfEnvironment, roots: list[Path]) -> bytes:
-    """One form's PDF: its HTML for print, checked for glyphs the fonts cannot draw, then rendered."""
-    page = render_html.Page(view.pdf or "", "pdf.html", {"view": view, "sheet": sheet, "fonts": environment.fonts})
-    html = render_html.render(env, page, config)
-    missing = render_pdf.missing_glyphs(render_html.visible_text(html), environment)
-    if missing:
-        raise ValueError(f"the fonts ({', '.join(environment.fonts)}) cannot draw {''.join(missing[:20])}: "
-                         f"install {render_pdf.FONT_PACKAGE} or name a font that has them in formgen.toml [pdf]")
-    identifier = hashlib.sha256(html.encode("utf-8")).digest()[:16]  # from the content: reproducible
-    return render_pdf.render_pdf(html, view.entry.document.path.parent, roots, environment,
-                                 variant=config.pdf.variant, identifier=identifier)
+    def bundle(self, writer: _Writer, rows: list[render_html.ListRow], sheets: dict[str, str]) -> tuple[str, bool]:
+        """One bundle: cover, contents, the forms' sheets; fonts embedded once for all of them."""
+        from markupsafe import Markup
+
+        year, unit = rows[0].year, rows[0].unit
+        path = render_html.bundle_path(year, unit)
+        page = render_html.Page(path, "bundle.html", {
+            "rows": rows, "year": year, "unit": unit, "summary": summarize(rows, self.config.scheme),
+            "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()}, "fonts": self.environment.fonts,
+            "created": max(row.filled_on for row in rows)})
+        return self._write(writer, path, render_html.render(self.env, page, self.config), self.roots[0])
+
+    def _write(self, writer: _Writer, path: str, html: str, base: Path) -> tuple[str, bool]:
+        """(key, whether it was reused)."""
+        variant = self.config.pdf.variant
+        key = self.environment.key(html, variant)
+        previous = self.previous.get(path)
+        if previous is not None and previous[0] == key and previous[1].is_file():
+            writer.write(path, previous[1])
+            return key, True
+        identifier = bytes.fromhex(key)[:16]  # from the content: reproducible
+        writer.write(path, render_pdf.render_pdf(html, base, self.roots, self.environment, variant=variant,
+                                                 identifier=identifier))
+        return key, False

@@ -248,3 +248,34 @@ def test_forty_indicators_break_across_pages_with_the_header_repeated(tmp_path):
             assert len(holders) == 1 and f"第{number}项说明文字。" in pages[holders[0]], name
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(ARTIFACTS / "long")], check=True)
+
+
+def test_unchanged_pdfs_are_not_rendered_again(tmp_path, monkeypatch):
+    """Keys are hashes of what a PDF depends on (its HTML with content, templates, CSS and settings; the
+    variant; WeasyPrint and the fonts), never timestamps: a no-change build renders nothing, a changed
+    form renders that form and its bundle only."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out"
+    first = build_site([content], SiteConfig(), out, pdf=True, jobs=2)
+    before = {pdf.name: pdf.read_bytes() for pdf in out.rglob("*.pdf")}
+    rendered: list[str] = []
+    original = render_pdf.render_pdf
+
+    def counting(html, *args, **kwargs):
+        rendered.append(html)
+        return original(html, *args, **kwargs)
+
+    monkeypatch.setattr(render_pdf, "render_pdf", counting)
+    again = build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    assert (first.reused, again.reused, rendered) == (0, 11, [])
+    assert {pdf.name: pdf.read_bytes() for pdf in out.rglob("*.pdf")} == before
+    form = content / "2024" / f"{FORM_1}.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("contact: 莫路路", "contact: 张三"), encoding="utf-8")
+    changed = build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    assert changed.reused == 9 and len(rendered) == 2  # the form and its bundle
+    after = {pdf.name: pdf.read_bytes() for pdf in out.rglob("*.pdf")}
+    assert [name for name in after if after[name] != before[name]] == sorted(
+        [f"{FORM_1}.pdf", next(name for name in after if name.startswith("2024-"))], key=list(after).index)
+    variant = SiteConfig.model_validate({"pdf": {"variant": "pdf/a-3b"}})
+    assert build_site([content], variant, out, pdf=True, jobs=1).reused == 0  # settings are in the key

@@ -17,6 +17,7 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
 from __future__ import annotations
 
 import functools
+import hashlib
 import mimetypes
 import shutil
 import subprocess
@@ -53,6 +54,17 @@ class PdfEnvironment:
     coverage: frozenset[int] = field(repr=False)
     """Every code point the fonts can draw."""
     weasyprint_version: str
+    fingerprint: str = ""
+    """A hash of the WeasyPrint version and the font files' bytes: part of every PDF's cache key."""
+
+    def key(self, html: str, variant: str | None) -> str:
+        """What a PDF depends on, hashed: its HTML (content, templates, CSS and settings are all in it),
+        the variant, WeasyPrint and the fonts. Equal keys give byte-identical PDFs."""
+        digest = hashlib.sha256()
+        for part in (self.fingerprint, variant or "", html):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
 
 
 def _font_file(family: str) -> str | None:
@@ -94,7 +106,11 @@ def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
     if not files:
         raise PdfUnavailable(f"no CJK font found for {', '.join(fonts)}: install {FONT_PACKAGE} "
                              f"(apt-get install {FONT_PACKAGE}) or name installed fonts in formgen.toml")
-    return PdfEnvironment(fonts, files, _coverage(files), weasyprint.__version__)
+    fingerprint = hashlib.sha256(weasyprint.__version__.encode("utf-8"))
+    for name in files:
+        with open(name, "rb") as font:
+            fingerprint.update(hashlib.file_digest(font, "sha256").digest())
+    return PdfEnvironment(fonts, files, _coverage(files), weasyprint.__version__, fingerprint.hexdigest())
 
 
 def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:
