@@ -33,6 +33,7 @@ from .feed import form_record
 from .findings import Finding, Level
 from .parallel import chunks, fork_map, in_shards
 from .pipeline import Entry, FormKeys, cross_form_findings, form_keys, load_entry
+from .progress import Counter, Report, watching
 from .reading import discover
 from .render import data as render_data
 from .render import html as render_html
@@ -181,12 +182,13 @@ def _time_limit(seconds: int) -> Iterator[None]:
 
 
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
-               review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False) -> BuildResult:
+               review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False,
+               progress: Report | None = None) -> BuildResult:
     """Check everything, render the site into a temporary folder beside `out`, and swap it in.
 
     With `pdf`, each form also gets its PDF (raises PdfUnavailable, before anything is read, where
-    this machine cannot make them). With `jobs` > 1 and a large site, forms are read and rendered in
-    that many worker processes."""
+    this machine cannot make them), and `progress(done, total)` is told how many PDFs are made. With
+    `jobs` > 1 and a large site, forms are read and rendered in that many worker processes."""
     started = time.perf_counter()
     _check_out(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
@@ -199,6 +201,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
     pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out) if pdf_environment is not None else None
+    made = Counter()
+    watchers = contextlib.ExitStack()
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -228,6 +232,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
                          for d, more in zip(digests, extra, strict=True)])
         site_rows.extend(rows)
+        # From here until the workers are done (they exist now: no thread runs while they fork).
+        watchers.enter_context(watching(made, len(rows) if pdfs_maker is not None else 0, progress))
         return [list(itertools.islice(contexts, len(part))) for part in parts], lambda: write_site(rows, records)
 
     def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> _PartResult:
@@ -251,6 +257,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                 try:
                     with _time_limit(config.pdf.timeout_seconds):
                         keys[view.pdf], was_reused = pdfs_maker.form(writer, view, sheet)
+                    made.add()
                     pdfs += 1
                     reused += was_reused
                     sheets[view.slug] = str(sheet)
@@ -275,7 +282,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     try:
         parallel = jobs if len(files) >= (PDF_PARALLEL_FROM if pdf else PARALLEL_FROM) else 1
         parts = [list(part) for part in chunks(files, parallel, per_job=1)]
-        written = in_shards(parts, parallel, read, decide, render_part)
+        with watchers:
+            written = in_shards(parts, parallel, read, decide, render_part)
         bundles: list[_PartResult] = []
         if pdfs_maker is not None:
             sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}

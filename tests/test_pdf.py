@@ -279,3 +279,20 @@ def test_unchanged_pdfs_are_not_rendered_again(tmp_path, monkeypatch):
         [f"{FORM_1}.pdf", next(name for name in after if name.startswith("2024-"))], key=list(after).index)
     variant = SiteConfig.model_validate({"pdf": {"variant": "pdf/a-3b"}})
     assert build_site([content], variant, out, pdf=True, jobs=1).reused == 0  # settings are in the key
+
+
+def test_progress_is_reported_from_the_workers(tmp_path, capsys, monkeypatch):
+    from generator.progress import console_reporter
+
+    seen: list[tuple[int, int]] = []
+    build_site([CONTENT], SiteConfig(), tmp_path / "out", pdf=True, jobs=2,
+               progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (10, 10) and all(total == 10 for _, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # never goes back
+    monkeypatch.setenv("CI", "true")
+    report, close = console_reporter("PDF")
+    for done in range(0, 21):
+        report(done, 20)
+    close()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"PDF: {tenth * 10}% ({tenth * 2}/20)" for tenth in range(11)]  # one line per tenth

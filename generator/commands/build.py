@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..build import BuildFailed, build_site
 from ..parallel import default_jobs
+from ..progress import console_reporter
 from .common import add_content_arguments, content_paths, print_report, site_config, site_root
 
 HELP = "check every form, then build the site into the output folder (untouched if anything fails)"
@@ -31,13 +32,18 @@ def run(args: argparse.Namespace) -> int:
     config = site_config(args)
     if args.pdf_variant:
         config = config.model_copy(update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})})
+    report, close = console_reporter("PDF") if not args.no_pdf else (None, lambda: None)
     try:
         result = build_site(paths, config, args.out, site_templates=site_root(args) / "templates",
-                            review=args.review, strict=args.strict, jobs=max(1, args.jobs), pdf=not args.no_pdf)
+                            review=args.review, strict=args.strict, jobs=max(1, args.jobs), pdf=not args.no_pdf,
+                            progress=report)
     except BuildFailed as failure:
+        close()
         print_report(failure.findings, failure.forms, args.strict)
         print(f"formgen: {failure}")
         return 1
+    finally:
+        close()
     for path, reason in result.failures:
         print(f"{path}:1: the PDF could not be made — {reason}")
     print(result.summary())
