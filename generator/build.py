@@ -228,6 +228,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         titles = render_html.display_titles([(r["slug"], r["title"], Decimal(r["funds"]["total"]["budget"]))
                                              for r in records])
         rows = [render_html.list_row(record, titles[record["slug"]], pdf) for record in records]
+        if pdf:
+            rows = render_html.with_bundles(rows, config.pdf.bundle_max_forms)
         neighbours = render_html.links(rows)
         contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
                          for d, more in zip(digests, extra, strict=True)])
@@ -293,7 +295,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                 path, rows = group
                 try:
                     with _time_limit(config.pdf.timeout_seconds * max(1, len(rows) // 4)):
-                        key, was_reused = pdfs_maker.bundle(_Writer(staging), rows, sheets)
+                        key, was_reused = pdfs_maker.bundle(_Writer(staging), path, rows, sheets)
                     return _PartResult(0, 1, 1, int(was_reused), [], {}, {path: key})
                 except Exception as error:
                     return _PartResult(0, 0, 0, 0, [(path, f"{type(error).__name__}: {error}")], {}, {})
@@ -330,11 +332,12 @@ class _PartResult:
 
 
 def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
-    """(path, forms) of every bundle: one per year and unit, in file order."""
-    groups: dict[tuple[int, str], list[render_html.ListRow]] = {}
+    """(path, forms) of every bundle or volume, from the rows' own bundle (render_html.with_bundles)."""
+    groups: dict[str, list[render_html.ListRow]] = {}
     for row in rows:
-        groups.setdefault((row.year, row.unit), []).append(row)
-    return [(render_html.bundle_path(year, unit), chosen) for (year, unit), chosen in sorted(groups.items())]
+        if row.bundle is not None:
+            groups.setdefault(row.bundle, []).append(row)
+    return sorted(groups.items())
 
 
 class _Pdfs:
@@ -362,13 +365,14 @@ class _Pdfs:
                              f"install {render_pdf.FONT_PACKAGE} or name a font that has them in formgen.toml [pdf]")
         return self._write(writer, view.pdf or "", html, view.entry.document.path.parent)
 
-    def bundle(self, writer: _Writer, rows: list[render_html.ListRow], sheets: dict[str, str]) -> tuple[str, bool]:
-        """One bundle: cover, contents, the forms' sheets; fonts embedded once for all of them."""
+    def bundle(self, writer: _Writer, path: str, rows: list[render_html.ListRow],
+               sheets: dict[str, str]) -> tuple[str, bool]:
+        """One bundle (or volume): cover, contents, the forms' sheets; fonts embedded once for all of them."""
         from markupsafe import Markup
 
         year, unit = rows[0].year, rows[0].unit
-        path = render_html.bundle_path(year, unit)
-        page = render_html.Page(path, "bundle.html", {
+        volume = path.rsplit("-", 1)[1][:-len(".pdf")] if path.count("-") > 1 else ""
+        page = render_html.Page(path, "bundle.html", {"volume": volume,
             "rows": rows, "year": year, "unit": unit, "summary": summarize(rows, self.config.scheme),
             "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()}, "fonts": self.environment.fonts,
             "created": max(row.filled_on for row in rows)})

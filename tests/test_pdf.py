@@ -296,3 +296,21 @@ def test_progress_is_reported_from_the_workers(tmp_path, capsys, monkeypatch):
     close()
     lines = capsys.readouterr().err.splitlines()
     assert lines == [f"PDF: {tenth * 10}% ({tenth * 2}/20)" for tenth in range(11)]  # one line per tenth
+
+
+def test_large_bundles_are_split_into_volumes_and_linked(tmp_path):
+    """Laying out a bundle holds about 3.6 MiB per form: bundles of more than bundle_max_forms are volumes."""
+    from .htmltools import parse
+
+    config = SiteConfig.model_validate({"pdf": {"bundle_max_forms": 4}})
+    out = build_site([CONTENT], config, tmp_path / "out", pdf=True, jobs=2).out
+    volumes = sorted(path.name for path in (out / "pdf" / "bundles").glob("*.pdf"))
+    assert len(volumes) == 3 and [name[-6:] for name in volumes] == ["-1.pdf", "-2.pdf", "-3.pdf"]
+    pages = [len(PdfReader(out / "pdf" / "bundles" / name).outline) - 2 for name in volumes]
+    assert pages == [4, 4, 2]  # forms per volume (outline less cover and contents)
+    assert PdfReader(out / "pdf" / "bundles" / volumes[1]).metadata.title.endswith("（合订本第2册）")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in volumes:  # every volume is linked, and every link resolves
+        assert f'href="pdf/bundles/{name}"' in index
+    for _, _, value in parse(index).links:
+        assert value.startswith(("#", "?")) or (out / value.split("#")[0]).exists(), value

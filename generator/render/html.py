@@ -7,6 +7,7 @@ Rendering never computes a figure: every number comes from `scoring` and is form
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html as html_module
 import importlib.resources
@@ -29,7 +30,7 @@ from ..scoring import IndicatorResult, ScoredForm, summarize
 from .narrative import to_html
 
 __all__ = ["FormView", "Link", "ListRow", "Page", "display_titles", "environment", "form_page", "form_view",
-           "links", "list_pages", "list_row", "render"]
+           "links", "list_pages", "list_row", "render", "with_bundles"]
 
 
 def default_templates() -> Path:
@@ -169,9 +170,10 @@ def form_pdf_path(slug: str) -> str:
     return f"pdf/{slug}.pdf"
 
 
-def bundle_path(year: int, unit: str) -> str:
-    """The bundle (合订本) of one unit's forms of one year."""
-    return f"pdf/bundles/{year}-{unit_page_path(unit)[len('units/'):-len('.html')]}.pdf"
+def bundle_path(year: int, unit: str, volume: int | None = None) -> str:
+    """The bundle (合订本) of one unit's forms of one year, or one volume of it."""
+    part = f"-{volume}" if volume is not None else ""
+    return f"pdf/bundles/{year}-{unit_page_path(unit)[len('units/'):-len('.html')]}{part}.pdf"
 
 
 def visible_text(html: str) -> str:
@@ -198,15 +200,14 @@ class ListRow:
     """The form's PDF, where built."""
     filled_on: str = ""
     """填报日期, ISO."""
+    bundle: str | None = None
+    """The bundle (or volume) that holds this form, where PDFs are built (see `with_bundles`)."""
 
     @property
     def page(self) -> str:
         return form_page_path(self.slug)
 
-    @property
-    def bundle(self) -> str | None:
-        """The bundle of this form's year and unit, where PDFs are built."""
-        return bundle_path(self.year, self.unit) if self.pdf else None
+
 
     @property
     def unit_page(self) -> str:
@@ -244,6 +245,19 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
                    record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
                    Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"],
                    form_pdf_path(record["slug"]) if pdf else None, record["filled_on"])
+
+
+def with_bundles(rows: list[ListRow], most: int) -> list[ListRow]:
+    """The rows with their bundle: one per year and unit, in volumes of `most` forms where larger."""
+    groups: dict[tuple[int, str], list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault((row.year, row.unit), []).append(index)
+    placed = list(rows)
+    for (year, unit), members in groups.items():
+        for position, index in enumerate(members):
+            volume = position // most + 1 if len(members) > most else None
+            placed[index] = dataclasses.replace(rows[index], bundle=bundle_path(year, unit, volume))
+    return placed
 
 
 def links(rows: list[ListRow]) -> dict[str, tuple[Link | None, Link | None]]:
