@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -149,7 +149,7 @@ class Pdf(_Settings):
     fonts: tuple[str, ...] = ("Noto Serif CJK SC", "Noto Sans CJK SC")
     """Font families, found through fontconfig, in order of preference (an office that has licensed
     仿宋_GB2312 names it here). The default is Debian's fonts-noto-cjk."""
-    variant: str | None = None
+    variant: Literal["pdf/a-3b", "pdf/ua-1"] | None = None
     """None, "pdf/a-3b" (archival) or "pdf/ua-1" (tagged, for screen readers)."""
     timeout_seconds: int = Field(default=120, ge=1)
     """A form whose PDF takes longer fails (the others are still written)."""
