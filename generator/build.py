@@ -228,7 +228,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         titles = render_html.display_titles([(r["slug"], r["title"], Decimal(r["funds"]["total"]["budget"]))
                                              for r in records])
         rows = [render_html.list_row(record, titles[record["slug"]], pdf) for record in records]
-        if pdf:
+        if pdf and config.pdf.bundles:
             rows = render_html.with_bundles(rows, config.pdf.bundle_max_forms)
         neighbours = render_html.links(rows)
         contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
@@ -289,7 +289,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         bundles: list[_PartResult] = []
         if pdfs_maker is not None:
             sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}
-            groups = _bundle_groups([row for row in site_rows if row.slug in sheets])
+            groups = _bundle_groups([row for row in site_rows if row.slug in sheets]) if config.pdf.bundles else []
 
             def write_bundle(group: tuple[str, list[render_html.ListRow]]) -> _PartResult:
                 path, rows = group

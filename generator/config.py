@@ -153,6 +153,8 @@ class Pdf(_Settings):
     """None, "pdf/a-3b" (archival) or "pdf/ua-1" (tagged, for screen readers)."""
     timeout_seconds: int = Field(default=120, ge=1)
     """A form whose PDF takes longer fails (the others are still written)."""
+    bundles: bool = True
+    """Make the bundles (合订本) per year and unit."""
     bundle_max_forms: int = Field(default=200, ge=1)
     """A bundle of more forms is split into volumes (第1册, 第2册…): one WeasyPrint document holds about
     3.6 MiB per form while it is laid out, so this bounds a build's memory."""
