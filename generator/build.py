@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
@@ -368,13 +370,11 @@ class _Pdfs:
     def bundle(self, writer: _Writer, path: str, rows: list[render_html.ListRow],
                sheets: dict[str, str]) -> tuple[str, bool]:
         """One bundle (or volume): cover, contents, the forms' sheets; fonts embedded once for all of them."""
-        from markupsafe import Markup
-
-        year, unit = rows[0].year, rows[0].unit
-        volume = path.rsplit("-", 1)[1][:-len(".pdf")] if path.count("-") > 1 else ""
-        page = render_html.Page(path, "bundle.html", {"volume": volume,
-            "rows": rows, "year": year, "unit": unit, "summary": summarize(rows, self.config.scheme),
-            "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()}, "fonts": self.environment.fonts,
+        first = rows[0]
+        page = render_html.Page(path, "bundle.html", {
+            "rows": rows, "year": first.year, "unit": first.unit, "volume": first.volume,
+            "summary": summarize(rows, self.config.scheme), "fonts": self.environment.fonts,
+            "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()},
             "created": max(row.filled_on for row in rows)})
         return self._write(writer, path, render_html.render(self.env, page, self.config), self.roots[0])
 

@@ -155,9 +155,9 @@ class Pdf(_Settings):
     """A form whose PDF takes longer fails (the others are still written)."""
     bundles: bool = True
     """Make the bundles (合订本) per year and unit."""
-    bundle_max_forms: int = Field(default=200, ge=1)
-    """A bundle of more forms is split into volumes (第1册, 第2册…): one WeasyPrint document holds about
-    3.6 MiB per form while it is laid out, so this bounds a build's memory."""
+    bundle_max_forms: int = Field(default=100, ge=1)
+    """A bundle of more forms is split into volumes (第1册, 第2册…): laying out one WeasyPrint document
+    held about 12 MiB per form with the benchmark's forms (2.4 GiB for 200), so this bounds memory."""
 
 
 class SiteConfig(_Settings):

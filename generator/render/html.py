@@ -202,6 +202,8 @@ class ListRow:
     """填报日期, ISO."""
     bundle: str | None = None
     """The bundle (or volume) that holds this form, where PDFs are built (see `with_bundles`)."""
+    volume: int | None = None
+    """The volume's number where the bundle is split into volumes."""
 
     @property
     def page(self) -> str:
@@ -256,7 +258,7 @@ def with_bundles(rows: list[ListRow], most: int) -> list[ListRow]:
     for (year, unit), members in groups.items():
         for position, index in enumerate(members):
             volume = position // most + 1 if len(members) > most else None
-            placed[index] = dataclasses.replace(rows[index], bundle=bundle_path(year, unit, volume))
+            placed[index] = dataclasses.replace(rows[index], bundle=bundle_path(year, unit, volume), volume=volume)
     return placed
 
 
