@@ -23,9 +23,9 @@ from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "check_form", "check_slug", "funds_problems", "narrative_texts", "normalized_text"]
 
-_COLUMNS = {"initial": "年初预算数", "budget": "全年预算数（A）", "executed": "全年执行数（B）"}
-_ROWS = {"total": "年度资金总额", "fiscal": "财政拨款", "own": "本级安排",
-         "transfer": "其中：上级补助", "other": "其他"}
+# The funding table's rows and columns with their labels, as the model defines them.
+_COLUMNS = {name: info.title or name for name, info in FundRow.model_fields.items()}
+_ROWS = {name: info.title or name for name, info in Funds.model_fields.items()}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COST_LEVEL2 = "成本指标"
 

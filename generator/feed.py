@@ -11,19 +11,20 @@ from typing import Any
 
 from . import formatting
 from .config import SiteConfig
+from .model import FundRow, Funds
 from .pipeline import Entry, Site
 from .scoring import ScoredForm
 
 __all__ = ["FEED_VERSION", "feed_document", "form_record", "site_feed"]
 
 FEED_VERSION = 1
-_FUND_ROWS = ("total", "fiscal", "own", "transfer", "other")
 
 
 def _funds(scored: ScoredForm) -> dict[str, dict[str, str]]:
+    """Every row and column of the funding table, in the model's order."""
     funds = scored.form.funds
     return {name: {column: formatting.money_plain(getattr(getattr(funds, name), column))
-                   for column in ("initial", "budget", "executed")} for name in _FUND_ROWS}
+                   for column in FundRow.model_fields} for name in Funds.model_fields}
 
 
 def form_record(entry: Entry) -> dict[str, Any]:

@@ -135,7 +135,7 @@ class FormView:
 
     @property
     def year_page(self) -> str:
-        return f"years/{self.form.year}.html"
+        return year_page_path(self.form.year)
 
     @property
     def unit_page(self) -> str:
@@ -152,6 +152,10 @@ def form_page_path(slug: str) -> str:
 
 def form_json_path(slug: str) -> str:
     return f"data/forms/{slug}.json"
+
+
+def year_page_path(year: int) -> str:
+    return f"years/{year}.html"
 
 
 def unit_page_path(unit: str) -> str:
@@ -208,8 +212,6 @@ class ListRow:
     @property
     def page(self) -> str:
         return form_page_path(self.slug)
-
-
 
     @property
     def unit_page(self) -> str:
@@ -338,6 +340,7 @@ def list_pages(rows: list[ListRow], config: SiteConfig) -> Iterator[Page]:
         "years": sorted({row.year for row in rows}, reverse=True),
         "units": sorted({row.unit for row in rows}),
         "unit_pages": {row.unit: row.unit_page for row in rows},
+        "year_pages": {row.year: year_page_path(row.year) for row in rows},
         "grades": [grade.name for grade in sorted(config.scheme.grades, key=lambda g: g.minimum, reverse=True)],
     }
 
@@ -347,7 +350,7 @@ def list_pages(rows: list[ListRow], config: SiteConfig) -> Iterator[Page]:
 
     yield page("index.html", config.site.title, rows)
     for year in sorted({row.year for row in rows}):
-        yield page(f"years/{year}.html", f"{year}年度", [row for row in rows if row.year == year])
+        yield page(year_page_path(year), f"{year}年度", [row for row in rows if row.year == year])
     for unit in sorted({row.unit for row in rows}):
         chosen = [row for row in rows if row.unit == unit]
         yield page(chosen[0].unit_page, unit, chosen)
