@@ -4,12 +4,12 @@
 # falls back to fontTools, ~40x slower) and the Noto CJK fonts. Installs with apt-get when missing
 # and running as root; otherwise prints the exact command and fails.
 # `system-deps.sh test` adds what the test suite needs: Debian's Chromium for the browser tests
-# (Playwright drives it; no browser is downloaded) and poppler-utils (pdftotext, pdftoppm) for the
-# PDF tests.
+# (Playwright drives it; no browser is downloaded), poppler-utils (pdftotext, pdftoppm) for the
+# PDF tests and git for the tests of formgen diff (which reads revisions with git).
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 if [ "${1:-}" = "test" ]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils git)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,0 +1,37 @@
+"""formgen diff [REV_A [REV_B]] [PATH…]: the forms' changes between two git revisions, in their figures.
+
+Informational, like git diff: exit 0 whatever changed or whatever errors either side has (``check``
+is the gate); ``--exit-code`` exits 1 when forms differ. A path outside a repository, or an unknown
+revision, is a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..diff import diff, parse_request, render_markdown, render_text
+
+HELP = "show what changed in the forms between two git revisions (default: HEAD against the working tree)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.usage = ("%(prog)s [-h] [REV_A [REV_B]] [PATH ...] [--format {text,markdown}] [--exit-code] "
+                    "[--config FILE]")
+    parser.add_argument("words", nargs="*", metavar="REV_A REV_B PATH",
+                        help="up to two revisions (HEAD, main, v1.0, A..B, or A...B for what a branch changes "
+                             "since it forked), then form files or folders (default: content/); one revision: "
+                             "against the working tree; none: HEAD against the working tree")
+    parser.add_argument("--format", choices=("text", "markdown"), default="text",
+                        help="text, or markdown for a pull-request comment")
+    parser.add_argument("--exit-code", action="store_true", help="exit 1 when forms differ, 0 when none does")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="formgen.toml to use, read at each revision (default: the nearest one from the "
+                             "working folder up, at each revision)")
+
+
+def run(args: argparse.Namespace) -> int:
+    result = diff(parse_request(args.words, Path.cwd(), args.config))
+    sys.stdout.write(render_markdown(result) if args.format == "markdown" else render_text(result))
+    return 1 if args.exit_code and result.forms else 0

@@ -1,0 +1,678 @@
+"""formgen diff: what changed in the forms between two git revisions, told in the form's own figures.
+
+Each side is read, validated, scored and checked by the same pipeline as ``formgen check``, and what is
+compared are the feed records (`generator.feed.form_record`): every computed figure is the one the site
+publishes, formatted as the form prints it, and nothing is scored twice. A revision is written into a
+temporary folder with git's plumbing (``ls-tree``, ``cat-file --batch``: two processes whatever the number
+of forms); the working tree is read from disk as ``check`` and ``build`` see it, untracked forms included.
+
+Forms are matched by slug (the file name), so a form moved to another folder is the same form. Findings
+are matched by code, field and message, never by line: a line above that grew or shrank moves every
+finding below it without changing it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import formatting
+from .config import CONFIG_NAME, ConfigError, SiteConfig, load_config
+from .errors import FormgenError, UsageError
+from .feed import form_record
+from .findings import Finding
+from .model import FundRow, Funds, Indicator, Stated, label_for
+from .pipeline import Entry, Site, load_site
+
+__all__ = ["Change", "FormDiff", "Request", "RowChange", "Side", "SiteDiff", "Status", "compare", "diff",
+           "parse_request", "render_markdown", "render_text"]
+
+WORKING_TREE = "working tree"
+DEFAULT_CONTENT = "content"
+
+
+# --- git ------------------------------------------------------------------------------------------
+
+class _GitFailed(Exception):
+    """git exited with an error; the message is git's own."""
+
+
+def _git(folder: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise FormgenError("git is not installed: formgen diff reads revisions with git "
+                           "(on Debian: apt-get install git)") from None
+    if done.returncode != 0:
+        raise _GitFailed(done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout
+
+
+def _toplevel(folder: Path) -> Path | None:
+    """The top folder of the git repository `folder` is in; None outside any repository."""
+    try:
+        text = _git(folder, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+    except _GitFailed as failure:
+        if "not a git repository" in str(failure):
+            return None
+        raise UsageError(f"{folder}: git cannot read the repository: {failure}") from None
+    return Path(text).resolve() if text else None  # empty inside .git itself
+
+
+def _commit(root: Path, name: str) -> str | None:
+    """The commit a revision names (HEAD, main, v1.0, HEAD~2, a hash); None if it names none."""
+    if not name or name.startswith("-"):
+        return None  # never let a word become an option of git
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}").decode().strip()
+    except _GitFailed:
+        return None
+
+
+def _tree_has(root: Path, commit: str, path: str) -> bool:
+    return bool(_git(root, "ls-tree", commit, "--", path).strip())
+
+
+def _blobs(root: Path, objects: list[bytes]) -> list[bytes]:
+    """The contents of many blobs from one ``git cat-file --batch``."""
+    if not objects:
+        return []
+    out = _git(root, "cat-file", "--batch", stdin=b"".join(name + b"\n" for name in objects))
+    contents, position = [], 0
+    for name in objects:
+        end = out.index(b"\n", position)
+        header = out[position:end].split(b" ")
+        if len(header) != 3:
+            raise FormgenError(f"git cannot read object {name.decode()}: {out[position:end].decode('replace')}")
+        start = end + 1
+        size = int(header[2])
+        contents.append(out[start:start + size])
+        position = start + size + 1  # the blob is followed by a newline
+    return contents
+
+
+def _materialize(root: Path, commit: str, paths: Sequence[str], folder: Path) -> None:
+    """Write the form files (and the named files) under `paths` at `commit` into `folder`, at their paths
+    in the repository. Only ``*.md`` files are needed: they are all the pipeline reads under a folder."""
+    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *paths)
+    named = set(paths)
+    wanted: list[tuple[bytes, PurePosixPath]] = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_name = record.partition(b"\t")
+        mode, kind, name = meta.split(b" ")
+        path = PurePosixPath(raw_name.decode("utf-8", "surrogateescape"))
+        # Symbolic links (120000) and submodules are not forms; git never stores '..' or absolute names,
+        # but the temporary folder must not be left whatever the tree says.
+        if kind != b"blob" or mode == b"120000" or path.is_absolute() or ".." in path.parts:
+            continue
+        if path.suffix == ".md" or str(path) in named:
+            wanted.append((name, path))
+    for (_, path), content in zip(wanted, _blobs(root, [name for name, _ in wanted]), strict=True):
+        target = folder.joinpath(*path.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+# --- what to compare ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: a commit, or the working tree."""
+
+    label: str
+    """As printed: ``HEAD (945edce)``, ``working tree``."""
+    commit: str | None = None
+    """None: the files on disk."""
+    name: str = ""
+    """What git calls it (``HEAD``, or the merge base's hash), to name its files: ``HEAD:formgen.toml``."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed ``formgen diff`` command line."""
+
+    root: Path
+    """The repository's top folder."""
+    before: Side
+    after: Side
+    paths: tuple[str, ...]
+    """The folders and files compared, relative to `root` (POSIX, ``.`` for all of it)."""
+    configs: tuple[str, ...]
+    """formgen.toml candidates relative to `root`, nearest first: each side uses the first it has."""
+    config_file: Path | None = None
+    """A --config outside the repository: the same file for both sides."""
+
+
+def _side(name: str, commit: str) -> Side:
+    return Side(f"{name} ({commit[:7]})", commit, name)
+
+
+def _revisions(root: Path, word: str) -> list[Side] | None:
+    """The sides a word names: one revision, two for ``A..B``, or the merge base and B for ``A...B``
+    (what a pull request changes, as in git diff). None if it names no revision."""
+    for separator in ("...", ".."):
+        if separator in word:
+            first, _, second = word.partition(separator)
+            a, b = _commit(root, first or "HEAD"), _commit(root, second or "HEAD")
+            if a is None or b is None:
+                return None
+            if separator == "...":
+                try:
+                    base = _git(root, "merge-base", a, b).decode().strip()
+                except _GitFailed:
+                    raise UsageError(f"“{word}”: {first or 'HEAD'} and {second or 'HEAD'} have no common "
+                                     "ancestor") from None
+                return [Side(f"merge base of {first or 'HEAD'} and {second or 'HEAD'} ({base[:7]})", base,
+                             base[:7]), _side(second or "HEAD", b)]
+            return [_side(first or "HEAD", a), _side(second or "HEAD", b)]
+    commit = _commit(root, word)
+    return None if commit is None else [_side(word, commit)]
+
+
+def _repository(cwd: Path, words: Iterable[str]) -> Path:
+    """The repository compared: that of the first word naming something on disk, else the working folder's."""
+    for word in words:
+        path = cwd / word
+        if path.exists():
+            top = _toplevel(path if path.is_dir() else path.parent)
+            if top is None:
+                raise UsageError(f"{word}: not in a git repository (formgen diff compares git revisions)")
+            return top
+    top = _toplevel(cwd)
+    if top is None:
+        raise UsageError(f"{cwd}: not in a git repository (formgen diff compares git revisions; "
+                         "run it inside the site's repository or name a path in one)")
+    return top
+
+
+def _relative(root: Path, cwd: Path, word: str) -> str:
+    path = (cwd / word).resolve()
+    if not path.is_relative_to(root):
+        if path.exists():
+            top = _toplevel(path if path.is_dir() else path.parent)
+            if top is None:
+                raise UsageError(f"{word}: not in a git repository (formgen diff compares git revisions)")
+            raise UsageError(f"{word}: in another git repository ({top}) than {root}: compare one at a time")
+        raise UsageError(f"{word}: outside the git repository {root}")
+    return path.relative_to(root).as_posix() or "."
+
+
+def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -> Request:
+    """``[REV_A [REV_B]] [PATH…]`` as git diff reads it: leading words that name revisions are revisions,
+    the rest are paths; ``--`` (when argparse leaves it) separates them explicitly. A word naming both a
+    revision and a path is refused, as git does: write ``./content`` for the path."""
+    cwd = cwd.resolve()
+    explicit = "--" in words
+    root = _repository(cwd, [word for word in words if word != "--"])
+    sides: list[Side] = []
+    paths: list[str] = []
+    unsure: set[str] = set()  # words that may be a mistyped revision: named in the error if no path either
+    if explicit:
+        split = list(words).index("--")
+        for word in words[:split]:
+            found = _revisions(root, word)
+            if found is None:
+                raise UsageError(f"unknown revision “{word}”")
+            sides += found
+        paths = [word for word in words[split + 1:] if word != "--"]
+    else:
+        for word in words:
+            if not paths and len(sides) < 2:
+                found = _revisions(root, word)
+                if found is not None:
+                    if (cwd / word).exists():
+                        raise UsageError(f"“{word}” is both a revision and a path: write ./{word} for the path, "
+                                         f"or the revision's full name (refs/heads/{word}, refs/tags/{word})")
+                    sides += found
+                    continue
+                if not (cwd / word).exists():
+                    unsure.add(word)
+            paths.append(word)
+    if len(sides) > 2:
+        raise UsageError("at most two revisions: formgen diff [REV_A [REV_B]] [PATH…]")
+    if not sides:
+        head = _commit(root, "HEAD")
+        if head is None:
+            raise UsageError("unknown revision “HEAD”: the repository has no commit yet")
+        sides = [_side("HEAD", head)]
+    before, after = sides[0], sides[1] if len(sides) == 2 else Side(WORKING_TREE)
+    relative = []
+    for word in paths or [DEFAULT_CONTENT]:
+        rel = _relative(root, cwd, word)
+        if not (root / rel).exists() and not any(side.commit and _tree_has(root, side.commit, rel)
+                                                 for side in (before, after)):
+            if word in unsure:
+                raise UsageError(f"unknown revision or path not in the working tree: “{word}”")
+            where = " or ".join(f"at {side.label}" if side.commit else f"in the {side.label}"
+                                for side in (before, after))
+            raise UsageError(f"{word}: no such file or folder {where}")
+        relative.append(rel)
+    return Request(root, before, after, tuple(relative), *_config_candidates(root, cwd, config))
+
+
+def _config_candidates(root: Path, cwd: Path, config: Path | None) -> tuple[tuple[str, ...], Path | None]:
+    """The formgen.toml each side uses: --config (at each revision, when it is in the repository), else the
+    nearest from the working folder up to the repository's top, as the other commands find it."""
+    if config is not None:
+        path = (cwd / config).resolve()
+        if path.is_relative_to(root):
+            return (path.relative_to(root).as_posix(),), None
+        if not path.is_file():
+            raise UsageError(f"{config}: no such file")
+        return (), path
+    if not cwd.is_relative_to(root):
+        return (CONFIG_NAME,), None
+    here = PurePosixPath(cwd.relative_to(root).as_posix())
+    folders = [here, *here.parents] if str(here) != "." else [here]
+    return tuple(str(folder / CONFIG_NAME) if str(folder) != "." else CONFIG_NAME for folder in folders), None
+
+
+# --- loading both sides -----------------------------------------------------------------------------
+
+def _load_config(path: Path | None, shown: str) -> SiteConfig:
+    try:
+        return load_config(path)
+    except ConfigError as error:  # name the file as the user knows it, not the temporary copy
+        raise ConfigError([replace(finding, path=shown) for finding in error.findings]) from None
+
+
+def _side_config(request: Request, side: Side, base: Path) -> SiteConfig:
+    if request.config_file is not None:
+        return _load_config(request.config_file, str(request.config_file))
+    for candidate in request.configs:
+        if (base / candidate).is_file():
+            shown = f"{side.name}:{candidate}" if side.commit else candidate
+            return _load_config(base / candidate, shown)
+    return SiteConfig()
+
+
+def _load_side(request: Request, side: Side, scratch: Path) -> Site:
+    """One side, checked by the pipeline; findings name files relative to the repository on both sides,
+    so that the messages naming another form (copied texts, same 项目名称) compare equal."""
+    base = request.root
+    if side.commit is not None:
+        base = scratch
+        base.mkdir(parents=True)
+        _materialize(request.root, side.commit, [*request.paths, *request.configs], base)
+    config = _side_config(request, side, base)
+    paths = [base / rel for rel in request.paths if (base / rel).exists()]
+    return load_site(paths, config, root=base)
+
+
+# --- the differences ------------------------------------------------------------------------------
+
+class Status(StrEnum):
+    CHANGED = "changed"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One figure or field. Equal before and after: shown for context (an added form's figures, a
+    changed row's 得分); None: the side has no value."""
+
+    label: str
+    before: str | None
+    after: str | None
+
+    def __str__(self) -> str:
+        if self.before == self.after:
+            return f"{self.label} {self.after}"
+        return f"{self.label} {self.before or '—'} → {self.after or '—'}"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row of the 绩效指标 table added, removed or changed."""
+
+    status: Status
+    position: int
+    """第N项 in the form that has the row (the newer one when both do)."""
+    name: str
+    """三级指标, with the 一级 and 二级指标 for an added or removed row."""
+    changes: tuple[Change, ...]
+    texts: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        details = "; ".join([*map(str, self.changes), *self.texts])
+        return f"{label_for(('indicators',))} {self.status} 第{self.position}项 {self.name}: {details}"
+
+
+@dataclass(frozen=True)
+class FormDiff:
+    """What differs in one form."""
+
+    slug: str
+    title: str
+    path: str
+    status: Status
+    figures: tuple[Change, ...] = ()
+    rows: tuple[RowChange, ...] = ()
+    texts: tuple[str, ...] = ()
+    """Long texts, summarized: ``自评结论 changed``."""
+    new: tuple[Finding, ...] = ()
+    resolved: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What else happened: a moved file, a side that cannot be computed."""
+
+    def __bool__(self) -> bool:
+        return self.status is not Status.CHANGED or any((self.figures, self.rows, self.texts, self.new,
+                                                         self.resolved, self.notes))
+
+
+@dataclass(frozen=True)
+class SiteDiff:
+    before: str
+    after: str
+    forms: tuple[FormDiff, ...]
+    unchanged: int
+    config_changed: bool = False
+    """The two sides are scored or checked with different settings (formgen.toml's scheme or checks)."""
+
+
+def _money(text: str) -> str:
+    return formatting.money(Decimal(text))
+
+
+def _fields(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The short fields of the table's head, as printed."""
+    department = record["department"]
+    return [(label_for(("title",)), record["title"]), (label_for(("year",)), str(record["year"])),
+            (label_for(("filled_on",)), record["filled_on"].replace("-", "")),
+            (label_for(("department",)), f"[{department['code']}]{department['name']}"),
+            (label_for(("implementer",)), record["unit"]), (label_for(("contact",)), record["contact"])]
+
+
+def _money_figures(record: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(label_for((row, column), Funds), _money(record["funds"][row][column]))
+            for row in Funds.model_fields for column in FundRow.model_fields]
+
+
+def _computed(record: dict[str, Any], level1: Iterable[str]) -> list[tuple[str, str | None]]:
+    """The computed figures: the feed already holds them formatted as printed."""
+    subtotals = record["subtotals"]
+    return [(label_for(("budget_weight",)), record["budget_weight"]),
+            (label_for(("execution_rate",), Stated), record["execution_rate"]),
+            (label_for(("budget_score",), Stated), record["budget_score"]),
+            *((f"{name} 小计", subtotals.get(name)) for name in level1),
+            (label_for(("total",), Stated), record["total"]), (label_for(("grade",), Stated), record["grade"])]
+
+
+def _stated(entry: Entry) -> list[tuple[str, str | None]]:
+    """The figures the author copied from the published form (``stated:``), as printed."""
+    assert entry.scored is not None
+    stated = entry.scored.form.stated
+    printed = {"execution_rate": formatting.rate, "budget_score": formatting.score, "total": formatting.score}
+    values: list[tuple[str, str | None]] = []
+    for key in Stated.model_fields:
+        value = getattr(stated, key)
+        text = printed[key](value) if key in printed and value is not None else (value or None)
+        values.append((label_for(("stated", key)), text))
+    return values
+
+
+def _text_change(label: str, before: str, after: str) -> str | None:
+    if before == after:
+        return None
+    return f"{label} {'added' if not before else 'removed' if not after else 'changed'}"
+
+
+def _texts(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    pairs = [(label_for(("execution_reason",)), before["execution_reason"], after["execution_reason"]),
+             (label_for(("goals", "expected")), before["goals"]["expected"], after["goals"]["expected"]),
+             (label_for(("goals", "actual")), before["goals"]["actual"], after["goals"]["actual"]),
+             ("自评结论", before["conclusion"], after["conclusion"])]
+    return [change for change in (_text_change(*pair) for pair in pairs) if change]
+
+
+_ROW_FIGURES = ("target", "actual", "weight", "score")
+_ROW_TEXTS = ("reason", "note")
+
+
+def _keyed_rows(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str, int], tuple[int, dict[str, Any]]]:
+    """Rows by their identity (一级, 二级, 三级指标, and which of equal names), with their 第N项."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    keyed = {}
+    for position, row in enumerate(rows, start=1):
+        identity = (row["level1"], row["level2"], row["name"])
+        keyed[(*identity, seen[identity])] = (position, row)
+        seen[identity] += 1
+    return keyed
+
+
+def _row_summary(row: dict[str, Any]) -> tuple[Change, ...]:
+    return tuple(Change(label_for((key,), Indicator), row[key], row[key]) for key in _ROW_FIGURES)
+
+
+def _rows(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[RowChange], bool]:
+    """The rows added, removed and changed, and whether the rows both sides have were reordered."""
+    old, new = _keyed_rows(before), _keyed_rows(after)
+    changes: list[RowChange] = []
+    for key, (position, row) in new.items():
+        if key not in old:
+            changes.append(RowChange(Status.ADDED, position, f"{row['name']} ({row['level1']} {row['level2']})",
+                                     _row_summary(row)))
+            continue
+        previous = old[key][1]
+        figures = [Change(label_for((name,), Indicator), previous[name], row[name])
+                   for name in _ROW_FIGURES if previous[name] != row[name]]
+        texts = [text for text in (_text_change(label_for((name,), Indicator), previous[name], row[name])
+                                   for name in _ROW_TEXTS) if text]
+        if figures or texts:
+            if not any(change.label == label_for(("score",), Indicator) for change in figures):
+                figures.append(Change(label_for(("score",), Indicator), row["score"], row["score"]))
+            changes.append(RowChange(Status.CHANGED, position, row["name"], tuple(figures), tuple(texts)))
+    for key, (position, row) in old.items():
+        if key not in new:
+            changes.append(RowChange(Status.REMOVED, position, f"{row['name']} ({row['level1']} {row['level2']})",
+                                     _row_summary(row)))
+    common = [key for key in old if key in new]
+    reordered = common != [key for key in new if key in old]
+    return changes, reordered
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    return finding.code, finding.field, finding.message
+
+
+def _findings(before: list[Finding], after: list[Finding]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(new, resolved): compared by code, field and message, as many times as each occurs; lines shift."""
+    old, new = Counter(map(_key, before)), Counter(map(_key, after))
+    added, gone = new - old, old - new
+    fresh, resolved = [], []
+    for finding in after:
+        if added[_key(finding)] > 0:
+            added[_key(finding)] -= 1
+            fresh.append(finding)
+    for finding in before:
+        if gone[_key(finding)] > 0:
+            gone[_key(finding)] -= 1
+            resolved.append(finding)
+    return tuple(sorted(fresh)), tuple(sorted(resolved))
+
+
+def _title(entry: Entry) -> str:
+    if entry.scored is not None:
+        return entry.scored.form.title
+    title = entry.document.data.get("title")
+    return title.strip() if isinstance(title, str) else ""
+
+
+def _pairs(before: list[tuple[str, str | None]], after: list[tuple[str, str | None]]) -> list[Change]:
+    return [Change(label, old, new) for (label, old), (_, new) in zip(before, after, strict=True) if old != new]
+
+
+def _summary(entry: Entry) -> tuple[Change, ...]:
+    """An added or removed form in a few figures."""
+    if entry.scored is None:
+        return ()
+    record = form_record(entry)
+    total = record["funds"]["total"]
+    figures = [(label_for(("total", "budget"), Funds), _money(total["budget"])),
+               (label_for(("total", "executed"), Funds), _money(total["executed"])),
+               (label_for(("execution_rate",), Stated), record["execution_rate"]),
+               (label_for(("total",), Stated), record["total"]), (label_for(("grade",), Stated), record["grade"])]
+    return tuple(Change(label, value, value) for label, value in figures)
+
+
+def _changed(before: Entry, after: Entry, labels: tuple[str, str]) -> FormDiff:
+    notes = []
+    if before.document.display != after.document.display:
+        notes.append(f"moved: {before.document.display} → {after.document.display}")
+    figures: list[Change] = []
+    rows: list[RowChange] = []
+    texts: list[str] = []
+    if before.scored is not None and after.scored is not None:
+        old, new = form_record(before), form_record(after)
+        level1 = list(dict.fromkeys([*new["subtotals"], *old["subtotals"]]))
+        figures = (_pairs(_fields(old), _fields(new)) + _pairs(_money_figures(old), _money_figures(new))
+                   + _pairs(_computed(old, level1), _computed(new, level1)) + _pairs(_stated(before), _stated(after)))
+        rows, reordered = _rows(old["indicators"], new["indicators"])
+        texts = _texts(old, new)
+        if reordered:
+            texts.append(f"{label_for(('indicators',))} reordered")
+    elif before.scored is None and after.scored is None:
+        if (before.document.data, before.document.body) != (after.document.data, after.document.body):
+            notes.append("changed; its figures cannot be computed on either side: the form has errors")
+    else:
+        broken = labels[0] if before.scored is None else labels[1]
+        where = f"in the {broken}" if broken == WORKING_TREE else f"at {broken}"
+        notes.append(f"its figures cannot be computed {where}: the form has errors")
+    new_findings, resolved = _findings(before.findings, after.findings)
+    return FormDiff(after.slug, _title(after), after.document.display, Status.CHANGED, tuple(figures), tuple(rows),
+                    tuple(texts), new_findings, resolved, tuple(notes))
+
+
+def _by_slug(site: Site) -> dict[str, Entry]:
+    """Entries by slug; a slug two files share (an error of its own) keys each by its path instead."""
+    counts = Counter(entry.slug for entry in site.entries)
+    return {entry.slug if counts[entry.slug] == 1 else entry.document.display: entry for entry in site.entries}
+
+
+def compare(before: Site, after: Site, labels: tuple[str, str] = ("before", "after")) -> tuple[list[FormDiff], int]:
+    """The forms that differ, by path, and how many are the same on both sides."""
+    old, new = _by_slug(before), _by_slug(after)
+    forms: list[FormDiff] = []
+    unchanged = 0
+    for key, entry in new.items():
+        if key in old:
+            found = _changed(old[key], entry, labels)
+            if found:
+                forms.append(found)
+            else:
+                unchanged += 1
+        else:
+            notes = () if entry.scored else ("its figures cannot be computed: the form has errors",)
+            forms.append(FormDiff(entry.slug, _title(entry), entry.document.display, Status.ADDED, _summary(entry),
+                                  new=tuple(entry.findings), notes=notes))
+    for key, entry in old.items():
+        if key not in new:  # its findings go with it: listing them as resolved would only be noise
+            forms.append(FormDiff(entry.slug, _title(entry), entry.document.display, Status.REMOVED,
+                                  _summary(entry)))
+    forms.sort(key=lambda form: form.path)
+    return forms, unchanged
+
+
+def diff(request: Request) -> SiteDiff:
+    """Load both sides of a request and compare them."""
+    with tempfile.TemporaryDirectory(prefix="formgen-diff-") as scratch:
+        before = _load_side(request, request.before, Path(scratch) / "before")
+        after = _load_side(request, request.after, Path(scratch) / "after")
+    if not before.entries and not after.entries:
+        raise UsageError(f"no form files (*.md) under {', '.join(request.paths)} at {request.before.label} "
+                         f"or {'in the ' if request.after.commit is None else 'at '}{request.after.label}")
+    forms, unchanged = compare(before, after, (request.before.label, request.after.label))
+    scoring = (before.config.scheme, before.config.checks) != (after.config.scheme, after.config.checks)
+    return SiteDiff(request.before.label, request.after.label, tuple(forms), unchanged, scoring)
+
+
+# --- printing -------------------------------------------------------------------------------------
+
+def _subject(finding: Finding) -> str:
+    return f"{finding.field} ({finding.label}): " if finding.field else ""
+
+
+def _new(finding: Finding) -> str:
+    """A new finding where it is now, as check prints it, so that an editor can jump to it."""
+    return (f"new {finding.level}: {finding.path}:{finding.line}: {_subject(finding)}{finding.message}"
+            f" — {finding.fix}")
+
+
+def _resolved(finding: Finding) -> str:
+    return f"resolved {finding.level}: {_subject(finding)}{finding.message}"
+
+
+def _verdict(diff: SiteDiff) -> str:
+    if not diff.forms:
+        return "no changes to forms"
+    counts = Counter(form.status for form in diff.forms)
+    parts = ", ".join(f"{counts[status]} {status}" for status in Status if counts[status])
+    noun = "form differs" if len(diff.forms) == 1 else "forms differ"
+    return f"{len(diff.forms)} {noun} ({parts}), {diff.unchanged} unchanged"
+
+
+def _config_note(diff: SiteDiff) -> str:
+    return f"{CONFIG_NAME} differs: the two sides are scored and checked with different settings"
+
+
+def render_text(diff: SiteDiff) -> str:
+    """One block per form (its status, slug and title, then what changed, indented), and a verdict."""
+    lines = [_config_note(diff)] if diff.config_changed else []
+    for form in diff.forms:
+        lines.append(f"{form.status} {form.slug} {form.title}".rstrip())
+        details = [*form.notes, "; ".join(map(str, form.figures)), *map(str, form.rows), *form.texts,
+                   *map(_resolved, form.resolved), *map(_new, form.new)]
+        lines += [f"  {detail}" for detail in details if detail]
+    lines.append(f"{diff.before} → {diff.after}: {_verdict(diff)}")
+    return "\n".join(lines) + "\n"
+
+
+_MARKDOWN_SPECIAL = str.maketrans({character: f"\\{character}" for character in "\\`*_[]<>|~#"})
+
+
+def _md(text: str) -> str:
+    """Text that Markdown shows as written, in a table cell or a list item."""
+    return " ".join(text.translate(_MARKDOWN_SPECIAL).split("\n"))
+
+
+def _table(form: FormDiff, before: str, after: str) -> list[str]:
+    if not form.figures:
+        return []
+    if form.status is Status.CHANGED:
+        lines = [f"| | {_md(before)} | {_md(after)} |", "|---|---:|---:|"]
+        lines += [f"| {_md(change.label)} | {_md(change.before or '—')} | {_md(change.after or '—')} |"
+                  for change in form.figures]
+    else:
+        side = after if form.status is Status.ADDED else before
+        lines = [f"| | {_md(side)} |", "|---|---:|"]
+        lines += [f"| {_md(change.label)} | {_md(change.after or '—')} |" for change in form.figures]
+    return [*lines, ""]
+
+
+def render_markdown(diff: SiteDiff) -> str:
+    """A pull-request comment: a heading, the verdict, then per form a heading, a table of its figures
+    and a list of its rows, texts and findings."""
+    lines = [f"### formgen diff: {_md(diff.before)} → {_md(diff.after)}", ""]
+    if not diff.forms:
+        return "\n".join([*lines, "no changes to forms", ""])
+    lines += [f"{_md(_verdict(diff))}.", ""]
+    if diff.config_changed:
+        lines += [f"{_md(_config_note(diff))}.", ""]
+    for form in diff.forms:
+        lines += [f"#### {form.status.capitalize()}: {_md(form.slug)} {_md(form.title)}".rstrip(), ""]
+        lines += _table(form, diff.before, diff.after)
+        items = [*form.notes, *map(str, form.rows), *form.texts, *map(_resolved, form.resolved),
+                 *map(_new, form.new)]
+        if items:
+            lines += [*(f"- {_md(item)}" for item in items), ""]
+    return "\n".join(lines)
