@@ -21,7 +21,8 @@ from .model import FundRow, Funds, Indicator
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
-__all__ = ["CROSS_FORM_FIELDS", "check_form", "check_slug", "funds_problems", "narrative_texts", "normalized_text"]
+__all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
+           "normalized_text", "placeholder_problems"]
 
 # The funding table's rows and columns with their labels, as the model defines them.
 _COLUMNS = {name: info.title or name for name, info in FundRow.model_fields.items()}
@@ -290,6 +291,33 @@ def check_slug(slug: str) -> Problem | None:
     return Problem("slug-invalid", Level.ERROR, (),
                    f"the file name “{slug}” is not a valid form identity (slug)",
                    "rename the file to lowercase letters, digits and hyphens, e.g. power-system-2024.md")
+
+
+PLACEHOLDER = "【待填写】"
+"""What `formgen new` writes where a value is still to come. An error wherever it is left, so that a
+half-filled form never checks, builds or exports."""
+
+
+def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+    """Every value of the raw front matter, and every spot of the 自评结论, that still holds `PLACEHOLDER`.
+
+    Works on the data as read, before validation: a placeholder where a number belongs fails
+    validation too, and the pipeline reports it once, as this."""
+    if isinstance(data, str):
+        if PLACEHOLDER in data:
+            yield Problem("placeholder", Level.ERROR, loc, f"still holds the placeholder {PLACEHOLDER}",
+                          "write the value: the comment beside the key says what goes there")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from placeholder_problems(value, "", (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from placeholder_problems(value, "", (*loc, index))
+    start = body.find(PLACEHOLDER)
+    while start >= 0:
+        yield Problem("placeholder", Level.ERROR, ("body",), f"the 自评结论 still holds the placeholder {PLACEHOLDER}",
+                      "write the conclusion in its place", extra={"offset": start})
+        start = body.find(PLACEHOLDER, start + len(PLACEHOLDER))
 
 
 def normalized_text(text: str) -> str:

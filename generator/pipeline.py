@@ -146,16 +146,31 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
                                              f"cannot read the file: {error.strerror}", "check the path")])
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
+    unfilled = [locate(problem, document) for problem in checks.placeholder_problems(document.data, document.body)]
     try:
         form = Form.model_validate(document.data)
     except ValidationError as error:
         partial = [locate(problem, document) for problem in _partial_problems(document.data, config) + extra]
-        return Entry(document, findings=_validation_findings(error, document) + partial)
+        return Entry(document, findings=_unfilled(_validation_findings(error, document) + partial, unfilled))
     scored = score_form(form, config.scheme)
     problems = checks.check_form(scored, document.body, config, document.path) + extra
-    entry = Entry(document, scored, [locate(problem, document) for problem in problems])
+    entry = Entry(document, scored, _unfilled([locate(problem, document) for problem in problems], unfilled))
     document.release(checks.CROSS_FORM_FIELDS)
     return entry
+
+
+def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Finding]:
+    """The findings with the placeholders of a form still being filled in (`formgen new`) in place of
+    what they cause: "“【待填写】” is not a number" beside "still holds the placeholder" says nothing
+    more, so a field that holds one reports only that; so does an indicator row whose target or actual
+    does, as its score cannot be judged yet."""
+    if not placeholders:
+        return findings
+    fields = {finding.field for finding in placeholders if finding.field != "body"}
+    rows = {field.split(".")[0] for field in fields if field.startswith("indicators[")
+            and field.endswith((".target", ".actual"))}
+    return [finding for finding in findings
+            if finding.field not in fields and finding.field.split(".")[0] not in rows] + placeholders
 
 
 def _partial_problems(data: dict[str, Any], config: SiteConfig) -> list[Problem]:
@@ -256,9 +271,10 @@ def load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
                                              "please report it with the file attached")])
 
 
-def load_site(paths: Iterable[Path], config: SiteConfig) -> Site:
-    """Read, validate, score and check every form under `paths`."""
-    cwd = Path.cwd().resolve()
+def load_site(paths: Iterable[Path], config: SiteConfig, root: Path | None = None) -> Site:
+    """Read, validate, score and check every form under `paths`. Findings name files relative to `root`
+    (default: the working folder); `formgen diff` passes a revision's folder, so both sides read alike."""
+    cwd = (root or Path.cwd()).resolve()
     entries = [load_entry(path, config, cwd) for path in discover(list(paths))]
     minimum = config.checks.copied_text_min_chars
     for entry, findings in zip(entries, cross_form_findings([form_keys(e, minimum) for e in entries]), strict=True):

@@ -40,3 +40,13 @@ def test_readme_names_the_two_commands_first():
     assert "make build" in opening and "make test" in opening
     for link in re.findall(r"\]\((docs/[^)]+)\)", readme):
         assert (ROOT / link).exists(), link
+
+
+def test_authoring_documents_diff_and_every_pre_commit_hook():
+    authoring = (DOCS / "authoring.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (.+)$", authoring, flags=re.M)
+    assert "formgen diff" in sections and "pre-commit" in sections
+    hooks = re.findall(r"^- id: (\S+)$", (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"), flags=re.M)
+    assert hooks
+    pre_commit = authoring.split("\n## pre-commit\n")[1]
+    assert all(f"`{hook}`" in pre_commit for hook in hooks), hooks

@@ -1,0 +1,285 @@
+"""New form files, written from the model: every key, its label and doc beside it, placeholders to fill.
+
+`formgen new` and `formgen init` write forms through `form_text`, which walks `model.Form` field by
+field, so a field added to the model appears in new forms with its label at once and no second copy
+of the schema exists. A required value that is not known yet is written as `checks.PLACEHOLDER`,
+which `formgen check` reports as an error with its line until it is replaced; optional values are
+left empty (empty means "not given" to the model).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import typing
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .checks import PLACEHOLDER, check_slug
+from .config import Scheme
+from .errors import UsageError
+from .model import Form, inner_model
+from .reading import ReadError, discover, read_document
+from .values import DateValue, parse_value
+
+__all__ = ["CARRIED_OVER", "NEW_BODY", "carried_over_values", "default_year", "derived_slug", "find_form",
+           "form_text", "is_derived_hash_slug", "leaf_paths", "read_source", "skeleton_values", "slug_in_use",
+           "source_year", "validate_slug", "write_form"]
+
+NEW_BODY = f"""{PLACEHOLDER}第一段写总体结论与自评等级。
+
+一、主要成绩
+
+{PLACEHOLDER}
+
+二、存在的问题及改进措施
+
+{PLACEHOLDER}
+"""
+"""The 自评结论 of a new form: the usual sections, each a placeholder. Kept short, so that two new forms
+do not trip the copied-text warning (texts under 60 characters are not compared)."""
+
+CARRIED_OVER = frozenset({
+    "title", "department.code", "department.name", "implementer", "budget_weight", "goals.expected",
+    "indicators[].level1", "indicators[].level2", "indicators[].name", "indicators[].target",
+    "indicators[].weight", "contact",
+})
+"""What `formgen new --from` keeps of the earlier form (keys as in docs/fields.md): the project, its
+units, its goal and its indicator table. Everything else is a figure or text of the earlier year and
+is cleared: required ones become placeholders, optional ones empty."""
+
+_COMMENT_COLUMN = 44  # comments line up here (in display columns: a Chinese character is two)
+
+
+def default_year(today: dt.date | None = None) -> int:
+    """The budget year a new form is for: the year just ended, as a 自评表 evaluates a finished year."""
+    return (today or dt.date.today()).year - 1
+
+
+def leaf_paths(model: type[BaseModel] = Form, prefix: str = "") -> Iterator[str]:
+    """Every key that holds a value, named as in docs/fields.md (``indicators[].target``)."""
+    for name, info in model.model_fields.items():
+        inner = inner_model(info.annotation)
+        if inner is None:
+            yield f"{prefix}{name}"
+        else:
+            yield from leaf_paths(inner, f"{prefix}{name}[]." if _is_list(info) else f"{prefix}{name}.")
+
+
+def _is_list(info: FieldInfo) -> bool:
+    return typing.get_origin(info.annotation) is list
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _comment(info: FieldInfo, name: str) -> str:
+    label = info.title or name
+    need = "必填" if info.is_required() else "可选"
+    doc = " ".join((info.description or "").split()).replace("``", "`")
+    return f"# {label}（{need}）：{doc}" if doc else f"# {label}（{need}）"
+
+
+def _scalar(value: str, quote: bool = False) -> str:
+    """A value as YAML: plain where it reads back unchanged (formgen reads every scalar as text),
+    double-quoted otherwise (JSON's escapes are YAML's)."""
+    if value == "":
+        return ""
+    if not quote and "\n" not in value:
+        try:
+            plain = yaml.load(f"k: {value}  # c\n", Loader=yaml.BaseLoader)  # BaseLoader: text only, like reading.py
+        except yaml.YAMLError:
+            plain = None
+        if plain == {"k": value}:
+            return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _line(indent: str, key: str, value: str, comment: str) -> str:
+    code = f"{indent}{key}: {value}" if value else f"{indent}{key}:"
+    return code + " " * max(2, _COMMENT_COLUMN - _width(code)) + comment
+
+
+# Keys whose values are quoted even when plain would do: a code such as "0120" is text, and looks it.
+_ALWAYS_QUOTED = {"department.code"}
+
+
+def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, prefix: str) -> list[str]:
+    lines: list[str] = []
+    for name, info in model.model_fields.items():
+        value = values.get(name)
+        inner = inner_model(info.annotation)
+        comment = _comment(info, name)
+        path = f"{prefix}{name}"
+        if inner is not None and _is_list(info):
+            lines.append(_line(indent, name, "", comment))
+            rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
+            for row in rows or [{}]:
+                row_lines = _mapping(inner, row, indent + "    ", f"{path}[].")
+                # The first key of a row carries the list's dash: "  - level1: …".
+                row_lines[0] = f"{indent}  - {row_lines[0][len(indent) + 4:]}"
+                lines += row_lines
+        elif inner is not None:
+            lines.append(_line(indent, name, "", comment))
+            lines += _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.")
+        else:
+            text = value if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+            if not text.strip() and info.is_required():
+                text = PLACEHOLDER
+            lines.append(_line(indent, name, _scalar(text.strip(), path in _ALWAYS_QUOTED), comment))
+    return lines
+
+
+def form_text(values: Mapping[str, Any], body: str = NEW_BODY, header: Sequence[str] = ()) -> str:
+    """A complete form file: every field of the model in order, with `values` where given (text, as
+    formgen reads YAML), a placeholder for any other required value, and its label and doc beside it."""
+    lines = ["---", *(f"# {line}" for line in header), *_mapping(Form, values, "", ""), "---"]
+    return "\n".join(lines) + "\n" + body.strip("\n") + "\n"
+
+
+def skeleton_values(title: str, year: int, scheme: Scheme) -> dict[str, Any]:
+    """A new form from nothing: its year and title, and one indicator row per 一级指标 of the scheme
+    (the names must be the scheme's exactly; everything else in the row is the author's)."""
+    return {"year": str(year), "title": title, "indicators": [{"level1": level1.name} for level1 in scheme.level1]}
+
+
+def source_year(data: Mapping[str, Any]) -> int | None:
+    """The 年度 of an earlier form's raw data, if it is written as a year."""
+    text = str(data.get("year", "")).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _shift_date(target: str, from_year: int, to_year: int) -> str:
+    """A deadline of the earlier year moved to the new one (2024年12月31日 → 2025年12月31日); any other
+    target as it is. Without this every copied deadline would be reported as outside the form's year."""
+    try:
+        value = parse_value(target)
+    except ValueError:
+        return target
+    if not isinstance(value, DateValue) or value.date.year != from_year:
+        return target
+    moved = target.replace(str(from_year), str(to_year))
+    try:
+        shifted = parse_value(moved)
+    except ValueError:  # 29 February of a leap year, moved to a year without one
+        return target
+    return moved if isinstance(shifted, DateValue) and shifted.date.year == to_year else target
+
+
+def _carry(model: type[BaseModel], data: Any, prefix: str) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    if not isinstance(data, Mapping):
+        return kept
+    for name, info in model.model_fields.items():
+        inner, value, path = inner_model(info.annotation), data.get(name), f"{prefix}{name}"
+        if inner is not None and _is_list(info):
+            rows = [_carry(inner, row, f"{path}[].") for row in value] if isinstance(value, list) else []
+            if any(rows):
+                kept[name] = rows
+        elif inner is not None:
+            kept[name] = _carry(inner, value, f"{path}.")
+        elif path in CARRIED_OVER and isinstance(value, str):
+            kept[name] = value
+    return kept
+
+
+def carried_over_values(data: Mapping[str, Any], year: int) -> dict[str, Any]:
+    """What a new form keeps of an earlier form's raw data (`CARRIED_OVER`), for `year`; deadlines of
+    the earlier year move to the new one."""
+    values = _carry(Form, data, "")
+    values["year"] = str(year)
+    before = source_year(data)
+    if before is not None and before != year:
+        for row in values.get("indicators", []):
+            if isinstance(row.get("target"), str):
+                row["target"] = _shift_date(row["target"], before, year)
+    return values
+
+
+def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year: int | None = None) -> str:
+    """The slug when none is given. From an earlier form: its slug with the year (a trailing ``-2024``
+    replaced, else appended), as slugs are unique across the whole site. Otherwise
+    ``form-<year>-<8 hex digits of SHA-256 of the title>``: stable for a title, and ASCII, as the slug
+    is the page's and the PDF's file name (there is no pinyin transliteration to offer)."""
+    if earlier is not None:
+        if earlier_year is not None and earlier.endswith(f"-{earlier_year}"):
+            earlier = earlier[: -len(f"-{earlier_year}")]
+        return f"{earlier}-{year}"
+    return f"form-{year}-{hashlib.sha256(title.encode('utf-8')).hexdigest()[:8]}"
+
+
+def validate_slug(slug: str) -> str:
+    """The slug, if it is one `check` accepts (the same rule); a usage error otherwise."""
+    if check_slug(slug) is not None:
+        raise UsageError(f"--slug {slug!r}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
+    return slug
+
+
+def find_form(content: Path, slug: str) -> Path:
+    """The form file with this slug under `content` (or `slug` itself, when it names a form file)."""
+    given = Path(slug)
+    if given.suffix == ".md" and given.is_file():
+        return given
+    if not content.is_dir():
+        raise UsageError(f"--from {slug}: there is no {content}/ folder to look in")
+    found = [path for path in discover([content]) if path.stem == slug]
+    if not found:
+        raise UsageError(f"--from {slug}: no form {slug}.md under {content}/")
+    if len(found) > 1:
+        raise UsageError(f"--from {slug}: several forms have this slug ({', '.join(map(str, found))}); "
+                         "give the file's path instead")
+    return found[0]
+
+
+def read_source(path: Path) -> tuple[dict[str, Any], str]:
+    """The raw front matter and slug of an earlier form; a file that cannot be read is a usage error."""
+    try:
+        document = read_document(path)
+    except ReadError as error:
+        raise UsageError(f"{path}:{error.line}: {error.message} — {error.fix}; "
+                         "fix it first, or start without --from") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the file ({error.strerror})") from None
+    return document.data, document.slug
+
+
+def slug_in_use(content: Path, slug: str, target: Path) -> Path | None:
+    """Another form file under `content` with this slug (the site's forms must have unique slugs)."""
+    if not content.is_dir():
+        return None
+    for path in discover([content]):
+        if path.stem == slug and path.resolve() != target.resolve():
+            return path
+    return None
+
+
+def write_form(path: Path, text: str, force: bool = False) -> None:
+    """Write a form file, creating its folder; an existing file only with `force`."""
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{path} exists and is not a file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x" refuses a file that appeared since the check above: nothing is overwritten by accident.
+        with path.open("w" if force else "x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it") from None
+
+
+_SLUG_HINT = re.compile(r"^form-\d{4}-[0-9a-f]{8}$")
+
+
+def is_derived_hash_slug(slug: str) -> bool:
+    """Whether a slug is the hash form of `derived_slug` (the CLI suggests choosing a readable one)."""
+    return bool(_SLUG_HINT.match(slug))
