@@ -1,0 +1,83 @@
+"""formgen import FILE… [--out DIR] [--force]: published forms (PDF, or text extracted from one) → form files.
+
+Exit codes: 0 every form found was written complete; 1 a file could not be read or held no form, or a
+form lacks required values (it is still written, with placeholders); 2 usage error, such as a file to
+write that exists already (nothing is written then).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..config import find_config, load_config
+from ..errors import UsageError
+from ..importing import Planned, Source, plan, read_source, write_planned
+from ..importing.draft import Note
+from .common import DEFAULT_CONTENT
+
+HELP = "read published forms (a PDF, or text extracted from one) and write one form file per form"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="published forms: PDF files, or UTF-8 text extracted from them")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="the folder to write into (default: content/<year>/ of each form)")
+    parser.add_argument("--force", action="store_true", help="overwrite files that exist already")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="formgen.toml whose scheme names the 一级/二级指标 (default: the nearest one)")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _note(note: Note) -> str:
+    level = "error" if note.error else "warning"
+    return f"{note.where}: {level}: {note.message} [{note.code}]"
+
+
+def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
+    errors = warnings = 0
+    by_draft = {id(item.draft): item for item in planned}
+    for source in sources:
+        for note in source.notes:
+            print(_note(note))
+            errors += note.error
+            warnings += not note.error
+        for draft in source.drafts:
+            item = by_draft[id(draft)]
+            rows = len(draft.values.get("indicators", []))
+            state = "complete" if not draft.missing() else "incomplete"
+            print(f"{draft.where}: form {draft.number} “{draft.title or '?'}” → {item.path.as_posix()} "
+                  f"({rows} indicators, {state}, {_count(len(draft.notes), 'note')})")
+            for note in draft.notes:
+                print(f"  {_note(note)}")
+                errors += note.error
+                warnings += not note.error
+    return errors, warnings
+
+
+def run(args: argparse.Namespace) -> int:
+    for path in args.files:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: not a folder")
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"{args.config}: no such file")
+    config = load_config(args.config or find_config(Path.cwd()))
+    sources = [read_source(path, config.scheme) for path in args.files]
+    planned = plan(sources, args.out, DEFAULT_CONTENT)
+    write_planned(planned, args.force)
+    errors, warnings = _report(sources, planned)
+    forms = len(planned)
+    folders = sorted({item.path.parent.as_posix() for item in planned})
+    verdict = "failed" if errors or not forms else "ok"
+    print(f"{_count(forms, 'form')} imported from {_count(len(sources), 'file')}: {_count(errors, 'error')}, "
+          f"{_count(warnings, 'warning')} — {verdict}")
+    if forms:
+        print(f"next: formgen check {' '.join(folders)}   (stated figures are compared with formgen's; "
+              "see docs/import.md)")
+    return 1 if errors or not forms else 0

@@ -1,0 +1,349 @@
+"""One form as read from a published source, before it is written: values, conclusion, what was left over.
+
+Both readers (text and PDF) fill a `Draft`: each value as text, the way a form file holds it, with the
+place in the source it came from, and a `Note` for everything they could not place. Shared here: the
+joining of wrapped lines, the 自评结论's structure as Markdown, money and the indicator cells' names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import formatting
+from ..config import Scheme
+from ..model import Form, inner_model
+from ..values import parse_decimal
+from .labels import squash
+
+__all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "money_text"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source: ``file:line`` for text, ``file:page N`` for a PDF."""
+
+    source: str
+    line: int | None = None
+    page: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.source}:{self.line}"
+        if self.page is not None:
+            return f"{self.source}:page {self.page}"
+        return self.source
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the importer reports: a text it could not place, a value it could not find."""
+
+    where: Location
+    code: str
+    """A stable identifier, documented in docs/import.md (``import-unplaced``)."""
+    error: bool
+    """Errors make the import fail (exit 1); the form is still written, with placeholders."""
+    message: str
+
+
+@dataclass
+class Draft:
+    """One form found in a source."""
+
+    where: Location
+    """Where the form starts."""
+    number: int
+    """Its position in the source, from 1."""
+    values: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    notes: list[Note] = field(default_factory=list)
+
+    def set(self, path: str, value: str, where: Location | None = None) -> None:
+        """Set a value by key path (``funds.total.initial``); a second value for a key is reported."""
+        *parents, leaf = path.split(".")
+        target = self.values
+        for part in parents:
+            target = target.setdefault(part, {})
+        if target.get(leaf) and target[leaf] != value:
+            self.unplaced(where or self.where, value, f"a second {path} (the first was “{target[leaf]}”)")
+            return
+        target[leaf] = value
+
+    def get(self, path: str) -> Any:
+        target: Any = self.values
+        for part in path.split("."):
+            if not isinstance(target, Mapping):
+                return None
+            target = target.get(part)
+        return target
+
+    def unplaced(self, where: Location, text: str, why: str = "") -> None:
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "…"
+        reason = f" ({why})" if why else ""
+        self.notes.append(Note(where, "import-unplaced", False,
+                               f"“{shown}” is not placed in any field{reason}: add it by hand if it belongs"))
+
+    def note(self, where: Location, code: str, message: str, error: bool = False) -> None:
+        self.notes.append(Note(where, code, error, message))
+
+    def printed_weight(self, scheme: Scheme, what: str, printed: str | None, where: Location) -> None:
+        """Report a printed weight — a 一级指标's ``(50分)``, or ``总分`` for the full score — that differs
+        from the scheme's: the form file has no field for it, the scheme decides."""
+        if printed is None or parse_decimal(printed) is None:
+            return
+        expected = scheme.total_points if what == "总分" else getattr(scheme.level1_named(what), "weight", None)
+        if expected is not None and parse_decimal(printed) != expected:
+            self.note(where, "import-differs", f"{what} is printed with {printed}分, the scheme gives it "
+                      f"{formatting.score(expected)}")
+
+    @property
+    def title(self) -> str:
+        return str(self.values.get("title") or "")
+
+    def missing(self) -> list[str]:
+        """The required fields not found (docs/fields.md names), and the 自评结论 if there is none."""
+        found = list(_missing(Form, self.values, ""))
+        if not self.body.strip():
+            found.append("自评结论")
+        return found
+
+    def finish(self) -> None:
+        """Report each required field that was not found, at the form's start: it is written as a placeholder."""
+        missing = self.missing()
+        if missing:
+            self.note(self.where, "import-missing",
+                      f"form {self.number} has no {', '.join(missing)} in the source: written as placeholders "
+                      "to fill in (formgen check lists them)", error=True)
+
+
+def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> Iterable[str]:
+    for name, info in model.model_fields.items():
+        if not info.is_required():
+            continue
+        value = values.get(name)
+        inner = inner_model(info.annotation)
+        if inner is not None and isinstance(value, list):
+            if not value:
+                yield f"{prefix}{name}"
+            for index, row in enumerate(value, start=1):
+                yield from _missing(inner, row, f"{prefix}{name}[{index}].")
+        elif inner is not None:
+            yield from _missing(inner, value if isinstance(value, Mapping) else {}, f"{prefix}{name}.")
+        elif not str(value or "").strip():
+            yield f"{prefix}{name}"
+
+
+def money_text(text: str, factor: Decimal = Decimal(1)) -> str | None:
+    """A printed amount (``845,371.59``) as a form file holds it (``845371.59``), in 元; None if not a number."""
+    number = parse_decimal(text)
+    if number is None:
+        return None
+    return formatting.money_plain(number * factor) if factor != 1 else formatting.plain(number)
+
+
+def _ascii_word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def join_wrapped(fragments: Iterable[str]) -> str:
+    """Lines of one cell, wrapped by the layout, as one text: Chinese lines join without a space, words
+    of Latin script keep one; runs of white space become one space."""
+    text = ""
+    for fragment in fragments:
+        piece = fragment.strip("\n")
+        if not piece.strip():
+            continue
+        if text and _ascii_word(text.rstrip()[-1:]) and _ascii_word(piece.lstrip()[:1]) \
+                and not text[-1:].isspace() and not piece[:1].isspace():
+            text += " "
+        text += piece
+    return re.sub(r"[ \t\u3000]+", " ", text.replace("\n", " ")).strip()
+
+
+# --- the 自评结论 as Markdown ---------------------------------------------------------------------------
+
+_NUMERALS = "一二三四五六七八九十"
+_HEADING_WORDS = ("成绩", "做法", "经验", "方案", "计划", "方向", "问题", "措施", "建议", "不足", "打算", "举措",
+                  "成效", "情况", "原因", "思路", "目标", "亮点", "体会")
+"""Words a section heading of a 自评结论 ends with (一、主要成绩, 二、经验做法, 三、下一步工作计划): where a
+heading runs on into its text with nothing between, the shortest prefix ending in one of them is the heading."""
+_HEADING_MAX = 20  # characters of a heading at most, after its numeral
+_END = "。！？；!?;"
+
+
+def _section_marker(number: int) -> re.Pattern[str]:
+    numeral = _NUMERALS[number - 1] if number <= 10 else "十" + _NUMERALS[number - 11] if number < 20 else "〇"
+    # 一、 but not 第一、 nor the 一、 of 十一、
+    return re.compile(rf"(?<![{_NUMERALS}第]){numeral}、")
+
+
+def _item_pattern(number: int) -> re.Pattern[str]:
+    # 1. / 1． / 1、 — not part of a larger number (92.02, 2024.7) and not a decimal point (1.5倍).
+    return re.compile(rf"(?<![0-9A-Za-z.．]){number}\s*[.．、](?![0-9])")
+
+
+def _heading_end(text: str, marker_end: int) -> int | None:
+    """Where a section heading that starts at a marker (一、) ends: at a colon, at its first item (1.), or
+    after a heading word; None if what follows the marker is a sentence, not a heading."""
+    window = text[: marker_end + _HEADING_MAX]
+    ends = []
+    colon = re.search(r"[:：]", window[marker_end:])
+    if colon:
+        ends.append(marker_end + colon.end())
+    item = _item_pattern(1).search(window, marker_end)
+    if item and item.start() > marker_end:
+        ends.append(item.start())
+    if len(text.rstrip()) <= len(window):  # the heading is the whole paragraph
+        ends.append(len(text.rstrip()))
+    if not ends:
+        found = next((index for index in range(marker_end + 1, len(window) + 1)
+                      if window[:index].rstrip().endswith(_HEADING_WORDS)), None)
+        while found is not None and window[found:].startswith(_HEADING_WORDS):  # 经验 + 做法
+            found += next(len(word) for word in _HEADING_WORDS if window[found:].startswith(word))
+        ends += [found] if found is not None else []
+    if not ends or any(char in _END for char in text[marker_end:min(ends)]):
+        return None
+    return min(ends)
+
+
+_MARKDOWN_START = re.compile(r"^([#>*+\-=|`]|\d+[.)]\s)")
+
+
+def _clean(text: str, escape: bool = True) -> str:
+    text = re.sub(r"[ \t\u3000\n]+", " ", text).strip()
+    # A paragraph that Markdown would read as a heading, quote or list must stay text.
+    return "\\" + text if escape and _MARKDOWN_START.match(text) else text
+
+
+def _closing(item: str) -> tuple[str, str]:
+    """The conclusion's last item, and a closing paragraph after it: set off in an extracted text by a
+    gap of two or more spaces after a full stop (a PDF shows it as a paragraph of its own)."""
+    found = re.search(r"[。！？]([ \t\u3000]{2,})(?=\S)", item)
+    if not found:
+        return item, ""
+    return item[: found.start() + 1], item[found.end():]
+
+
+class _Structure:
+    """The 自评结论's parts in order: paragraphs, section headings (一、主要成绩) and numbered points
+    (1. 2. …). Numbering goes on across the source's paragraph breaks; a heading starts it again at 1."""
+
+    def __init__(self) -> None:
+        self.section = 1
+        self.item = 1
+        self.parts: list[tuple[str, str, int]] = []  # (kind, text, number): text, heading or item
+
+    def add(self, paragraph: str) -> None:
+        kind, number, start, position = "text", 0, 0, 0
+        while True:
+            section = _section_marker(self.section).search(paragraph, position)
+            item = _item_pattern(self.item).search(paragraph, position)
+            if section and (item is None or section.start() < item.start()):
+                self.parts.append((kind, paragraph[start: section.start()], number))
+                end = _heading_end(paragraph, section.end())
+                if end is not None:
+                    self.parts.append(("heading", paragraph[section.start(): end], 0))
+                kind, number, start = "text", 0, end if end is not None else section.start()
+                position = max(section.end(), start)
+                self.section, self.item = self.section + 1, 1
+            elif item:
+                self.parts.append((kind, paragraph[start: item.start()], number))
+                kind, number, start, position = "item", self.item, item.end(), item.end()
+                self.item += 1
+            else:
+                break
+        self.parts.append((kind, paragraph[start:], number))
+        self.parts.append(("break", "", 0))
+
+    def markdown(self) -> str:
+        parts = [part for part in self.parts if part[0] == "break" or part[1].strip()]
+        last = max((index for index, part in enumerate(parts) if part[0] != "break"), default=-1)
+        if last >= 0 and parts[last][0] == "item":
+            item, after = _closing(parts[last][1])
+            parts[last: last + 1] = [("item", item, parts[last][2]), ("text", after, 0)]
+        blocks: list[str] = []
+        items: list[str] = []
+        for kind, text, number in parts:
+            if kind == "item":
+                items.append(f"{number}. {_clean(text, escape=False)}")
+                continue
+            if kind == "break" or not text.strip():
+                continue
+            if items:
+                blocks.append("\n".join(items))
+                items = []
+            blocks.append(_clean(text))
+        if items:
+            blocks.append("\n".join(items))
+        return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def conclusion_markdown(paragraphs: list[str]) -> str:
+    """The 自评结论 as Markdown: a paragraph for the summary, each section heading (一、主要成绩) a paragraph,
+    its numbered points (1. 2. …) a list, the rest paragraphs. `paragraphs` are the breaks the source
+    shows (a PDF's lines that end short); a text extraction shows none, so the markers carry the structure."""
+    structure = _Structure()
+    for paragraph in paragraphs:
+        if paragraph.strip():
+            structure.add(paragraph)
+    return structure.markdown()
+
+
+# --- indicator cells -----------------------------------------------------------------------------------
+
+_WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
+_WEIGHT_PREFIX = re.compile(r"^([(（](\s*\d+(\.\d*)?\s*(分\s*[)）]?)?)?)?$")  # (50分) cut short by a line end
+
+
+def level1_parts(text: str) -> tuple[str, str | None]:
+    """``产出指标(50分)`` → (``产出指标``, ``50``)."""
+    cleaned = squash(text)
+    found = _WEIGHT.search(cleaned)
+    if found:
+        return cleaned[: found.start()], found.group(1)
+    return cleaned, None
+
+
+@dataclass(frozen=True)
+class LevelNames:
+    """The 一级 and 二级指标 names the importer recognises: the scheme's, and for 二级 any short name
+    ending in 指标 written as a cell of its own."""
+
+    level1: tuple[str, ...]
+    level2: tuple[str, ...]
+
+    @classmethod
+    def of(cls, scheme: Scheme) -> LevelNames:
+        level2 = tuple(dict.fromkeys(name for item in scheme.level1 for name in item.level2))
+        return cls(tuple(item.name for item in scheme.level1), level2)
+
+    def is_level1(self, text: str) -> bool:
+        return level1_parts(text)[0] in self.level1
+
+    def level1_prefix(self, text: str) -> bool:
+        cleaned = squash(text)
+        return any(name.startswith(cleaned) or (cleaned.startswith(name) and _WEIGHT_PREFIX.match(cleaned[len(name):]))
+                   for name in self.level1)
+
+    def is_level2(self, text: str, generic: bool = False) -> bool:
+        cleaned = squash(text)
+        if cleaned in self.level2:
+            return True
+        return generic and 2 < len(cleaned) <= 8 and cleaned.endswith("指标") and cleaned not in self.level1
+
+    def level2_prefix(self, text: str) -> bool:
+        cleaned = squash(text)
+        return any(name.startswith(cleaned) for name in self.level2)
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes: a Chinese character two, a Latin one one (how a cell wraps its lines)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)

@@ -1,0 +1,677 @@
+"""Forms from a PDF's text layer and table structure (pdfplumber), cell by cell.
+
+The only module that imports pdfplumber and pypdfium2. pdfplumber finds the table's ruling lines and
+so its cells; each word goes to the cell it stands in, and words outside any cell become lines of
+their own. A cell that is a label (`labels.LABELS`) finds its value by position: the cell to its
+right (项目名称 → the title), the cell below (预期目标 → the goal), or the cell where its row meets a
+column (年度资金总额 × 全年预算数（A）). Indicator rows are the 三级指标 cells under the header; every
+other cell of the indicator table joins the row it lies beside, and a 一级 or 二级 cell joins every
+row it spans, across pages too.
+
+Text a PDF draws but nobody sees — glyphs outside their clipping path, such as a table caption hidden
+for screen readers — is left out: pdfium knows each glyph's clip, pdfplumber does not.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..config import Scheme
+from .draft import Draft, LevelNames, Location, Note, conclusion_markdown, join_wrapped, level1_parts, money_text
+from .labels import (
+    FORM_TITLES,
+    IGNORED_LINES,
+    INDICATOR_COLUMNS,
+    MONEY_COLUMNS,
+    MONEY_UNITS,
+    SECTION_FIELDS,
+    LabelTable,
+    squash,
+)
+from .text import department_parts, filled_on_text, score_text
+
+__all__ = ["read_pdf_forms"]
+
+_FUND_ROWS = ("funds.total", "funds.fiscal", "funds.own", "funds.transfer", "funds.other")
+_FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
+_LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "contact", "execution_reason", "grade"}
+_YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
+_TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
+
+
+@dataclass
+class TextLine:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+
+
+@dataclass(eq=False)
+class Block:
+    """A table cell with its lines of text, or a line of text outside the table."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    lines: list[TextLine] = dataclass_field(default_factory=list)
+    in_table: bool = True
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def key(self) -> str:
+        return squash(self.text)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def beside(self, other: Block) -> bool:
+        """On the same row: this block's middle lies within the other's height."""
+        return self.page == other.page and other.top - _TOLERANCE <= self.cy <= other.bottom + _TOLERANCE
+
+    def under(self, other: Block) -> bool:
+        """In the same column: this block's middle lies within the other's width."""
+        return other.x0 - _TOLERANCE <= self.cx <= other.x1 + _TOLERANCE
+
+
+class PdfProblem(Exception):
+    """A PDF that cannot be read at all: its code and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def read_pdf_forms(path: Path, source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
+    """The forms in a PDF, and what was found outside any form."""
+    try:
+        blocks = _blocks(path)
+    except PdfProblem as problem:
+        return [], [Note(Location(source), problem.code, True, problem.message)]
+    if not blocks:
+        return [], [Note(Location(source), "import-no-text", True,
+                         "the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
+                         "(formgen new)")]
+    if not any(block.in_table for block in blocks):
+        return [], [Note(Location(source, page=blocks[0].page), "import-no-table", True,
+                         "the PDF has text but no table: formgen reads the 自评表's cells from its ruling lines; "
+                         "if this is a form, extract its text (pdftotext) and import the .txt")]
+    running = _running(blocks, labels)
+    blocks = [block for block in blocks if id(block) not in running]
+    starts = _form_starts(blocks, labels)
+    if not starts:
+        return [], [Note(Location(source, page=blocks[0].page), "import-no-form", True,
+                         f"no form found: no {FORM_TITLES[0]} heading and no 项目名称 cell — is this a 自评表?")]
+    notes = []
+    before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
+    if before:
+        notes.append(Note(Location(source, page=before[0].page), "import-unplaced", False,
+                          f"{len(before)} lines or cells come before the first form (from “{before[0].key[:30]}”): "
+                          "not imported"))
+    drafts = []
+    for number, start in enumerate(starts, start=1):
+        end = starts[number] if number < len(starts) else len(blocks)
+        draft = Draft(Location(source, page=blocks[start].page), number)
+        _PdfForm(blocks[start:end], draft, source, scheme, labels).read()
+        draft.finish()
+        drafts.append(draft)
+    return drafts, notes
+
+
+def _ignored(key: str) -> bool:
+    return not key or any(pattern.match(key) for pattern in IGNORED_LINES)
+
+
+def _form_starts(blocks: list[Block], labels: LabelTable) -> list[int]:
+    """Where each form starts: at its heading (项目支出绩效目标自评表); in a file without headings, at
+    each 项目名称 cell (a summary table's 项目名称 column, as on a bundle's cover, is then not a form)."""
+    headed = [index for index, block in enumerate(blocks)
+              if block.lines and squash(block.lines[0].text) in FORM_TITLES]
+    if headed:
+        return headed
+    return [index for index, block in enumerate(blocks) if labels.field(block.text) == "title"]
+
+
+def _running(blocks: list[Block], labels: LabelTable) -> set[int]:
+    """Lines outside the table repeated at the same height on several pages: running headers and footers
+    (a bundle prints each page's form title there). Lines with a label of the form are never such."""
+    seen: dict[tuple[str, int], set[int]] = {}
+    for block in blocks:
+        if not block.in_table:
+            seen.setdefault((block.key, round(block.top / 4)), set()).add(block.page)
+    return {id(block) for block in blocks if not block.in_table and len(seen[(block.key, round(block.top / 4))]) > 1
+            and block.key not in FORM_TITLES and not any(labels.find(block.text))}
+
+
+# --- reading the PDF ---------------------------------------------------------------------------------
+
+def _open(path: Path) -> Any:
+    import pdfplumber  # only `formgen import` needs it
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        return pdfplumber.open(path)
+    except PdfminerException as error:
+        cause = error.args[0] if error.args else error
+        if type(cause).__name__ == "PDFPasswordIncorrect":
+            raise PdfProblem("import-encrypted", "the PDF is encrypted with a password: open it with the password "
+                             "and save an unprotected copy (e.g. qpdf --decrypt --password=… in.pdf out.pdf)") from None
+        raise PdfProblem("import-unreadable", f"not a readable PDF ({cause or type(cause).__name__}): is the file "
+                         "complete?") from None
+
+
+def _blocks(path: Path) -> list[Block]:
+    """Every cell and every line outside the tables, page by page, in reading order."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    pdf = _open(path)
+    try:
+        glyphs = _glyphs(path)
+        blocks: list[Block] = []
+        for number, page in enumerate(pdf.pages, start=1):
+            hidden = _hidden_chars(page.chars, glyphs[number - 1]) if number <= len(glyphs) else set()
+            visible = page.filter(lambda obj, hidden=hidden: id(obj) not in hidden) if hidden else page
+            blocks += _page_blocks(visible, number)
+        return blocks
+    except PdfminerException as error:
+        raise PdfProblem("import-unreadable", f"the PDF is damaged ({error.args[0] if error.args else error})") \
+            from None
+    finally:
+        pdf.close()
+
+
+Run = tuple[str, list[tuple[float, float]]]
+"""Glyphs hidden one after the other: their text, and each one's centre (PDF coordinates)."""
+
+
+def _hidden_chars(chars: list[dict[str, Any]], runs: list[Run]) -> set[int]:
+    """The ids of pdfplumber's chars that pdfium found hidden. A run of hidden text is looked for in
+    pdfplumber's chars as the same text at the same places: a hidden glyph may lie exactly on a visible
+    twin, and the two libraries may order a page's glyphs a little differently."""
+    mine = "".join(char["text"][:1] or " " for char in chars)
+    found: set[int] = set()
+    for text, centres in runs:
+        start = mine.find(text)
+        while start >= 0:
+            span = chars[start: start + len(text)]
+            if all(char["x0"] - 1 <= x <= char["x1"] + 1 and char["y0"] - 1 <= y <= char["y1"] + 1
+                   for char, (x, y) in zip(span, centres, strict=True)):
+                found.update(id(char) for char in span)
+                break
+            start = mine.find(text, start + 1)
+    return found
+
+
+def _glyphs(path: Path) -> list[list[Run]]:
+    """Per page, the runs of glyphs drawn outside their clipping path. pdfplumber reads every glyph a page
+    draws, seen or not; pdfium knows each glyph's clip."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError:
+        return []  # pdfplumber read it: read it without this refinement
+    pages: list[list[Run]] = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            clips: dict[int, tuple[float, float, float, float] | None] = {}
+            runs: list[Run] = []
+            previous_hidden = False
+            for char in range(textpage.count_chars()):
+                if raw.FPDFText_IsGenerated(textpage.raw, char):  # spaces and line ends pdfium adds
+                    continue
+                obj = raw.FPDFText_GetTextObject(textpage.raw, char)
+                hidden = False
+                if not obj:
+                    previous_hidden = False
+                    continue
+                address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+                if address not in clips:
+                    clips[address] = _clip_box(raw, obj)
+                box = clips[address]
+                if box is not None:
+                    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+                    raw.FPDFText_GetCharBox(textpage.raw, char, left, right, bottom, top)
+                    x, y = (left.value + right.value) / 2, (bottom.value + top.value) / 2
+                    hidden = not (box[0] - 0.5 <= x <= box[2] + 0.5 and box[1] - 0.5 <= y <= box[3] + 0.5)
+                if hidden:
+                    if not previous_hidden:
+                        runs.append(("", []))
+                    text, centres = runs[-1]
+                    centres.append((x, y))
+                    runs[-1] = (text + chr(raw.FPDFText_GetUnicode(textpage.raw, char)), centres)
+                previous_hidden = hidden
+            pages.append(runs)
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return pages
+
+
+def _clip_box(raw: Any, obj: Any) -> tuple[float, float, float, float] | None:
+    """The bounding box of a page object's clipping path (the intersection of its paths), or None."""
+    clip = raw.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box: tuple[float, float, float, float] | None = None
+    for path in range(raw.FPDFClipPath_CountPaths(clip)):
+        xs, ys = [], []
+        for segment in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+            point = raw.FPDFClipPath_GetPathSegment(clip, path, segment)
+            x, y = ctypes.c_float(), ctypes.c_float()
+            if point and raw.FPDFPathSegment_GetPoint(point, x, y):
+                xs.append(x.value)
+                ys.append(y.value)
+        if not xs:
+            continue
+        own = (min(xs), min(ys), max(xs), max(ys))
+        box = own if box is None else (max(box[0], own[0]), max(box[1], own[1]), min(box[2], own[2]),
+                                       min(box[3], own[3]))
+    return box
+
+
+def _cells(page: Any) -> list[tuple[float, float, float, float]]:
+    """The table cells of a page; a 'cell' that holds other cells (drawn where a border is missing) is not one."""
+    found: list[tuple[float, float, float, float]] = []
+    for table in page.find_tables():
+        found += [cell for cell in table.cells if cell not in found]
+
+    def inside(cell: tuple[float, float, float, float], other: tuple[float, float, float, float]) -> bool:
+        x, y = (other[0] + other[2]) / 2, (other[1] + other[3]) / 2
+        return other != cell and cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]
+
+    return [cell for cell in found if sum(1 for other in found if inside(cell, other)) < 2]
+
+
+def _page_blocks(page: Any, number: int) -> list[Block]:
+    cells = _cells(page)
+    blocks = {cell: Block(number, *cell) for cell in cells}
+    loose: dict[tuple[float | None, float | None], list[dict[str, Any]]] = {}
+    verticals = [(edge["x0"], edge["top"], edge["bottom"]) for edge in page.edges if edge["orientation"] == "v"]
+    for word in page.extract_words(extra_attrs=["size"]):
+        x, y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+        holders = [cell for cell in cells if cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]]
+        if holders:
+            smallest = min(holders, key=lambda cell: (cell[2] - cell[0]) * (cell[3] - cell[1]))
+            _add_word(blocks[smallest], word)
+        else:
+            loose.setdefault(_strip(word, y, verticals), []).append(word)
+    result = [block for block in blocks.values() if block.lines]
+    for (left, right), words in loose.items():
+        lines = _lines(words)
+        if left is None or right is None:  # outside the table: each line a block of its own
+            result += [Block(number, line.x0, line.top, line.x1, line.top + line.size, [line], in_table=False)
+                       for line in lines]
+            continue
+        # Between two rules but in no closed cell (a cell cut by a page break has no bottom rule): lines
+        # close together are one cell.
+        current: Block | None = None
+        for line in lines:
+            if current is not None and line.top - current.bottom <= line.size:
+                current.lines.append(line)
+                current.x0, current.x1 = min(current.x0, line.x0), max(current.x1, line.x1)
+                current.bottom = line.top + line.size
+            else:
+                current = Block(number, line.x0, line.top, line.x1, line.top + line.size, [line])
+                result.append(current)
+    return sorted(result, key=lambda block: (block.top, block.x0))
+
+
+def _strip(word: dict[str, Any], y: float, verticals: list[tuple[float, float, float]]) -> tuple[float | None,
+                                                                                                  float | None]:
+    """The nearest vertical rules left and right of a word (at its height), if any: its column."""
+    left = max((x for x, top, bottom in verticals if x <= word["x0"] + 0.5 and top <= y <= bottom), default=None)
+    right = min((x for x, top, bottom in verticals if x >= word["x1"] - 0.5 and top <= y <= bottom), default=None)
+    return left, right
+
+
+def _add_word(block: Block, word: dict[str, Any]) -> None:
+    for line in block.lines:
+        if abs(line.top - word["top"]) <= line.size / 2:
+            _merge(line, word)
+            return
+    block.lines.append(TextLine(word["text"], word["x0"], word["x1"], word["top"], word["size"]))
+    block.lines.sort(key=lambda line: line.top)
+
+
+def _merge(line: TextLine, word: dict[str, Any]) -> None:
+    # pdfplumber splits words where the gap is wider than a character's spacing: a space was printed there.
+    if word["x0"] >= line.x1:
+        line.text, line.x1 = f"{line.text} {word['text']}", word["x1"]
+    else:
+        line.text, line.x0 = f"{word['text']} {line.text}", word["x0"]
+
+
+def _lines(words: list[dict[str, Any]]) -> list[TextLine]:
+    lines: list[TextLine] = []
+    for word in sorted(words, key=lambda word: (word["top"], word["x0"])):
+        for line in lines:
+            if abs(line.top - word["top"]) <= line.size / 2:
+                _merge(line, word)
+                break
+        else:
+            lines.append(TextLine(word["text"], word["x0"], word["x1"], word["top"], word["size"]))
+    return lines
+
+
+# --- one form -----------------------------------------------------------------------------------------
+
+class _PdfForm:
+    def __init__(self, blocks: list[Block], draft: Draft, source: str, scheme: Scheme, labels: LabelTable) -> None:
+        self.blocks, self.draft, self.source, self.scheme, self.labels = blocks, draft, source, scheme, labels
+        self.names = LevelNames.of(scheme)
+        self.used: set[int] = set()
+        self.factor = Decimal(1)
+        self.fields = {id(block): labels.field(block.text) for block in blocks}
+
+    def at(self, block: Block) -> Location:
+        return Location(self.source, page=block.page)
+
+    def use(self, *blocks: Block) -> None:
+        self.used.update(id(block) for block in blocks)
+
+    def labelled(self, field: str) -> Iterator[Block]:
+        return (block for block in self.blocks if self.fields[id(block)] == field)
+
+    def first(self, field: str) -> Block | None:
+        return next(self.labelled(field), None)
+
+    def right_of(self, label: Block) -> list[Block]:
+        found = [block for block in self.blocks if block is not label and block.beside(label)
+                 and block.x0 >= label.x1 - _TOLERANCE and not self.fields[id(block)]]
+        return sorted(found, key=lambda block: block.x0)
+
+    def below(self, label: Block) -> Block | None:
+        found = [block for block in self.blocks if block.page == label.page and block.top >= label.bottom - _TOLERANCE
+                 and block.under(label) and block is not label and not self.fields[id(block)]]
+        return min(found, key=lambda block: block.top, default=None)
+
+    def read(self) -> None:
+        self._side_labels()
+        self._basic()
+        self._funds()
+        self._goals()
+        self._indicators()
+        self._end()
+        self._lines()
+        for block in self.blocks:
+            if id(block) not in self.used and not _ignored(block.key):
+                self.draft.unplaced(self.at(block), block.text)
+
+    def _side_labels(self) -> None:
+        for block in self.blocks:
+            key = block.key
+            for label in self.labels.labels_of("funds"):
+                for unit, factor in MONEY_UNITS.items():
+                    if key in (squash(label), f"{squash(label)}({unit})"):
+                        self.use(block)
+                        if key.endswith(f"({unit})") and factor != 1:
+                            self.factor = factor
+                            self.draft.note(self.at(block), "import-unit",
+                                            f"money is printed in {unit} (×{factor}): imported in 元, the model's unit")
+            if self.fields[id(block)] in ("goals", "indicators", "conclusion", "funds.header"):
+                self.use(block)
+
+    def _value(self, field: str) -> tuple[str, Block] | None:
+        label = self.first(field)
+        if label is None:
+            return None
+        self.use(label)
+        values = self.right_of(label)
+        if not values:
+            return None
+        self.use(values[0])
+        return join_wrapped(line.text for line in values[0].lines), values[0]
+
+    def _basic(self) -> None:
+        for field in ("title", "implementer"):
+            found = self._value(field)
+            if found:
+                self.draft.set(field, found[0], self.at(found[1]))
+        found = self._value("department")
+        if found:
+            code, name = department_parts(found[0])
+            self.draft.set("department.code", code, self.at(found[1]))
+            self.draft.set("department.name", name, self.at(found[1]))
+
+    def _funds(self) -> None:
+        total = self.first("funds.total")
+        if total is None:
+            return
+        header = self.first("funds.header")
+        columns = [block for block in self.blocks if self.fields[id(block)] in _FUND_COLUMNS
+                   and (block.beside(header) if header else (block.page == total.page and block.bottom <= total.top))]
+        if header is None:  # the nearest header row above 年度资金总额
+            lowest = max((block.top for block in columns), default=0)
+            columns = [block for block in columns if abs(block.top - lowest) < 20]
+        self.use(*columns)
+        for row_field in _FUND_ROWS:
+            row = self.first(row_field)
+            if row is None:
+                continue
+            self.use(row)
+            section = SECTION_FIELDS.get(row_field, {})
+            for column in columns:
+                cells = [block for block in self.blocks if block.beside(row) and block.under(column)
+                         and not self.fields[id(block)]]
+                for cell in cells:
+                    self.use(cell)
+                    self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
+
+    def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
+        text = "".join(line.text for line in cell.lines)
+        if column in MONEY_COLUMNS:
+            amount = money_text(text, self.factor)
+            if amount is None:
+                self.draft.unplaced(self.at(cell), text, f"{column} of {row} is not an amount")
+            else:
+                self.draft.set(f"{row}.{column}", amount, self.at(cell))
+        elif column in section:
+            value = score_text(text)
+            if value is None:
+                self.draft.unplaced(self.at(cell), text, f"{section[column]} is not a number")
+            else:
+                self.draft.set(section[column], value, self.at(cell))
+        elif squash(text) not in ("-", "—", "/", "－"):
+            self.draft.unplaced(self.at(cell), text, f"a {column} on the {row} row")
+
+    def _goals(self) -> None:
+        for field in ("goals.expected", "goals.actual"):
+            label = self.first(field)
+            if label is None:
+                continue
+            self.use(label)
+            value = self.below(label)
+            if value is not None:
+                self.use(value)
+                self.draft.set(field, join_wrapped(line.text for line in value.lines), self.at(value))
+
+    def _indicators(self) -> None:
+        end = self.first("total")
+        stop = self.blocks.index(end) if end is not None else len(self.blocks)
+        headers: dict[int, list[Block]] = {}  # page → its header row (一级指标 … 备注)
+        body: list[Block] = []
+        for block in self.blocks[:stop]:
+            if self.fields[id(block)] == "level1":
+                headers[block.page] = [other for other in self.blocks
+                                       if other.beside(block) and self.fields[id(other)] in INDICATOR_COLUMNS]
+                self.use(*headers[block.page])
+            elif headers and block.in_table and id(block) not in self.used and not self.fields[id(block)]:
+                body.append(block)
+        cells: dict[str, list[Block]] = {name: [] for name in INDICATOR_COLUMNS}
+        columns: list[Block] = []
+        for block in body:
+            columns = headers.get(block.page, columns)  # a page without a header row goes on in the last one's
+            column = next((self.fields[id(header)] for header in columns if block.under(header)), None)
+            if column in cells:
+                cells[column].append(block)
+        rows = self._rows(cells)
+        if rows:
+            self.draft.values["indicators"] = rows
+
+    def _rows(self, cells: dict[str, list[Block]]) -> list[dict[str, str]]:
+        """One row per 三级指标 cell; the other cells join the row beside them, a 一级 or 二级 cell every
+        row it spans (one cut at a page break at least the rows it reaches; the next rows inherit it)."""
+        rows: list[tuple[Block, dict[str, str]]] = []
+        for name in cells["name"]:
+            self.use(name)
+            rows.append((name, {"name": join_wrapped(line.text for line in name.lines)}))
+        for column in ("target", "actual", "weight", "score", "reason", "note", "level1", "level2"):
+            for cell in cells[column]:
+                beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
+                if column not in ("level1", "level2"):
+                    beside = sorted(beside, key=lambda pair: _overlap(pair[0], cell))[-1:]
+                if not beside or not cell.key:
+                    continue
+                self.use(cell)
+                for _, row in beside:
+                    row[column] = self._cell_text(column, cell, row.get(column, ""))
+        level1 = level2 = ""
+        for block, row in rows:
+            if row.get("level1"):
+                name, points = level1_parts(row["level1"])
+                level2 = "" if name != level1 else level2
+                level1 = name
+                self.draft.printed_weight(self.scheme, name, points, self.at(block))
+            level2 = row.get("level2") or level2
+            row["level1"], row["level2"] = level1, level2
+            for required in ("level1", "level2", "name", "target", "actual", "weight"):
+                if not row.get(required):
+                    self.draft.note(self.at(block), "import-missing",
+                                    f"the indicator row “{row['name'][:30]}” has no {required}", error=True)
+        return [{key: row[key] for key in INDICATOR_COLUMNS if row.get(key)} for _, row in rows]
+
+    def _cell_text(self, column: str, cell: Block, before: str) -> str:
+        if column in ("level1", "level2"):
+            return cell.key
+        if column in ("target", "actual", "weight", "score"):
+            text = _figure(cell)
+            return score_text(text) or text if column in ("weight", "score") else text
+        text = join_wrapped(line.text for line in cell.lines)
+        return join_wrapped([before, text]) if before else text
+
+    def _end(self) -> None:
+        total = self.first("total")
+        if total is not None:
+            self.use(total)
+            cells = self.right_of(total)
+            numbers = [score_text(_figure(cell)) for cell in cells if _figure(cell)]
+            self.use(*cells)
+            if numbers and all(number is not None for number in numbers):
+                self.draft.set("stated.total", str(numbers[-1]), self.at(total))
+                if len(numbers) > 1:
+                    self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
+            elif cells:
+                self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells), "the 总分 row")
+        label = self.first("conclusion")
+        if label is None:
+            return
+        self.use(label)
+        found = self.right_of(label)
+        if not found:
+            return
+        cell = found[0]
+        parts = [cell]
+        # A conclusion longer than a page goes on in the same column on the next pages.
+        for block in self.blocks:
+            if block.page > parts[-1].page and abs(block.x0 - cell.x0) <= _TOLERANCE \
+                    and abs(block.x1 - cell.x1) <= _TOLERANCE and id(block) not in self.used and block.in_table:
+                parts.append(block)
+        self.use(*parts)
+        self.draft.body = conclusion_markdown([paragraph for part in parts for paragraph in _paragraphs(part)])
+
+    def _lines(self) -> None:
+        """Label: value lines (填报日期, 联系人, the year …) in blocks nothing has claimed yet."""
+        for block in self.blocks:
+            if id(block) in self.used:
+                continue
+            rest: list[str] = []
+            for line in block.lines:
+                if not self._line(line.text, block):
+                    rest.append(line.text)
+            if not rest:
+                self.use(block)
+            elif len(rest) < len(block.lines):
+                self.use(block)
+                for text in rest:
+                    if not _ignored(squash(text)):
+                        self.draft.unplaced(self.at(block), text)
+
+    def _line(self, text: str, block: Block) -> bool:
+        key = squash(text)
+        if key in FORM_TITLES or _ignored(key):
+            return True
+        year = _YEAR.match(text.strip())
+        if year:
+            self.draft.set("year", year.group(1), self.at(block))
+            return True
+        found = list(self.labels.find(text, _LINE_FIELDS))
+        if not found or text[: found[0].start].strip():
+            return False
+        for position, label in enumerate(found):
+            end = found[position + 1].start if position + 1 < len(found) else len(text)
+            value = text[label.end:end].strip()
+            where = self.at(block)
+            if label.field == "seal":
+                if value:
+                    self.draft.unplaced(where, value, "the 单位（盖章） line")
+            elif label.field == "filled_on":
+                date = filled_on_text(value)
+                if date is None:
+                    self.draft.unplaced(where, value, "填报日期 is not a date")
+                else:
+                    self.draft.set("filled_on", date, where)
+            elif label.field == "department":
+                code, name = department_parts(value)
+                self.draft.set("department.code", code, where)
+                self.draft.set("department.name", name, where)
+            elif label.field == "grade":
+                self.draft.set("stated.grade", value, where)
+            elif value:
+                self.draft.set(label.field, value, where)
+        return True
+
+
+def _overlap(row: Block, cell: Block) -> float:
+    """How much of their height two blocks on one page share."""
+    if row.page != cell.page:
+        return 0.0
+    return min(row.bottom, cell.bottom) - max(row.top, cell.top)
+
+
+def _figure(cell: Block) -> str:
+    # A figure wrapped in its cell (≤1076430. / 57元) joins without a space.
+    return "".join(line.text.strip() for line in cell.lines)
+
+
+def _paragraphs(cell: Block) -> list[str]:
+    """A cell's text in paragraphs: a line that ends well short of the cell's text edge ends one."""
+    paragraphs: list[list[str]] = [[]]
+    right = max(line.x1 for line in cell.lines)
+    for line in cell.lines:
+        paragraphs[-1].append(line.text)
+        if line.x1 < right - 1.5 * line.size:
+            paragraphs.append([])
+    return [join_wrapped(lines) for lines in paragraphs if lines]

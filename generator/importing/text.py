@@ -1,0 +1,548 @@
+"""Forms from text extracted from a published PDF (``pdftotext`` and the like).
+
+Such text keeps the table's reading order but not its grid: a cell that wraps spreads over several
+lines, the two goal columns come one after the other, a side label stands one character a line, a
+reason follows its row. The reader works zone by zone, each zone starting at a label of the table
+(`labels.LABELS`): the lines above the table, the funding table, the goals, the indicators, the
+total, the 自评结论 and the contact. Within the indicators a row ends with its four figures
+(年度指标值 实际完成值 分值 得分); the cells before them are the 一级 and 二级指标 when they are the
+scheme's names (wrapped or not) and the 三级指标 otherwise; text after a row is its reason.
+
+Every line that is not placed is reported with its line number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..config import Scheme
+from ..values import DateValue, normalize, parse_decimal, parse_value
+from .draft import (
+    Draft,
+    LevelNames,
+    Location,
+    Note,
+    conclusion_markdown,
+    display_width,
+    join_wrapped,
+    level1_parts,
+    money_text,
+)
+from .labels import (
+    FORM_TITLES,
+    IGNORED_LINES,
+    INDICATOR_COLUMNS,
+    MONEY_COLUMNS,
+    MONEY_UNITS,
+    SECTION_FIELDS,
+    LabelTable,
+    squash,
+)
+
+__all__ = ["read_text_forms"]
+
+_SIDE_FIELDS = ("funds", "goals", "indicators", "conclusion")
+_HEADER_FIELDS = {"seal", "filled_on", "title", "department", "implementer"}
+_ROW_FIELDS = {"funds.total", "funds.fiscal", "funds.own", "funds.transfer", "funds.other"}
+_FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
+_ZONES = ("funds.header", "goals.expected", "level1", "total", "contact")
+_TERMINAL = tuple("。！？；!?;")
+_YEAR = re.compile(r"[(（]\s*(\d{4})\s*年度?\s*[)）]")
+_DEPARTMENT = re.compile(r"^[\[【［(（]\s*([0-9A-Za-z\-]*)\s*[\]】］)）]\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def _ignored(text: str) -> bool:
+    cleaned = squash(text)
+    return not cleaned or any(pattern.match(cleaned) for pattern in IGNORED_LINES)
+
+
+def filled_on_text(value: str) -> str | None:
+    """A printed 填报日期 (``20250123``, ``2025-01-23``, ``2025年1月23日``) as an ISO date; None if it is not one."""
+    text = squash(value)
+    if len(text) == 8 and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    try:
+        parsed = parse_value(text)
+    except ValueError:
+        return None
+    return parsed.date.isoformat() if isinstance(parsed, DateValue) and parsed.comparison is None else None
+
+
+def department_parts(value: str) -> tuple[str, str]:
+    """``[120]平塘县人民法院`` → (``120``, ``平塘县人民法院``); no code in brackets → (``""``, the text)."""
+    found = _DEPARTMENT.match(value.strip())
+    return (found.group(1), found.group(2).strip()) if found else ("", value.strip())
+
+
+def score_text(text: str) -> str | None:
+    """A printed score or rate as written (``7.09``, ``100.00``; a % sign dropped), None if it is no number."""
+    cleaned = normalize(text).rstrip("%").strip()
+    return cleaned if parse_decimal(cleaned) is not None else None
+
+
+def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
+    """The forms in an extracted text, and what was found outside any form."""
+    lines = [Line(number, raw.replace("\f", "")) for number, raw in enumerate(text.split("\n"), start=1)]
+    starts = [index for index, line in enumerate(lines) if squash(line.text) in FORM_TITLES]
+    notes: list[Note] = []
+    if not starts:
+        first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
+        if first is None:
+            return [], [Note(Location(source), "import-no-form", True,
+                             f"no form found: no line reads {FORM_TITLES[0]} or 项目名称 — is this a 自评表?")]
+        starts = [first]
+    for line in lines[: starts[0]]:
+        if not _ignored(line.text):
+            notes.append(Note(Location(source, line.number), "import-unplaced", False,
+                              f"“{line.text.strip()[:60]}” comes before the first form: not imported"))
+    drafts = []
+    for number, start in enumerate(starts, start=1):
+        end = starts[number] if number < len(starts) else len(lines)
+        draft = Draft(Location(source, lines[start].number), number)
+        _TextForm(lines[start:end], draft, source, LevelNames.of(scheme), labels, scheme).read()
+        draft.finish()
+        drafts.append(draft)
+    return drafts, notes
+
+
+class _TextForm:
+    """One form's lines, read zone by zone."""
+
+    def __init__(self, lines: list[Line], draft: Draft, source: str, names: LevelNames, labels: LabelTable,
+                 scheme: Scheme) -> None:
+        self.lines, self.draft, self.source, self.names, self.labels = lines, draft, source, names, labels
+        self.scheme = scheme
+        self.factor = Decimal(1)
+        self.side = self._side_labels()
+
+    def at(self, line: Line) -> Location:
+        return Location(self.source, line.number)
+
+    def unplaced(self, line: Line, why: str = "") -> None:
+        self.draft.unplaced(self.at(line), line.text, why)
+
+    # --- side labels ---
+
+    def _side_labels(self) -> set[int]:
+        """Lines that hold a side label printed vertically (年度 / 总体 / 目标, 绩 / 效 / 指 / 标), and the
+        money unit of 项目资金（元）."""
+        targets: dict[str, str] = {}
+        for field in _SIDE_FIELDS:
+            for label in self.labels.labels_of(field):
+                targets[squash(label).rstrip(":")] = field
+                if field == "funds":
+                    for unit in MONEY_UNITS:
+                        targets[f"{squash(label)}({unit})"] = unit
+        found: set[int] = set()
+        index = 0
+        while index < len(self.lines):
+            text = squash(self.lines[index].text)
+            if not text or len(text) > 8 or not any(target.startswith(text) for target in targets):
+                index += 1
+                continue
+            accumulated, taken, best = "", [], None
+            for probe in range(index, len(self.lines)):
+                piece = squash(self.lines[probe].text)
+                if not piece:
+                    continue
+                if len(piece) > 8 or not any(target.startswith(accumulated + piece) for target in targets):
+                    break
+                accumulated += piece
+                taken.append(probe)
+                if accumulated in targets:
+                    best = (list(taken), targets[accumulated])
+            if best is None:
+                index += 1
+                continue
+            found.update(best[0])
+            if best[1] in MONEY_UNITS:
+                self.factor = MONEY_UNITS[best[1]]
+            index = best[0][-1] + 1
+        if self.factor != 1:
+            self.draft.note(self.draft.where, "import-unit",
+                            f"money is printed in 万元 (×{self.factor}): imported in 元, the model's unit")
+        return found
+
+    def content(self, start: int, end: int) -> list[Line]:
+        """The lines of a zone, without side labels and page numbers (blank lines kept: they separate cells)."""
+        return [line for index, line in enumerate(self.lines[start:end], start=start)
+                if index not in self.side and (line.blank or not _ignored(line.text))]
+
+    # --- zones ---
+
+    def read(self) -> None:
+        anchors: dict[str, int | None] = {}
+        position = 0
+        for field in _ZONES:
+            index = next((index for index in range(position, len(self.lines))
+                          if index not in self.side and self._starts(self.lines[index], field)), None)
+            anchors[field] = index
+            if index is not None:
+                position = index + 1
+        found = [index for index in anchors.values() if index is not None]
+
+        def zone(field: str) -> list[Line] | None:
+            start = anchors[field]
+            if start is None:
+                return None
+            end = min([index for index in found if index > start], default=len(self.lines))
+            return self.content(start, end)
+
+        self._header(self.content(0, min(found, default=len(self.lines))))
+        readers = {"funds.header": self._funds, "goals.expected": self._goals, "level1": self._indicators,
+                   "total": self._total, "contact": self._contact}
+        for field in _ZONES:
+            lines = zone(field)
+            if lines is not None:
+                readers[field](lines)
+
+    def _starts(self, line: Line, field: str) -> bool:
+        return self.labels.starts(line.text, {field}) is not None
+
+    def _header(self, lines: list[Line]) -> None:
+        raw: dict[str, tuple[list[str], Line]] = {}
+        last: str | None = None
+        for line in lines:
+            if line.blank or squash(line.text) in FORM_TITLES:
+                continue
+            text = line.text
+            year = _YEAR.search(text)
+            if year:
+                self.draft.set("year", year.group(1), self.at(line))
+                text = (text[: year.start()] + text[year.end():])
+                if not text.strip():
+                    continue
+            found = list(self.labels.find(text, _HEADER_FIELDS))
+            if found and not text[: found[0].start].strip():
+                for position, label in enumerate(found):
+                    end = found[position + 1].start if position + 1 < len(found) else len(text)
+                    raw[label.field] = ([text[label.end:end].strip()], line)
+                    last = label.field
+            elif last in ("title", "department", "implementer"):
+                raw[last][0].append(text)  # a wrapped cell
+            else:
+                self.unplaced(line, "above the funding table")
+        for field, (parts, line) in raw.items():
+            self._header_value(field, join_wrapped(parts), line)
+
+    def _header_value(self, field: str, value: str, line: Line) -> None:
+        where = self.at(line)
+        if field == "seal":
+            if value:
+                self.draft.unplaced(where, value, "the 单位（盖章） line")
+        elif field == "filled_on":
+            date = filled_on_text(value)
+            if date is None:
+                self.draft.unplaced(where, value, "填报日期 is not a date")
+            else:
+                self.draft.set("filled_on", date, where)
+        elif field == "department":
+            code, name = department_parts(value)
+            self.draft.set("department.code", code, where)
+            self.draft.set("department.name", name, where)
+        elif value:
+            self.draft.set(field, value, where)
+
+    def _funds(self, lines: list[Line]) -> None:
+        header, rows = lines[0], lines[1:]
+        columns = [found.field for found in self.labels.find(header.text, set(_FUND_COLUMNS))]
+        if len(columns) < 3:
+            columns = list(_FUND_COLUMNS)  # the header is wrapped: read the columns in their usual order
+        for line in rows:
+            if line.blank:
+                continue
+            row = self.labels.starts(line.text, _ROW_FIELDS)
+            if row is None:
+                self.unplaced(line, "in the funding table")
+                continue
+            cells = line.text[row.end:].split()
+            section = SECTION_FIELDS.get(row.field, {})
+            for column, cell in zip(columns, cells, strict=False):
+                if column in MONEY_COLUMNS:
+                    amount = money_text(cell, self.factor)
+                    if amount is None:
+                        self.draft.unplaced(self.at(line), cell, f"{column} of {row.field} is not an amount")
+                    else:
+                        self.draft.set(f"{row.field}.{column}", amount, self.at(line))
+                elif column in section:
+                    value = score_text(cell)
+                    if value is None:
+                        self.draft.unplaced(self.at(line), cell, f"{section[column]} is not a number")
+                    else:
+                        self.draft.set(section[column], value, self.at(line))
+                elif cell not in ("-", "—", "/", "－"):
+                    self.draft.unplaced(self.at(line), cell, f"a {column} on the {row.field} row")
+            for cell in cells[len(columns):]:
+                self.draft.unplaced(self.at(line), cell, "more cells than the funding table has columns")
+
+    def _goals(self, lines: list[Line]) -> None:
+        header, body = lines[0], lines[1:]
+        found = {found.field for found in self.labels.find(header.text, {"goals.expected", "goals.actual"})}
+        texts = [line for line in body if not line.blank]
+        if not texts:
+            return
+        if "goals.actual" not in found:  # one column only
+            self.draft.set("goals.expected", join_wrapped(line.text for line in texts), self.at(texts[0]))
+            return
+        expected, actual = split_columns(body)
+        if expected:
+            self.draft.set("goals.expected", join_wrapped(line.text for line in expected), self.at(expected[0]))
+        if actual:
+            self.draft.set("goals.actual", join_wrapped(line.text for line in actual), self.at(actual[0]))
+
+    def _indicators(self, lines: list[Line]) -> None:
+        header = squash(lines[0].text)
+        index = 1
+        while index < len(lines):
+            piece = squash(lines[index].text)
+            if piece and len(piece) <= 8 and self._header_like(header + piece):
+                header += piece
+            elif piece:
+                break
+            index += 1
+        rows = _IndicatorRows(self)
+        rows.read(lines[index:])
+        if rows.rows:
+            self.draft.values["indicators"] = rows.rows
+
+    def _header_like(self, text: str) -> bool:
+        """Whether a text is indicator column labels, the last one possibly cut (a wrapped header)."""
+        keys = [squash(label) for field in INDICATOR_COLUMNS for label in self.labels.labels_of(field)]
+        reachable = {0}
+        for position in range(len(text) + 1):
+            if position not in reachable:
+                continue
+            rest = text[position:]
+            if any(key.startswith(rest) for key in keys) and rest:
+                return True
+            reachable.update(position + len(key) for key in keys if rest.startswith(key))
+        return len(text) in reachable
+
+    def _total(self, lines: list[Line]) -> None:
+        line = lines[0]
+        label = self.labels.starts(line.text, {"total"})
+        assert label is not None
+        numbers = [score_text(cell) for cell in line.text[label.end:].split()]
+        if not numbers or any(number is None for number in numbers):
+            self.unplaced(line, "the 总分 row")
+        else:
+            self.draft.set("stated.total", str(numbers[-1]), self.at(line))
+            if len(numbers) > 1:
+                self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(line))
+        body: list[Line] = []
+        reason: list[Line] = []
+        for line in lines[1:]:
+            if line.blank:
+                continue
+            grade = self.labels.starts(line.text, {"grade"})
+            if grade is not None and not body:
+                self.draft.set("stated.grade", line.text[grade.end:].strip(), self.at(line))
+                continue
+            if self.labels.starts(line.text, {"execution_reason"}) or reason:
+                reason.append(line)
+                continue
+            found = self.labels.starts(line.text, {"conclusion"})
+            body.append(Line(line.number, line.text[found.end:]) if found and not body else line)
+        if reason:
+            label = self.labels.starts(reason[0].text, {"execution_reason"})
+            assert label is not None
+            first = Line(reason[0].number, reason[0].text[label.end:])
+            self.draft.set("execution_reason", join_wrapped(line.text for line in [first, *reason[1:]]),
+                           self.at(reason[0]))
+        if body:
+            # Wrapped lines join as printed; the markers (一、 1.) give the structure.
+            self.draft.body = conclusion_markdown(["".join(line.text for line in body)])
+
+    def _contact(self, lines: list[Line]) -> None:
+        line = lines[0]
+        label = self.labels.starts(line.text, {"contact"})
+        assert label is not None
+        value = line.text[label.end:].strip()
+        if value:
+            self.draft.set("contact", value, self.at(line))
+        for other in lines[1:]:
+            if not other.blank:
+                self.unplaced(other, "after 联系人")
+
+
+def split_columns(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The two goal columns, printed one after the other: where the second starts, judged by the lines'
+    widths (every line of a column but its last is as wide as the column) and the gaps between them."""
+    texts = [line for line in lines if not line.blank]
+    if len(texts) < 2:
+        return texts, []
+    gap_before = set()
+    previous_blank = False
+    for line in lines:
+        if line.blank:
+            previous_blank = True
+        elif previous_blank:
+            gap_before.add(line.number)
+            previous_blank = False
+    widths = [display_width(line.text.strip()) for line in texts]
+
+    def shape(part: list[int]) -> float:
+        # How far a column's lines are from wrapping at one width: its lines but the last are full.
+        if len(part) < 2:
+            return 0.0
+        full = max(part)
+        return sum(full - width for width in part[:-1]) + max(0, part[-1] - full)
+
+    best: tuple[float, int] | None = None
+    for split in range(1, len(texts)):
+        cost = shape(widths[:split]) + shape(widths[split:])
+        if texts[split].number not in gap_before:
+            cost += 8  # the columns are separate blocks of the extraction: prefer a gap
+        if texts[split - 1].text.rstrip().endswith(_TERMINAL):
+            cost -= 2
+        if best is None or cost < best[0]:
+            best = (cost, split)
+    assert best is not None
+    return texts[: best[1]], texts[best[1]:]
+
+
+@dataclass
+class _Token:
+    text: str
+    line: Line
+
+
+class _IndicatorRows:
+    """The indicator rows: each ends with 年度指标值 实际完成值 分值 得分 on one line."""
+
+    def __init__(self, form: _TextForm) -> None:
+        self.form = form
+        self.rows: list[dict[str, str]] = []
+        self.level1 = ""
+        self.level2 = ""
+        self.pending: list[Line] = []
+
+    def read(self, lines: list[Line]) -> None:
+        for line in lines:
+            if line.blank:
+                continue
+            tail = _tail(line.text)
+            if tail is None:
+                self.pending.append(line)
+                continue
+            head, target, actual, weight, score, rest = tail
+            before, pre = self._split_pending(bool(head))
+            self._reason(before)
+            self._row(pre, Line(line.number, " ".join(head)), line, target, actual, weight, score)
+            if rest:
+                self.pending.append(Line(line.number, " ".join(rest)))
+        before, pre = self._split_pending(has_head=True, last=True)
+        self._reason(before)
+        for line in pre:
+            self.form.unplaced(line, "in the indicator table, after its last row")
+
+    def _tokens(self, lines: list[Line]) -> list[_Token]:
+        return [_Token(word, line) for line in lines for word in line.text.split()]
+
+    def _level_at(self, tokens: list[_Token], index: int) -> tuple[int, int]:
+        """How many tokens from `index` are a 一级指标 cell, then how many after those a 二级指标 cell."""
+        names = self.form.names
+        level1 = _take(tokens, index, names.is_level1, names.level1_prefix)
+        level2 = _take(tokens, index + level1, names.is_level2, names.level2_prefix)
+        if not level2 and index + level1 < len(tokens) - 1 and names.is_level2(tokens[index + level1].text, True):
+            level2 = 1
+        return level1, level2
+
+    def _split_pending(self, has_head: bool, last: bool = False) -> tuple[list[Line], list[Line]]:
+        """The pending lines cut in two: the previous row's reason, and the next row's cells."""
+        pending, self.pending = self.pending, []
+        if not self.rows:
+            return [], pending
+        for index in range(len(pending)):
+            tokens = self._tokens(pending[index:])
+            level1, level2 = self._level_at(tokens, 0)
+            if level1 or level2:
+                return pending[:index], pending[index:]
+        if last or has_head:
+            return pending, []
+        ends = [index for index, line in enumerate(pending) if line.text.rstrip().endswith(_TERMINAL)]
+        if not ends:
+            return [], pending
+        return pending[: ends[-1] + 1], pending[ends[-1] + 1:]
+
+    def _reason(self, lines: list[Line]) -> None:
+        if not lines:
+            return
+        if not self.rows:
+            for line in lines:
+                self.form.unplaced(line, "in the indicator table, before its first row")
+            return
+        row = self.rows[-1]
+        text = join_wrapped(line.text for line in lines)
+        row["reason"] = join_wrapped([row.get("reason", ""), text]) if row.get("reason") else text
+
+    def _row(self, pre: list[Line], head: Line, line: Line, target: str, actual: str, weight: str,
+             score: str) -> None:
+        tokens = self._tokens([*pre, head])
+        level1, level2 = self._level_at(tokens, 0)
+        names = self.form.names
+        if level1 and not level2 and len(tokens) > level1:
+            # 满意度指标 alone: the 二级 cell of the same 一级, when no weight says it is the 一级 cell.
+            text = "".join(token.text for token in tokens[:level1])
+            if level1_parts(text)[1] is None and names.is_level2(text) and level1_parts(text)[0] == self.level1:
+                level1, level2 = 0, level1
+        where = self.form.at(line)
+        if level1:
+            name, points = level1_parts("".join(token.text for token in tokens[:level1]))
+            self.level1, self.level2 = name, ""
+            self.form.draft.printed_weight(self.form.scheme, name, points, self.form.at(tokens[level1 - 1].line))
+        if level2:
+            self.level2 = squash("".join(token.text for token in tokens[level1: level1 + level2]))
+        rest = tokens[level1 + level2:]
+        by_line: dict[int, list[str]] = {}
+        for token in rest:
+            by_line.setdefault(token.line.number, []).append(token.text)
+        name = join_wrapped(" ".join(words) for words in by_line.values())
+        row = {"level1": self.level1, "level2": self.level2, "name": name, "target": target, "actual": actual,
+               "weight": score_text(weight) or weight, "score": score_text(score) or score}
+        for field in ("level1", "level2", "name"):
+            if not row[field]:
+                self.form.draft.note(where, "import-missing",
+                                     f"the row ending “{line.text.strip()[:40]}” has no {field}", error=True)
+        self.rows.append(row)
+
+
+def _take(tokens: list[_Token], index: int, full: Callable[[str], bool], prefix: Callable[[str], bool]) -> int:
+    """How many tokens from `index`, joined, make the longest text `full` accepts (0 if none), going on
+    while `prefix` accepts the text so far: a cell wrapped over several lines."""
+    accumulated = ""
+    best = 0
+    for position in range(index, len(tokens)):
+        accumulated += squash(tokens[position].text)
+        if full(accumulated):
+            best = position - index + 1
+        if not prefix(accumulated):
+            break
+    return best
+
+
+def _number(text: str) -> bool:
+    return parse_decimal(text) is not None
+
+
+def _tail(text: str) -> tuple[list[str], str, str, str, str, list[str]] | None:
+    """A row's last cells: (cells before, 年度指标值, 实际完成值, 分值, 得分, cells after), or None."""
+    words = text.split()
+    for index in range(len(words) - 2, 1, -1):
+        if _number(words[index]) and _number(words[index + 1]):
+            return (words[: index - 2], words[index - 2], words[index - 1], words[index], words[index + 1],
+                    words[index + 2:])
+    return None
