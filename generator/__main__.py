@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import build, check, diff, export, init, new, schema, serve
+from .commands import build, check, diff, export, import_, init, new, schema, serve
 from .errors import FormgenError
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
-            "new": new, "diff": diff}
+            "new": new, "diff": diff, "import": import_}
 
 
 def build_parser() -> argparse.ArgumentParser:

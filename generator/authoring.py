@@ -50,7 +50,7 @@ do not trip the copied-text warning (texts under 60 characters are not compared)
 CARRIED_OVER = frozenset({
     "title", "department.code", "department.name", "implementer", "budget_weight", "goals.expected",
     "indicators[].level1", "indicators[].level2", "indicators[].name", "indicators[].target",
-    "indicators[].weight", "contact",
+    "indicators[].weight", "contact", "profile", "indicators[].nature", "indicators[].unit",
 })
 """What `formgen new --from` keeps of the earlier form (keys as in docs/fields.md): the project, its
 units, its goal and its indicator table. Everything else is a figure or text of the earlier year and
@@ -139,10 +139,12 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
     return lines
 
 
-def form_text(values: Mapping[str, Any], body: str = NEW_BODY, header: Sequence[str] = ()) -> str:
+def form_text(values: Mapping[str, Any], body: str = NEW_BODY, header: Sequence[str] = (),
+              model: type[BaseModel] = Form) -> str:
     """A complete form file: every field of the model in order, with `values` where given (text, as
-    formgen reads YAML), a placeholder for any other required value, and its label and doc beside it."""
-    lines = ["---", *(f"# {line}" for line in header), *_mapping(Form, values, "", ""), "---"]
+    formgen reads YAML), a placeholder for any other required value, and its label and doc beside it.
+    `model` is the form model of the form's profile (`profile.form_model`)."""
+    lines = ["---", *(f"# {line}" for line in header), *_mapping(model, values, "", ""), "---"]
     return "\n".join(lines) + "\n" + body.strip("\n") + "\n"
 
 
@@ -192,10 +194,10 @@ def _carry(model: type[BaseModel], data: Any, prefix: str) -> dict[str, Any]:
     return kept
 
 
-def carried_over_values(data: Mapping[str, Any], year: int) -> dict[str, Any]:
+def carried_over_values(data: Mapping[str, Any], year: int, model: type[BaseModel] = Form) -> dict[str, Any]:
     """What a new form keeps of an earlier form's raw data (`CARRIED_OVER`), for `year`; deadlines of
-    the earlier year move to the new one."""
-    values = _carry(Form, data, "")
+    the earlier year move to the new one. `model` is the form model of the earlier form's profile."""
+    values = _carry(model, data, "")
     values["year"] = str(year)
     before = source_year(data)
     if before is not None and before != year:

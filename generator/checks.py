@@ -17,48 +17,66 @@ from . import formatting, values
 from .config import SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
-from .model import FundRow, Funds, Indicator
+from .model import Funds, Indicator, short_label
+from .profile import Profile
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
            "normalized_text", "placeholder_problems"]
 
-# The funding table's rows and columns with their labels, as the model defines them.
-_COLUMNS = {name: info.title or name for name, info in FundRow.model_fields.items()}
-_ROWS = {name: info.title or name for name, info in Funds.model_fields.items()}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COST_LEVEL2 = "成本指标"
+_REFERENCE = Profile()
 
 
-def funds_problems(funds: Funds) -> Iterator[Problem]:
-    """The funding table's arithmetic (rules.md section 2): sums per column, B never above A."""
-    rows: dict[str, FundRow] = {name: getattr(funds, name) for name in _ROWS}
-    for whole, parts in (("total", ("fiscal", "other")), ("fiscal", ("own", "transfer"))):
-        for column, label in _COLUMNS.items():
-            expected = sum((getattr(rows[part], column) for part in parts), Decimal(0))
-            stated = getattr(rows[whole], column)
+def _titles(model: type[object]) -> dict[str, str]:
+    """The fields of a model with their labels (the funding table's rows, or its columns)."""
+    return {name: info.title or name for name, info in model.model_fields.items()}  # type: ignore[attr-defined]
+
+
+def funds_problems(funds: Funds, profile: Profile = _REFERENCE) -> Iterator[Problem]:
+    """The funding table's arithmetic (rules.md section 2): each row the sum of its parts, per column (the
+    profile says which rows are sums), and B never above A."""
+    rows = _titles(type(funds))
+    columns = _titles(type(funds.total))
+    short = {column: short_label(label) for column, label in columns.items()}
+    money = profile.money.message
+    for line in profile.funds:
+        if not line.parts:
+            continue
+        whole, parts = line.key, line.parts
+        for column, label in columns.items():
+            expected = sum((getattr(getattr(funds, part), column) for part in parts), Decimal(0))
+            stated = getattr(getattr(funds, whole), column)
             if stated != expected:
-                names = " + ".join(_ROWS[part] for part in parts)
+                names = " + ".join(rows[part] for part in parts)
                 yield Problem(
                     "funds-sum", Level.ERROR, ("funds", whole, column),
-                    f"{_ROWS[whole]} {label} is {formatting.money(stated)}, but {names} = {formatting.money(expected)}",
-                    f"make {_ROWS[whole]} equal to {names} in every column")
-    for name, row in rows.items():
+                    f"{rows[whole]} {label} is {money(stated)}, but {names} = {money(expected)}",
+                    f"make {rows[whole]} equal to {names} in every column")
+    for name in rows:
+        row = getattr(funds, name)
         if row.executed > row.budget:
             yield Problem(
                 "funds-over-budget", Level.ERROR, ("funds", name, "executed"),
-                f"全年执行数 {formatting.money(row.executed)} is above 全年预算数 {formatting.money(row.budget)} "
-                f"({_ROWS[name]}): spending beyond the budget",
-                "correct B, or record the budget adjustment in 全年预算数 (A)")
+                f"{short['executed']} {money(row.executed)} is above {short['budget']} {money(row.budget)} "
+                f"({rows[name]}): spending beyond the budget",
+                f"correct B, or record the budget adjustment in {short['budget']} (A)")
     if funds.total.budget == 0:
         yield Problem("funds-no-budget", Level.ERROR, ("funds", "total", "budget"),
-                      "全年预算数 is 0: the execution rate is undefined",
+                      f"{short['budget']} is 0: the execution rate is undefined",
                       "write the year's budget for the project")
 
 
-def _structure(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
-    scheme = config.scheme
+def _label(row: Indicator, key: str) -> str:
+    """A column's label in the row's profile, as messages name it (年度指标值, 偏差原因分析及改进措施)."""
+    info = type(row).model_fields.get(key)
+    return short_label(info.title or key) if info is not None else key
+
+
+def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    scheme = profile.scheme
     form = scored.form
     if form.budget_weight is not None and form.budget_weight != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
@@ -126,18 +144,21 @@ def _stated(scored: ScoredForm) -> Iterator[Problem]:
                       f"gives {scored.grade}", f"write {scored.grade}")
 
 
-def _indicators(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
+def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Iterator[Problem]:
     form = scored.form
     for result in scored.indicators:
         yield from result.problems
         row, index = result.indicator, result.index
         target, actual = result.target, result.actual
+        goal, achieved = row.target_figure, row.actual_figure
+        target_label, actual_label, reason_label = _label(row, "target"), _label(row, "actual"), _label(row, "reason")
         if isinstance(target, Quantity) and (target.comparison is None or not target.unit):
             missing = [what for what, absent in (("operator (≥, ≤, ＝)", target.comparison is None),
                                                   ("unit", not target.unit)) if absent]
             yield Problem("target-incomplete", Level.WARNING, ("indicators", index, "target"),
-                          f"年度指标值 “{row.target}” has no {' and no '.join(missing)}",
-                          "write it in full, e.g. ＝62万元 or ≥95%")
+                          f"{target_label} “{goal}” has no {' and no '.join(missing)}",
+                          f"fill in {_label(row, 'nature')} and {_label(row, 'unit')}, e.g. ≥ and %"
+                          if profile.split_target else "write it in full, e.g. ＝62万元 or ≥95%")
         if isinstance(target, DateValue) and target.date.year != form.year:
             yield Problem("date-outside-year", Level.WARNING, ("indicators", index, "target"),
                           f"the date {row.target} is outside the form's year {form.year}",
@@ -145,23 +166,23 @@ def _indicators(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
         if isinstance(target, Quantity) and isinstance(actual, Quantity) and target.comparison \
                 and target.comparison.negative and actual.number == 0:
             yield Problem("zero-actual", Level.WARNING, ("indicators", index, "actual"),
-                          f"实际完成值 0 meets “{row.target}” only arithmetically: nothing was spent or delivered, "
+                          f"{actual_label} 0 meets “{goal}” only arithmetically: nothing was spent or delivered, "
                           "and A ÷ B is undefined",
-                          "say in 未完成原因分析 why the indicator did not apply, or leave the row out (rules.md S7)")
+                          f"say in {reason_label} why the indicator did not apply, or leave the row out (rules.md S7)")
         threshold = config.checks.over_completion_percent
         if result.over_percent is not None and result.over_percent > threshold and not row.reason:
             yield Problem("over-completion", Level.WARNING, ("indicators", index, "reason"),
-                          f"实际完成值 {row.actual} exceeds 年度指标值 {row.target} by "
+                          f"{actual_label} {achieved} exceeds {target_label} {goal} by "
                           f"{formatting.rate(values.round_half_up(result.over_percent))}% with no explanation",
-                          f"explain in 未完成原因分析 why (more than {plain(threshold)}% over target; rules.md S5)")
+                          f"explain in {reason_label} why (more than {plain(threshold)}% over target; rules.md S5)")
         if result.method is Method.QUANTITATIVE and result.met is False and not row.reason:
             yield Problem("missed-unexplained", Level.WARNING, ("indicators", index, "reason"),
-                          f"the target {row.target} was missed ({row.actual}) with no explanation",
-                          "explain in 未完成原因分析 why, and what will be done")
-    yield from _cost_rows(scored)
+                          f"the target {goal} was missed ({achieved}) with no explanation",
+                          f"explain in {reason_label} why, and what will be done")
+    yield from _cost_rows(scored, profile)
 
 
-def _cost_rows(scored: ScoredForm) -> Iterator[Problem]:
+def _cost_rows(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     """Cost rows whose amounts add up to more than was spent, yet all reported as met (rules.md §3)."""
     form = scored.form
     amounts = [(result, result.actual) for result in scored.indicators
@@ -171,10 +192,11 @@ def _cost_rows(scored: ScoredForm) -> Iterator[Problem]:
         return
     spent = sum((actual.base()[0] for _, actual in amounts), Decimal(0))  # type: ignore[union-attr]
     executed = form.funds.total.executed
-    if spent > executed and all(result.met is not False for result, _ in amounts):
+    executed_label = short_label(type(form.funds.total).model_fields["executed"].title or "")
+    if spent > executed * profile.money.factor and all(result.met is not False for result, _ in amounts):
         yield Problem("cost-exceeds-executed", Level.WARNING, ("indicators", amounts[0][0].index, "actual"),
-                      f"the 成本指标 amounts add up to {formatting.money(spent)} 元, more than 全年执行数 "
-                      f"{formatting.money(executed)}, yet every one is reported as met",
+                      f"the 成本指标 amounts add up to {formatting.money(spent)} 元, more than {executed_label} "
+                      f"{profile.money.message(executed)}, yet every one is reported as met",
                       "report the amounts actually spent, and score the rows that fell short")
 
 
@@ -200,6 +222,10 @@ CROSS_FORM_FIELDS = frozenset({"title", "expected", "actual", "execution_reason"
 """The fields cross-form checks report on (shared 项目名称, copied texts): their lines are kept."""
 
 
+_ROW_TEXTS = ("reason", "note")
+"""The free-text columns of an indicator row (a profile may have only the first)."""
+
+
 def narrative_texts(scored: ScoredForm, body: str) -> Iterable[tuple[tuple[str | int, ...], str]]:
     """Every free text of a form with its field: goals, reasons, notes, the conclusion (``body``)."""
     form = scored.form
@@ -207,14 +233,18 @@ def narrative_texts(scored: ScoredForm, body: str) -> Iterable[tuple[tuple[str |
     yield ("goals", "actual"), form.goals.actual
     yield ("execution_reason",), form.execution_reason
     for index, row in enumerate(form.indicators):
-        yield ("indicators", index, "reason"), row.reason
-        yield ("indicators", index, "note"), row.note
+        for key in _ROW_TEXTS:
+            if key in type(row).model_fields:
+                yield ("indicators", index, key), getattr(row, key)
     yield ("body",), body
 
 
-def _narrative(scored: ScoredForm, body: str) -> Iterator[Problem]:
+def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Problem]:
     funds = scored.form.funds
-    table = {getattr(getattr(funds, row), column) for row in _ROWS for column in _COLUMNS}
+    rows, columns = _titles(type(funds)), _titles(type(funds.total))
+    factor = profile.money.factor
+    # Compared in 元: the text may name 元 or 万元 whatever the table's unit.
+    table = {getattr(getattr(funds, row), column) * factor for row in rows for column in columns}
     for loc, text in narrative_texts(scored, body):
         for match in _AMOUNT.finditer(text):
             number = values.parse_decimal(match.group(2))
@@ -226,8 +256,9 @@ def _narrative(scored: ScoredForm, body: str) -> Iterator[Problem]:
             column = "budget" if match.group(1) == "预算" else "executed"
             figure = getattr(funds.total, column)
             yield Problem("narrative-amount", Level.WARNING, loc,
-                          f"the text says “{match.group(0)}”, but the table's 年度资金总额 {_COLUMNS[column]} "
-                          f"is {formatting.money(figure)} and no cell holds {formatting.money(amount)}",
+                          f"the text says “{match.group(0)}”, but the table's {rows['total']} {columns[column]} "
+                          f"is {profile.money.message(figure)} and no cell holds "
+                          f"{profile.money.message(amount / factor)}",
                           "correct the text or the table so that they agree",
                           extra={"offset": match.start()})
     for match in _GRADE.finditer(body):
@@ -267,19 +298,21 @@ def _links(body: str, folder: Path | None) -> Iterator[Problem]:
                           "put the file beside the form, or in a folder below it", extra=where)
 
 
-def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path | None = None) -> list[Problem]:
+def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path | None = None,
+               profile: Profile | None = None) -> list[Problem]:
     """Every problem of one form, errors and warnings, in a stable order. `source` is the form file
-    (for links relative to it)."""
+    (for links relative to it); `profile` the form's (default: the site's)."""
+    profile = profile or config.profile_for()
     problems: list[Problem] = list(scored.problems)
-    problems += funds_problems(scored.form.funds)
-    problems += _structure(scored, config)
-    problems += _indicators(scored, config)
+    problems += funds_problems(scored.form.funds, profile)
+    problems += _structure(scored, profile)
+    problems += _indicators(scored, config, profile)
     if not any(problem.level is Level.ERROR for problem in problems):
         # With an error above, the computed figures are not final: comparing stated ones would only
         # report knock-on differences that vanish once the real mistake is fixed.
         problems += _stated(scored)
     problems += _execution(scored, config)
-    problems += _narrative(scored, body)
+    problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
     return problems
 

@@ -2,20 +2,28 @@
 
 Every number of the scoring rules is a setting here, with the reference scheme (贵州, rules.md
 section 1) as the default, so a site changes a weight or a band in its ``formgen.toml`` and not in
-code. Errors in the file are collected all at once, like a form's, and name the key.
+code. ``[site] profile`` picks the site's profile (表样, `profile.py`): its scheme is the starting point,
+which ``[scheme]`` adjusts key by key. Errors in the file are collected all at once, like a form's, and
+name the key.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
+import typing
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import ProblemsFound
 from .findings import Finding, Level
+
+if TYPE_CHECKING:
+    from .profile import Profile
 
 __all__ = ["Band", "ConfigError", "Grade", "Level1", "Scheme", "SiteConfig", "load_config"]
 
@@ -141,6 +149,9 @@ class Site(_Settings):
     """Shown on the index page and the bundle covers."""
     base_url: str = ""
     """The public address of the site, for sitemap.xml; empty: no sitemap."""
+    profile: str = "reference"
+    """The profile (表样) of the site's forms: reference (贵州, the default), central, sichuan, hubei, or a
+    file profiles/<name>.toml beside formgen.toml (docs/profiles.md). A form's ``profile:`` overrides it."""
 
 
 class Pdf(_Settings):
@@ -160,6 +171,16 @@ class Pdf(_Settings):
     held about 12 MiB per form with the benchmark's forms (2.4 GiB for 200), so this bounds memory."""
 
 
+class _Memo(dict[str, Any]):
+    """Derived data a config keeps (the profiles it resolved, one lookup per form otherwise): it never
+    makes two configs with the same settings differ."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Memo)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class SiteConfig(_Settings):
     """The whole formgen.toml."""
 
@@ -167,6 +188,30 @@ class SiteConfig(_Settings):
     pdf: Pdf = Field(default_factory=Pdf)
     scheme: Scheme = Field(default_factory=Scheme)
     checks: Checks = Field(default_factory=Checks)
+    _local_profiles: dict[str, Profile] = PrivateAttr(default_factory=dict)
+    """The site's own profiles (profiles/*.toml beside formgen.toml), read with the file."""
+    _resolved: _Memo = PrivateAttr(default_factory=_Memo)
+
+    def profile_names(self) -> list[str]:
+        """Every profile a form may name: the shipped ones and the site's own."""
+        from .profile import shipped_profiles  # here: profile.py builds on this module
+
+        return sorted({*shipped_profiles(), *self._local_profiles})
+
+    def profile_for(self, name: str | None = None) -> Profile:
+        """The profile a form uses: `name` (its ``profile:``), or the site's. The site's profile scores by
+        ``[scheme]`` (its scheme as adjusted by formgen.toml); another profile by its own file's scheme.
+        Raises KeyError for a name that is no profile."""
+        from .profile import shipped_profiles
+
+        wanted = name or self.site.profile
+        resolved = self._resolved.get(wanted)
+        if resolved is None:
+            found = self._local_profiles.get(wanted) or shipped_profiles()[wanted]
+            if wanted == self.site.profile and found.scheme != self.scheme:
+                found = found.model_copy(update={"scheme": self.scheme})
+            resolved = self._resolved[wanted] = found
+        return resolved
 
 
 class ConfigError(ProblemsFound):
@@ -177,15 +222,80 @@ class ConfigError(ProblemsFound):
         self.findings = findings
 
 
-def _line_of_key(text: str, key: str) -> int:
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+
+
+def toml_line(text: str, loc: tuple[str | int, ...]) -> int:
+    """The line of a key of a TOML file (``("funds", 2, "parts")``: the third ``[[funds]]``'s ``parts``),
+    or of its nearest enclosing table; 1 when none is found."""
+    table: tuple[str | int, ...] = ()
+    counts: dict[tuple[str, ...], int] = {}
+    best, best_depth = 1, 0
+    wanted = tuple(loc)
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith((f"{key} ", f"{key}=", f"[{key}]", f"[[{key}]]")):
-            return number
-    return 1
+        header = _TABLE.match(line)
+        if header:
+            names = tuple(part.strip().strip('"') for part in header.group(2).split("."))
+            if header.group(1) == "[[":
+                counts[names] = counts.get(names, -1) + 1
+                table = (*names, counts[names])
+            else:
+                table = names
+            here = table
+        else:
+            key = _KEY.match(line)
+            if key is None:
+                continue
+            here = (*table, key.group(1).strip('"'))
+        # Index paths of nested arrays count per parent: compare with the indices the header gives.
+        depth = len(here) if wanted[:len(here)] == here else 0
+        if depth > best_depth:
+            best, best_depth = number, depth
+            if depth == len(wanted):
+                break
+    return best
+
+
+def _known_keys(model: Any, loc: tuple[str | int, ...]) -> list[str]:
+    """The keys a settings table at `loc` allows (for 'did you mean' hints)."""
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        annotation = info.annotation if info is not None else None
+        model = None
+        for candidate in (annotation, *typing.get_args(annotation)):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def settings_findings(error: ValidationError, shown: str, text: str, model: type[BaseModel], code: str, label: str,
+                      fix: str) -> list[Finding]:
+    """Every error of a settings file (formgen.toml, a profile) with its line, key and fix."""
+    findings = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        message, advice = item["msg"].removeprefix("Value error, "), fix
+        context = item.get("ctx") or {}
+        if item["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc[:-1]), n=1, cutoff=0.6)
+            message = "is not a key here"
+            advice = f"did you mean “{close[0]}”?" if close else f"remove it ({fix})"
+        elif "fix" in context:
+            message, advice = str(context["message"]), str(context["fix"])
+        findings.append(Finding(shown, toml_line(text, loc), Level.ERROR, code, ".".join(map(str, loc)), label,
+                                message, advice))
+    return findings
 
 
 def load_config(path: Path | None) -> SiteConfig:
-    """Read a formgen.toml; with no file, the defaults. Raises ConfigError listing every problem."""
+    """Read a formgen.toml; with no file, the defaults. Raises ConfigError listing every problem.
+
+    The profiles of the site (profiles/*.toml beside the file) are read too, and named in the same error."""
+    from .profile import PROFILES_FOLDER, ProfileError, local_profiles, shipped_profiles
+
     if path is None or not path.exists():
         return SiteConfig()
     shown = str(path)
@@ -196,16 +306,36 @@ def load_config(path: Path | None) -> SiteConfig:
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Finding(shown, line, Level.ERROR, "config-syntax", "", "",
                                    f"not valid TOML: {error}", "fix the syntax (https://toml.io)")]) from None
+    findings: list[Finding] = []
     try:
-        return SiteConfig.model_validate(data)
+        local = local_profiles(path.parent / PROFILES_FOLDER)
+    except ProfileError as error:
+        findings += error.findings
+        local = {}
+    site = data.get("site")
+    name = site.get("profile", "reference") if isinstance(site, dict) else "reference"
+    profiles = {**shipped_profiles(), **local}
+    invalid = isinstance(name, str) and (path.parent / PROFILES_FOLDER / f"{name}.toml").is_file()
+    if isinstance(name, str) and name not in profiles and not invalid:  # an invalid file is reported above
+        findings.append(Finding(shown, toml_line(text, ("site", "profile")), Level.ERROR, "config-invalid",
+                                "site.profile", "设置", f"“{name}” is not a profile",
+                                f"write one of {', '.join(sorted(profiles))}, or add {PROFILES_FOLDER}/{name}.toml "
+                                "beside formgen.toml (docs/profiles.md)"))
+    profile = profiles.get(name) if isinstance(name, str) else None
+    if (profile is not None and profile.name != "reference") or isinstance(data.get("scheme"), dict):
+        # The site's profile's scheme, with formgen.toml's [scheme] keys in place of its own.
+        base = (profile or profiles["reference"]).scheme.model_dump()
+        scheme = data.get("scheme")
+        data = {**data, "scheme": {**base, **scheme} if isinstance(scheme, dict) else scheme or base}
+    try:
+        config = SiteConfig.model_validate(data)
     except ValidationError as error:
-        findings = []
-        for item in error.errors():
-            loc = tuple(str(part) for part in item["loc"])
-            key = next((part for part in reversed(loc) if not part.isdigit()), "")
-            findings.append(Finding(shown, _line_of_key(text, key), Level.ERROR, "config-invalid",
-                                    ".".join(loc), "设置", item["msg"], "see docs/config.md for the allowed values"))
-        raise ConfigError(findings) from None
+        findings += settings_findings(error, shown, text, SiteConfig, "config-invalid", "设置",
+                                      "see docs/config.md for the allowed values")
+    if findings:
+        raise ConfigError(findings)
+    config._local_profiles.update(local)
+    return config
 
 
 def find_config(start: Path) -> Path | None:

@@ -394,8 +394,17 @@ def _fields(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _money_figures(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every cell of the funding table, in 元 as the feed has it (a profile may have other rows than the
+    reference's: those are named by their key)."""
     return [(label_for((row, column), Funds), _money(record["funds"][row][column]))
-            for row in Funds.model_fields for column in FundRow.model_fields]
+            for row in record["funds"] for column in FundRow.model_fields]
+
+
+def _keyed_pairs(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> list[Change]:
+    """Changes between figures matched by label (a form whose profile changed has other funding rows)."""
+    old, new = dict(before), dict(after)
+    return [Change(label, old.get(label), new.get(label)) for label in dict.fromkeys([*old, *new])
+            if old.get(label) != new.get(label)]
 
 
 def _computed(record: dict[str, Any], level1: Iterable[str]) -> list[tuple[str, str | None]]:
@@ -535,7 +544,7 @@ def _changed(before: Entry, after: Entry, labels: tuple[str, str]) -> FormDiff:
     if before.scored is not None and after.scored is not None:
         old, new = form_record(before), form_record(after)
         level1 = list(dict.fromkeys([*new["subtotals"], *old["subtotals"]]))
-        figures = (_pairs(_fields(old), _fields(new)) + _pairs(_money_figures(old), _money_figures(new))
+        figures = (_pairs(_fields(old), _fields(new)) + _keyed_pairs(_money_figures(old), _money_figures(new))
                    + _pairs(_computed(old, level1), _computed(new, level1)) + _pairs(_stated(before), _stated(after)))
         rows, reordered = _rows(old["indicators"], new["indicators"])
         texts = _texts(old, new)

@@ -2,7 +2,8 @@
 
 Documented in docs/feed.md. Scores and rates are strings formatted exactly as the form prints them
 (``"70.93"``, ``"7.09"``, ``"100"``); money is a string with the amount in 元 without separators
-(``"845371.59"``), so that no consumer ever parses a float.
+(``"845371.59"``), so that no consumer ever parses a float. A form whose profile is in 万元 is
+converted (× 10,000, exact), so that every form's amounts add up; its funding rows are its profile's.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 from . import formatting
 from .config import SiteConfig
-from .model import FundRow, Funds
 from .pipeline import Entry, Site
+from .profile import Profile
 from .scoring import ScoredForm
 
 __all__ = ["FEED_VERSION", "feed_document", "form_record", "site_feed"]
@@ -20,11 +21,11 @@ __all__ = ["FEED_VERSION", "feed_document", "form_record", "site_feed"]
 FEED_VERSION = 1
 
 
-def _funds(scored: ScoredForm) -> dict[str, dict[str, str]]:
-    """Every row and column of the funding table, in the model's order."""
-    funds = scored.form.funds
-    return {name: {column: formatting.money_plain(getattr(getattr(funds, name), column))
-                   for column in FundRow.model_fields} for name in Funds.model_fields}
+def _funds(scored: ScoredForm, profile: Profile) -> dict[str, dict[str, str]]:
+    """Every row and column of the funding table, in the model's order, in 元."""
+    funds, factor = scored.form.funds, profile.money.factor
+    return {name: {column: formatting.money_plain(getattr(getattr(funds, name), column) * factor)
+                   for column in type(funds.total).model_fields} for name in type(funds).model_fields}
 
 
 def form_record(entry: Entry) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def form_record(entry: Entry) -> dict[str, Any]:
     scored = entry.scored
     assert scored is not None, "only scored forms are exported"
     form = scored.form
+    profile = entry.profile or Profile()
     return {
         "slug": entry.slug,
         "title": form.title,
@@ -39,7 +41,7 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "unit": form.implementer,
         "department": {"code": form.department.code, "name": form.department.name},
         "filled_on": form.filled_on.isoformat(),
-        "funds": _funds(scored),
+        "funds": _funds(scored, profile),
         "budget_weight": formatting.score(scored.budget_weight),
         "execution_rate": formatting.rate(scored.execution_rate),
         "budget_score": formatting.score(scored.budget_score),
@@ -50,13 +52,13 @@ def form_record(entry: Entry) -> dict[str, Any]:
                 "level1": result.indicator.level1,
                 "level2": result.indicator.level2,
                 "name": result.indicator.name,
-                "target": result.indicator.target,
-                "actual": result.indicator.actual,
+                "target": result.indicator.target_figure,
+                "actual": result.indicator.actual_figure,
                 "weight": formatting.score(result.indicator.weight),
                 "score": formatting.score(result.score),
                 "method": result.method.value,
                 "reason": result.indicator.reason,
-                "note": result.indicator.note,
+                "note": getattr(result.indicator, "note", ""),  # a profile may have no 备注 column
             }
             for result in scored.indicators
         ],

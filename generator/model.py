@@ -22,10 +22,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from .values import DateValue, normalize, parse_decimal, parse_value
+from .values import DateValue, Quantity, ValueSyntaxError, normalize, parse_decimal, parse_nature, parse_value
 
-__all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "Stated", "field_name", "inner_model",
-           "label_for"]
+__all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
+           "Stated", "field_name", "inner_model", "label_for", "money_type", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -65,14 +65,30 @@ def _decimals(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def _money(value: object) -> Decimal:
-    amount = _number(value, "money", "845371.59")
-    if amount < 0:
-        raise _fail("money_negative", f"{amount} is negative", "money on the form is never negative; write the amount")
-    if _decimals(amount.normalize()) > 2:
-        raise _fail("money_precision", f"{amount} has more than two decimals",
-                    "round to the fen (two decimals), as the accounts do")
-    return amount
+_DECIMAL_WORDS = ("no", "one", "two", "three", "four", "five", "six")
+
+
+def _money_parser(decimals: int, unit: str) -> Callable[[object], Decimal]:
+    """The validator of amounts in `unit` written with at most `decimals` decimals (a profile's money)."""
+    example = "845371.59" if unit == "元" else "84.54"
+    if unit == "元" and decimals == 2:
+        fix = "round to the fen (two decimals), as the accounts do"
+    else:
+        fix = f"write the amount in {unit} with at most {_DECIMAL_WORDS[decimals]} decimals, as the profile's forms do"
+
+    def parse(value: object) -> Decimal:
+        amount = _number(value, "money", example)
+        if amount < 0:
+            raise _fail("money_negative", f"{amount} is negative",
+                        "money on the form is never negative; write the amount")
+        if _decimals(amount.normalize()) > decimals:
+            raise _fail("money_precision", f"{amount} has more than {_DECIMAL_WORDS[decimals]} decimals", fix)
+        return amount
+
+    return parse
+
+
+_money = _money_parser(2, "元")
 
 
 def _score(value: object) -> Decimal:
@@ -153,6 +169,16 @@ _NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"
 
 Money = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
 """An amount in the form's money unit (元 by default): at most two decimals, never negative."""
+
+
+def money_type(decimals: int, unit: str) -> Any:
+    """The type of an amount in `unit` with at most `decimals` decimals (`Money` is 元 with two)."""
+    if (decimals, unit) == (2, "元"):
+        return Money
+    return Annotated[Decimal, BeforeValidator(_money_parser(decimals, unit)),
+                     WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
+
+
 Score = Annotated[Decimal, BeforeValidator(_score), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
 """Points (分值, 得分): 0 or more, at most two decimals."""
 def _optional(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal | None]:
@@ -172,6 +198,33 @@ Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})
 RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 FigureText = Annotated[str, BeforeValidator(_figure_text),
                        WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+
+
+def _nature(value: object) -> str:
+    text = _required_text(value)
+    try:
+        parse_nature(text)
+    except ValueSyntaxError:
+        raise _fail("nature_invalid", f"“{text}” is not a 指标性质",
+                    "write ≥, ≤, ＝, >, < or 定性 (正向 and 反向 are read as ≥ and ≤)") from None
+    return text
+
+
+def _bare_figure(value: object) -> str:
+    """指标值 of a three-column target: a number, a date or a level, without the operator."""
+    text = _figure_text(value)
+    parsed = parse_value(text)
+    if isinstance(parsed, Quantity | DateValue) and parsed.comparison is not None:
+        raise _fail("value_operator", f"“{text}” holds an operator",
+                    "write the operator in 指标性质 and the number alone here, e.g. 5000")
+    return text
+
+
+NatureText = Annotated[str, BeforeValidator(_nature), WithJsonSchema({"type": "string", "minLength": 1})]
+"""指标性质: an operator (≥, ≤, ＝, >, <) or 定性."""
+BareFigureText = Annotated[str, BeforeValidator(_bare_figure),
+                           WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+"""指标值 in a three-column target: a number, a date or a qualitative level, without operator or unit."""
 FormDate = Annotated[dt.date, BeforeValidator(_date),
                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
                                                {"type": "string", "pattern": r"^\d{8}$"},
@@ -182,6 +235,16 @@ Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer",
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True,
                               arbitrary_types_allowed=False)
+
+
+def short_label(title: str) -> str:
+    """A column's label as messages name it: ``年度指标值(A)`` → ``年度指标值``, ``全年执行数（B）`` → ``全年执行数``.
+
+    The letters A and B are the printed headers' cue for the formulas; messages read better without them."""
+    for suffix in ("(A)", "(B)", "（A）", "（B）"):
+        if title.endswith(suffix):
+            return title[: -len(suffix)]
+    return title
 
 
 class Department(_Strict):
@@ -205,7 +268,7 @@ class FundRow(_Strict):
 
 
 class Funds(_Strict):
-    """项目资金（元）: the five funding rows. 年度资金总额 = 财政拨款 + 其他; 财政拨款 = 本级安排 + 其中：上级补助."""
+    """项目资金（元）: the funding rows. 年度资金总额 = 财政拨款 + 其他; 财政拨款 = 本级安排 + 其中：上级补助."""
 
     total: FundRow = Field(title="年度资金总额")
     """The project's total funds; its A and B give the execution rate (执行率)."""
@@ -228,11 +291,56 @@ class Goals(_Strict):
     """What was actually achieved."""
 
 
-class Indicator(_Strict):
+class IndicatorFigures(_Strict):
+    """What every indicator row offers beside its fields: its target and actual each as one text, the way a
+    one-cell 年度指标值 writes them (``≥5000平方米``). Scoring parses these, whatever the profile's columns."""
+
+    def _cell(self, key: str) -> str:
+        value = self.__dict__.get(key, "")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def target_figure(self) -> str:
+        return self._cell("target")
+
+    @property
+    def actual_figure(self) -> str:
+        return self._cell("actual")
+
+
+class SplitIndicatorFigures(IndicatorFigures):
+    """A row whose target is three cells, 指标性质 (``nature``), 指标值 (``target``) and 度量单位 (``unit``):
+    joined they read as one cell would (``≥`` ``5000`` ``平方米`` → ``≥5000平方米``; 定性 → the 指标值 alone)."""
+
+    @property
+    def target_figure(self) -> str:
+        target = self._cell("target")
+        try:
+            comparison = parse_nature(self._cell("nature"))
+        except ValueSyntaxError:  # the field's validator has said so; never reached on a validated row
+            comparison = None
+        if comparison is None:
+            return target
+        return f"{comparison.value}{target}{self._cell('unit')}"
+
+    @property
+    def actual_figure(self) -> str:
+        """实际完成值 with the 度量单位 where it is a bare number (``6339`` + ``件`` → ``6339件``)."""
+        actual, unit = self._cell("actual"), self._cell("unit")
+        try:
+            parsed = parse_value(actual)
+        except ValueSyntaxError:
+            return actual
+        if unit and isinstance(parsed, Quantity) and not parsed.unit:
+            return f"{actual}{unit}"
+        return actual
+
+
+class Indicator(IndicatorFigures):
     """One row of the 绩效指标 table."""
 
     level1: RequiredText = Field(title="一级指标")
-    """First-level indicator: one of the scheme's (产出指标, 效益指标, 满意度指标 by default)."""
+    """First-level indicator: one of the scheme's (产出指标, 效益指标, 满意度指标)."""
     level2: RequiredText = Field(title="二级指标")
     """Second-level indicator, such as 数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, 满意度指标."""
     name: RequiredText = Field(title="三级指标")
@@ -297,6 +405,9 @@ class Form(_Strict):
     """Figures as printed on a published form (optional), checked against the computation."""
     contact: RequiredText = Field(title="联系人")
     """The contact person."""
+    profile: Text = Field(default="", title="表样")
+    """The form's profile (表样): its layout, labels, money unit and scoring rules, by name (``reference``,
+    ``central``, ``sichuan``, ``hubei``, or a profile of the site). Leave it out to use formgen.toml's."""
 
 
 def inner_model(annotation: Any) -> Any:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import checks
 from .config import SiteConfig
 from .findings import Finding, Level, Problem
-from .model import Form, Funds, Indicator, field_name, known_fields, label_for, suggest
+from .model import Form, field_name, inner_model, known_fields, label_for, suggest
+from .profile import Profile, form_model
 from .reading import Document, ReadError, discover, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 
@@ -33,6 +34,9 @@ class Entry:
     scored: ScoredForm | None = None
     """None when the file could not be read or validated: its findings say why."""
     findings: list[Finding] = field(default_factory=list)
+    profile: Profile | None = None
+    """The profile (表样) the form was read by: its own ``profile:``, else the site's. None when the file
+    could not be read, or names no profile."""
 
     @property
     def slug(self) -> str:
@@ -70,12 +74,14 @@ def line_of(document: Document, loc: tuple[str | int, ...], offset: int = 0) -> 
     return document.line_of(loc) if loc else 1
 
 
-def locate(problem: Problem, document: Document) -> Finding:
-    """Give a problem its file, line, field name and Chinese label."""
+def locate(problem: Problem, document: Document, model: type[BaseModel] = Form,
+           body_label: str = _BODY_LABEL) -> Finding:
+    """Give a problem its file, line, field name and Chinese label (the labels of the form's profile:
+    `model` is its form model, `body_label` its name for the 自评结论)."""
     line = line_of(document, problem.loc, int(problem.extra.get("offset", 0)))  # type: ignore[call-overload]
     if not problem.loc:  # the file as a whole (its name, its identity)
         return Finding(document.display, line, problem.level, problem.code, "", "", problem.message, problem.fix)
-    label = _BODY_LABEL if problem.loc == ("body",) else label_for(problem.loc)
+    label = body_label if problem.loc == ("body",) else label_for(problem.loc, model)
     return Finding(document.display, line, problem.level, problem.code, field_name(problem.loc), label,
                    problem.message, problem.fix)
 
@@ -90,7 +96,7 @@ _GENERIC_FIXES = {
 }
 
 
-def _validation_findings(error: ValidationError, document: Document) -> list[Finding]:
+def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form) -> list[Finding]:
     findings = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
@@ -98,11 +104,11 @@ def _validation_findings(error: ValidationError, document: Document) -> list[Fin
         context: dict[str, Any] = item.get("ctx") or {}
         if kind == "missing":
             key = str(loc[-1])
-            message, fix = "is missing", f"add “{key}:” ({label_for(loc)}), see docs/format.md"
+            message, fix = "is missing", f"add “{key}:” ({label_for(loc, model)}), see docs/format.md"
             line = document.line_of(loc[:-1])
         elif kind == "extra_forbidden":
             key = str(loc[-1])
-            close = suggest(key, known_fields(loc[:-1]))
+            close = suggest(key, known_fields(loc[:-1], model))
             message = "is not a field of the form"
             fix = f"did you mean “{close}”?" if close else "remove it (see docs/format.md for the fields)"
             line = document.line_of(loc)
@@ -117,7 +123,7 @@ def _validation_findings(error: ValidationError, document: Document) -> list[Fin
         else:
             message, fix = _GENERIC_FIXES.get(kind, (item["msg"], "see docs/format.md"))
             line = document.line_of(loc)
-        label = label_for(loc) if kind != "extra_forbidden" else "未知字段"
+        label = label_for(loc, model) if kind != "extra_forbidden" else "未知字段"
         findings.append(Finding(document.display, line, Level.ERROR, f"field-{kind.replace('_', '-')}",
                                 field_name(loc), label, message, fix))
     return findings
@@ -146,17 +152,43 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
                                              f"cannot read the file: {error.strerror}", "check the path")])
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
-    unfilled = [locate(problem, document) for problem in checks.placeholder_problems(document.data, document.body)]
+    profile, problem = _profile_of(document, config)
+    if profile is None:
+        assert problem is not None
+        return Entry(document, findings=[locate(problem, document)] + [locate(item, document) for item in extra])
+    model = form_model(profile)
+    body_label = profile.labels.conclusion
+
+    def located(problem: Problem) -> Finding:
+        return locate(problem, document, model, body_label)
+
+    unfilled = [located(problem) for problem in checks.placeholder_problems(document.data, document.body)]
     try:
-        form = Form.model_validate(document.data)
+        form = model.model_validate(document.data)
     except ValidationError as error:
-        partial = [locate(problem, document) for problem in _partial_problems(document.data, config) + extra]
-        return Entry(document, findings=_unfilled(_validation_findings(error, document) + partial, unfilled))
-    scored = score_form(form, config.scheme)
-    problems = checks.check_form(scored, document.body, config, document.path) + extra
-    entry = Entry(document, scored, _unfilled([locate(problem, document) for problem in problems], unfilled))
+        partial = [located(problem) for problem in _partial_problems(document.data, profile, model) + extra]
+        return Entry(document, findings=_unfilled(_validation_findings(error, document, model) + partial, unfilled),
+                     profile=profile)
+    scored = score_form(form, profile.scheme)
+    problems = checks.check_form(scored, document.body, config, document.path, profile) + extra
+    entry = Entry(document, scored, _unfilled([located(problem) for problem in problems], unfilled), profile)
     document.release(checks.CROSS_FORM_FIELDS)
     return entry
+
+
+def _profile_of(document: Document, config: SiteConfig) -> tuple[Profile | None, Problem | None]:
+    """The profile a form names in ``profile:``, else the site's; or the problem with the name."""
+    named = document.data.get("profile")
+    name = named.strip() if isinstance(named, str) else ""
+    if named is not None and not isinstance(named, str):
+        return None, Problem("profile-unknown", Level.ERROR, ("profile",), "must be the name of a profile",
+                             f"write one of {', '.join(config.profile_names())}, or leave it out")
+    try:
+        return config.profile_for(name or None), None
+    except KeyError:
+        return None, Problem("profile-unknown", Level.ERROR, ("profile",), f"“{name}” is not a profile",
+                             f"write one of {', '.join(config.profile_names())}, or leave it out to use "
+                             f"formgen.toml's ({config.site.profile}); docs/profiles.md")
 
 
 def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Finding]:
@@ -173,24 +205,26 @@ def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Find
             if finding.field not in fields and finding.field.split(".")[0] not in rows] + placeholders
 
 
-def _partial_problems(data: dict[str, Any], config: SiteConfig) -> list[Problem]:
+def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Problem]:
     """The checks that still apply to the valid parts of a form that failed validation.
 
     So that one run shows a clerk the funding sums and the row scores too, not only the missing field."""
     problems: list[Problem] = []
+    funds_model = inner_model(model.model_fields["funds"].annotation)
+    indicator_model = inner_model(model.model_fields["indicators"].annotation)
     try:
-        funds = Funds.model_validate(data.get("funds"))
+        funds = funds_model.model_validate(data.get("funds"))
     except ValidationError:
         pass
     else:
-        problems += checks.funds_problems(funds)
+        problems += checks.funds_problems(funds, profile)
     rows = data.get("indicators")
     for index, raw in enumerate(rows if isinstance(rows, list) else []):
         try:
-            row = Indicator.model_validate(raw)
+            row = indicator_model.model_validate(raw)
         except ValidationError:
             continue
-        problems += score_indicator(index, row, config.scheme).problems
+        problems += score_indicator(index, row, profile.scheme).problems
     return problems
 
 
@@ -205,6 +239,12 @@ class FormKeys:
     title_line: int
     texts: tuple[tuple[tuple[str | int, ...], str, int], ...]
     """Each long narrative text as (field, digest of its normalised text, line)."""
+    labels: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    """(field, label) of the title and the texts, in the form's profile."""
+
+    def label(self, loc: tuple[str | int, ...]) -> str:
+        found = next((label for key, label in self.labels if key == loc), "")
+        return found or (_BODY_LABEL if loc == ("body",) else label_for(loc))
 
 
 def form_keys(entry: Entry, minimum: int) -> FormKeys:
@@ -213,20 +253,24 @@ def form_keys(entry: Entry, minimum: int) -> FormKeys:
     if scored is None:
         return FormKeys(entry.slug, document.display, None, 1, ())
     texts = []
+    model = type(scored.form)
+    labels = [(("title",), label_for(("title",), model))]
     for loc, text in checks.narrative_texts(scored, document.body):
         key = checks.normalized_text(text)
         if len(key) >= minimum:
             digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
             texts.append((loc, digest, line_of(document, loc)))
-    return FormKeys(entry.slug, document.display, scored.form.title, document.line_of(("title",)), tuple(texts))
+            body = entry.profile.labels.conclusion if entry.profile is not None else _BODY_LABEL
+            labels.append((loc, body if loc == ("body",) else label_for(loc, model)))
+    return FormKeys(entry.slug, document.display, scored.form.title, document.line_of(("title",)), tuple(texts),
+                    tuple(labels))
 
 
 def _finding(keys: FormKeys, line: int, level: Level, code: str, loc: tuple[str | int, ...], message: str,
              fix: str) -> Finding:
     if not loc:
         return Finding(keys.display, line, level, code, "", "", message, fix)
-    label = _BODY_LABEL if loc == ("body",) else label_for(loc)
-    return Finding(keys.display, line, level, code, field_name(loc), label, message, fix)
+    return Finding(keys.display, line, level, code, field_name(loc), keys.label(loc), message, fix)
 
 
 def cross_form_findings(forms: list[FormKeys]) -> list[list[Finding]]:
@@ -251,7 +295,7 @@ def cross_form_findings(forms: list[FormKeys]) -> list[list[Finding]]:
         for loc, digest, line in keys.texts:
             first, first_loc = by_text.setdefault(digest, (keys, loc))
             if first is not keys:
-                where = _BODY_LABEL if first_loc == ("body",) else label_for(first_loc)
+                where = first.label(first_loc)
                 findings.append(_finding(
                     keys, line, Level.WARNING, "text-copied", loc, f"the same text as {where} of {first.display}",
                     "write what this project achieved; copied text is a sign the form was not filled in for it"))

@@ -1,4 +1,7 @@
-"""The JSON Schema of the front matter, and the field reference in Markdown: both from the model."""
+"""The JSON Schema of the front matter, and the field reference in Markdown: both from the model.
+
+Both default to `model.Form` (the reference profile's form, documented in docs/fields.md); for another
+profile pass its model (`profile.form_model`): keys, labels and validation follow the profile."""
 
 from __future__ import annotations
 
@@ -13,14 +16,17 @@ SCHEMA_ID = "https://formgen.invalid/schema/form-v1.json"
 __all__ = ["field_reference", "form_schema"]
 
 
-def form_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12): titles are the Chinese labels, descriptions the field docs."""
-    schema = Form.model_json_schema(mode="validation")
+def form_schema(model: type[BaseModel] = Form, profile: str = "reference", body: str = "自评结论") -> dict[str, Any]:
+    """JSON Schema (draft 2020-12): titles are the Chinese labels, descriptions the field docs. `profile`
+    names the profile the model is of (another profile's schema has its own ``$id``), `body` its label for
+    the Markdown body."""
+    schema = model.model_json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
+        "$id": SCHEMA_ID if profile == "reference" else SCHEMA_ID.replace(".json", f"-{profile}.json"),
         **schema,
-        "x-body": "The Markdown body below the front matter is the 自评结论 (the conclusion).",
+        "x-body": f"The Markdown body below the front matter is the {body} (the conclusion).",
+        "x-profile": profile,
     }
 
 
@@ -38,7 +44,7 @@ def _rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str]
     return rows
 
 
-def field_reference() -> str:
+def field_reference(model: type[BaseModel] = Form) -> str:
     """docs/fields.md: every front-matter key with its label, whether it is required, and its doc."""
     lines = [
         "# Field reference",
@@ -50,5 +56,5 @@ def field_reference() -> str:
         "| key | 标签 | required | what goes there |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {key} | {label} | {required} | {text} |" for key, label, required, text in _rows(Form, "")]
+    lines += [f"| {key} | {label} | {required} | {text} |" for key, label, required, text in _rows(model, "")]
     return "\n".join(lines) + "\n"

@@ -29,8 +29,8 @@ from . import values
 from .config import Band, Scheme
 from .findings import Level, Problem
 from .formatting import plain
-from .model import Form, Indicator
-from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, round_half_up
+from .model import Form, Indicator, short_label
+from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, ValueSyntaxError, round_half_up
 
 __all__ = ["IndicatorResult", "Method", "ScoredForm", "Summary", "band_for", "score_form", "score_indicator",
            "summarize"]
@@ -110,13 +110,20 @@ def _loc(index: int, key: str) -> tuple[str | int, ...]:
     return ("indicators", index, key)
 
 
+def _label(row: Indicator, key: str) -> str:
+    """A column's label in the row's profile, as messages name it (年度指标值, 偏差原因分析及改进措施)."""
+    info = type(row).model_fields.get(key)
+    return short_label(info.title or key) if info is not None else key
+
+
 def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity) -> IndicatorResult:
     weight = row.weight
     try:
         goal, achieved = values.convert(target, actual)
     except UnitMismatch as mismatch:
         problem = Problem("unit-mismatch", Level.ERROR, _loc(index, "actual"),
-                          f"the unit of “{row.actual}” does not match the target “{row.target}” ({mismatch})",
+                          f"the unit of “{row.actual_figure}” does not match the target “{row.target_figure}” "
+                          f"({mismatch})",
                           "write the actual value in the target's unit (万元 and 元 convert)")
         stated = row.score if row.score is not None else ZERO
         return IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
@@ -145,6 +152,7 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
     weight = row.weight
     low, high = band.low * weight, band.high * weight
     span = f"{plain(low)}–{plain(high)}"
+    score_label, weight_label = _label(row, "score"), _label(row, "weight")
     problems: list[Problem] = []
     if row.score is None:
         if band.high == 1:
@@ -153,7 +161,8 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
             exact = low
             problems.append(Problem(
                 "score-required", Level.ERROR, _loc(index, "score"),
-                f"得分 is missing: “{band.level}” is scored by judgement within {span} of 分值 {plain(weight)}",
+                f"{score_label} is missing: “{band.level}” is scored by judgement within {span} of "
+                f"{weight_label} {plain(weight)}",
                 f"write score: a value from {span}"))
     else:
         exact = row.score
@@ -161,9 +170,9 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
             upper = "inclusive" if band.high == 1 else "exclusive"
             problems.append(Problem(
                 "qualitative-band", Level.ERROR, _loc(index, "score"),
-                f"得分 {plain(row.score)} lies outside the band of “{band.level}”: {span} "
-                f"({band.low:.0%}–{band.high:.0%} of 分值 {plain(weight)}, upper bound {upper})",
-                f"write a score from {span}, or change 实际完成值 to the level achieved"))
+                f"{score_label} {plain(row.score)} lies outside the band of “{band.level}”: {span} "
+                f"({band.low:.0%}–{band.high:.0%} of {weight_label} {plain(weight)}, upper bound {upper})",
+                f"write a score from {span}, or change {_label(row, 'actual')} to the level achieved"))
     return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, band=band,
                            target=target, actual=actual, problems=tuple(problems))
 
@@ -177,8 +186,9 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue) 
     problems: tuple[Problem, ...] = ()
     if row.score is None:
         problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
-                            f"the deadline {target.text} was missed ({actual.text}): 得分 is the author's judgement",
-                            f"write score: a value below 分值 {plain(row.weight)}, and the reason"),)
+                            f"the deadline {target.text} was missed ({actual.text}): {_label(row, 'score')} is the "
+                            "author's judgement",
+                            f"write score: a value below {_label(row, 'weight')} {plain(row.weight)}, and the reason"),)
     exact = row.score if row.score is not None else ZERO
     return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, met=False,
                            target=target, actual=actual, problems=problems)
@@ -186,8 +196,18 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue) 
 
 def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
     """Score one row by the scheme (S3–S6), and compare a stated score with the computed one."""
-    target = values.parse_value(row.target)
-    actual = values.parse_value(row.actual)
+    try:
+        target = values.parse_value(row.target_figure)
+        actual = values.parse_value(row.actual_figure)
+    except ValueSyntaxError as error:
+        # Only a three-cell target (指标性质, 指标值, 度量单位) gets here: each cell is valid, not their union.
+        problem = Problem("figure-invalid", Level.ERROR, _loc(index, "target"),
+                          f"{_label(row, 'nature')}, {_label(row, 'target')} and {_label(row, 'unit')} do not make "
+                          f"a target: {error}",
+                          f"write a number or a date in {_label(row, 'target')} (a level only with 定性)")
+        stated = row.score if row.score is not None else ZERO
+        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
+                                               problems=(problem,)))
     band = band_for(actual.text, scheme) if isinstance(actual, Text) else None
     if band is None and isinstance(actual, Text) and isinstance(target, Text) \
             and values.normalize(actual.text) == values.normalize(target.text):
@@ -201,7 +221,8 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
     else:
         problem = Problem(
             "unscorable", Level.ERROR, _loc(index, "actual"),
-            f"实际完成值 “{row.actual}” cannot be scored against 年度指标值 “{row.target}”",
+            f"{_label(row, 'actual')} “{row.actual_figure}” cannot be scored against {_label(row, 'target')} "
+            f"“{row.target_figure}”",
             "write a number with the target's unit, a date, or an achievement level "
             "(" + ", ".join(band.level for band in scheme.bands) + ")")
         stated = row.score if row.score is not None else ZERO
@@ -215,7 +236,8 @@ def _compare_stated(result: IndicatorResult) -> IndicatorResult:
     problems = list(result.problems)
     if row.score is not None and row.score > row.weight:
         problems.append(Problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
-                                f"得分 {plain(row.score)} is above 分值 {plain(row.weight)}",
+                                f"{_label(row, 'score')} {plain(row.score)} is above {_label(row, 'weight')} "
+                                f"{plain(row.weight)}",
                                 "a score never exceeds its row's 分值"))
     elif row.score is not None and result.method in (Method.QUANTITATIVE, Method.DEADLINE) \
             and row.score != result.score:
@@ -225,9 +247,10 @@ def _compare_stated(result: IndicatorResult) -> IndicatorResult:
                                       "problems": tuple(problems)})
         problems.append(Problem(
             "score-mismatch", Level.ERROR, _loc(result.index, "score"),
-            f"得分 {plain(row.score)} differs from the computed {plain(result.score)} "
-            f"(年度指标值 {row.target}, 实际完成值 {row.actual}, 分值 {plain(row.weight)})",
-            f"write score: {plain(result.score)}, or correct 实际完成值"))
+            f"{_label(row, 'score')} {plain(row.score)} differs from the computed {plain(result.score)} "
+            f"({_label(row, 'target')} {row.target_figure}, {_label(row, 'actual')} {row.actual_figure}, "
+            f"{_label(row, 'weight')} {plain(row.weight)})",
+            f"write score: {plain(result.score)}, or correct {_label(row, 'actual')}"))
     if problems == list(result.problems):
         return result
     return IndicatorResult(**{**result.__dict__, "problems": tuple(problems)})

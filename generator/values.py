@@ -13,6 +13,9 @@ Accepted spellings (full-width and half-width alike; the input is NFKC-normalise
 * dates: ``2024年12月31日``, ``2024年12月`` (the month's last day), ``2024-12-31``, ``2024/12/31``,
   ``2024.12.31`` (with dots, only a full date: ``2024.12`` is a number);
 * anything else is qualitative text (``优``, ``得到保障``, ``达成预期指标``).
+
+Profiles that print the target in three columns (指标性质, 指标值, 度量单位; docs/profiles.md) write the
+operator on its own: `parse_nature` reads it, and the three cells make the same text as one cell would.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "convert",
     "normalize",
     "parse_decimal",
+    "parse_nature",
     "parse_value",
     "round_half_up",
 ]
@@ -241,3 +245,24 @@ def parse_value(raw: str | int | Decimal) -> Value:
     if comparison is not None:
         raise ValueSyntaxError(f"“{original}” has an operator but no number or date after it")
     return Text(original)
+
+
+QUALITATIVE_NATURES = frozenset({"定性", "定性指标"})
+"""指标性质 of an indicator judged by level, not measured: its target has no operator."""
+_NATURE_WORDS = {"正向": Comparison.AT_LEAST, "正向指标": Comparison.AT_LEAST,
+                 "反向": Comparison.AT_MOST, "反向指标": Comparison.AT_MOST}
+
+
+def parse_nature(raw: str) -> Comparison | None:
+    """The operator a 指标性质 cell names (``≥``, ``不高于``, ``正向``), or None for ``定性``.
+
+    Raises ValueSyntaxError for anything else."""
+    text = normalize(raw)
+    if text in QUALITATIVE_NATURES:
+        return None
+    if text in _NATURE_WORDS:
+        return _NATURE_WORDS[text]
+    comparison, rest = _split_operator(text)
+    if comparison is None or rest:
+        raise ValueSyntaxError(f"“{raw}” is not a 指标性质")
+    return comparison

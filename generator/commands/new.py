@@ -9,6 +9,7 @@ from .. import authoring
 from ..checks import PLACEHOLDER
 from ..config import find_config, load_config
 from ..errors import UsageError
+from ..profile import form_model
 from .common import DEFAULT_CONTENT
 
 HELP = "write a new form file with every field, its label beside it and placeholders to fill in"
@@ -31,16 +32,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     title = (args.title or "").strip()
-    header = ["项目支出绩效目标自评表（formgen new 生成）。把每个“" + PLACEHOLDER + "”换成实际内容：",
+    header = ["（formgen new 生成）。把每个“" + PLACEHOLDER + "”换成实际内容：",
               "formgen check 逐项报出尚未填写之处（文件:行）。标“可选”的键可以留空。",
               f"Fill in every {PLACEHOLDER}: `formgen check` lists those left, with their lines. "
               "可选 keys may stay empty."]
+    config = load_config(find_config(Path.cwd()))
+    profile = config.profile_for()
     if args.source:
         source = authoring.find_form(DEFAULT_CONTENT, args.source)
         data, earlier_slug = authoring.read_source(source)
+        named = data.get("profile")
+        try:  # the earlier form's own profile, if it names one
+            profile = config.profile_for(named.strip() or None) if isinstance(named, str) else profile
+        except KeyError:
+            raise UsageError(f"{source.as_posix()}: its profile “{named}” is not a profile; write one of "
+                             f"{', '.join(config.profile_names())}") from None
         earlier_year = authoring.source_year(data)
         year = args.year or (earlier_year + 1 if earlier_year else authoring.default_year())
-        values = authoring.carried_over_values(data, year)
+        values = authoring.carried_over_values(data, year, form_model(profile))
         if title:
             values["title"] = title
         title = str(values.get("title", ""))
@@ -53,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("give the 项目名称: formgen new \"项目名称\" (or --from SLUG to start from an "
                              "earlier form)")
         year = args.year or authoring.default_year()
-        values = authoring.skeleton_values(title, year, load_config(find_config(Path.cwd())).scheme)
+        values = authoring.skeleton_values(title, year, profile.scheme)
         slug = args.slug or authoring.derived_slug(title, year)
-        header += ["绩效指标：每个一级指标先给一行；需要更多行时复制整行（从 “- level1:” 到 “note:”）。",
+        header += [f"绩效指标：每个一级指标先给一行；需要更多行时复制整行（从 “- level1:” 到 "
+                   f"“{profile.layout.columns[-1]}:”）。",
                    "Indicators: one row per 一级指标 to start with; copy a whole row for more."]
     if not 1990 <= year <= 2100:
         raise UsageError(f"--year {year}: write the budget year, e.g. {authoring.default_year()}")
@@ -65,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     if other is not None:
         raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "
                          "choose another with --slug")
-    authoring.write_form(path, authoring.form_text(values, header=header), force=args.force)
+    header[0] = profile.labels.form_title + header[0]  # the title of the form's profile
+    authoring.write_form(path, authoring.form_text(values, header=header, model=form_model(profile)),
+                         force=args.force)
     print(f"wrote {path.as_posix()}: fill in every {PLACEHOLDER}, then run formgen check {path.as_posix()}")
     if authoring.is_derived_hash_slug(slug):
         print(f"the slug {slug} becomes the page's and the PDF's name: before publishing, rename the file to a "

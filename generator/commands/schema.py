@@ -1,11 +1,15 @@
-"""formgen schema: the JSON Schema of a form's front matter, generated from the model."""
+"""formgen schema [--profile NAME]: the JSON Schema of a form's front matter, generated from the model."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
+from ..config import find_config, load_config
+from ..errors import UsageError
+from ..profile import form_model
 from ..schema import field_reference, form_schema
 
 HELP = "print the JSON Schema of the front matter (every field with its Chinese label)"
@@ -15,12 +19,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("json", "markdown"), default="json",
                         help="json: JSON Schema; markdown: the field reference (docs/fields.md)")
     parser.add_argument("--indent", type=int, default=2, help="indentation of the JSON")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="the profile (表样) whose forms to describe: reference, central, sichuan, hubei or "
+                             "one of the site's (default: formgen.toml's [site] profile)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="formgen.toml to use (default: the nearest one from the working folder up)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"{args.config}: no such file")
+    config = load_config(args.config or find_config(Path.cwd()))
+    try:
+        profile = config.profile_for(args.profile)
+    except KeyError:
+        raise UsageError(f"--profile {args.profile}: not a profile; write one of "
+                         f"{', '.join(config.profile_names())} (docs/profiles.md)") from None
+    model = form_model(profile)
     if args.format == "markdown":
-        sys.stdout.write(field_reference())
+        sys.stdout.write(field_reference(model))
         return 0
-    json.dump(form_schema(), sys.stdout, ensure_ascii=False, indent=args.indent)
+    json.dump(form_schema(model, profile.name, profile.labels.conclusion), sys.stdout, ensure_ascii=False,
+              indent=args.indent)
     sys.stdout.write("\n")
     return 0

@@ -20,17 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import formatting
 from ..config import SiteConfig
 from ..findings import Finding
 from ..pipeline import Entry
+from ..profile import MoneyFormat, Profile, per_profile
 from ..scoring import IndicatorResult, ScoredForm, summarize
 from .narrative import to_html
 
-__all__ = ["FormView", "Link", "ListRow", "Page", "display_titles", "environment", "form_page", "form_view",
-           "links", "list_pages", "list_row", "render", "with_bundles"]
+__all__ = ["FormView", "Grid", "Link", "ListRow", "Page", "display_titles", "environment", "form_page", "form_view",
+           "grid", "links", "list_pages", "list_row", "render", "with_bundles"]
 
 
 def default_templates() -> Path:
@@ -41,6 +42,11 @@ def default_templates() -> Path:
 def vertical(text: str) -> Markup:
     """A side label written top to bottom, one character per line, as on the printed form."""
     return Markup("").join(Markup('<span class="char">{}</span>').format(char) for char in text)
+
+
+def money(value: Decimal, unit: MoneyFormat | None = None) -> str:
+    """Money as printed: in 元 (lists, bundle covers), or in a form's profile's unit on its sheet."""
+    return formatting.money(value) if unit is None else unit.show(value)
 
 
 def environment(site_templates: Path | None = None) -> jinja2.Environment:
@@ -56,7 +62,7 @@ def environment(site_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(money=formatting.money, score=formatting.score, rate=formatting.rate,
+    env.filters.update(money=money, score=formatting.score, rate=formatting.rate,
                        vertical=vertical, markdown=to_html)
     return env
 
@@ -82,14 +88,87 @@ def _spans(results: tuple[IndicatorResult, ...], key: Callable[[IndicatorResult]
     return spans
 
 
-def layout_rows(scored: ScoredForm, config: SiteConfig) -> list[Row]:
+def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
     """The indicator rows with the spans of their 一级 and 二级 cells (rows of a group are together)."""
     results = scored.indicators
     level1 = _spans(results, lambda r: (r.indicator.level1,))
     level2 = _spans(results, lambda r: (r.indicator.level1, r.indicator.level2))
-    weights = {item.name: formatting.score(item.weight) for item in config.scheme.level1}
+    weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1}
     return [Row(result, level1[i], level2[i], weights.get(result.indicator.level1, ""))
             for i, result in enumerate(results)]
+
+
+_COLUMN_CLASSES = {"level1": "c-l1", "level2": "c-l2", "name": "c-l3"}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The sheet's grid for a profile: one column per 绩效指标 column plus the side column, which the
+    funding, goal and total rows above and below share. The spans below fill each of those rows."""
+
+    width: int
+    columns: tuple[str, ...]
+    """The 绩效指标 columns, by front-matter key."""
+    cols: tuple[str, ...]
+    """The class of each <col>, the side column first."""
+    table_class: str
+    """Added to the tables' class where the profile sets its own widths (`` layout-central``), else empty."""
+    style: Markup
+    """Those widths as a style sheet for the sheet's tables alone (empty without widths): inside the sheet, so
+    that the form page, its PDF and a bundle mixing profiles all get them, and templates/sheet.css (the
+    reference's widths) stays as it is."""
+    value_span: int
+    """项目名称's value."""
+    department_span: int
+    implementer_span: int
+    funds_spans: tuple[int, ...]
+    """The grid columns each column of the funding table spans: 资金来源, 年初预算数, 全年预算数, 全年执行数,
+    分值, 执行率, 得分."""
+    expected_span: int
+    achieved_span: int
+    total_span: int
+    """总分's label: up to the 分值 column."""
+    after_total: int
+    """Empty cells after 总分's 得分."""
+    funds_side: Markup
+    """项目资金（元） as the side label prints it: 项目 / 资金 / （元）."""
+    total_plain: str
+    """总分 without its letter spacing (for captions)."""
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The columns after the 三级指标, which each row prints itself."""
+        return self.columns[3:]
+
+
+def _side_label(text: str) -> Markup:
+    """A side label in lines of two characters, a trailing （unit） on its own line: 项目<br>资金<br>（元）."""
+    head, bracket, unit = text.partition("（")
+    lines = [head[start:start + 2] for start in range(0, len(head), 2)] + ([bracket + unit] if bracket else [])
+    return Markup("<br>").join(escape(line) for line in lines)
+
+
+@per_profile
+def grid(profile: Profile) -> Grid:
+    """The grid of a profile's sheet (for the reference: the published form's 10 columns)."""
+    layout = profile.layout
+    columns = tuple(layout.columns)
+    width = len(columns) + 1
+    cols = ["c-side", *(_COLUMN_CLASSES.get(column, f"c-{column}") for column in columns)]
+    table_class, style = "", Markup("")
+    if layout.widths:  # profile names are [a-z0-9-] and widths integers: nothing here needs escaping
+        table_class = f" layout-{profile.name}"
+        style = Markup(" ").join(Markup(f"table.form.layout-{profile.name} col.{col} {{ width: {percent}%; }}")
+                                 for col, percent in zip(cols, layout.widths, strict=True))
+    rest = width - 5  # after the label (3 columns) and 实施单位's label (2)
+    # By default 资金来源 spans 2 columns and 得分 the rest (the reference: 2, 1, 1, 1, 1, 1, 2).
+    funds_spans = layout.funds_spans or (2, 1, 1, 1, 1, 1, width - 8)
+    expected = (width - 1) // 2
+    total_span = 1 + columns.index("weight")
+    labels = profile.labels
+    return Grid(width, columns, tuple(cols), table_class, style, width - 3, rest - rest // 2, rest // 2,
+                tuple(funds_spans), expected, width - 1 - expected, total_span, width - total_span - 2,
+                _side_label(f"{labels.funds}（{profile.money.unit}）"), re.sub(r"\s+", "", labels.total))
 
 
 @dataclass(frozen=True)
@@ -145,6 +224,15 @@ class FormView:
     def findings(self) -> list[Finding]:
         return self.entry.findings
 
+    @property
+    def profile(self) -> Profile:
+        """The form's profile (表样): its labels, money unit, columns and scheme."""
+        return self.entry.profile or Profile()
+
+    @property
+    def grid(self) -> Grid:
+        return grid(self.profile)
+
 
 def form_page_path(slug: str) -> str:
     return f"forms/{slug}.html"
@@ -166,7 +254,8 @@ def unit_page_path(unit: str) -> str:
 def form_view(entry: Entry, display_title: str, config: SiteConfig, previous: Link | None = None,
               next_form: Link | None = None, pdf: bool = False) -> FormView:
     assert entry.scored is not None
-    return FormView(entry, display_title, layout_rows(entry.scored, config), previous, next_form,
+    profile = entry.profile or config.profile_for()
+    return FormView(entry, display_title, layout_rows(entry.scored, profile), previous, next_form,
                     form_pdf_path(entry.slug) if pdf else None)
 
 

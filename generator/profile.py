@@ -1,0 +1,530 @@
+"""Profiles (表样): what differs between one province's form and another's, as data.
+
+A profile names a form's labels, its money unit and precision, its funding rows, its indicator columns
+and its scoring scheme (budget weight, 一级指标 with weights, qualitative bands, grades). The shipped
+profiles are TOML files in generator/profiles/: ``reference`` (the 贵州 form of rules.md section 5, the
+default), ``central`` (财预〔2020〕10号), ``sichuan`` and ``hubei``. A site adds its own as
+``profiles/<name>.toml`` beside its formgen.toml; docs/profiles.md documents every key.
+
+From a profile formgen builds the form's model (`form_model`): the front matter's keys, their labels,
+their validation and so the JSON Schema follow the profile, and a new profile needs no code. Every
+problem of a profile file is reported at once, with its file, line, key and fix, like formgen.toml's.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field, ValidationError, WithJsonSchema, create_model
+from pydantic.fields import FieldInfo
+
+from .config import ConfigError, Scheme, _Settings, settings_findings, toml_line
+from .findings import Finding, Level
+from .formatting import plain
+from .model import (
+    BareFigureText,
+    Department,
+    Form,
+    Goals,
+    Indicator,
+    IndicatorFigures,
+    NatureText,
+    SplitIndicatorFigures,
+    Text,
+    _Strict,
+    money_type,
+)
+from .values import round_half_up
+
+__all__ = ["DEFAULT_PROFILE", "Column", "FundLine", "Labels", "Layout", "MoneyFormat", "Profile", "ProfileError",
+           "form_model", "local_profiles", "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
+
+DEFAULT_PROFILE = "reference"
+"""The profile of a site that names none: the 贵州 reference form, which the ten published forms use."""
+PROFILES_FOLDER = "profiles"
+"""A site's own profiles: ``profiles/<name>.toml`` beside its formgen.toml."""
+DOC = "docs/profiles.md"
+
+Column = Literal["level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score", "reason", "note"]
+"""A column of the 绩效指标 table, named by its front-matter key."""
+REFERENCE_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason",
+                                         "note")
+FUNDS_COLUMNS = 7
+"""The funding table's columns: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
+REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason")
+"""Scoring needs each of them (a form without 分值 and 得分 cannot be scored); 备注 and the three-cell target
+(指标性质, 度量单位) are optional."""
+
+T = TypeVar("T")
+Label = Annotated[str, Field(min_length=1)]
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000)}
+_FEN_DECIMALS = {"元": 2, "万元": 6}
+"""Decimals that reach the fen (分), the accounts' precision: 0.01 元 = 0.000001 万元."""
+
+
+class MoneyFormat(_Settings):
+    """How money is written in the form file and printed on the sheet."""
+
+    unit: Literal["元", "万元"] = "元"
+    """The unit of every amount of the funding table, entered and printed (项目资金（元）)."""
+    decimals: int = Field(default=2, ge=0, le=6)
+    """At most this many decimals when entered (元: 2, the fen; 万元: up to 6, also the fen)."""
+    shown_decimals: int = Field(default=2, ge=0, le=6)
+    """Decimals printed on the sheet: amounts are rounded half up to this many."""
+    always_show_decimals: bool = False
+    """Print every amount with `shown_decimals` decimals (``60.00``); false: only where it has them
+    (``60,000``, ``845,371.59``)."""
+
+    @property
+    def factor(self) -> Decimal:
+        """元 per unit: 1, or 10,000 for 万元 (the data feed is always in 元)."""
+        return _UNIT_FACTORS[self.unit]
+
+    def show(self, value: Decimal) -> str:
+        """An amount as the sheet prints it: ``845,371.59``, ``60,000``; in 万元 ``84.54``."""
+        rounded = round_half_up(value, Decimal(1).scaleb(-self.shown_decimals))
+        if not self.always_show_decimals and rounded == rounded.to_integral_value():
+            return f"{rounded.to_integral_value():,f}"
+        return f"{rounded:,f}"
+
+    def exact(self, value: Decimal) -> str:
+        """An amount in a message: never rounded, at least two decimals where it has any (``84.5372``)."""
+        if value == value.to_integral_value():
+            return f"{value.to_integral_value():,f}"
+        digits = max(2, -int(value.normalize().as_tuple().exponent))
+        return f"{value.quantize(Decimal(1).scaleb(-digits)):,f}"
+
+    def message(self, value: Decimal) -> str:
+        """An amount in a message with its unit where it is not 元 (元 is the reference's, left unsaid)."""
+        return self.exact(value) if self.unit == "元" else f"{self.exact(value)}{self.unit}"
+
+
+class Labels(_Settings):
+    """The labels printed on the sheet and used in findings; the defaults are the reference form's."""
+
+    form_title: Label = "项目支出绩效目标自评表"
+    seal: Label = "单位（盖章）："
+    year: Label = "年度"
+    filled_on: Label = "填报日期"
+    title: Label = "项目名称"
+    department: Label = "主管部门及代码"
+    department_code: Label = "部门代码"
+    department_name: Label = "主管部门"
+    implementer: Label = "实施单位"
+    funds: Label = "项目资金"
+    """The funding block; the money unit is added: 项目资金（元）."""
+    source: Label = "资 金 来 源"
+    initial: Label = "年初预算数"
+    budget: Label = "全年预算数（A）"
+    executed: Label = "全年执行数（B）"
+    funds_weight: Label = "分值"
+    execution_rate: Label = "执行率"
+    budget_score: Label = "得分"
+    budget_weight: Label = "预算执行率分值"
+    execution_reason: Label = "执行率偏差原因"
+    goals: Label = "年度总体目标"
+    expected: Label = "预期目标"
+    achieved: Label = "实际完成情况"
+    indicators: Label = "绩效指标"
+    level1: Label = "一级指标"
+    level2: Label = "二级指标"
+    name: Label = "三级指标"
+    nature: Label = "指标性质"
+    target: Label = "年度指标值(A)"
+    unit: Label = "度量单位"
+    actual: Label = "实际完成值(B)"
+    weight: Label = "分值"
+    score: Label = "得分"
+    reason: Label = "未完成原因分析"
+    note: Label = "备注"
+    total: Label = "总　　分"
+    conclusion: Label = "自评结论"
+    contact: Label = "联系人"
+
+
+class Layout(_Settings):
+    """The sheet's columns and a few printing choices."""
+
+    columns: tuple[Column, ...] = REFERENCE_COLUMNS
+    """The 绩效指标 columns, in order, by front-matter key."""
+    widths: tuple[Annotated[int, Field(ge=1, le=60)], ...] = ()
+    """Percent of the sheet's width per column, the side column first; empty: templates/sheet.css's."""
+    funds_spans: tuple[Annotated[int, Field(ge=1)], ...] = ()
+    """How many grid columns each column of the funding table spans (资金来源, 年初预算数, 全年预算数, 全年执行数,
+    分值, 执行率, 得分), adding up to the 绩效指标 columns; empty: 资金来源 2, 得分 the rest, the others 1."""
+    department_code: bool = True
+    """Print 主管部门 as ``[120]平塘县人民法院``, the code required; false: the name alone, the code optional."""
+    fund_label_suffix: str = "："
+    """After each funding row's label on the sheet (年度资金总额：)."""
+
+
+class FundLine(_Settings):
+    """A row of the funding table."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Its key in the front matter (``funds.total``)."""
+    label: Label
+    """Its label (年度资金总额)."""
+    doc: str = ""
+    """What goes there (the JSON Schema's description); default: the label."""
+    depth: int = Field(default=1, ge=0, le=2)
+    """Indentation on the sheet: 0 for the total row, 1 and 2 below it."""
+    parts: tuple[str, ...] = ()
+    """Keys of the rows this row is the sum of, column by column (an error otherwise)."""
+
+
+def _reference_funds() -> tuple[FundLine, ...]:
+    return (
+        FundLine(key="total", label="年度资金总额", depth=0, parts=("fiscal", "other"),
+                 doc="The project's total funds; its A and B give the execution rate (执行率)."),
+        FundLine(key="fiscal", label="财政拨款", parts=("own", "transfer"), doc="Fiscal appropriations."),
+        FundLine(key="own", label="本级安排", depth=2, doc="Arranged by this level of government."),
+        FundLine(key="transfer", label="其中：上级补助", depth=2, doc="Of which: transfers from the level above."),
+        FundLine(key="other", label="其他", doc="Other funds."),
+    )
+
+
+class Profile(_Settings):
+    """A profile file. Every key has the reference profile's value as its default."""
+
+    name: str = DEFAULT_PROFILE
+    """The file's name without ``.toml``: set by the loader, not written in the file."""
+    title: str = "贵州（参考表样）"
+    """What the profile is, in a few words."""
+    description: str = ""
+    money: MoneyFormat = Field(default_factory=MoneyFormat)
+    labels: Labels = Field(default_factory=Labels)
+    layout: Layout = Field(default_factory=Layout)
+    funds: tuple[FundLine, ...] = Field(default_factory=_reference_funds)
+    scheme: Scheme = Field(default_factory=Scheme)
+
+    @property
+    def split_target(self) -> bool:
+        """Whether the target is three cells: 指标性质, 指标值, 度量单位."""
+        return "nature" in self.layout.columns
+
+    @property
+    def total_row(self) -> FundLine:
+        return self.funds[0]
+
+
+class ProfileError(ConfigError):
+    """A profile file cannot be used; carries every finding."""
+
+
+Problems = Iterator[tuple[tuple[str | int, ...], str, str]]
+
+
+def profile_problems(profile: Profile) -> Problems:
+    """(key, problem, fix) for everything a valid-looking profile gets wrong as a whole."""
+    yield from _layout_problems(profile.layout)
+    yield from _funds_problems(profile.funds)
+    yield from _money_problems(profile.money)
+
+
+def _layout_problems(layout: Layout) -> Problems:
+    columns = layout.columns
+    for index, column in enumerate(columns):
+        if column in columns[:index]:
+            yield ("layout", "columns", index), f"“{column}” is listed twice", "list each column once"
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        yield (("layout", "columns"), f"lacks {', '.join(missing)}",
+               f"add {', '.join(missing)}: scoring needs every one of {', '.join(REQUIRED_COLUMNS)}")
+    if columns[:3] != ("level1", "level2", "name"):
+        yield (("layout", "columns"), "does not start with level1, level2, name",
+               "put level1, level2 and name first: their cells span the rows of their group")
+    if ("nature" in columns) != ("unit" in columns):
+        yield (("layout", "columns"), "has only one of nature and unit",
+               "list both nature (指标性质) and unit (度量单位) for a three-cell target, or neither")
+    if "weight" in columns and "score" in columns and columns.index("score") != columns.index("weight") + 1:
+        yield (("layout", "columns"), "score does not follow weight",
+               "put score right after weight: the 总分 row prints the points and the total under them")
+    widths = layout.widths
+    if widths and len(widths) != len(columns) + 1:
+        yield (("layout", "widths"), f"has {len(widths)} widths for {len(columns) + 1} columns",
+               f"give {len(columns) + 1} widths (the side column first, then one per column), or none")
+    elif widths and sum(widths) != 100:
+        yield (("layout", "widths"), f"adds up to {sum(widths)}, not 100",
+               "make the widths add up to 100 (percent of the sheet)")
+    spans = layout.funds_spans
+    if spans and (len(spans) != FUNDS_COLUMNS or sum(spans) != len(columns)):
+        yield (("layout", "funds_spans"), f"has {len(spans)} spans adding up to {sum(spans)}",
+               f"give {FUNDS_COLUMNS} spans (资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分) "
+               f"adding up to the {len(columns)} columns, or none")
+    elif not spans and len(columns) < FUNDS_COLUMNS + 1:
+        yield (("layout", "columns"), f"has {len(columns)} columns, too few for the funding table's",
+               f"list at least {FUNDS_COLUMNS + 1}")
+
+
+def _money_problems(money: MoneyFormat) -> Problems:
+    fen = _FEN_DECIMALS[money.unit]
+    if money.decimals > fen:
+        yield (("money", "decimals"), f"{money.decimals} decimals of {money.unit} are finer than the fen",
+               f"write decimals = {fen} or fewer: formgen's money is exact to the fen (分)")
+
+
+def _funds_problems(funds: tuple[FundLine, ...]) -> Problems:
+    if not funds:
+        yield ("funds",), "has no rows", "add the rows of the funding table, the total row (key = \"total\") first"
+        return
+    keys = [line.key for line in funds]
+    if funds[0].key != "total":
+        yield (("funds", 0, "key"), f"the first row is “{funds[0].key}”, not total",
+               "make the first [[funds]] the total row (key = \"total\"): its A and B give the execution rate")
+    for index, line in enumerate(funds):
+        if line.key in keys[:index]:
+            yield ("funds", index, "key"), f"“{line.key}” is the key of an earlier row", "give every row its own key"
+        if (line.depth == 0) != (index == 0):
+            yield (("funds", index, "depth"), f"depth {line.depth} on the {'first' if index == 0 else 'a lower'} row",
+                   "depth = 0 is the total row's, the first; the rows below it have 1 or 2")
+        for part in line.parts:
+            if part == line.key or part not in keys:
+                yield (("funds", index, "parts"), f"“{part}” is not the key of another row",
+                       f"name other rows: {', '.join(key for key in keys if key != line.key)}")
+    sums = {line.key: set(line.parts) for line in funds}
+    for index, line in enumerate(funds):
+        seen, todo = set(), list(line.parts)
+        while todo:
+            part = todo.pop()
+            if part not in seen:
+                seen.add(part)
+                todo += sums.get(part, ())
+        if line.key in seen:
+            yield (("funds", index, "parts"), f"“{line.key}” is a part of itself (through {', '.join(line.parts)})",
+                   "a row is the sum of rows below it: remove the loop")
+
+
+def parse_profile(text: str, shown: str, name: str) -> Profile:
+    """A profile from the text of its file. Raises ProfileError listing every problem."""
+    def finding(loc: tuple[str | int, ...], message: str, fix: str, code: str = "profile-invalid") -> Finding:
+        return Finding(shown, toml_line(text, loc), Level.ERROR, code, ".".join(map(str, loc)), "表样",
+                       message, fix)
+
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or 1
+        raise ProfileError([Finding(shown, line, Level.ERROR, "profile-syntax", "", "", f"not valid TOML: {error}",
+                                    "fix the syntax (https://toml.io)")]) from None
+    findings: list[Finding] = []
+    if not _NAME.match(name):
+        findings.append(Finding(shown, 1, Level.ERROR, "profile-invalid", "", "",
+                                f"“{name}” cannot name a profile",
+                                "name the file in lowercase letters, digits and hyphens, e.g. my-province.toml"))
+    if "name" in data:
+        findings.append(finding(("name",), "is not written in the file",
+                                f"remove it: the profile's name is its file's ({name})"))
+    data = {key: value for key, value in data.items() if key != "name"}
+    try:
+        profile = Profile.model_validate({**data, "name": name})
+    except ValidationError as error:
+        findings += settings_findings(error, shown, text, Profile, "profile-invalid", "表样",
+                                      f"see {DOC} for the keys and their values")
+        findings += [finding(loc, message, fix) for loc, message, fix in _section_problems(data)]
+    else:
+        findings += [finding(loc, message, fix) for loc, message, fix in profile_problems(profile)]
+    if findings:
+        raise ProfileError(sorted(findings))
+    return profile
+
+
+def _section_problems(data: dict[str, Any]) -> Problems:
+    """The whole-profile problems of the sections that are valid on their own, when another is not: so
+    that one run names every problem of the file."""
+    sections: tuple[tuple[str, Any, Any], ...] = (
+        ("layout", Layout, _layout_problems), ("money", MoneyFormat, _money_problems))
+    for key, model, problems in sections:
+        try:
+            section = model.model_validate(data.get(key, {}))
+        except ValidationError:
+            continue
+        yield from problems(section)
+    try:
+        funds = Profile.model_validate({"funds": data["funds"]}).funds if "funds" in data else _reference_funds()
+    except ValidationError:
+        return
+    yield from _funds_problems(funds)
+
+
+@functools.cache
+def shipped_profiles() -> dict[str, Profile]:
+    """The profiles that come with formgen, by name."""
+    folder = importlib.resources.files("generator.profiles")
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".toml"):
+            name = entry.name.removesuffix(".toml")
+            found[name] = parse_profile(entry.read_text(encoding="utf-8"), f"generator/profiles/{entry.name}", name)
+    return found
+
+
+def _shown(path: Path) -> str:
+    """A path as findings print it: relative to the working folder where it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def local_profiles(folder: Path) -> dict[str, Profile]:
+    """A site's own profiles (``profiles/*.toml``), by name. Raises ProfileError listing the problems of
+    every file at once."""
+    found: dict[str, Profile] = {}
+    findings: list[Finding] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob("*.toml")):
+        shown = _shown(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            findings.append(Finding(shown, 1, Level.ERROR, "profile-syntax", "", "",
+                                    f"cannot read the profile: {error}", "save it as UTF-8 text"))
+            continue
+        try:
+            found[path.stem] = parse_profile(text, shown, path.stem)
+        except ProfileError as error:
+            findings += error.findings
+    if findings:
+        raise ProfileError(findings)
+    return found
+
+
+# --- the form's model, from the profile --------------------------------------------------------------
+
+def _field(model: type[BaseModel], name: str, **changes: Any) -> tuple[Any, FieldInfo]:
+    """A field of the reference model with a new title, description or default; its validation kept."""
+    info = model.model_fields[name]
+    return info.annotation, FieldInfo.merge_field_infos(info, **changes)
+
+
+_NATURE_DOC = ("The target's nature (指标性质): ``≥`` or ``>`` (正向: more is better), ``≤`` or ``<`` (反向), ``＝``, "
+               "or ``定性`` (qualitative: judged by achievement level).")
+_SPLIT_TARGET_DOC = ("The target's value (指标值), without operator or unit: a number (``5000``, ``95``), a date "
+                     "(``2024年12月31日``), or for a 定性 indicator a level (``优``, ``得到保障``).")
+_UNIT_DOC = "The unit of measurement (度量单位): ``平方米``, ``%``, ``万元``; empty for a 定性 indicator."
+_SPLIT_ACTUAL_DOC = ("What was achieved: a number in the 度量单位 (``6339``; the unit may be repeated, ``6339件``), "
+                     "a date, or an achievement level: ``达成预期指标``, ``部分达成预期指标并具有一定效果`` or "
+                     "``未达成预期指标且效果较差``.")
+
+
+def _indicator_model(profile: Profile) -> type[BaseModel]:
+    labels, scheme = profile.labels, profile.scheme
+    split = profile.split_target
+    names = ", ".join(level1.name for level1 in scheme.level1)
+    weights = ", ".join(f"{level1.name} {plain(level1.weight)}" for level1 in scheme.level1)
+    fields: dict[str, Any] = {}
+    for column in profile.layout.columns:
+        title = getattr(labels, column)
+        if column == "nature":
+            fields[column] = (NatureText, Field(title=title, description=_NATURE_DOC))
+        elif column == "unit":
+            fields[column] = (Text, Field(default="", title=title, description=_UNIT_DOC))
+        elif column == "target" and split:
+            fields[column] = (BareFigureText, Field(title=title, description=_SPLIT_TARGET_DOC))
+        elif column == "actual" and split:
+            fields[column] = _field(Indicator, column, title=title, description=_SPLIT_ACTUAL_DOC)
+        elif column == "level1":
+            fields[column] = _field(Indicator, column, title=title,
+                                    description=f"First-level indicator: one of the scheme's ({names}).")
+        elif column == "weight":
+            fields[column] = _field(Indicator, column, title=title, description=(
+                f"The row's points. The rows of each 一级指标 add up to its weight ({weights})."))
+        else:
+            fields[column] = _field(Indicator, column, title=title)
+    base = SplitIndicatorFigures if split else IndicatorFigures
+    return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.", **fields)
+
+
+def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
+    labels, money = profile.labels, profile.money
+    amount = money_type(money.decimals, money.unit)
+    row = create_model(
+        "FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.",
+        initial=(amount, Field(title=labels.initial, description="The budget approved at the start of the year.")),
+        budget=(amount, Field(title=labels.budget, description=(
+            "The budget for the whole year after adjustments: A, the base of the execution rate."))),
+        executed=(amount, Field(title=labels.executed, description="What was actually spent in the year: B. "
+                                                                   "Never more than A.")))
+    by_key = {line.key: line for line in profile.funds}
+    sums = "; ".join(f"{line.label} = {' + '.join(by_key[part].label for part in line.parts)}"
+                     for line in profile.funds if line.parts)
+    return create_model(
+        "Funds", __base__=_Strict, __doc__=f"{funds_title}: the funding rows." + (f" {sums}." if sums else ""),
+        **{line.key: (row, Field(title=line.label, description=line.doc or f"{line.label}."))
+           for line in profile.funds})
+
+
+def per_profile(build: Callable[[Profile], T]) -> Callable[[Profile], T]:
+    """`build` computed once per profile: by the profile object first (configs keep theirs, and hashing a
+    profile costs more than a form's other lookups together), then by value (equal profiles share it).
+    The objects are kept, so that their ids are not reused; there are a handful per run."""
+    by_value = functools.lru_cache(maxsize=64)(build)
+    by_identity: dict[int, tuple[Profile, T]] = {}
+
+    @functools.wraps(build)
+    def cached(profile: Profile) -> T:
+        known = by_identity.get(id(profile))
+        if known is not None and known[0] is profile:
+            return known[1]
+        made = by_value(profile)
+        if len(by_identity) < 256:
+            by_identity[id(profile)] = (profile, made)
+        return made
+
+    return cached
+
+
+@per_profile
+def form_model(profile: Profile) -> type[Form]:
+    """The model of a form of this profile: its keys, labels, validation and JSON Schema.
+
+    For the reference profile it is `model.Form` field for field (a test holds them to it); only the
+    ``profile`` key differs, which names the profile in the JSON Schema."""
+    labels, money, scheme = profile.labels, profile.money, profile.scheme
+    funds_title = f"{labels.funds}（{money.unit}）"
+    coded = profile.layout.department_code
+    department = create_model(
+        "Department", __base__=_Strict,
+        __doc__=(f"{labels.department}: printed as ``[120]平塘县人民法院``." if coded
+                 else f"{labels.department}: printed as the name alone."),
+        code=_field(Department, "code", title=labels.department_code, **({} if coded else {"default": ""})),
+        name=_field(Department, "name", title=labels.department_name))
+    goals = create_model(
+        "Goals", __base__=_Strict, __doc__=f"{labels.goals}: the year's overall goal, as planned and as achieved.",
+        expected=_field(Goals, "expected", title=labels.expected),
+        actual=_field(Goals, "actual", title=labels.achieved))
+    indicator = _indicator_model(profile)
+    named = Annotated[Text, WithJsonSchema({"type": "string", "enum": [profile.name]})]
+    model: type[Form] = create_model(
+        "Form", __base__=Form,
+        __doc__=(f"{labels.form_title}: the front matter of one form file. The Markdown body is the "
+                 f"{labels.conclusion}."),
+        year=_field(Form, "year", title=labels.year),
+        filled_on=_field(Form, "filled_on", title=labels.filled_on),
+        title=_field(Form, "title", title=labels.title),
+        department=(department, FieldInfo.merge_field_infos(Form.model_fields["department"], title=labels.department)),
+        implementer=_field(Form, "implementer", title=labels.implementer),
+        funds=(_funds_model(profile, funds_title), FieldInfo.merge_field_infos(
+            Form.model_fields["funds"], title=funds_title, description=f"The funding table, in {money.unit}.")),
+        budget_weight=_field(Form, "budget_weight", title=labels.budget_weight, description=(
+            f"The 分值 of the {profile.total_row.label} row. Leave it out to use the scheme's "
+            f"({plain(scheme.budget_weight)}); if written, it must match.")),
+        execution_reason=_field(Form, "execution_reason", title=labels.execution_reason),
+        goals=(goals, FieldInfo.merge_field_infos(Form.model_fields["goals"], title=labels.goals)),
+        indicators=(list[indicator],  # type: ignore[valid-type]
+                    FieldInfo.merge_field_infos(Form.model_fields["indicators"], title=labels.indicators)),
+        contact=_field(Form, "contact", title=labels.contact),
+        profile=(named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
+    )
+    return model
+
