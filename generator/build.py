@@ -53,6 +53,9 @@ MARKER = ".formgen-output"
 ASSETS = ("formgen.css", "sheet.css", "formgen.js", "favicon.svg")
 PDF_MANIFEST = "pdf/.keys.json"
 """The key of every PDF in the output, for the next build (see _Pdfs)."""
+PAGE_COUNTS = "page-counts.json"
+"""In the cache folder: the page count of each form PDF key, so that unchanged parts of bundles are
+reused without laying their forms out."""
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
 ARCHIVAL_VOLUME_FORMS = 100
@@ -190,12 +193,14 @@ def _time_limit(seconds: int) -> Iterator[None]:
 
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
                review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False,
-               progress: Report | None = None) -> BuildResult:
+               progress: Report | None = None, cache: Path | None = None) -> BuildResult:
     """Check everything, render the site into a temporary folder beside `out`, and swap it in.
 
     With `pdf`, each form also gets its PDF (raises PdfUnavailable, before anything is read, where
     this machine cannot make them), and `progress(done, total)` is told how many PDFs are made. With
-    `jobs` > 1 and a large site, forms are read and rendered in that many worker processes."""
+    `jobs` > 1 and a large site, forms are read and rendered in that many worker processes. `cache`
+    keeps what later builds can reuse beyond the output itself (the parts of bundles; default:
+    .formgen-cache/<output name> beside the output)."""
     started = time.perf_counter()
     _check_out(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
@@ -207,7 +212,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     env = render_html.environment(site_templates)
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
-    pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out) if pdf_environment is not None else None
+    cache = cache if cache is not None else out.parent / ".formgen-cache" / out.name
+    pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out, cache) if pdf_environment is not None else None
     sources: dict[str, Path] = {}
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -297,8 +303,6 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        shutil.rmtree(_parts_folder(staging), ignore_errors=True)
     everything = [*written, *made]
     return BuildResult(out, sum(part.forms for part in written), counts["pages"],
                        counts["files"] + sum(part.files for part in everything), counts["warnings"],
@@ -333,13 +337,11 @@ def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[rend
     return sorted(groups.items())
 
 
-PART_FORMS = 100
-"""Most forms in one part of a bundle. A part's forms stay laid out (a few MiB each) until the part is
-written, so this bounds a worker's memory whatever the size of the bundle; each part embeds its fonts
-once."""
-PART_MIN_FORMS = 25
-"""Fewest forms in a part (a bundle of fewer is one part): below this, fonts embedded again in every
-part would cost more than the parallel work saves."""
+PART_FORMS = 25
+"""Forms in one part of a bundle (a bundle is split into parts of PART_FORMS to 2 × PART_FORMS − 1
+forms, the same way whatever the number of workers, so the output does not depend on it). A part's
+forms stay laid out until the part is written, so this bounds a worker's memory whatever the size of
+the bundle; a part embeds its fonts once (about 0.4 MB); a change to one form composes its part again."""
 _UNKNOWN, _FAILED = -1, -2
 """A page count not known yet, and that of a form or part that failed (see _Pdfs.make)."""
 
@@ -379,8 +381,8 @@ class _Chunk:
     """Its place in the shared page counts of parts."""
     before: tuple[int, ...] = ()
     """The bundle's earlier parts: their page counts decide this part's page numbers."""
-    last: bool = False
-    """The bundle's last part, which also holds its cover and contents (made when every number is known)."""
+    holds_front: bool = False
+    """The bundle's only part, which also holds its cover and contents (their fonts are shared)."""
 
 
 @dataclass(frozen=True)
@@ -388,35 +390,54 @@ class _ChunkResult:
     result: _PartResult
     bundle: str | None
     part: str | None
-    """The part's file, if it was composed."""
+    """The part's file, if it was composed (or found in the cache)."""
+    part_key: str | None
     front: render_pdf.Front | None
     """Where the part holds the bundle's cover and contents."""
-    starts: dict[str, int]
-    """Each form's first page in the bundle, from the last part."""
+    pages: dict[str, int]
+    """Page count by form key, of the forms of a bundle's part."""
+
+
+def _split(count: int) -> list[range]:
+    """A bundle's forms in parts (see PART_FORMS)."""
+    parts = max(1, count // PART_FORMS)
+    size = -(-count // parts)
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 class _Pdfs:
     """Makes the PDFs of one build: each form laid out once, its own PDF written from that layout, and
-    its bundle composed from the same pages (render_pdf.compose_pdf) in parts of at most PART_FORMS
-    forms, joined into one file at the end. A PDF whose key (render_pdf.PdfEnvironment.key) is the one
-    recorded in the previous output's manifest is linked from there instead of made again.
+    its bundle composed from the same pages (render_pdf.compose_pdf) in parts (PART_FORMS), joined into
+    one file at the end. A PDF whose key (render_pdf.PdfEnvironment.key) is the one recorded in the
+    previous output's manifest is linked from there instead of made again; a part of a bundle whose
+    forms and first page number are unchanged is taken from the cache folder, its forms not laid out.
 
     With an archival variant (PDF/A, PDF/UA) a bundle must be one WeasyPrint document (joined parts
     would lose its tags and conformance), so it is laid out again from the forms' sheets, in volumes
     (ARCHIVAL_VOLUME_FORMS)."""
 
     def __init__(self, env: Any, config: SiteConfig, environment: render_pdf.PdfEnvironment, roots: list[Path],
-                 out: Path) -> None:
+                 out: Path, cache: Path) -> None:
         self.env, self.config, self.environment, self.roots = env, config, environment, roots
         self.variant = config.pdf.variant
         self.bundles_laid_out_again = bool(config.pdf.bundles and self.variant)
         self.cwd = Path.cwd().resolve()
+        self.frame_source = str(env.loader.get_source(env, "bundle_frame.html")[0])
         self.previous: dict[str, tuple[str, Path]] = {}
         try:
             recorded = json.loads((out / PDF_MANIFEST).read_text(encoding="utf-8"))
             self.previous = {path: (key, out / path) for path, key in recorded.items() if isinstance(key, str)}
         except (OSError, ValueError, AttributeError):
             pass  # no previous output, or not ours: everything is rendered
+        self.keys: dict[str, str] = {}
+        """Every form PDF's key, by its path."""
+        self.cache = cache
+        self.page_counts: dict[str, int] = {}
+        try:
+            counts = json.loads((cache / PAGE_COUNTS).read_text(encoding="utf-8"))
+            self.page_counts = {key: count for key, count in counts.items() if isinstance(count, int)}
+        except (OSError, ValueError, AttributeError):
+            pass
 
     def form_html(self, view: render_html.FormView) -> tuple[str, str]:
         """(the HTML of a form's PDF, its sheet: the table as an archival bundle shows it)."""
@@ -454,31 +475,28 @@ class _Pdfs:
         pages once the bundle's earlier parts are laid out: each part publishes its forms' page counts
         in shared memory as soon as it has them, and waits for those of the earlier parts (which are
         always further on, so no part waits for one that waits)."""
+        self.keys = keys
         made_rows = [row for row in rows if row.pdf is not None and row.pdf in keys]
         todo = {row.slug: _Job(row.slug, sources[row.slug], row.display_title, row.pdf or "", keys[row.pdf or ""])
                 for row in made_rows}
         bundles, chunk_list, positions = [], [], 0
-        frame_source = self.env.loader.get_source(self.env, "bundle_frame.html")[0]
         for path, members in _bundle_groups(made_rows) if self.config.pdf.bundles else []:
             if self.bundles_laid_out_again:
                 html = self._front_html(path, members, None, {row.slug: sheets[row.slug] for row in members})
                 bundles.append(_Bundle(path, members, self.key(html)))
                 continue
             front = self._front_html(path, members, None)
-            bundle = _Bundle(path, members, self.key("\0".join([front, frame_source] + [todo[row.slug].key
-                                                                                        for row in members])))
+            bundle = _Bundle(path, members, self.key("\0".join([front, self.frame_source] + [todo[row.slug].key
+                                                                                             for row in members])))
             if self._unchanged(path, bundle.key) is None:  # composed: its forms are laid out in parts
                 front_pages = len(render_pdf.layout_pdf(front, self.roots[0], self.roots).pages)
                 bundle = dataclasses.replace(bundle, front_pages=front_pages)
-                # Parts of equal size: as many as the processes, where each still gets PART_MIN_FORMS.
-                count = max(1, min(len(members) // PART_MIN_FORMS, max(jobs, -(-len(members) // PART_FORMS))))
-                size = -(-len(members) // max(1, count))
-                first = len(chunk_list)
-                for start in range(0, len(members), size):
-                    part = tuple(dataclasses.replace(todo.pop(row.slug), position=positions + start + offset)
-                                 for offset, row in enumerate(members[start:start + size]))
+                split, first = _split(len(members)), len(chunk_list)
+                for span in split:
+                    part = tuple(dataclasses.replace(todo.pop(members[index].slug), position=positions + index)
+                                 for index in span)
                     chunk_list.append(_Chunk(part, bundle, len(chunk_list), tuple(range(first, len(chunk_list))),
-                                             start + size >= len(members)))
+                                             len(split) == 1))
                 positions += len(members)
             bundles.append(bundle)
         rest = list(todo.values())
@@ -503,46 +521,119 @@ class _Pdfs:
                 return _PartResult(0, 0, 0, 0, [(bundle.path, f"{type(error).__name__}: {error}")], {}, {},
                                    bundle=True)
 
-        return [result.result for result in results] + fork_map(write_bundle, bundles, jobs)
+        written = fork_map(write_bundle, bundles, jobs)
+        self._keep_in_cache(results)
+        return [result.result for result in results] + written
+
+    def _keep_in_cache(self, results: list[_ChunkResult]) -> None:
+        """Keep the page counts and parts of this build for the next; drop those no build uses now."""
+        counts = {key: count for result in results for key, count in result.pages.items()}
+        if not counts:
+            return
+        parts = self.cache / "parts"
+        kept = {f"{result.part_key}.pdf" for result in results if result.part_key}
+        for stale in parts.glob("*.pdf") if parts.is_dir() else []:
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        (self.cache / PAGE_COUNTS).write_text(json.dumps(dict(sorted(counts.items())), indent=0) + "\n",
+                                              encoding="utf-8")
+
+    def _part_key(self, chunk: _Chunk, first_page: int) -> str:
+        """What a part's bytes depend on: its forms (their keys hold WeasyPrint, fonts, variant), their
+        titles in the running header, its first page number and the frame template."""
+        assert chunk.bundle is not None
+        return self.key("\0".join([self.frame_source, str(first_page), chunk.bundle.key if chunk.holds_front else ""]
+                                  + [f"{job.key}\0{job.display_title}" for job in chunk.jobs]))
 
     def _chunk(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any, made: Counter) -> _ChunkResult:
         """The forms of one chunk; where it is a part of a bundle, that part too (written beside the
-        output, for _bundle to join). Page counts are published as soon as the forms are laid out;
-        failing, the part publishes _FAILED, so that no later part waits for it."""
+        output, for _bundle to join). Page counts are published as soon as they are known; failing, the
+        part publishes _FAILED, so that no later part waits for it."""
+        try:
+            cached = self._cached_part(staging, chunk, part_pages, form_pages, made)
+            return cached if cached is not None else self._made_chunk(staging, chunk, part_pages, form_pages, made)
+        finally:
+            if chunk.bundle is not None and part_pages[chunk.index] == _UNKNOWN:
+                part_pages[chunk.index] = _FAILED
+
+    def _cached_part(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
+                     made: Counter) -> _ChunkResult | None:
+        """A part whose forms are all unchanged, found in the cache for its first page: its forms' PDFs
+        are linked and nothing is laid out. None where that is not so."""
+        if chunk.bundle is None or chunk.holds_front:
+            return None
+        unchanged = [self._unchanged(job.pdf, job.key) for job in chunk.jobs]
+        counts = [self.page_counts.get(job.key) for job in chunk.jobs]
+        if any(path is None for path in unchanged) or any(count is None for count in counts):
+            return None
+        for job, count in zip(chunk.jobs, counts, strict=True):
+            form_pages[job.position] = count
+        part_pages[chunk.index] = sum(count or 0 for count in counts)  # published before waiting: no one waits
+        first_page = self._first_page(chunk, part_pages)
+        if first_page is None:
+            return None
+        key = self._part_key(chunk, first_page)
+        cached = self.cache / "parts" / f"{key}.pdf"
+        if not cached.is_file():
+            return None
+        writer = _Writer(staging)
+        for job, path in zip(chunk.jobs, unchanged, strict=True):
+            assert path is not None
+            writer.write(job.pdf, path)
+            made.add()
+        return _ChunkResult(_PartResult(0, writer.count, len(chunk.jobs), len(chunk.jobs), [], {},
+                                        {job.pdf: job.key for job in chunk.jobs}),
+                            chunk.bundle.path, str(cached), key, None,
+                            {job.key: count or 0 for job, count in zip(chunk.jobs, counts, strict=True)})
+
+    def _first_page(self, chunk: _Chunk, part_pages: Any) -> int | None:
+        """The number of the part's first page, once the earlier parts have published their page
+        counts; None if one of them failed."""
+        assert chunk.bundle is not None
+        limit = time.monotonic() + self.config.pdf.timeout_seconds * PART_FORMS * max(1, len(chunk.before))
+        while any(part_pages[index] == _UNKNOWN for index in chunk.before):
+            if time.monotonic() > limit:
+                raise TimeoutError("an earlier part of the bundle never finished")
+            time.sleep(0.02)
+        if any(part_pages[index] == _FAILED for index in chunk.before):
+            return None
+        return chunk.bundle.front_pages + sum(part_pages[index] for index in chunk.before) + 1
+
+    def _made_chunk(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
+                    made: Counter) -> _ChunkResult:
         writer = _Writer(staging)
         laid_out: list[list[Any]] = []
         failures: list[tuple[str, str]] = []
         reused = pdfs = 0
         keys: dict[str, str] = {}
-        part = front = None
-        starts: dict[str, int] = {}
-        try:
-            for job in chunk.jobs:
-                unchanged = self._unchanged(job.pdf, job.key)
-                try:
-                    if unchanged is None or chunk.bundle is not None:
-                        with _time_limit(self.config.pdf.timeout_seconds):
-                            pages = self._form(writer, job, unchanged)
-                        if chunk.bundle is not None:
-                            laid_out.append(pages)
-                            form_pages[job.position] = len(pages)
-                    else:
-                        writer.write(job.pdf, unchanged)
-                    reused += unchanged is not None
-                    pdfs += 1
-                    keys[job.pdf] = job.key
-                    made.add()
-                except Exception as error:  # one form's failure is reported; the others are still written
-                    failures.append((display_path(job.source, self.cwd), f"{type(error).__name__}: {error}"))
-            if chunk.bundle is not None:
-                part_pages[chunk.index] = _FAILED if failures else sum(map(len, laid_out))
-                if not failures:
-                    part, front, starts = self._part(staging, chunk, laid_out, part_pages, form_pages)
-        finally:
-            if chunk.bundle is not None and part_pages[chunk.index] == _UNKNOWN:
-                part_pages[chunk.index] = _FAILED
-        return _ChunkResult(_PartResult(0, writer.count, pdfs, reused, failures, {}, keys),
-                            chunk.bundle.path if chunk.bundle is not None else None, part, front, starts)
+        for job in chunk.jobs:
+            unchanged = self._unchanged(job.pdf, job.key)
+            try:
+                if unchanged is None or chunk.bundle is not None:
+                    with _time_limit(self.config.pdf.timeout_seconds):
+                        pages = self._form(writer, job, unchanged)
+                    if chunk.bundle is not None:
+                        laid_out.append(pages)
+                        form_pages[job.position] = len(pages)
+                else:
+                    writer.write(job.pdf, unchanged)
+                reused += unchanged is not None
+                pdfs += 1
+                keys[job.pdf] = job.key
+                made.add()
+            except Exception as error:  # one form's failure is reported; the others are still written
+                failures.append((display_path(job.source, self.cwd), f"{type(error).__name__}: {error}"))
+        result = _PartResult(0, writer.count, pdfs, reused, failures, {}, keys)
+        if chunk.bundle is None:
+            return _ChunkResult(result, None, None, None, None, {})
+        part_pages[chunk.index] = _FAILED if failures else sum(map(len, laid_out))
+        first_page = self._first_page(chunk, part_pages) if not failures else None
+        if first_page is None:
+            return _ChunkResult(result, chunk.bundle.path, None, None, None, {})
+        key, (path, front) = self._part_key(chunk, first_page), self._part(chunk, laid_out, first_page, form_pages)
+        return _ChunkResult(result, chunk.bundle.path, path, key, front,
+                            {job.key: len(pages) for job, pages in zip(chunk.jobs, laid_out, strict=True)})
 
     def _form(self, writer: _Writer, job: _Job, unchanged: Path | None) -> list[Any]:
         """Lay one form out and write its PDF (or link the unchanged one); its pages, for its bundle.
@@ -563,45 +654,46 @@ class _Pdfs:
                                                        identifier=bytes.fromhex(job.key)[:16]))
         return list(document.pages)  # the document (and the fonts it gathered) goes; the pages stay
 
-    def _part(self, staging: Path, chunk: _Chunk, laid_out: list[list[Any]], part_pages: Any,
-              form_pages: Any) -> tuple[str | None, render_pdf.Front | None, dict[str, int]]:
-        """Compose one part of a bundle once the earlier parts' page counts are known: (its file, the
-        front it holds, each form's first page); no file if an earlier part failed."""
+    def _starts(self, bundle: _Bundle, counts: Any) -> dict[str, int]:
+        """Each form's first page in the bundle, from page counts in the bundle's order."""
+        starts, number = {}, bundle.front_pages
+        for row, count in zip(bundle.rows, counts, strict=True):
+            starts[row.slug] = number + 1
+            number += count
+        return starts
+
+    def _part(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int,
+              form_pages: Any) -> tuple[str, render_pdf.Front | None]:
+        """Compose one part of a bundle into the cache: (its file, the front where it holds it)."""
         assert chunk.bundle is not None
-        bundle = chunk.bundle
-        limit = time.monotonic() + self.config.pdf.timeout_seconds * PART_FORMS * max(1, len(chunk.before))
-        while any(part_pages[index] == _UNKNOWN for index in chunk.before):
-            if time.monotonic() > limit:
-                raise TimeoutError("an earlier part of the bundle never finished")
-            time.sleep(0.02)
-        if any(part_pages[index] == _FAILED for index in chunk.before):
-            return None, None, {}
-        number = bundle.front_pages + sum(part_pages[index] for index in chunk.before)
-        frame_pages = []
+        bundle, number, frame_pages = chunk.bundle, first_page, []
         for job, pages in zip(chunk.jobs, laid_out, strict=True):
-            frame_pages += [(job.display_title, number + page) for page in range(1, len(pages) + 1)]
+            frame_pages += [(job.display_title, number + page) for page in range(len(pages))]
             number += len(pages)
         frame = render_html.render(self.env, render_html.Page("", "bundle_frame.html", {
             "pages": frame_pages, "fonts": self.environment.fonts}), self.config)
-        front_html, starts = None, {}
-        if chunk.last:  # every earlier part is laid out: every form's first page is known
-            first = chunk.jobs[-1].position + 1 - len(bundle.rows)
-            number = bundle.front_pages
-            for offset, row in enumerate(bundle.rows):
-                starts[row.slug] = number + 1
-                number += form_pages[first + offset]
-            front_html = self._front_html(bundle.path, bundle.rows, starts)
+        front_html = None
+        if chunk.holds_front:  # the only part: every form's first page is known
+            first = chunk.jobs[0].position
+            front_html = self._front_html(bundle.path, bundle.rows, self._starts(
+                bundle, [form_pages[first + offset] for offset in range(len(bundle.rows))]))
         with _time_limit(self.config.pdf.timeout_seconds * max(1, len(chunk.jobs) // 4)):
             data, front = render_pdf.compose_pdf(laid_out, frame, self.roots[0], self.roots, front_html=front_html,
                                                  identifier=bytes.fromhex(bundle.key)[:16])
+        self._check_front(bundle, front)
+        folder = self.cache / "parts"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self._part_key(chunk, first_page)}.pdf"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        temporary.replace(path)  # whole or not at all: the cache is read by later builds
+        return str(path), front
+
+    @staticmethod
+    def _check_front(bundle: _Bundle, front: render_pdf.Front | None) -> None:
         if front is not None and front.pages != bundle.front_pages:
             raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {bundle.front_pages} "
                                "with placeholders")
-        folder = _parts_folder(staging)
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{chunk.index}.pdf"
-        path.write_bytes(data)
-        return str(path), front, starts
 
     def _bundle(self, writer: _Writer, bundle: _Bundle, parts: list[_ChunkResult], sheets: dict[str, str]) -> bool:
         """Write one bundle: link it if unchanged, else join its parts (or, with an archival variant,
@@ -616,19 +708,23 @@ class _Pdfs:
             writer.write(bundle.path, render_pdf.render_pdf(html, self.roots[0], self.roots, self.environment,
                                                             variant=self.variant, identifier=identifier))
             return False
-        front, starts = parts[-1].front if parts else None, parts[-1].starts if parts else {}
-        if front is None or any(part.part is None for part in parts):
+        if not parts or any(part.part is None for part in parts):
             failed = ", ".join(source for part in parts for source, _ in part.result.failures)
             raise RuntimeError(f"not written, as a bundle of record lacks none of its forms: {failed or 'a part'} "
                                "failed")
+        counts = {key: count for part in parts for key, count in part.pages.items()}
+        starts = self._starts(bundle, [counts[self.keys[row.pdf or ""]] for row in bundle.rows])
+        files = [Path(part.part).read_bytes() for part in parts if part.part]
+        if parts[0].front is not None:  # the only part holds the front
+            front_part, front, files = files[0], parts[0].front, []
+        else:
+            data, front = render_pdf.compose_pdf([], "", self.roots[0], self.roots, identifier=identifier,
+                                                 front_html=self._front_html(bundle.path, bundle.rows, starts))
+            front_part = data
+        assert front is not None
+        self._check_front(bundle, front)
         outline = [(row.display_title, starts[row.slug] - 1) for row in bundle.rows]
-        data = render_pdf.join_pdfs([Path(part.part).read_bytes() for part in parts if part.part], front, outline,
-                                    {slug: start - 1 for slug, start in starts.items()}, lang="zh-CN",
-                                    identifier=identifier)
-        writer.write(bundle.path, data)
+        writer.write(bundle.path, render_pdf.join_pdfs(front_part, front, files, outline,
+                                                       {slug: start - 1 for slug, start in starts.items()},
+                                                       lang="zh-CN", identifier=identifier))
         return False
-
-
-def _parts_folder(staging: Path) -> Path:
-    """Where the parts of bundles wait to be joined: beside the output, never published."""
-    return staging.parent / f"{staging.name}.parts"

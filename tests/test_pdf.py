@@ -234,8 +234,7 @@ def test_a_bundle_made_in_parts_is_the_bundle_made_whole(built, tmp_path, monkey
     bundle made in one piece — same pages, page numbers, running headers, contents, outline and links."""
     from generator import build
 
-    monkeypatch.setattr(build, "PART_FORMS", 4)
-    monkeypatch.setattr(build, "PART_MIN_FORMS", 2)
+    monkeypatch.setattr(build, "PART_FORMS", 3)
     result = build_site([CONTENT], SiteConfig(), tmp_path / "out", pdf=True, jobs=2)
     assert result.bundles == 1 and not result.failures
     whole = next((built.out / "pdf" / "bundles").glob("*.pdf"))
@@ -248,9 +247,36 @@ def test_a_bundle_made_in_parts_is_the_bundle_made_whole(built, tmp_path, monkey
         assert "目" in title or squash(title) in _page_texts(parts)[index]  # running header names the form
     reader = PdfReader(parts)
     embedded = {font.idnum for page in reader.pages for font in page["/Resources"]["/Font"].values()}
-    assert len(embedded) == 3 * 2  # three parts of at most 4 forms (4 + 4 + 2), two faces each
+    assert len(embedded) == 4 * 2  # the front and three parts of 3 to 5 forms (4 + 4 + 2), two faces each
     assert parts.stat().st_size < 0.5 * sum(pdf.stat().st_size for pdf in (result.out / "pdf").glob("*.pdf"))
-    assert not list(tmp_path.glob("*.parts"))  # the parts were removed
+    assert len(list((tmp_path / ".formgen-cache" / "out" / "parts").glob("*.pdf"))) == 3  # kept for later builds
+
+
+def test_a_change_to_one_form_composes_its_part_only(tmp_path, monkeypatch):
+    """Parts whose forms and first page are unchanged come from the cache: a change to one form lays out
+    that form's part only, and the bundle is byte for byte the one a fresh build makes."""
+    from generator import build
+
+    monkeypatch.setattr(build, "PART_FORMS", 3)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    build_site([content], SiteConfig(), tmp_path / "out", pdf=True, jobs=2)
+    form = content / "2024" / f"{FORM_1}.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("contact: 莫路路", "contact: 张三"), encoding="utf-8")
+    laid_out: list[str] = []
+    original = render_pdf.layout_pdf
+
+    def counting(html, *args, **kwargs):
+        laid_out.append("form" if '<body class="pdf">' in html else "frame" if "bundle-frame" in html else "front")
+        return original(html, *args, **kwargs)
+
+    monkeypatch.setattr(render_pdf, "layout_pdf", counting)
+    again = build_site([content], SiteConfig(), tmp_path / "out", pdf=True, jobs=1)
+    assert sorted(laid_out) == ["form"] * 4 + ["frame"] + ["front"] * 2  # its part of four forms, and the front
+    monkeypatch.setattr(render_pdf, "layout_pdf", original)
+    fresh = build_site([content], SiteConfig(), tmp_path / "fresh", pdf=True, jobs=2, cache=tmp_path / "empty")
+    bundle = next((fresh.out / "pdf" / "bundles").glob("*.pdf")).name
+    assert (again.out / "pdf" / "bundles" / bundle).read_bytes() == (fresh.out / "pdf" / "bundles" / bundle).read_bytes()
 
 
 def test_each_form_is_laid_out_once(tmp_path, monkeypatch):

@@ -205,12 +205,14 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
     from weasyprint.document import Page
     from weasyprint.formatting_structure.boxes import MarginBox
 
-    frame = layout_pdf(frame_html, base, roots)
     pages = [page for form in forms for page in form]
-    if len(frame.pages) != len(pages):
+    frame = layout_pdf(frame_html, base, roots) if pages else None
+    if frame is None and front_html is None:
+        raise ValueError("nothing to compose")
+    if frame is not None and len(frame.pages) != len(pages):
         raise RuntimeError(f"the bundle's frame has {len(frame.pages)} pages for {len(pages)} form pages")
     composed = []
-    for page, frame_page in zip(pages, frame.pages, strict=True):
+    for page, frame_page in zip(pages, frame.pages if frame is not None else [], strict=True):
         if (page.width, page.height) != (frame_page.width, frame_page.height):
             raise RuntimeError("the bundle's pages and its forms' pages differ in size: keep @page in pdf.css")
         box = page._page_box
@@ -221,6 +223,7 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
         decorated.links = [link for link in decorated.links if link[0] == "external"]
         composed.append(decorated)
     if front_html is None:
+        assert frame is not None
         return write_pdf(frame.copy(composed), identifier=identifier), None
     front_document = layout_pdf(front_html, base, roots)
     front = _take_front(front_document)
@@ -258,13 +261,13 @@ def _take_front(document: Any) -> Front:
     return Front(len(document.pages), tuple(links), tuple(outline))
 
 
-def join_pdfs(parts: list[bytes], front: Front, outline: list[tuple[str, int]], anchors: dict[str, int], *,
-              lang: str, identifier: bytes) -> bytes:
-    """One file of a bundle's parts (pypdf). The last part begins with the front's pages (it was made
-    last, when every page number was known): they go first. The metadata is the last part's (the
-    front's); the outline is (title, page index), the front's links go to `anchors` (anchor → page
-    index). Each part keeps its own fonts: a face is embedded once per part, and the parts bound the
-    memory that a bundle of any size needs."""
+def join_pdfs(front_part: bytes, front: Front, parts: list[bytes], outline: list[tuple[str, int]],
+              anchors: dict[str, int], *, lang: str, identifier: bytes) -> bytes:
+    """One file of a bundle (pypdf): the front's pages (the first of `front_part`), then `parts`, then
+    the rest of `front_part` (a bundle of one part holds its forms there, after its front, sharing its
+    fonts). The metadata is the front's; the outline is (title, page index); the front's links go to
+    `anchors` (slug → page index). Each part keeps its own fonts: a face is embedded once per part,
+    and parts bound the memory that a bundle of any size needs."""
     import io
 
     from pypdf import PdfReader, PdfWriter
@@ -272,20 +275,21 @@ def join_pdfs(parts: list[bytes], front: Front, outline: list[tuple[str, int]], 
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(part)) for part in parts]
-    last = readers[-1]
-    writer.append(last, pages=(0, front.pages), import_outline=False)
-    for reader in readers[:-1]:
-        writer.append(reader, import_outline=False)
-    writer.append(last, pages=(front.pages, len(last.pages)), import_outline=False)
-    if last.metadata is not None:
-        writer.add_metadata(dict(last.metadata))
+    first = PdfReader(io.BytesIO(front_part))
+    writer.append(first, pages=(0, front.pages), import_outline=False)
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)), import_outline=False)
+    if len(first.pages) > front.pages:
+        writer.append(first, pages=(front.pages, len(first.pages)), import_outline=False)
+    if first.metadata is not None:
+        writer.add_metadata(dict(first.metadata))
     writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
     for title, page_index in [*front.outline, *outline]:
         writer.add_outline_item(title=title, page_number=page_index)
     for page_index, rectangle, anchor in front.links:
-        if anchor.startswith("form-") and anchor[len("form-"):] in anchors:
-            writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=anchors[anchor[len("form-"):]]))
+        slug = anchor.removeprefix("form-")
+        if slug in anchors:
+            writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=anchors[slug]))
     writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])  # reproducible
     output = io.BytesIO()
     writer.write(output)
