@@ -73,8 +73,8 @@ def _vary_indicators(data: dict, rng: random.Random) -> None:
     data.pop("stated", None)
 
 
-def generate(count: int, folder: Path, seed: int = 2024) -> list[Path]:
-    """Write `count` forms into `folder` (emptied first); returns their paths."""
+def generate(count: int, folder: Path, seed: int = 2024, years: int = 5) -> list[Path]:
+    """Write `count` forms over `years` years into `folder` (emptied first); returns their paths."""
     if folder.exists():
         shutil.rmtree(folder)
     rng = random.Random(seed)
@@ -83,7 +83,7 @@ def generate(count: int, folder: Path, seed: int = 2024) -> list[Path]:
     for number in range(count):
         source = sources[number % len(sources)]
         data = yaml.safe_load(yaml.dump(source.data, Dumper=_Dumper, allow_unicode=True))
-        year = 2020 + number % 5
+        year = 2020 + number % years
         data["year"], data["filled_on"] = year, f"{year + 1}-02-{rng.randint(1, 28):02d}"
         _vary_funds(data, rng)
         _vary_indicators(data, rng)

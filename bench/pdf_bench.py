@@ -1,6 +1,6 @@
 """Benchmark: PDFs. Per-form PDFs with 1 and 2 workers against bare WeasyPrint, bundles, sizes, memory.
 
-Run: .venv/bin/python -m bench.pdf_bench [--sizes 10 100] [--repeat 1]
+Run: .venv/bin/python -m bench.pdf_bench [--sizes 10 100] [--bundle 1000]
 
 For N generated forms (bench/corpus.py; five years, so five bundles):
 - `formgen build` with PDFs and without bundles, --jobs 1 and --jobs 2: forms per second;
@@ -8,6 +8,8 @@ For N generated forms (bench/corpus.py; five years, so five bundles):
   forms per second;
 - the same build with bundles: what bundles add; their size against the sum of the forms' PDFs;
 - a no-change rebuild (incremental) against the full build; peak RSS of each build.
+With --bundle N: N forms of one unit and year, so one N-form bundle: the build with and without it, with
+two workers; the peak RSS of the largest process and of all the build's processes together.
 Not a test: numbers go into docs/performance.md and the closing notes.
 """
 
@@ -18,6 +20,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +43,63 @@ def _build(content: Path, out: Path, config: Path, jobs: int, clean: bool = True
     seconds, rss = run_build([sys.executable, "-m", "generator", "build", str(content), "--out", str(out),
                               "--config", str(config), "--jobs", str(jobs)], ROOT)
     return seconds, rss / 1024
+
+
+def _tree_rss(root: int) -> int:
+    """The resident memory (KiB) of `root` and all its descendants now, from /proc."""
+    parents: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields.get("PPid", "0").strip() or 0)
+        sizes[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    tree, grown = {root}, True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grown = True
+    return sum(sizes.get(pid, 0) for pid in tree)
+
+
+def _build_sampled(content: Path, out: Path, config: Path, jobs: int) -> tuple[float, float, float]:
+    """(seconds, peak RSS MiB of the largest process, peak RSS MiB of all processes together)."""
+    shutil.rmtree(out, ignore_errors=True)
+    peak, done = [0], threading.Event()
+
+    def build_process() -> int | None:
+        """The `formgen build … --out OUT` process (its workers are its children)."""
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as command:
+                    arguments = command.read().split(b"\0")
+            except OSError:
+                continue
+            if b"generator" in arguments and str(out).encode() in arguments:
+                return int(entry)
+        return None
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            pid = build_process()
+            if pid is not None:
+                peak[0] = max(peak[0], _tree_rss(pid))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        seconds, largest = _build(content, out, config, jobs)
+    finally:
+        done.set()
+        thread.join()
+    return seconds, largest, peak[0] / 1024
 
 
 def _bare_weasyprint(content: Path) -> float:
@@ -66,9 +126,28 @@ def _bare_weasyprint(content: Path) -> float:
     return time.perf_counter() - started
 
 
+def _one_bundle(size: int, folder: Path) -> None:
+    content, out = folder / f"bundle-content-{size}", folder / f"bundle-out-{size}"
+    generate(size, content, years=1)
+    one_file = folder / "one-file.toml"
+    one_file.write_text("[pdf]\nbundles = true\n", encoding="utf-8")
+    without, _ = _build(content, out, _config(folder, False), 2)
+    seconds, largest, together = _build_sampled(content, out, one_file, 2)
+    bundle = next((out / "pdf" / "bundles").glob("*.pdf"))
+    forms = sum(path.stat().st_size for path in (out / "pdf").glob("*.pdf"))
+    print(f"\none {size:,}-form bundle, --jobs 2: build {seconds:.2f} s against {without:.2f} s without bundles "
+          f"({(seconds - without) / without:+.0%}); bundle {bundle.stat().st_size / 2**20:.1f} MiB = "
+          f"{bundle.stat().st_size / forms:.1%} of the forms' PDFs ({forms / 2**20:.1f} MiB); peak RSS "
+          f"{largest:.0f} MiB (largest process), {together:.0f} MiB (all processes together)", flush=True)
+    shutil.rmtree(content)
+    shutil.rmtree(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100])
+    parser.add_argument("--bundle", type=int, nargs="*", default=[], metavar="N",
+                        help="also one bundle of N forms (one unit, one year)")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}\n")
     print("| forms | bare WeasyPrint, 1 process (forms/s) | formgen --jobs 1 (forms/s) | formgen --jobs 2 (forms/s) "
@@ -93,6 +172,8 @@ def main() -> None:
                   f"({again / full:.0%}) | {max(rss_two, rss_full):.0f} |", flush=True)
             shutil.rmtree(content)
             shutil.rmtree(out)
+        for size in args.bundle:
+            _one_bundle(size, folder)
 
 
 if __name__ == "__main__":

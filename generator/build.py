@@ -8,11 +8,15 @@ A worker reads and checks its part and keeps it; only small digests travel to th
 feed record, the findings, the keys of the cross-form checks). Here the cross-form
 checks run, lists and open data are written, and each worker renders its own forms' pages. With one
 job the same steps run in this process.
+
+PDFs come after (`_Pdfs`): chunks of forms in the order of their bundles go to the processes in turn;
+each form is laid out once, its PDF written, and its pages kept to compose its bundle's part.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import os
@@ -33,8 +37,8 @@ from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
 from .findings import Finding, Level
-from .parallel import chunks, fork_map, in_shards
-from .pipeline import Entry, FormKeys, cross_form_findings, form_keys, load_entry
+from .parallel import chunks, fork_map, in_shards, shared_ints
+from .pipeline import Entry, FormKeys, cross_form_findings, display_path, form_keys, load_entry
 from .progress import Counter, Report, watching
 from .reading import discover
 from .render import data as render_data
@@ -49,10 +53,14 @@ MARKER = ".formgen-output"
 ASSETS = ("formgen.css", "sheet.css", "formgen.js", "favicon.svg")
 PDF_MANIFEST = "pdf/.keys.json"
 """The key of every PDF in the output, for the next build (see _Pdfs)."""
+PAGE_COUNTS = "page-counts.json"
+"""In the cache folder: the page count of each form PDF key, so that unchanged parts of bundles are
+reused without laying their forms out."""
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
-PDF_PARALLEL_FROM = 4
-"""With PDFs (about a third of a second each) workers pay off from a few forms."""
+ARCHIVAL_VOLUME_FORMS = 100
+"""Volumes of bundles with an archival variant, unless `[pdf] bundle_max_forms` says otherwise: such a
+bundle is laid out as one document, which held about 12 MiB per form in the benchmark."""
 
 
 @dataclass(frozen=True)
@@ -185,12 +193,14 @@ def _time_limit(seconds: int) -> Iterator[None]:
 
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
                review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False,
-               progress: Report | None = None) -> BuildResult:
+               progress: Report | None = None, cache: Path | None = None) -> BuildResult:
     """Check everything, render the site into a temporary folder beside `out`, and swap it in.
 
     With `pdf`, each form also gets its PDF (raises PdfUnavailable, before anything is read, where
     this machine cannot make them), and `progress(done, total)` is told how many PDFs are made. With
-    `jobs` > 1 and a large site, forms are read and rendered in that many worker processes."""
+    `jobs` > 1 and a large site, forms are read and rendered in that many worker processes. `cache`
+    keeps what later builds can reuse beyond the output itself (the parts of bundles; default:
+    .formgen-cache/<output name> beside the output)."""
     started = time.perf_counter()
     _check_out(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
@@ -202,9 +212,9 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     env = render_html.environment(site_templates)
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
-    pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out) if pdf_environment is not None else None
-    made = Counter()
-    watchers = contextlib.ExitStack()
+    cache = cache if cache is not None else out.parent / ".formgen-cache" / out.name
+    pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out, cache) if pdf_environment is not None else None
+    sources: dict[str, Path] = {}
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -231,21 +241,21 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                                              for r in records])
         rows = [render_html.list_row(record, titles[record["slug"]], pdf) for record in records]
         if pdf and config.pdf.bundles:
-            rows = render_html.with_bundles(rows, config.pdf.bundle_max_forms)
+            rows = render_html.with_bundles(rows, config.pdf.bundle_max_forms or (
+                ARCHIVAL_VOLUME_FORMS if config.pdf.variant else None))
         neighbours = render_html.links(rows)
         contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
                          for d, more in zip(digests, extra, strict=True)])
         site_rows.extend(rows)
-        # From here until the workers are done (they exist now: no thread runs while they fork).
-        watchers.enter_context(watching(made, len(rows) if pdfs_maker is not None else 0, progress))
+        sources.update((digest.keys.slug, file) for digest, file in zip(digests, files, strict=True))
         return [list(itertools.islice(contexts, len(part))) for part in parts], lambda: write_site(rows, records)
 
     def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> _PartResult:
-        """A worker's own forms: their pages, their JSON and their PDFs (written where they were read),
-        and each form's sheet for the bundles."""
+        """A worker's own forms: their pages and their JSON (written where they were read), and each PDF's
+        key (the PDFs themselves are made afterwards, in the order of the bundles)."""
         entries, digests = state
         writer = _Writer(staging)
-        pdfs, reused, failures, sheets, keys = 0, 0, [], {}, {}
+        sheets, keys = {}, {}
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
             if entry.scored is None:
                 continue
@@ -257,17 +267,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             digest.record["findings"] += [finding.as_dict() for finding in context.findings]
             writer.write(view.json, render_data.as_json(digest.record))
             if pdfs_maker is not None and view.pdf is not None:
-                sheet = env.get_template("_form_table.html").module.sheet(view, config.scheme)
-                try:
-                    with _time_limit(config.pdf.timeout_seconds):
-                        keys[view.pdf], was_reused = pdfs_maker.form(writer, view, sheet)
-                    made.add()
-                    pdfs += 1
-                    reused += was_reused
-                    sheets[view.slug] = str(sheet)
-                except Exception as error:  # one form's failure is reported; the others are still written
-                    failures.append((entry.document.display, f"{type(error).__name__}: {error}"))
-        return _PartResult(len(entries), writer.count, pdfs, reused, failures, sheets, keys)
+                html, sheet = pdfs_maker.form_html(view)
+                keys[view.pdf] = pdfs_maker.key(html)
+                if pdfs_maker.bundles_laid_out_again:
+                    sheets[view.slug] = sheet
+        return _PartResult(len(entries), writer.count, 0, 0, [], sheets, keys)
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
         writer = _Writer(staging)
@@ -284,38 +288,27 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         counts["pages"], counts["files"] = len(page_paths), writer.count
 
     try:
-        parallel = jobs if len(files) >= (PDF_PARALLEL_FROM if pdf else PARALLEL_FROM) else 1
+        parallel = jobs if len(files) >= PARALLEL_FROM else 1
         parts = [list(part) for part in chunks(files, parallel, per_job=1)]
-        with watchers:
-            written = in_shards(parts, parallel, read, decide, render_part)
-        bundles: list[_PartResult] = []
+        written = in_shards(parts, parallel, read, decide, render_part)
+        made: list[_PartResult] = []
         if pdfs_maker is not None:
+            form_keys_made = {path: key for part in written for path, key in part.keys.items()}
             sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}
-            groups = _bundle_groups([row for row in site_rows if row.slug in sheets]) if config.pdf.bundles else []
-
-            def write_bundle(group: tuple[str, list[render_html.ListRow]]) -> _PartResult:
-                path, rows = group
-                try:
-                    with _time_limit(config.pdf.timeout_seconds * max(1, len(rows) // 4)):
-                        key, was_reused = pdfs_maker.bundle(_Writer(staging), path, rows, sheets)
-                    return _PartResult(0, 1, 1, int(was_reused), [], {}, {path: key})
-                except Exception as error:
-                    return _PartResult(0, 0, 0, 0, [(path, f"{type(error).__name__}: {error}")], {}, {})
-
-            bundles = fork_map(write_bundle, groups, parallel)
-            keys = dict(sorted((path, key) for part in [*written, *bundles] for path, key in part.keys.items()))
+            made = pdfs_maker.make(staging, site_rows, sources, form_keys_made, sheets, jobs, progress)
+            keys = dict(sorted((path, key) for part in made for path, key in part.keys.items()))
             _Writer(staging).write(PDF_MANIFEST, json.dumps(keys, ensure_ascii=False, indent=0) + "\n")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    everything = [*written, *bundles]
+    everything = [*written, *made]
     return BuildResult(out, sum(part.forms for part in written), counts["pages"],
                        counts["files"] + sum(part.files for part in everything), counts["warnings"],
-                       time.perf_counter() - started, sum(part.pdfs for part in written),
+                       time.perf_counter() - started, sum(part.pdfs for part in made if not part.bundle),
                        tuple(failure for part in everything for failure in part.failures),
-                       sum(part.pdfs for part in bundles), sum(part.reused for part in everything))
+                       sum(part.pdfs for part in made if part.bundle), sum(part.reused for part in everything))
 
 
 @dataclass(frozen=True)
@@ -331,6 +324,8 @@ class _PartResult:
     sheets: dict[str, str]
     keys: dict[str, str]
     """PDF path → its key, for the manifest."""
+    bundle: bool = False
+    """Counts a bundle, not forms."""
 
 
 def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
@@ -342,51 +337,394 @@ def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[rend
     return sorted(groups.items())
 
 
+PART_FORMS = 25
+"""Forms in one part of a bundle (a bundle is split into parts of PART_FORMS to 2 × PART_FORMS − 1
+forms, the same way whatever the number of workers, so the output does not depend on it). A part's
+forms stay laid out until the part is written, so this bounds a worker's memory whatever the size of
+the bundle; a part embeds its fonts once (about 0.4 MB); a change to one form composes its part again."""
+_UNKNOWN, _FAILED = -1, -2
+"""A page count not known yet, and that of a form or part that failed (see _Pdfs.make)."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One form's PDF to make."""
+
+    slug: str
+    source: Path
+    display_title: str
+    pdf: str
+    """Its path in the output."""
+    key: str
+    position: int = -1
+    """Its place in the shared page counts of forms, where it is in a bundle being composed."""
+
+
+@dataclass(frozen=True)
+class _Bundle:
+    """A bundle (or volume) to write."""
+
+    path: str
+    rows: list[render_html.ListRow]
+    key: str
+    front_pages: int = 0
+    """The pages of its cover and contents, where it is composed from its forms' pages."""
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Forms whose PDFs one process makes; where `bundle` is set, also one part of that bundle."""
+
+    jobs: tuple[_Job, ...]
+    bundle: _Bundle | None = None
+    index: int = 0
+    """Its place in the shared page counts of parts."""
+    before: tuple[int, ...] = ()
+    """The bundle's earlier parts: their page counts decide this part's page numbers."""
+    holds_front: bool = False
+    """The bundle's only part, which also holds its cover and contents (their fonts are shared)."""
+
+
+@dataclass(frozen=True)
+class _ChunkResult:
+    result: _PartResult
+    bundle: str | None
+    part: str | None
+    """The part's file, if it was composed (or found in the cache)."""
+    part_key: str | None
+    front: render_pdf.Front | None
+    """Where the part holds the bundle's cover and contents."""
+    pages: dict[str, int]
+    """Page count by form key, of the forms of a bundle's part."""
+
+
+def _split(count: int) -> list[range]:
+    """A bundle's forms in parts (see PART_FORMS)."""
+    parts = max(1, count // PART_FORMS)
+    size = -(-count // parts)
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
 class _Pdfs:
-    """Makes the PDFs of one build. A PDF whose key (render_pdf.PdfEnvironment.key) is the one recorded
-    in the previous output's manifest is linked from there instead of rendered again."""
+    """Makes the PDFs of one build: each form laid out once, its own PDF written from that layout, and
+    its bundle composed from the same pages (render_pdf.compose_pdf) in parts (PART_FORMS), joined into
+    one file at the end. A PDF whose key (render_pdf.PdfEnvironment.key) is the one recorded in the
+    previous output's manifest is linked from there instead of made again; a part of a bundle whose
+    forms and first page number are unchanged is taken from the cache folder, its forms not laid out.
+
+    With an archival variant (PDF/A, PDF/UA) a bundle must be one WeasyPrint document (joined parts
+    would lose its tags and conformance), so it is laid out again from the forms' sheets, in volumes
+    (ARCHIVAL_VOLUME_FORMS)."""
 
     def __init__(self, env: Any, config: SiteConfig, environment: render_pdf.PdfEnvironment, roots: list[Path],
-                 out: Path) -> None:
+                 out: Path, cache: Path) -> None:
         self.env, self.config, self.environment, self.roots = env, config, environment, roots
+        self.variant = config.pdf.variant
+        self.bundles_laid_out_again = bool(config.pdf.bundles and self.variant)
+        self.cwd = Path.cwd().resolve()
+        self.frame_source = str(env.loader.get_source(env, "bundle_frame.html")[0])
         self.previous: dict[str, tuple[str, Path]] = {}
         try:
             recorded = json.loads((out / PDF_MANIFEST).read_text(encoding="utf-8"))
             self.previous = {path: (key, out / path) for path, key in recorded.items() if isinstance(key, str)}
         except (OSError, ValueError, AttributeError):
             pass  # no previous output, or not ours: everything is rendered
+        self.keys: dict[str, str] = {}
+        """Every form PDF's key, by its path."""
+        self.cache = cache
+        self.page_counts: dict[str, int] = {}
+        try:
+            counts = json.loads((cache / PAGE_COUNTS).read_text(encoding="utf-8"))
+            self.page_counts = {key: count for key, count in counts.items() if isinstance(count, int)}
+        except (OSError, ValueError, AttributeError):
+            pass
 
-    def form(self, writer: _Writer, view: render_html.FormView, sheet: str) -> tuple[str, bool]:
-        """One form's PDF; raises ValueError for a character the fonts cannot draw."""
+    def form_html(self, view: render_html.FormView) -> tuple[str, str]:
+        """(the HTML of a form's PDF, its sheet: the table as an archival bundle shows it)."""
+        sheet = self.env.get_template("_form_table.html").module.sheet(view, self.config.scheme)
         page = render_html.Page(view.pdf or "", "pdf.html",
                                 {"view": view, "sheet": sheet, "fonts": self.environment.fonts})
-        html = render_html.render(self.env, page, self.config)
+        return render_html.render(self.env, page, self.config), str(sheet)
+
+    def key(self, html: str) -> str:
+        return self.environment.key(html, self.variant)
+
+    def _unchanged(self, path: str, key: str) -> Path | None:
+        """The previous output's file, where its key is the same."""
+        previous = self.previous.get(path)
+        return previous[1] if previous is not None and previous[0] == key and previous[1].is_file() else None
+
+    def _front_html(self, bundle: str, rows: list[render_html.ListRow], starts: dict[str, int] | None,
+                    sheets: dict[str, str] | None = None) -> str:
+        """A bundle's cover and contents: with the forms' first pages (`starts`; None: placeholders of
+        the same width, to learn how many pages the front takes), or with the forms (`sheets`)."""
+        first = rows[0]
+        numbers = {row.slug: str(starts[row.slug]) if starts else "0000" for row in rows} if sheets is None else None
+        page = render_html.Page(bundle, "bundle.html", {
+            "rows": rows, "year": first.year, "unit": first.unit, "volume": first.volume,
+            "summary": summarize(rows, self.config.scheme), "fonts": self.environment.fonts, "starts": numbers,
+            "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()} if sheets is not None else None,
+            "created": max(row.filled_on for row in rows)})
+        return render_html.render(self.env, page, self.config)
+
+    def make(self, staging: Path, rows: list[render_html.ListRow], sources: dict[str, Path], keys: dict[str, str],
+             sheets: dict[str, str], jobs: int, progress: Report | None) -> list[_PartResult]:
+        """Every form's PDF and every bundle, over `jobs` processes; one result per chunk and per bundle.
+
+        Chunks go to the processes in turn (parallel.fork_map). A part of a bundle can only number its
+        pages once the bundle's earlier parts are laid out: each part publishes its forms' page counts
+        in shared memory as soon as it has them, and waits for those of the earlier parts (which are
+        always further on, so no part waits for one that waits)."""
+        self.keys = keys
+        made_rows = [row for row in rows if row.pdf is not None and row.pdf in keys]
+        todo = {row.slug: _Job(row.slug, sources[row.slug], row.display_title, row.pdf or "", keys[row.pdf or ""])
+                for row in made_rows}
+        bundles, chunk_list, positions = [], [], 0
+        for path, members in _bundle_groups(made_rows) if self.config.pdf.bundles else []:
+            if self.bundles_laid_out_again:
+                html = self._front_html(path, members, None, {row.slug: sheets[row.slug] for row in members})
+                bundles.append(_Bundle(path, members, self.key(html)))
+                continue
+            front = self._front_html(path, members, None)
+            bundle = _Bundle(path, members, self.key("\0".join([front, self.frame_source] + [todo[row.slug].key
+                                                                                             for row in members])))
+            if self._unchanged(path, bundle.key) is None:  # composed: its forms are laid out in parts
+                front_pages = len(render_pdf.layout_pdf(front, self.roots[0], self.roots).pages)
+                bundle = dataclasses.replace(bundle, front_pages=front_pages)
+                split, first = _split(len(members)), len(chunk_list)
+                for span in split:
+                    part = tuple(dataclasses.replace(todo.pop(members[index].slug), position=positions + index)
+                                 for index in span)
+                    chunk_list.append(_Chunk(part, bundle, len(chunk_list), tuple(range(first, len(chunk_list))),
+                                             len(split) == 1))
+                positions += len(members)
+            bundles.append(bundle)
+        rest = list(todo.values())
+        chunk_list += [_Chunk(tuple(part), index=len(chunk_list) + number)
+                       for number, part in enumerate(chunks(rest, jobs) if rest else [])]
+        part_pages, form_pages = shared_ints(len(chunk_list), _UNKNOWN), shared_ints(positions, _UNKNOWN)
+        made = Counter()
+        with watching(made, len(made_rows), progress):
+            results = fork_map(lambda chunk: self._chunk(staging, chunk, part_pages, form_pages, made), chunk_list,
+                               jobs)
+        by_bundle: dict[str, list[_ChunkResult]] = {}
+        for result in results:
+            if result.bundle is not None:
+                by_bundle.setdefault(result.bundle, []).append(result)
+
+        def write_bundle(bundle: _Bundle) -> _PartResult:
+            try:
+                with _time_limit(self.config.pdf.timeout_seconds * max(1, len(bundle.rows) // 4)):
+                    reused = self._bundle(_Writer(staging), bundle, by_bundle.get(bundle.path, []), sheets)
+                return _PartResult(0, 1, 1, int(reused), [], {}, {bundle.path: bundle.key}, bundle=True)
+            except Exception as error:
+                return _PartResult(0, 0, 0, 0, [(bundle.path, f"{type(error).__name__}: {error}")], {}, {},
+                                   bundle=True)
+
+        written = fork_map(write_bundle, bundles, jobs)
+        self._keep_in_cache(results)
+        return [result.result for result in results] + written
+
+    def _keep_in_cache(self, results: list[_ChunkResult]) -> None:
+        """Keep the page counts and parts of this build for the next; drop those no build uses now."""
+        counts = {key: count for result in results for key, count in result.pages.items()}
+        if not counts:
+            return
+        parts = self.cache / "parts"
+        kept = {f"{result.part_key}.pdf" for result in results if result.part_key}
+        for stale in parts.glob("*.pdf") if parts.is_dir() else []:
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        (self.cache / PAGE_COUNTS).write_text(json.dumps(dict(sorted(counts.items())), indent=0) + "\n",
+                                              encoding="utf-8")
+
+    def _part_key(self, chunk: _Chunk, first_page: int) -> str:
+        """What a part's bytes depend on: its forms (their keys hold WeasyPrint, fonts, variant), their
+        titles in the running header, its first page number and the frame template."""
+        assert chunk.bundle is not None
+        return self.key("\0".join([self.frame_source, str(first_page), chunk.bundle.key if chunk.holds_front else ""]
+                                  + [f"{job.key}\0{job.display_title}" for job in chunk.jobs]))
+
+    def _chunk(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any, made: Counter) -> _ChunkResult:
+        """The forms of one chunk; where it is a part of a bundle, that part too (written beside the
+        output, for _bundle to join). Page counts are published as soon as they are known; failing, the
+        part publishes _FAILED, so that no later part waits for it."""
+        try:
+            cached = self._cached_part(staging, chunk, part_pages, form_pages, made)
+            return cached if cached is not None else self._made_chunk(staging, chunk, part_pages, form_pages, made)
+        finally:
+            if chunk.bundle is not None and part_pages[chunk.index] == _UNKNOWN:
+                part_pages[chunk.index] = _FAILED
+
+    def _cached_part(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
+                     made: Counter) -> _ChunkResult | None:
+        """A part whose forms are all unchanged, found in the cache for its first page: its forms' PDFs
+        are linked and nothing is laid out. None where that is not so."""
+        if chunk.bundle is None or chunk.holds_front:
+            return None
+        unchanged = [self._unchanged(job.pdf, job.key) for job in chunk.jobs]
+        counts = [self.page_counts.get(job.key) for job in chunk.jobs]
+        if any(path is None for path in unchanged) or any(count is None for count in counts):
+            return None
+        for job, count in zip(chunk.jobs, counts, strict=True):
+            form_pages[job.position] = count
+        part_pages[chunk.index] = sum(count or 0 for count in counts)  # published before waiting: no one waits
+        first_page = self._first_page(chunk, part_pages)
+        if first_page is None:
+            return None
+        key = self._part_key(chunk, first_page)
+        cached = self.cache / "parts" / f"{key}.pdf"
+        if not cached.is_file():
+            return None
+        writer = _Writer(staging)
+        for job, path in zip(chunk.jobs, unchanged, strict=True):
+            assert path is not None
+            writer.write(job.pdf, path)
+            made.add()
+        return _ChunkResult(_PartResult(0, writer.count, len(chunk.jobs), len(chunk.jobs), [], {},
+                                        {job.pdf: job.key for job in chunk.jobs}),
+                            chunk.bundle.path, str(cached), key, None,
+                            {job.key: count or 0 for job, count in zip(chunk.jobs, counts, strict=True)})
+
+    def _first_page(self, chunk: _Chunk, part_pages: Any) -> int | None:
+        """The number of the part's first page, once the earlier parts have published their page
+        counts; None if one of them failed."""
+        assert chunk.bundle is not None
+        limit = time.monotonic() + self.config.pdf.timeout_seconds * PART_FORMS * max(1, len(chunk.before))
+        while any(part_pages[index] == _UNKNOWN for index in chunk.before):
+            if time.monotonic() > limit:
+                raise TimeoutError("an earlier part of the bundle never finished")
+            time.sleep(0.02)
+        if any(part_pages[index] == _FAILED for index in chunk.before):
+            return None
+        return chunk.bundle.front_pages + sum(part_pages[index] for index in chunk.before) + 1
+
+    def _made_chunk(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
+                    made: Counter) -> _ChunkResult:
+        writer = _Writer(staging)
+        laid_out: list[list[Any]] = []
+        failures: list[tuple[str, str]] = []
+        reused = pdfs = 0
+        keys: dict[str, str] = {}
+        for job in chunk.jobs:
+            unchanged = self._unchanged(job.pdf, job.key)
+            try:
+                if unchanged is None or chunk.bundle is not None:
+                    with _time_limit(self.config.pdf.timeout_seconds):
+                        pages = self._form(writer, job, unchanged)
+                    if chunk.bundle is not None:
+                        laid_out.append(pages)
+                        form_pages[job.position] = len(pages)
+                else:
+                    writer.write(job.pdf, unchanged)
+                reused += unchanged is not None
+                pdfs += 1
+                keys[job.pdf] = job.key
+                made.add()
+            except Exception as error:  # one form's failure is reported; the others are still written
+                failures.append((display_path(job.source, self.cwd), f"{type(error).__name__}: {error}"))
+        result = _PartResult(0, writer.count, pdfs, reused, failures, {}, keys)
+        if chunk.bundle is None:
+            return _ChunkResult(result, None, None, None, None, {})
+        part_pages[chunk.index] = _FAILED if failures else sum(map(len, laid_out))
+        first_page = self._first_page(chunk, part_pages) if not failures else None
+        if first_page is None:
+            return _ChunkResult(result, chunk.bundle.path, None, None, None, {})
+        key, (path, front) = self._part_key(chunk, first_page), self._part(chunk, laid_out, first_page, form_pages)
+        return _ChunkResult(result, chunk.bundle.path, path, key, front,
+                            {job.key: len(pages) for job, pages in zip(chunk.jobs, laid_out, strict=True)})
+
+    def _form(self, writer: _Writer, job: _Job, unchanged: Path | None) -> list[Any]:
+        """Lay one form out and write its PDF (or link the unchanged one); its pages, for its bundle.
+        Raises ValueError for a character the fonts cannot draw."""
+        entry = load_entry(job.source, self.config, self.cwd)
+        if entry.scored is None:  # changed since it was checked
+            raise ValueError("the form no longer checks: build again")
+        html, _ = self.form_html(render_html.form_view(entry, job.display_title, self.config, pdf=True))
         missing = render_pdf.missing_glyphs(render_html.visible_text(html), self.environment)
         if missing:
             raise ValueError(f"the fonts ({', '.join(self.environment.fonts)}) cannot draw {''.join(missing[:20])}: "
                              f"install {render_pdf.FONT_PACKAGE} or name a font that has them in formgen.toml [pdf]")
-        return self._write(writer, view.pdf or "", html, view.entry.document.path.parent)
+        document = render_pdf.layout_pdf(html, job.source.parent, self.roots)
+        if unchanged is not None:
+            writer.write(job.pdf, unchanged)
+        else:
+            writer.write(job.pdf, render_pdf.write_pdf(document, variant=self.variant,
+                                                       identifier=bytes.fromhex(job.key)[:16]))
+        return list(document.pages)  # the document (and the fonts it gathered) goes; the pages stay
 
-    def bundle(self, writer: _Writer, path: str, rows: list[render_html.ListRow],
-               sheets: dict[str, str]) -> tuple[str, bool]:
-        """One bundle (or volume): cover, contents, the forms' sheets; fonts embedded once for all of them."""
-        first = rows[0]
-        page = render_html.Page(path, "bundle.html", {
-            "rows": rows, "year": first.year, "unit": first.unit, "volume": first.volume,
-            "summary": summarize(rows, self.config.scheme), "fonts": self.environment.fonts,
-            "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()},
-            "created": max(row.filled_on for row in rows)})
-        return self._write(writer, path, render_html.render(self.env, page, self.config), self.roots[0])
+    def _starts(self, bundle: _Bundle, counts: Any) -> dict[str, int]:
+        """Each form's first page in the bundle, from page counts in the bundle's order."""
+        starts, number = {}, bundle.front_pages
+        for row, count in zip(bundle.rows, counts, strict=True):
+            starts[row.slug] = number + 1
+            number += count
+        return starts
 
-    def _write(self, writer: _Writer, path: str, html: str, base: Path) -> tuple[str, bool]:
-        """(key, whether it was reused)."""
-        variant = self.config.pdf.variant
-        key = self.environment.key(html, variant)
-        previous = self.previous.get(path)
-        if previous is not None and previous[0] == key and previous[1].is_file():
-            writer.write(path, previous[1])
-            return key, True
-        identifier = bytes.fromhex(key)[:16]  # from the content: reproducible
-        writer.write(path, render_pdf.render_pdf(html, base, self.roots, self.environment, variant=variant,
-                                                 identifier=identifier))
-        return key, False
+    def _part(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int,
+              form_pages: Any) -> tuple[str, render_pdf.Front | None]:
+        """Compose one part of a bundle into the cache: (its file, the front where it holds it)."""
+        assert chunk.bundle is not None
+        bundle, number, frame_pages = chunk.bundle, first_page, []
+        for job, pages in zip(chunk.jobs, laid_out, strict=True):
+            frame_pages += [(job.display_title, number + page) for page in range(len(pages))]
+            number += len(pages)
+        frame = render_html.render(self.env, render_html.Page("", "bundle_frame.html", {
+            "pages": frame_pages, "fonts": self.environment.fonts}), self.config)
+        front_html = None
+        if chunk.holds_front:  # the only part: every form's first page is known
+            first = chunk.jobs[0].position
+            front_html = self._front_html(bundle.path, bundle.rows, self._starts(
+                bundle, [form_pages[first + offset] for offset in range(len(bundle.rows))]))
+        with _time_limit(self.config.pdf.timeout_seconds * max(1, len(chunk.jobs) // 4)):
+            data, front = render_pdf.compose_pdf(laid_out, frame, self.roots[0], self.roots, front_html=front_html,
+                                                 identifier=bytes.fromhex(bundle.key)[:16])
+        self._check_front(bundle, front)
+        folder = self.cache / "parts"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self._part_key(chunk, first_page)}.pdf"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        temporary.replace(path)  # whole or not at all: the cache is read by later builds
+        return str(path), front
+
+    @staticmethod
+    def _check_front(bundle: _Bundle, front: render_pdf.Front | None) -> None:
+        if front is not None and front.pages != bundle.front_pages:
+            raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {bundle.front_pages} "
+                               "with placeholders")
+
+    def _bundle(self, writer: _Writer, bundle: _Bundle, parts: list[_ChunkResult], sheets: dict[str, str]) -> bool:
+        """Write one bundle: link it if unchanged, else join its parts (or, with an archival variant,
+        lay it out again as one document). Whether it was unchanged."""
+        unchanged = self._unchanged(bundle.path, bundle.key)
+        identifier = bytes.fromhex(bundle.key)[:16]
+        if unchanged is not None:
+            writer.write(bundle.path, unchanged)
+            return True
+        if self.bundles_laid_out_again:
+            html = self._front_html(bundle.path, bundle.rows, None, {row.slug: sheets[row.slug] for row in bundle.rows})
+            writer.write(bundle.path, render_pdf.render_pdf(html, self.roots[0], self.roots, self.environment,
+                                                            variant=self.variant, identifier=identifier))
+            return False
+        if not parts or any(part.part is None for part in parts):
+            failed = ", ".join(source for part in parts for source, _ in part.result.failures)
+            raise RuntimeError(f"not written, as a bundle of record lacks none of its forms: {failed or 'a part'} "
+                               "failed")
+        counts = {key: count for part in parts for key, count in part.pages.items()}
+        starts = self._starts(bundle, [counts[self.keys[row.pdf or ""]] for row in bundle.rows])
+        files = [Path(part.part).read_bytes() for part in parts if part.part]
+        if parts[0].front is not None:  # the only part holds the front
+            front_part, front, files = files[0], parts[0].front, []
+        else:
+            data, front = render_pdf.compose_pdf([], "", self.roots[0], self.roots, identifier=identifier,
+                                                 front_html=self._front_html(bundle.path, bundle.rows, starts))
+            front_part = data
+        assert front is not None
+        self._check_front(bundle, front)
+        outline = [(row.display_title, starts[row.slug] - 1) for row in bundle.rows]
+        writer.write(bundle.path, render_pdf.join_pdfs(front_part, front, files, outline,
+                                                       {slug: start - 1 for slug, start in starts.items()},
+                                                       lang="zh-CN", identifier=identifier))
+        return False

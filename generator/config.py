@@ -166,9 +166,10 @@ class Pdf(_Settings):
     """A form whose PDF takes longer fails (the others are still written)."""
     bundles: bool = True
     """Make the bundles (合订本) per year and unit."""
-    bundle_max_forms: int = Field(default=100, ge=1)
-    """A bundle of more forms is split into volumes (第1册, 第2册…): laying out one WeasyPrint document
-    held about 12 MiB per form with the benchmark's forms (2.4 GiB for 200), so this bounds memory."""
+    bundle_max_forms: int | None = Field(default=None, ge=1)
+    """A bundle of more forms is split into volumes (第1册, 第2册…), for printing and binding. None: one
+    file of any size (it is made in parts, so memory stays bounded). With an archival variant a bundle
+    is one WeasyPrint document, so volumes hold at most 100 forms (ARCHIVAL_VOLUME_FORMS)."""
 
 
 class _Memo(dict[str, Any]):

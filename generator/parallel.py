@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["chunks", "default_jobs", "fork_map", "in_shards"]
+__all__ = ["chunks", "default_jobs", "fork_map", "in_shards", "shared_ints"]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -57,6 +57,14 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -
     finally:
         _TASK, _ITEMS = None, ()
     return [results[index] for index in range(len(items))]
+
+
+def shared_ints(count: int, initial: int) -> Any:
+    """`count` integers that processes forked after this call read and write in place (a plain list
+    where there is no fork: then everything runs in this process). Each is written by one process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [initial] * count
+    return multiprocessing.get_context("fork").Array("i", [initial] * count, lock=False)
 
 
 def chunks(items: Sequence[Item], jobs: int, per_job: int = 4) -> list[Sequence[Item]]:

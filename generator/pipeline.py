@@ -129,7 +129,7 @@ def _validation_findings(error: ValidationError, document: Document, model: type
     return findings
 
 
-def _display(path: Path, cwd: Path) -> str:
+def display_path(path: Path, cwd: Path) -> str:
     """The path as the user would type it: relative to the working folder where it lies below it."""
     absolute = path if path.is_absolute() else cwd / path
     try:
@@ -139,7 +139,7 @@ def _display(path: Path, cwd: Path) -> str:
 
 
 def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
-    shown = _display(path, cwd)
+    shown = display_path(path, cwd)
     try:
         document = read_document(path, shown)
     except ReadError as error:
@@ -308,7 +308,7 @@ def load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     try:
         return _load_entry(path, config, cwd)
     except Exception as error:  # reported as a finding, never a traceback
-        shown = _display(path, cwd)
+        shown = display_path(path, cwd)
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "internal-error", "", "",
                                              f"formgen failed on this file ({type(error).__name__}: {error})",

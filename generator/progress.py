@@ -37,7 +37,9 @@ class Counter:
 
     @property
     def value(self) -> int:
-        return self._local if self._value is None else int(self._value.value)
+        # Read without the lock: the watching thread must never hold it while a worker forks (the
+        # worker's copy would stay locked), and an int read is never torn.
+        return self._local if self._value is None else int(self._value.get_obj().value)
 
 
 @contextmanager

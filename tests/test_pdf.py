@@ -130,7 +130,8 @@ def test_a_character_the_fonts_cannot_draw_fails_that_form_only(tmp_path, capsys
     out = capsys.readouterr().out
     assert f"content/2024/{FORM_1}.md:1: the PDF could not be made" in out
     assert "cannot draw 𠀀" in out and "fonts-noto-cjk" in out
-    assert "9 PDFs and 1 bundles" in out and "1 PDFs FAILED" in out
+    assert "9 PDFs and 0 bundles" in out and "2 PDFs FAILED" in out  # the bundle would lack the form
+    assert f"lacks none of its forms: content/2024/{FORM_1}.md failed" in out
     assert not (tmp_path / "output" / "pdf" / f"{FORM_1}.pdf").exists()
     assert (tmp_path / "output" / "pdf" / "trial-support-services.pdf").exists()  # the others are written
 
@@ -190,8 +191,8 @@ def test_bundle_per_year_and_unit(built):
     forms = titles[2:]  # after the cover and the contents: one bookmark per form
     assert len(forms) == 10 and "电力系统维修改造专项资金" in forms
     pages = [squash(page.extract_text()) for page in reader.pages]
-    total = len(pages)
-    assert all(f"第{number}页共{total}页" in text for number, text in enumerate(pages[1:], start=2))
+    assert all(f"第{number}页" in text for number, text in enumerate(pages[1:], start=2))
+    assert "第1页" not in pages[0] and not any("共" in text[-8:] for text in pages)  # no total while parts are made
     assert "共10张" in pages[0] and "97.09" in pages[0]  # the cover's summary table
     contents = pages[1]
     for number, title in enumerate(forms, start=1):
@@ -208,6 +209,90 @@ def test_bundle_per_year_and_unit(built):
     assert size < 0.25 * sum(pdf.stat().st_size for pdf in (built.out / "pdf").glob("*.pdf"))
     index = (built.out / "index.html").read_text(encoding="utf-8")
     assert f'href="pdf/bundles/{bundles[0].name}"' in index
+
+
+def _page_texts(path):
+    return [squash(page.extract_text()) for page in PdfReader(path).pages]
+
+
+def _contents_targets(reader):
+    """The pages the contents' links go to (each entry links its title and its number), and {title: page
+    index} of the outline's entries."""
+    links = {}
+    for page in reader.pages[:3]:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/Link" and "/Dest" in annotation:
+                links[tuple(annotation["/Rect"])] = reader.get_page_number(annotation["/Dest"][0].get_object())
+    outline = {item.title: reader.get_destination_page_number(item) for item in reader.outline}
+    return sorted(set(links.values())), outline
+
+
+def test_a_bundle_made_in_parts_is_the_bundle_made_whole(built, tmp_path, monkeypatch):
+    """A large bundle is composed in parts of a bounded number of forms (memory), in several processes,
+    each part numbering its pages after the earlier ones, and joined: the result reads exactly like a
+    bundle made in one piece — same pages, page numbers, running headers, contents, outline and links."""
+    from generator import build
+
+    monkeypatch.setattr(build, "PART_FORMS", 3)
+    result = build_site([CONTENT], SiteConfig(), tmp_path / "out", pdf=True, jobs=2)
+    assert result.bundles == 1 and not result.failures
+    whole = next((built.out / "pdf" / "bundles").glob("*.pdf"))
+    parts = result.out / "pdf" / "bundles" / whole.name
+    assert _page_texts(parts) == _page_texts(whole)
+    assert _contents_targets(PdfReader(parts)) == _contents_targets(PdfReader(whole))
+    links, outline = _contents_targets(PdfReader(parts))
+    assert len(links) == 10 and sorted(outline.values())[2:] == links  # every entry links to its form's page
+    for title, index in outline.items():
+        assert "目" in title or squash(title) in _page_texts(parts)[index]  # running header names the form
+    reader = PdfReader(parts)
+    embedded = {font.idnum for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert len(embedded) == 4 * 2  # the front and three parts of 3 to 5 forms (4 + 4 + 2), two faces each
+    assert parts.stat().st_size < 0.5 * sum(pdf.stat().st_size for pdf in (result.out / "pdf").glob("*.pdf"))
+    assert len(list((tmp_path / ".formgen-cache" / "out" / "parts").glob("*.pdf"))) == 3  # kept for later builds
+
+
+def test_a_change_to_one_form_composes_its_part_only(tmp_path, monkeypatch):
+    """Parts whose forms and first page are unchanged come from the cache: a change to one form lays out
+    that form's part only, and the bundle is byte for byte the one a fresh build makes."""
+    from generator import build
+
+    monkeypatch.setattr(build, "PART_FORMS", 3)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    build_site([content], SiteConfig(), tmp_path / "out", pdf=True, jobs=2)
+    form = content / "2024" / f"{FORM_1}.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("contact: 莫路路", "contact: 张三"), encoding="utf-8")
+    laid_out: list[str] = []
+    original = render_pdf.layout_pdf
+
+    def counting(html, *args, **kwargs):
+        laid_out.append("form" if '<body class="pdf">' in html else "frame" if "bundle-frame" in html else "front")
+        return original(html, *args, **kwargs)
+
+    monkeypatch.setattr(render_pdf, "layout_pdf", counting)
+    again = build_site([content], SiteConfig(), tmp_path / "out", pdf=True, jobs=1)
+    assert sorted(laid_out) == ["form"] * 4 + ["frame"] + ["front"] * 2  # its part of four forms, and the front
+    monkeypatch.setattr(render_pdf, "layout_pdf", original)
+    fresh = build_site([content], SiteConfig(), tmp_path / "fresh", pdf=True, jobs=2, cache=tmp_path / "empty")
+    bundle = next((fresh.out / "pdf" / "bundles").glob("*.pdf")).name
+    assert (again.out / "pdf" / "bundles" / bundle).read_bytes() == (fresh.out / "pdf" / "bundles" / bundle).read_bytes()
+
+
+def test_each_form_is_laid_out_once(tmp_path, monkeypatch):
+    """The form's PDF and its bundle come from one layout: besides the forms, only the bundle's front
+    (twice: to learn its length, then with page numbers) and one empty frame per part are laid out."""
+    laid_out: list[str] = []
+    original = render_pdf.layout_pdf
+
+    def counting(html, *args, **kwargs):
+        laid_out.append("form" if '<body class="pdf">' in html else "frame" if "bundle-frame" in html else "front")
+        return original(html, *args, **kwargs)
+
+    monkeypatch.setattr(render_pdf, "layout_pdf", counting)
+    result = build_site([CONTENT], SiteConfig(), tmp_path / "out", pdf=True, jobs=1)
+    assert result.pdfs == 10 and result.bundles == 1
+    assert sorted(laid_out) == ["form"] * 10 + ["frame"] + ["front"] * 2
 
 
 def _long_form(path):
@@ -259,14 +344,14 @@ def test_unchanged_pdfs_are_not_rendered_again(tmp_path, monkeypatch):
     out = tmp_path / "out"
     first = build_site([content], SiteConfig(), out, pdf=True, jobs=2)
     before = {pdf.name: pdf.read_bytes() for pdf in out.rglob("*.pdf")}
-    rendered: list[str] = []
-    original = render_pdf.render_pdf
+    rendered: list[object] = []
+    original = render_pdf.write_pdf
 
-    def counting(html, *args, **kwargs):
-        rendered.append(html)
-        return original(html, *args, **kwargs)
+    def counting(document, *args, **kwargs):
+        rendered.append(document)
+        return original(document, *args, **kwargs)
 
-    monkeypatch.setattr(render_pdf, "render_pdf", counting)
+    monkeypatch.setattr(render_pdf, "write_pdf", counting)
     again = build_site([content], SiteConfig(), out, pdf=True, jobs=1)
     assert (first.reused, again.reused, rendered) == (0, 11, [])
     assert {pdf.name: pdf.read_bytes() for pdf in out.rglob("*.pdf")} == before

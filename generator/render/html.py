@@ -340,7 +340,7 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
                    form_pdf_path(record["slug"]) if pdf else None, record["filled_on"])
 
 
-def with_bundles(rows: list[ListRow], most: int) -> list[ListRow]:
+def with_bundles(rows: list[ListRow], most: int | None) -> list[ListRow]:
     """The rows with their bundle: one per year and unit, in volumes of `most` forms where larger."""
     groups: dict[tuple[int, str], list[int]] = {}
     for index, row in enumerate(rows):
@@ -348,7 +348,7 @@ def with_bundles(rows: list[ListRow], most: int) -> list[ListRow]:
     placed = list(rows)
     for (year, unit), members in groups.items():
         for position, index in enumerate(members):
-            volume = position // most + 1 if len(members) > most else None
+            volume = position // most + 1 if most is not None and len(members) > most else None
             placed[index] = dataclasses.replace(rows[index], bundle=bundle_path(year, unit, volume), volume=volume)
     return placed
 

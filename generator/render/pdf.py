@@ -10,6 +10,9 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
 * **Fetching.** WeasyPrint fetches nothing but ``data:`` URLs and files inside the site's folders
   (after resolving symbolic links); anything else — the network, loopback included, and files
   elsewhere — is refused and stops the rendering.
+* **Layout once.** A form is laid out once (`layout_pdf`); its own PDF is written from that layout,
+  and its bundle composes the same pages with the bundle's page decorations (`compose_pdf`), in
+  parts of a bounded number of forms that pypdf joins into one file (`join_pdfs`).
 * **Reproducible output.** Dates come from the form's 填报日期, never the clock; the PDF identifier
   from the content; two builds of the same input give the same bytes.
 """
@@ -23,12 +26,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import FormgenError
 
-__all__ = ["FetchRefused", "PdfEnvironment", "PdfUnavailable", "check_environment", "missing_glyphs", "render_pdf",
-           "site_fetcher"]
+__all__ = ["FetchRefused", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
+           "join_pdfs", "layout_pdf", "missing_glyphs", "render_pdf", "site_fetcher", "write_pdf"]
 
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -159,17 +163,134 @@ def _font_config() -> object:
     return FontConfiguration()
 
 
-def render_pdf(html: str, base: Path, roots: list[Path], environment: PdfEnvironment, *,
-               variant: str | None = None, identifier: bytes | None = None) -> bytes:
-    """One PDF from one HTML document. Raises FetchRefused for a refused URL, ValueError for a glyph
-    the fonts cannot draw."""
+def layout_pdf(html: str, base: Path, roots: list[Path]) -> Any:
+    """Lay one HTML document out into pages (a WeasyPrint Document), fetching only what `site_fetcher`
+    allows. Raises FetchRefused for a refused URL."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = site_fetcher(roots)
     try:
-        document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher)
-        return document.write_pdf(font_config=_font_config(), pdf_variant=variant, pdf_identifier=identifier,
-                                  pdf_tags=variant == "pdf/ua-1", uncompressed_pdf=False)
+        document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
+                                   url_fetcher=site_fetcher(roots))
+        return document.render(font_config=_font_config())
     except FatalURLFetchingError as error:
         raise FetchRefused(str(error)) from None
+
+
+def write_pdf(document: Any, *, variant: str | None = None, identifier: bytes | None = None) -> bytes:
+    """The PDF of a laid-out document. Fonts are gathered while its pages are painted, each face once."""
+    return document.write_pdf(pdf_variant=variant, pdf_identifier=identifier,
+                              pdf_tags=variant == "pdf/ua-1", uncompressed_pdf=False)
+
+
+def render_pdf(html: str, base: Path, roots: list[Path], environment: PdfEnvironment, *,
+               variant: str | None = None, identifier: bytes | None = None) -> bytes:
+    """One PDF from one HTML document. Raises FetchRefused for a refused URL."""
+    return write_pdf(layout_pdf(html, base, roots), variant=variant, identifier=identifier)
+
+
+def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list[Path], *,
+                front_html: str | None = None, identifier: bytes | None = None) -> tuple[bytes, Front | None]:
+    """One PDF of pages already laid out (each form's, from `layout_pdf`) with other page decorations,
+    after the pages of `front_html` (a bundle's cover and contents) where given.
+
+    This is how a bundle reuses its forms' layout instead of laying them out again: `frame_html` lays
+    out as many empty pages as there are form pages, each with the bundle's margin boxes (running
+    header, page number across the bundle); each form page keeps its content and takes the margin
+    boxes of its frame page. Margin boxes are positioned by the page alone, and both documents use the
+    same page size and margins (checked). Bookmarks, anchors and internal links are taken out: the
+    bundle's outline and the contents' links are added when the parts are joined (`join_pdfs`), as
+    they may point into other parts. The forms' pages are changed in place: write their own PDFs
+    first. Sharing one document, the front and the forms share their fonts."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    pages = [page for form in forms for page in form]
+    frame = layout_pdf(frame_html, base, roots) if pages else None
+    if frame is None and front_html is None:
+        raise ValueError("nothing to compose")
+    if frame is not None and len(frame.pages) != len(pages):
+        raise RuntimeError(f"the bundle's frame has {len(frame.pages)} pages for {len(pages)} form pages")
+    composed = []
+    for page, frame_page in zip(pages, frame.pages if frame is not None else [], strict=True):
+        if (page.width, page.height) != (frame_page.width, frame_page.height):
+            raise RuntimeError("the bundle's pages and its forms' pages differ in size: keep @page in pdf.css")
+        box = page._page_box
+        box.children = [child for child in box.children if not isinstance(child, MarginBox)] + [
+            child for child in frame_page._page_box.children if isinstance(child, MarginBox)]
+        decorated = Page(box)
+        decorated.bookmarks, decorated.anchors = [], {}
+        decorated.links = [link for link in decorated.links if link[0] == "external"]
+        composed.append(decorated)
+    if front_html is None:
+        assert frame is not None
+        return write_pdf(frame.copy(composed), identifier=identifier), None
+    front_document = layout_pdf(front_html, base, roots)
+    front = _take_front(front_document)
+    return write_pdf(front_document.copy(list(front_document.pages) + composed), identifier=identifier), front
+
+
+@dataclass(frozen=True)
+class Front:
+    """The first pages of a bundle (cover, contents), as `compose_pdf` put them before a part's forms."""
+
+    pages: int
+    links: tuple[tuple[int, tuple[float, float, float, float], str], ...]
+    """(page index, rectangle in PDF points, anchor) of each link to a form: the anchors are in other
+    parts, so the links are added when the parts are joined."""
+    outline: tuple[tuple[str, int], ...]
+    """(label, page index) of the front's own bookmarks (cover, contents)."""
+
+
+_POINTS_PER_PIXEL = 0.75
+"""PDF points per CSS pixel (72 / 96), WeasyPrint's scale at zoom 1."""
+
+
+def _take_front(document: Any) -> Front:
+    """The front's internal links and bookmarks, taken out of its pages for `join_pdfs`."""
+    links, outline = [], []
+    for index, page in enumerate(document.pages):
+        outline += [(label, index) for _level, label, _target, _state in page.bookmarks]
+        height = page.height * _POINTS_PER_PIXEL
+        for kind, target, (x, y, link_width, link_height), _box in page.links:
+            if kind == "internal":  # CSS pixels from the top left → PDF points from the bottom left
+                links.append((index, (x * _POINTS_PER_PIXEL, height - (y + link_height) * _POINTS_PER_PIXEL,
+                                      (x + link_width) * _POINTS_PER_PIXEL, height - y * _POINTS_PER_PIXEL), target))
+        page.links = [link for link in page.links if link[0] != "internal"]
+        page.bookmarks, page.anchors = [], {}
+    return Front(len(document.pages), tuple(links), tuple(outline))
+
+
+def join_pdfs(front_part: bytes, front: Front, parts: list[bytes], outline: list[tuple[str, int]],
+              anchors: dict[str, int], *, lang: str, identifier: bytes) -> bytes:
+    """One file of a bundle (pypdf): the front's pages (the first of `front_part`), then `parts`, then
+    the rest of `front_part` (a bundle of one part holds its forms there, after its front, sharing its
+    fonts). The metadata is the front's; the outline is (title, page index); the front's links go to
+    `anchors` (slug → page index). Each part keeps its own fonts: a face is embedded once per part,
+    and parts bound the memory that a bundle of any size needs."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    first = PdfReader(io.BytesIO(front_part))
+    writer.append(first, pages=(0, front.pages), import_outline=False)
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)), import_outline=False)
+    if len(first.pages) > front.pages:
+        writer.append(first, pages=(front.pages, len(first.pages)), import_outline=False)
+    if first.metadata is not None:
+        writer.add_metadata(dict(first.metadata))
+    writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+    for title, page_index in [*front.outline, *outline]:
+        writer.add_outline_item(title=title, page_number=page_index)
+    for page_index, rectangle, anchor in front.links:
+        slug = anchor.removeprefix("form-")
+        if slug in anchors:
+            writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=anchors[slug]))
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])  # reproducible
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
