@@ -33,6 +33,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from . import state
 from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
@@ -77,13 +78,16 @@ class BuildResult:
     bundles: int = 0
     reused: int = 0
     """PDFs whose inputs had not changed: linked from the previous output, not rendered."""
+    pages_reused: int = 0
+    """Pages whose inputs had not changed: linked from the previous output, not rendered."""
 
     def summary(self) -> str:
+        unchanged = f" ({self.pages_reused} unchanged)" if self.pages_reused else ""
         pdfs = f", {self.pdfs} PDFs and {self.bundles} bundles" if self.pdfs or self.failures else ""
         if self.reused:
             pdfs += f" ({self.reused} unchanged)"
         failed = f", {len(self.failures)} PDFs FAILED" if self.failures else ""
-        return (f"built {self.forms} forms: {self.pages} pages{pdfs}, {self.files} files{failed} in "
+        return (f"built {self.forms} forms: {self.pages} pages{unchanged}{pdfs}, {self.files} files{failed} in "
                 f"{self.seconds:.2f} s → {self.out}")
 
 
@@ -99,14 +103,32 @@ class BuildFailed(ProblemsFound):
 class _Writer:
     """Writes files under one root (a fresh staging folder that formgen alone fills), refusing any
     path that would leave it: absolute paths and ``..`` are checked lexically, which is enough since
-    nothing in the staging folder is a link."""
+    nothing in the staging folder is a link.
 
-    def __init__(self, root: Path) -> None:
+    A page written with a key (`reuse`, then `write(..., key=)`) is linked from the previous output
+    when its key there is the same (state.py), instead of rendered."""
+
+    def __init__(self, root: Path, previous: Path | None = None, previous_keys: dict[str, str] | None = None) -> None:
         self.root = os.path.realpath(root)
         self.count = 0
+        self.keys: dict[str, str] = {}
+        """The key of every page written or reused, for the next build."""
+        self.reused = 0
+        self._previous, self._previous_keys = previous, previous_keys or {}
         self._folders: set[str] = set()
 
-    def write(self, relative: str, content: str | bytes | Path) -> None:
+    def reuse(self, relative: str, key: str) -> bool:
+        """Link `relative` from the previous output if its key there is `key`; whether it was."""
+        if self._previous is None or self._previous_keys.get(relative) != key:
+            return False
+        source = self._previous / relative
+        if not source.is_file():
+            return False
+        self.write(relative, source, key)
+        self.reused += 1
+        return True
+
+    def write(self, relative: str, content: str | bytes | Path, key: str | None = None) -> None:
         target = os.path.normpath(os.path.join(self.root, relative))
         if os.path.isabs(relative) or not target.startswith(self.root + os.sep):
             raise ProblemsFound(f"refusing to write outside the output folder: {relative}")
@@ -126,6 +148,8 @@ class _Writer:
             with open(target, "w", encoding="utf-8", newline="") as text:
                 text.write(content)
         self.count += 1
+        if key is not None:
+            self.keys[relative] = key
 
 
 def _check_out(out: Path, sources: list[Path]) -> None:
@@ -193,14 +217,20 @@ def _time_limit(seconds: int) -> Iterator[None]:
 
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
                review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False,
-               progress: Report | None = None, cache: Path | None = None) -> BuildResult:
+               progress: Report | None = None, cache: Path | None = None, shard: tuple[int, int] | None = None,
+               merge: list[Path] | None = None) -> BuildResult:
     """Check everything, render the site into a temporary folder beside `out`, and swap it in.
 
     With `pdf`, each form also gets its PDF (raises PdfUnavailable, before anything is read, where
     this machine cannot make them), and `progress(done, total)` is told how many PDFs are made. With
     `jobs` > 1 and a large site, forms are read and rendered in that many worker processes. `cache`
     keeps what later builds can reuse beyond the output itself (the parts of bundles; default:
-    .formgen-cache/<output name> beside the output)."""
+    .formgen-cache/<output name> beside the output).
+
+    For CI machines sharing the work: `shard` (I, N) makes only the I-th of N deterministic shares of
+    the PDFs (the site is built whole); `merge` then builds the site taking every PDF from the shards'
+    output folders, refusing if one is missing or was made from other inputs. N shards merged give
+    the same bytes as one build."""
     started = time.perf_counter()
     _check_out(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
@@ -213,8 +243,21 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
     cache = cache if cache is not None else out.parent / ".formgen-cache" / out.name
-    pdfs_maker = _Pdfs(env, config, pdf_environment, roots, out, cache) if pdf_environment is not None else None
+    if (shard is not None or merge is not None) and not pdf:
+        raise UsageError("--shard and --merge share out the PDFs: they need PDFs to be built")
+    if shard is not None and not 1 <= shard[0] <= shard[1]:
+        raise UsageError(f"--shard {shard[0]}/{shard[1]}: I must be between 1 and N")
+    for folder in merge or []:
+        if not (folder / PDF_MANIFEST).is_file():
+            raise UsageError(f"--merge {folder}: not the output of a formgen build with PDFs (no {PDF_MANIFEST})")
+    pdfs_maker = (_Pdfs(env, config, pdf_environment, roots, out, cache, shard, merge)
+                  if pdf_environment is not None else None)
     sources: dict[str, Path] = {}
+    previous_pages = state.read_state(out)
+    # What every page depends on besides its own inputs: formgen's code, the settings, the build's options.
+    page_inputs = state.digest(state.code_fingerprint(), config.model_dump_json(), f"review={review} pdf={pdf}")
+    form_template = state.template_fingerprint(env, "form.html")
+    site_keys: dict[str, str] = {}
     minimum = config.checks.copied_text_min_chars
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -250,11 +293,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         sources.update((digest.keys.slug, file) for digest, file in zip(digests, files, strict=True))
         return [list(itertools.islice(contexts, len(part))) for part in parts], lambda: write_site(rows, records)
 
-    def render_part(state: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> _PartResult:
+    def render_part(kept: tuple[list[Entry], list[_Digest]], contexts: list[_FormContext]) -> _PartResult:
         """A worker's own forms: their pages and their JSON (written where they were read), and each PDF's
         key (the PDFs themselves are made afterwards, in the order of the bundles)."""
-        entries, digests = state
-        writer = _Writer(staging)
+        entries, digests = kept
+        writer = _Writer(staging, out, previous_pages)
         sheets, keys = {}, {}
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
             if entry.scored is None:
@@ -262,7 +305,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             entry.findings.extend(context.findings)
             view = render_html.form_view(entry, context.display_title, config, context.previous, context.next,
                                          pdf=pdf)
-            writer.write(view.page, render_html.render(env, render_html.form_page(view, review), config))
+            page_key = state.digest(page_inputs, form_template, entry.document.path.read_bytes(),
+                                    repr(entry.profile), repr(context))
+            if not writer.reuse(view.page, page_key):
+                writer.write(view.page, render_html.render(env, render_html.form_page(view, review), config),
+                             page_key)
             assert digest.record is not None
             digest.record["findings"] += [finding.as_dict() for finding in context.findings]
             writer.write(view.json, render_data.as_json(digest.record))
@@ -271,13 +318,16 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                 keys[view.pdf] = pdfs_maker.key(html)
                 if pdfs_maker.bundles_laid_out_again:
                     sheets[view.slug] = sheet
-        return _PartResult(len(entries), writer.count, 0, 0, [], sheets, keys)
+        return _PartResult(len(entries), writer.count, 0, 0, [], sheets, keys, pages=writer.keys,
+                           pages_reused=writer.reused)
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
-        writer = _Writer(staging)
+        writer = _Writer(staging, out, previous_pages)
         list_pages = list(render_html.list_pages(rows, config))
         for page in list_pages:
-            writer.write(page.path, render_html.render(env, page, config))
+            page_key = state.digest(page_inputs, state.template_fingerprint(env, page.template), repr(page.context))
+            if not writer.reuse(page.path, page_key):
+                writer.write(page.path, render_html.render(env, page, config), page_key)
         page_paths = [row.page for row in rows] + [page.path for page in list_pages]
         for relative, text in render_data.data_files(config, records, page_paths):
             writer.write(relative, text)
@@ -285,12 +335,15 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
             writer.write(f"assets/{asset}", source)
         writer.write(MARKER, "This folder is written by formgen build and replaced as a whole.\n")
-        counts["pages"], counts["files"] = len(page_paths), writer.count
+        counts["pages"], counts["files"], counts["pages_reused"] = len(page_paths), writer.count, writer.reused
+        site_keys.update(writer.keys)
 
     try:
         parallel = jobs if len(files) >= PARALLEL_FROM else 1
         parts = [list(part) for part in chunks(files, parallel, per_job=1)]
         written = in_shards(parts, parallel, read, decide, render_part)
+        site_keys.update((path, key) for part in written for path, key in part.pages.items())
+        _Writer(staging).write(state.STATE_FILE, json.dumps(dict(sorted(site_keys.items())), indent=0) + "\n")
         made: list[_PartResult] = []
         if pdfs_maker is not None:
             form_keys_made = {path: key for part in written for path, key in part.keys.items()}
@@ -308,7 +361,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                        counts["files"] + sum(part.files for part in everything), counts["warnings"],
                        time.perf_counter() - started, sum(part.pdfs for part in made if not part.bundle),
                        tuple(failure for part in everything for failure in part.failures),
-                       sum(part.pdfs for part in made if part.bundle), sum(part.reused for part in everything))
+                       sum(part.pdfs for part in made if part.bundle), sum(part.reused for part in everything),
+                       counts["pages_reused"] + sum(part.pages_reused for part in written))
 
 
 @dataclass(frozen=True)
@@ -326,6 +380,9 @@ class _PartResult:
     """PDF path → its key, for the manifest."""
     bundle: bool = False
     """Counts a bundle, not forms."""
+    pages: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Page path → its key (state.py), for the next build."""
+    pages_reused: int = 0
 
 
 def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
@@ -417,18 +474,22 @@ class _Pdfs:
     (ARCHIVAL_VOLUME_FORMS)."""
 
     def __init__(self, env: Any, config: SiteConfig, environment: render_pdf.PdfEnvironment, roots: list[Path],
-                 out: Path, cache: Path) -> None:
+                 out: Path, cache: Path, shard: tuple[int, int] | None = None, merge: list[Path] | None = None) -> None:
         self.env, self.config, self.environment, self.roots = env, config, environment, roots
         self.variant = config.pdf.variant
         self.bundles_laid_out_again = bool(config.pdf.bundles and self.variant)
         self.cwd = Path.cwd().resolve()
         self.frame_source = str(env.loader.get_source(env, "bundle_frame.html")[0])
+        self.shard, self.merging = shard, merge is not None
         self.previous: dict[str, tuple[str, Path]] = {}
-        try:
-            recorded = json.loads((out / PDF_MANIFEST).read_text(encoding="utf-8"))
-            self.previous = {path: (key, out / path) for path, key in recorded.items() if isinstance(key, str)}
-        except (OSError, ValueError, AttributeError):
-            pass  # no previous output, or not ours: everything is rendered
+        """Where each PDF of the previous output (or, merging, of the shards' outputs) is, with its key."""
+        for folder in merge if merge is not None else [out]:
+            try:
+                recorded = json.loads((folder / PDF_MANIFEST).read_text(encoding="utf-8"))
+                self.previous.update((path, (key, folder / path)) for path, key in recorded.items()
+                                     if isinstance(key, str))
+            except (OSError, ValueError, AttributeError):
+                pass  # no previous output, or not ours: everything is rendered
         self.keys: dict[str, str] = {}
         """Every form PDF's key, by its path."""
         self.cache = cache
@@ -479,26 +540,35 @@ class _Pdfs:
         made_rows = [row for row in rows if row.pdf is not None and row.pdf in keys]
         todo = {row.slug: _Job(row.slug, sources[row.slug], row.display_title, row.pdf or "", keys[row.pdf or ""])
                 for row in made_rows}
-        bundles, chunk_list, positions = [], [], 0
+        bundles = []
         for path, members in _bundle_groups(made_rows) if self.config.pdf.bundles else []:
             if self.bundles_laid_out_again:
                 html = self._front_html(path, members, None, {row.slug: sheets[row.slug] for row in members})
                 bundles.append(_Bundle(path, members, self.key(html)))
+            else:
+                front = self._front_html(path, members, None)
+                bundles.append(_Bundle(path, members, self.key("\0".join(
+                    [front, self.frame_source] + [todo[row.slug].key for row in members]))))
+        if self.shard is not None:
+            bundles, todo = self._my_share(bundles, todo)
+        if self.merging:
+            self._check_merged(bundles, todo)
+        chunk_list: list[_Chunk] = []
+        positions = 0
+        for number, bundle in enumerate(bundles):
+            if self.bundles_laid_out_again or self._unchanged(bundle.path, bundle.key) is not None:
                 continue
-            front = self._front_html(path, members, None)
-            bundle = _Bundle(path, members, self.key("\0".join([front, self.frame_source] + [todo[row.slug].key
-                                                                                             for row in members])))
-            if self._unchanged(path, bundle.key) is None:  # composed: its forms are laid out in parts
-                front_pages = len(render_pdf.layout_pdf(front, self.roots[0], self.roots).pages)
-                bundle = dataclasses.replace(bundle, front_pages=front_pages)
-                split, first = _split(len(members)), len(chunk_list)
-                for span in split:
-                    part = tuple(dataclasses.replace(todo.pop(members[index].slug), position=positions + index)
-                                 for index in span)
-                    chunk_list.append(_Chunk(part, bundle, len(chunk_list), tuple(range(first, len(chunk_list))),
-                                             len(split) == 1))
-                positions += len(members)
-            bundles.append(bundle)
+            # Composed: its forms are laid out in parts, after its front to learn how long that is.
+            front = self._front_html(bundle.path, bundle.rows, None)
+            bundle = bundles[number] = dataclasses.replace(
+                bundle, front_pages=len(render_pdf.layout_pdf(front, self.roots[0], self.roots).pages))
+            split, first = _split(len(bundle.rows)), len(chunk_list)
+            for span in split:
+                part = tuple(dataclasses.replace(todo.pop(bundle.rows[index].slug), position=positions + index)
+                             for index in span)
+                chunk_list.append(_Chunk(part, bundle, len(chunk_list), tuple(range(first, len(chunk_list))),
+                                         len(split) == 1))
+            positions += len(bundle.rows)
         rest = list(todo.values())
         chunk_list += [_Chunk(tuple(part), index=len(chunk_list) + number)
                        for number, part in enumerate(chunks(rest, jobs) if rest else [])]
@@ -524,6 +594,38 @@ class _Pdfs:
         written = fork_map(write_bundle, bundles, jobs)
         self._keep_in_cache(results)
         return [result.result for result in results] + written
+
+    def _my_share(self, bundles: list[_Bundle], todo: dict[str, _Job]) -> tuple[list[_Bundle], dict[str, _Job]]:
+        """This shard's bundles and forms (--shard I/N): a composed bundle goes with its forms; the largest
+        first, each to the shard with the fewest forms so far. The same for every shard: no two make the
+        same PDF, and together they make all."""
+        assert self.shard is not None
+        index, count = self.shard
+        load, owner = [0] * count, {}
+
+        def place(name: str, weight: int) -> None:
+            shard = min(range(count), key=lambda number: (load[number], number))
+            owner[name], load[shard] = shard, load[shard] + weight
+
+        composed = set() if self.bundles_laid_out_again else {row.slug for bundle in bundles for row in bundle.rows}
+        for bundle in sorted(bundles, key=lambda bundle: (-len(bundle.rows), bundle.path)):
+            place(bundle.path, len(bundle.rows))
+            for row in bundle.rows if bundle.rows[0].slug in composed else []:
+                owner[row.slug] = owner[bundle.path]
+        for slug in todo:
+            if slug not in composed:
+                place(slug, 1)
+        return ([bundle for bundle in bundles if owner[bundle.path] == index - 1],
+                {slug: job for slug, job in todo.items() if owner[slug] == index - 1})
+
+    def _check_merged(self, bundles: list[_Bundle], todo: dict[str, _Job]) -> None:
+        """--merge: every PDF must come from a shard's output, made from the same inputs."""
+        missing = [job.pdf for job in todo.values() if self._unchanged(job.pdf, job.key) is None]
+        missing += [bundle.path for bundle in bundles if self._unchanged(bundle.path, bundle.key) is None]
+        if missing:
+            raise ProblemsFound(f"--merge: {len(missing)} PDFs are in none of the shards' outputs, or were made "
+                                f"from other content or settings ({', '.join(missing[:5])}"
+                                f"{'…' if len(missing) > 5 else ''}): build every shard of the same commit")
 
     def _keep_in_cache(self, results: list[_ChunkResult]) -> None:
         """Keep the page counts and parts of this build for the next; drop those no build uses now."""

@@ -1,4 +1,5 @@
-"""formgen build [PATH…] [--out DIR] [--no-pdf] [--review]: check, then render the site and swap it in."""
+"""formgen build [PATH…] [--out DIR] [--no-pdf] [--review] [--shard I/N | --merge DIR…]: check, then render
+the site and swap it in."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
                         help="worker processes for large sites (default: one per core)")
+    sharing = parser.add_mutually_exclusive_group()
+    sharing.add_argument("--shard", type=_shard, metavar="I/N",
+                         help="make only the I-th of N deterministic shares of the PDFs (CI machines in parallel)")
+    sharing.add_argument("--merge", type=Path, nargs="+", metavar="DIR",
+                         help="build the site taking every PDF from these shard outputs (see docs/ci.md)")
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise argparse.ArgumentTypeError(f"{text!r}: write I/N with 1 ≤ I ≤ N, e.g. 2/3")
+    return int(index), int(count)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = build_site(paths, config, args.out, site_templates=site_root(args) / "templates",
                             review=args.review, strict=args.strict, jobs=max(1, args.jobs), pdf=not args.no_pdf,
-                            progress=report)
+                            progress=report, shard=args.shard, merge=args.merge)
     except BuildFailed as failure:
         close()
         print_report(failure.findings, failure.forms, args.strict)
