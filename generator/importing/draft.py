@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from .. import formatting
 from ..config import Scheme
 from ..model import Form, inner_model
-from ..values import parse_decimal
-from .labels import squash
+from ..values import normalize, parse_decimal
+from .labels import MONEY_COLUMNS, squash
 
 __all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "money_text"]
 
@@ -84,6 +84,26 @@ class Draft:
             target = target.get(part)
         return target
 
+    def fund_cell(self, row: str, column: str, text: str, where: Location, factor: Decimal,
+                  section: Mapping[str, str]) -> None:
+        """One cell of the funding table: an amount (initial, budget, executed, in 元 after `factor`), a
+        figure of the row's section (分值, 执行率, 得分: `section` maps the column to its field), or a
+        dash; anything else is reported where it was."""
+        if column in MONEY_COLUMNS:
+            amount = money_text(text, factor)
+            if amount is None:
+                self.unplaced(where, text, f"{column} of {row} is not an amount")
+            else:
+                self.set(f"{row}.{column}", amount, where)
+        elif column in section:
+            value = score_text(text)
+            if value is None:
+                self.unplaced(where, text, f"{section[column]} is not a number")
+            else:
+                self.set(section[column], value, where)
+        elif squash(text) not in ("-", "—", "/", "－"):
+            self.unplaced(where, text, f"a {column} on the {row} row")
+
     def unplaced(self, where: Location, text: str, why: str = "") -> None:
         shown = " ".join(text.split())
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
@@ -139,6 +159,12 @@ def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> 
             yield from _missing(inner, value if isinstance(value, Mapping) else {}, f"{prefix}{name}.")
         elif not str(value or "").strip():
             yield f"{prefix}{name}"
+
+
+def score_text(text: str) -> str | None:
+    """A printed score or rate as written (``7.09``, ``100.00``; a % sign dropped), None if it is no number."""
+    cleaned = normalize(text).rstrip("%").strip()
+    return cleaned if parse_decimal(cleaned) is not None else None
 
 
 def money_text(text: str, factor: Decimal = Decimal(1)) -> str | None:

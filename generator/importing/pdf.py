@@ -24,18 +24,26 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Scheme
-from .draft import Draft, LevelNames, Location, Note, conclusion_markdown, join_wrapped, level1_parts, money_text
+from .draft import (
+    Draft,
+    LevelNames,
+    Location,
+    Note,
+    conclusion_markdown,
+    join_wrapped,
+    level1_parts,
+    score_text,
+)
 from .labels import (
     FORM_TITLES,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
-    MONEY_COLUMNS,
     MONEY_UNITS,
     SECTION_FIELDS,
     LabelTable,
     squash,
 )
-from .text import department_parts, filled_on_text, score_text
+from .text import department_parts, filled_on_text
 
 __all__ = ["read_pdf_forms"]
 
@@ -481,21 +489,8 @@ class _PdfForm:
                     self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
-        text = "".join(line.text for line in cell.lines)
-        if column in MONEY_COLUMNS:
-            amount = money_text(text, self.factor)
-            if amount is None:
-                self.draft.unplaced(self.at(cell), text, f"{column} of {row} is not an amount")
-            else:
-                self.draft.set(f"{row}.{column}", amount, self.at(cell))
-        elif column in section:
-            value = score_text(text)
-            if value is None:
-                self.draft.unplaced(self.at(cell), text, f"{section[column]} is not a number")
-            else:
-                self.draft.set(section[column], value, self.at(cell))
-        elif squash(text) not in ("-", "—", "/", "－"):
-            self.draft.unplaced(self.at(cell), text, f"a {column} on the {row} row")
+        self.draft.fund_cell(row, column, "".join(line.text for line in cell.lines), self.at(cell), self.factor,
+                             section)
 
     def _goals(self) -> None:
         for field in ("goals.expected", "goals.actual"):

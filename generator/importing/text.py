@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..config import Scheme
-from ..values import DateValue, normalize, parse_decimal, parse_value
+from ..values import DateValue, parse_decimal, parse_value
 from .draft import (
     Draft,
     LevelNames,
@@ -29,13 +29,12 @@ from .draft import (
     display_width,
     join_wrapped,
     level1_parts,
-    money_text,
+    score_text,
 )
 from .labels import (
     FORM_TITLES,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
-    MONEY_COLUMNS,
     MONEY_UNITS,
     SECTION_FIELDS,
     LabelTable,
@@ -85,12 +84,6 @@ def department_parts(value: str) -> tuple[str, str]:
     """``[120]平塘县人民法院`` → (``120``, ``平塘县人民法院``); no code in brackets → (``""``, the text)."""
     found = _DEPARTMENT.match(value.strip())
     return (found.group(1), found.group(2).strip()) if found else ("", value.strip())
-
-
-def score_text(text: str) -> str | None:
-    """A printed score or rate as written (``7.09``, ``100.00``; a % sign dropped), None if it is no number."""
-    cleaned = normalize(text).rstrip("%").strip()
-    return cleaned if parse_decimal(cleaned) is not None else None
 
 
 def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
@@ -271,20 +264,7 @@ class _TextForm:
             cells = line.text[row.end:].split()
             section = SECTION_FIELDS.get(row.field, {})
             for column, cell in zip(columns, cells, strict=False):
-                if column in MONEY_COLUMNS:
-                    amount = money_text(cell, self.factor)
-                    if amount is None:
-                        self.draft.unplaced(self.at(line), cell, f"{column} of {row.field} is not an amount")
-                    else:
-                        self.draft.set(f"{row.field}.{column}", amount, self.at(line))
-                elif column in section:
-                    value = score_text(cell)
-                    if value is None:
-                        self.draft.unplaced(self.at(line), cell, f"{section[column]} is not a number")
-                    else:
-                        self.draft.set(section[column], value, self.at(line))
-                elif cell not in ("-", "—", "/", "－"):
-                    self.draft.unplaced(self.at(line), cell, f"a {column} on the {row.field} row")
+                self.draft.fund_cell(row.field, column, cell, self.at(line), self.factor, section)
             for cell in cells[len(columns):]:
                 self.draft.unplaced(self.at(line), cell, "more cells than the funding table has columns")
 
