@@ -424,8 +424,6 @@ class _Bundle:
     path: str
     rows: list[render_html.ListRow]
     key: str
-    front_pages: int = 0
-    """The pages of its cover and contents, where it is composed from its forms' pages."""
 
 
 @dataclass(frozen=True)
@@ -440,6 +438,8 @@ class _Chunk:
     """The bundle's earlier parts: their page counts decide this part's page numbers."""
     holds_front: bool = False
     """The bundle's only part, which also holds its cover and contents (their fonts are shared)."""
+    front: bool = False
+    """No forms: the cover of a bundle of several parts, and how long its contents will be."""
 
 
 @dataclass(frozen=True)
@@ -450,9 +450,11 @@ class _ChunkResult:
     """The part's file, if it was composed (or found in the cache)."""
     part_key: str | None
     front: render_pdf.Front | None
-    """Where the part holds the bundle's cover and contents."""
+    """Where the part holds the bundle's cover (and contents)."""
     pages: dict[str, int]
     """Page count by form key, of the forms of a bundle's part."""
+    contents_pages: int = 0
+    """From the cover's chunk: the pages of the contents (laid out with placeholder numbers)."""
 
 
 def _split(count: int) -> list[range]:
@@ -516,13 +518,15 @@ class _Pdfs:
         return previous[1] if previous is not None and previous[0] == key and previous[1].is_file() else None
 
     def _front_html(self, bundle: str, rows: list[render_html.ListRow], starts: dict[str, int] | None,
-                    sheets: dict[str, str] | None = None) -> str:
-        """A bundle's cover and contents: with the forms' first pages (`starts`; None: placeholders of
-        the same width, to learn how many pages the front takes), or with the forms (`sheets`)."""
+                    sheets: dict[str, str] | None = None, part: str | None = None, first_page: int = 0) -> str:
+        """A bundle's cover and contents (`part`: "cover" or "contents" alone): with the forms' first
+        pages (`starts`; None: placeholders of the same width, to learn how many pages the front takes),
+        or with the forms (`sheets`)."""
         first = rows[0]
         numbers = {row.slug: str(starts[row.slug]) if starts else "0000" for row in rows} if sheets is None else None
         page = render_html.Page(bundle, "bundle.html", {
-            "rows": rows, "year": first.year, "unit": first.unit, "volume": first.volume,
+            "rows": rows, "year": first.year, "unit": first.unit, "volume": first.volume, "part": part,
+            "first_page": first_page,
             "summary": summarize(rows, self.config.scheme), "fonts": self.environment.fonts, "starts": numbers,
             "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()} if sheets is not None else None,
             "created": max(row.filled_on for row in rows)})
@@ -555,14 +559,14 @@ class _Pdfs:
             self._check_merged(bundles, todo)
         chunk_list: list[_Chunk] = []
         positions = 0
-        for number, bundle in enumerate(bundles):
+        for bundle in bundles:
             if self.bundles_laid_out_again or self._unchanged(bundle.path, bundle.key) is not None:
                 continue
-            # Composed: its forms are laid out in parts, after its front to learn how long that is.
-            front = self._front_html(bundle.path, bundle.rows, None)
-            bundle = bundles[number] = dataclasses.replace(
-                bundle, front_pages=len(render_pdf.layout_pdf(front, self.roots[0], self.roots).pages))
+            # Composed: its forms are laid out in parts; a bundle of several parts has a first chunk that
+            # makes its cover and learns how long its contents will be (the parts number after them).
             split, first = _split(len(bundle.rows)), len(chunk_list)
+            if len(split) > 1:
+                chunk_list.append(_Chunk((), bundle, len(chunk_list), front=True))
             for span in split:
                 part = tuple(dataclasses.replace(todo.pop(bundle.rows[index].slug), position=positions + index)
                              for index in span)
@@ -653,11 +657,40 @@ class _Pdfs:
         output, for _bundle to join). Page counts are published as soon as they are known; failing, the
         part publishes _FAILED, so that no later part waits for it."""
         try:
+            if chunk.front:
+                return self._cover(chunk, part_pages)
             cached = self._cached_part(staging, chunk, part_pages, form_pages, made)
             return cached if cached is not None else self._made_chunk(staging, chunk, part_pages, form_pages, made)
         finally:
             if chunk.bundle is not None and part_pages[chunk.index] == _UNKNOWN:
                 part_pages[chunk.index] = _FAILED
+
+    def _cover(self, chunk: _Chunk, part_pages: Any) -> _ChunkResult:
+        """The cover of a bundle of several parts (written to the cache, for _bundle to join), and the
+        page count of cover and contents published for the parts' numbers. The contents are laid out
+        with placeholders here; with the numbers at the end (the same length: the numbers have a fixed
+        width)."""
+        assert chunk.bundle is not None
+        bundle = chunk.bundle
+        contents = len(render_pdf.layout_pdf(self._front_html(bundle.path, bundle.rows, None, part="contents"),
+                                             self.roots[0], self.roots).pages)
+        cover = self._front_html(bundle.path, bundle.rows, None, part="cover")
+        data, front = render_pdf.compose_pdf([], "", self.roots[0], self.roots, front_html=cover,
+                                             identifier=bytes.fromhex(bundle.key)[:16])
+        assert front is not None
+        part_pages[chunk.index] = front.pages + contents
+        return _ChunkResult(_PartResult(0, 0, 0, 0, [], {}, {}), bundle.path, self._to_cache(data), None, front, {},
+                            contents)
+
+    def _to_cache(self, data: bytes, key: str | None = None) -> str:
+        """Keep a composed part in the cache folder (whole or not at all: later builds read it)."""
+        folder = self.cache / "parts"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{key or state.digest(data)}.pdf"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+        return str(path)
 
     def _cached_part(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
                      made: Counter) -> _ChunkResult | None:
@@ -700,7 +733,7 @@ class _Pdfs:
             time.sleep(0.02)
         if any(part_pages[index] == _FAILED for index in chunk.before):
             return None
-        return chunk.bundle.front_pages + sum(part_pages[index] for index in chunk.before) + 1
+        return sum(part_pages[index] for index in chunk.before) + 1
 
     def _made_chunk(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
                     made: Counter) -> _ChunkResult:
@@ -733,7 +766,8 @@ class _Pdfs:
         first_page = self._first_page(chunk, part_pages) if not failures else None
         if first_page is None:
             return _ChunkResult(result, chunk.bundle.path, None, None, None, {})
-        key, (path, front) = self._part_key(chunk, first_page), self._part(chunk, laid_out, first_page, form_pages)
+        key = self._part_key(chunk, first_page)
+        path, front = self._part(chunk, laid_out, first_page, form_pages, key)
         return _ChunkResult(result, chunk.bundle.path, path, key, front,
                             {job.key: len(pages) for job, pages in zip(chunk.jobs, laid_out, strict=True)})
 
@@ -756,46 +790,42 @@ class _Pdfs:
                                                        identifier=bytes.fromhex(job.key)[:16]))
         return list(document.pages)  # the document (and the fonts it gathered) goes; the pages stay
 
-    def _starts(self, bundle: _Bundle, counts: Any) -> dict[str, int]:
+    @staticmethod
+    def _starts(bundle: _Bundle, counts: Any, front_pages: int) -> dict[str, int]:
         """Each form's first page in the bundle, from page counts in the bundle's order."""
-        starts, number = {}, bundle.front_pages
+        starts, number = {}, front_pages
         for row, count in zip(bundle.rows, counts, strict=True):
             starts[row.slug] = number + 1
             number += count
         return starts
 
-    def _part(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int,
-              form_pages: Any) -> tuple[str, render_pdf.Front | None]:
-        """Compose one part of a bundle into the cache: (its file, the front where it holds it)."""
+    def _part(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int, form_pages: Any,
+              key: str) -> tuple[str, render_pdf.Front | None]:
+        """Compose one part of a bundle into the cache: (its file, the front where it holds it). The only
+        part of a bundle holds its cover and contents too: laid out with placeholders to learn their
+        length (its forms are numbered after them), then with the numbers."""
         assert chunk.bundle is not None
-        bundle, number, frame_pages = chunk.bundle, first_page, []
+        bundle, front_html = chunk.bundle, None
+        if chunk.holds_front:
+            front_pages = len(render_pdf.layout_pdf(self._front_html(bundle.path, bundle.rows, None),
+                                                    self.roots[0], self.roots).pages)
+            first_page += front_pages
+            first = chunk.jobs[0].position
+            front_html = self._front_html(bundle.path, bundle.rows, self._starts(
+                bundle, [form_pages[first + offset] for offset in range(len(bundle.rows))], front_pages))
+        number, frame_pages = first_page, []
         for job, pages in zip(chunk.jobs, laid_out, strict=True):
             frame_pages += [(job.display_title, number + page) for page in range(len(pages))]
             number += len(pages)
         frame = render_html.render(self.env, render_html.Page("", "bundle_frame.html", {
             "pages": frame_pages, "fonts": self.environment.fonts}), self.config)
-        front_html = None
-        if chunk.holds_front:  # the only part: every form's first page is known
-            first = chunk.jobs[0].position
-            front_html = self._front_html(bundle.path, bundle.rows, self._starts(
-                bundle, [form_pages[first + offset] for offset in range(len(bundle.rows))]))
         with _time_limit(self.config.pdf.timeout_seconds * max(1, len(chunk.jobs) // 4)):
             data, front = render_pdf.compose_pdf(laid_out, frame, self.roots[0], self.roots, front_html=front_html,
                                                  identifier=bytes.fromhex(bundle.key)[:16])
-        self._check_front(bundle, front)
-        folder = self.cache / "parts"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{self._part_key(chunk, first_page)}.pdf"
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # whole or not at all: the cache is read by later builds
-        return str(path), front
-
-    @staticmethod
-    def _check_front(bundle: _Bundle, front: render_pdf.Front | None) -> None:
-        if front is not None and front.pages != bundle.front_pages:
-            raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {bundle.front_pages} "
-                               "with placeholders")
+        if front is not None and front.pages != first_page - 1:
+            raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {first_page - 1} with "
+                               "placeholders")
+        return self._to_cache(data, key), front
 
     def _bundle(self, writer: _Writer, bundle: _Bundle, parts: list[_ChunkResult], sheets: dict[str, str]) -> bool:
         """Write one bundle: link it if unchanged, else join its parts (or, with an archival variant,
@@ -815,18 +845,31 @@ class _Pdfs:
             raise RuntimeError(f"not written, as a bundle of record lacks none of its forms: {failed or 'a part'} "
                                "failed")
         counts = {key: count for part in parts for key, count in part.pages.items()}
-        starts = self._starts(bundle, [counts[self.keys[row.pdf or ""]] for row in bundle.rows])
-        files = [Path(part.part).read_bytes() for part in parts if part.part]
-        if parts[0].front is not None:  # the only part holds the front
-            front_part, front, files = files[0], parts[0].front, []
-        else:
-            data, front = render_pdf.compose_pdf([], "", self.roots[0], self.roots, identifier=identifier,
-                                                 front_html=self._front_html(bundle.path, bundle.rows, starts))
-            front_part = data
-        assert front is not None
-        self._check_front(bundle, front)
-        outline = [(row.display_title, starts[row.slug] - 1) for row in bundle.rows]
-        writer.write(bundle.path, render_pdf.join_pdfs(front_part, front, files, outline,
-                                                       {slug: start - 1 for slug, start in starts.items()},
-                                                       lang="zh-CN", identifier=identifier))
+        documents = [Path(part.part).read_bytes() for part in parts if part.part]
+        fronts: list[tuple[int, render_pdf.Front]] = []  # (first page index, front) of cover and contents
+        if parts[0].front is not None and not parts[0].pages:  # a bundle of several parts: its cover first
+            cover = parts[0].front
+            front_pages = cover.pages + parts[0].contents_pages
+            starts = self._starts(bundle, [counts[self.keys[row.pdf or ""]] for row in bundle.rows], front_pages)
+            contents, front = render_pdf.compose_pdf([], "", self.roots[0], self.roots, identifier=identifier,
+                                                     front_html=self._front_html(bundle.path, bundle.rows, starts,
+                                                                                 part="contents",
+                                                                                 first_page=cover.pages + 1))
+            assert front is not None
+            if front.pages != parts[0].contents_pages:
+                raise RuntimeError(f"the contents took {front.pages} pages with page numbers, "
+                                   f"{parts[0].contents_pages} with placeholders")
+            documents.insert(1, contents)
+            fronts = [(0, cover), (cover.pages, front)]
+        else:  # one part: its cover and contents come first in it
+            assert parts[0].front is not None
+            starts = self._starts(bundle, [counts[self.keys[row.pdf or ""]] for row in bundle.rows],
+                                  parts[0].front.pages)
+            fronts = [(0, parts[0].front)]
+        outline = [(label, first + index) for first, front in fronts for label, index in front.outline]
+        outline += [(row.display_title, starts[row.slug] - 1) for row in bundle.rows]
+        links = [(first + index, rectangle, starts[anchor.removeprefix("form-")] - 1)
+                 for first, front in fronts for index, rectangle, anchor in front.links
+                 if anchor.removeprefix("form-") in starts]
+        writer.write(bundle.path, render_pdf.join_pdfs(documents, outline, links, lang="zh-CN", identifier=identifier))
         return False

@@ -232,7 +232,8 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
 
 @dataclass(frozen=True)
 class Front:
-    """The first pages of a bundle (cover, contents), as `compose_pdf` put them before a part's forms."""
+    """The first pages of a bundle (cover, contents), as `compose_pdf` put them before a part's forms (or
+    alone)."""
 
     pages: int
     links: tuple[tuple[int, tuple[float, float, float, float], str], ...]
@@ -261,13 +262,13 @@ def _take_front(document: Any) -> Front:
     return Front(len(document.pages), tuple(links), tuple(outline))
 
 
-def join_pdfs(front_part: bytes, front: Front, parts: list[bytes], outline: list[tuple[str, int]],
-              anchors: dict[str, int], *, lang: str, identifier: bytes) -> bytes:
-    """One file of a bundle (pypdf): the front's pages (the first of `front_part`), then `parts`, then
-    the rest of `front_part` (a bundle of one part holds its forms there, after its front, sharing its
-    fonts). The metadata is the front's; the outline is (title, page index); the front's links go to
-    `anchors` (slug → page index). Each part keeps its own fonts: a face is embedded once per part,
-    and parts bound the memory that a bundle of any size needs."""
+def join_pdfs(documents: list[bytes], outline: list[tuple[str, int]],
+              links: list[tuple[int, tuple[float, float, float, float], int]], *, lang: str,
+              identifier: bytes) -> bytes:
+    """One file of a bundle's documents, in order (pypdf): the metadata is the first's (the cover's);
+    the outline is (title, page index); `links` are (page index, rectangle in PDF points, target page
+    index). Each document keeps its own fonts: a face is embedded once per part, and parts bound the
+    memory that a bundle of any size needs."""
     import io
 
     from pypdf import PdfReader, PdfWriter
@@ -275,21 +276,16 @@ def join_pdfs(front_part: bytes, front: Front, parts: list[bytes], outline: list
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter()
-    first = PdfReader(io.BytesIO(front_part))
-    writer.append(first, pages=(0, front.pages), import_outline=False)
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)), import_outline=False)
-    if len(first.pages) > front.pages:
-        writer.append(first, pages=(front.pages, len(first.pages)), import_outline=False)
-    if first.metadata is not None:
-        writer.add_metadata(dict(first.metadata))
+    readers = [PdfReader(io.BytesIO(document)) for document in documents]
+    for reader in readers:
+        writer.append(reader, import_outline=False)
+    if readers and readers[0].metadata is not None:
+        writer.add_metadata(dict(readers[0].metadata))
     writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
-    for title, page_index in [*front.outline, *outline]:
+    for title, page_index in outline:
         writer.add_outline_item(title=title, page_number=page_index)
-    for page_index, rectangle, anchor in front.links:
-        slug = anchor.removeprefix("form-")
-        if slug in anchors:
-            writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=anchors[slug]))
+    for page_index, rectangle, target in links:
+        writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=target))
     writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])  # reproducible
     output = io.BytesIO()
     writer.write(output)
