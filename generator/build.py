@@ -38,7 +38,7 @@ from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
 from .findings import Finding, Level
-from .parallel import chunks, fork_map, in_shards, shared_ints
+from .parallel import chunks, fork_map, in_shards, kept_out_of_collections, shared_ints
 from .pipeline import Entry, FormKeys, cross_form_findings, display_path, form_keys, load_entry
 from .progress import Counter, Report, watching
 from .reading import discover
@@ -578,7 +578,7 @@ class _Pdfs:
                        for number, part in enumerate(chunks(rest, jobs) if rest else [])]
         part_pages, form_pages = shared_ints(len(chunk_list), _UNKNOWN), shared_ints(positions, _UNKNOWN)
         made = Counter()
-        with watching(made, len(made_rows), progress):
+        with watching(made, len(made_rows), progress), kept_out_of_collections():
             results = fork_map(lambda chunk: self._chunk(staging, chunk, part_pages, form_pages, made), chunk_list,
                                jobs)
         by_bundle: dict[str, list[_ChunkResult]] = {}

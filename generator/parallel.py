@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["chunks", "default_jobs", "fork_map", "in_shards", "shared_ints"]
+__all__ = ["chunks", "default_jobs", "fork_map", "in_shards", "kept_out_of_collections", "shared_ints"]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -134,6 +134,20 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def kept_out_of_collections() -> Iterator[None]:
+    """What exists now is left out of cyclic garbage collection until the block ends (`gc.freeze`):
+    long work that makes much short-lived garbage (PDF layout) keeps its collections, but they no
+    longer traverse the whole site held in memory (300 forms' PDFs: 94 s against 105 s). Workers
+    forked inside inherit it, which also spares copy-on-write of the frozen objects."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
