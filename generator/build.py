@@ -38,7 +38,7 @@ from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
 from .findings import Finding, Level
-from .parallel import chunks, fork_map, in_shards, kept_out_of_collections, shared_ints
+from .parallel import chunks, collections_paused, fork_map, in_shards, kept_out_of_collections, shared_ints
 from .pipeline import Entry, FormKeys, cross_form_findings, display_path, form_keys, load_entry
 from .progress import Counter, Report, watching
 from .reading import discover
@@ -444,6 +444,8 @@ class _Chunk:
 
 @dataclass(frozen=True)
 class _ChunkResult:
+    """What one chunk made: its forms' PDFs, and its part of a bundle (sent back from the worker)."""
+
     result: _PartResult
     bundle: str | None
     part: str | None
@@ -660,7 +662,12 @@ class _Pdfs:
             if chunk.front:
                 return self._cover(chunk, part_pages)
             cached = self._cached_part(staging, chunk, part_pages, form_pages, made)
-            return cached if cached is not None else self._made_chunk(staging, chunk, part_pages, form_pages, made)
+            if cached is not None:
+                return cached
+            # A part's forms stay laid out until it is written: no collection should traverse them again
+            # and again meanwhile (they go by reference counting; what is cyclic, at the next collection).
+            with collections_paused() if chunk.bundle is not None else contextlib.nullcontext():
+                return self._made_chunk(staging, chunk, part_pages, form_pages, made)
         finally:
             if chunk.bundle is not None and part_pages[chunk.index] == _UNKNOWN:
                 part_pages[chunk.index] = _FAILED

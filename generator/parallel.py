@@ -16,7 +16,8 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["chunks", "default_jobs", "fork_map", "in_shards", "kept_out_of_collections", "shared_ints"]
+__all__ = ["chunks", "collections_paused", "default_jobs", "fork_map", "in_shards", "kept_out_of_collections",
+           "shared_ints"]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -118,15 +119,16 @@ def in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Stat
     per part and something to do meanwhile (it may raise, which stops the workers); then
     `second(state, context)` finishes each part while this process does the meanwhile work. With one
     job, or without fork, the same happens in this process, one part after another."""
-    with _collector_paused():
+    with collections_paused():
         return _in_shards(parts, jobs, first, between, second)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a build holds a whole site in memory: the objects live to
-    its end, and each collection would only scan them all again (on 10,000 forms, half the time).
-    Reference counting still frees everything else; the collector is back on afterwards."""
+def collections_paused() -> Iterator[None]:
+    """No cyclic garbage collection while work holds many objects that live to its end (a whole site
+    while it is read and rendered; a bundle part's laid-out forms): each collection would only scan
+    them all again (on 10,000 forms, half the time). Reference counting still frees everything else;
+    the collector is back on afterwards."""
     enabled = gc.isenabled()
     gc.disable()
     try:
