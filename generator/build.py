@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import itertools
 import json
-import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +36,19 @@ from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
 from .findings import Finding, Level
+from .output import (
+    CACHE_FOLDER,
+    MARKER,
+    Record,
+    Reusable,
+    Staging,
+    Writer,
+    cache_folder,
+    check_output,
+    remove_unless,
+    reusable,
+    write_atomically,
+)
 from .parallel import chunks, collections_paused, fork_map, in_shards, kept_out_of_collections, shared_ints
 from .pipeline import Entry, FormKeys, cross_form_findings, display_path, form_keys, load_entry
 from .progress import Counter, Report, watching
@@ -47,16 +58,16 @@ from .render import html as render_html
 from .render import pdf as render_pdf
 from .scoring import summarize
 
-__all__ = ["BuildFailed", "BuildResult", "build_site"]
+__all__ = ["MARKER", "BuildFailed", "BuildResult", "PdfsFailed", "build_site"]
 
-MARKER = ".formgen-output"
-"""A file in every output folder: formgen only ever replaces a folder that has it (or an empty one)."""
 ASSETS = ("formgen.css", "sheet.css", "formgen.js", "favicon.svg")
 PDF_MANIFEST = "pdf/.keys.json"
 """The key of every PDF in the output, for the next build (see _Pdfs)."""
-PAGE_COUNTS = "page-counts.json"
+CACHE_MANIFEST = "cache.json"
 """In the cache folder: the page count of each form PDF key, so that unchanged parts of bundles are
-reused without laying their forms out."""
+reused without laying their forms out, and the hash of each part kept, verified before it is used."""
+MAX_SHARDS = 256
+"""--shard I/N: more shares than any CI runs machines (and a bound on what sharing allocates)."""
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
 ARCHIVAL_VOLUME_FORMS = 100
@@ -73,21 +84,20 @@ class BuildResult:
     warnings: int
     seconds: float
     pdfs: int = 0
-    failures: tuple[tuple[str, str], ...] = ()
-    """(form file or bundle, why) of every PDF that could not be made; the rest was written."""
     bundles: int = 0
     reused: int = 0
     """PDFs whose inputs had not changed: linked from the previous output, not rendered."""
     pages_reused: int = 0
     """Pages whose inputs had not changed: linked from the previous output, not rendered."""
+    notes: tuple[str, ...] = ()
+    """What the build repaired on its way (a link where the cache goes, a damaged cached part)."""
 
     def summary(self) -> str:
         unchanged = f" ({self.pages_reused} unchanged)" if self.pages_reused else ""
-        pdfs = f", {self.pdfs} PDFs and {self.bundles} bundles" if self.pdfs or self.failures else ""
+        pdfs = f", {self.pdfs} PDFs and {self.bundles} bundles" if self.pdfs else ""
         if self.reused:
             pdfs += f" ({self.reused} unchanged)"
-        failed = f", {len(self.failures)} PDFs FAILED" if self.failures else ""
-        return (f"built {self.forms} forms: {self.pages} pages{unchanged}{pdfs}, {self.files} files{failed} in "
+        return (f"built {self.forms} forms: {self.pages} pages{unchanged}{pdfs}, {self.files} files in "
                 f"{self.seconds:.2f} s → {self.out}")
 
 
@@ -100,81 +110,14 @@ class BuildFailed(ProblemsFound):
         super().__init__(f"build failed: {len(errors)} errors; the output folder was left unchanged")
 
 
-class _Writer:
-    """Writes files under one root (a fresh staging folder that formgen alone fills), refusing any
-    path that would leave it: absolute paths and ``..`` are checked lexically, which is enough since
-    nothing in the staging folder is a link.
+class PdfsFailed(ProblemsFound):
+    """Some PDF could not be made: nothing was published, since the pages would link PDFs that are
+    not there (or are stale). Carries (form file or bundle, why) of each."""
 
-    A page written with a key (`reuse`, then `write(..., key=)`) is linked from the previous output
-    when its key there is the same (state.py), instead of rendered."""
-
-    def __init__(self, root: Path, previous: Path | None = None, previous_keys: dict[str, str] | None = None) -> None:
-        self.root = os.path.realpath(root)
-        self.count = 0
-        self.keys: dict[str, str] = {}
-        """The key of every page written or reused, for the next build."""
-        self.reused = 0
-        self._previous, self._previous_keys = previous, previous_keys or {}
-        self._folders: set[str] = set()
-
-    def reuse(self, relative: str, key: str) -> bool:
-        """Link `relative` from the previous output if its key there is `key`; whether it was."""
-        if self._previous is None or self._previous_keys.get(relative) != key:
-            return False
-        source = self._previous / relative
-        if not source.is_file():
-            return False
-        self.write(relative, source, key)
-        self.reused += 1
-        return True
-
-    def write(self, relative: str, content: str | bytes | Path, key: str | None = None) -> None:
-        target = os.path.normpath(os.path.join(self.root, relative))
-        if os.path.isabs(relative) or not target.startswith(self.root + os.sep):
-            raise ProblemsFound(f"refusing to write outside the output folder: {relative}")
-        folder = os.path.dirname(target)
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        if isinstance(content, Path):  # a file of the previous output, unchanged: linked, not copied
-            try:
-                os.link(content, target)
-            except OSError:
-                shutil.copyfile(content, target)
-        elif isinstance(content, bytes):
-            with open(target, "wb") as binary:
-                binary.write(content)
-        else:
-            with open(target, "w", encoding="utf-8", newline="") as text:
-                text.write(content)
-        self.count += 1
-        if key is not None:
-            self.keys[relative] = key
-
-
-def _check_out(out: Path, sources: list[Path]) -> None:
-    """Refuse an output folder whose replacement would destroy something that is not formgen output."""
-    resolved = out.resolve()
-    for source in sources:
-        source = source.resolve()
-        if resolved == source or source.is_relative_to(resolved):
-            raise UsageError(f"{out}: the output folder would contain the content ({source}); choose another --out")
-    if resolved == Path.cwd().resolve() or resolved == Path(resolved.anchor):
-        raise UsageError(f"{out}: refusing to use this folder as the output folder; choose another --out")
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise UsageError(f"{out}: exists and is not a formgen output folder (no {MARKER}); "
-                         "remove it or choose another --out")
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new output in place: two renames on one file system, then remove the old one."""
-    previous = None
-    if out.exists():
-        previous = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(previous)
-    staging.rename(out)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        super().__init__(f"build failed: {len(failures)} PDFs could not be made; the output folder was left "
+                         "unchanged")
 
 
 @dataclass(frozen=True)
@@ -232,35 +175,45 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     output folders, refusing if one is missing or was made from other inputs. N shards merged give
     the same bytes as one build."""
     started = time.perf_counter()
-    _check_out(out, paths)
+    check_output(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
     roots = [path if path.is_dir() else path.parent for path in paths]
-    cwd = Path.cwd().resolve()
     files = discover(paths)
     if not files:
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     env = render_html.environment(site_templates)
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
-    cache = cache if cache is not None else out.parent / ".formgen-cache" / out.name
     if (shard is not None or merge is not None) and not pdf:
         raise UsageError("--shard and --merge share out the PDFs: they need PDFs to be built")
-    if shard is not None and not 1 <= shard[0] <= shard[1]:
-        raise UsageError(f"--shard {shard[0]}/{shard[1]}: I must be between 1 and N")
+    if shard is not None and not 1 <= shard[0] <= shard[1] <= MAX_SHARDS:
+        raise UsageError(f"--shard {shard[0]}/{shard[1]}: write I/N with 1 ≤ I ≤ N ≤ {MAX_SHARDS}")
     for folder in merge or []:
-        if not (folder / PDF_MANIFEST).is_file():
+        if not (folder / PDF_MANIFEST).is_file() or folder.is_symlink():
             raise UsageError(f"--merge {folder}: not the output of a formgen build with PDFs (no {PDF_MANIFEST})")
-    pdfs_maker = (_Pdfs(env, config, pdf_environment, roots, out, cache, shard, merge)
+    with Staging(out) as staging:
+        return _build(paths, config, out, staging, files, env, roots, pdf_environment, started, review=review,
+                      strict=strict, jobs=jobs, pdf=pdf, progress=progress, cache=cache, shard=shard, merge=merge)
+
+
+def _build(paths: list[Path], config: SiteConfig, out: Path, staging_folder: Staging, files: list[Path], env: Any,
+           roots: list[Path], pdf_environment: render_pdf.PdfEnvironment | None, started: float, *, review: bool,
+           strict: bool, jobs: int, pdf: bool, progress: Report | None, cache: Path | None,
+           shard: tuple[int, int] | None, merge: list[Path] | None) -> BuildResult:
+    """build_site, holding the output folder's lock, writing into the staging folder."""
+    staging = staging_folder.folder
+    cwd = Path.cwd().resolve()
+    cache_base, cache_names = (out.parent, (CACHE_FOLDER, out.name)) if cache is None else (cache.parent,
+                                                                                            (cache.name,))
+    pdfs_maker = (_Pdfs(env, config, pdf_environment, roots, out, cache_base, cache_names, shard, merge)
                   if pdf_environment is not None else None)
     sources: dict[str, Path] = {}
     previous_pages = state.read_state(out)
     # What every page depends on besides its own inputs: formgen's code, the settings, the build's options.
     page_inputs = state.digest(state.code_fingerprint(), config.model_dump_json(), f"review={review} pdf={pdf}")
     form_template = state.template_fingerprint(env, "form.html")
-    site_keys: dict[str, str] = {}
+    site_records: dict[str, Record] = {}
     minimum = config.checks.copied_text_min_chars
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     counts: dict[str, int] = {}
     site_rows: list[render_html.ListRow] = []
 
@@ -297,7 +250,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         """A worker's own forms: their pages and their JSON (written where they were read), and each PDF's
         key (the PDFs themselves are made afterwards, in the order of the bundles)."""
         entries, digests = kept
-        writer = _Writer(staging, out, previous_pages)
+        writer = Writer(staging, out, previous_pages)
         sheets, keys = {}, {}
         for entry, digest, context in zip(entries, digests, contexts, strict=True):
             if entry.scored is None:
@@ -318,11 +271,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                 keys[view.pdf] = pdfs_maker.key(html)
                 if pdfs_maker.bundles_laid_out_again:
                     sheets[view.slug] = sheet
-        return _PartResult(len(entries), writer.count, 0, 0, [], sheets, keys, pages=writer.keys,
+        return _PartResult(len(entries), writer.count, 0, 0, [], sheets, keys, pages=writer.records,
                            pages_reused=writer.reused)
 
     def write_site(rows: list[render_html.ListRow], records: list[dict[str, Any]]) -> None:
-        writer = _Writer(staging, out, previous_pages)
+        writer = Writer(staging, out, previous_pages)
         list_pages = list(render_html.list_pages(rows, config))
         for page in list_pages:
             page_key = state.digest(page_inputs, state.template_fingerprint(env, page.template), repr(page.context))
@@ -336,33 +289,32 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             writer.write(f"assets/{asset}", source)
         writer.write(MARKER, "This folder is written by formgen build and replaced as a whole.\n")
         counts["pages"], counts["files"], counts["pages_reused"] = len(page_paths), writer.count, writer.reused
-        site_keys.update(writer.keys)
+        site_records.update(writer.records)
 
-    try:
-        parallel = jobs if len(files) >= PARALLEL_FROM else 1
-        parts = [list(part) for part in chunks(files, parallel, per_job=1)]
-        written = in_shards(parts, parallel, read, decide, render_part)
-        site_keys.update((path, key) for part in written for path, key in part.pages.items())
-        _Writer(staging).write(state.STATE_FILE, json.dumps(dict(sorted(site_keys.items())), indent=0) + "\n")
-        made: list[_PartResult] = []
-        if pdfs_maker is not None:
-            form_keys_made = {path: key for part in written for path, key in part.keys.items()}
-            sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}
-            made = pdfs_maker.make(staging, site_rows, sources, form_keys_made, sheets, jobs, progress)
-            keys = dict(sorted((path, key) for part in made for path, key in part.keys.items()))
-            _Writer(staging).write(PDF_MANIFEST, json.dumps(keys, ensure_ascii=False, indent=0) + "\n")
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    parallel = jobs if len(files) >= PARALLEL_FROM else 1
+    parts = [list(part) for part in chunks(files, parallel, per_job=1)]
+    written = in_shards(parts, parallel, read, decide, render_part)
+    site_records.update((path, record) for part in written for path, record in part.pages.items())
+    Writer(staging).write(state.STATE_FILE, state.records_json(site_records))
+    made: list[_PartResult] = []
+    if pdfs_maker is not None:
+        form_keys_made = {path: key for part in written for path, key in part.keys.items()}
+        sheets = {slug: sheet for part in written for slug, sheet in part.sheets.items()}
+        made = pdfs_maker.make(staging, site_rows, sources, form_keys_made, sheets, jobs, progress)
+        failures = [failure for part in made for failure in part.failures]
+        if failures:
+            raise PdfsFailed(failures)
+        Writer(staging).write(PDF_MANIFEST, state.records_json({path: record for part in made
+                                                                 for path, record in part.records.items()}))
+    staging_folder.publish()
     everything = [*written, *made]
     return BuildResult(out, sum(part.forms for part in written), counts["pages"],
                        counts["files"] + sum(part.files for part in everything), counts["warnings"],
                        time.perf_counter() - started, sum(part.pdfs for part in made if not part.bundle),
-                       tuple(failure for part in everything for failure in part.failures),
                        sum(part.pdfs for part in made if part.bundle), sum(part.reused for part in everything),
-                       counts["pages_reused"] + sum(part.pages_reused for part in written))
+                       counts["pages_reused"] + sum(part.pages_reused for part in written),
+                       tuple(staging_folder.notes + (pdfs_maker.notes if pdfs_maker else [])
+                             + [note for part in made for note in part.notes]))
 
 
 @dataclass(frozen=True)
@@ -377,12 +329,16 @@ class _PartResult:
     failures: list[tuple[str, str]]
     sheets: dict[str, str]
     keys: dict[str, str]
-    """PDF path → its key, for the manifest."""
+    """PDF path → its key, known before the PDFs are made."""
     bundle: bool = False
     """Counts a bundle, not forms."""
-    pages: dict[str, str] = dataclasses.field(default_factory=dict)
-    """Page path → its key (state.py), for the next build."""
+    pages: dict[str, Record] = dataclasses.field(default_factory=dict)
+    """Page path → its key and hash (state.py), for the next build."""
     pages_reused: int = 0
+    records: dict[str, Record] = dataclasses.field(default_factory=dict)
+    """PDF path → its key and hash, for the manifest: the PDFs made (or taken unchanged)."""
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """What was repaired on the way (a damaged part in the cache)."""
 
 
 def _bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
@@ -451,6 +407,8 @@ class _ChunkResult:
     part: str | None
     """The part's file, if it was composed (or found in the cache)."""
     part_key: str | None
+    part_sha256: str | None
+    """The hash of the part's bytes, recorded in the cache for the next build to verify."""
     front: render_pdf.Front | None
     """Where the part holds the bundle's cover (and contents)."""
     pages: dict[str, int]
@@ -478,31 +436,37 @@ class _Pdfs:
     (ARCHIVAL_VOLUME_FORMS)."""
 
     def __init__(self, env: Any, config: SiteConfig, environment: render_pdf.PdfEnvironment, roots: list[Path],
-                 out: Path, cache: Path, shard: tuple[int, int] | None = None, merge: list[Path] | None = None) -> None:
+                 out: Path, cache_base: Path, cache_names: tuple[str, ...], shard: tuple[int, int] | None = None,
+                 merge: list[Path] | None = None) -> None:
         self.env, self.config, self.environment, self.roots = env, config, environment, roots
         self.variant = config.pdf.variant
         self.bundles_laid_out_again = bool(config.pdf.bundles and self.variant)
         self.cwd = Path.cwd().resolve()
         self.frame_source = str(env.loader.get_source(env, "bundle_frame.html")[0])
         self.shard, self.merging = shard, merge is not None
-        self.previous: dict[str, tuple[str, Path]] = {}
-        """Where each PDF of the previous output (or, merging, of the shards' outputs) is, with its key."""
+        self.previous: dict[str, tuple[Record, Path]] = {}
+        """Where each PDF of the previous output (or, merging, of the shards' outputs) is, with its record."""
         for folder in merge if merge is not None else [out]:
-            try:
-                recorded = json.loads((folder / PDF_MANIFEST).read_text(encoding="utf-8"))
-                self.previous.update((path, (key, folder / path)) for path, key in recorded.items()
-                                     if isinstance(key, str))
-            except (OSError, ValueError, AttributeError):
-                pass  # no previous output, or not ours: everything is rendered
+            self.previous.update((path, (record, folder)) for path, record in
+                                 state.read_records(folder / PDF_MANIFEST).items())
+        self._verified: dict[str, Reusable | None] = {}
         self.keys: dict[str, str] = {}
         """Every form PDF's key, by its path."""
-        self.cache = cache
+        # The cache is made of real folders here, before any worker forks: a link planted there goes.
+        self.cache, self.notes = cache_folder(cache_base, *cache_names)
+        self.parts, more = cache_folder(self.cache, "parts")
+        self.notes += more
         self.page_counts: dict[str, int] = {}
+        self.part_hashes: dict[str, str] = {}
+        """Part key → the hash of its bytes when it was made: a part is used only if it still hashes so."""
         try:
-            counts = json.loads((cache / PAGE_COUNTS).read_text(encoding="utf-8"))
-            self.page_counts = {key: count for key, count in counts.items() if isinstance(count, int)}
-        except (OSError, ValueError, AttributeError):
-            pass
+            manifest = self.cache / CACHE_MANIFEST
+            recorded = json.loads(manifest.read_text(encoding="utf-8")) if not manifest.is_symlink() else {}
+            self.page_counts = {key: count for key, count in recorded["pages"].items()
+                                if isinstance(count, int) and 0 < count < 10_000}
+            self.part_hashes = {key: sha for key, sha in recorded["parts"].items() if isinstance(sha, str)}
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass  # no cache yet, or not ours: every part is made
 
     def form_html(self, view: render_html.FormView) -> tuple[str, str]:
         """(the HTML of a form's PDF, its sheet: the table as an archival bundle shows it)."""
@@ -514,10 +478,19 @@ class _Pdfs:
     def key(self, html: str) -> str:
         return self.environment.key(html, self.variant)
 
-    def _unchanged(self, path: str, key: str) -> Path | None:
-        """The previous output's file, where its key is the same."""
+    def _unchanged(self, path: str, key: str) -> Reusable | None:
+        """The previous output's file (merging: a shard's), where its key is the same and the file is intact
+        (a regular file reached through no link, with the hash recorded when it was written)."""
         previous = self.previous.get(path)
-        return previous[1] if previous is not None and previous[0] == key and previous[1].is_file() else None
+        if previous is None or previous[0][0] != key:
+            return None
+        if path not in self._verified:
+            (_, sha256), folder = previous
+            found = reusable(folder, path, sha256, link=not self.merging)
+            if found is not None and self.merging and not render_pdf.is_pdf(found.path):
+                found = None
+            self._verified[path] = found
+        return self._verified[path]
 
     def _front_html(self, bundle: str, rows: list[render_html.ListRow], starts: dict[str, int] | None,
                     sheets: dict[str, str] | None = None, part: str | None = None, first_page: int = 0) -> str:
@@ -589,10 +562,11 @@ class _Pdfs:
                 by_bundle.setdefault(result.bundle, []).append(result)
 
         def write_bundle(bundle: _Bundle) -> _PartResult:
+            writer = Writer(staging)
             try:
                 with _time_limit(self.config.pdf.timeout_seconds * max(1, len(bundle.rows) // 4)):
-                    reused = self._bundle(_Writer(staging), bundle, by_bundle.get(bundle.path, []), sheets)
-                return _PartResult(0, 1, 1, int(reused), [], {}, {bundle.path: bundle.key}, bundle=True)
+                    reused = self._bundle(writer, bundle, by_bundle.get(bundle.path, []), sheets)
+                return _PartResult(0, 1, 1, int(reused), [], {}, {}, bundle=True, records=writer.records)
             except Exception as error:
                 return _PartResult(0, 0, 0, 0, [(bundle.path, f"{type(error).__name__}: {error}")], {}, {},
                                    bundle=True)
@@ -625,27 +599,35 @@ class _Pdfs:
                 {slug: job for slug, job in todo.items() if owner[slug] == index - 1})
 
     def _check_merged(self, bundles: list[_Bundle], todo: dict[str, _Job]) -> None:
-        """--merge: every PDF must come from a shard's output, made from the same inputs."""
-        missing = [job.pdf for job in todo.values() if self._unchanged(job.pdf, job.key) is None]
-        missing += [bundle.path for bundle in bundles if self._unchanged(bundle.path, bundle.key) is None]
+        """--merge: every PDF must come from a shard's output, made from the same inputs, and be intact
+        there (a regular PDF file reached through no link, with the hash its shard recorded)."""
+        wanted = [(job.pdf, job.key) for job in todo.values()] + [(bundle.path, bundle.key) for bundle in bundles]
+        missing, damaged = [], []
+        for path, key in wanted:
+            previous = self.previous.get(path)
+            if previous is None or previous[0][0] != key:
+                missing.append(path)
+            elif self._unchanged(path, key) is None:
+                damaged.append(f"{previous[1] / path}")
         if missing:
             raise ProblemsFound(f"--merge: {len(missing)} PDFs are in none of the shards' outputs, or were made "
                                 f"from other content or settings ({', '.join(missing[:5])}"
                                 f"{'…' if len(missing) > 5 else ''}): build every shard of the same commit")
+        if damaged:
+            raise ProblemsFound(f"--merge: {len(damaged)} PDFs of the shards are not the files their shard made "
+                                f"(not a PDF, changed since, or a link): {', '.join(damaged[:5])}"
+                                f"{'…' if len(damaged) > 5 else ''}; build those shards again")
 
     def _keep_in_cache(self, results: list[_ChunkResult]) -> None:
-        """Keep the page counts and parts of this build for the next; drop those no build uses now."""
+        """Keep the page counts and parts of this build for the next, with each part's hash; drop those no
+        build uses now (files and links in the cache's own parts folder; nothing is followed)."""
         counts = {key: count for result in results for key, count in result.pages.items()}
         if not counts:
             return
-        parts = self.cache / "parts"
-        kept = {f"{result.part_key}.pdf" for result in results if result.part_key}
-        for stale in parts.glob("*.pdf") if parts.is_dir() else []:
-            if stale.name not in kept:
-                stale.unlink(missing_ok=True)
-        self.cache.mkdir(parents=True, exist_ok=True)
-        (self.cache / PAGE_COUNTS).write_text(json.dumps(dict(sorted(counts.items())), indent=0) + "\n",
-                                              encoding="utf-8")
+        kept = {result.part_key: result.part_sha256 for result in results if result.part_key and result.part_sha256}
+        remove_unless(self.parts, {f"{key}.pdf" for key in kept}, ".pdf")
+        write_atomically(self.cache / CACHE_MANIFEST, json.dumps(
+            {"pages": dict(sorted(counts.items())), "parts": dict(sorted(kept.items()))}, indent=0).encode())
 
     def _part_key(self, chunk: _Chunk, first_page: int) -> str:
         """What a part's bytes depend on: its forms (their keys hold WeasyPrint, fonts, variant), their
@@ -661,13 +643,16 @@ class _Pdfs:
         try:
             if chunk.front:
                 return self._cover(chunk, part_pages)
-            cached = self._cached_part(staging, chunk, part_pages, form_pages, made)
+            notes: list[str] = []
+            cached = self._cached_part(staging, chunk, part_pages, form_pages, made, notes)
             if cached is not None:
                 return cached
             # A part's forms stay laid out until it is written: no collection should traverse them again
             # and again meanwhile (they go by reference counting; what is cyclic, at the next collection).
             with collections_paused() if chunk.bundle is not None else contextlib.nullcontext():
-                return self._made_chunk(staging, chunk, part_pages, form_pages, made)
+                result = self._made_chunk(staging, chunk, part_pages, form_pages, made)
+            result.result.notes.extend(notes)
+            return result
         finally:
             if chunk.bundle is not None and part_pages[chunk.index] == _UNKNOWN:
                 part_pages[chunk.index] = _FAILED
@@ -686,21 +671,18 @@ class _Pdfs:
                                              identifier=bytes.fromhex(bundle.key)[:16])
         assert front is not None
         part_pages[chunk.index] = front.pages + contents
-        return _ChunkResult(_PartResult(0, 0, 0, 0, [], {}, {}), bundle.path, self._to_cache(data), None, front, {},
-                            contents)
+        path, _ = self._to_cache(data)
+        return _ChunkResult(_PartResult(0, 0, 0, 0, [], {}, {}), bundle.path, path, None, None, front, {}, contents)
 
-    def _to_cache(self, data: bytes, key: str | None = None) -> str:
-        """Keep a composed part in the cache folder (whole or not at all: later builds read it)."""
-        folder = self.cache / "parts"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{key or state.digest(data)}.pdf"
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-        return str(path)
+    def _to_cache(self, data: bytes, key: str | None = None) -> tuple[str, str]:
+        """Keep a composed part in the cache's parts folder (whole or not at all: later builds read it):
+        (its file, the hash of its bytes)."""
+        path = self.parts / f"{key or state.digest(data)}.pdf"
+        write_atomically(path, data)
+        return str(path), hashlib.sha256(data).hexdigest()
 
     def _cached_part(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
-                     made: Counter) -> _ChunkResult | None:
+                     made: Counter, notes: list[str]) -> _ChunkResult | None:
         """A part whose forms are all unchanged, found in the cache for its first page: its forms' PDFs
         are linked and nothing is laid out. None where that is not so."""
         if chunk.bundle is None or chunk.holds_front:
@@ -716,17 +698,23 @@ class _Pdfs:
         if first_page is None:
             return None
         key = self._part_key(chunk, first_page)
-        cached = self.cache / "parts" / f"{key}.pdf"
-        if not cached.is_file():
+        recorded = self.part_hashes.get(key)
+        cached = reusable(self.parts, f"{key}.pdf", recorded)
+        if cached is None:
+            if recorded is not None:  # kept by an earlier build, but no longer what it wrote: made again
+                with contextlib.suppress(OSError):
+                    (self.parts / f"{key}.pdf").unlink()
+                notes.append(f"{self.parts / key}.pdf: a part of {chunk.bundle.path} in the cache was damaged or "
+                             "missing; it was made again")
             return None
-        writer = _Writer(staging)
+        writer = Writer(staging)
         for job, path in zip(chunk.jobs, unchanged, strict=True):
             assert path is not None
-            writer.write(job.pdf, path)
+            writer.write(job.pdf, path, job.key)
             made.add()
         return _ChunkResult(_PartResult(0, writer.count, len(chunk.jobs), len(chunk.jobs), [], {},
-                                        {job.pdf: job.key for job in chunk.jobs}),
-                            chunk.bundle.path, str(cached), key, None,
+                                        {job.pdf: job.key for job in chunk.jobs}, records=writer.records),
+                            chunk.bundle.path, str(cached.path), key, cached.sha256, None,
                             {job.key: count or 0 for job, count in zip(chunk.jobs, counts, strict=True)})
 
     def _first_page(self, chunk: _Chunk, part_pages: Any) -> int | None:
@@ -744,7 +732,7 @@ class _Pdfs:
 
     def _made_chunk(self, staging: Path, chunk: _Chunk, part_pages: Any, form_pages: Any,
                     made: Counter) -> _ChunkResult:
-        writer = _Writer(staging)
+        writer = Writer(staging)
         laid_out: list[list[Any]] = []
         failures: list[tuple[str, str]] = []
         reused = pdfs = 0
@@ -759,26 +747,26 @@ class _Pdfs:
                         laid_out.append(pages)
                         form_pages[job.position] = len(pages)
                 else:
-                    writer.write(job.pdf, unchanged)
+                    writer.write(job.pdf, unchanged, job.key)
                 reused += unchanged is not None
                 pdfs += 1
                 keys[job.pdf] = job.key
                 made.add()
-            except Exception as error:  # one form's failure is reported; the others are still written
+            except Exception as error:  # one form's failure is reported; the others go on, to report theirs
                 failures.append((display_path(job.source, self.cwd), f"{type(error).__name__}: {error}"))
-        result = _PartResult(0, writer.count, pdfs, reused, failures, {}, keys)
+        result = _PartResult(0, writer.count, pdfs, reused, failures, {}, keys, records=writer.records)
         if chunk.bundle is None:
-            return _ChunkResult(result, None, None, None, None, {})
+            return _ChunkResult(result, None, None, None, None, None, {})
         part_pages[chunk.index] = _FAILED if failures else sum(map(len, laid_out))
         first_page = self._first_page(chunk, part_pages) if not failures else None
         if first_page is None:
-            return _ChunkResult(result, chunk.bundle.path, None, None, None, {})
+            return _ChunkResult(result, chunk.bundle.path, None, None, None, None, {})
         key = self._part_key(chunk, first_page)
-        path, front = self._part(chunk, laid_out, first_page, form_pages, key)
-        return _ChunkResult(result, chunk.bundle.path, path, key, front,
+        path, sha256, front = self._part(chunk, laid_out, first_page, form_pages, key)
+        return _ChunkResult(result, chunk.bundle.path, path, key, sha256, front,
                             {job.key: len(pages) for job, pages in zip(chunk.jobs, laid_out, strict=True)})
 
-    def _form(self, writer: _Writer, job: _Job, unchanged: Path | None) -> list[Any]:
+    def _form(self, writer: Writer, job: _Job, unchanged: Reusable | None) -> list[Any]:
         """Lay one form out and write its PDF (or link the unchanged one); its pages, for its bundle.
         Raises ValueError for a character the fonts cannot draw."""
         entry = load_entry(job.source, self.config, self.cwd)
@@ -787,14 +775,13 @@ class _Pdfs:
         html, _ = self.form_html(render_html.form_view(entry, job.display_title, self.config, pdf=True))
         missing = render_pdf.missing_glyphs(render_html.visible_text(html), self.environment)
         if missing:
-            raise ValueError(f"the fonts ({', '.join(self.environment.fonts)}) cannot draw {''.join(missing[:20])}: "
-                             f"install {render_pdf.FONT_PACKAGE} or name a font that has them in formgen.toml [pdf]")
+            raise ValueError(render_pdf.missing_glyphs_message(missing, self.environment))
         document = render_pdf.layout_pdf(html, job.source.parent, self.roots)
         if unchanged is not None:
-            writer.write(job.pdf, unchanged)
+            writer.write(job.pdf, unchanged, job.key)
         else:
             writer.write(job.pdf, render_pdf.write_pdf(document, variant=self.variant,
-                                                       identifier=bytes.fromhex(job.key)[:16]))
+                                                       identifier=bytes.fromhex(job.key)[:16]), job.key)
         return list(document.pages)  # the document (and the fonts it gathered) goes; the pages stay
 
     @staticmethod
@@ -807,8 +794,8 @@ class _Pdfs:
         return starts
 
     def _part(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int, form_pages: Any,
-              key: str) -> tuple[str, render_pdf.Front | None]:
-        """Compose one part of a bundle into the cache: (its file, the front where it holds it). The only
+              key: str) -> tuple[str, str, render_pdf.Front | None]:
+        """Compose one part of a bundle into the cache: (its file, its hash, the front where it holds it). The only
         part of a bundle holds its cover and contents too: laid out with placeholders to learn their
         length (its forms are numbered after them), then with the numbers."""
         assert chunk.bundle is not None
@@ -832,25 +819,25 @@ class _Pdfs:
         if front is not None and front.pages != first_page - 1:
             raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {first_page - 1} with "
                                "placeholders")
-        return self._to_cache(data, key), front
+        return (*self._to_cache(data, key), front)
 
-    def _bundle(self, writer: _Writer, bundle: _Bundle, parts: list[_ChunkResult], sheets: dict[str, str]) -> bool:
+    def _bundle(self, writer: Writer, bundle: _Bundle, parts: list[_ChunkResult], sheets: dict[str, str]) -> bool:
         """Write one bundle: link it if unchanged, else join its parts (or, with an archival variant,
         lay it out again as one document). Whether it was unchanged."""
         unchanged = self._unchanged(bundle.path, bundle.key)
         identifier = bytes.fromhex(bundle.key)[:16]
         if unchanged is not None:
-            writer.write(bundle.path, unchanged)
+            writer.write(bundle.path, unchanged, bundle.key)
             return True
         if self.bundles_laid_out_again:
             html = self._front_html(bundle.path, bundle.rows, None, {row.slug: sheets[row.slug] for row in bundle.rows})
             writer.write(bundle.path, render_pdf.render_pdf(html, self.roots[0], self.roots, self.environment,
-                                                            variant=self.variant, identifier=identifier))
+                                                            variant=self.variant, identifier=identifier), bundle.key)
             return False
         if not parts or any(part.part is None for part in parts):
             failed = ", ".join(source for part in parts for source, _ in part.result.failures)
-            raise RuntimeError(f"not written, as a bundle of record lacks none of its forms: {failed or 'a part'} "
-                               "failed")
+            raise RuntimeError(f"not made, since the PDF of {failed or 'one of its forms'} could not be made (see "
+                               "above): a bundle of record holds every one of its forms")
         counts = {key: count for part in parts for key, count in part.pages.items()}
         documents = [Path(part.part).read_bytes() for part in parts if part.part]
         fronts: list[tuple[int, render_pdf.Front]] = []  # (first page index, front) of cover and contents
@@ -878,5 +865,6 @@ class _Pdfs:
         links = [(first + index, rectangle, starts[anchor.removeprefix("form-")] - 1)
                  for first, front in fronts for index, rectangle, anchor in front.links
                  if anchor.removeprefix("form-") in starts]
-        writer.write(bundle.path, render_pdf.join_pdfs(documents, outline, links, lang="zh-CN", identifier=identifier))
+        writer.write(bundle.path, render_pdf.join_pdfs(documents, outline, links, lang="zh-CN", identifier=identifier),
+                     bundle.key)
         return False

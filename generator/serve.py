@@ -145,7 +145,8 @@ def _failure(error: BaseException) -> Failure:
         errors = sum(1 for finding in findings if finding.level is Level.ERROR)
         return Failure(f"build failed: {errors} errors", findings)
     if isinstance(error, FormgenError):
-        return Failure(str(error), details=str(error))
+        failed = [f"{path}: the PDF could not be made — {reason}" for path, reason in getattr(error, "failures", ())]
+        return Failure(str(error), details="\n".join([*failed, str(error)]))
     if isinstance(error, jinja2.TemplateSyntaxError):  # a site template that does not compile
         where = f"{error.filename or error.name or '?'}:{error.lineno}"
         return Failure(f"template error at {where}: {error.message}", details=f"{where}: {error.message}")
@@ -411,8 +412,8 @@ class Preview:
             self.log("\n".join([*map(str, failure.findings), f"{time.strftime('%H:%M:%S')} formgen serve: "
                                 f"{failure.summary} — every page shows this until it is fixed"]))
         else:
-            for path, reason in result.failures:
-                self.log(f"{path}:1: the PDF could not be made — {reason}")
+            for note in result.notes:
+                self.log(f"formgen: note: {note}")
             self.log(f"{time.strftime('%H:%M:%S')} {result.summary()}")
         finally:
             with self._state:

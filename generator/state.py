@@ -18,10 +18,11 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-__all__ = ["STATE_FILE", "code_fingerprint", "digest", "read_state", "template_fingerprint"]
+__all__ = ["STATE_FILE", "code_fingerprint", "digest", "read_records", "read_state", "records_json",
+           "template_fingerprint"]
 
 STATE_FILE = ".formgen-state.json"
-"""In the output folder: page path → key."""
+"""In the output folder: page path → (key, hash of its bytes)."""
 
 
 def digest(*parts: str | bytes) -> str:
@@ -69,10 +70,27 @@ def template_fingerprint(env: jinja2.Environment, name: str) -> str:
     return cache[name]
 
 
-def read_state(out: Path) -> dict[str, str]:
-    """The previous output's page keys (none if there is no previous output, or it is not readable)."""
+def read_records(path: Path) -> dict[str, tuple[str, str]]:
+    """What a build recorded of the files it wrote with a key (a page's in STATE_FILE, a PDF's in the
+    PDF manifest): path → (key, SHA-256 of the bytes). Nothing if there is no such file, or it is not
+    one of ours (then everything is made again): it is read as plain data, never trusted further."""
     try:
-        state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+        if path.is_symlink() or path.stat().st_size > 64 * 2**20:
+            return {}
+        recorded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {path: key for path, key in state.items() if isinstance(key, str)} if isinstance(state, dict) else {}
+    if not isinstance(recorded, dict):
+        return {}
+    return {name: (value[0], value[1]) for name, value in recorded.items()
+            if isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)}
+
+
+def records_json(records: dict[str, tuple[str, str]]) -> str:
+    """The text of a record file: sorted, one entry a line, so that equal builds write equal bytes."""
+    return json.dumps({name: list(records[name]) for name in sorted(records)}, ensure_ascii=False, indent=0) + "\n"
+
+
+def read_state(out: Path) -> dict[str, tuple[str, str]]:
+    """The previous output's page records (none if there is no previous output, or it is not readable)."""
+    return read_records(out / STATE_FILE)

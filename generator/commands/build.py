@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..build import BuildFailed, build_site
+from ..build import BuildFailed, PdfsFailed, build_site
 from ..parallel import default_jobs
 from ..progress import console_reporter
 from .common import add_content_arguments, content_paths, print_report, site_config, site_root
@@ -55,9 +55,15 @@ def run(args: argparse.Namespace) -> int:
         print_report(failure.findings, failure.forms, args.strict)
         print(f"formgen: {failure}")
         return 1
+    except PdfsFailed as failure:
+        close()
+        for path, reason in failure.failures:
+            print(f"{path}:1: the PDF could not be made — {reason}")
+        print(f"formgen: {failure}")
+        return 1
     finally:
         close()
-    for path, reason in result.failures:
-        print(f"{path}:1: the PDF could not be made — {reason}")
+    for note in result.notes:
+        print(f"formgen: note: {note}")
     print(result.summary())
-    return 1 if result.failures else 0
+    return 0

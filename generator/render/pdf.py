@@ -32,7 +32,8 @@ from urllib.parse import unquote, urlsplit
 from ..errors import FormgenError
 
 __all__ = ["FetchRefused", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
-           "join_pdfs", "layout_pdf", "missing_glyphs", "render_pdf", "site_fetcher", "write_pdf"]
+           "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message", "render_pdf",
+           "site_fetcher", "write_pdf"]
 
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -121,6 +122,15 @@ def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:
     """Characters of `text` that none of the fonts can draw (white space and controls aside)."""
     return sorted({char for char in text if not char.isspace() and ord(char) >= 32
                    and ord(char) not in environment.coverage})
+
+
+def missing_glyphs_message(missing: list[str], environment: PdfEnvironment) -> str:
+    """Why a form's PDF cannot be made when its fonts lack characters, and what to do: true whether or
+    not the default fonts' package is installed."""
+    shown = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing[:20])
+    install = f"install {FONT_PACKAGE}, " if _font_file(DEFAULT_FONTS[0]) is None else ""
+    return (f"no configured font ({', '.join(environment.fonts)}) can draw {shown}: {install}replace the "
+            "character in the form, or name a font that has it in formgen.toml [pdf] fonts")
 
 
 @functools.lru_cache(maxsize=1)
@@ -260,6 +270,22 @@ def _take_front(document: Any) -> Front:
         page.links = [link for link in page.links if link[0] != "internal"]
         page.bookmarks, page.anchors = [], {}
     return Front(len(document.pages), tuple(links), tuple(outline))
+
+
+def is_pdf(path: Path) -> bool:
+    """Whether `path` is a PDF that reads (pypdf), with at least one page: a file taken from elsewhere
+    (a shard's output) is checked before it is published."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        with open(path, "rb") as file:
+            if file.read(5) != b"%PDF-":
+                return False
+            file.seek(0)
+            return len(PdfReader(file).pages) > 0
+    except (OSError, PyPdfError, ValueError, KeyError, TypeError, RecursionError):
+        return False
 
 
 def join_pdfs(documents: list[bytes], outline: list[tuple[str, int]],
