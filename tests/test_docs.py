@@ -50,3 +50,14 @@ def test_authoring_documents_diff_and_every_pre_commit_hook():
     assert hooks
     pre_commit = authoring.split("\n## pre-commit\n")[1]
     assert all(f"`{hook}`" in pre_commit for hook in hooks), hooks
+
+
+def test_every_link_between_documents_resolves():
+    """A link from the README or a page of docs/ to another file of the project names a file that is there."""
+    pages = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" not in target and not target.startswith("mailto:") and not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} → {target}")
+    assert not broken, broken
