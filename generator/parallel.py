@@ -9,9 +9,11 @@ this process: the results are the same.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -34,6 +36,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In a forked worker: end when the build that forked it ends, however it ends (a killed build's
+    workers would otherwise go on writing into a folder the next build removes). Linux only; elsewhere
+    a worker ends when it next reads from its closed pipe."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent was gone before the request took effect
+        os._exit(1)
+
+
 def _run(index: int) -> object:
     assert _TASK is not None
     return _TASK(_ITEMS[index])  # the worker inherited the items: only the index travels
@@ -51,7 +66,7 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -
     theirs = [index for index in range(len(items)) if index % jobs]
     _TASK, _ITEMS = task, items  # type: ignore[assignment]  # inherited by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             pending = pool.map_async(_run, theirs, chunksize=1)
             results: dict[int, Result] = {index: task(items[index]) for index in mine}
             results.update(zip(theirs, pending.get(), strict=True))  # type: ignore[arg-type]
@@ -81,12 +96,14 @@ Context = TypeVar("Context")
 
 _PHASES: tuple[Callable[[Any], Any], Callable[[Any, Any], Any]] | None = None
 _PARTS: Sequence[object] = ()
+_PARENT = os.getpid()
 
 
 def _shard_worker(index: int, connection: Any) -> None:
     """One forked worker: phase one on its part, send the digest, wait for its context, phase two."""
     assert _PHASES is not None
     first, second = _PHASES
+    _die_with(_PARENT)
     try:
         state, digest = first(_PARTS[index])
         connection.send(("ok", digest))
@@ -155,7 +172,7 @@ def kept_out_of_collections() -> Iterator[None]:
 def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
                between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
                second: Callable[[State, Context], Result]) -> list[Result]:
-    global _PHASES, _PARTS
+    global _PHASES, _PARTS, _PARENT
     if jobs <= 1 or len(parts) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         started = [first(part) for part in parts]
         contexts, meanwhile = between([digest for _, digest in started])
@@ -163,7 +180,7 @@ def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Sta
         meanwhile()
         return results
     fork = multiprocessing.get_context("fork")
-    _PHASES, _PARTS = (first, second), parts
+    _PHASES, _PARTS, _PARENT = (first, second), parts, os.getpid()
     workers = []
     try:
         for index in range(len(parts)):

@@ -5,6 +5,7 @@ builds leave a whole site behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -287,3 +288,40 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(site, decoy, delay):
     assert_whole(site.out)
     assert "张三" in (site.out / "forms" / f"{FORM}.html").read_text(encoding="utf-8")
     assert sorted(path.name for path in site.root.iterdir() if path.name.startswith(".output")) == []
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker processes from /proc (Linux)")
+def test_workers_end_with_a_killed_build(tmp_path, monkeypatch, decoy):
+    """Killing the build alone (not its process group) must not leave its workers writing on."""
+    from bench.corpus import generate
+
+    root = tmp_path / "big"
+    generate(240, root / "content")  # large enough for worker processes
+    build = _cli("build", "content", "--no-pdf", "--jobs", "2", cwd=root)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while not workers and time.monotonic() < deadline and build.poll() is None:
+        workers = _children(build.pid)
+        time.sleep(0.01)
+    assert workers, "the build finished before its workers were seen"
+    build.kill()
+    build.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_alive, workers))
