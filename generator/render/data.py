@@ -70,12 +70,26 @@ def _indicator_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
                    row["name"], row["target"], row["actual"], row["weight"], row["score"], row["reason"], row["note"]]
 
 
+SEARCH_TEXT_CHARS = 1_000
+"""What one text (a goal, the conclusion, an indicator's name or reason) gives the search index at most:
+its first characters, white space aside. Every visitor downloads the index."""
+SEARCH_FORM_CHARS = 5_000
+"""What one form gives the search index at most: the index grows by at most this much per form, however
+long its texts or however many its rows."""
+
+
+def _searchable(text: str) -> str:
+    # Cut before normalising too: NFKC of a very long text costs time for characters that are dropped.
+    return re.sub(r"\s+", "", normalize(text[:4 * SEARCH_TEXT_CHARS]).lower())[:SEARCH_TEXT_CHARS]
+
+
 def search_text(record: dict[str, Any]) -> str:
-    """What a search looks through for one form, normalised as formgen.js normalises the query."""
+    """What a search looks through for one form, normalised as formgen.js normalises the query: the
+    beginning of each text (`SEARCH_TEXT_CHARS`), up to `SEARCH_FORM_CHARS` in all, title first."""
     parts = [record["title"], record["unit"], str(record["year"]), record["goals"]["expected"],
              record["goals"]["actual"], record["conclusion"], *(row["name"] for row in record["indicators"]),
              *(row["reason"] for row in record["indicators"])]
-    return re.sub(r"\s+", "", normalize("".join(parts)).lower())
+    return "".join(map(_searchable, parts))[:SEARCH_FORM_CHARS]
 
 
 def sitemap(base_url: str, paths: list[str]) -> str:

@@ -88,3 +88,28 @@ def test_text_cells_and_number_cells():
     assert render_data.text_cell("＠A1") == "'＠A1" and render_data.text_cell("\u3000=1") == "'\u3000=1"
     assert {"年初预算数", "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分", "分值", "得分",
             "年度", "序号"} == render_data.NUMBER_COLUMNS
+
+
+# --- the search index ----------------------------------------------------------------------------------
+
+
+def test_the_search_index_grows_by_a_small_bound_per_form(site, decoy):
+    _rewrite(site.form(), body="结论" + "很长的自评结论。" * 20_000 + "\n")
+    build_site([site.content], SiteConfig(), site.out)
+    assert_whole(site.out)
+    script = (site.out / "assets" / "search-index.js").read_text(encoding="utf-8")
+    index = json.loads(script.removeprefix("window.FORMGEN_SEARCH = ").rstrip().removesuffix(";"))
+    assert set(index) == set(FORMS)
+    assert max(map(len, index.values())) <= render_data.SEARCH_FORM_CHARS
+    assert index[FORMS[0]].startswith("电力系统维修改造专项资金")  # the title is always searchable
+
+
+def test_search_text_is_bounded_however_many_rows():
+    record = {"title": "标题", "unit": "单位", "year": 2024, "goals": {"expected": "甲" * 10**6, "actual": "乙"},
+              "conclusion": "丙" * 10**6,
+              "indicators": [{"name": f"指标{number}" + "丁" * 5_000, "reason": "戊" * 5_000}
+                             for number in range(500)]}
+    text = render_data.search_text(record)
+    assert len(text) <= render_data.SEARCH_FORM_CHARS
+    assert text.startswith("标题单位2024" + "甲" * 10)
+    assert text.count("甲") == render_data.SEARCH_TEXT_CHARS
