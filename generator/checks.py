@@ -19,6 +19,7 @@ from .findings import Level, Problem
 from .formatting import plain
 from .model import Funds, Indicator, short_label
 from .profile import Profile
+from .render import narrative
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
@@ -269,19 +270,20 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
                           f"change the conclusion to “{scored.grade}”", extra={"offset": match.start()})
 
 
-# Link and image targets in Markdown ([text](target), ![alt](target), <target>) and in raw HTML.
-_TARGETS = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)|<((?:[a-z][a-z0-9+.-]*):[^>\s]+)>|"
-                      r"(?:href|src)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def _links(body: str, folder: Path | None) -> Iterator[Problem]:
     """Links and images of the 自评结论 that would reach outside the site: published pages link only
-    inside it and the PDF fetches nothing else (a mailto: link is harmless and allowed)."""
-    for match in _TARGETS.finditer(body):
-        target = next(group for group in match.groups() if group)
-        where = {"offset": match.start()}
-        if target.lower().startswith("mailto:") or target.startswith("#"):
+    inside it and the PDF fetches nothing else (a mailto: link is harmless and allowed). Read from the
+    HTML the conclusion becomes (narrative.links), so that no way of writing a link escapes."""
+    cursor = 0
+    for link in narrative.links(body):
+        target = link.target
+        offset = narrative.locate_link(body, link, cursor)
+        cursor = offset + 1
+        where = {"offset": offset}
+        if target.lower().startswith("mailto:") or target.startswith("#") or not target:
             continue
         if _SCHEME.match(target) or target.startswith(("/", "\\")):
             yield Problem("link-external", Level.ERROR, ("body",),

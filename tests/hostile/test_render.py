@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +15,10 @@ import yaml
 
 from generator.build import build_site
 from generator.config import SiteConfig
+from generator.pipeline import load_site
 from generator.reading import read_document
 from generator.render import data as render_data
+from generator.render import narrative
 
 from .conftest import FORMS, assert_whole
 
@@ -88,6 +91,52 @@ def test_text_cells_and_number_cells():
     assert render_data.text_cell("＠A1") == "'＠A1" and render_data.text_cell("\u3000=1") == "'\u3000=1"
     assert {"年初预算数", "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分", "分值", "得分",
             "年度", "序号"} == render_data.NUMBER_COLUMNS
+
+
+# --- links in the 自评结论 -----------------------------------------------------------------------------
+
+LINKS = """见[文件][1]。
+
+<https://a.example/>
+
+正文 <a href="https://b.example/">b</a>
+
+见[表](&#104;ttps://c.example/)
+
+<img src="x.png" srcset="http://d.example/ 2x">
+
+<p style="background:url(http://e.example/)">样式</p>
+
+<p style="background:u\\72l(http://f.example/)">转义</p>
+
+<a href="&#x6A;avascript&colon;alert(1)">脚本</a>
+
+<video poster="//g.example/p.png"></video>
+
+[1]: https://x.example/a
+"""
+
+
+def test_links_written_any_way_are_errors_on_their_line(site, decoy):
+    form = site.form()
+    text = form.read_text(encoding="utf-8")
+    form.write_text(text.rstrip("\n") + "\n\n" + LINKS, encoding="utf-8")
+    first = len(text.rstrip("\n").splitlines()) + 2
+    errors = [f for f in load_site([form], SiteConfig()).findings if f.level.value == "error"]
+    external = {(f.line - first, f.message.split("”")[0].lstrip("“")) for f in errors if f.code == "link-external"}
+    assert external == {(0, "https://x.example/a"), (2, "https://a.example/"), (4, "https://b.example/"),
+                        (6, "https://c.example/"), (8, "http://d.example/"), (10, "http://e.example/"),
+                        (12, "http://f.example/"), (14, "javascript:alert(1)"), (16, "//g.example/p.png")}
+    assert all(f.field == "body" and f.label == "自评结论" for f in errors)
+    assert len(errors) == len(external)
+
+
+def test_published_links_fetch_nothing():
+    """Were a link out of the site ever published, it would be no http(s) (nothing a PDF could fetch)."""
+    html = str(narrative.to_html("[a](https://a.example/) <http://b.example/> [c](ftp://c.example/) "
+                                 "[d](mailto:d@example.cn) [e](e.pdf)"))
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs == ["mailto:d@example.cn", "e.pdf"], html
 
 
 # --- the search index ----------------------------------------------------------------------------------
