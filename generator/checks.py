@@ -300,6 +300,26 @@ def _links(body: str, folder: Path | None) -> Iterator[Problem]:
                           "put the file beside the form, or in a folder below it", extra=where)
 
 
+def _sanitizing(body: str) -> Iterator[Problem]:
+    """Text of the 自评结论 that publishing would lose: an element left open swallows the rest (an error:
+    a published text would silently end early); any other text the sanitizer drops is a warning."""
+    unclosed = narrative.unclosed_elements(body)
+    for name, offset in unclosed:
+        tag = "<!--" if name == "!--" else f"<{name}>"
+        closing = "-->" if name == "!--" else f"</{name}>"
+        yield Problem("body-unclosed", Level.ERROR, ("body",),
+                      f"“{tag}” is opened here and never closed: the text after it would be dropped from the "
+                      "published 自评结论",
+                      f"close it with “{closing}” or remove it", extra={"offset": offset})
+    dropped = None if unclosed else narrative.dropped_text(body)
+    if dropped is not None:
+        quote, offset = dropped
+        yield Problem("body-dropped", Level.WARNING, ("body",),
+                      f"the published 自评结论 would not show “{quote}” as written: HTML around it is removed "
+                      "with its content, or shows as markup",
+                      "write it as plain Markdown text, without that HTML", extra={"offset": offset})
+
+
 def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path | None = None,
                profile: Profile | None = None) -> list[Problem]:
     """Every problem of one form, errors and warnings, in a stable order. `source` is the form file
@@ -316,6 +336,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += _execution(scored, config)
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
+    problems += _sanitizing(body)
     return problems
 
 

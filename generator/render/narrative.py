@@ -7,7 +7,8 @@ iframes, images and every URL scheme but ``mailto:`` are removed; links get
 
 The checks look at HTML, never at Markdown syntax: `links` reads every URL of the HTML that Markdown
 makes of the text (reference-style links, autolinks, raw HTML, character references, ``srcset``,
-CSS ``url()``…) and of the published HTML, so that no way of writing a link escapes them.
+CSS ``url()``…) and of the published HTML, so that no way of writing a link escapes them;
+`unclosed_elements` and `dropped_text` say where sanitizing would silently lose text.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-__all__ = ["Link", "links", "locate_link", "to_html"]
+__all__ = ["Link", "dropped_text", "links", "locate_link", "to_html", "unclosed_elements"]
 
 _TAGS = {"p", "br", "strong", "em", "b", "i", "u", "del", "sup", "sub", "code", "pre", "blockquote", "hr",
          "ol", "ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a"}
@@ -173,3 +174,64 @@ def locate_link(text: str, link: Link, start: int = 0) -> int:
             if found >= 0:
                 return found
     return 0
+
+
+_SWALLOWING = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext", "svg",
+             "math", "template")
+"""Elements whose content a sanitizer drops or shows as markup up to their end tag: unclosed, they
+swallow the rest of the text (``plaintext`` has no end tag at all)."""
+
+
+def _first_unclosed(html: str, name: str) -> int | None:
+    """The offset of the first opening tag of `name` that no end tag follows, from which the rest is
+    swallowed (None: every one is closed)."""
+    closings = [match.start() for match in re.finditer(rf"</{name}[\s>]", html, re.I)]
+    openings = [match.start() for match in re.finditer(rf"<{name}[\s/>]", html, re.I)]
+    unclosed = [opening for opening in openings if not closings or opening > closings[-1]]
+    return unclosed[0] if unclosed else None
+
+
+def unclosed_elements(text: str) -> list[tuple[str, int]]:
+    """(element, offset of its opening tag in the Markdown) of each HTML element or comment (``<!--``)
+    that is opened and never closed, so that the text after it would not be published as written."""
+    html = _markdown(text)
+    found = []
+    for name in _SWALLOWING:
+        if _first_unclosed(html, name) is not None:
+            found.append((name, _first_unclosed(text, name) or 0))
+    opening = html.rfind("<!--")
+    if opening >= 0 and "-->" not in html[opening:]:
+        found.append(("!--", max(text.rfind("<!--"), 0)))
+    return sorted(found, key=lambda item: item[1])
+
+
+_SPACE = re.compile(r"\s+")
+_BLOCK = 4096
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """The length of the longest common prefix (compared a block at a time: texts may be long)."""
+    same = 0
+    while same < min(len(first), len(second)) and first[same:same + _BLOCK] == second[same:same + _BLOCK]:
+        same += _BLOCK
+    same = min(same, len(first), len(second))
+    while same < min(len(first), len(second)) and first[same] == second[same]:
+        same += 1
+    return same
+
+
+def dropped_text(text: str) -> tuple[str, int] | None:
+    """The first text of the Markdown that its published HTML does not show as written (dropped with
+    a tag the sanitizer removes, or shown as markup): (a short quote of it, its offset in the
+    Markdown, 0 where it cannot be found). None where every visible character is published."""
+    written = _SPACE.sub("", "".join(_read(_markdown(text)).text))
+    published = _SPACE.sub("", "".join(_read(_published(text)).text))
+    if written == published:
+        return None
+    same = _common_prefix(written, published)
+    quote = written[same:same + 12] or published[same:same + 12]
+    for length in (len(quote), 4, 1):
+        found = text.find(quote[:length])
+        if found >= 0:
+            return quote, found
+    return quote, 0

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator.build import build_site
@@ -137,6 +138,46 @@ def test_published_links_fetch_nothing():
                                  "[d](mailto:d@example.cn) [e](e.pdf)"))
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert hrefs == ["mailto:d@example.cn", "e.pdf"], html
+
+
+# --- text that sanitizing would drop -------------------------------------------------------------------
+
+UNCLOSED = [
+    ("style", "前文\n\n<style>p { color: red }\n\n后文，很长的结论\n"),
+    ("script", "前文\n\n<script>var x = 1;\n\n后文\n"),
+    ("textarea", "前文\n\n<textarea>\n\n后文\n"),
+    ("title", "前文 <title>标题\n\n后文\n"),
+    ("!--", "前文\n\n<div>\n<!-- 注释\n</div>\n\n后文\n"),
+    ("svg", "前文\n\n<svg><text>甲</text>\n\n后文\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "body"), UNCLOSED, ids=[name for name, _ in UNCLOSED])
+def test_an_unclosed_element_that_would_drop_the_rest_is_an_error(site, decoy, name, body):
+    _rewrite(site.form(), body="结论第一行\n" + body)
+    document = read_document(site.form())
+    findings = [f for f in load_site([site.form()], SiteConfig()).findings if f.field == "body"]
+    assert [(f.code, f.level.value) for f in findings] == [("body-unclosed", "error")], findings
+    tag = "<!--" if name == "!--" else f"<{name}"
+    expected = document.body_line + document.body[:document.body.index(tag)].count("\n")
+    assert findings[0].line == expected
+    assert "never closed" in findings[0].message and "dropped" in findings[0].message
+    assert "close it" in findings[0].fix
+
+
+def test_closed_elements_and_code_are_not_reported(site, decoy):
+    body = "结论\n\n`<style>` 是代码，<b>粗体</b>，<!-- 注释 -->\n\n<script>alert(1)</script>\n\n后文\n"
+    _rewrite(site.form(), body=body)
+    assert [f for f in load_site([site.form()], SiteConfig()).findings if f.field == "body"] == []
+
+
+def test_text_that_sanitizing_drops_is_a_warning(site, decoy):
+    _rewrite(site.form(), body="结论第一行\n\n前文 <svg><text>被删除的字</text></svg> 后文\n")
+    document = read_document(site.form())
+    findings = [f for f in load_site([site.form()], SiteConfig()).findings if f.field == "body"]
+    assert [(f.code, f.level.value, f.line) for f in findings] == [("body-dropped", "warning",
+                                                                    document.body_line + 2)]
+    assert "被删除的字" in findings[0].message
 
 
 # --- the search index ----------------------------------------------------------------------------------
