@@ -8,8 +8,11 @@ import csv
 import io
 import json
 import re
+import threading
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -19,7 +22,9 @@ from generator.config import SiteConfig
 from generator.pipeline import load_site
 from generator.reading import read_document
 from generator.render import data as render_data
+from generator.render import html as render_html
 from generator.render import narrative
+from generator.render import pdf as render_pdf
 
 from .conftest import FORMS, assert_whole
 
@@ -203,3 +208,93 @@ def test_search_text_is_bounded_however_many_rows():
     assert len(text) <= render_data.SEARCH_FORM_CHARS
     assert text.startswith("标题单位2024" + "甲" * 10)
     assert text.count("甲") == render_data.SEARCH_TEXT_CHARS
+
+
+# --- the PDF adapter -----------------------------------------------------------------------------------
+
+
+def _environment() -> render_pdf.PdfEnvironment:
+    try:
+        return render_pdf.check_environment()
+    except render_pdf.PdfUnavailable as error:
+        pytest.skip(str(error))
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"%PDF-1.7\n%%EOF\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_refused_attachment_is_our_error_not_weasyprints(tmp_path, decoy):
+    environment = _environment()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = tmp_path / "site"
+    site.mkdir()
+    try:
+        for url in (f"http://127.0.0.1:{server.server_address[1]}/x.pdf", decoy.secret.as_uri()):
+            html = f'<html lang="zh-CN"><body><p>附件 <a rel="attachment" href="{url}">文件</a></p></body></html>'
+            try:
+                render_pdf.render_pdf(html, site, [site], environment)
+            except Exception as error:  # an ordinary error of ours, naming the URL and the fix
+                assert isinstance(error, render_pdf.FetchRefused), repr(error)
+                assert url in str(error) and "relative path" in str(error)
+            else:
+                pytest.fail(f"{url} was fetched")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Recorder.requests == []
+
+
+def test_a_site_template_refused_at_bundle_level_is_a_message(site, decoy, capsys):
+    from generator.__main__ import main
+
+    _environment()
+    for slug in FORMS[1:]:  # one form: a PDF test stays small
+        site.form(slug).unlink()
+    (site.root / "templates").mkdir()
+    default = (render_html.default_templates() / "bundle.html").read_text(encoding="utf-8")
+    (site.root / "templates" / "bundle.html").write_text(
+        default.replace('<section class="cover">', f'<section class="cover"><img src="{decoy.secret.as_uri()}">'),
+        encoding="utf-8")
+    assert main(["build", "content"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert f"refused to fetch {decoy.secret.as_uri()}" in captured.err
+    assert "relative path" in captured.err
+    assert not site.out.exists() and [path.name for path in site.root.iterdir() if ".tmp-" in path.name] == []
+
+
+WEIRD_FONT = 'Evil"; } body { color: red } </style><script>alert(1)</script>\\'
+
+
+def test_font_names_are_css_strings(tmp_path):
+    """A font family from formgen.toml can end neither the CSS string, nor the rule, nor the <style>."""
+    import tinycss2
+
+    env = render_html.environment()
+    fonts = (WEIRD_FONT, "Noto Serif CJK SC")
+    frame = env.get_template("bundle_frame.html").render(pages=[("题", 1)], fonts=fonts)
+    head = str(env.get_template("_pdf_head.html").module.head("题", "单位", "说明", "词", "2025-01-23", fonts, []))
+    for html in (frame, head):
+        style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+        assert "<script>" not in html and "</style>" not in style
+        rules = tinycss2.parse_stylesheet(style, skip_comments=True, skip_whitespace=True)
+        root = next(rule for rule in rules if tinycss2.serialize(rule.prelude).strip() == ":root")
+        declarations = tinycss2.parse_blocks_contents(root.content, skip_whitespace=True)
+        assert [(item.type, getattr(item, "name", "")) for item in declarations] == [("declaration", "--pdf-font")]
+        strings = [token.value for token in declarations[0].value if token.type == "string"]
+        assert strings == list(fonts)
+    environment = _environment()
+    body = '<body style="font-family: var(--pdf-font)"><p>平塘县人民法院</p></body>'
+    document = frame.replace('<body class="pdf bundle-frame">', body)
+    assert render_pdf.render_pdf(document, tmp_path, [tmp_path], environment).startswith(b"%PDF")
