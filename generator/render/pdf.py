@@ -36,7 +36,8 @@ from urllib.parse import unquote, urlsplit
 from ..errors import FormgenError
 
 __all__ = ["FetchRefused", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
-           "join_pdfs", "layout_pdf", "missing_glyphs", "render_pdf", "site_fetcher", "write_pdf"]
+           "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message", "render_pdf", "site_fetcher",
+           "write_pdf"]
 
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -143,6 +144,32 @@ def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:
     """Characters of `text` that none of the fonts can draw (white space and controls aside)."""
     return sorted({char for char in text if not char.isspace() and ord(char) >= 32
                    and ord(char) not in environment.coverage})
+
+
+@functools.lru_cache(maxsize=1)
+def font_package_installed() -> bool:
+    """Whether fontconfig finds the fonts of `FONT_PACKAGE` (the default fonts)."""
+    return any(_font_file(family) for family in DEFAULT_FONTS)
+
+
+MISSING_GLYPHS_NAMED = 20
+"""How many missing characters a message names (a form may have many; the first are enough to act)."""
+
+
+def missing_glyphs_message(missing: list[str], environment: PdfEnvironment) -> str:
+    """Why a form's PDF cannot be made: the characters (from `missing_glyphs`) that no configured font has,
+    with their code points, and what to do. Installing `FONT_PACKAGE` is suggested only where it is
+    not installed: installed, it cannot help."""
+    named = "、".join(f"{char} (U+{ord(char):04X})" for char in missing[:MISSING_GLYPHS_NAMED])
+    more = f" and {len(missing) - MISSING_GLYPHS_NAMED} more" if len(missing) > MISSING_GLYPHS_NAMED else ""
+    fonts = ", ".join(environment.fonts)
+    source = f", from {FONT_PACKAGE}" if set(environment.fonts) <= set(DEFAULT_FONTS) else ""
+    it, characters = ("it", "character") if len(missing) == 1 else ("them", "characters")
+    message = (f"the fonts ({fonts}{source}) cannot draw {named}{more}: no configured font has {it} — replace "
+               f"the {characters} or name a font that has {it} in formgen.toml [pdf] fonts")
+    if not font_package_installed():
+        message += f", or install {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
+    return message
 
 
 @functools.lru_cache(maxsize=1)

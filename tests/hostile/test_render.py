@@ -298,3 +298,18 @@ def test_font_names_are_css_strings(tmp_path):
     body = '<body style="font-family: var(--pdf-font)"><p>平塘县人民法院</p></body>'
     document = frame.replace('<body class="pdf bundle-frame">', body)
     assert render_pdf.render_pdf(document, tmp_path, [tmp_path], environment).startswith(b"%PDF")
+
+
+def test_a_missing_glyph_message_names_the_character_and_the_true_fix(monkeypatch):
+    environment = _environment()
+    missing = render_pdf.missing_glyphs("平塘𓀀", environment)
+    assert missing == ["𓀀"]
+    monkeypatch.setattr(render_pdf, "font_package_installed", lambda: True)
+    message = render_pdf.missing_glyphs_message(missing, environment)
+    assert "𓀀 (U+13000)" in message and "no configured font has it" in message
+    assert "replace the character or name a font that has it in formgen.toml [pdf] fonts" in message
+    assert "install" not in message  # installed: installing it again cannot help
+    monkeypatch.setattr(render_pdf, "font_package_installed", lambda: False)
+    assert "install fonts-noto-cjk" in render_pdf.missing_glyphs_message(missing, environment)
+    many = render_pdf.missing_glyphs_message([chr(0x13000 + offset) for offset in range(25)], environment)
+    assert "U+13013" in many and "U+13014" not in many and "and 5 more" in many
