@@ -19,6 +19,7 @@ from .findings import Level, Problem
 from .formatting import plain
 from .model import Funds, Indicator, short_label
 from .profile import Profile
+from .render import narrative
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
@@ -269,19 +270,20 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
                           f"change the conclusion to “{scored.grade}”", extra={"offset": match.start()})
 
 
-# Link and image targets in Markdown ([text](target), ![alt](target), <target>) and in raw HTML.
-_TARGETS = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)|<((?:[a-z][a-z0-9+.-]*):[^>\s]+)>|"
-                      r"(?:href|src)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def _links(body: str, folder: Path | None) -> Iterator[Problem]:
     """Links and images of the 自评结论 that would reach outside the site: published pages link only
-    inside it and the PDF fetches nothing else (a mailto: link is harmless and allowed)."""
-    for match in _TARGETS.finditer(body):
-        target = next(group for group in match.groups() if group)
-        where = {"offset": match.start()}
-        if target.lower().startswith("mailto:") or target.startswith("#"):
+    inside it and the PDF fetches nothing else (a mailto: link is harmless and allowed). Read from the
+    HTML the conclusion becomes (narrative.links), so that no way of writing a link escapes."""
+    cursor = 0
+    for link in narrative.links(body):
+        target = link.target
+        offset = narrative.locate_link(body, link, cursor)
+        cursor = offset + 1
+        where = {"offset": offset}
+        if target.lower().startswith("mailto:") or target.startswith("#") or not target:
             continue
         if _SCHEME.match(target) or target.startswith(("/", "\\")):
             yield Problem("link-external", Level.ERROR, ("body",),
@@ -296,6 +298,26 @@ def _links(body: str, folder: Path | None) -> Iterator[Problem]:
             yield Problem("link-outside", Level.ERROR, ("body",),
                           f"“{target}” leaves the form's folder (.. or a symbolic link pointing elsewhere)",
                           "put the file beside the form, or in a folder below it", extra=where)
+
+
+def _sanitizing(body: str) -> Iterator[Problem]:
+    """Text of the 自评结论 that publishing would lose: an element left open swallows the rest (an error:
+    a published text would silently end early); any other text the sanitizer drops is a warning."""
+    unclosed = narrative.unclosed_elements(body)
+    for name, offset in unclosed:
+        tag = "<!--" if name == "!--" else f"<{name}>"
+        closing = "-->" if name == "!--" else f"</{name}>"
+        yield Problem("body-unclosed", Level.ERROR, ("body",),
+                      f"“{tag}” is opened here and never closed: the text after it would be dropped from the "
+                      "published 自评结论",
+                      f"close it with “{closing}” or remove it", extra={"offset": offset})
+    dropped = None if unclosed else narrative.dropped_text(body)
+    if dropped is not None:
+        quote, offset = dropped
+        yield Problem("body-dropped", Level.WARNING, ("body",),
+                      f"the published 自评结论 would not show “{quote}” as written: HTML around it is removed "
+                      "with its content, or shows as markup",
+                      "write it as plain Markdown text, without that HTML", extra={"offset": offset})
 
 
 def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path | None = None,
@@ -314,6 +336,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += _execution(scored, config)
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
+    problems += _sanitizing(body)
     return problems
 
 

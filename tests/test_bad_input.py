@@ -70,6 +70,9 @@ CASES: list[tuple[str, int, str, str]] = [
     ("unit-mismatch.md", 23, "unit-mismatch", "does not match the target"),
     ("stated-total-differs.md", 33, "stated-differs", "总分 is stated as 100 but computes to 97.09"),
     ("rows-apart.md", 22, "rows-apart", "this 满意度指标 row stands between rows of 产出指标"),
+    # the 自评结论
+    ("unclosed-style.md", 44, "body-unclosed", "“<style>” is opened here and never closed"),
+    ("link-reference-style.md", 40, "link-external", "“https://example.com/plan.pdf” points outside the site"),
     # the file name
     ("Bad Name.md", 1, "slug-invalid", "“Bad Name” is not a valid form identity"),
 ]

@@ -133,7 +133,7 @@ def test_a_character_the_fonts_cannot_draw_fails_the_build(tmp_path, capsys, mon
     assert main(["build", "content"]) == 1
     out = capsys.readouterr().out
     assert f"content/2024/{FORM_1}.md:1: the PDF could not be made" in out
-    assert "can draw 𠀀 (U+20000): replace the character" in out
+    assert "cannot draw 𠀀 (U+20000): no configured font has it — replace the character" in out
     assert "install fonts-noto-cjk" not in out  # it is installed: the message says what helps
     assert "pdf/bundles/2024-" in out and "a bundle of record holds every one of its forms" in out
     assert "build failed: 2 PDFs could not be made; the output folder was left unchanged" in out

@@ -23,7 +23,7 @@ LINKS = """[链接](javascript:alert(7)) [另一个](JaVaScRiPt:alert(8)) <a hre
 """
 BODY = """恶意的结论
 
-<div onclick="alert(5)" style="background:url(javascript:alert(6))">块</div>
+<div onclick="alert(5)" style="background:expression(alert(6))">块</div>
 
 <script>alert("body")</script>
 

@@ -16,12 +16,21 @@ from ..config import SiteConfig
 from ..feed import feed_document
 from ..values import normalize
 
-__all__ = ["as_json", "data_files", "search_text"]
+__all__ = ["as_json", "data_files", "search_text", "text_cell"]
 
 FORM_COLUMNS = ["slug", "项目名称", "年度", "实施单位", "主管部门代码", "主管部门", "填报日期", "年初预算数",
                 "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分", "等级"]
 INDICATOR_COLUMNS = ["slug", "项目名称", "年度", "序号", "一级指标", "二级指标", "三级指标", "年度指标值",
                      "实际完成值", "分值", "得分", "未完成原因分析", "备注"]
+NUMBER_COLUMNS = frozenset({"年度", "序号", "年初预算数", "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分",
+                            "分值", "得分"})
+"""Columns of figures: written as formatted (plain decimals, no separators), so that a spreadsheet reads
+numbers. Every other column is text, and made safe with `text_cell`."""
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+"""What makes a spreadsheet read a cell as a formula: OWASP's CSV injection list, with the line feed and
+the full-width forms that its testing guide adds (Excel and WPS in East Asian locales may take ＝ for =).
+A target written ＝30台（套） gets its ``'`` too: a visible ``'`` is the price of never running a formula."""
 
 
 def as_json(data: Any) -> str:
@@ -29,12 +38,20 @@ def as_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def text_cell(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: one that starts with `_FORMULA_STARTS` (also after
+    leading white space) gets a leading ``'`` (OWASP's rule). The text stays readable, with its ``'``."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) or text.lstrip().startswith(_FORMULA_STARTS) else text
+
+
 def _csv(header: list[str], rows: Iterator[list[str]]) -> str:
     # UTF-8 with BOM so that Excel opens Chinese text correctly; CRLF as Excel writes.
+    texts = [column not in NUMBER_COLUMNS for column in header]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([text_cell(cell) if text else cell for cell, text in zip(row, texts, strict=True)]
+                     for row in rows)
     return "\ufeff" + buffer.getvalue()
 
 
@@ -53,12 +70,26 @@ def _indicator_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
                    row["name"], row["target"], row["actual"], row["weight"], row["score"], row["reason"], row["note"]]
 
 
+SEARCH_TEXT_CHARS = 1_000
+"""What one text (a goal, the conclusion, an indicator's name or reason) gives the search index at most:
+its first characters, white space aside. Every visitor downloads the index."""
+SEARCH_FORM_CHARS = 5_000
+"""What one form gives the search index at most: the index grows by at most this much per form, however
+long its texts or however many its rows."""
+
+
+def _searchable(text: str) -> str:
+    # Cut before normalising too: NFKC of a very long text costs time for characters that are dropped.
+    return re.sub(r"\s+", "", normalize(text[:4 * SEARCH_TEXT_CHARS]).lower())[:SEARCH_TEXT_CHARS]
+
+
 def search_text(record: dict[str, Any]) -> str:
-    """What a search looks through for one form, normalised as formgen.js normalises the query."""
+    """What a search looks through for one form, normalised as formgen.js normalises the query: the
+    beginning of each text (`SEARCH_TEXT_CHARS`), up to `SEARCH_FORM_CHARS` in all, title first."""
     parts = [record["title"], record["unit"], str(record["year"]), record["goals"]["expected"],
              record["goals"]["actual"], record["conclusion"], *(row["name"] for row in record["indicators"]),
              *(row["reason"] for row in record["indicators"])]
-    return re.sub(r"\s+", "", normalize("".join(parts)).lower())
+    return "".join(map(_searchable, parts))[:SEARCH_FORM_CHARS]
 
 
 def sitemap(base_url: str, paths: list[str]) -> str:

@@ -49,6 +49,18 @@ def money(value: Decimal, unit: MoneyFormat | None = None) -> str:
     return formatting.money(value) if unit is None else unit.show(value)
 
 
+_CSS_SPECIAL = frozenset('"\'\\<>&')
+
+
+def css_string(text: str) -> Markup:
+    """Any text (a font family from formgen.toml) as a quoted CSS string, safe inside <style>: quotes,
+    backslashes, controls and ``< > &`` are written as CSS escapes, so that it can end neither the
+    string, nor the rule, nor the <style> element (``</style>``)."""
+    escaped = "".join(f"\\{ord(char):x} " if char in _CSS_SPECIAL or ord(char) < 0x20 or ord(char) == 0x7F else char
+                      for char in text)
+    return Markup(f'"{escaped}"')
+
+
 def environment(site_templates: Path | None = None) -> jinja2.Environment:
     """Templates from the site's own folder first (overrides by file name), then the defaults."""
     folders = [default_templates()]
@@ -63,7 +75,7 @@ def environment(site_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(money=money, score=formatting.score, rate=formatting.rate,
-                       vertical=vertical, markdown=to_html)
+                       vertical=vertical, markdown=to_html, css_string=css_string)
     return env
 
 

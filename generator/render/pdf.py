@@ -9,7 +9,9 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
   (a PDF of record never shows a missing glyph).
 * **Fetching.** WeasyPrint fetches nothing but ``data:`` URLs and files inside the site's folders
   (after resolving symbolic links); anything else — the network, loopback included, and files
-  elsewhere — is refused and stops the rendering.
+  elsewhere — is refused and stops the rendering, as `FetchRefused` naming the URL. WeasyPrint stops
+  with an exception that is no `Exception` (FatalURLFetchingError): every call into WeasyPrint here
+  turns it into `FetchRefused` (an ordinary formgen error), so no caller sees WeasyPrint's.
 * **Layout once.** A form is laid out once (`layout_pdf`); its own PDF is written from that layout,
   and its bundle composes the same pages with the bundle's page decorations (`compose_pdf`), in
   parts of a bounded number of forms that pypdf joins into one file (`join_pdfs`).
@@ -19,11 +21,13 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import mimetypes
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,8 +49,26 @@ class PdfUnavailable(FormgenError):
     """PDFs cannot be rendered on this machine; the message names what to install."""
 
 
-class FetchRefused(Exception):
-    """A URL the PDF may not fetch."""
+class FetchRefused(FormgenError):
+    """A URL the PDF may not fetch (or another reason WeasyPrint stopped): the message names it and the fix."""
+
+
+_FETCH_FIX = ("a PDF fetches only data: URLs and files inside the site: remove it (from the form, or from the "
+              "site's templates), or put the file inside the site and refer to it by a relative path")
+
+
+@contextlib.contextmanager
+def _fenced() -> Iterator[None]:
+    """Around every call into WeasyPrint: what it raises that is no `Exception` (FatalURLFetchingError, from
+    our fetcher) becomes `FetchRefused`, so that `except Exception` handles it and no traceback escapes.
+    KeyboardInterrupt, SystemExit and GeneratorExit are the user's or Python's, and pass."""
+    try:
+        yield
+    except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # WeasyPrint's FatalURLFetchingError, whatever raised it inside
+        message = str(error) or type(error).__name__
+        raise FetchRefused(f"{message} — {_FETCH_FIX}") from None
 
 
 @dataclass(frozen=True)
@@ -124,13 +146,30 @@ def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:
                    and ord(char) not in environment.coverage})
 
 
+@functools.lru_cache(maxsize=1)
+def font_package_installed() -> bool:
+    """Whether fontconfig finds the fonts of `FONT_PACKAGE` (the default fonts)."""
+    return any(_font_file(family) for family in DEFAULT_FONTS)
+
+
+MISSING_GLYPHS_NAMED = 20
+"""How many missing characters a message names (a form may have many; the first are enough to act)."""
+
+
 def missing_glyphs_message(missing: list[str], environment: PdfEnvironment) -> str:
-    """Why a form's PDF cannot be made when its fonts lack characters, and what to do: true whether or
-    not the default fonts' package is installed."""
-    shown = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing[:20])
-    install = f"install {FONT_PACKAGE}, " if _font_file(DEFAULT_FONTS[0]) is None else ""
-    return (f"no configured font ({', '.join(environment.fonts)}) can draw {shown}: {install}replace the "
-            "character in the form, or name a font that has it in formgen.toml [pdf] fonts")
+    """Why a form's PDF cannot be made: the characters (from `missing_glyphs`) that no configured font has,
+    with their code points, and what to do. Installing `FONT_PACKAGE` is suggested only where it is
+    not installed: installed, it cannot help."""
+    named = "、".join(f"{char} (U+{ord(char):04X})" for char in missing[:MISSING_GLYPHS_NAMED])
+    more = f" and {len(missing) - MISSING_GLYPHS_NAMED} more" if len(missing) > MISSING_GLYPHS_NAMED else ""
+    fonts = ", ".join(environment.fonts)
+    source = f", from {FONT_PACKAGE}" if set(environment.fonts) <= set(DEFAULT_FONTS) else ""
+    it, characters = ("it", "character") if len(missing) == 1 else ("them", "characters")
+    message = (f"the fonts ({fonts}{source}) cannot draw {named}{more}: no configured font has {it} — replace "
+               f"the {characters} or name a font that has {it} in formgen.toml [pdf] fonts")
+    if not font_package_installed():
+        message += f", or install {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
+    return message
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,7 +195,7 @@ def _fetcher_class() -> type:
                     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
             self.refused.append(url)
-            raise FatalURLFetchingError(f"refused to fetch {url}: only data: URLs and files inside the site")
+            raise FatalURLFetchingError(f"refused to fetch {url}")  # the fix is added by _fenced
 
     return SiteFetcher
 
@@ -177,20 +216,19 @@ def layout_pdf(html: str, base: Path, roots: list[Path]) -> Any:
     """Lay one HTML document out into pages (a WeasyPrint Document), fetching only what `site_fetcher`
     allows. Raises FetchRefused for a refused URL."""
     import weasyprint
-    from weasyprint.urls import FatalURLFetchingError
 
-    try:
+    with _fenced():
         document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
                                    url_fetcher=site_fetcher(roots))
         return document.render(font_config=_font_config())
-    except FatalURLFetchingError as error:
-        raise FetchRefused(str(error)) from None
 
 
 def write_pdf(document: Any, *, variant: str | None = None, identifier: bytes | None = None) -> bytes:
-    """The PDF of a laid-out document. Fonts are gathered while its pages are painted, each face once."""
-    return document.write_pdf(pdf_variant=variant, pdf_identifier=identifier,
-                              pdf_tags=variant == "pdf/ua-1", uncompressed_pdf=False)
+    """The PDF of a laid-out document. Fonts are gathered while its pages are painted, each face once.
+    Raises FetchRefused for a refused URL (attachments are fetched only now)."""
+    with _fenced():
+        return document.write_pdf(pdf_variant=variant, pdf_identifier=identifier,
+                                  pdf_tags=variant == "pdf/ua-1", uncompressed_pdf=False)
 
 
 def render_pdf(html: str, base: Path, roots: list[Path], environment: PdfEnvironment, *,
