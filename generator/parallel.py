@@ -12,6 +12,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -34,6 +35,15 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _quiet_worker() -> None:
+    """In a forked worker: Ctrl-C and SIGTERM are the parent's to handle. The terminal sends Ctrl-C to every
+    process of the group: workers ignore it (each would print its own traceback) and the parent, which
+    stops them, reports it once; SIGTERM (the parent stopping them) ends a worker at once and quietly,
+    instead of raising the parent's exception from the handler the worker inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run(index: int) -> object:
     assert _TASK is not None
     return _TASK(_ITEMS[index])  # the worker inherited the items: only the index travels
@@ -51,7 +61,7 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -
     theirs = [index for index in range(len(items)) if index % jobs]
     _TASK, _ITEMS = task, items  # type: ignore[assignment]  # inherited by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_quiet_worker) as pool:
             pending = pool.map_async(_run, theirs, chunksize=1)
             results: dict[int, Result] = {index: task(items[index]) for index in mine}
             results.update(zip(theirs, pending.get(), strict=True))  # type: ignore[arg-type]
@@ -86,6 +96,7 @@ _PARTS: Sequence[object] = ()
 def _shard_worker(index: int, connection: Any) -> None:
     """One forked worker: phase one on its part, send the digest, wait for its context, phase two."""
     assert _PHASES is not None
+    _quiet_worker()
     first, second = _PHASES
     try:
         state, digest = first(_PARTS[index])
@@ -93,8 +104,10 @@ def _shard_worker(index: int, connection: Any) -> None:
         context = connection.recv()
         if context is not _STOP:
             connection.send(("ok", second(state, context)))
-    except BaseException:  # the parent re-raises it with the worker's traceback
-        connection.send(("error", traceback.format_exc()))
+    except BaseException as error:  # the parent re-raises it with the worker's traceback
+        # An error of the file system (a full disk) travels as itself: the CLI tells the user what to do.
+        same = error if type(error).__module__ == "builtins" and isinstance(error, OSError) else None
+        connection.send(("error", (traceback.format_exc(), same)))
     finally:
         connection.close()
 
@@ -105,7 +118,11 @@ _STOP = "stop"
 def _receive(connection: Any) -> Any:
     status, value = connection.recv()
     if status == "error":
-        raise RuntimeError(f"a worker process failed:\n{value}")
+        text, same = value
+        if same is not None:
+            same.add_note(f"in a worker process:\n{text}")
+            raise same
+        raise RuntimeError(f"a worker process failed:\n{text}")
     return value
 
 
@@ -186,6 +203,10 @@ def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Sta
             connection.send(context)
         meanwhile()
         return [_receive(connection) for _, connection in workers]
+    except BaseException:
+        for process, _ in workers:  # interrupted, or failed: their work is not wanted, and nothing waits for it
+            process.terminate()
+        raise
     finally:
         for process, connection in workers:
             connection.close()
