@@ -292,7 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not super().parse_request():
             return False
         target = urllib.parse.urlsplit(self.path) if not self.path.startswith("/") else None
-        hosts = [self.headers.get("Host")] + ([target.netloc] if target is not None and target.netloc else [])
+        hosts: list[str | None] = [*(self.headers.get_all("Host") or [None])]  # two: each must name this server
+        hosts += [target.netloc] if target is not None and target.netloc else []
         server = self.server
         if all(host_accepted(host, server.accepted_hosts, server.server_port, server.any_address) for host in hosts):
             return True
