@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _shard(text: str) -> tuple[int, int]:
     index, _, count = text.partition("/")
-    # isdecimal and a length bound: int() of 5,000 digits is refused (and other digit characters are not ASCII).
+    # A length bound before int(): a number of thousands of digits is refused before it is converted.
     if not (index.isdecimal() and count.isdecimal() and len(index) <= 4 and len(count) <= 4
             and 1 <= int(index) <= int(count) <= MAX_SHARDS):
         raise argparse.ArgumentTypeError(f"{text!r}: write I/N with 1 ≤ I ≤ N ≤ {MAX_SHARDS}, e.g. 2/3")
