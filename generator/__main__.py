@@ -1,21 +1,32 @@
 """The formgen CLI: parse arguments, call one command, turn exceptions into exit codes.
 
 ``python -m generator`` and the ``formgen`` console script are the same entry point. Exit codes:
-0 success, 1 problems found in the content, 2 usage error.
+0 success, 1 problems found in the content (or a file system error), 2 usage error, 3 a bug in formgen,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Whatever happens, the user gets one line, never a
+traceback (unless FORMGEN_DEBUG=1 asks for it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from . import __version__
 from .commands import build, check, diff, export, import_, init, new, schema, serve
-from .errors import FormgenError
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, FormgenError, Terminated, os_error_message
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
             "new": new, "diff": diff, "import": import_}
+
+DEBUG_VARIABLE = "FORMGEN_DEBUG"
+"""Set to 1 to get the traceback of an internal error (for a bug report) besides its one line."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,15 +38,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)  # exits 2 on a usage error
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # Once only: a second SIGTERM must not cut short the cleanup the first one started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises Terminated in the main thread, so that `finally` blocks run as for Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return COMMANDS[args.command].run(args)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _say(text: str) -> None:
+    sys.stdout.flush()  # what the command printed comes first
+    print(f"formgen: {text}", file=sys.stderr, flush=True)
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: a multi-line one (a worker's traceback) keeps its first and last lines."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if len(lines) <= 1 else f"{lines[0]} … {lines[-1]}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        with _sigterm_raises():
+            args = build_parser().parse_args(argv)  # exits 2 on a usage error
+            return COMMANDS[args.command].run(args)
     except FormgenError as error:
-        print(f"formgen: {error}", file=sys.stderr)
+        _say(str(error))
         return error.exit_code
     except BrokenPipeError:  # `formgen export | head` is not an error
         return 0
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        _say("terminated")
+        return EXIT_TERMINATED
+    except OSError as error:  # the disk, not formgen: say where and what to do
+        if os.environ.get(DEBUG_VARIABLE):
+            traceback.print_exc()
+        _say(os_error_message(error))
+        return 1
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE):
+            traceback.print_exc()
+        _say(f"internal error: {type(error).__name__}: {_one_line(str(error))} — please report it, with the "
+             f"command you ran (set {DEBUG_VARIABLE}=1 to see where it happened)")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

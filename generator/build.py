@@ -58,7 +58,7 @@ from .render import html as render_html
 from .render import pdf as render_pdf
 from .scoring import summarize
 
-__all__ = ["MARKER", "BuildFailed", "BuildResult", "PdfsFailed", "build_site"]
+__all__ = ["MARKER", "MAX_SHARDS", "BuildFailed", "BuildResult", "PdfsFailed", "build_site"]
 
 ASSETS = ("formgen.css", "sheet.css", "formgen.js", "favicon.svg")
 PDF_MANIFEST = "pdf/.keys.json"
@@ -67,7 +67,8 @@ CACHE_MANIFEST = "cache.json"
 """In the cache folder: the page count of each form PDF key, so that unchanged parts of bundles are
 reused without laying their forms out, and the hash of each part kept, verified before it is used."""
 MAX_SHARDS = 256
-"""--shard I/N: more shares than any CI runs machines (and a bound on what sharing allocates)."""
+"""--shard I/N: more shares than CI machines anyone runs; a larger N would only make empty shares (and a
+huge one would not fit in memory)."""
 PARALLEL_FROM = 200
 """Below this many forms one process is faster than starting workers."""
 ARCHIVAL_VOLUME_FORMS = 100

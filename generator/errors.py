@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-__all__ = ["FormgenError", "ProblemsFound", "UsageError"]
+import errno
+import os
+
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "FormgenError", "ProblemsFound", "Terminated",
+           "UsageError", "os_error_message"]
+
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT): 128 + 2, what shells report for a command stopped by it."""
+EXIT_TERMINATED = 143
+"""SIGTERM (`kill`, a CI job cancelled): 128 + 15."""
+EXIT_INTERNAL = 3
+"""A bug in formgen: an exception no part of formgen expected."""
 
 
 class FormgenError(Exception):
@@ -21,3 +32,42 @@ class UsageError(FormgenError):
     """The command line is wrong (a path that does not exist, a bad option): exit 2."""
 
     exit_code = 2
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread by the CLI's signal handler.
+
+    A BaseException, like KeyboardInterrupt: no `except Exception` on the way may swallow it, and every
+    `finally` and `except BaseException` runs (a build removes its temporary folder)."""
+
+
+# What to do about each error of the file system, by errno; `{path}` is the file or folder concerned.
+_OS_ERRORS: dict[int, str] = {
+    errno.ENOSPC: "the disk is full: free space on the disk that holds {path}, then run the command again",
+    errno.EDQUOT: "the disk quota is used up: free space within your quota on the disk that holds {path}, "
+                  "then run the command again",
+    errno.EROFS: "{path}: the file system is read-only: choose a folder on a writable disk (e.g. --out DIR)",
+    errno.ENAMETOOLONG: "{path}: the name is too long for the file system: choose a shorter file or folder name",
+    errno.EACCES: "{path}: permission denied: make it readable and writable for you, or choose another folder",
+    errno.EPERM: "{path}: operation not permitted: make it writable for you, or choose another folder",
+    errno.ENOENT: "{path}: no such file or folder: check the path",
+    errno.ENOTDIR: "{path}: a part of the path is a file, not a folder: check the path, or choose another",
+    errno.EISDIR: "{path}: is a folder where a file is expected: name a file",
+    errno.EEXIST: "{path}: exists already: remove it or choose another name",
+    errno.ELOOP: "{path}: too many levels of symbolic links: replace the link with a real file or folder",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n 4096), or build with fewer --jobs",
+    errno.ENFILE: "too many open files on this machine: close other programs, then run the command again",
+    errno.ENOMEM: "out of memory: close other programs, or build with fewer --jobs, then run the command again",
+    errno.EIO: "{path}: the disk reported an input/output error: check the disk, then run the command again",
+}
+
+
+def os_error_message(error: OSError) -> str:
+    """One line for an error of the file system (or the machine): what happened, where, and what to do."""
+    path = error.filename if error.filename is not None else error.filename2
+    shown = os.fsdecode(path) if isinstance(path, str | bytes) else "the folder formgen writes to"
+    template = _OS_ERRORS.get(error.errno or 0)
+    if template is not None:
+        return template.format(path=shown)
+    reason = error.strerror or str(error) or type(error).__name__
+    return f"{shown}: {reason}: check the path and the disk, then run the command again"

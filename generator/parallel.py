@@ -39,10 +39,17 @@ def default_jobs() -> int:
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with(parent: int) -> None:
-    """In a forked worker: end when the build that forked it ends, however it ends (a killed build's
-    workers would otherwise go on writing into a folder the next build removes). Linux only; elsewhere
-    a worker ends when it next reads from its closed pipe."""
+def _start_worker(parent: int) -> None:
+    """In a forked worker, first:
+    - Ctrl-C and SIGTERM are the parent's to handle. The terminal sends Ctrl-C to every process of the
+      group: workers ignore it (each would print its own traceback) and the parent, which stops them,
+      reports it once; SIGTERM (the parent stopping them) ends a worker at once and quietly, instead of
+      raising the parent's exception from the handler the worker inherited.
+    - The worker ends when the build that forked it ends, however it ends (a killed build's workers
+      would otherwise go on writing into a folder the next build removes). Linux only; elsewhere a
+      worker ends when it next reads from its closed pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent was gone before the request took effect
@@ -66,7 +73,8 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -
     theirs = [index for index in range(len(items)) if index % jobs]
     _TASK, _ITEMS = task, items  # type: ignore[assignment]  # inherited by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_start_worker,
+                                                      initargs=(os.getpid(),)) as pool:
             pending = pool.map_async(_run, theirs, chunksize=1)
             results: dict[int, Result] = {index: task(items[index]) for index in mine}
             results.update(zip(theirs, pending.get(), strict=True))  # type: ignore[arg-type]
@@ -102,16 +110,18 @@ _PARENT = os.getpid()
 def _shard_worker(index: int, connection: Any) -> None:
     """One forked worker: phase one on its part, send the digest, wait for its context, phase two."""
     assert _PHASES is not None
+    _start_worker(_PARENT)
     first, second = _PHASES
-    _die_with(_PARENT)
     try:
         state, digest = first(_PARTS[index])
         connection.send(("ok", digest))
         context = connection.recv()
         if context is not _STOP:
             connection.send(("ok", second(state, context)))
-    except BaseException:  # the parent re-raises it with the worker's traceback
-        connection.send(("error", traceback.format_exc()))
+    except BaseException as error:  # the parent re-raises it with the worker's traceback
+        # An error of the file system (a full disk) travels as itself: the CLI tells the user what to do.
+        same = error if type(error).__module__ == "builtins" and isinstance(error, OSError) else None
+        connection.send(("error", (traceback.format_exc(), same)))
     finally:
         connection.close()
 
@@ -122,7 +132,11 @@ _STOP = "stop"
 def _receive(connection: Any) -> Any:
     status, value = connection.recv()
     if status == "error":
-        raise RuntimeError(f"a worker process failed:\n{value}")
+        text, same = value
+        if same is not None:
+            same.add_note(f"in a worker process:\n{text}")
+            raise same
+        raise RuntimeError(f"a worker process failed:\n{text}")
     return value
 
 
@@ -203,6 +217,10 @@ def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Sta
             connection.send(context)
         meanwhile()
         return [_receive(connection) for _, connection in workers]
+    except BaseException:
+        for process, _ in workers:  # interrupted, or failed: their work is not wanted, and nothing waits for it
+            process.terminate()
+        raise
     finally:
         for process, connection in workers:
             connection.close()

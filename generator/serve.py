@@ -14,6 +14,7 @@ finding with its file and line, until a save fixes it.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import shutil
@@ -38,13 +39,20 @@ from .errors import FormgenError, UsageError
 from .findings import Finding, Level
 from .render import html as render_html
 
-__all__ = ["EVENTS_PATH", "VERSION_PATH", "Failure", "Preview", "error_page", "locate", "with_reload_script"]
+__all__ = ["EVENTS_PATH", "IDLE_TIMEOUT_SECONDS", "VERSION_PATH", "Failure", "Preview", "accepted_hosts", "error_page",
+           "host_accepted", "locate", "with_reload_script"]
 
 EVENTS_PATH = "/__formgen__/events"
 VERSION_PATH = "/__formgen__/version"
 _RESERVED = "/__formgen__/"
 KEEPALIVE_SECONDS = 15
-"""A comment line on idle event streams: a closed page is noticed, and proxies do not time the stream out."""
+"""A comment line on idle event streams: a closed page is noticed, and proxies do not time the stream out.
+Sent at least twice per idle timeout, so that the stream itself is never an idle connection."""
+IDLE_TIMEOUT_SECONDS = 30.0
+"""A connection that sends nothing (no request, or half of one) for this long is closed: each holds a
+thread, and a browser reconnects when it needs to."""
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_ANY_ADDRESS = ("", "0.0.0.0", "::")
 WATCHER_RETRY_SECONDS = 0.5
 WATCH_TICK_MS = 100
 """How often the watcher wakes without changes: to pay a build it owes (the first one, too)."""
@@ -215,6 +223,37 @@ def locate(root: Path, url_path: str) -> Path | None:
     return Path(real)
 
 
+def accepted_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers a server bound to `host`:`port` answers: this machine's loopback names and the
+    bound address, each with the port, and without it on port 80 (where browsers leave it out)."""
+    names = {*_LOOPBACK_NAMES}
+    if host not in _ANY_ADDRESS:
+        names.add(f"[{host.lower()}]" if ":" in host else host.lower())
+    return frozenset({f"{name}:{port}" for name in names} | (names if port == 80 else set()))
+
+
+def host_accepted(value: str | None, accepted: frozenset[str], port: int, any_address: bool) -> bool:
+    """Whether a request's Host header names this server. A page from another site that rebinds its own
+    name to 127.0.0.1 (DNS rebinding) sends that name: refused, so it cannot read the unpublished drafts.
+    Bound to every address (0.0.0.0, ::), any IP address is accepted too, never a name."""
+    host = (value or "").strip().lower()
+    if host in accepted:
+        return True
+    if not any_address:
+        return False
+    if host.endswith("]") or ":" not in host:
+        name, given_port = host, "80"  # browsers leave the default port out
+    else:
+        name, _, given_port = host.rpartition(":")
+    if given_port != str(port):
+        return False
+    try:
+        ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
 def _wants_html(url_path: str, accept: str) -> bool:
     last = url_path.rsplit("/", 1)[-1]
     return last == "" or last.endswith((".html", ".htm")) or "." not in last or "text/html" in accept
@@ -232,6 +271,8 @@ class _Server(ThreadingHTTPServer):
         # take seconds on a machine without a resolver.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+        self.any_address = self.preview.host in _ANY_ADDRESS
+        self.accepted_hosts = accepted_hosts(self.preview.host, self.server_port)
 
 
 class _Server6(_Server):
@@ -241,6 +282,27 @@ class _Server6(_Server):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "formgen"
+
+    def setup(self) -> None:
+        self.timeout = self.server.preview.idle_timeout  # the socket's timeout, set by StreamRequestHandler
+        super().setup()
+
+    def parse_request(self) -> bool:
+        """The request line and headers, refused with 421 unless they name this server (every method and
+        path, the event stream too); then the do_ method answers."""
+        if not super().parse_request():
+            return False
+        target = urllib.parse.urlsplit(self.path) if not self.path.startswith("/") else None
+        hosts: list[str | None] = [*(self.headers.get_all("Host") or [None])]  # two: each must name this server
+        hosts += [target.netloc] if target is not None and target.netloc else []
+        server = self.server
+        if all(host_accepted(host, server.accepted_hosts, server.server_port, server.any_address) for host in hosts):
+            return True
+        self.close_connection = True
+        text = (f"421 this preview answers only at http://127.0.0.1:{server.server_port}/ (or localhost): "
+                "open that address\n")
+        self._send(421, _TYPES[".txt"], text.encode(), body=self.command != "HEAD")
+        return False
 
     def do_GET(self) -> None:
         self._respond(body=True)
@@ -309,7 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while True:
-                version = preview.wait_for_version(sent, KEEPALIVE_SECONDS)
+                version = preview.wait_for_version(sent, min(KEEPALIVE_SECONDS, preview.idle_timeout / 2))
                 if version is None:
                     return  # stopping
                 self.wfile.write(f"data: {version}\n\n".encode() if version != sent else b": keep-alive\n\n")
@@ -328,9 +390,10 @@ class Preview:
 
     def __init__(self, paths: list[Path], *, config: Path | None, site_root: Path, host: str = "127.0.0.1",
                  port: int = 8000, pdf: bool = False, log: Callable[[str], None] = lambda text: None,
-                 step_ms: int = 100, debounce_ms: int = 1600) -> None:
+                 step_ms: int = 100, debounce_ms: int = 1600, idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
         if not 0 <= port <= 65535:
             raise UsageError(f"--port {port}: not a port number (0–65535; 0 picks a free one)")
+        self.idle_timeout = idle_timeout
         self.paths, self.pdf, self.log = paths, pdf, log
         self.config = config
         self.site_root = site_root.resolve()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..build import BuildFailed, PdfsFailed, build_site
+from ..build import MAX_SHARDS, BuildFailed, PdfsFailed, build_site
 from ..parallel import default_jobs
 from ..progress import console_reporter
-from .common import add_content_arguments, content_paths, print_report, site_config, site_root
+from .common import add_content_arguments, content_paths, folder_to_write, print_report, site_config, site_root
 
 HELP = "check every form, then build the site into the output folder (untouched if anything fails)"
 
@@ -35,13 +35,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _shard(text: str) -> tuple[int, int]:
     index, _, count = text.partition("/")
-    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
-        raise argparse.ArgumentTypeError(f"{text!r}: write I/N with 1 ≤ I ≤ N, e.g. 2/3")
+    # A length bound before int(): a number of thousands of digits is refused before it is converted.
+    if not (index.isdecimal() and count.isdecimal() and len(index) <= 4 and len(count) <= 4
+            and 1 <= int(index) <= int(count) <= MAX_SHARDS):
+        raise argparse.ArgumentTypeError(f"{text!r}: write I/N with 1 ≤ I ≤ N ≤ {MAX_SHARDS}, e.g. 2/3")
     return int(index), int(count)
 
 
 def run(args: argparse.Namespace) -> int:
     paths = content_paths(args)
+    folder_to_write(args.out, "--out", itself=False)  # the folder itself: the build says what may stand there
     config = site_config(args)
     if args.pdf_variant:
         config = config.model_copy(update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})})

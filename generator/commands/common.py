@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..config import CONFIG_NAME, SiteConfig, find_config, load_config
-from ..errors import UsageError
+from ..errors import UsageError, os_error_message
 from ..findings import Finding, Level
 from ..pipeline import Site, load_site
 from ..reading import discover
@@ -21,12 +21,32 @@ def add_content_arguments(parser: argparse.ArgumentParser) -> None:
                         help="formgen.toml to use (default: the nearest one from the working folder up)")
 
 
+def config_file(given: Path | None) -> Path | None:
+    """--config FILE as given, checked to be a file (None when not given)."""
+    if given is not None and not given.is_file():
+        if given.is_dir():
+            raise UsageError(f"--config {given}: is a folder: name the formgen.toml file itself")
+        raise UsageError(f"{given}: no such file")
+    return given
+
+
 def site_config(args: argparse.Namespace) -> SiteConfig:
-    if args.config is not None:
-        if not args.config.is_file():
-            raise UsageError(f"{args.config}: no such file")
-        return load_config(args.config)
-    return load_config(find_config(Path.cwd()))
+    return load_config(config_file(args.config) or find_config(Path.cwd()))
+
+
+def folder_to_write(folder: Path, option: str | None = None, *, itself: bool = True) -> Path:
+    """A folder the command writes into (`option` names it on the command line), created later if missing:
+    refused now if a file stands where it (with `itself`) or a folder above it would be, rather than failing
+    halfway through the writing."""
+    for place in [folder, *folder.parents] if itself else folder.parents:
+        if place.is_dir():
+            break
+        if place.exists() or place.is_symlink():
+            given = f"{option} {folder}" if option else str(folder)
+            which = "" if place == folder else f" {place}"
+            raise UsageError(f"{given}:{which} is a file, not a folder: remove it or choose another "
+                             f"{option or 'folder'}")
+    return folder
 
 
 def site_root(args: argparse.Namespace) -> Path:
@@ -39,8 +59,12 @@ def content_paths(args: argparse.Namespace) -> list[Path]:
     """The PATH arguments (default content/), each checked to exist."""
     paths: list[Path] = args.paths or [DEFAULT_CONTENT]
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
+        try:
+            path.stat()
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such file or folder") from None
+        except OSError as error:  # a name too long, a folder without permission: what, where, what to do
+            raise UsageError(os_error_message(error)) from None
     if not discover(paths):
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     return paths

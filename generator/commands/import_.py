@@ -14,7 +14,7 @@ from ..config import find_config, load_config
 from ..errors import UsageError
 from ..importing import Planned, Source, plan, read_source, write_planned
 from ..importing.draft import Note
-from .common import DEFAULT_CONTENT
+from .common import DEFAULT_CONTENT, config_file, folder_to_write
 
 HELP = "read published forms (a PDF, or text extracted from one) and write one form file per form"
 
@@ -63,11 +63,9 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: not a folder")
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"{args.config}: no such file")
-    config = load_config(args.config or find_config(Path.cwd()))
+    if args.out is not None:
+        folder_to_write(args.out, "--out")
+    config = load_config(config_file(args.config) or find_config(Path.cwd()))
     sources = [read_source(path, config.scheme) for path in args.files]
     planned = plan(sources, args.out, DEFAULT_CONTENT)
     write_planned(planned, args.force)

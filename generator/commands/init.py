@@ -8,6 +8,7 @@ from pathlib import Path
 from ..authoring import default_year
 from ..errors import UsageError
 from ..scaffolding import init_site
+from .common import folder_to_write
 
 HELP = "create a new site: formgen.toml, an example form, a template override, pre-commit and CI files"
 
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     year = args.year or default_year()
     if not 1990 <= year <= 2100:
         raise UsageError(f"--year {year}: write the budget year, e.g. {default_year()}")
+    folder_to_write(args.folder)
     for item in init_site(args.folder, year, args.force):
         print(f"{'wrote' if item.written else 'kept '} {item.path.as_posix()}")
     print(f"next: cd {args.folder.as_posix()} && formgen check && formgen build   "

@@ -10,7 +10,7 @@ from ..checks import PLACEHOLDER
 from ..config import find_config, load_config
 from ..errors import UsageError
 from ..profile import form_model
-from .common import DEFAULT_CONTENT
+from .common import DEFAULT_CONTENT, folder_to_write
 
 HELP = "write a new form file with every field, its label beside it and placeholders to fill in"
 
@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--year {year}: write the budget year, e.g. {authoring.default_year()}")
     authoring.validate_slug(slug)
     path = (args.out if args.out is not None else DEFAULT_CONTENT / str(year)) / f"{slug}.md"
+    folder_to_write(path.parent, "--out" if args.out is not None else None)
     other = authoring.slug_in_use(DEFAULT_CONTENT, slug, path)
     if other is not None:
         raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "

@@ -11,6 +11,7 @@ from ..config import find_config, load_config
 from ..errors import UsageError
 from ..profile import form_model
 from ..schema import field_reference, form_schema
+from .common import config_file
 
 HELP = "print the JSON Schema of the front matter (every field with its Chinese label)"
 
@@ -27,9 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"{args.config}: no such file")
-    config = load_config(args.config or find_config(Path.cwd()))
+    config = load_config(config_file(args.config) or find_config(Path.cwd()))
     try:
         profile = config.profile_for(args.profile)
     except KeyError:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import signal
 from pathlib import Path
-from types import FrameType
 
 from ..config import CONFIG_NAME, find_config
-from ..errors import UsageError
 from ..serve import Preview
-from .common import add_content_arguments, content_paths, site_root
+from .common import add_content_arguments, config_file, content_paths, site_root
 
 HELP = "preview the site on this machine: build it, serve it, rebuild and reload the page on every change"
 
@@ -28,28 +25,23 @@ def _log(text: str) -> None:
     print(text, flush=True)  # flushed: the terminal (or a pipe) sees each build as it ends
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # `kill` stops as cleanly as Ctrl-C: the temporary folder is removed
-
-
 def run(args: argparse.Namespace) -> int:
     paths = content_paths(args)
-    if args.config is not None and not args.config.is_file():
-        raise UsageError(f"{args.config}: no such file")
+    config_file(args.config)
     root = site_root(args)
     # Without --config: the nearest formgen.toml, or where one would be created (watched for that).
     config = args.config or find_config(Path.cwd()) or root / CONFIG_NAME
     preview = Preview(paths, config=config, site_root=root, host=args.host, port=args.port, pdf=args.pdf, log=_log)
-    signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C and `kill` end the wait with KeyboardInterrupt or Terminated: the private folder is removed here,
+    # then the CLI says "formgen: interrupted" (exit 130) or "terminated" (143), as for every command.
     try:
         preview.start()
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             _log(f"formgen serve: listening on {args.host}: other machines on the network can open the preview")
         _log(f"serving {preview.url} (press Ctrl-C to stop)")
         preview.wait()
-    except KeyboardInterrupt:
-        _log("")  # after the terminal's ^C
     finally:
+        _log("")  # after the terminal's ^C
         preview.stop()
-    _log("stopped")
+        _log("stopped")
     return 0

@@ -59,14 +59,17 @@ _FETCH_FIX = ("a PDF fetches only data: URLs and files inside the site: remove i
 
 @contextlib.contextmanager
 def _fenced() -> Iterator[None]:
-    """Around every call into WeasyPrint: what it raises that is no `Exception` (FatalURLFetchingError, from
-    our fetcher) becomes `FetchRefused`, so that `except Exception` handles it and no traceback escapes.
-    KeyboardInterrupt, SystemExit and GeneratorExit are the user's or Python's, and pass."""
+    """Around every call into WeasyPrint: what WeasyPrint raises that is no `Exception`
+    (FatalURLFetchingError, from our fetcher) becomes `FetchRefused`, so that `except Exception` handles
+    it and no traceback escapes. Every other BaseException (KeyboardInterrupt, SystemExit, the CLI's
+    Terminated on SIGTERM) is the user's or Python's, and passes."""
     try:
         yield
-    except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
+    except Exception:
         raise
-    except BaseException as error:  # WeasyPrint's FatalURLFetchingError, whatever raised it inside
+    except BaseException as error:
+        if not type(error).__module__.startswith("weasyprint"):
+            raise
         message = str(error) or type(error).__name__
         raise FetchRefused(f"{message} — {_FETCH_FIX}") from None
 
