@@ -13,6 +13,7 @@ Every line that is not placed is reported with its line number.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -373,17 +374,23 @@ def split_columns(lines: list[Line]) -> tuple[list[Line], list[Line]]:
             gap_before.add(line.number)
             previous_blank = False
     widths = [display_width(line.text.strip()) for line in texts]
+    count = len(widths)
+    # Running maxima and sums, so that every split costs the same: a long goal stays linear.
+    widest_before = list(itertools.accumulate(widths, max))  # [i]: max(widths[:i + 1])
+    widest_after = list(itertools.accumulate(reversed(widths), max))[::-1]  # [i]: max(widths[i:])
+    total_before = [0, *itertools.accumulate(widths)]  # [i]: sum(widths[:i])
 
-    def shape(part: list[int]) -> float:
-        # How far a column's lines are from wrapping at one width: its lines but the last are full.
-        if len(part) < 2:
+    def shape(start: int, end: int) -> float:
+        # How far a column's lines (widths[start:end]) are from wrapping at one width: its lines but the
+        # last are as wide as the widest.
+        if end - start < 2:
             return 0.0
-        full = max(part)
-        return sum(full - width for width in part[:-1]) + max(0, part[-1] - full)
+        full = widest_before[end - 1] if start == 0 else widest_after[start]
+        return (end - start - 1) * full - (total_before[end - 1] - total_before[start])
 
     best: tuple[float, int] | None = None
-    for split in range(1, len(texts)):
-        cost = shape(widths[:split]) + shape(widths[split:])
+    for split in range(1, count):
+        cost = shape(0, split) + shape(split, count)
         if texts[split].number not in gap_before:
             cost += 8  # the columns are separate blocks of the extraction: prefer a gap
         if texts[split - 1].text.rstrip().endswith(_TERMINAL):
@@ -446,11 +453,14 @@ class _IndicatorRows:
         pending, self.pending = self.pending, []
         if not self.rows:
             return [], pending
-        for index in range(len(pending)):
-            tokens = self._tokens(pending[index:])
-            level1, level2 = self._level_at(tokens, 0)
+        # The tokens once, each line's first token found by its offset: a long reason stays linear.
+        tokens = self._tokens(pending)
+        offset = 0
+        for index, line in enumerate(pending):
+            level1, level2 = self._level_at(tokens, offset)
             if level1 or level2:
                 return pending[:index], pending[index:]
+            offset += len(line.text.split())
         if last or has_head:
             return pending, []
         ends = [index for index, line in enumerate(pending) if line.text.rstrip().endswith(_TERMINAL)]
