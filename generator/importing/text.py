@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ..config import Scheme
 from ..values import DateValue, parse_decimal, parse_value
+from .characters import ascii_digits, clean_line, describe
 from .draft import (
     Draft,
     LevelNames,
@@ -41,6 +42,7 @@ from .labels import (
     LabelTable,
     squash,
 )
+from .limits import Deadline
 
 __all__ = ["read_text_forms"]
 
@@ -71,7 +73,7 @@ def _ignored(text: str) -> bool:
 
 def filled_on_text(value: str) -> str | None:
     """A printed 填报日期 (``20250123``, ``2025-01-23``, ``2025年1月23日``) as an ISO date; None if it is not one."""
-    text = squash(value)
+    text = ascii_digits(squash(value))
     if len(text) == 8 and text.isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     try:
@@ -87,16 +89,32 @@ def department_parts(value: str) -> tuple[str, str]:
     return (found.group(1), found.group(2).strip()) if found else ("", value.strip())
 
 
-def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
-    """The forms in an extracted text, and what was found outside any form."""
-    lines = [Line(number, raw.replace("\f", "")) for number, raw in enumerate(text.split("\n"), start=1)]
-    starts = [index for index, line in enumerate(lines) if squash(line.text) in FORM_TITLES]
+def _clean_lines(text: str, source: str) -> tuple[list[Line], list[Note]]:
+    """The text's lines, numbered as the file's (by ``\\n``), without what a form file cannot hold; a
+    note for each line that lost something. A form feed is pdftotext's page break: dropped unreported."""
+    lines: list[Line] = []
     notes: list[Note] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        cleaned, removed = clean_line(raw.replace("\f", ""))
+        if removed:
+            notes.append(Note(Location(source, number), "import-character", False,
+                              f"{describe(removed)}: a form file cannot hold such characters and the printed "
+                              "form does not show them — compare the text around them with the source"))
+        lines.append(Line(number, cleaned))
+    return lines, notes
+
+
+def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
+                    deadline: Deadline | None = None) -> tuple[list[Draft], list[Note]]:
+    """The forms in an extracted text, and what was found outside any form; `deadline` is checked
+    between forms."""
+    lines, notes = _clean_lines(text, source)
+    starts = [index for index, line in enumerate(lines) if squash(line.text) in FORM_TITLES]
     if not starts:
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
-            return [], [Note(Location(source), "import-no-form", True,
-                             f"no form found: no line reads {FORM_TITLES[0]} or 项目名称 — is this a 自评表?")]
+            return [], [*notes, Note(Location(source), "import-no-form", True,
+                                     f"no form found: no line reads {FORM_TITLES[0]} or 项目名称 — is this a 自评表?")]
         starts = [first]
     for line in lines[: starts[0]]:
         if not _ignored(line.text):
@@ -104,6 +122,8 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable) 
                               f"“{line.text.strip()[:60]}” comes before the first form: not imported"))
     drafts = []
     for number, start in enumerate(starts, start=1):
+        if deadline is not None:
+            deadline.check()
         end = starts[number] if number < len(starts) else len(lines)
         draft = Draft(Location(source, lines[start].number), number)
         _TextForm(lines[start:end], draft, source, LevelNames.of(scheme), labels, scheme).read()
@@ -215,7 +235,7 @@ class _TextForm:
             text = line.text
             year = _YEAR.search(text)
             if year:
-                self.draft.set("year", year.group(1), self.at(line))
+                self.draft.set("year", ascii_digits(year.group(1)), self.at(line))
                 text = (text[: year.start()] + text[year.end():])
                 if not text.strip():
                     continue
@@ -525,7 +545,7 @@ def _take(tokens: list[_Token], index: int, full: Callable[[str], bool], prefix:
 
 
 def _number(text: str) -> bool:
-    return parse_decimal(text) is not None
+    return parse_decimal(ascii_digits(text)) is not None
 
 
 def _tail(text: str) -> tuple[list[str], str, str, str, str, list[str]] | None:
@@ -533,6 +553,6 @@ def _tail(text: str) -> tuple[list[str], str, str, str, str, list[str]] | None:
     words = text.split()
     for index in range(len(words) - 2, 1, -1):
         if _number(words[index]) and _number(words[index + 1]):
-            return (words[: index - 2], words[index - 2], words[index - 1], words[index], words[index + 1],
-                    words[index + 2:])
+            return (words[: index - 2], ascii_digits(words[index - 2]), ascii_digits(words[index - 1]), words[index],
+                    words[index + 1], words[index + 2:])
     return None
