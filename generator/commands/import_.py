@@ -8,6 +8,7 @@ write that exists already (nothing is written then).
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -46,8 +47,8 @@ def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text} is not above 0")
+        if not 0 < value < math.inf:
+            raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
         return value
 
     return parse
@@ -74,7 +75,7 @@ def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
             item = by_draft[id(draft)]
             rows = len(draft.values.get("indicators", []))
             state = "complete" if not draft.missing() else "incomplete"
-            print(f"{draft.where}: form {draft.number} “{draft.title or '?'}” → {item.path.as_posix()} "
+            print(f"{draft.where}: form {draft.number} “{draft.title or '?'}” → {printable(item.path.as_posix())} "
                   f"({rows} indicators, {state}, {_count(len(draft.notes), 'note')})")
             for note in draft.notes:
                 print(f"  {_note(note)}")
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     write_planned(planned, args.force, site)
     errors, warnings = _report(sources, planned)
     forms = len(planned)
-    folders = sorted({item.path.parent.as_posix() for item in planned})
+    folders = sorted({printable(item.path.parent.as_posix()) for item in planned})
     verdict = "failed" if errors or not forms else "ok"
     print(f"{_count(forms, 'form')} imported from {_count(len(sources), 'file')}: {_count(errors, 'error')}, "
           f"{_count(warnings, 'warning')} — {verdict}")

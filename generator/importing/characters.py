@@ -50,12 +50,15 @@ class Removed:
 
     @property
     def replaced(self) -> bool:
-        return self.char in LINE_SEPARATORS
+        """Replaced by a space rather than removed: it separates words (`str.isspace`), so that taking it
+        out would join them — ``100\v200`` (Word's line break) must not become the figure 100200."""
+        return self.char.isspace()
 
 
 def clean_line(line: str) -> tuple[str, list[Removed]]:
-    """A line of a source without the characters a form file cannot hold: control characters are
-    removed (they are invisible), line separators become a space (they separate words)."""
+    """A line of a source without the characters a form file cannot hold: a line separator, or a control
+    character that separates words (vertical tab, U+001C–U+001F), becomes a space; any other control
+    character is removed (it is invisible and separates nothing)."""
     if not any(_unwritable(char) for char in line):
         return line, []
     kept: list[str] = []
@@ -65,7 +68,7 @@ def clean_line(line: str) -> tuple[str, list[Removed]]:
             kept.append(char)
             continue
         removed.append(Removed(char, column))
-        if char in LINE_SEPARATORS:
+        if removed[-1].replaced:
             kept.append(" ")
     return "".join(kept), removed
 

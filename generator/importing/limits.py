@@ -26,11 +26,12 @@ class Limits:
 
     max_pages: int = 1000
     """Pages of a PDF. A county's bundle of 100 forms of 3 pages is 300 pages; a province's is
-    larger but split by department. Parsing takes about 0.1 s a page: 1,000 pages about two minutes."""
+    larger but split by department. A page takes 0.1 to 0.2 s: 1,000 pages two to three minutes."""
     seconds: float = 300
-    """Wall-clock time to read one file: 1,000 real pages with room for a slower machine."""
+    """Wall-clock time to read one file: 1,000 real pages, or 4,000 forms of text."""
     text_bytes: int = 16 * _MIB
-    """A text file: a form extracted with pdftotext is about 3 KB, so this is thousands of forms."""
+    """A text file: a form extracted with pdftotext is about 4 KB, so this is 4,000 forms (read in
+    about 90 s)."""
     pdf_bytes: int = 256 * _MIB
     """A PDF file on disk: a bundle of 300 forms with embedded fonts is a few tens of MB."""
     page_content_bytes: int = 2 * _MIB

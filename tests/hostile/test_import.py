@@ -205,7 +205,7 @@ def test_a_file_over_the_size_limit_is_not_read(site: HostileSite, decoy: Decoy,
 def test_the_limits_are_options_that_must_be_positive(capsys, site: HostileSite, decoy: Decoy):
     with pytest.raises(SystemExit) as exit_:
         run(capsys, "import", source(site.root), "--max-pages", 0)
-    assert exit_.value.code == 2 and "0 is not above 0" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "0 is not a number above 0" in capsys.readouterr().err
 
 
 # --- 2. links: nothing read or written outside the site ------------------------------------------------------
@@ -280,6 +280,18 @@ def test_control_characters_are_removed_and_reported_with_their_place(capsys, si
     assert document.data["title"] == "乡村道路养护专项资金" and document.data["contact"] == "张三"
     code, out, _ = run(capsys, "check", written)
     assert "yaml" not in out.lower()
+
+
+def test_a_control_character_between_figures_never_joins_them(site: HostileSite, decoy: Decoy):
+    """Word writes its manual line break as a vertical tab: removed, 100 and 10 would read 10010."""
+    row = "产出指标 数量指标 道路长度 ≥100 100\x0b10 10"
+    text = FORM + f"一级指标 二级指标 三级指标 年度指标值(A) 实际完成值(B) 分值 得分\n{row}\n"
+    found = read_source(source(site.root, text), scheme())
+    [indicator] = found.drafts[0].values["indicators"]
+    assert [indicator[key] for key in ("name", "target", "actual", "weight", "score")] == \
+        ["道路长度", "≥100", "100", "10", "10"]
+    note = next(note for note in found.notes if note.code == "import-character")
+    assert "U+000B control character at column 24 replaced by a space" in note.message
 
 
 def test_line_separators_become_spaces_with_a_note_never_silently(capsys, site: HostileSite, decoy: Decoy):
