@@ -5,6 +5,10 @@ hold many forms. Each form becomes a `Draft` — its values as text, its 自评�
 for whatever could not be placed — and is written by `authoring.form_text`, the writer `formgen new`
 uses, so an imported file looks like any other: every key, its label beside it, a placeholder for a
 required value the source did not have.
+
+A source may be hostile (docs/import.md, "Sizes, links and characters"): each is read within `Limits`,
+cleaned of characters a form file cannot hold (`characters.py`), and nothing is read or written
+through a link that leads out of the site.
 """
 
 from __future__ import annotations

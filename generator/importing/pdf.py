@@ -10,6 +10,10 @@ row it spans, across pages too.
 
 Text a PDF draws but nobody sees — glyphs outside their clipping path, such as a table caption hidden
 for screen readers — is left out: pdfium knows each glyph's clip, pdfplumber does not.
+
+Neither library bounds what it inflates or parses, so the file is checked first (`limits.py`): every
+stream inflated as far as the limits allow, the pages counted, and each page's content measured before
+the page is parsed; pages are read one at a time and let go of after.
 """
 
 from __future__ import annotations
