@@ -109,8 +109,9 @@ def read_source(path: Path, scheme: Scheme, labels: Mapping[str, str] = LABELS,
         source.notes.append(Note(Location(source.display, error.line), "import-unreadable", True,
                                  f"{error.message} — {error.fix}"))
     except Exception as error:  # a malformed PDF can fail anywhere in pdfminer: a report, never a traceback
+        cause = printable(str(error))  # a library's message may quote the file's bytes
         source.notes.append(Note(where, "import-unreadable", True,
-                                 f"formgen failed on this file ({type(error).__name__}: {error}) — please report "
+                                 f"formgen failed on this file ({type(error).__name__}: {cause}) — please report "
                                  "it with the file attached"))
     return source
 

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..config import Scheme
-from .characters import Removed, ascii_digits, clean_line, describe
+from .characters import Removed, ascii_digits, clean_line, describe, printable
 from .draft import (
     Draft,
     LevelNames,
@@ -193,8 +193,8 @@ def _open(data: bytes) -> Any:
         if type(cause).__name__ == "PDFPasswordIncorrect":
             raise PdfProblem("import-encrypted", "the PDF is encrypted with a password: open it with the password "
                              "and save an unprotected copy (e.g. qpdf --decrypt --password=… in.pdf out.pdf)") from None
-        raise PdfProblem("import-unreadable", f"not a readable PDF ({cause or type(cause).__name__}): is the file "
-                         "complete?") from None
+        shown = printable(str(cause or type(cause).__name__))  # pdfminer's message may quote the file's bytes
+        raise PdfProblem("import-unreadable", f"not a readable PDF ({shown}): is the file complete?") from None
 
 
 def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None, notes: list[Note]) -> list[Block]:
@@ -226,8 +226,8 @@ def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
             page.close()
         return blocks
     except PdfminerException as error:
-        raise PdfProblem("import-unreadable", f"the PDF is damaged ({error.args[0] if error.args else error})") \
-            from None
+        shown = printable(str(error.args[0] if error.args else error))
+        raise PdfProblem("import-unreadable", f"the PDF is damaged ({shown})") from None
     finally:
         glyphs.close()
         pdf.close()

@@ -387,3 +387,16 @@ def test_a_long_form_reads_in_seconds(capsys, site: HostileSite, decoy: Decoy, z
     code, out, err = run(capsys, "import", source(site.root, text), "--out", "imported", "--time-limit", 8)
     assert code == 1 and not err and "[import-too-slow]" not in out and "1 form imported" in out
     assert time.monotonic() - started < 8
+
+
+def test_a_library_message_that_quotes_the_file_is_escaped(site: HostileSite, decoy: Decoy, monkeypatch):
+    """A parser's error may quote the bytes it choked on: they reach the report escaped, never raw."""
+    import generator.importing.text as text_reader
+
+    def choke(*args, **kwargs):
+        raise ValueError("bad token b'\x1b[2J'\nforged: ok")
+
+    monkeypatch.setattr(text_reader, "read_text_forms", choke)
+    [note] = read_source(source(site.root), scheme()).notes
+    assert note.code == "import-unreadable" and "\x1b" not in note.message and "\n" not in note.message
+    assert "bad token b'\\x1b[2J'\\nforged: ok" in note.message
