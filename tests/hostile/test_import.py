@@ -16,7 +16,7 @@ import pytest
 
 from generator.__main__ import main
 from generator.checks import check_slug
-from generator.config import find_config, load_config
+from generator.config import Scheme, find_config, load_config
 from generator.importing import read_source
 from generator.importing.limits import Limits
 from generator.reading import read_document
@@ -47,12 +47,9 @@ def source(folder: Path, text: str = FORM, name: str = "forms.txt") -> Path:
     return path
 
 
-def scheme():
+def scheme() -> Scheme:
+    """The scheme of the hostile site (the working folder)."""
     return load_config(find_config(Path.cwd())).scheme
-
-
-def _no_traceback(out: str, err: str) -> None:
-    assert "Traceback" not in out + err
 
 
 # --- PDFs made here: a few objects, an xref, streams compressed as the test needs -----------------------------
