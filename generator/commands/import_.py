@@ -8,13 +8,21 @@ write that exists already (nothing is written then).
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from ..config import find_config, load_config
 from ..errors import UsageError
-from ..importing import Planned, Source, plan, read_source, write_planned
+from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
+from ..importing.characters import printable
 from ..importing.draft import Note
+from ..importing.limits import DEFAULT_LIMITS
 from .common import DEFAULT_CONTENT, config_file, folder_to_write
+
+Number = TypeVar("Number", int, float)
 
 HELP = "read published forms (a PDF, or text extracted from one) and write one form file per form"
 
@@ -27,6 +35,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite files that exist already")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="formgen.toml whose scheme names the 一级/二级指标 (default: the nearest one)")
+    parser.add_argument("--max-pages", type=_positive(int), metavar="N", default=DEFAULT_LIMITS.max_pages,
+                        help=f"read no PDF of more than N pages (default: {DEFAULT_LIMITS.max_pages})")
+    parser.add_argument("--time-limit", type=_positive(float), metavar="SECONDS", default=DEFAULT_LIMITS.seconds,
+                        help=f"give up on a file that takes longer (default: {DEFAULT_LIMITS.seconds:g})")
+
+
+def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
+    def parse(text: str) -> Number:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
+        if not 0 < value < math.inf:
+            raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
+        return value
+
+    return parse
 
 
 def _count(number: int, noun: str) -> str:
@@ -50,7 +75,7 @@ def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
             item = by_draft[id(draft)]
             rows = len(draft.values.get("indicators", []))
             state = "complete" if not draft.missing() else "incomplete"
-            print(f"{draft.where}: form {draft.number} “{draft.title or '?'}” → {item.path.as_posix()} "
+            print(f"{draft.where}: form {draft.number} “{draft.title or '?'}” → {printable(item.path.as_posix())} "
                   f"({rows} indicators, {state}, {_count(len(draft.notes), 'note')})")
             for note in draft.notes:
                 print(f"  {_note(note)}")
@@ -60,18 +85,26 @@ def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    found = find_config(Path.cwd())
+    site = found.parent if found is not None else Path.cwd()  # what no link may lead out of
     for path in args.files:
         if not path.is_file():
-            raise UsageError(f"{path}: no such file")
+            raise UsageError(f"{printable(str(path))}: no such file")
+        real = escape_through_link(path, site)
+        if real is not None:
+            raise UsageError(f"{printable(str(path))} is a link out of the site (to {printable(str(real))}) — "
+                             "nothing was read: formgen reads no file outside the site through a link; name the "
+                             "file itself if you mean it")
     if args.out is not None:
         folder_to_write(args.out, "--out")
-    config = load_config(config_file(args.config) or find_config(Path.cwd()))
-    sources = [read_source(path, config.scheme) for path in args.files]
+    config = load_config(config_file(args.config) or found)
+    limits = replace(DEFAULT_LIMITS, max_pages=args.max_pages, seconds=args.time_limit)
+    sources = [read_source(path, config.scheme, limits=limits) for path in args.files]
     planned = plan(sources, args.out, DEFAULT_CONTENT)
-    write_planned(planned, args.force)
+    write_planned(planned, args.force, site)
     errors, warnings = _report(sources, planned)
     forms = len(planned)
-    folders = sorted({item.path.parent.as_posix() for item in planned})
+    folders = sorted({printable(item.path.parent.as_posix()) for item in planned})
     verdict = "failed" if errors or not forms else "ok"
     print(f"{_count(forms, 'form')} imported from {_count(len(sources), 'file')}: {_count(errors, 'error')}, "
           f"{_count(warnings, 'warning')} — {verdict}")

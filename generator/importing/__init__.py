@@ -5,24 +5,33 @@ hold many forms. Each form becomes a `Draft` — its values as text, its 自评�
 for whatever could not be placed — and is written by `authoring.form_text`, the writer `formgen new`
 uses, so an imported file looks like any other: every key, its label beside it, a placeholder for a
 required value the source did not have.
+
+A source may be hostile (docs/import.md, "Sizes, links and characters"): each is read within `Limits`,
+cleaned of characters a form file cannot hold (`characters.py`), and nothing is read or written
+through a link that leads out of the site.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..authoring import default_year, form_text, write_form
+from ..authoring import default_year, form_text
 from ..config import Scheme
-from ..errors import UsageError
+from ..errors import FormgenError, UsageError
 from ..reading import ReadError, read_text
+from .characters import ascii_digits, printable
 from .draft import Draft, Location, Note
 from .labels import LABELS, LabelTable
+from .limits import DEFAULT_LIMITS, Limits, OutOfTime, mebibytes, time_budget
 
-__all__ = ["Draft", "Note", "Planned", "Source", "import_slug", "plan", "read_source", "write_planned"]
+__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "import_slug", "plan", "read_source",
+           "write_planned"]
 
 _SLUG_LENGTH = 60  # characters of pinyin at most, before the year: long titles make unwieldy file names
 
@@ -39,43 +48,70 @@ class Source:
 
 
 def _display(path: Path) -> str:
-    """The path as the report prints it: relative to the working folder when it lies below it."""
+    """The path as the report and the file's first comment give it: relative to the working folder when
+    it lies below it, with any character that could break a line or a terminal escaped."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return printable(shown)
 
 
-def _is_pdf(raw: bytes) -> bool:
+def _is_pdf(head: bytes) -> bool:
     # The header may follow some junk, which readers tolerate within the first kilobyte.
-    return b"%PDF-" in raw[:1024]
+    return b"%PDF-" in head[:1024]
 
 
-def read_source(path: Path, scheme: Scheme, labels: Mapping[str, str] = LABELS) -> Source:
-    """The forms in one file: a PDF, or text extracted from one (UTF-8)."""
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of a file: enough to tell that it is over the limit, whatever it claims."""
+    with path.open("rb") as file:
+        return file.read(limit + 1)
+
+
+def read_source(path: Path, scheme: Scheme, labels: Mapping[str, str] = LABELS,
+                limits: Limits = DEFAULT_LIMITS) -> Source:
+    """The forms in one file: a PDF, or text extracted from one (UTF-8), read within `limits`."""
     source = Source(path, _display(path))
     table = LabelTable(labels)
+    where = Location(source.display)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            head = file.read(1024)
+        pdf = _is_pdf(head)
+        limit = limits.pdf_bytes if pdf else limits.text_bytes
+        raw = _read_bounded(path, limit)
     except OSError as error:
-        source.notes.append(Note(Location(source.display), "import-unreadable", True,
-                                 f"cannot read the file ({error.strerror})"))
+        source.notes.append(Note(where, "import-unreadable", True, f"cannot read the file ({error.strerror})"))
+        return source
+    if len(raw) > limit:
+        kind, fix = ("PDF", "split it into smaller files (e.g. qpdf --split-pages=100 in.pdf out.pdf)") if pdf \
+            else ("text", "split it into smaller files, each a few hundred forms")
+        source.notes.append(Note(where, "import-too-large", True, f"the {kind} file is larger than "
+                                 f"{mebibytes(limit)}, more than any bundle of forms: {fix} and import those"))
         return source
     try:
-        if _is_pdf(raw):
-            from .pdf import read_pdf_forms  # pdfplumber is loaded only for PDFs
+        with time_budget(limits.seconds) as deadline:
+            if pdf:
+                from .pdf import read_pdf_forms  # pdfplumber is loaded only for PDFs
 
-            source.drafts, source.notes = read_pdf_forms(path, source.display, scheme, table)
-        else:
-            from .text import read_text_forms
+                source.drafts, source.notes = read_pdf_forms(raw, source.display, scheme, table, limits, deadline)
+            else:
+                from .text import read_text_forms
 
-            source.drafts, source.notes = read_text_forms(read_text(raw), source.display, scheme, table)
+                source.drafts, source.notes = read_text_forms(read_text(raw), source.display, scheme, table,
+                                                              deadline)
+    except OutOfTime:
+        source.drafts = []
+        source.notes.append(Note(where, "import-too-slow", True, f"reading the file took longer than "
+                                 f"{limits.seconds:g} s, far more than a bundle of forms needs: is this the "
+                                 "published form? Split it into smaller files, or raise the limit with --time-limit"))
     except ReadError as error:
         source.notes.append(Note(Location(source.display, error.line), "import-unreadable", True,
                                  f"{error.message} — {error.fix}"))
     except Exception as error:  # a malformed PDF can fail anywhere in pdfminer: a report, never a traceback
-        source.notes.append(Note(Location(source.display), "import-unreadable", True,
-                                 f"formgen failed on this file ({type(error).__name__}: {error}) — please report "
+        cause = printable(str(error))  # a library's message may quote the file's bytes
+        source.notes.append(Note(where, "import-unreadable", True,
+                                 f"formgen failed on this file ({type(error).__name__}: {cause}) — please report "
                                  "it with the file attached"))
     return source
 
@@ -84,7 +120,7 @@ def _syllables(title: str) -> list[str]:
     """The title as ASCII words: pinyin a syllable a word (电力 → dian, li), letters and digits as written."""
     from pypinyin import lazy_pinyin  # its dictionaries take a moment to load: only import needs them
 
-    text = "-".join(lazy_pinyin(unicodedata.normalize("NFKC", title))).lower()
+    text = "-".join(lazy_pinyin(ascii_digits(unicodedata.normalize("NFKC", title)))).lower()
     return [word for word in re.split(r"[^a-z0-9]+", text) if word]
 
 
@@ -116,6 +152,13 @@ def import_slug(title: str, year: str, others: tuple[str, ...] = ()) -> str:
     return f"{slug}-{year}" if slug else f"form-{year}"
 
 
+def _year(draft: Draft) -> str:
+    """The form's 年度 as its file name and folder give it: four ASCII digits (a year printed in other
+    digits is read as ASCII already), else the default year of a new form."""
+    year = ascii_digits(str(draft.values.get("year") or ""))
+    return year if re.fullmatch(r"[0-9]{4}", year) else str(default_year())
+
+
 @dataclass(frozen=True)
 class Planned:
     """A draft and the file it is written to."""
@@ -132,7 +175,7 @@ def plan(sources: list[Source], out: Path | None, content: Path) -> list[Planned
     titles = tuple(dict.fromkeys(draft.title for source in sources for draft in source.drafts))
     for source in sources:
         for draft in source.drafts:
-            year = str(draft.values.get("year") or default_year())
+            year = _year(draft)
             folder = out if out is not None else content / year
             slug = import_slug(draft.title, year, titles)
             path = folder / f"{slug}.md"
@@ -145,15 +188,65 @@ def plan(sources: list[Source], out: Path | None, content: Path) -> list[Planned
     return planned
 
 
-def write_planned(planned: list[Planned], force: bool) -> None:
-    """Write every planned file; without `force`, none at all if any exists already."""
+def escape_through_link(path: Path, site: Path) -> Path | None:
+    """Where `path` really is, if it names a place inside `site` that a link takes outside it; else None.
+    A path named outside the site is the user's own choice on their own machine and is taken as it is;
+    a link inside the site may have come with a pull request, and is never followed out of it."""
+    named, root = Path(os.path.abspath(path)), Path(os.path.abspath(site))
+    if not named.is_relative_to(root):
+        return None
+    real = named.resolve()
+    return None if real.is_relative_to(root.resolve()) else real
+
+
+def write_planned(planned: list[Planned], force: bool, site: Path) -> None:
+    """Write every planned file; without `force`, none at all if any exists already. Nothing is written
+    through a link: not a file that is one (even with `force`), not into a folder of the site that a
+    link takes outside it (`escape_through_link`); then nothing at all is written."""
+    for folder in dict.fromkeys(item.path.parent for item in planned):
+        real = escape_through_link(folder, site)
+        if real is not None:
+            raise UsageError(f"{folder.as_posix()} leads outside the site (to {printable(str(real))}) through a "
+                             "link — nothing was written: formgen writes only inside the site; replace the link "
+                             "with a folder, or name the folder you mean with --out")
+    links = [item.path for item in planned if item.path.is_symlink()]
+    if links:
+        raise UsageError(f"{len(links)} of the files to write are links: {_names(links)} — nothing was "
+                         "written: formgen import never writes through a link, which may lead anywhere; remove "
+                         "the links, or import into another folder with --out")
+    others = [item.path for item in planned if item.path.exists() and not item.path.is_file()]
+    if others:
+        raise UsageError(f"{len(others)} of the files to write exist and are not files: {_names(others)} — "
+                         "nothing was written; move them away, or import into another folder with --out")
     existing = [item.path for item in planned if item.path.exists()]
     if existing and not force:
-        names = ", ".join(path.as_posix() for path in existing[:5]) + (" …" if len(existing) > 5 else "")
-        raise UsageError(f"{len(existing)} of the files to write exist already: {names} — nothing was written; "
-                         "add --force to overwrite them, or import into another folder with --out")
+        raise UsageError(f"{len(existing)} of the files to write exist already: {_names(existing)} — nothing "
+                         "was written; add --force to overwrite them, or import into another folder with --out")
     for item in planned:
-        write_form(item.path, form_text(item.draft.values, item.draft.body, _header(item)), force=force)
+        _write(item.path, form_text(item.draft.values, item.draft.body, _header(item)), force)
+
+
+def _names(paths: list[Path]) -> str:
+    return ", ".join(path.as_posix() for path in paths[:5]) + (" …" if len(paths) > 5 else "")
+
+
+def _write(path: Path, text: str, force: bool) -> None:
+    """Write a form file as a regular file of its own: O_NOFOLLOW refuses a link that appeared since the
+    checks (where the system has it), O_EXCL without `force` a file that did."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, flags, 0o666)
+    except FileExistsError:
+        raise UsageError(f"{path.as_posix()} appeared while importing — add --force to overwrite it") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UsageError(f"{path.as_posix()} became a link while importing — formgen import never writes "
+                             "through a link; remove it and import again") from None
+        raise FormgenError(f"{path.as_posix()}: cannot write the file ({error.strerror}) — check the folder's "
+                           "permissions, or import into another folder with --out") from None
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
 
 
 def _header(item: Planned) -> list[str]:

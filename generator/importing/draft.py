@@ -20,6 +20,7 @@ from .. import formatting
 from ..config import Scheme
 from ..model import Form, inner_model
 from ..values import normalize, parse_decimal
+from .characters import ascii_digits
 from .labels import MONEY_COLUMNS, squash
 
 __all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "money_text"]
@@ -163,13 +164,13 @@ def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> 
 
 def score_text(text: str) -> str | None:
     """A printed score or rate as written (``7.09``, ``100.00``; a % sign dropped), None if it is no number."""
-    cleaned = normalize(text).rstrip("%").strip()
+    cleaned = ascii_digits(normalize(text)).rstrip("%").strip()
     return cleaned if parse_decimal(cleaned) is not None else None
 
 
 def money_text(text: str, factor: Decimal = Decimal(1)) -> str | None:
     """A printed amount (``845,371.59``) as a form file holds it (``845371.59``), in 元; None if not a number."""
-    number = parse_decimal(text)
+    number = parse_decimal(ascii_digits(text))
     if number is None:
         return None
     return formatting.money_plain(number * factor) if factor != 1 else formatting.plain(number)

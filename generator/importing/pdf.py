@@ -10,20 +10,27 @@ row it spans, across pages too.
 
 Text a PDF draws but nobody sees — glyphs outside their clipping path, such as a table caption hidden
 for screen readers — is left out: pdfium knows each glyph's clip, pdfplumber does not.
+
+Neither library bounds what it inflates or parses, so the file is checked first (`limits.py`): every
+stream inflated as far as the limits allow, the pages counted, and each page's content measured before
+the page is parsed; pages are read one at a time and let go of after.
 """
 
 from __future__ import annotations
 
 import ctypes
+import io
+import itertools
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ..config import Scheme
+from .characters import Removed, ascii_digits, clean_line, describe, printable
 from .draft import (
     Draft,
     LevelNames,
@@ -43,6 +50,7 @@ from .labels import (
     LabelTable,
     squash,
 )
+from .limits import DEFAULT_LIMITS, Deadline, Limits, mebibytes
 from .text import department_parts, filled_on_text
 
 __all__ = ["read_pdf_forms"]
@@ -101,34 +109,37 @@ class Block:
 
 
 class PdfProblem(Exception):
-    """A PDF that cannot be read at all: its code and message."""
+    """A PDF that cannot be read at all: its code and message, and the page where that shows, if any."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, page: int | None = None) -> None:
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.page = code, message, page
 
 
-def read_pdf_forms(path: Path, source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
-    """The forms in a PDF, and what was found outside any form."""
+def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable, limits: Limits = DEFAULT_LIMITS,
+                   deadline: Deadline | None = None) -> tuple[list[Draft], list[Note]]:
+    """The forms in a PDF (its bytes, read once and checked against `limits` before any library parses
+    them), and what was found outside any form; `deadline` is checked between pages."""
+    notes: list[Note] = []
     try:
-        blocks = _blocks(path)
+        blocks = _blocks(data, source, limits, deadline, notes)
     except PdfProblem as problem:
-        return [], [Note(Location(source), problem.code, True, problem.message)]
+        return [], [*notes, Note(Location(source, page=problem.page), problem.code, True, problem.message)]
     if not blocks:
-        return [], [Note(Location(source), "import-no-text", True,
-                         "the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
-                         "(formgen new)")]
+        return [], [*notes, Note(Location(source), "import-no-text", True,
+                                 "the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
+                                 "(formgen new)")]
     if not any(block.in_table for block in blocks):
-        return [], [Note(Location(source, page=blocks[0].page), "import-no-table", True,
-                         "the PDF has text but no table: formgen reads the 自评表's cells from its ruling lines; "
-                         "if this is a form, extract its text (pdftotext) and import the .txt")]
+        return [], [*notes, Note(Location(source, page=blocks[0].page), "import-no-table", True,
+                                 "the PDF has text but no table: formgen reads the 自评表's cells from its ruling "
+                                 "lines; if this is a form, extract its text (pdftotext) and import the .txt")]
     running = _running(blocks, labels)
     blocks = [block for block in blocks if id(block) not in running]
     starts = _form_starts(blocks, labels)
     if not starts:
-        return [], [Note(Location(source, page=blocks[0].page), "import-no-form", True,
-                         f"no form found: no {FORM_TITLES[0]} heading and no 项目名称 cell — is this a 自评表?")]
-    notes = []
+        return [], [*notes, Note(Location(source, page=blocks[0].page), "import-no-form", True,
+                                 f"no form found: no {FORM_TITLES[0]} heading and no 项目名称 cell — is this a "
+                                 "自评表?")]
     before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
     if before:
         notes.append(Note(Location(source, page=before[0].page), "import-unplaced", False,
@@ -171,39 +182,148 @@ def _running(blocks: list[Block], labels: LabelTable) -> set[int]:
 
 # --- reading the PDF ---------------------------------------------------------------------------------
 
-def _open(path: Path) -> Any:
+def _open(data: bytes) -> Any:
     import pdfplumber  # only `formgen import` needs it
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        return pdfplumber.open(path)
+        return pdfplumber.open(io.BytesIO(data))
     except PdfminerException as error:
         cause = error.args[0] if error.args else error
         if type(cause).__name__ == "PDFPasswordIncorrect":
             raise PdfProblem("import-encrypted", "the PDF is encrypted with a password: open it with the password "
                              "and save an unprotected copy (e.g. qpdf --decrypt --password=… in.pdf out.pdf)") from None
-        raise PdfProblem("import-unreadable", f"not a readable PDF ({cause or type(cause).__name__}): is the file "
-                         "complete?") from None
+        shown = printable(str(cause or type(cause).__name__))  # pdfminer's message may quote the file's bytes
+        raise PdfProblem("import-unreadable", f"not a readable PDF ({shown}): is the file complete?") from None
 
 
-def _blocks(path: Path) -> list[Block]:
-    """Every cell and every line outside the tables, page by page, in reading order."""
+def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None, notes: list[Note]) -> list[Block]:
+    """Every cell and every line outside the tables, page by page, in reading order. Each page is
+    checked against the limits before it is parsed, and let go of after (pdfplumber keeps every object
+    of a page it has read until then); `notes` gets the characters taken out of each page's text."""
     from pdfplumber.utils.exceptions import PdfminerException
 
-    pdf = _open(path)
+    _check_streams(data, limits)
+    pdf = _open(data)
+    glyphs = _Glyphs(data)
     try:
-        glyphs = _glyphs(path)
+        _check_pages(pdf, limits)
         blocks: list[Block] = []
         for number, page in enumerate(pdf.pages, start=1):
-            hidden = _hidden_chars(page.chars, glyphs[number - 1]) if number <= len(glyphs) else set()
+            if deadline is not None:
+                deadline.check()
+            _check_page_content(page, number, limits)
+            chars = page.chars  # pdfminer first: pure Python, so a time limit can stop it mid-page
+            hidden = _hidden_chars(chars, glyphs.hidden(number - 1))
             visible = page.filter(lambda obj, hidden=hidden: id(obj) not in hidden) if hidden else page
-            blocks += _page_blocks(visible, number)
+            found, removed = _page_blocks(visible, number)
+            blocks += found
+            if removed:
+                notes.append(Note(Location(source, page=number), "import-character", False,
+                                  f"{describe(removed)} in the page's text: a form file cannot hold such "
+                                  "characters and the printed form does not show them — compare the text around "
+                                  "them with the source"))
+            page.close()
         return blocks
     except PdfminerException as error:
-        raise PdfProblem("import-unreadable", f"the PDF is damaged ({error.args[0] if error.args else error})") \
-            from None
+        shown = printable(str(error.args[0] if error.args else error))
+        raise PdfProblem("import-unreadable", f"the PDF is damaged ({shown})") from None
     finally:
+        glyphs.close()
         pdf.close()
+
+
+# --- limits (limits.py says why each is where it is) ---------------------------------------------------
+
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+_ZLIB_HEADER = re.compile(rb"\x78[\x01\x5e\x9c\xda]")
+_CHUNK = 64 * 1024
+_NESTING = 3  # FlateDecode applied to its own output: how deep to follow (one level is the normal case)
+
+
+def _inflate(data: bytes | memoryview, limit: int) -> tuple[int, bytes | None]:
+    """How many bytes the zlib stream at the start of `data` inflates to, counting no further than
+    `limit` + 1, and the output itself if it is zlib again (else None). Damaged data ends the count
+    where it breaks, as pdfminer's own recovery does; data that is no zlib counts 0."""
+    inflater = zlib.decompressobj()
+    kept: list[bytes] | None = None
+    size = offset = 0
+    pending: bytes | memoryview = b""
+    while size <= limit and not inflater.eof:
+        if not pending:
+            if offset >= len(data):
+                break
+            pending, offset = data[offset: offset + _CHUNK], offset + _CHUNK
+        try:
+            piece = inflater.decompress(pending, limit + 1 - size)
+        except zlib.error:
+            break
+        pending = inflater.unconsumed_tail
+        if size == 0 and _ZLIB_HEADER.match(piece):  # only output that is zlib again is worth keeping
+            kept = []
+        if kept is not None:
+            kept.append(piece)
+        size += len(piece)
+    return size, b"".join(kept) if kept is not None else None
+
+
+def _check_streams(data: bytes, limits: Limits) -> None:
+    """Every stream of the file, inflated as far as the limits allow, before any library reads it: a
+    few KB that inflate to gigabytes (in a page, a font or an object stream) never reach memory."""
+    total = 0
+    view = memoryview(data)
+    for found in _STREAM_START.finditer(data):
+        size, nested = _inflate(view[found.end():], limits.stream_bytes)
+        for _ in range(_NESTING):
+            if nested is None or size > limits.stream_bytes:
+                break
+            size, nested = _inflate(nested, limits.stream_bytes)
+        if size > limits.stream_bytes:
+            raise PdfProblem("import-too-large", f"a stream of the PDF (at byte {found.end()}) inflates to more "
+                             f"than {mebibytes(limits.stream_bytes)}: no form needs that — is this the published "
+                             "form? Print it to a new PDF, or extract its text (pdftotext) and import the .txt")
+        total += size
+        if total > limits.decoded_bytes:
+            raise PdfProblem("import-too-large", f"the PDF's streams inflate to more than "
+                             f"{mebibytes(limits.decoded_bytes)}: no bundle of forms needs that — split it into "
+                             "smaller files (e.g. qpdf --split-pages=100 in.pdf out.pdf) and import those")
+
+
+def _check_pages(pdf: Any, limits: Limits) -> None:
+    """No more pages than `limits.max_pages`, counted without reading any (a page tree can lie about its count)."""
+    from pdfminer.pdfpage import PDFPage
+
+    if sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), limits.max_pages + 1)) > limits.max_pages:
+        raise PdfProblem("import-too-large", f"the PDF has more than {limits.max_pages} pages: split it into "
+                         f"smaller files (e.g. qpdf --split-pages={limits.max_pages} in.pdf out.pdf), or raise "
+                         "the limit with --max-pages if it really is one bundle of forms")
+
+
+def _check_page_content(page: Any, number: int, limits: Limits) -> None:
+    """The content a page's text is read from — its content streams and the forms (XObjects) they draw,
+    each once — decoded, is within `limits.page_content_bytes`; checked before the page is parsed."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    size = 0
+    seen: set[int] = set()
+    pending = [(stream, resolve1(page.page_obj.resources)) for stream in page.page_obj.contents]
+    while pending:
+        stream, resources = pending.pop()
+        stream = resolve1(stream)
+        if not isinstance(stream, PDFStream) or id(stream) in seen:
+            continue
+        seen.add(id(stream))
+        size += len(stream.get_data())
+        if size > limits.page_content_bytes:
+            raise PdfProblem("import-too-large", f"the page's content is more than "
+                             f"{mebibytes(limits.page_content_bytes)} decoded (a form page has about 50 KB): is "
+                             "this the published form? Print it to a new PDF, or extract its text (pdftotext) and "
+                             "import the .txt", number)
+        xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+        for xobject in (xobjects.values() if isinstance(xobjects, dict) else ()):
+            drawn = resolve1(xobject)
+            if isinstance(drawn, PDFStream) and getattr(resolve1(drawn.get("Subtype")), "name", None) == "Form":
+                pending.append((drawn, resolve1(drawn.get("Resources")) or resources))
 
 
 Run = tuple[str, list[tuple[float, float]]]
@@ -228,24 +348,34 @@ def _hidden_chars(chars: list[dict[str, Any]], runs: list[Run]) -> set[int]:
     return found
 
 
-def _glyphs(path: Path) -> list[list[Run]]:
-    """Per page, the runs of glyphs drawn outside their clipping path. pdfplumber reads every glyph a page
-    draws, seen or not; pdfium knows each glyph's clip."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
+class _Glyphs:
+    """Per page, the runs of glyphs drawn outside their clipping path. pdfplumber reads every glyph a
+    page draws, seen or not; pdfium knows each glyph's clip. A page is loaded only when asked for (after
+    its limits are checked) and closed at once."""
 
-    try:
-        document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError:
-        return []  # pdfplumber read it: read it without this refinement
-    pages: list[list[Run]] = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            clips: dict[int, tuple[float, float, float, float] | None] = {}
-            runs: list[Run] = []
-            previous_hidden = False
+    def __init__(self, data: bytes) -> None:
+        import pypdfium2 as pdfium
+
+        try:
+            self.document: Any = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            self.document = None  # pdfplumber read it: read it without this refinement
+
+    def close(self) -> None:
+        if self.document is not None:
+            self.document.close()
+
+    def hidden(self, index: int) -> list[Run]:
+        import pypdfium2.raw as raw
+
+        if self.document is None or index >= len(self.document):
+            return []
+        page = self.document[index]
+        textpage = page.get_textpage()
+        clips: dict[int, tuple[float, float, float, float] | None] = {}
+        runs: list[Run] = []
+        previous_hidden = False
+        try:
             for char in range(textpage.count_chars()):
                 if raw.FPDFText_IsGenerated(textpage.raw, char):  # spaces and line ends pdfium adds
                     continue
@@ -270,12 +400,10 @@ def _glyphs(path: Path) -> list[list[Run]]:
                     centres.append((x, y))
                     runs[-1] = (text + chr(raw.FPDFText_GetUnicode(textpage.raw, char)), centres)
                 previous_hidden = hidden
-            pages.append(runs)
+        finally:
             textpage.close()
             page.close()
-    finally:
-        document.close()
-    return pages
+        return runs
 
 
 def _clip_box(raw: Any, obj: Any) -> tuple[float, float, float, float] | None:
@@ -313,12 +441,18 @@ def _cells(page: Any) -> list[tuple[float, float, float, float]]:
     return [cell for cell in found if sum(1 for other in found if inside(cell, other)) < 2]
 
 
-def _page_blocks(page: Any, number: int) -> list[Block]:
+def _page_blocks(page: Any, number: int) -> tuple[list[Block], list[Removed]]:
+    """A page's blocks, and the characters taken out of its words (`characters.clean_line`)."""
     cells = _cells(page)
     blocks = {cell: Block(number, *cell) for cell in cells}
     loose: dict[tuple[float | None, float | None], list[dict[str, Any]]] = {}
     verticals = [(edge["x0"], edge["top"], edge["bottom"]) for edge in page.edges if edge["orientation"] == "v"]
+    removed: list[Removed] = []
     for word in page.extract_words(extra_attrs=["size"]):
+        word["text"], taken = clean_line(word["text"])
+        removed += taken
+        if not word["text"].strip():
+            continue
         x, y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
         holders = [cell for cell in cells if cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]]
         if holders:
@@ -344,7 +478,7 @@ def _page_blocks(page: Any, number: int) -> list[Block]:
             else:
                 current = Block(number, line.x0, line.top, line.x1, line.top + line.size, [line])
                 result.append(current)
-    return sorted(result, key=lambda block: (block.top, block.x0))
+    return sorted(result, key=lambda block: (block.top, block.x0)), removed
 
 
 def _strip(word: dict[str, Any], y: float, verticals: list[tuple[float, float, float]]) -> tuple[float | None,
@@ -620,7 +754,7 @@ class _PdfForm:
             return True
         year = _YEAR.match(text.strip())
         if year:
-            self.draft.set("year", year.group(1), self.at(block))
+            self.draft.set("year", ascii_digits(year.group(1)), self.at(block))
             return True
         found = list(self.labels.find(text, _LINE_FIELDS))
         if not found or text[: found[0].start].strip():
@@ -657,8 +791,8 @@ def _overlap(row: Block, cell: Block) -> float:
 
 
 def _figure(cell: Block) -> str:
-    # A figure wrapped in its cell (≤1076430. / 57元) joins without a space.
-    return "".join(line.text.strip() for line in cell.lines)
+    # A figure wrapped in its cell (≤1076430. / 57元) joins without a space; its digits are ASCII.
+    return ascii_digits("".join(line.text.strip() for line in cell.lines))
 
 
 def _paragraphs(cell: Block) -> list[str]:

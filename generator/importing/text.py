@@ -13,6 +13,7 @@ Every line that is not placed is reported with its line number.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from decimal import Decimal
 
 from ..config import Scheme
 from ..values import DateValue, parse_decimal, parse_value
+from .characters import ascii_digits, clean_line, describe
 from .draft import (
     Draft,
     LevelNames,
@@ -40,6 +42,7 @@ from .labels import (
     LabelTable,
     squash,
 )
+from .limits import Deadline
 
 __all__ = ["read_text_forms"]
 
@@ -70,7 +73,7 @@ def _ignored(text: str) -> bool:
 
 def filled_on_text(value: str) -> str | None:
     """A printed 填报日期 (``20250123``, ``2025-01-23``, ``2025年1月23日``) as an ISO date; None if it is not one."""
-    text = squash(value)
+    text = ascii_digits(squash(value))
     if len(text) == 8 and text.isdigit():
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     try:
@@ -86,16 +89,32 @@ def department_parts(value: str) -> tuple[str, str]:
     return (found.group(1), found.group(2).strip()) if found else ("", value.strip())
 
 
-def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
-    """The forms in an extracted text, and what was found outside any form."""
-    lines = [Line(number, raw.replace("\f", "")) for number, raw in enumerate(text.split("\n"), start=1)]
-    starts = [index for index, line in enumerate(lines) if squash(line.text) in FORM_TITLES]
+def _clean_lines(text: str, source: str) -> tuple[list[Line], list[Note]]:
+    """The text's lines, numbered as the file's (by ``\\n``), without what a form file cannot hold; a
+    note for each line that lost something. A form feed is pdftotext's page break: dropped unreported."""
+    lines: list[Line] = []
     notes: list[Note] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        cleaned, removed = clean_line(raw.replace("\f", ""))
+        if removed:
+            notes.append(Note(Location(source, number), "import-character", False,
+                              f"{describe(removed)}: a form file cannot hold such characters and the printed "
+                              "form does not show them — compare the text around them with the source"))
+        lines.append(Line(number, cleaned))
+    return lines, notes
+
+
+def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
+                    deadline: Deadline | None = None) -> tuple[list[Draft], list[Note]]:
+    """The forms in an extracted text, and what was found outside any form; `deadline` is checked
+    between forms."""
+    lines, notes = _clean_lines(text, source)
+    starts = [index for index, line in enumerate(lines) if squash(line.text) in FORM_TITLES]
     if not starts:
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
-            return [], [Note(Location(source), "import-no-form", True,
-                             f"no form found: no line reads {FORM_TITLES[0]} or 项目名称 — is this a 自评表?")]
+            return [], [*notes, Note(Location(source), "import-no-form", True,
+                                     f"no form found: no line reads {FORM_TITLES[0]} or 项目名称 — is this a 自评表?")]
         starts = [first]
     for line in lines[: starts[0]]:
         if not _ignored(line.text):
@@ -103,6 +122,8 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable) 
                               f"“{line.text.strip()[:60]}” comes before the first form: not imported"))
     drafts = []
     for number, start in enumerate(starts, start=1):
+        if deadline is not None:
+            deadline.check()
         end = starts[number] if number < len(starts) else len(lines)
         draft = Draft(Location(source, lines[start].number), number)
         _TextForm(lines[start:end], draft, source, LevelNames.of(scheme), labels, scheme).read()
@@ -214,7 +235,7 @@ class _TextForm:
             text = line.text
             year = _YEAR.search(text)
             if year:
-                self.draft.set("year", year.group(1), self.at(line))
+                self.draft.set("year", ascii_digits(year.group(1)), self.at(line))
                 text = (text[: year.start()] + text[year.end():])
                 if not text.strip():
                     continue
@@ -373,17 +394,23 @@ def split_columns(lines: list[Line]) -> tuple[list[Line], list[Line]]:
             gap_before.add(line.number)
             previous_blank = False
     widths = [display_width(line.text.strip()) for line in texts]
+    count = len(widths)
+    # Running maxima and sums, so that every split costs the same: a long goal stays linear.
+    widest_before = list(itertools.accumulate(widths, max))  # [i]: max(widths[:i + 1])
+    widest_after = list(itertools.accumulate(reversed(widths), max))[::-1]  # [i]: max(widths[i:])
+    total_before = [0, *itertools.accumulate(widths)]  # [i]: sum(widths[:i])
 
-    def shape(part: list[int]) -> float:
-        # How far a column's lines are from wrapping at one width: its lines but the last are full.
-        if len(part) < 2:
+    def shape(start: int, end: int) -> float:
+        # How far a column's lines (widths[start:end]) are from wrapping at one width: its lines but the
+        # last are as wide as the widest.
+        if end - start < 2:
             return 0.0
-        full = max(part)
-        return sum(full - width for width in part[:-1]) + max(0, part[-1] - full)
+        full = widest_before[end - 1] if start == 0 else widest_after[start]
+        return (end - start - 1) * full - (total_before[end - 1] - total_before[start])
 
     best: tuple[float, int] | None = None
-    for split in range(1, len(texts)):
-        cost = shape(widths[:split]) + shape(widths[split:])
+    for split in range(1, count):
+        cost = shape(0, split) + shape(split, count)
         if texts[split].number not in gap_before:
             cost += 8  # the columns are separate blocks of the extraction: prefer a gap
         if texts[split - 1].text.rstrip().endswith(_TERMINAL):
@@ -446,11 +473,14 @@ class _IndicatorRows:
         pending, self.pending = self.pending, []
         if not self.rows:
             return [], pending
-        for index in range(len(pending)):
-            tokens = self._tokens(pending[index:])
-            level1, level2 = self._level_at(tokens, 0)
+        # The tokens once, each line's first token found by its offset: a long reason stays linear.
+        tokens = self._tokens(pending)
+        offset = 0
+        for index, line in enumerate(pending):
+            level1, level2 = self._level_at(tokens, offset)
             if level1 or level2:
                 return pending[:index], pending[index:]
+            offset += len(line.text.split())
         if last or has_head:
             return pending, []
         ends = [index for index, line in enumerate(pending) if line.text.rstrip().endswith(_TERMINAL)]
@@ -515,7 +545,7 @@ def _take(tokens: list[_Token], index: int, full: Callable[[str], bool], prefix:
 
 
 def _number(text: str) -> bool:
-    return parse_decimal(text) is not None
+    return parse_decimal(ascii_digits(text)) is not None
 
 
 def _tail(text: str) -> tuple[list[str], str, str, str, str, list[str]] | None:
@@ -523,6 +553,6 @@ def _tail(text: str) -> tuple[list[str], str, str, str, str, list[str]] | None:
     words = text.split()
     for index in range(len(words) - 2, 1, -1):
         if _number(words[index]) and _number(words[index + 1]):
-            return (words[: index - 2], words[index - 2], words[index - 1], words[index], words[index + 1],
-                    words[index + 2:])
+            return (words[: index - 2], ascii_digits(words[index - 2]), ascii_digits(words[index - 1]), words[index],
+                    words[index + 1], words[index + 2:])
     return None

@@ -1,0 +1,97 @@
+"""How much of a source `formgen import` reads before it gives up: sizes, pages and time (docs/import.md).
+
+A published PDF is small and regular; a hostile one can be 77 KB on disk and inflate to gigabytes, or
+hold thousands of pages, or draw a form that draws itself a thousand times over. Each limit below is
+far above any real bundle of forms and low enough that no file can take the machine with it; a source
+over one is reported as an error (`import-too-large`, `import-too-slow`) and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_LIMITS", "Deadline", "Limits", "OutOfTime", "mebibytes", "time_budget"]
+
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one source file may take. The defaults, and why they are where they are:"""
+
+    max_pages: int = 1000
+    """Pages of a PDF. A county's bundle of 100 forms of 3 pages is 300 pages; a province's is
+    larger but split by department. A page takes 0.1 to 0.2 s: 1,000 pages two to three minutes."""
+    seconds: float = 300
+    """Wall-clock time to read one file: 1,000 real pages, or 4,000 forms of text."""
+    text_bytes: int = 16 * _MIB
+    """A text file: a form extracted with pdftotext is about 4 KB, so this is 4,000 forms (read in
+    about 90 s)."""
+    pdf_bytes: int = 256 * _MIB
+    """A PDF file on disk: a bundle of 300 forms with embedded fonts is a few tens of MB."""
+    page_content_bytes: int = 2 * _MIB
+    """Decoded content streams of one page (its own and the forms it draws): what the text is read
+    from, at about 2.5 s a MB. A form page is about 50 KB; office suites write a few hundred KB."""
+    stream_bytes: int = 64 * _MIB
+    """Any one stream of a PDF, decoded (fonts and images included): a whole embedded CJK font is
+    about 20 MB."""
+    decoded_bytes: int = 512 * _MIB
+    """All streams of a PDF together, decoded: what the readers may hold in memory at once."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def mebibytes(size: int) -> str:
+    """A size as the messages give it: ``4 MB``, ``0.5 MB``."""
+    return f"{size / _MIB:.4g} MB"
+
+
+class OutOfTime(BaseException):
+    """The time budget of a source is spent. A BaseException, so that no library's `except Exception`
+    (pdfminer and pdfplumber have several) swallows it on its way out."""
+
+
+@dataclass
+class Deadline:
+    """When the time budget of one source ends; `check` between pages, forms and other steps."""
+
+    end: float
+    """On the `time.monotonic` clock."""
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise OutOfTime
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[Deadline]:
+    """A deadline `seconds` from now. In the main thread (the CLI, the tests) a timer also interrupts
+    a single step that runs past it, such as one page that draws itself a million times; elsewhere
+    (signals reach only the main thread) the budget is checked between steps."""
+    deadline = Deadline(time.monotonic() + seconds)
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield deadline
+        return
+    armed = True
+
+    def expire(signum: int, frame: object) -> None:
+        if armed:  # a signal that arrives while the budget is being taken down is not an overrun
+            raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    earlier = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield deadline
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if earlier[0]:  # a timer someone else had set goes on, less the time spent here
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, earlier[0] - (time.monotonic() - started)), earlier[1])
