@@ -141,7 +141,7 @@ def display_path(path: Path, cwd: Path) -> str:
 def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     shown = display_path(path, cwd)
     try:
-        document = read_document(path, shown)
+        document = read_document(path, shown, cwd)
     except ReadError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, error.line, Level.ERROR, error.code, "", "",
@@ -319,7 +319,7 @@ def load_site(paths: Iterable[Path], config: SiteConfig, root: Path | None = Non
     """Read, validate, score and check every form under `paths`. Findings name files relative to `root`
     (default: the working folder); `formgen diff` passes a revision's folder, so both sides read alike."""
     cwd = (root or Path.cwd()).resolve()
-    entries = [load_entry(path, config, cwd) for path in discover(list(paths))]
+    entries = [load_entry(path, config, cwd) for path in discover(list(paths), cwd)]
     minimum = config.checks.copied_text_min_chars
     for entry, findings in zip(entries, cross_form_findings([form_keys(e, minimum) for e in entries]), strict=True):
         entry.findings.extend(findings)
