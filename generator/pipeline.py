@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from . import checks
 from .config import SiteConfig
 from .findings import Finding, Level, Problem
-from .model import Form, field_name, inner_model, known_fields, label_for, suggest
+from .model import MAX_CONCLUSION_CHARS, Form, field_name, inner_model, known_fields, label_for, suggest
 from .profile import Profile, form_model
 from .reading import Document, ReadError, discover, read_document
 from .scoring import ScoredForm, score_form, score_indicator
@@ -152,6 +152,11 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
                                              f"cannot read the file: {error.strerror}", "check the path")])
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
+    if len(document.body) > MAX_CONCLUSION_CHARS:
+        extra.append(Problem("conclusion-too-long", Level.ERROR, ("body",),
+                             f"is {len(document.body):,} characters long; it may be at most {MAX_CONCLUSION_CHARS:,}",
+                             "shorten it to the evaluation itself: attachments and pasted documents do not belong "
+                             "in the form"))
     profile, problem = _profile_of(document, config)
     if profile is None:
         assert problem is not None
