@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from .errors import ProblemsFound
 from .findings import Finding, Level
 from .model import MAX_CONCLUSION_CHARS
+from .reading import ReadError, read_bytes
 
 if TYPE_CHECKING:
     from .profile import Profile
@@ -310,8 +311,12 @@ def load_config(path: Path | None) -> SiteConfig:
         return SiteConfig()
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # As a form file is read: inside the site (the file's folder) whatever links say, regular, bounded.
+        text = read_bytes(path, path.parent).decode("utf-8-sig")
         data = tomllib.loads(text, parse_float=Decimal)
+    except ReadError as error:
+        raise ConfigError([Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message,
+                                   error.fix)]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Finding(shown, line, Level.ERROR, "config-syntax", "", "",

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "read_document", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "read_bytes", "read_document", "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -291,7 +291,7 @@ def _boundary(path: Path, site: Path) -> Path:
 def _outside_site() -> ReadError:
     return ReadError(1, "link-outside-site", "this is a symbolic link, or lies in a linked folder, that leads "
                      "outside the site: formgen reads nothing there",
-                     "put the file itself in content/ instead of a link, or remove the link")
+                     "put the file itself in the site instead of a link, or remove the link")
 
 
 _NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
@@ -309,7 +309,7 @@ def _not_regular(mode: int) -> ReadError | None:
 def _too_large(size: str) -> ReadError:
     return ReadError(1, "file-too-large", f"the file is {size}; a form file is at most "
                      f"{MAX_FILE_BYTES // 1024 // 1024} MiB",
-                     "a form is a few kilobytes: remove what was pasted in by mistake, or split the 自评结论")
+                     "a form is a few kilobytes: remove what was pasted in by mistake")
 
 
 def read_bytes(path: Path, site: Path | None = None) -> bytes:

@@ -307,3 +307,33 @@ def test_invisible_characters_on_several_lines_are_all_named(site, decoy):
     [error] = _errors([path])
     assert error.line == 6
     assert "there are more on line 10, 41" in error.message
+
+
+# The settings are read as forms are: formgen.toml and profiles/*.toml that link outside the site are refused.
+
+def test_settings_and_profiles_linked_from_outside_are_refused(site, decoy, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "formgen.toml").write_text('[site]\ntitle = "DECOY-SETTINGS"\n', encoding="utf-8")
+    (site.root / "formgen.toml").unlink()
+    (site.root / "formgen.toml").symlink_to(outside / "formgen.toml")
+    with pytest.raises(ConfigError) as raised:
+        load_config(site.root / "formgen.toml")
+    assert [(f.line, f.code) for f in raised.value.findings] == [(1, "link-outside-site")]
+    (site.root / "formgen.toml").unlink()
+    (site.root / "formgen.toml").write_text("[site]\n", encoding="utf-8")
+    (site.root / "profiles").mkdir()
+    (site.root / "profiles" / "mine.toml").symlink_to(decoy.secret)
+    with pytest.raises(ConfigError) as raised:
+        load_config(site.root / "formgen.toml")
+    assert [(Path(f.path).name, f.line, f.code) for f in raised.value.findings] == [
+        ("mine.toml", 1, "link-outside-site")]
+    assert SECRET not in str(raised.value)
+
+
+def test_a_profile_name_ending_in_a_line_end_is_refused(site, decoy):
+    (site.root / "profiles").mkdir()
+    (site.root / "profiles" / "mine\n.toml").write_text('extends = "reference"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(site.root / "formgen.toml")
+    assert any(f.code == "profile-invalid" and "cannot name a profile" in f.message for f in raised.value.findings)
