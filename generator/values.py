@@ -31,10 +31,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 
 __all__ = [
+    "DECIMAL_PRECISION",
+    "MAX_DECIMALS",
+    "MAX_INTEGER_DIGITS",
     "Comparison",
     "DateValue",
     "Quantity",
     "Text",
+    "TooManyDigits",
     "UnitMismatch",
     "Value",
     "ValueSyntaxError",
