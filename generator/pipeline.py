@@ -138,18 +138,28 @@ def display_path(path: Path, cwd: Path) -> str:
         return str(path)
 
 
+def _read_finding(error: ReadError, shown: str) -> Finding:
+    return Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix)
+
+
 def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     shown = display_path(path, cwd)
     try:
         document = read_document(path, shown, cwd)
     except ReadError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
-        return Entry(stub, findings=[Finding(shown, error.line, Level.ERROR, error.code, "", "",
-                                             error.message, error.fix)])
+        return Entry(stub, findings=[_read_finding(error, shown)])
     except OSError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "file-unreadable", "", "",
                                              f"cannot read the file: {error.strerror}", "check the path")])
+    entry = _checked_entry(document, config)
+    entry.findings[:0] = [_read_finding(error, shown) for error in document.read_errors]
+    return entry
+
+
+def _checked_entry(document: Document, config: SiteConfig) -> Entry:
+    """Validate, score and check a form that could be read."""
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
     if len(document.body) > MAX_CONCLUSION_CHARS:

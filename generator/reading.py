@@ -14,7 +14,7 @@ A file that cannot be read becomes a `Finding` with its line, never a traceback.
 can commit is not trusted: a form file, or a folder of them, that is a symbolic link leading outside
 the site is reported and never read; only regular files are read (never a device or a pipe), and at
 most `MAX_FILE_BYTES` of them; characters that editors and YAML count as different lines, or do not
-show, are reported at their line.
+show, are reported at their line (and the rest of the file is still checked).
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ class Document:
     lines: LineMap = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    read_errors: tuple[ReadError, ...] = ()
+    """Problems of the text that did not stop it from being read (invisible characters), each at its line."""
 
     def release(self, keep: frozenset[str]) -> None:
         """Drop what is only needed until the form is validated and checked: the raw data, and the lines
@@ -228,21 +230,27 @@ def _utf16_or_32(raw: bytes) -> str | None:
     return None
 
 
-def _invisible_characters(text: str) -> None:
-    """Raise ReadError for the characters of `_INVISIBLE`, at the line (counted by line ends, as editors
-    and findings count) of the first, naming the lines of the others."""
-    found = list(_INVISIBLE.finditer(text))
-    if not found:
-        return
-    first = found[0]
-    line = text.count("\n", 0, first.start()) + 1
-    code = f"U+{ord(first.group()):04X}"
-    name = unicodedata.name(first.group(), "a control character")
-    others = sorted({text.count("\n", 0, match.start()) + 1 for match in found[1:]} - {line})
-    more = f"; there are more on line {', '.join(map(str, others[:10]))}" if others else ""
-    raise ReadError(line, "text-invisible", f"an invisible character {code} ({name}) is on this line{more}",
-                    "delete the invisible character (an editor may not show it: retype the line, or search "
-                    f"for {code}); formgen refuses it because it hides text or shifts line numbers")
+_UNNAMED = {"Cc": "a control character", "Cn": "a noncharacter"}
+
+
+def _invisible_characters(text: str) -> tuple[str, list[ReadError]]:
+    """`text` with each character of `_INVISIBLE` replaced by U+FFFD (so that the YAML parser, which would
+    refuse some and count a line at others, reads the rest as written, and every other problem is still
+    found), and one error for each line that has any, at that line as editors count it."""
+    errors: dict[int, ReadError] = {}
+    for match in _INVISIBLE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in errors:
+            continue
+        character = match.group()
+        code = f"U+{ord(character):04X}"
+        name = unicodedata.name(character, _UNNAMED.get(unicodedata.category(character), "an invisible character"))
+        errors[line] = ReadError(line, "text-invisible", f"an invisible character {code} ({name}) is on this line",
+                                 f"delete the invisible character (an editor may not show it: retype the line, or "
+                                 f"search for {code}); it hides text or shifts line numbers")
+    if not errors:
+        return text, []
+    return _INVISIBLE.sub("\ufffd", text), list(errors.values())
 
 
 def read_text(raw: bytes) -> str:
@@ -267,9 +275,7 @@ def read_text(raw: bytes) -> str:
             guess = "the encoding is unknown"
         raise ReadError(line, "file-encoding", f"the file is not UTF-8 ({guess})",
                         "save it as UTF-8, e.g. iconv -f GBK -t UTF-8 in.md > out.md") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _invisible_characters(text)
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -340,7 +346,7 @@ def read_document(path: Path, display: str | None = None, site: Path | None = No
     """Read one form file. Raises ReadError with the line for anything that is not a form file, and for a
     file outside the site (`site`, default the working folder: see `read_bytes`)."""
     raw = read_bytes(path, site)
-    text = read_text(raw)
+    text, read_errors = _invisible_characters(read_text(raw))
     shown = display or str(path)
     if not _HANDLER.detect(text):
         raise ReadError(1, "frontmatter-missing", "the file does not start with front matter",
@@ -366,7 +372,8 @@ def read_document(path: Path, display: str | None = None, site: Path | None = No
     stripped = body.lstrip("\n")
     body_line += len(body) - len(stripped)
     return Document(path=path, display=shown, slug=path.stem, data=data, lines=lines,
-                    body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line)
+                    body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line,
+                    read_errors=tuple(read_errors))
 
 
 _IGNORED = re.compile(r"^[._]")

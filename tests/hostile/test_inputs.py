@@ -287,26 +287,28 @@ def test_utf16_and_utf32_files_are_named_as_such(site, decoy, codec, name):
 @pytest.mark.parametrize("character", ["\x7f", "\ufffe", "\x85", "\u2028", "\u2029", "\u202e", "\x0c"],
                          ids=["DEL", "U+FFFE", "NEL", "LS", "PS", "RLO", "FF"])
 def test_invisible_characters_are_reported_at_their_line(site, decoy, character):
-    """Line 6 is the 项目名称; a later mistake (line 30's 一级指标) must keep its own line too, once the
-    character is gone."""
+    """Line 6 is the 项目名称. The rest of the file is still checked, at the right lines: the misspelt
+    一级指标 of line 30 was reported at line 1 or 8, or not at all."""
     path = _variant(site, "title: 电力系统维修改造专项资金", f"title: 电力系统{character}维修改造专项资金")
-    [error] = _errors([path])
-    assert (error.line, error.code) == (6, "text-invisible"), error
-    assert f"U+{ord(character):04X}" in error.message
-    assert "delete the invisible character" in error.fix
+    path.write_text(path.read_text(encoding="utf-8").replace("level1: 效益指标", "level1: 效果指标"), encoding="utf-8")
+    errors = _errors([path])
+    assert [(e.line, e.code) for e in errors] == [(6, "text-invisible"), (30, "level1-unknown")], errors
+    assert f"U+{ord(character):04X}" in errors[0].message
+    assert "delete the invisible character" in errors[0].fix
     _refused_at_check(site)
 
 
-def test_invisible_characters_on_several_lines_are_all_named(site, decoy):
+def test_invisible_characters_on_several_lines_are_each_reported(site, decoy):
     path = site.form()
     lines = path.read_text(encoding="utf-8").split("\n")
-    lines[5] += "\u2028"
+    lines[5] += "\u2028\u2028"
     lines[9] += "\x85"
-    lines[40] += "\u2029"
+    lines[40] += "\u2029"  # in the 自评结论
     path.write_text("\n".join(lines), encoding="utf-8")
-    [error] = _errors([path])
-    assert error.line == 6
-    assert "there are more on line 10, 41" in error.message
+    errors = _errors([path])
+    assert [(e.line, e.code) for e in errors] == [(6, "text-invisible"), (10, "text-invisible"),
+                                                  (41, "text-invisible")]
+    _refused_at_check(site)
 
 
 # The settings are read as forms are: formgen.toml and profiles/*.toml that link outside the site are refused.
