@@ -237,10 +237,12 @@ OptionalScore = Annotated[Decimal | None, BeforeValidator(_optional(_score)), Wi
 OptionalPercent = Annotated[Decimal | None, BeforeValidator(_optional(_percent)),
                             WithJsonSchema(_OPTIONAL_NUMBER_SCHEMA)]
 """A percentage, with or without the % sign (70.93, "70.93%"), or nothing."""
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
-RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
+_TEXT_SCHEMA = {"type": "string", "maxLength": MAX_TEXT_CHARS}
+_FILLED_TEXT_SCHEMA = {**_TEXT_SCHEMA, "minLength": 1}
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema(_FILLED_TEXT_SCHEMA)]
 FigureText = Annotated[str, BeforeValidator(_figure_text),
-                       WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+                       WithJsonSchema({"anyOf": [_FILLED_TEXT_SCHEMA, {"type": "number"}]})]
 
 
 def _nature(value: object) -> str:
@@ -263,10 +265,10 @@ def _bare_figure(value: object) -> str:
     return text
 
 
-NatureText = Annotated[str, BeforeValidator(_nature), WithJsonSchema({"type": "string", "minLength": 1})]
+NatureText = Annotated[str, BeforeValidator(_nature), WithJsonSchema(_FILLED_TEXT_SCHEMA)]
 """指标性质: an operator (≥, ≤, ＝, >, <) or 定性."""
 BareFigureText = Annotated[str, BeforeValidator(_bare_figure),
-                           WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+                           WithJsonSchema({"anyOf": [_FILLED_TEXT_SCHEMA, {"type": "number"}]})]
 """指标值 in a three-column target: a number, a date or a qualitative level, without operator or unit."""
 FormDate = Annotated[dt.date, BeforeValidator(_date),
                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
