@@ -41,6 +41,7 @@ Fraction = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)]
 MAX_TIMEOUT_SECONDS = 3600
 """A form's PDF takes a second or two; an hour is a limit no real form reaches."""
 MAX_BUNDLE_FORMS = 10_000
+"""Volumes of a bundle are for printing and binding: a few hundred forms at most; 10,000 is no limit in use."""
 
 
 class _Settings(BaseModel):

@@ -55,8 +55,8 @@ __all__ = [
 CENT = Decimal("0.01")
 
 MAX_INTEGER_DIGITS = 15
-"""Digits before the decimal point of any number written on a form: 999 万亿 (10¹⁵) 元 is thirty times
-a year's national budget, so no real figure reaches it, and every computation stays exact (below)."""
+"""Digits before the decimal point of any number written on a form: 10¹⁵ 元 (1,000 万亿) is more than thirty
+times a year's national budget, so no real figure reaches it, and every computation stays exact (below)."""
 MAX_DECIMALS = 6
 """Digits after the decimal point of any number written (money has fewer: the profile's, 2 in 元)."""
 
