@@ -19,6 +19,7 @@ from .findings import Level, Problem
 from .formatting import plain
 from .model import Funds, Indicator, short_label
 from .profile import Profile
+from .reading import printable
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
@@ -329,7 +330,7 @@ def check_slug(slug: str) -> Problem | None:
     if _SLUG.fullmatch(slug):  # not match(): "$" would also accept a slug ending in a line end
         return None
     return Problem("slug-invalid", Level.ERROR, (),
-                   f"the file name “{slug}” is not a valid form identity (slug)",
+                   f"the file name “{printable(slug)}” is not a valid form identity (slug)",
                    "rename the file to lowercase letters, digits and hyphens, e.g. power-system-2024.md")
 
 

@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .findings import Finding, Level, Problem
 from .model import MAX_CONCLUSION_CHARS, Form, field_name, inner_model, known_fields, label_for, suggest
 from .profile import Profile, form_model
-from .reading import Document, ReadError, discover, read_document
+from .reading import Document, ReadError, discover, printable, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 
 __all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
@@ -130,12 +130,13 @@ def _validation_findings(error: ValidationError, document: Document, model: type
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it: relative to the working folder where it lies below it."""
+    """The path as the user would type it: relative to the working folder where it lies below it (control
+    characters in it escaped, see `reading.printable`)."""
     absolute = path if path.is_absolute() else cwd / path
     try:
-        return str(absolute.relative_to(cwd))
+        return printable(str(absolute.relative_to(cwd)))
     except ValueError:
-        return str(path)
+        return printable(str(path))
 
 
 def _read_finding(error: ReadError, shown: str) -> Finding:

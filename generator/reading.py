@@ -31,7 +31,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "read_bytes", "read_document", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "printable", "read_bytes", "read_document",
+           "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -210,8 +211,9 @@ a mistake (a pasted document, a generated file), and reading stops there instead
 _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
          (b"\xfe\xff", "UTF-16"))
 
-_INVISIBLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                        "\ufeff\ufdd0-\ufdef\ufffe\uffff]")
+_INVISIBLE_CHARACTERS = ("\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                         "\ufeff\ufdd0-\ufdef\ufffe\uffff")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
 """Characters a form has no use for, that editors do not show, and that shift line numbers: control
 characters (DEL, NEL U+0085…), the line and paragraph separators U+2028/U+2029 (Python and YAML count a
 line there, editors do not), bidirectional overrides (they make published text read other than it is),
@@ -231,6 +233,13 @@ def _utf16_or_32(raw: bytes) -> str | None:
 
 
 _UNNAMED = {"Cc": "a control character", "Cn": "a noncharacter"}
+_UNPRINTABLE = re.compile(f"[\x00\t\n\r{_INVISIBLE_CHARACTERS}]")
+
+
+def printable(text: str) -> str:
+    """`text` (a file name) with line ends, tabs and invisible characters written as ``\\u000a``: a
+    finding stays one line, and a name cannot send escape codes to the terminal or fake another finding."""
+    return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _invisible_characters(text: str) -> tuple[str, list[ReadError]]:

@@ -245,6 +245,16 @@ def test_slugs_that_break_links_or_file_names_are_errors(site, decoy, slug):
     _refused_at_check(site)
 
 
+def test_a_file_name_with_control_characters_stays_one_finding_line(site, decoy):
+    """A name with a line end or a terminal escape printed a finding over several lines (a fake finding
+    could follow), or sent the escape to the terminal of whoever ran check."""
+    site.form().rename(site.content / "2024" / "x\ncontent-fake.md:1: all good\x1b[2J.md")
+    [error] = _errors([site.content])
+    assert error.code == "slug-invalid"
+    assert "\n" not in str(error) and "\x1b" not in str(error)
+    assert "x\\u000acontent-fake" in error.path and "\\u001b[2J" in error.message
+
+
 def test_a_slug_of_120_characters_builds(site, decoy):
     site.form().rename(site.content / "2024" / f"{'a' * 120}.md")
     build_site([site.content], SiteConfig(), site.out)
