@@ -19,6 +19,7 @@ from .findings import Level, Problem
 from .formatting import plain
 from .model import Funds, Indicator, short_label
 from .profile import Profile
+from .reading import printable
 from .render import narrative
 from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
@@ -26,7 +27,10 @@ from .values import DateValue, Quantity
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
            "normalized_text", "placeholder_problems"]
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+MAX_SLUG_CHARS = 120
+"""The longest slug: its pages' and PDFs' file names (slug.html, slug.pdf, in bundles' parts with more)
+stay far below the 255 bytes file systems allow."""
 _COST_LEVEL2 = "成本指标"
 _REFERENCE = Profile()
 
@@ -342,10 +346,14 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
 
 def check_slug(slug: str) -> Problem | None:
     """A slug (the file name) that is not safe in every URL and on every file system."""
-    if _SLUG.match(slug):
+    if len(slug) > MAX_SLUG_CHARS:
+        return Problem("slug-invalid", Level.ERROR, (),
+                       f"the file name is {len(slug)} characters long; a form's identity (slug) has at most "
+                       f"{MAX_SLUG_CHARS}", "rename the file to a shorter name, e.g. power-system-2024.md")
+    if _SLUG.fullmatch(slug):  # not match(): "$" would also accept a slug ending in a line end
         return None
     return Problem("slug-invalid", Level.ERROR, (),
-                   f"the file name “{slug}” is not a valid form identity (slug)",
+                   f"the file name “{printable(slug)}” is not a valid form identity (slug)",
                    "rename the file to lowercase letters, digits and hyphens, e.g. power-system-2024.md")
 
 

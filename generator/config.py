@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .errors import ProblemsFound
 from .findings import Finding, Level
+from .model import MAX_CONCLUSION_CHARS
+from .reading import ReadError, read_bytes
 
 if TYPE_CHECKING:
     from .profile import Profile
@@ -29,8 +31,17 @@ __all__ = ["Band", "ConfigError", "Grade", "Level1", "Scheme", "SiteConfig", "lo
 
 CONFIG_NAME = "formgen.toml"
 
-Points = Annotated[Decimal, Field(ge=0)]
-Fraction = Annotated[Decimal, Field(ge=0, le=1)]
+# Every number of the settings is bounded: a value past any sensible one is a slip, and unbounded it could
+# pass here and break later (a timeout of 1e20 seconds overflows the operating system's timer).
+Points = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
+"""Points of the full score of 100 (weights, grade thresholds), to the hundredth as scores are written."""
+Percent = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)]
+"""A threshold in percent (an execution rate, an over-completion)."""
+Fraction = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)]
+MAX_TIMEOUT_SECONDS = 3600
+"""A form's PDF takes a second or two; an hour is a limit no real form reaches."""
+MAX_BUNDLE_FORMS = 10_000
+"""Volumes of a bundle are for printing and binding: a few hundred forms at most; 10,000 is no limit in use."""
 
 
 class _Settings(BaseModel):
@@ -134,11 +145,11 @@ class Scheme(_Settings):
 class Checks(_Settings):
     """Thresholds of the warnings (rules.md section 3)."""
 
-    over_completion_percent: Points = Decimal(20)
+    over_completion_percent: Percent = Decimal(20)
     """Warn when an actual exceeds its target by more than this percentage and no reason is given (S5)."""
-    explain_execution_below: Points = Decimal(100)
+    explain_execution_below: Percent = Decimal(100)
     """Warn when the execution rate is below this percentage and ``execution_reason`` is empty."""
-    copied_text_min_chars: int = Field(default=60, ge=1)
+    copied_text_min_chars: int = Field(default=60, ge=1, le=MAX_CONCLUSION_CHARS)
     """Texts at least this long that appear word for word in two forms are reported as copied."""
 
 
@@ -162,11 +173,11 @@ class Pdf(_Settings):
     仿宋_GB2312 names it here). The default is Debian's fonts-noto-cjk."""
     variant: Literal["pdf/a-3b", "pdf/ua-1"] | None = None
     """None, "pdf/a-3b" (archival) or "pdf/ua-1" (tagged, for screen readers)."""
-    timeout_seconds: int = Field(default=120, ge=1)
+    timeout_seconds: int = Field(default=120, ge=1, le=MAX_TIMEOUT_SECONDS)
     """A form whose PDF takes longer fails (the others are still written)."""
     bundles: bool = True
     """Make the bundles (合订本) per year and unit."""
-    bundle_max_forms: int | None = Field(default=None, ge=1)
+    bundle_max_forms: int | None = Field(default=None, ge=1, le=MAX_BUNDLE_FORMS)
     """A bundle of more forms is split into volumes (第1册, 第2册…), for printing and binding. None: one
     file of any size (it is made in parts, so memory stays bounded). With an archival variant a bundle
     is one WeasyPrint document, so volumes hold at most 100 forms (ARCHIVAL_VOLUME_FORMS)."""
@@ -301,8 +312,12 @@ def load_config(path: Path | None) -> SiteConfig:
         return SiteConfig()
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # As a form file is read: inside the site (the file's folder) whatever links say, regular, bounded.
+        text = read_bytes(path, path.parent).decode("utf-8-sig")
         data = tomllib.loads(text, parse_float=Decimal)
+    except ReadError as error:
+        raise ConfigError([Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message,
+                                   error.fix)]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Finding(shown, line, Level.ERROR, "config-syntax", "", "",

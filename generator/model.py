@@ -22,9 +22,22 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from .values import DateValue, Quantity, ValueSyntaxError, normalize, parse_decimal, parse_nature, parse_value
+from .values import (
+    MAX_DECIMALS,
+    DateValue,
+    Quantity,
+    TooManyDigits,
+    ValueSyntaxError,
+    check_digits,
+    excerpt,
+    normalize,
+    parse_decimal,
+    parse_nature,
+    parse_value,
+)
 
-__all__ = ["Department", "Form", "FundRow", "Funds", "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
+__all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "Department", "Form", "FundRow", "Funds", "Goals", "Indicator",
+           "IndicatorFigures", "SplitIndicatorFigures",
            "Stated", "field_name", "inner_model", "label_for", "money_type", "short_label"]
 
 
@@ -41,21 +54,33 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() in _EMPTY)
 
 
-def _number(value: object, what: str, example: str) -> Decimal:
+_DIGITS_FIX = "check the figure (a pasted cell, a digit typed twice?) and write it as the form prints it"
+
+
+def _number(value: object, what: str, example: str, max_decimals: int | None = MAX_DECIMALS) -> Decimal:
+    try:
+        return _bounded_number(value, what, example, max_decimals)
+    except TooManyDigits as error:
+        raise _fail(f"{what}_digits", str(error), f"{_DIGITS_FIX}, such as {example}") from None
+
+
+def _bounded_number(value: object, what: str, example: str, max_decimals: int | None) -> Decimal:
+    """The number written, at most as long as a figure on a form (values.check_digits)."""
     if _is_empty(value):
         raise _fail(f"{what}_empty", "is empty", f"write a number such as {example}")
     if isinstance(value, bool):
         raise _fail(f"{what}_type", "YAML read this as yes/no, not a number", f"write a number such as {example}")
     if isinstance(value, int):
-        return Decimal(value)
+        number = Decimal(value)
+        return check_digits(number, str(number), max_decimals)  # str(number): str() of a long int raises
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise _fail(f"{what}_type", f"{value} is not a finite number", f"write a number such as {example}")
-        return value
+        return check_digits(value, str(value), max_decimals)
     if isinstance(value, str):
-        number = parse_decimal(value)
+        number = parse_decimal(value, max_decimals)
         if number is None:
-            raise _fail(f"{what}_type", f"“{value}” is not a number", f"write a number such as {example}")
+            raise _fail(f"{what}_type", f"“{excerpt(value)}” is not a number", f"write a number such as {example}")
         return number
     raise _fail(f"{what}_type", "expected a number, found a list or mapping", f"write a number such as {example}")
 
@@ -77,7 +102,7 @@ def _money_parser(decimals: int, unit: str) -> Callable[[object], Decimal]:
         fix = f"write the amount in {unit} with at most {_DECIMAL_WORDS[decimals]} decimals, as the profile's forms do"
 
     def parse(value: object) -> Decimal:
-        amount = _number(value, "money", example)
+        amount = _number(value, "money", example, max_decimals=None)  # the profile's decimals, below
         if amount < 0:
             raise _fail("money_negative", f"{amount} is negative",
                         "money on the form is never negative; write the amount")
@@ -106,6 +131,13 @@ def _percent(value: object) -> Decimal:
     return _number(value, "percent", "70.93")
 
 
+MAX_TEXT_CHARS = 2000
+"""The longest text of one field (a name, a goal, a reason): a cell of the printed form holds a few hundred
+characters, 2,000 fill a page. Longer is text pasted by mistake, and would break the table's layout."""
+MAX_CONCLUSION_CHARS = 20_000
+"""The longest 自评结论 (the Markdown body): about ten printed pages; real ones are one or two."""
+
+
 def _text(value: object) -> str:
     if _is_empty(value):
         return ""
@@ -114,7 +146,12 @@ def _text(value: object) -> str:
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        if len(text) > MAX_TEXT_CHARS:
+            raise _fail("text_too_long", f"is {len(text):,} characters long; a field holds at most {MAX_TEXT_CHARS:,}",
+                        "shorten it to what the form's cell should say (the 自评结论 below the front matter "
+                        "takes the long text)")
+        return text
     raise _fail("text_type", "expected text, found a list or mapping", "write plain text (quote it if needed)")
 
 
@@ -129,6 +166,8 @@ def _figure_text(value: object) -> str:
     text = _required_text(value)
     try:
         parse_value(text)
+    except TooManyDigits as error:
+        raise _fail("value_digits", str(error), f"{_DIGITS_FIX}, e.g. ≥95% or ＝6万元") from None
     except ValueError as error:
         raise _fail("value_syntax", str(error),
                     "write an operator, a number and a unit, e.g. ≥95% or ＝6万元") from None
@@ -159,10 +198,14 @@ def _date(value: object) -> dt.date:
 def _year(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _fail("year_invalid", "is not a year", "write the budget year, e.g. 2024")
-    text = normalize(str(value))
-    if not text.isdigit() or not 1990 <= int(text) <= 2100:
-        raise _fail("year_invalid", f"“{value}” is not a year", "write the budget year, e.g. 2024")
-    return int(text)
+    text = normalize(value) if isinstance(value, str) else ""
+    # Four digits at most before int(): int() of thousands of digits is slow, and refused past 4,300.
+    year = value if isinstance(value, int) else int(text) if text.isascii() and text.isdigit() and len(text) <= 4 \
+        else None
+    if year is None or not 1990 <= year <= 2100:
+        written = f"“{excerpt(text)}”" if text else "it"
+        raise _fail("year_invalid", f"{written} is not a year", "write the budget year, e.g. 2024")
+    return year
 
 
 _NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[0-9０-９,，]+(\.[0-9]+)?$"}]}
@@ -194,10 +237,12 @@ OptionalScore = Annotated[Decimal | None, BeforeValidator(_optional(_score)), Wi
 OptionalPercent = Annotated[Decimal | None, BeforeValidator(_optional(_percent)),
                             WithJsonSchema(_OPTIONAL_NUMBER_SCHEMA)]
 """A percentage, with or without the % sign (70.93, "70.93%"), or nothing."""
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
-RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
+_TEXT_SCHEMA = {"type": "string", "maxLength": MAX_TEXT_CHARS}
+_FILLED_TEXT_SCHEMA = {**_TEXT_SCHEMA, "minLength": 1}
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema(_FILLED_TEXT_SCHEMA)]
 FigureText = Annotated[str, BeforeValidator(_figure_text),
-                       WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+                       WithJsonSchema({"anyOf": [_FILLED_TEXT_SCHEMA, {"type": "number"}]})]
 
 
 def _nature(value: object) -> str:
@@ -220,10 +265,10 @@ def _bare_figure(value: object) -> str:
     return text
 
 
-NatureText = Annotated[str, BeforeValidator(_nature), WithJsonSchema({"type": "string", "minLength": 1})]
+NatureText = Annotated[str, BeforeValidator(_nature), WithJsonSchema(_FILLED_TEXT_SCHEMA)]
 """指标性质: an operator (≥, ≤, ＝, >, <) or 定性."""
 BareFigureText = Annotated[str, BeforeValidator(_bare_figure),
-                           WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+                           WithJsonSchema({"anyOf": [_FILLED_TEXT_SCHEMA, {"type": "number"}]})]
 """指标值 in a three-column target: a number, a date or a qualitative level, without operator or unit."""
 FormDate = Annotated[dt.date, BeforeValidator(_date),
                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 from . import checks
 from .config import SiteConfig
 from .findings import Finding, Level, Problem
-from .model import Form, field_name, inner_model, known_fields, label_for, suggest
+from .model import MAX_CONCLUSION_CHARS, Form, field_name, inner_model, known_fields, label_for, suggest
 from .profile import Profile, form_model
-from .reading import Document, ReadError, discover, read_document
+from .reading import Document, ReadError, discover, printable, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 
 __all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
@@ -130,28 +130,44 @@ def _validation_findings(error: ValidationError, document: Document, model: type
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it: relative to the working folder where it lies below it."""
+    """The path as the user would type it: relative to the working folder where it lies below it (control
+    characters in it escaped, see `reading.printable`)."""
     absolute = path if path.is_absolute() else cwd / path
     try:
-        return str(absolute.relative_to(cwd))
+        return printable(str(absolute.relative_to(cwd)))
     except ValueError:
-        return str(path)
+        return printable(str(path))
+
+
+def _read_finding(error: ReadError, shown: str) -> Finding:
+    return Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix)
 
 
 def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     shown = display_path(path, cwd)
     try:
-        document = read_document(path, shown)
+        document = read_document(path, shown, cwd)
     except ReadError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
-        return Entry(stub, findings=[Finding(shown, error.line, Level.ERROR, error.code, "", "",
-                                             error.message, error.fix)])
+        return Entry(stub, findings=[_read_finding(error, shown)])
     except OSError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "file-unreadable", "", "",
                                              f"cannot read the file: {error.strerror}", "check the path")])
+    entry = _checked_entry(document, config)
+    entry.findings[:0] = [_read_finding(error, shown) for error in document.read_errors]
+    return entry
+
+
+def _checked_entry(document: Document, config: SiteConfig) -> Entry:
+    """Validate, score and check a form that could be read."""
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
+    if len(document.body) > MAX_CONCLUSION_CHARS:
+        extra.append(Problem("conclusion-too-long", Level.ERROR, ("body",),
+                             f"is {len(document.body):,} characters long; it may be at most {MAX_CONCLUSION_CHARS:,}",
+                             "shorten it to the evaluation itself: attachments and pasted documents do not belong "
+                             "in the form"))
     profile, problem = _profile_of(document, config)
     if profile is None:
         assert problem is not None
@@ -319,7 +335,7 @@ def load_site(paths: Iterable[Path], config: SiteConfig, root: Path | None = Non
     """Read, validate, score and check every form under `paths`. Findings name files relative to `root`
     (default: the working folder); `formgen diff` passes a revision's folder, so both sides read alike."""
     cwd = (root or Path.cwd()).resolve()
-    entries = [load_entry(path, config, cwd) for path in discover(list(paths))]
+    entries = [load_entry(path, config, cwd) for path in discover(list(paths), cwd)]
     minimum = config.checks.copied_text_min_chars
     for entry, findings in zip(entries, cross_form_findings([form_keys(e, minimum) for e in entries]), strict=True):
         entry.findings.extend(findings)

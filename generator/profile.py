@@ -41,6 +41,7 @@ from .model import (
     _Strict,
     money_type,
 )
+from .reading import ReadError, read_bytes
 from .values import round_half_up
 
 __all__ = ["DEFAULT_PROFILE", "Column", "FundLine", "Labels", "Layout", "MoneyFormat", "Profile", "ProfileError",
@@ -64,7 +65,7 @@ REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "a
 
 T = TypeVar("T")
 Label = Annotated[str, Field(min_length=1)]
-_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_NAME = re.compile(r"[a-z][a-z0-9-]*")
 _UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000)}
 _FEN_DECIMALS = {"元": 2, "万元": 6}
 """Decimals that reach the fen (分), the accounts' precision: 0.01 元 = 0.000001 万元."""
@@ -316,7 +317,7 @@ def parse_profile(text: str, shown: str, name: str) -> Profile:
         raise ProfileError([Finding(shown, line, Level.ERROR, "profile-syntax", "", "", f"not valid TOML: {error}",
                                     "fix the syntax (https://toml.io)")]) from None
     findings: list[Finding] = []
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):  # not match(): "$" would accept a name ending in a line end
         findings.append(Finding(shown, 1, Level.ERROR, "profile-invalid", "", "",
                                 f"“{name}” cannot name a profile",
                                 "name the file in lowercase letters, digits and hyphens, e.g. my-province.toml"))
@@ -385,7 +386,10 @@ def local_profiles(folder: Path) -> dict[str, Profile]:
     for path in sorted(folder.glob("*.toml")):
         shown = _shown(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_bytes(path, folder.parent).decode("utf-8-sig")  # inside the site, regular, bounded
+        except ReadError as error:
+            findings.append(Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix))
+            continue
         except (OSError, UnicodeDecodeError) as error:
             findings.append(Finding(shown, 1, Level.ERROR, "profile-syntax", "", "",
                                     f"cannot read the profile: {error}", "save it as UTF-8 text"))

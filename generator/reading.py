@@ -10,12 +10,20 @@ pure-Python one: YAML dominates the cost of reading a form) with safe constructi
   bombs make a small file expand without bound;
 * duplicate keys are refused instead of silently keeping the last one.
 
-A file that cannot be read becomes a `Finding` with its line, never a traceback.
+A file that cannot be read becomes a `Finding` with its line, never a traceback. What a pull request
+can commit is not trusted: a form file, or a folder of them, that is a symbolic link leading outside
+the site is reported and never read; only regular files are read (never a device or a pipe), and at
+most `MAX_FILE_BYTES` of them; characters that editors and YAML count as different lines, or do not
+show, are reported at their line (and the rest of the file is still checked).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +31,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-__all__ = ["Document", "ReadError", "discover", "read_document", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "printable", "read_bytes", "read_document",
+           "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -78,6 +87,8 @@ class Document:
     lines: LineMap = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    read_errors: tuple[ReadError, ...] = ()
+    """Problems of the text that did not stop it from being read (invisible characters), each at its line."""
 
     def release(self, keep: frozenset[str]) -> None:
         """Drop what is only needed until the form is validated and checked: the raw data, and the lines
@@ -191,11 +202,74 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
 _HANDLER = YAMLHandler()
 _KINDS = {list: "a list", str: "a single text"}
 
+MAX_FILE_BYTES = 1024 * 1024
+"""The largest form file read (1 MiB). A real form is 5 to 20 KB, its 自评结论 included; a larger file is
+a mistake (a pasted document, a generated file), and reading stops there instead of filling the memory."""
+
+# Byte order marks of the encodings a Windows editor may save in ("Unicode" in Notepad is UTF-16 LE);
+# UTF-32's come first, as UTF-32 LE's starts with UTF-16 LE's.
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+
+_INVISIBLE_CHARACTERS = ("\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                         "\ufeff\ufdd0-\ufdef\ufffe\uffff")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+"""Characters a form has no use for, that editors do not show, and that shift line numbers: control
+characters (DEL, NEL U+0085…), the line and paragraph separators U+2028/U+2029 (Python and YAML count a
+line there, editors do not), bidirectional overrides (they make published text read other than it is),
+a byte order mark inside the text, and noncharacters (U+FFFE)."""
+
+
+def _utf16_or_32(raw: bytes) -> str | None:
+    """The name of the wide encoding a file is saved in, from its byte order mark or (without one) from a
+    first line ``---`` written two or four bytes a character; None for any other file."""
+    for mark, name in _BOMS:
+        if raw.startswith(mark):
+            return name
+    for name, codecs in (("UTF-32", ("utf-32-le", "utf-32-be")), ("UTF-16", ("utf-16-le", "utf-16-be"))):
+        if any(raw.startswith("---".encode(codec)) for codec in codecs):
+            return name
+    return None
+
+
+_UNNAMED = {"Cc": "a control character", "Cn": "a noncharacter"}
+_UNPRINTABLE = re.compile(f"[\x00\t\n\r{_INVISIBLE_CHARACTERS}]")
+
+
+def printable(text: str) -> str:
+    """`text` (a file name) with line ends, tabs and invisible characters written as ``\\u000a``: a
+    finding stays one line, and a name cannot send escape codes to the terminal or fake another finding."""
+    return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _invisible_characters(text: str) -> tuple[str, list[ReadError]]:
+    """`text` with each character of `_INVISIBLE` replaced by U+FFFD (so that the YAML parser, which would
+    refuse some and count a line at others, reads the rest as written, and every other problem is still
+    found), and one error for each line that has any, at that line as editors count it."""
+    errors: dict[int, ReadError] = {}
+    for match in _INVISIBLE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in errors:
+            continue
+        character = match.group()
+        code = f"U+{ord(character):04X}"
+        name = unicodedata.name(character, _UNNAMED.get(unicodedata.category(character), "an invisible character"))
+        errors[line] = ReadError(line, "text-invisible", f"an invisible character {code} ({name}) is on this line",
+                                 f"delete the invisible character (an editor may not show it: retype the line, or "
+                                 f"search for {code}); it hides text or shifts line numbers")
+    if not errors:
+        return text, []
+    return _INVISIBLE.sub("\ufffd", text), list(errors.values())
+
 
 def read_text(raw: bytes) -> str:
     """Decode a form file: UTF-8 (with or without BOM), line ends normalised to LF."""
     if not raw.strip():
         raise ReadError(1, "file-empty", "the file is empty", "write a form (see docs/format.md), or delete the file")
+    wide = _utf16_or_32(raw)
+    if wide is not None:
+        raise ReadError(1, "file-encoding", f"the file is saved as {wide}, not UTF-8",
+                        f"save it as UTF-8 (Notepad: 另存为, 编码 UTF-8), or iconv -f {wide} -t UTF-8 in.md > out.md")
     if b"\x00" in raw:
         raise ReadError(1, "file-binary", "the file is binary, not text",
                         "a form is a UTF-8 text file; remove this file from content/")
@@ -213,10 +287,75 @@ def read_text(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_document(path: Path, display: str | None = None) -> Document:
-    """Read one form file. Raises ReadError with the line for anything that is not a form file."""
-    raw = path.read_bytes()
-    text = read_text(raw)
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def _boundary(path: Path, site: Path) -> Path:
+    """The folder a form file (or a folder of them) must stay inside, whatever links say: the site (the
+    working folder) when the path, as written, lies in it; else the folder written around it (a PATH
+    outside the site is the user's own choice, its links still may not lead elsewhere)."""
+    written = Path(os.path.abspath(path))  # ".." folded as written, links not followed
+    root = Path(os.path.realpath(site))
+    for candidate in (Path(os.path.abspath(site)), root):
+        if _inside(written, candidate):
+            return root
+    return Path(os.path.realpath(written.parent))
+
+
+def _outside_site() -> ReadError:
+    return ReadError(1, "link-outside-site", "this is a symbolic link, or lies in a linked folder, that leads "
+                     "outside the site: formgen reads nothing there",
+                     "put the file itself in the site instead of a link, or remove the link")
+
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _not_regular(mode: int) -> ReadError | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+    return ReadError(1, "file-not-regular", f"this is {kind}, not a form file",
+                     "name form files (*.md, regular files) or the folders that hold them")
+
+
+def _too_large(size: str) -> ReadError:
+    return ReadError(1, "file-too-large", f"the file is {size}; a form file is at most "
+                     f"{MAX_FILE_BYTES // 1024 // 1024} MiB",
+                     "a form is a few kilobytes: remove what was pasted in by mistake")
+
+
+def read_bytes(path: Path, site: Path | None = None) -> bytes:
+    """The bytes of a form file, read only if it is a regular file inside the site (`site`, default the
+    working folder; see `_boundary`) and at most `MAX_FILE_BYTES` long. Raises ReadError otherwise."""
+    real = Path(os.path.realpath(path))
+    if not _inside(real, _boundary(path, site or Path.cwd())):
+        raise _outside_site()
+    problem = _not_regular(os.stat(real).st_mode)
+    if problem is not None:
+        raise problem
+    # Not blocking: a pipe put in the file's place since does not hang the open; O_NOFOLLOW: nor a link.
+    descriptor = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        problem = _not_regular(status.st_mode)
+        if problem is not None:
+            raise problem
+        if status.st_size > MAX_FILE_BYTES:
+            raise _too_large(f"{status.st_size / 1024 / 1024:.1f} MiB")
+        raw = file.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(f"more than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+    return raw
+
+
+def read_document(path: Path, display: str | None = None, site: Path | None = None) -> Document:
+    """Read one form file. Raises ReadError with the line for anything that is not a form file, and for a
+    file outside the site (`site`, default the working folder: see `read_bytes`)."""
+    raw = read_bytes(path, site)
+    text, read_errors = _invisible_characters(read_text(raw))
     shown = display or str(path)
     if not _HANDLER.detect(text):
         raise ReadError(1, "frontmatter-missing", "the file does not start with front matter",
@@ -242,26 +381,60 @@ def read_document(path: Path, display: str | None = None) -> Document:
     stripped = body.lstrip("\n")
     body_line += len(body) - len(stripped)
     return Document(path=path, display=shown, slug=path.stem, data=data, lines=lines,
-                    body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line)
+                    body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line,
+                    read_errors=tuple(read_errors))
 
 
 _IGNORED = re.compile(r"^[._]")
 
 
-def discover(paths: list[Path]) -> list[Path]:
+def _skipped(name: str) -> bool:
+    """Drafts and editor files (names starting with ``.`` or ``_``), and README.md."""
+    return bool(_IGNORED.match(name)) or name.lower() == "readme.md"
+
+
+def _walk(folder: Path, boundary: Path) -> Iterator[Path]:
+    """The form files below `folder`. A linked folder is walked if it stays inside `boundary` and was not
+    walked already (a link to a walked folder would repeat it, or loop); if it leads outside, the link
+    itself is yielded, to be reported, and what it leads to is never listed."""
+    walked: set[str] = set()
+    linked: list[Path] = [folder]
+    while linked:
+        top = linked.pop(0)
+        real = os.path.realpath(top)
+        if real in walked:
+            continue
+        walked.add(real)
+        for here, folders, files in os.walk(top, followlinks=False):
+            kept = []
+            for name in sorted(folders):
+                inner = Path(here, name)
+                real = os.path.realpath(inner)
+                if _skipped(name) or real in walked:
+                    continue
+                if not inner.is_symlink():
+                    walked.add(real)
+                    kept.append(name)
+                elif _inside(Path(real), boundary):
+                    linked.append(inner)  # after the real folders, so that those are walked by their own name
+                else:
+                    yield inner
+            folders[:] = kept
+            yield from (Path(here, name) for name in files if name.endswith(".md") and not _skipped(name))
+
+
+def discover(paths: list[Path], site: Path | None = None) -> list[Path]:
     """Every form file under the given files and folders, in a stable order.
 
     Folders are searched recursively for ``*.md``; names starting with ``.`` or ``_`` are skipped
-    (drafts and editor files), and so is ``README.md``."""
+    (drafts and editor files), and so is ``README.md``. Links are not followed out of the site (`site`,
+    default the working folder): a link that leads outside is listed as it is, for `read_document` to
+    report, and what it leads to is never listed."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*.md")):
-                relative = candidate.relative_to(path).parts
-                if any(_IGNORED.match(part) for part in relative) or candidate.name.lower() == "readme.md":
-                    continue
-                if candidate.is_file():
-                    found.append(candidate)
+        boundary = _boundary(path, site or Path.cwd())
+        if not path.is_dir() or not _inside(Path(os.path.realpath(path)), boundary):
+            found.append(path)  # a file, or a linked folder leading outside: read_document says which
         else:
-            found.append(path)
+            found.extend(sorted(_walk(path, boundary)))
     return found

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import decimal
 import functools
 import re
 import unicodedata
@@ -30,14 +31,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 
 __all__ = [
+    "DECIMAL_PRECISION",
+    "MAX_DECIMALS",
+    "MAX_INTEGER_DIGITS",
     "Comparison",
     "DateValue",
     "Quantity",
     "Text",
+    "TooManyDigits",
     "UnitMismatch",
     "Value",
     "ValueSyntaxError",
+    "check_digits",
     "convert",
+    "excerpt",
     "normalize",
     "parse_decimal",
     "parse_nature",
@@ -46,6 +53,32 @@ __all__ = [
 ]
 
 CENT = Decimal("0.01")
+
+MAX_INTEGER_DIGITS = 15
+"""Digits before the decimal point of any number written on a form: 10¹⁵ 元 (1,000 万亿) is more than thirty
+times a year's national budget, so no real figure reaches it, and every computation stays exact (below)."""
+MAX_DECIMALS = 6
+"""Digits after the decimal point of any number written (money has fewer: the profile's, 2 in 元)."""
+
+DECIMAL_PRECISION = 60
+"""Significant digits of every Decimal computation. The widest figure computed from accepted numbers is
+a percentage such as (B − A) ÷ A × 100 with B in 亿元 (15 + 8 integer digits) and A of 6 decimals, about
+33 digits before the point; 60 keeps every such figure, rounded to the cent, exact (Python's default,
+28, does not: rounding it raised InvalidOperation)."""
+
+
+def _use_wide_decimal_context() -> None:
+    """The one place that sets the Decimal context: this thread's, and the default of every thread started
+    later (worker threads copy it). Errors that would give a wrong figure stop the program instead."""
+    for context in (decimal.DefaultContext, decimal.getcontext()):
+        context.prec = DECIMAL_PRECISION
+        context.rounding = decimal.ROUND_HALF_EVEN
+        context.traps[decimal.InvalidOperation] = True
+        context.traps[decimal.DivisionByZero] = True
+        context.traps[decimal.Overflow] = True
+
+
+_use_wide_decimal_context()
 
 
 def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
@@ -112,11 +145,12 @@ _UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
 }
 
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# Each matched whole (fullmatch: a pattern ending in "$" would also take a text ending in a line end).
 _DATE_PATTERNS = [
-    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?$"),
-    re.compile(r"^(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?:(?P=sep)(?P<d>\d{1,2}))?$"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?"),
+    re.compile(r"(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?:(?P=sep)(?P<d>\d{1,2}))?"),
     # With dots only a full date: 2024.12 is a number.
-    re.compile(r"^(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})$"),
+    re.compile(r"(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})"),
 ]
 
 
@@ -187,19 +221,49 @@ def convert(quantity: Quantity, unit_of: Quantity) -> tuple[Decimal, Decimal]:
     raise UnitMismatch(f"{quantity.unit} cannot be compared with {unit_of.unit}")
 
 
-def parse_decimal(text: str) -> Decimal | None:
-    """A plain number (thousands separators allowed, full-width digits allowed), or None."""
-    cleaned = normalize(text).replace("，", ",")
-    if not _NUMBER.fullmatch(cleaned):
-        return None
-    try:
-        return Decimal(cleaned.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        return None
+def excerpt(text: str, length: int = 40) -> str:
+    """`text` as a message quotes it: whole when short, else its start and end (a value pasted by mistake
+    may be megabytes long)."""
+    return text if len(text) <= length else f"{text[:length // 2]}…{text[-(length // 4):]}"
 
 
 class ValueSyntaxError(ValueError):
     """Text that starts like a figure but is not one: ``≥很多``, ``2024年13月1日``."""
+
+
+class TooManyDigits(ValueSyntaxError):
+    """A number longer than any figure on a form (`MAX_INTEGER_DIGITS`, `MAX_DECIMALS`)."""
+
+
+def check_digits(number: Decimal, text: str, max_decimals: int | None = MAX_DECIMALS) -> Decimal:
+    """`number` (written as `text`), if it has at most `MAX_INTEGER_DIGITS` digits before the point and
+    `max_decimals` after (None: any, for a caller with a stricter rule of its own, such as money's).
+    Raises TooManyDigits otherwise: such a number is a slip (a pasted cell, a repeated key), and
+    arithmetic on it might not be exact."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int), "parsed numbers are finite"
+    decimals = max(0, -exponent)
+    integer_digits = len(digits) + exponent if digits != (0,) else 0
+    if integer_digits > MAX_INTEGER_DIGITS:
+        raise TooManyDigits(f"“{excerpt(text)}” has {integer_digits} digits before the decimal point; a figure on "
+                            f"a form has at most {MAX_INTEGER_DIGITS}")
+    if max_decimals is not None and decimals > max_decimals:
+        raise TooManyDigits(f"“{excerpt(text)}” has {decimals} decimals; a figure on a form has at most {max_decimals}")
+    return number
+
+
+def parse_decimal(text: str, max_decimals: int | None = MAX_DECIMALS) -> Decimal | None:
+    """A plain number (thousands separators allowed, full-width digits allowed), or None.
+
+    Raises TooManyDigits for a number longer than any figure on a form (`check_digits`)."""
+    cleaned = normalize(text).replace("，", ",")
+    if not _NUMBER.fullmatch(cleaned):
+        return None
+    try:
+        number = Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        return None
+    return check_digits(number, text.strip(), max_decimals)
 
 
 def _split_operator(text: str) -> tuple[Comparison | None, str]:
@@ -214,9 +278,11 @@ def _parse_date(text: str) -> dt.date | None:
 
     Raises ValueSyntaxError for a date-shaped text that names no real day (2024年13月1日)."""
     for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
+        match = pattern.fullmatch(text)
         if match:
             year, month = int(match["y"]), int(match["m"])
+            if year < dt.MINYEAR:  # 0000年: Python's dates start at year 1
+                raise ValueSyntaxError(f"“{text}” is not a real date")
             last_day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
             day = int(match["d"]) if match["d"] else last_day
             if not 1 <= day <= last_day:
@@ -241,9 +307,10 @@ def parse_value(raw: str | int | Decimal) -> Value:
         unit = rest[match.end():].strip()
         # A number glued to more words ("2个基层立法联系点已建成") is a quantity with a long unit;
         # that is still comparable with the same unit, so accept it and let unit checks judge.
-        return Quantity(original, Decimal(match.group().replace(",", "")), unit, comparison)
+        number = check_digits(Decimal(match.group().replace(",", "")), match.group())
+        return Quantity(original, number, unit, comparison)
     if comparison is not None:
-        raise ValueSyntaxError(f"“{original}” has an operator but no number or date after it")
+        raise ValueSyntaxError(f"“{excerpt(original)}” has an operator but no number or date after it")
     return Text(original)
 
 

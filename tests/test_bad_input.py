@@ -34,6 +34,8 @@ CASES: list[tuple[str, int, str, str]] = [
     ("front-matter-list.md", 1, "frontmatter-not-mapping", "not a set of fields"),
     ("front-matter-string.md", 1, "frontmatter-not-mapping", "not a set of fields"),
     ("empty-front-matter.md", 1, "frontmatter-empty", "front matter is empty"),
+    ("utf16-bom.md", 1, "file-encoding", "saved as UTF-16, not UTF-8"),
+    ("invisible-line-separator.md", 6, "text-invisible", "U+2028 (LINE SEPARATOR)"),
     # YAML
     ("yaml-bad-indentation.md", 9, "yaml-syntax", "not valid YAML"),
     ("tab-indent.md", 9, "yaml-syntax", "near “name: 平塘县人民法院”"),
@@ -53,6 +55,12 @@ CASES: list[tuple[str, int, str, str]] = [
     ("money-three-decimals.md", 12, "field-money-precision", "599619.765 has more than two decimals"),
     ("invalid-date.md", 5, "field-date-invalid", "2025-02-30"),
     ("year-not-a-year.md", 4, "field-year-invalid", "“24” is not a year"),
+    ("year-too-many-digits.md", 4, "field-year-invalid", "is not a year"),
+    ("money-too-many-digits.md", 12, "field-money-digits", "22 digits before the decimal point"),
+    ("value-too-many-decimals.md", 21, "field-value-digits", "has 7 decimals; a figure on a form has at most 6"),
+    ("date-year-zero.md", 24, "field-value-syntax", "“0000年12月31日” is not a real date"),
+    ("text-too-long.md", 6, "field-text-too-long", "is 2,400 characters long; a field holds at most 2,000"),
+    ("conclusion-too-long.md", 36, "conclusion-too-long", "it may be at most 20,000"),
     ("operator-without-number.md", 23, "field-value-syntax", "“≥很多” has an operator but no number"),
     ("empty-indicators.md", 20, "field-too-short", "has no rows"),
     ("indicator-row-string.md", 25, "field-model-type", "must be a row of fields"),
@@ -89,6 +97,8 @@ FIXES = {
     "unquoted-operator.md": "must be quoted",
     "indicator-row-string.md": "level1",
     "tab-indent.md": "indent with spaces, not tabs",
+    "utf16-bom.md": "iconv -f UTF-16 -t UTF-8",
+    "invisible-line-separator.md": "delete the invisible character",
 }
 
 # Where B > A in the total row, it is also so in 财政拨款 and 本级安排 (the sums hold): three errors.
@@ -96,7 +106,7 @@ ERROR_COUNTS = {"over-budget.md": 3}
 
 # Problems with the file as a whole: no field to name.
 FILE_LEVEL = {"file-empty", "file-binary", "file-encoding", "frontmatter-missing", "frontmatter-unclosed",
-              "frontmatter-not-mapping", "frontmatter-empty"}
+              "frontmatter-not-mapping", "frontmatter-empty", "text-invisible"}
 
 # Cases the generator once got wrong (a traceback, a wrong line, Python words in a message); kept as
 # ordinary cases now that they pass. Empty: add a case here, with the reason, to mark a known bug.

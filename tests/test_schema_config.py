@@ -10,7 +10,7 @@ import pytest
 
 from generator.__main__ import main
 from generator.config import ConfigError, Scheme, SiteConfig, load_config
-from generator.model import Form
+from generator.model import MAX_TEXT_CHARS, Form
 from generator.reading import discover
 
 from .conftest import CONTENT, ROOT
@@ -71,6 +71,15 @@ def test_schema_rejects_an_unknown_key(capsys):
     data = _as_an_editor_reads_it(discover([CONTENT])[0])
     data["titel"] = "x"
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+
+
+def test_schema_tells_editors_the_length_of_a_field(capsys):
+    """An editor using the schema flags a text over the limit `check` reports (field-text-too-long)."""
+    schema = _schema(capsys)
+    data = _as_an_editor_reads_it(discover([CONTENT])[0])
+    data["title"] = "长" * (MAX_TEXT_CHARS + 1)
+    [error] = jsonschema.Draft202012Validator(schema).iter_errors(data)
+    assert error.validator == "maxLength" and list(error.path) == ["title"]
 
 
 def test_site_config_is_the_default_scheme():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import threading
 from decimal import Decimal
 
 import pytest
@@ -11,10 +13,14 @@ from hypothesis import strategies as st
 
 from generator import formatting
 from generator.values import (
+    DECIMAL_PRECISION,
+    MAX_DECIMALS,
+    MAX_INTEGER_DIGITS,
     Comparison,
     DateValue,
     Quantity,
     Text,
+    TooManyDigits,
     UnitMismatch,
     ValueSyntaxError,
     convert,
@@ -138,3 +144,50 @@ def test_formatting_as_printed():
     assert formatting.score(Decimal("7.1")) == "7.10"
     assert formatting.rate(Decimal("100")) == "100.00"
     assert round_half_up(Decimal("0.125")) == Decimal("0.13")
+
+
+# Limits: every number a form may hold is computed exactly; longer ones are refused with a message.
+
+_ACCEPTED = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("999999999999999.999999"), places=6,
+                        allow_nan=False, allow_infinity=False)
+
+
+@given(target=_ACCEPTED, actual=_ACCEPTED, target_unit=st.sampled_from(["元", "万元", "亿元", ""]),
+       actual_unit=st.sampled_from(["元", "万元", "亿元", ""]))
+def test_arithmetic_on_accepted_numbers_never_raises(target, actual, target_unit, actual_unit):
+    """The widest figures computed from accepted numbers: a rate or an over-completion percentage, rounded
+    to the cent (with 28 digits, Python's default, this raised InvalidOperation)."""
+    goal, achieved = convert(parse_value(f"≥{target:f}{target_unit}"), parse_value(f"{actual:f}{actual_unit}"))
+    for figure in (achieved / goal * 100, (achieved - goal) / goal * 100, Decimal(100) * goal / achieved):
+        assert round_half_up(figure) == figure.quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+        formatting.rate(figure)
+        formatting.money(figure)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("1" + "0" * MAX_INTEGER_DIGITS, f"16 digits before the decimal point; a figure on a form has at most "
+                                     f"{MAX_INTEGER_DIGITS}"),
+    ("1,000,000,000,000,000", "16 digits before the decimal point"),
+    ("０." + "０" * MAX_DECIMALS + "１", f"has 7 decimals; a figure on a form has at most {MAX_DECIMALS}"),
+    ("≥" + "9" * 5000 + "元", "5000 digits before the decimal point"),
+])
+def test_numbers_longer_than_any_figure_are_refused(text, message):
+    with pytest.raises(TooManyDigits, match=message) as raised:
+        parse_value(text)
+    assert len(str(raised.value)) < 200, "a long number is quoted in part"
+
+
+def test_every_thread_computes_with_the_wide_context():
+    """Worker threads copy the default context: it is the wide one too."""
+    seen: list[int] = []
+    worker = threading.Thread(target=lambda: seen.append(decimal.getcontext().prec))
+    worker.start()
+    worker.join()
+    assert seen == [DECIMAL_PRECISION] and decimal.getcontext().prec == DECIMAL_PRECISION
+
+
+@pytest.mark.parametrize("text", ["0000年12月31日", "0000-01-01", "0000.12.31"])
+def test_dates_python_cannot_hold_are_not_dates(text):
+    """Year 0 raised Python's "year 0 is out of range"."""
+    with pytest.raises(ValueSyntaxError, match="is not a real date"):
+        parse_value(text)
