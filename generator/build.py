@@ -259,7 +259,7 @@ def _build(paths: list[Path], config: SiteConfig, out: Path, staging_folder: Sta
             entry.findings.extend(context.findings)
             view = render_html.form_view(entry, context.display_title, config, context.previous, context.next,
                                          pdf=pdf)
-            page_key = state.digest(page_inputs, form_template, entry.document.path.read_bytes(),
+            page_key = state.digest(page_inputs, form_template, entry.document.sha256,
                                     repr(entry.profile), repr(context))
             if not writer.reuse(view.page, page_key):
                 writer.write(view.page, render_html.render(env, render_html.form_page(view, review), config),

@@ -19,6 +19,7 @@ show, are reported at their line (and the rest of the file is still checked).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -89,6 +90,9 @@ class Document:
     body_line: int = 1
     read_errors: tuple[ReadError, ...] = ()
     """Problems of the text that did not stop it from being read (invisible characters), each at its line."""
+    sha256: str = ""
+    """The hash of the file's bytes as read: what an incremental build keys the form's page on, without
+    reading the file a second time."""
 
     def release(self, keep: frozenset[str]) -> None:
         """Drop what is only needed until the form is validated and checked: the raw data, and the lines
@@ -233,12 +237,13 @@ def _utf16_or_32(raw: bytes) -> str | None:
 
 
 _UNNAMED = {"Cc": "a control character", "Cn": "a noncharacter"}
-_UNPRINTABLE = re.compile(f"[\x00\t\n\r{_INVISIBLE_CHARACTERS}]")
+_UNPRINTABLE = re.compile(f"[\x00\t\n\r{_INVISIBLE_CHARACTERS}\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """`text` (a file name) with line ends, tabs and invisible characters written as ``\\u000a``: a
-    finding stays one line, and a name cannot send escape codes to the terminal or fake another finding."""
+    """`text` (a file name, a library's message quoting a file) with line ends, tabs, invisible characters
+    and lone surrogates (a file name that is not UTF-8) written as ``\\u000a``: a finding stays one line,
+    and a name cannot send escape codes to the terminal, fake another finding or fail to print."""
     return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
@@ -382,7 +387,7 @@ def read_document(path: Path, display: str | None = None, site: Path | None = No
     body_line += len(body) - len(stripped)
     return Document(path=path, display=shown, slug=path.stem, data=data, lines=lines,
                     body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line,
-                    read_errors=tuple(read_errors))
+                    read_errors=tuple(read_errors), sha256=hashlib.sha256(raw).hexdigest())
 
 
 _IGNORED = re.compile(r"^[._]")

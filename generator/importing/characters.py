@@ -13,6 +13,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from ..reading import printable
+
 __all__ = ["Removed", "ascii_digits", "clean_line", "describe", "printable"]
 
 LINE_SEPARATORS = frozenset("\u2028\u2029\x85")
@@ -29,15 +31,6 @@ def _unwritable(char: str) -> bool:
     if char in _KEPT:
         return False
     return char in LINE_SEPARATORS or unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"
-
-
-def printable(text: str) -> str:
-    r"""Text with every character a form file or a terminal must not get as it is written as an escape
-    (a newline as ``\n``, DEL as ``\x7f``): for file names written into comments and reports."""
-    if not any(_unwritable(char) or char in _KEPT for char in text):
-        return text
-    return "".join(char.encode("unicode_escape", "backslashreplace").decode("ascii")
-                   if _unwritable(char) or char in _KEPT else char for char in text)
 
 
 @dataclass(frozen=True)

@@ -396,4 +396,4 @@ def test_a_library_message_that_quotes_the_file_is_escaped(site: HostileSite, de
     monkeypatch.setattr(text_reader, "read_text_forms", choke)
     [note] = read_source(source(site.root), scheme()).notes
     assert note.code == "import-unreadable" and "\x1b" not in note.message and "\n" not in note.message
-    assert "bad token b'\\x1b[2J'\\nforged: ok" in note.message
+    assert "bad token b'\\u001b[2J'\\u000aforged: ok" in note.message
