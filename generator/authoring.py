@@ -10,8 +10,10 @@ left empty (empty means "not given" to the model).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
 import typing
 import unicodedata
@@ -265,18 +267,29 @@ def slug_in_use(content: Path, slug: str, target: Path) -> Path | None:
 
 
 def write_form(path: Path, text: str, force: bool = False) -> None:
-    """Write a form file, creating its folder; an existing file only with `force`."""
+    """Write a form file, creating its folder; an existing file only with `force`; never through a link
+    (a link where the file goes may lead anywhere: it is refused, and O_NOFOLLOW refuses one that appears
+    meanwhile)."""
+    if path.is_symlink():
+        raise UsageError(f"{path}: is a link — formgen never writes through a link, which may lead anywhere; "
+                         "remove it, or choose another --slug")
     if path.exists() and not force:
         raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it")
     if path.exists() and not path.is_file():
         raise UsageError(f"{path} exists and is not a file")
     path.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL refuses a file that appeared since the checks above: nothing is overwritten by accident.
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_TRUNC if force else os.O_EXCL)
     try:
-        # "x" refuses a file that appeared since the check above: nothing is overwritten by accident.
-        with path.open("w" if force else "x", encoding="utf-8", newline="\n") as file:
-            file.write(text)
+        descriptor = os.open(path, flags, 0o666)
     except FileExistsError:
         raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it") from None
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        raise UsageError(f"{path}: became a link — formgen never writes through a link; remove it") from None
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
 
 
 _SLUG_HINT = re.compile(r"^form-\d{4}-[0-9a-f]{8}$")

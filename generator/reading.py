@@ -32,8 +32,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "printable", "read_bytes", "read_document",
-           "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "escape_through_link", "printable", "read_bytes",
+           "read_document", "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -306,6 +306,17 @@ def _boundary(path: Path, site: Path) -> Path:
         if _inside(written, candidate):
             return root
     return Path(os.path.realpath(written.parent))
+
+
+def escape_through_link(path: Path, site: Path) -> Path | None:
+    """Where `path` really is, if it names a place inside `site` that a link takes outside it; else None.
+    A path named outside the site is the user's own choice on their own machine and is taken as it is;
+    a link inside the site may have come with a pull request, and is never followed out of it."""
+    named, root = Path(os.path.abspath(path)), Path(os.path.abspath(site))
+    if not named.is_relative_to(root):
+        return None
+    real = named.resolve()
+    return None if real.is_relative_to(root.resolve()) else real
 
 
 def _outside_site() -> ReadError:

@@ -10,6 +10,7 @@ from ..checks import PLACEHOLDER
 from ..config import find_config, load_config
 from ..errors import UsageError
 from ..profile import form_model
+from ..reading import escape_through_link, printable
 from .common import DEFAULT_CONTENT, folder_to_write
 
 HELP = "write a new form file with every field, its label beside it and placeholders to fill in"
@@ -72,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
     authoring.validate_slug(slug)
     path = (args.out if args.out is not None else DEFAULT_CONTENT / str(year)) / f"{slug}.md"
     folder_to_write(path.parent, "--out" if args.out is not None else None)
+    found = find_config(Path.cwd())
+    real = escape_through_link(path.parent, found.parent if found is not None else Path.cwd())
+    if real is not None:
+        raise UsageError(f"{path.parent}: leads outside the site (to {printable(str(real))}) through a link — "
+                         "nothing was written: formgen writes only inside the site; replace the link with a folder")
     other = authoring.slug_in_use(DEFAULT_CONTENT, slug, path)
     if other is not None:
         raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "

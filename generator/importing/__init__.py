@@ -24,7 +24,7 @@ from pathlib import Path
 from ..authoring import default_year, form_text
 from ..config import Scheme
 from ..errors import FormgenError, UsageError
-from ..reading import ReadError, read_text
+from ..reading import ReadError, escape_through_link, read_text
 from .characters import ascii_digits, printable
 from .draft import Draft, Location, Note
 from .labels import LABELS, LabelTable
@@ -186,17 +186,6 @@ def plan(sources: list[Source], out: Path | None, content: Path) -> list[Planned
             taken.add(path)
             planned.append(Planned(draft, source, path))
     return planned
-
-
-def escape_through_link(path: Path, site: Path) -> Path | None:
-    """Where `path` really is, if it names a place inside `site` that a link takes outside it; else None.
-    A path named outside the site is the user's own choice on their own machine and is taken as it is;
-    a link inside the site may have come with a pull request, and is never followed out of it."""
-    named, root = Path(os.path.abspath(path)), Path(os.path.abspath(site))
-    if not named.is_relative_to(root):
-        return None
-    real = named.resolve()
-    return None if real.is_relative_to(root.resolve()) else real
 
 
 def write_planned(planned: list[Planned], force: bool, site: Path) -> None:
