@@ -5,9 +5,6 @@ from __future__ import annotations
 import difflib
 import shutil
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 from pypdf import PdfReader
@@ -18,6 +15,7 @@ from generator.render import pdf as render_pdf
 
 from .conftest import CONTENT, REFERENCE, ROOT
 from .htmltools import squash
+from .listening import recording_server
 from .reference import published_forms
 
 ARTIFACTS = ROOT / "test-artifacts" / "pdf"
@@ -79,43 +77,24 @@ def test_archival_and_tagged_variants(tmp_path, variant, part):
         assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        type(self).requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"\x89PNG")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_nothing_is_fetched_outside_the_site(tmp_path):
     """http(s) (loopback included), file:///etc/passwd, ../ out of the site and symlinks pointing outside
     are refused, and a local HTTP server proves it receives no request."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     site = tmp_path / "site"
     site.mkdir()
     (site / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', "utf-8")
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
     (site / "link.svg").symlink_to(tmp_path / "secret.txt")
     environment = render_pdf.check_environment()
-    port = server.server_address[1]
-    try:
-        for url in (f"http://127.0.0.1:{port}/x.png", f"https://127.0.0.1:{port}/x.png", "file:///etc/passwd",
+    with recording_server() as (address, requests):
+        for url in (f"http://{address}/x.png", f"https://{address}/x.png", "file:///etc/passwd",
                     "../secret.txt", "link.svg"):
             html = f'<html lang="zh-CN"><body><p>图</p><img src="{url}"></body></html>'
             with pytest.raises(render_pdf.FetchRefused, match="refused to fetch"):
                 render_pdf.render_pdf(html, site, [site], environment)
         allowed = '<html><body><img src="logo.svg"><img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E"></body></html>'
         assert render_pdf.render_pdf(allowed, site, [site], environment).startswith(b"%PDF")
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert _Recorder.requests == []
+    assert requests == []
 
 
 def test_a_character_the_fonts_cannot_draw_fails_the_build(tmp_path, capsys, monkeypatch):

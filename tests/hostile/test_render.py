@@ -8,11 +8,8 @@ import csv
 import io
 import json
 import re
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import yaml
@@ -26,6 +23,7 @@ from generator.render import html as render_html
 from generator.render import narrative
 from generator.render import pdf as render_pdf
 
+from ..listening import recording_server
 from .conftest import FORMS, assert_whole
 
 FORMULAS = {
@@ -221,27 +219,12 @@ def _environment() -> render_pdf.PdfEnvironment:
         pytest.skip(str(error))
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        type(self).requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"%PDF-1.7\n%%EOF\n")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_a_refused_attachment_is_our_error_not_weasyprints(tmp_path, decoy):
     environment = _environment()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     site = tmp_path / "site"
     site.mkdir()
-    try:
-        for url in (f"http://127.0.0.1:{server.server_address[1]}/x.pdf", decoy.secret.as_uri()):
+    with recording_server() as (address, requests):
+        for url in (f"http://{address}/x.pdf", decoy.secret.as_uri()):
             html = f'<html lang="zh-CN"><body><p>附件 <a rel="attachment" href="{url}">文件</a></p></body></html>'
             try:
                 render_pdf.render_pdf(html, site, [site], environment)
@@ -250,10 +233,7 @@ def test_a_refused_attachment_is_our_error_not_weasyprints(tmp_path, decoy):
                 assert url in str(error) and "relative path" in str(error)
             else:
                 pytest.fail(f"{url} was fetched")
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert _Recorder.requests == []
+    assert requests == []
 
 
 def test_a_site_template_refused_at_bundle_level_is_a_message(site, decoy, capsys):
