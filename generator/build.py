@@ -1,7 +1,9 @@
-"""The build: read and check everything, then render into a temporary folder and swap it in.
+"""The build: read and check everything, then render into a staging folder and publish it.
 
-Nothing is written until every form checks; a build that fails at any point leaves the previous
-output folder exactly as it was. Every path written is checked to stay inside the output folder.
+Nothing is written until every form checks; a build that fails at any point (a PDF that cannot be
+made included) leaves the previous output folder exactly as it was. The staging folder, the lock
+that makes one build at a time, the swap and every write into the output folder or the cache are
+`output.py`'s.
 
 For speed on large sites the forms are split into one part per worker process (`parallel.in_shards`).
 A worker reads and checks its part and keeps it; only small digests travel to this process (the
@@ -193,11 +195,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         if not (folder / PDF_MANIFEST).is_file() or folder.is_symlink():
             raise UsageError(f"--merge {folder}: not the output of a formgen build with PDFs (no {PDF_MANIFEST})")
     with Staging(out) as staging:
-        return _build(paths, config, out, staging, files, env, roots, pdf_environment, started, review=review,
+        return _build(config, out, staging, files, env, roots, pdf_environment, started, review=review,
                       strict=strict, jobs=jobs, pdf=pdf, progress=progress, cache=cache, shard=shard, merge=merge)
 
 
-def _build(paths: list[Path], config: SiteConfig, out: Path, staging_folder: Staging, files: list[Path], env: Any,
+def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[Path], env: Any,
            roots: list[Path], pdf_environment: render_pdf.PdfEnvironment | None, started: float, *, review: bool,
            strict: bool, jobs: int, pdf: bool, progress: Report | None, cache: Path | None,
            shard: tuple[int, int] | None, merge: list[Path] | None) -> BuildResult:
