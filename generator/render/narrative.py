@@ -149,17 +149,26 @@ class _Reader(HTMLParser):
             self._waiting = []
 
 
+@functools.lru_cache(maxsize=4)
 def _read(html: str) -> _Reader:
+    """The URLs and text of an HTML fragment (kept for the last few: the checks read each twice)."""
     reader = _Reader()
     reader.feed(html)
     reader.close()
     return reader
 
 
+_MAY_HOLD_URLS = re.compile(r"<[a-z][^>]*=|<style", re.I)
+"""A tag with an attribute (a URL is always in one) or a style sheet: HTML without either holds no URL,
+which is the case of nearly every conclusion (plain Markdown), and spares parsing it."""
+
+
 def links(text: str) -> list[Link]:
     """Every URL of a Markdown text: in the HTML Markdown makes of it (including what the sanitizer
     will remove, such as images and ``javascript:`` links), then those of the published HTML that
     differ (where the sanitizer reads the HTML otherwise), in the order written."""
+    if not _MAY_HOLD_URLS.search(_markdown(text)):
+        return []
     written = _read(_markdown(text)).links
     seen = {link.target for link in written}
     return written + [link for link in _read(_published(text)).links if link.target not in seen]
@@ -224,6 +233,8 @@ def dropped_text(text: str) -> tuple[str, int] | None:
     """The first text of the Markdown that its published HTML does not show as written (dropped with
     a tag the sanitizer removes, or shown as markup): (a short quote of it, its offset in the
     Markdown, 0 where it cannot be found). None where every visible character is published."""
+    if _published(text) == _markdown(text):  # the sanitizer changed nothing (plain Markdown)
+        return None
     written = _SPACE.sub("", "".join(_read(_markdown(text)).text))
     published = _SPACE.sub("", "".join(_read(_published(text)).text))
     if written == published:
