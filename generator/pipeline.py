@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 
 from . import checks
@@ -22,7 +21,6 @@ from .findings import Finding, Level, Problem
 from .model import MAX_CONCLUSION_CHARS, Form, field_name, inner_model, known_fields, label_for, suggest
 from .profile import Profile, form_model
 from .reading import Document, ReadError, discover, printable, read_document
-from .render import narrative
 from .scoring import ScoredForm, score_form, score_indicator
 
 __all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
@@ -39,9 +37,6 @@ class Entry:
     profile: Profile | None = None
     """The profile (表样) the form was read by: its own ``profile:``, else the site's. None when the file
     could not be read, or names no profile."""
-    conclusion: Markup | None = None
-    """The 自评结论 as published (Markdown made sanitised HTML): made once, when the checks read it, and
-    kept for the page and the PDF."""
 
     @property
     def slug(self) -> str:
@@ -192,8 +187,7 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
                      profile=profile)
     scored = score_form(form, profile.scheme)
     problems = checks.check_form(scored, document.body, config, document.path, profile) + extra
-    entry = Entry(document, scored, _unfilled([located(problem) for problem in problems], unfilled), profile,
-                  narrative.to_html(document.body))
+    entry = Entry(document, scored, _unfilled([located(problem) for problem in problems], unfilled), profile)
     document.release(checks.CROSS_FORM_FIELDS)
     return entry
 

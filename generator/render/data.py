@@ -31,6 +31,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 """What makes a spreadsheet read a cell as a formula: OWASP's CSV injection list, with the line feed and
 the full-width forms that its testing guide adds (Excel and WPS in East Asian locales may take ＝ for =).
 A target written ＝30台（套） gets its ``'`` too: a visible ``'`` is the price of never running a formula."""
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def as_json(data: Any) -> str:
@@ -41,7 +42,10 @@ def as_json(data: Any) -> str:
 def text_cell(text: str) -> str:
     """A text cell that no spreadsheet runs as a formula: one that starts with `_FORMULA_STARTS` (also after
     leading white space) gets a leading ``'`` (OWASP's rule). The text stays readable, with its ``'``."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) or text.lstrip().startswith(_FORMULA_STARTS) else text
+    first = text[:1]
+    if first in _FORMULA_FIRST or (first.isspace() and text.lstrip().startswith(_FORMULA_STARTS)):
+        return f"'{text}"
+    return text
 
 
 def _csv(header: list[str], rows: Iterator[list[str]]) -> str:
@@ -78,9 +82,12 @@ SEARCH_FORM_CHARS = 5_000
 long its texts or however many its rows."""
 
 
+_WHITE_SPACE = re.compile(r"\s+")
+
+
 def _searchable(text: str) -> str:
     # Cut before normalising too: NFKC of a very long text costs time for characters that are dropped.
-    return re.sub(r"\s+", "", normalize(text[:4 * SEARCH_TEXT_CHARS]).lower())[:SEARCH_TEXT_CHARS]
+    return _WHITE_SPACE.sub("", normalize(text[:4 * SEARCH_TEXT_CHARS]).lower())[:SEARCH_TEXT_CHARS]
 
 
 def search_text(record: dict[str, Any]) -> str:
@@ -89,7 +96,10 @@ def search_text(record: dict[str, Any]) -> str:
     parts = [record["title"], record["unit"], str(record["year"]), record["goals"]["expected"],
              record["goals"]["actual"], record["conclusion"], *(row["name"] for row in record["indicators"]),
              *(row["reason"] for row in record["indicators"])]
-    return "".join(map(_searchable, parts))[:SEARCH_FORM_CHARS]
+    # Texts no longer than the bound (nearly all) are normalised together, in one call: a text cut to
+    # the bound is already normalised, and normalising it again changes nothing.
+    joined = "".join(part if len(part) <= SEARCH_TEXT_CHARS else _searchable(part) for part in parts)
+    return _WHITE_SPACE.sub("", normalize(joined).lower())[:SEARCH_FORM_CHARS]
 
 
 def sitemap(base_url: str, paths: list[str]) -> str:

@@ -211,12 +211,6 @@ class FormView:
     def scored(self) -> ScoredForm:
         assert self.entry.scored is not None
         return self.entry.scored
-
-    @property
-    def conclusion(self) -> Markup:
-        """The 自评结论 as published (made when the form was checked)."""
-        return self.entry.conclusion if self.entry.conclusion is not None else to_html(self.entry.document.body)
-
     @property
     def form(self) -> Any:
         return self.scored.form

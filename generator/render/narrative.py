@@ -160,14 +160,21 @@ def _read(html: str) -> _Reader:
 
 _MAY_HOLD_URLS = re.compile(r"<[a-z][^>]*=|<style", re.I)
 """A tag with an attribute (a URL is always in one) or a style sheet: HTML without either holds no URL,
-which is the case of nearly every conclusion (plain Markdown), and spares parsing it."""
+and needs no parsing."""
+
+
+def _plain(text: str) -> bool:
+    """Markdown without ``<`` or ``[`` makes no link, no image, no raw HTML: only the allowlisted tags of
+    paragraphs, lists, emphasis and tables, which the sanitizer keeps. Nearly every conclusion is such
+    text, and the checks then need not make its HTML at all (a build that reuses every page makes none)."""
+    return "<" not in text and "[" not in text
 
 
 def links(text: str) -> list[Link]:
     """Every URL of a Markdown text: in the HTML Markdown makes of it (including what the sanitizer
     will remove, such as images and ``javascript:`` links), then those of the published HTML that
     differ (where the sanitizer reads the HTML otherwise), in the order written."""
-    if not _MAY_HOLD_URLS.search(_markdown(text)):
+    if _plain(text) or not _MAY_HOLD_URLS.search(_markdown(text)):
         return []
     written = _read(_markdown(text)).links
     seen = {link.target for link in written}
@@ -203,6 +210,8 @@ def _first_unclosed(html: str, name: str) -> int | None:
 def unclosed_elements(text: str) -> list[tuple[str, int]]:
     """(element, offset of its opening tag in the Markdown) of each HTML element or comment (``<!--``)
     that is opened and never closed, so that the text after it would not be published as written."""
+    if _plain(text):
+        return []
     html = _markdown(text)
     found = []
     for name in _SWALLOWING:
@@ -233,7 +242,7 @@ def dropped_text(text: str) -> tuple[str, int] | None:
     """The first text of the Markdown that its published HTML does not show as written (dropped with
     a tag the sanitizer removes, or shown as markup): (a short quote of it, its offset in the
     Markdown, 0 where it cannot be found). None where every visible character is published."""
-    if _published(text) == _markdown(text):  # the sanitizer changed nothing (plain Markdown)
+    if _plain(text) or _published(text) == _markdown(text):  # the sanitizer changes nothing
         return None
     written = _SPACE.sub("", "".join(_read(_markdown(text)).text))
     published = _SPACE.sub("", "".join(_read(_published(text)).text))
