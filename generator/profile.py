@@ -499,7 +499,7 @@ def _resolve(files: Mapping[str, _File], outside: Mapping[str, _Resolved]) -> tu
 
     for name in sorted(files):
         resolve(name, ())
-    return {name: item for name, item in done.items() if item is not None}, findings
+    return {name: item for name in sorted(files) if (item := done[name]) is not None}, findings
 
 
 def parse_profile(text: str, shown: str, name: str) -> Profile:
