@@ -14,7 +14,7 @@ import pytest
 
 from generator.__main__ import main
 from generator.config import ConfigError, load_config
-from generator.profile import shipped_profiles
+from generator.profile import differences, shipped_profiles
 
 from .conftest import ROOT
 from .htmltools import sheet_text
@@ -180,3 +180,16 @@ def test_a_site_profile_linked_out_of_the_site_is_refused(tmp_path, capsys, monk
     (site / "profiles" / "mine.toml").unlink()
     os.symlink(site / "shared.toml", site / "profiles" / "mine.toml")
     assert load_config(site / "formgen.toml").profile_for().money.unit == "万元"
+
+
+def test_the_documented_example_is_a_working_profile(tmp_path):
+    """docs/profiles.md's 云南 example, as a site's file, extends the reference and changes what it says."""
+    docs = (ROOT / "docs" / "profiles.md").read_text(encoding="utf-8")
+    example = docs.split("### An example\n", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    _site(tmp_path, {"yunnan": example}, "yunnan")
+    yunnan = load_config(tmp_path / "formgen.toml").profile_for()
+    assert (yunnan.extends, yunnan.source.title, yunnan.money.unit, yunnan.split_target) == \
+        ("reference", "云南", "元", True)
+    assert differences(yunnan, shipped_profiles()["reference"]) == [
+        "labels.form_title", "labels.target", "labels.reason", "layout.columns", "layout.widths",
+        "layout.funds_spans"]
