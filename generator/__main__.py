@@ -19,11 +19,11 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 
 from . import __version__
-from .commands import build, check, diff, export, import_, init, new, schema, serve
+from .commands import build, check, diff, export, import_, init, new, profiles, schema, serve
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, FormgenError, Terminated, os_error_message
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
-            "new": new, "diff": diff, "import": import_}
+            "new": new, "diff": diff, "import": import_, "profiles": profiles}
 
 DEBUG_VARIABLE = "FORMGEN_DEBUG"
 """Set to 1 to get the traceback of an internal error (for a bug report) besides its one line."""

@@ -210,6 +210,10 @@ class SiteConfig(_Settings):
 
         return sorted({*shipped_profiles(), *self._local_profiles})
 
+    def site_profiles(self) -> dict[str, Profile]:
+        """The site's own profiles, by name: those in place of a shipped one of the same name included."""
+        return dict(self._local_profiles)
+
     def profile_for(self, name: str | None = None) -> Profile:
         """The profile a form uses: `name` (its ``profile:``), or the site's. The site's profile scores by
         ``[scheme]`` (its scheme as adjusted by formgen.toml); another profile by its own file's scheme.

@@ -13,17 +13,21 @@ problem of a profile file is reported at once, with its file, line, key and fix,
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import functools
 import importlib.resources
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, WithJsonSchema, create_model
+from pydantic import BaseModel, Field, ValidationError, WithJsonSchema, create_model, field_validator
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from .config import ConfigError, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
@@ -45,7 +49,8 @@ from .reading import ReadError, read_bytes
 from .values import round_half_up
 
 __all__ = ["DEFAULT_PROFILE", "Column", "FundLine", "Labels", "Layout", "MoneyFormat", "Profile", "ProfileError",
-           "form_model", "local_profiles", "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
+           "Source", "base_of", "differences", "form_model", "local_profiles", "parse_profile", "per_profile",
+           "profile_problems", "shipped_profiles"]
 
 DEFAULT_PROFILE = "reference"
 """The profile of a site that names none: the 贵州 reference form, which the ten published forms use."""
@@ -193,14 +198,46 @@ def _reference_funds() -> tuple[FundLine, ...]:
     )
 
 
+_URL = re.compile(r"https?://[^\s\"<>]+")
+
+
+class Source(_Settings):
+    """Where a profile comes from: the province and the official template or published forms its table
+    follows. Metadata for `formgen profiles`: it changes nothing on the form, and is not inherited."""
+
+    title: str = ""
+    """Its province, or 中央 for the central template (贵州, 四川…)."""
+    document: str = ""
+    """The official template it follows (财预〔2020〕10号), or the published forms it reproduces."""
+    url: str = ""
+    """Where that document or form is published (http or https); empty where none is known."""
+    date: datetime.date | None = None
+    """The document's date, as an ISO date (2020-02-25); none where it is not known."""
+    notes: str = ""
+    """What the profile chose where its source is silent, or anything else a reader should know."""
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not _URL.fullmatch(value):
+            raise PydanticCustomError("url", "{message}", {
+                "message": f"“{value}” is not a web address",
+                "fix": "write the address the document is published at, starting with https:// or http://, "
+                       "or leave url out"})
+        return value
+
+
 class Profile(_Settings):
-    """A profile file. Every key has the reference profile's value as its default."""
+    """A profile file, resolved over its base. Every key has the reference profile's value as its default."""
 
     name: str = DEFAULT_PROFILE
     """The file's name without ``.toml``: set by the loader, not written in the file."""
+    extends: str | None = None
+    """The base profile whose keys this one takes where it writes none; None only for the reference."""
     title: str = "贵州（参考表样）"
-    """What the profile is, in a few words."""
+    """What the profile is, in a few words (not inherited: default, the profile's name)."""
     description: str = ""
+    source: Source = Field(default_factory=Source)
     money: MoneyFormat = Field(default_factory=MoneyFormat)
     labels: Labels = Field(default_factory=Labels)
     layout: Layout = Field(default_factory=Layout)
@@ -304,38 +341,174 @@ def _funds_problems(funds: tuple[FundLine, ...]) -> Problems:
                    "a row is the sum of rows below it: remove the loop")
 
 
-def parse_profile(text: str, shown: str, name: str) -> Profile:
-    """A profile from the text of its file. Raises ProfileError listing every problem."""
-    def finding(loc: tuple[str | int, ...], message: str, fix: str, code: str = "profile-invalid") -> Finding:
-        return Finding(shown, toml_line(text, loc), Level.ERROR, code, ".".join(map(str, loc)), "表样",
+_NOT_INHERITED = ("title", "description", "source")
+"""Keys that describe a profile file, not its form: a profile never takes them from its base."""
+_NOT_COMPARED = frozenset({"name", "extends", *_NOT_INHERITED})
+"""Keys that are no difference between a profile and its base: they name or describe the file."""
+_UNWRITTEN = object()
+
+
+@dataclass(frozen=True)
+class _File:
+    """A profile file as read: its name, its path as findings show it, its text and its TOML data."""
+
+    name: str
+    shown: str
+    text: str
+    data: dict[str, Any]
+
+    def finding(self, loc: tuple[str | int, ...], message: str, fix: str, code: str = "profile-invalid") -> Finding:
+        return Finding(self.shown, toml_line(self.text, loc), Level.ERROR, code, ".".join(map(str, loc)), "表样",
                        message, fix)
 
+    def writes(self, loc: tuple[str | int, ...]) -> bool:
+        """Whether the file itself writes the key at `loc` (else it comes from its base)."""
+        value: Any = self.data
+        for part in loc:
+            in_list = isinstance(part, int) and isinstance(value, list) and part < len(value)
+            if not in_list and not (isinstance(value, dict) and part in value):
+                return False
+            value = value[part]
+        return True
+
+
+class _Resolved(NamedTuple):
+    profile: Profile
+    data: dict[str, Any]
+    """Its keys as its file and its bases write them, merged: what a profile extending it starts from."""
+
+
+def _read(text: str, shown: str, name: str) -> _File:
+    """A profile file's TOML. Raises ProfileError for a syntax error: nothing else of the file can be read."""
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None) or 1
         raise ProfileError([Finding(shown, line, Level.ERROR, "profile-syntax", "", "", f"not valid TOML: {error}",
                                     "fix the syntax (https://toml.io)")]) from None
+    return _File(name, shown, text, data)
+
+
+def _merged(base: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """`own` over `base`, table by table and key by key. Any other value replaces the base's whole, lists
+    too: a profile that lists columns or funding rows lists all of them, in its own order."""
+    merged = dict(base)
+    for key, value in own.items():
+        below = merged.get(key)
+        merged[key] = _merged(below, value) if isinstance(value, dict) and isinstance(below, dict) else value
+    return merged
+
+
+def _validated(file: _File, base: _Resolved | None) -> _Resolved:
+    """One file over its resolved base. Raises ProfileError listing every problem of the file."""
+    inherited = {key: value for key, value in base.data.items() if key not in _NOT_INHERITED} if base else {}
+    data = _merged(inherited, {key: value for key, value in file.data.items() if key not in ("name", "extends")})
+    base_name = base.profile.name if base else None
     findings: list[Finding] = []
-    if not _NAME.fullmatch(name):  # not match(): "$" would accept a name ending in a line end
-        findings.append(Finding(shown, 1, Level.ERROR, "profile-invalid", "", "",
-                                f"“{name}” cannot name a profile",
+    if not _NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end
+        findings.append(Finding(file.shown, 1, Level.ERROR, "profile-invalid", "", "",
+                                f"“{file.name}” cannot name a profile",
                                 "name the file in lowercase letters, digits and hyphens, e.g. my-province.toml"))
-    if "name" in data:
-        findings.append(finding(("name",), "is not written in the file",
-                                f"remove it: the profile's name is its file's ({name})"))
-    data = {key: value for key, value in data.items() if key != "name"}
+    if "name" in file.data:
+        findings.append(file.finding(("name",), "is not written in the file",
+                                     f"remove it: the profile's name is its file's ({file.name})"))
+
+    def whole(loc: tuple[str | int, ...], message: str, fix: str) -> Finding:
+        # A problem of the combination: say where a value the file does not write comes from.
+        inherited_value = base_name is not None and not file.writes(loc)
+        return file.finding(loc, f"{message} (the value of its base “{base_name}”)" if inherited_value else message,
+                            fix)
+
     try:
-        profile = Profile.model_validate({**data, "name": name})
+        profile = Profile.model_validate({"title": file.name, **data, "name": file.name, "extends": base_name})
     except ValidationError as error:
-        findings += settings_findings(error, shown, text, Profile, "profile-invalid", "表样",
+        findings += settings_findings(error, file.shown, file.text, Profile, "profile-invalid", "表样",
                                       f"see {DOC} for the keys and their values")
-        findings += [finding(loc, message, fix) for loc, message, fix in _section_problems(data)]
+        findings += [whole(loc, message, fix) for loc, message, fix in _section_problems(data)]
     else:
-        findings += [finding(loc, message, fix) for loc, message, fix in profile_problems(profile)]
+        findings += [whole(loc, message, fix) for loc, message, fix in profile_problems(profile)]
     if findings:
         raise ProfileError(sorted(findings))
-    return profile
+    return _Resolved(profile, data)
+
+
+def _resolve(files: Mapping[str, _File], outside: Mapping[str, _Resolved]) -> tuple[dict[str, _Resolved],
+                                                                                     list[Finding]]:
+    """Every file over its base, and the problems of those that cannot be used. A base is another of
+    `files`, else one of `outside` (the shipped profiles, for a site's files): so a site's central.toml may
+    extend the shipped central and take its place. A file that names no base extends the reference;
+    the reference itself, shipped, has none."""
+    done: dict[str, _Resolved | None] = {}
+    findings: list[Finding] = []
+    choices = sorted({*files, *outside})
+
+    def fail(file: _File, message: str, fix: str, code: str) -> None:
+        findings.append(file.finding(("extends",), message, fix, code))
+        done[file.name] = None
+
+    def resolve(name: str, chain: tuple[str, ...]) -> _Resolved | None:
+        if name in done:
+            return done[name]
+        file = files[name]
+        wanted = file.data.get("extends", _UNWRITTEN)
+        if wanted is _UNWRITTEN:
+            wanted = None if name == DEFAULT_PROFILE and not outside else DEFAULT_PROFILE
+        elif name == DEFAULT_PROFILE and not outside:
+            fail(file, "the reference profile has no base", "remove extends: every other profile extends "
+                 "the reference, which writes every key", "profile-invalid")
+            return None
+        others = ", ".join(choice for choice in choices if choice != name)
+        base: _Resolved | None = None
+        if wanted is None:
+            pass
+        elif not isinstance(wanted, str):
+            fail(file, "is not the name of a profile", f'write the base\'s name in quotes, e.g. extends = '
+                 f'"{DEFAULT_PROFILE}": one of {others}', "profile-invalid")
+            return None
+        elif wanted != name and wanted in files:
+            if wanted in chain:
+                circle = (*chain[chain.index(wanted):], name)
+                for index, member in enumerate(circle):
+                    path = " → ".join((*circle[index:], *circle[:index], member))
+                    fail(files[member], f"the bases go round in a circle: {path}",
+                         f"make one of {', '.join(circle)} extend another profile, such as {DEFAULT_PROFILE}",
+                         "profile-base-cycle")
+                return None
+            base = resolve(wanted, (*chain, name))
+            if base is None:  # the base's own file says why
+                done[name] = None
+                return None
+        elif wanted in outside:
+            base = outside[wanted]
+        elif wanted == name:
+            fail(file, f"“{name}” names this profile itself",
+                 f"name the profile it changes as its base: one of {others}", "profile-base-cycle")
+            return None
+        else:
+            close = difflib.get_close_matches(wanted, choices, n=1, cutoff=0.6)
+            hint = f"did you mean “{close[0]}”? " if close else ""
+            site = f", or add {PROFILES_FOLDER}/{wanted}.toml beside formgen.toml" if outside else ""
+            fail(file, f"“{wanted}” is not a profile", f"{hint}name one of {others}{site}", "profile-base-unknown")
+            return None
+        try:
+            done[name] = _validated(file, base)
+        except ProfileError as error:
+            findings.extend(error.findings)
+            done[name] = None
+        return done[name]
+
+    for name in sorted(files):
+        resolve(name, ())
+    return {name: item for name in sorted(files) if (item := done[name]) is not None}, findings
+
+
+def parse_profile(text: str, shown: str, name: str) -> Profile:
+    """A profile from the text of its file, over its base among the shipped profiles. Raises ProfileError
+    listing every problem."""
+    resolved, findings = _resolve({name: _read(text, shown, name)}, _shipped())
+    if findings:
+        raise ProfileError(sorted(findings))
+    return resolved[name].profile
 
 
 def _section_problems(data: dict[str, Any]) -> Problems:
@@ -357,15 +530,27 @@ def _section_problems(data: dict[str, Any]) -> Problems:
 
 
 @functools.cache
-def shipped_profiles() -> dict[str, Profile]:
-    """The profiles that come with formgen, by name."""
+def _shipped() -> dict[str, _Resolved]:
     folder = importlib.resources.files("generator.profiles")
-    found = {}
+    files: dict[str, _File] = {}
+    findings: list[Finding] = []
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if entry.name.endswith(".toml"):
             name = entry.name.removesuffix(".toml")
-            found[name] = parse_profile(entry.read_text(encoding="utf-8"), f"generator/profiles/{entry.name}", name)
-    return found
+            try:
+                files[name] = _read(entry.read_text(encoding="utf-8"), f"generator/profiles/{entry.name}", name)
+            except ProfileError as error:
+                findings += error.findings
+    resolved, problems = _resolve(files, {})
+    if findings or problems:
+        raise ProfileError(sorted(findings + problems))
+    return resolved
+
+
+@functools.cache
+def shipped_profiles() -> dict[str, Profile]:
+    """The profiles that come with formgen, by name, each resolved over its base."""
+    return {name: item.profile for name, item in _shipped().items()}
 
 
 def _shown(path: Path) -> str:
@@ -377,29 +562,60 @@ def _shown(path: Path) -> str:
 
 
 def local_profiles(folder: Path) -> dict[str, Profile]:
-    """A site's own profiles (``profiles/*.toml``), by name. Raises ProfileError listing the problems of
-    every file at once."""
-    found: dict[str, Profile] = {}
+    """A site's own profiles (``profiles/*.toml``), by name, each resolved over its base (another of the
+    site's, or a shipped one). Raises ProfileError listing the problems of every file at once."""
+    files: dict[str, _File] = {}
     findings: list[Finding] = []
     if not folder.is_dir():
-        return found
+        return {}
     for path in sorted(folder.glob("*.toml")):
         shown = _shown(path)
         try:
             text = read_bytes(path, folder.parent).decode("utf-8-sig")  # inside the site, regular, bounded
+            files[path.stem] = _read(text, shown, path.stem)
         except ReadError as error:
             findings.append(Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix))
-            continue
         except (OSError, UnicodeDecodeError) as error:
             findings.append(Finding(shown, 1, Level.ERROR, "profile-syntax", "", "",
                                     f"cannot read the profile: {error}", "save it as UTF-8 text"))
-            continue
-        try:
-            found[path.stem] = parse_profile(text, shown, path.stem)
         except ProfileError as error:
             findings += error.findings
-    if findings:
-        raise ProfileError(findings)
+    resolved, problems = _resolve(files, _shipped())
+    if findings or problems:
+        raise ProfileError(sorted(findings + problems))
+    return {name: item.profile for name, item in resolved.items()}
+
+
+def base_of(profile: Profile, site: Mapping[str, Profile]) -> Profile | None:
+    """The profile `profile` extends, found as the loader found it: for one of the site's own (`site`),
+    another of the site's of that name, else the shipped one; for a shipped profile, a shipped one.
+    None for the reference."""
+    if profile.extends is None:
+        return None
+    if site.get(profile.name) is profile and profile.extends != profile.name and profile.extends in site:
+        return site[profile.extends]
+    return shipped_profiles().get(profile.extends)
+
+
+def differences(profile: Profile, base: Profile | None) -> list[str]:
+    """The keys whose value differs from the base's, as dotted paths (``labels.reason``, ``layout.columns``,
+    ``funds``); a table all of whose keys differ is named alone (``money``). Empty for the reference."""
+    if base is None:
+        return []
+    return _changed(profile.model_dump(exclude=set(_NOT_COMPARED)), base.model_dump(exclude=set(_NOT_COMPARED)))
+
+
+def _changed(ours: dict[str, Any], theirs: dict[str, Any], table: str = "") -> list[str]:
+    keys = [key for key, value in ours.items() if value != theirs.get(key)]
+    if table and len(ours) > 1 and len(keys) == len(ours):
+        return [table]
+    found: list[str] = []
+    for key in keys:
+        path = f"{table}.{key}" if table else key
+        if isinstance(ours[key], dict) and isinstance(theirs.get(key), dict):
+            found += _changed(ours[key], theirs[key], path)
+        else:
+            found.append(path)
     return found
 
 

@@ -78,8 +78,9 @@ def test_four_profiles_ship_and_the_reference_is_the_default():
     profiles = shipped_profiles()
     assert set(profiles) == set(SHIPPED)
     reference = profiles["reference"]
-    # reference.toml spells out every default: the defaults of a profile file are the reference's.
-    assert reference == Profile(title=reference.title, description=reference.description)
+    # reference.toml spells out every default: the defaults of a profile file are the reference's. Its
+    # title, description and source describe the file, not the form.
+    assert reference == Profile(title=reference.title, description=reference.description, source=reference.source)
     assert reference.scheme == Scheme() == SiteConfig().scheme
     assert SiteConfig().profile_for().name == "reference"
     assert load_config(ROOT / "formgen.toml").profile_for() == reference

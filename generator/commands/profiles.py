@@ -1,0 +1,94 @@
+"""formgen profiles [--format text|json]: every profile a form of the site may name, where it comes from
+and what it changes in its base.
+
+A unit choosing a profile, or writing one that extends another, needs to see which exist, which province
+and official template each follows, and what each changes: the keys whose value differs from its base's,
+computed from the resolved profiles (not the file's text), so that a key written with its base's value
+is no difference."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..config import find_config, load_config
+from ..profile import DEFAULT_PROFILE, PROFILES_FOLDER, Profile, base_of, differences, shipped_profiles
+from .common import config_file
+
+HELP = "list the profiles (表样) a form may name: province, base, source and what each changes in its base"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="formgen.toml to use (default: the nearest one from the working folder up)")
+
+
+def _file(profile: Profile, own: bool, folder: Path | None) -> str:
+    if own and folder is not None:
+        path = folder / PROFILES_FOLDER / f"{profile.name}.toml"
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+    return f"generator/profiles/{profile.name}.toml"
+
+
+def _entries(path: Path | None) -> tuple[str, list[dict[str, Any]]]:
+    """The site's profile and one entry per profile it may name: the shipped ones (the reference first),
+    then the site's own; a site's profile of a shipped one's name is listed in its place."""
+    config = load_config(path)
+    site = config.site_profiles()
+    shipped = shipped_profiles()
+    names = [DEFAULT_PROFILE, *sorted(name for name in shipped if name != DEFAULT_PROFILE)]
+    names += sorted(name for name in site if name not in shipped)
+    entries = []
+    for name in names:
+        own = name in site
+        profile = site[name] if own else shipped[name]
+        base = base_of(profile, site)
+        source = profile.source
+        entries.append({
+            "name": name, "title": profile.title, "province": source.title, "base": profile.extends,
+            "origin": "site" if own else "shipped", "replaces_shipped": own and name in shipped,
+            "file": _file(profile, own, path.parent if path is not None else None),
+            "description": profile.description,
+            "source": {"document": source.document, "url": source.url,
+                       "date": source.date.isoformat() if source.date else "", "notes": source.notes},
+            "differs": differences(profile, base)})
+    return config.site.profile, entries
+
+
+def _text(site_profile: str, entries: list[dict[str, Any]]) -> str:
+    lines = []
+    for entry in entries:
+        used = "  (the site's profile)" if entry["name"] == site_profile else ""
+        lines.append(f"{entry['name']} — {entry['title']}{used}")
+        lines.append(f"  province: {entry['province'] or '—'}")
+        lines.append(f"  base: {entry['base'] or '— (the base of every other profile)'}")
+        source = entry["source"]
+        lines.append(f"  source: {source['document'] or '—'}")
+        lines += [f"  {key}: {source[key]}" for key in ("url", "date", "notes") if source[key]]
+        if entry["base"]:
+            lines.append(f"  differs from {entry['base']}: {', '.join(entry['differs']) or 'nothing'}")
+        where = "the site's" + (", in place of the shipped one" if entry["replaces_shipped"] else "") \
+            if entry["origin"] == "site" else "shipped"
+        lines.append(f"  file: {entry['file']} ({where})")
+        lines.append("")
+    own = sum(1 for entry in entries if entry["origin"] == "site")
+    lines.append(f"{len(entries)} profiles: {len(entries) - own} shipped, {own} the site's; "
+                 f"the site uses {site_profile} (formgen.toml's [site] profile; a form's profile: key overrides it)")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    site_profile, entries = _entries(config_file(args.config) or find_config(Path.cwd()))
+    if args.format == "json":
+        json.dump({"site_profile": site_profile, "profiles": entries}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_text(site_profile, entries))
+    return 0
