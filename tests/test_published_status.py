@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from generator.__main__ import main
 from generator.build import BuildFailed, build_site
@@ -182,3 +183,12 @@ def test_another_error_does_not_hide_a_wrong_total():
     sums = _codes(MIXED / "equipment-funds-sum.md")
     assert total in sums
     assert {code for code, *_ in sums} == {"stated-differs", "funds-sum"}
+
+
+def test_the_pdf_shows_the_printed_figures_formgen_s_and_the_discrepancies(tmp_path):
+    result = build_site([PUBLISHED], SiteConfig(), tmp_path / "out", pdf=True)
+    reader = PdfReader(result.out / "pdf" / f"{SLUG}.pdf")
+    text = squash("".join(page.extract_text() for page in reader.pages))
+    assert "79.93formgen:70.93" in text and "99.09formgen:97.09" in text
+    assert "与计算结果不一致之处" in text and squash(TOTAL) in text
+    assert "总分99.09" in reader.metadata.subject  # the printed total, as the page shows it
