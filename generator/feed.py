@@ -70,7 +70,7 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "contact": form.contact,
         "findings": [finding.as_dict() for finding in entry.findings],
     }
-    printed = published.printed(scored)
+    printed = published.printed(scored, profile.scheme)
     return record if printed is None else _as_published(record, printed)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from . import formatting
+from .config import Scheme
 from .findings import Level, Problem
 from .model import Status, field_name, label_for
 from .scoring import ScoredForm
@@ -72,9 +73,10 @@ class Printed:
         return difference.computed if difference is not None else None
 
 
-def printed(scored: ScoredForm) -> Printed | None:
+def printed(scored: ScoredForm, scheme: Scheme) -> Printed | None:
     """The figures of a published form as printed, with formgen's where they differ; None for a draft,
-    whose table shows formgen's figures only."""
+    whose table shows formgen's figures only. `scheme` (the form's profile's) grades a printed 总分 where
+    the form states no 等级: lists and the feed then agree with the total they show."""
     form = scored.form
     if form.status is not Status.PUBLISHED:
         return None
@@ -97,7 +99,7 @@ def printed(scored: ScoredForm) -> Printed | None:
         figures[key] = show(given) if given is not None else shown
         if given is not None and given != computed:
             differences[key] = Difference(field_name(loc), label_for(loc, model), figures[key], shown)
-    figures["grade"] = stated.grade or scored.grade
+    figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else scored.grade)
     if stated.grade and stated.grade != scored.grade:
         loc = ("stated", "grade")
         differences["grade"] = Difference(field_name(loc), label_for(loc, model), stated.grade, scored.grade)

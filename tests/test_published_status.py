@@ -192,3 +192,15 @@ def test_the_pdf_shows_the_printed_figures_formgen_s_and_the_discrepancies(tmp_p
     assert "79.93formgen:70.93" in text and "99.09formgen:97.09" in text
     assert "与计算结果不一致之处" in text and squash(TOTAL) in text
     assert "总分99.09" in reader.metadata.subject  # the printed total, as the page shows it
+
+
+def test_a_printed_total_without_a_printed_grade_is_graded_as_printed(tmp_path):
+    """The feed and the lists show the printed 总分, so their 等级 is that total's, not formgen's."""
+    text = (CONTENT / "2024" / "central-equipment.md").read_text(encoding="utf-8")
+    copy = text.replace("  total: 100\n", "  total: 85\n").replace("contact: 莫路路",
+                                                                  "status: published\ncontact: 莫路路")
+    (tmp_path / "equipment.md").write_text(copy, encoding="utf-8")
+    [entry] = load_site([tmp_path], SiteConfig(), tmp_path).forms
+    record = form_record(entry)
+    assert (record["total"], record["grade"]) == ("85", "良")
+    assert record["computed"] == {"total": "100"}
