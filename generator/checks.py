@@ -159,6 +159,18 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
             yield Problem("stated-differs", Level.ERROR, ("stated", key),
                           f"{label} is stated as {plain(given)} but computes to {show(computed)}",
                           f"write {show(computed)}, or correct the figures it is computed from")
+    for name, given in stated.subtotals.items():
+        level1 = profile.scheme.level1_named(name)
+        loc: tuple[str | int, ...] = ("stated", "subtotals", name)
+        if level1 is None:
+            names = "、".join(item.name for item in profile.scheme.level1)
+            yield Problem("level1-unknown", Level.ERROR, loc, f"“{name}” is not a 一级指标 of the scheme",
+                          f"write one of {names}")
+        elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
+            yield Problem("stated-differs", Level.ERROR, loc,
+                          f"{name} 小计 is stated as {plain(given)} but its rows' 得分 add up to "
+                          f"{formatting.score(computed)}",
+                          f"write {formatting.score(computed)}, or correct the rows' 得分")
     if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
                       f"等级 is stated as {stated.grade} but the total {formatting.score(scored.total)} "

@@ -83,6 +83,7 @@ def _as_published(record: dict[str, Any], printed: published.Printed) -> dict[st
             for number, row in enumerate(record["indicators"], start=1)]
     return {**record, "status": Status.PUBLISHED.value, "execution_rate": figures["execution_rate"],
             "budget_score": figures["budget_score"], "indicators": rows, "total": figures["total"],
+            "subtotals": {name: figures.get(f"subtotals.{name}", value) for name, value in record["subtotals"].items()},
             "grade": figures["grade"],
             "stated": {key: difference.stated for key, difference in printed.differences.items()},
             "computed": {key: difference.computed for key, difference in printed.differences.items()}}

@@ -432,6 +432,20 @@ FormStatus = Annotated[Status, BeforeValidator(_status),
                        WithJsonSchema({"type": "string", "enum": [status.value for status in Status]})]
 
 
+def _subtotals(value: object) -> object:
+    if _is_empty(value):
+        return {}
+    if not isinstance(value, dict):
+        raise _fail("subtotals_type", "must list 一级指标 with their printed 小计",
+                    "write one line per 一级指标 under it, e.g. 产出指标: 50")
+    return value
+
+
+Subtotals = Annotated[dict[str, Score], BeforeValidator(_subtotals),
+                      WithJsonSchema({"type": "object", "additionalProperties": {**_NUMBER_SCHEMA, "minimum": 0}})]
+"""Printed points per 一级指标, by its name."""
+
+
 class Stated(_Strict):
     """Figures as printed on a published form, kept to be compared with formgen's computation.
 
@@ -441,6 +455,8 @@ class Stated(_Strict):
     """The printed execution rate in percent (``70.93``)."""
     budget_score: OptionalScore = Field(default=None, title="预算执行得分")
     """The printed score of the 年度资金总额 row (``7.09``)."""
+    subtotals: Subtotals = Field(default_factory=dict, title="小计")
+    """The printed 小计 of each 一级指标, by its name (``{产出指标: 50, 效益指标: 30}``), where the form prints them."""
     total: OptionalScore = Field(default=None, title="总分")
     """The printed total (``97.09``)."""
     grade: Text = Field(default="", title="等级")

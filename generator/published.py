@@ -92,6 +92,11 @@ def printed(scored: ScoredForm, scheme: Scheme) -> Printed | None:
     for result in scored.indicators:
         loc = ("indicators", result.index, "score")
         pairs.append((field_name(loc), loc, result.indicator.score, result.score, formatting.score(result.score)))
+    for name, given in stated.subtotals.items():
+        loc = ("stated", "subtotals", name)
+        level1 = scheme.level1_named(name)  # scored.subtotals are keyed by the scheme's names
+        computed = scored.subtotals.get(level1.name if level1 is not None else name, Decimal(0))
+        pairs.append((f"subtotals.{name}", loc, given, computed, formatting.score(computed)))
     figures: dict[str, str] = {}
     differences: dict[str, Difference] = {}
     for key, loc, given, computed, shown in pairs:

@@ -4,6 +4,7 @@ other errors a form has."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -204,3 +205,45 @@ def test_a_printed_total_without_a_printed_grade_is_graded_as_printed(tmp_path):
     record = form_record(entry)
     assert (record["total"], record["grade"]) == ("85", "良")
     assert record["computed"] == {"total": "100"}
+
+
+def _equipment(tmp_path: Path, stated: str, status: str) -> Path:
+    """central-equipment.md with `stated` in place of its printed total, as a draft or a published copy."""
+    text = (CONTENT / "2024" / "central-equipment.md").read_text(encoding="utf-8")
+    copy = text.replace("  total: 100\n", stated).replace("contact: 莫路路", f"status: {status}\ncontact: 莫路路")
+    (tmp_path / "content").mkdir(exist_ok=True)
+    path = tmp_path / "content" / "equipment.md"
+    path.write_text(copy, encoding="utf-8")
+    return path
+
+
+SUBTOTALS = "  subtotals:\n    产出指标: 48\n    效益指标: 30\n  total: 98\n"
+
+
+def test_printed_subtotals_are_compared_in_a_draft(tmp_path):
+    path = _equipment(tmp_path, SUBTOTALS, "draft")
+    site = load_site([path], SiteConfig(), tmp_path)
+    findings = [(f.code, f.field, f.label, f.line, f.message) for f in site.findings if f.level is Level.ERROR]
+    assert findings == [
+        ("stated-differs", "stated.subtotals.产出指标", "表上填写的结果 小计 产出指标", 30,
+         "产出指标 小计 is stated as 48 but its rows' 得分 add up to 50"),
+        ("stated-differs", "stated.total", "表上填写的结果 总分", 32, "总分 is stated as 98 but computes to 100"),
+    ]
+
+
+def test_printed_subtotals_of_a_published_form_are_kept(tmp_path):
+    path = _equipment(tmp_path, SUBTOTALS, "published")
+    result = build_site([path.parent], SiteConfig(), tmp_path / "out")
+    record = json.loads((result.out / "data" / "forms" / "equipment.json").read_text(encoding="utf-8"))
+    assert record["subtotals"] == {"产出指标": "48", "效益指标": "30", "满意度指标": "10"}
+    assert record["stated"] == {"total": "98", "subtotals.产出指标": "48"}
+    assert record["computed"] == {"total": "100", "subtotals.产出指标": "50"}
+    page = html.unescape((result.out / "forms" / "equipment.html").read_text(encoding="utf-8"))
+    assert "表上填写的结果 小计 产出指标：产出指标 小计 is stated as 48 but its rows' 得分 add up to 50" in page
+
+
+def test_a_subtotal_of_an_unknown_level1_is_an_error_even_when_published(tmp_path):
+    path = _equipment(tmp_path, "  subtotals:\n    效果指标: 30\n  total: 100\n", "published")
+    [finding] = [f for f in load_site([path], SiteConfig(), tmp_path).findings if f.level is Level.ERROR]
+    assert (finding.code, finding.field) == ("level1-unknown", "stated.subtotals.效果指标")
+    assert "write one of 产出指标、效益指标、满意度指标" in finding.fix
