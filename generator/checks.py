@@ -146,7 +146,8 @@ def total_provisional(scored: ScoredForm, profile: Profile) -> bool:
 
 def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterator[Problem]:
     """The printed figures (``stated:``) that differ from formgen's computation: 执行率 and 预算执行得分
-    always, 总分 and 等级 unless the computed total is provisional (`total_provisional`)."""
+    always, 小计, 总分 and 等级 unless the computed total is provisional (`total_provisional`); and a 小计
+    that names no 一级指标 of the scheme."""
     stated = scored.form.stated
     totals = not total_provisional(scored, profile)
     pairs = (

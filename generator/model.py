@@ -449,7 +449,8 @@ Subtotals = Annotated[dict[str, Score], BeforeValidator(_subtotals),
 class Stated(_Strict):
     """Figures as printed on a published form, kept to be compared with formgen's computation.
 
-    Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error."""
+    Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error (in a
+    form marked ``status: published``, a discrepancy: the figure is kept and published as printed)."""
 
     execution_rate: OptionalPercent = Field(default=None, title="执行率")
     """The printed execution rate in percent (``70.93``)."""
