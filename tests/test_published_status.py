@@ -247,3 +247,20 @@ def test_a_subtotal_of_an_unknown_level1_is_an_error_even_when_published(tmp_pat
     [finding] = [f for f in load_site([path], SiteConfig(), tmp_path).findings if f.level is Level.ERROR]
     assert (finding.code, finding.field) == ("level1-unknown", "stated.subtotals.效果指标")
     assert "write one of 产出指标、效益指标、满意度指标" in finding.fix
+
+
+def test_printed_funding_rows_that_do_not_add_up_are_kept_in_a_published_form(tmp_path):
+    text = (MIXED / "equipment-funds-sum.md").read_text(encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    path = tmp_path / "content" / "equipment.md"
+    path.write_text(text.replace("contact: 莫路路", "status: published\ncontact: 莫路路"), encoding="utf-8")
+    result = build_site([path.parent], SiteConfig(), tmp_path / "out")
+    page = html.unescape((result.out / "forms" / "equipment.html").read_text(encoding="utf-8"))
+    assert '<td class="num">590,000</td>' in page  # the printed 财政拨款 全年预算数, kept
+    section = page[page.index('<section class="form-discrepancies"'):]
+    assert "财政拨款 全年预算数（A） is 590,000, but 本级安排 + 其中：上级补助 = 580,000" in section
+    assert "总分 is stated as 110 but computes to 100" in section
+    record = json.loads((result.out / "data" / "forms" / "equipment.json").read_text(encoding="utf-8"))
+    assert record["funds"]["fiscal"]["budget"] == "590000"
+    assert sorted(f["code"] for f in record["findings"] if f["level"] == "discrepancy") == \
+        ["funds-sum", "funds-sum", "stated-differs"]
