@@ -37,7 +37,7 @@ from . import state
 from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
-from .findings import Finding, Level
+from .findings import Finding
 from .output import (
     CACHE_FOLDER,
     MARKER,
@@ -109,7 +109,7 @@ class BuildFailed(ProblemsFound):
 
     def __init__(self, findings: list[Finding], forms: int, strict: bool) -> None:
         self.findings, self.forms, self.strict = findings, forms, strict
-        errors = [f for f in findings if f.level is Level.ERROR or strict]
+        errors = [f for f in findings if f.level.fails(strict)]
         super().__init__(f"build failed: {len(errors)} errors; the output folder was left unchanged")
 
 
@@ -230,7 +230,7 @@ def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[P
         digests = [digest for part in parts for digest in part]
         extra = cross_form_findings([digest.keys for digest in digests])
         findings = sorted(f for digest, more in zip(digests, extra, strict=True) for f in digest.findings + more)
-        if any(f.level is Level.ERROR or strict for f in findings):
+        if any(f.level.fails(strict) for f in findings):
             raise BuildFailed(findings, len(digests), strict)
         counts["warnings"] = len(findings)
         # Copies: in one process the workers' step below shares these dicts and adds the same findings.

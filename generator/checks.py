@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from . import formatting, values
+from . import formatting, published, values
 from .config import SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
-from .model import Funds, Indicator, short_label
+from .model import Funds, Indicator, Status, short_label
 from .profile import Profile
 from .reading import printable
 from .render import narrative
@@ -25,7 +25,8 @@ from .scoring import Method, ScoredForm
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
-           "normalized_text", "placeholder_problems"]
+           "normalized_text", "placeholder_problems", "stated_problems",
+           "total_provisional"]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_SLUG_CHARS = 120
@@ -131,19 +132,47 @@ def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], f
         last_seen[group] = position
 
 
-def _stated(scored: ScoredForm) -> Iterator[Problem]:
+_UNSCORED_ROW = frozenset({"unit-mismatch", "unscorable", "score-required", "figure-invalid"})
+"""Errors that leave an indicator row without a computed score (its printed 得分, or 0, stands in)."""
+
+
+def total_provisional(scored: ScoredForm, profile: Profile) -> bool:
+    """Whether the computed 总分 is provisional: a row has no computed score, or counts in no 一级指标
+    (a misspelt one). Its difference from a printed 总分 would then vanish once that row is fixed, so it is
+    not reported; every other error leaves the total computed, and the comparison stands."""
+    return any(problem.code in _UNSCORED_ROW for result in scored.indicators for problem in result.problems) \
+        or any(profile.scheme.level1_named(row.level1) is None for row in scored.form.indicators)
+
+
+def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterator[Problem]:
+    """The printed figures (``stated:``) that differ from formgen's computation: 执行率 and 预算执行得分
+    always, 小计, 总分 and 等级 unless the computed total is provisional (`total_provisional`); and a 小计
+    that names no 一级指标 of the scheme."""
     stated = scored.form.stated
+    totals = not total_provisional(scored, profile)
     pairs = (
         ("execution_rate", "执行率", stated.execution_rate, scored.execution_rate, formatting.rate),
         ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, formatting.score),
-        ("total", "总分", stated.total, scored.total, formatting.score),
+        *((("total", "总分", stated.total, scored.total, formatting.score),) if totals else ()),
     )
     for key, label, given, computed, show in pairs:
         if given is not None and given != computed:
             yield Problem("stated-differs", Level.ERROR, ("stated", key),
                           f"{label} is stated as {plain(given)} but computes to {show(computed)}",
                           f"write {show(computed)}, or correct the figures it is computed from")
-    if stated.grade and stated.grade != scored.grade:
+    for name, given in stated.subtotals.items():
+        level1 = profile.scheme.level1_named(name)
+        loc: tuple[str | int, ...] = ("stated", "subtotals", name)
+        if level1 is None:
+            names = "、".join(item.name for item in profile.scheme.level1)
+            yield Problem("level1-unknown", Level.ERROR, loc, f"“{name}” is not a 一级指标 of the scheme",
+                          f"write one of {names}")
+        elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
+            yield Problem("stated-differs", Level.ERROR, loc,
+                          f"{name} 小计 is stated as {plain(given)} but its rows' 得分 add up to "
+                          f"{formatting.score(computed)}",
+                          f"write {formatting.score(computed)}, or correct the rows' 得分")
+    if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
                       f"等级 is stated as {stated.grade} but the total {formatting.score(scored.total)} "
                       f"gives {scored.grade}", f"write {scored.grade}")
@@ -333,15 +362,14 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += funds_problems(scored.form.funds, profile)
     problems += _structure(scored, profile)
     problems += _indicators(scored, config, profile)
-    if not any(problem.level is Level.ERROR for problem in problems):
-        # With an error above, the computed figures are not final: comparing stated ones would only
-        # report knock-on differences that vanish once the real mistake is fixed.
-        problems += _stated(scored)
+    # Compared even when there are errors above: a printed 总分 of 110 against a computed 100 is a fact
+    # about the form whatever else is wrong, and hiding it let a clerk fix one error only to meet the next.
+    problems += stated_problems(scored, profile)
     problems += _execution(scored, config)
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)
-    return problems
+    return published.kept(problems) if scored.form.status is Status.PUBLISHED else problems
 
 
 def check_slug(slug: str) -> Problem | None:

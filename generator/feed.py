@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import formatting
+from . import formatting, published
 from .config import SiteConfig
+from .model import Status
 from .pipeline import Entry, Site
 from .profile import Profile
 from .scoring import ScoredForm
@@ -34,7 +35,7 @@ def form_record(entry: Entry) -> dict[str, Any]:
     assert scored is not None, "only scored forms are exported"
     form = scored.form
     profile = entry.profile or Profile()
-    return {
+    record: dict[str, Any] = {
         "slug": entry.slug,
         "title": form.title,
         "year": form.year,
@@ -69,6 +70,23 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "contact": form.contact,
         "findings": [finding.as_dict() for finding in entry.findings],
     }
+    printed = published.printed(scored, profile.scheme)
+    return record if printed is None else _as_published(record, printed)
+
+
+def _as_published(record: dict[str, Any], printed: published.Printed) -> dict[str, Any]:
+    """A published form's record: its figures as printed, with ``stated`` and ``computed`` naming each
+    printed figure formgen computes otherwise (keys as in the form file: ``total``, ``indicators[3].score``).
+    Drafts get none of these keys, so that their records stay as they were."""
+    figures = printed.figures
+    rows = [{**row, "score": figures[f"indicators[{number}].score"]}
+            for number, row in enumerate(record["indicators"], start=1)]
+    return {**record, "status": Status.PUBLISHED.value, "execution_rate": figures["execution_rate"],
+            "budget_score": figures["budget_score"], "indicators": rows, "total": figures["total"],
+            "subtotals": {name: figures.get(f"subtotals.{name}", value) for name, value in record["subtotals"].items()},
+            "grade": figures["grade"],
+            "stated": {key: difference.stated for key, difference in printed.differences.items()},
+            "computed": {key: difference.computed for key, difference in printed.differences.items()}}
 
 
 def feed_document(config: SiteConfig, records: list[dict[str, Any]]) -> dict[str, Any]:

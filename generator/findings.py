@@ -4,7 +4,10 @@ Produced by reading, validation, scoring and checks; printed by the CLI, exporte
 Policy (docs/checks.md): an **error** is something that makes a figure wrong or the form unreadable
 (arithmetic that does not hold, a missing or mistyped field, a stated score that differs from the
 computed one); a **warning** is a smell a reviewer should look at (a missing explanation, a target
-without a unit, copy-pasted text). ``--strict`` treats warnings as errors.
+without a unit, copy-pasted text). ``--strict`` treats warnings as errors. A **discrepancy** is what would
+be an error of arithmetic in a form being written, found in the copy of a form already published
+(``status: published``): reported, published beside formgen's figure, and never failing a run, since the
+copy must stay as printed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ __all__ = ["Finding", "Level", "Problem"]
 class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    DISCREPANCY = "discrepancy"
+    """A printed figure of a published form that differs from formgen's or does not add up: kept as printed."""
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether a finding of this level fails check, export and build (warnings only with --strict).
+
+        A discrepancy never does: no edit can make an archival copy agree without making it unfaithful."""
+        return self is Level.ERROR or (strict and self is Level.WARNING)
 
 
 @dataclass(frozen=True, order=True)
@@ -39,7 +50,7 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:"
         subject = f" {self.field} ({self.label}):" if self.field else ""
-        prefix = "" if self.level is Level.ERROR else " warning:"
+        prefix = "" if self.level is Level.ERROR else f" {self.level.value}:"
         return f"{where}{prefix}{subject} {self.message} — {self.fix}"
 
     def as_dict(self) -> dict[str, object]:

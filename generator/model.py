@@ -17,6 +17,7 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -38,7 +39,7 @@ from .values import (
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "Department", "Form", "FundRow", "Funds", "Goals", "Indicator",
            "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "field_name", "inner_model", "label_for", "money_type", "short_label"]
+           "Stated", "Status", "field_name", "inner_model", "label_for", "money_type", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -408,15 +409,55 @@ class Indicator(IndicatorFigures):
     """Remarks."""
 
 
+class Status(StrEnum):
+    """What a form file is: a form being written, or the copy of one already published."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+def _status(value: object) -> Status:
+    if _is_empty(value):
+        return Status.DRAFT
+    text = normalize(value).strip().lower() if isinstance(value, str) else ""
+    if text in (Status.DRAFT.value, Status.PUBLISHED.value):
+        return Status(text)
+    written = f"“{excerpt(value)}”" if isinstance(value, str) else "this"
+    raise _fail("status_invalid", f"{written} is not a status",
+                "write draft (a form being written, the default) or published (the copy of a form already "
+                "published, kept as printed: see docs/format.md)")
+
+
+FormStatus = Annotated[Status, BeforeValidator(_status),
+                       WithJsonSchema({"type": "string", "enum": [status.value for status in Status]})]
+
+
+def _subtotals(value: object) -> object:
+    if _is_empty(value):
+        return {}
+    if not isinstance(value, dict):
+        raise _fail("subtotals_type", "must list 一级指标 with their printed 小计",
+                    "write one line per 一级指标 under it, e.g. 产出指标: 50")
+    return value
+
+
+Subtotals = Annotated[dict[str, Score], BeforeValidator(_subtotals),
+                      WithJsonSchema({"type": "object", "additionalProperties": {**_NUMBER_SCHEMA, "minimum": 0}})]
+"""Printed points per 一级指标, by its name."""
+
+
 class Stated(_Strict):
     """Figures as printed on a published form, kept to be compared with formgen's computation.
 
-    Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error."""
+    Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error (in a
+    form marked ``status: published``, a discrepancy: the figure is kept and published as printed)."""
 
     execution_rate: OptionalPercent = Field(default=None, title="执行率")
     """The printed execution rate in percent (``70.93``)."""
     budget_score: OptionalScore = Field(default=None, title="预算执行得分")
     """The printed score of the 年度资金总额 row (``7.09``)."""
+    subtotals: Subtotals = Field(default_factory=dict, title="小计")
+    """The printed 小计 of each 一级指标, by its name (``{产出指标: 50, 效益指标: 30}``), where the form prints them."""
     total: OptionalScore = Field(default=None, title="总分")
     """The printed total (``97.09``)."""
     grade: Text = Field(default="", title="等级")
@@ -448,6 +489,11 @@ class Form(_Strict):
     """The indicator rows, in table order; rows of one 一级指标, and of one 二级指标 within it, stay together."""
     stated: Stated = Field(default_factory=Stated, title="表上填写的结果")
     """Figures as printed on a published form (optional), checked against the computation."""
+    status: FormStatus = Field(default=Status.DRAFT, title="状态")
+    """``draft`` (the default): a form being written, whose figures must agree with formgen's computation.
+    ``published``: the copy of a form already published, kept as printed: where its printed figures differ
+    from formgen's or do not add up, ``check`` reports each discrepancy and ``build`` still publishes it, with
+    formgen's figure beside the printed one."""
     contact: RequiredText = Field(title="联系人")
     """The contact person."""
     profile: Text = Field(default="", title="表样")

@@ -16,15 +16,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import formatting
+from .. import formatting, published
 from ..config import SiteConfig
-from ..findings import Finding
+from ..findings import Finding, Level
 from ..pipeline import Entry
 from ..profile import MoneyFormat, Profile, per_profile
 from ..scoring import IndicatorResult, ScoredForm, summarize
@@ -243,6 +244,42 @@ class FormView:
     @property
     def grid(self) -> Grid:
         return grid(self.profile)
+
+    @cached_property
+    def printed(self) -> published.Printed | None:
+        """A published form's figures as printed, with formgen's where they differ; None for a draft."""
+        return published.printed(self.scored, self.profile.scheme)
+
+    def shown(self, key: str, computed: str) -> str:
+        """A figure as the form shows it, as text: the printed one of a published form, else `computed`."""
+        printed = self.printed
+        return computed if printed is None else printed.figures.get(key, computed)
+
+    def figure(self, key: str, computed: str) -> Markup:
+        """A figure of the table (`key` as in `published.Printed`): formgen's `computed` one for a draft; for
+        a published form the printed one, with formgen's on a small second line where they differ."""
+        printed = self.printed
+        if printed is None:
+            return escape(computed)
+        shown, differs = self.shown(key, computed), printed.computed(key)
+        if differs is None:
+            return escape(shown)
+        beside = '{}<span class="computed" title="formgen 按规则计算为 {}，表上填写为 {}">formgen: {}</span>'
+        return Markup(beside).format(shown, differs, shown, differs)
+
+    @property
+    def discrepancies(self) -> list[Finding]:
+        """A published form's discrepancies, listed under its table (empty for a draft)."""
+        return [finding for finding in self.findings if finding.level is Level.DISCREPANCY]
+
+    @property
+    def published_style(self) -> Markup:
+        """The style of formgen's figures beside the printed ones: inside the sheet, and only in a published
+        form's, so that the shared style sheets (and every draft's page) stay as they are."""
+        if self.printed is None:
+            return Markup("")
+        return Markup("table.form .computed { display: block; font-size: 0.75em; color: #8a4b00; } "
+                      ".form-discrepancies { font-size: 0.85em; } .form-discrepancies h2 { font-size: 1em; }")
 
 
 def form_page_path(slug: str) -> str:

@@ -1,0 +1,111 @@
+"""Published forms (``status: published``): archival copies, kept as printed.
+
+A form already published is a fact: its printed 执行率, 得分 and 总分 stand even where the arithmetic is
+wrong or formgen computes otherwise. Its discrepancies are the findings that, in a form being written,
+are errors of arithmetic against what is printed; here they become ``Level.DISCREPANCY`` (reported,
+never failing a run), and the page shows each printed figure with formgen's beside it. Everything else
+(an unreadable file, a missing field, an unknown key, a value that cannot be read) blocks as for a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from . import formatting
+from .config import Scheme
+from .findings import Level, Problem
+from .model import Status, field_name, label_for
+from .scoring import ScoredForm
+
+__all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed"]
+
+DISCREPANCIES = frozenset({
+    "stated-differs",      # a printed 执行率, 预算执行得分, 总分 or 等级 that formgen computes otherwise
+    "score-mismatch",      # a printed quantitative 得分 that formgen computes otherwise
+    "score-above-weight",  # a printed 得分 above its printed 分值
+    "qualitative-band",    # a printed qualitative 得分 outside its achievement level's band
+    "funds-sum",           # printed funding rows that do not add up
+    "funds-over-budget",   # a printed 全年执行数 above its printed 全年预算数
+    "weights-sum",         # printed 分值 that do not add up to their 一级指标's weight
+    "budget-weight",       # a printed 预算执行率分值 other than the scheme's
+})
+"""The codes that compare printed figures with each other or with formgen's computation (docs/checks.md)."""
+
+_KEPT_FIX = ("kept as printed (status: published), with formgen's figure beside it; correct the file only where "
+             "it differs from the published form")
+
+
+def kept(problems: list[Problem]) -> list[Problem]:
+    """The problems of a published form: its discrepancies reported as such, with a fix that keeps the copy
+    faithful (the draft's fix, "write 97.09", would make it differ from what was published)."""
+    return [replace(problem, level=Level.DISCREPANCY, fix=_KEPT_FIX) if problem.code in DISCREPANCIES
+            and problem.level is Level.ERROR else problem for problem in problems]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A printed figure that formgen computes otherwise."""
+
+    key: str
+    """The field as authors write it: ``stated.total``, ``indicators[3].score``."""
+    label: str
+    """Its Chinese label: ``表上填写的结果 总分``."""
+    stated: str
+    """As printed, formatted as formgen prints that figure."""
+    computed: str
+    """formgen's."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """The figures a published form's table shows: the printed ones, and formgen's where they differ."""
+
+    figures: dict[str, str]
+    """Each figure of the table by key (``execution_rate``, ``budget_score``, ``total``, ``indicators[3].score``),
+    as printed where the form states it, else as computed."""
+    differences: dict[str, Difference]
+    """By the same keys, the figures whose printed value differs from formgen's."""
+
+    def computed(self, key: str) -> str | None:
+        """formgen's figure where it differs from the printed one, else None."""
+        difference = self.differences.get(key)
+        return difference.computed if difference is not None else None
+
+
+def printed(scored: ScoredForm, scheme: Scheme) -> Printed | None:
+    """The figures of a published form as printed, with formgen's where they differ; None for a draft,
+    whose table shows formgen's figures only. `scheme` (the form's profile's) grades a printed 总分 where
+    the form states no 等级: lists and the feed then agree with the total they show."""
+    form = scored.form
+    if form.status is not Status.PUBLISHED:
+        return None
+    model = type(form)
+    stated = form.stated
+    pairs: list[tuple[str, tuple[str | int, ...], Decimal | None, Decimal, str]] = [
+        ("execution_rate", ("stated", "execution_rate"), stated.execution_rate, scored.execution_rate,
+         formatting.rate(scored.execution_rate)),
+        ("budget_score", ("stated", "budget_score"), stated.budget_score, scored.budget_score,
+         formatting.score(scored.budget_score)),
+        ("total", ("stated", "total"), stated.total, scored.total, formatting.score(scored.total)),
+    ]
+    for result in scored.indicators:
+        loc = ("indicators", result.index, "score")
+        pairs.append((field_name(loc), loc, result.indicator.score, result.score, formatting.score(result.score)))
+    for name, given in stated.subtotals.items():
+        loc = ("stated", "subtotals", name)
+        level1 = scheme.level1_named(name)  # scored.subtotals are keyed by the scheme's names
+        computed = scored.subtotals.get(level1.name if level1 is not None else name, Decimal(0))
+        pairs.append((f"subtotals.{name}", loc, given, computed, formatting.score(computed)))
+    figures: dict[str, str] = {}
+    differences: dict[str, Difference] = {}
+    for key, loc, given, computed, shown in pairs:
+        show = formatting.rate if key == "execution_rate" else formatting.score
+        figures[key] = show(given) if given is not None else shown
+        if given is not None and given != computed:
+            differences[key] = Difference(field_name(loc), label_for(loc, model), figures[key], shown)
+    figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else scored.grade)
+    if stated.grade and stated.grade != scored.grade:
+        loc = ("stated", "grade")
+        differences["grade"] = Difference(field_name(loc), label_for(loc, model), stated.grade, scored.grade)
+    return Printed(figures, differences)
