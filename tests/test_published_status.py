@@ -105,11 +105,11 @@ def test_strict_does_not_fail_on_discrepancies(capsys, tmp_path):
 def test_a_published_form_builds_with_printed_and_computed_figures(built):
     page = (built.out / "forms" / f"{SLUG}.html").read_text(encoding="utf-8")
     total_row = _row_text(page, "总　　分")
-    assert total_row.endswith("10099.09formgen:97.09"), total_row  # 分值 100, the printed 总分, formgen's
+    assert total_row.endswith("10099.09计算值97.09"), total_row  # 分值 100, the printed 总分, formgen's
     fund_row = _row_text(page, "年度资金总额")
-    assert fund_row.endswith("1079.93formgen:70.937.09"), fund_row  # 分值 10, 执行率 as printed, formgen's, 得分
-    assert '<span class="computed" title="formgen 按规则计算为 97.09，表上填写为 99.09">formgen: 97.09</span>' in page
-    assert '<span class="computed" title="formgen 按规则计算为 70.93，表上填写为 79.93">formgen: 70.93</span>' in page
+    assert fund_row.endswith("1079.93计算值70.937.09"), fund_row  # 分值 10, 执行率 as printed, formgen's, 得分
+    assert '<span class="computed" title="formgen 按规则计算为 97.09，表上填写为 99.09">计算值 97.09</span>' in page
+    assert '<span class="computed" title="formgen 按规则计算为 70.93，表上填写为 79.93">计算值 70.93</span>' in page
     assert page.count('class="computed"') == 2  # only the figures that differ
     section = page[page.index('<section class="form-discrepancies"'):]
     section = section[:section.index("</section>")]
@@ -146,7 +146,7 @@ def test_a_published_form_with_a_wrong_row_score_shows_both(tmp_path):
     (tmp_path / "content" / "equipment.md").write_text(copy, encoding="utf-8")
     result = build_site([tmp_path / "content"], SiteConfig(), tmp_path / "out")
     page = (result.out / "forms" / "equipment.html").read_text(encoding="utf-8")
-    assert "8<span class=\"computed\" title=\"formgen 按规则计算为 10，表上填写为 8\">formgen: 10</span>" in page
+    assert "8<span class=\"computed\" title=\"formgen 按规则计算为 10，表上填写为 8\">计算值 10</span>" in page
     record = json.loads((result.out / "data" / "forms" / "equipment.json").read_text(encoding="utf-8"))
     assert record["indicators"][0]["score"] == "8"
     assert record["stated"] == {"indicators[1].score": "8"} and record["computed"] == {"indicators[1].score": "10"}
@@ -190,7 +190,7 @@ def test_the_pdf_shows_the_printed_figures_formgen_s_and_the_discrepancies(tmp_p
     result = build_site([PUBLISHED], SiteConfig(), tmp_path / "out", pdf=True)
     reader = PdfReader(result.out / "pdf" / f"{SLUG}.pdf")
     text = squash("".join(page.extract_text() for page in reader.pages))
-    assert "79.93formgen:70.93" in text and "99.09formgen:97.09" in text
+    assert "79.93计算值70.93" in text and "99.09计算值97.09" in text
     assert "与计算结果不一致之处" in text and squash(TOTAL) in text
     assert "总分99.09" in reader.metadata.subject  # the printed total, as the page shows it
 

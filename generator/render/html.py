@@ -264,7 +264,7 @@ class FormView:
         shown, differs = self.shown(key, computed), printed.computed(key)
         if differs is None:
             return escape(shown)
-        beside = '{}<span class="computed" title="formgen 按规则计算为 {}，表上填写为 {}">formgen: {}</span>'
+        beside = '{}<span class="computed" title="formgen 按规则计算为 {}，表上填写为 {}">计算值 {}</span>'
         return Markup(beside).format(shown, differs, shown, differs)
 
     @property
@@ -278,7 +278,8 @@ class FormView:
         form's, so that the shared style sheets (and every draft's page) stay as they are."""
         if self.printed is None:
             return Markup("")
-        return Markup("table.form .computed { display: block; font-size: 0.75em; color: #8a4b00; } "
+        return Markup("table.form .computed { display: block; font-size: 0.75em; color: #8a4b00; "
+                      "white-space: normal; } "
                       ".form-discrepancies { font-size: 0.85em; } .form-discrepancies h2 { font-size: 1em; }")
 
 
