@@ -36,10 +36,12 @@ from .model import (
     BareFigureText,
     Department,
     Form,
+    FormDate,
     Goals,
     Indicator,
     IndicatorFigures,
     NatureText,
+    RequiredText,
     SplitIndicatorFigures,
     Text,
     _Strict,
@@ -48,9 +50,9 @@ from .model import (
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
-__all__ = ["DEFAULT_PROFILE", "Column", "FundLine", "Labels", "Layout", "MoneyFormat", "Profile", "ProfileError",
-           "Source", "base_of", "differences", "form_model", "local_profiles", "parse_profile", "per_profile",
-           "profile_problems", "shipped_profiles"]
+__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "Column", "Fields", "FundLine", "Labels", "Layout", "MoneyFormat",
+           "Presence", "Profile", "ProfileError", "Source", "base_of", "differences", "form_model", "local_profiles",
+           "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
 
 DEFAULT_PROFILE = "reference"
 """The profile of a site that names none: the 贵州 reference form, which the ten published forms use."""
@@ -154,6 +156,37 @@ class Labels(_Settings):
     total: Label = "总　　分"
     conclusion: Label = "自评结论"
     contact: Label = "联系人"
+    unit_name: Label = "单位名称"
+    project_lead: Label = "项目负责人"
+    project_category: Label = "项目类别"
+    project_attribute: Label = "项目属性"
+
+
+Presence = Literal["required", "optional", "absent"]
+"""Whether a form of the profile must write a header or footer field, may leave it out, or has no such field."""
+EXTRA_FIELDS = ("unit_name", "project_lead", "project_category", "project_attribute")
+"""Header fields that only some provinces print (单位名称, 项目负责人, 项目类别, 项目属性): plain text, each a row
+of the sheet's header when the profile has it."""
+
+
+class Fields(_Settings):
+    """Which header and footer fields the profile's form has, and which must be filled in. The defaults are
+    the reference form's: 填报日期 and 联系人 required, the fields it does not print absent."""
+
+    filled_on: Presence = "required"
+    contact: Presence = "required"
+    unit_name: Presence = "absent"
+    project_lead: Presence = "absent"
+    project_category: Presence = "absent"
+    project_attribute: Presence = "absent"
+
+    def present(self, key: str) -> bool:
+        return getattr(self, key) != "absent"
+
+    @property
+    def extra(self) -> tuple[str, ...]:
+        """The extra header fields the form has, in the order the sheet prints them."""
+        return tuple(key for key in EXTRA_FIELDS if self.present(key))
 
 
 class Layout(_Settings):
@@ -241,6 +274,7 @@ class Profile(_Settings):
     money: MoneyFormat = Field(default_factory=MoneyFormat)
     labels: Labels = Field(default_factory=Labels)
     layout: Layout = Field(default_factory=Layout)
+    fields: Fields = Field(default_factory=Fields)
     funds: tuple[FundLine, ...] = Field(default_factory=_reference_funds)
     scheme: Scheme = Field(default_factory=Scheme)
 
@@ -725,26 +759,67 @@ def form_model(profile: Profile) -> type[Form]:
         actual=_field(Goals, "actual", title=labels.achieved))
     indicator = _indicator_model(profile)
     named = Annotated[Text, WithJsonSchema({"type": "string", "enum": [profile.name]})]
+    header = _header_fields(profile)
+    extra = {key: header.pop(key) for key in profile.fields.extra}
+    keys: dict[str, Any] = {
+        "year": _field(Form, "year", title=labels.year),
+        "filled_on": _field(Form, "filled_on", title=labels.filled_on),
+        "title": _field(Form, "title", title=labels.title),
+        "department": (department, FieldInfo.merge_field_infos(Form.model_fields["department"],
+                                                               title=labels.department)),
+        "implementer": _field(Form, "implementer", title=labels.implementer),
+        **extra,  # printed under 实施单位: the header rows of the sheet
+        "funds": (_funds_model(profile, funds_title), FieldInfo.merge_field_infos(
+            Form.model_fields["funds"], title=funds_title, description=f"The funding table, in {money.unit}.")),
+        "budget_weight": _field(Form, "budget_weight", title=labels.budget_weight, description=(
+            f"The 分值 of the {profile.total_row.label} row. Leave it out to use the scheme's "
+            f"({plain(scheme.budget_weight)}); if written, it must match.")),
+        "execution_reason": _field(Form, "execution_reason", title=labels.execution_reason),
+        "goals": (goals, FieldInfo.merge_field_infos(Form.model_fields["goals"], title=labels.goals)),
+        "indicators": (list[indicator],  # type: ignore[valid-type]
+                       FieldInfo.merge_field_infos(Form.model_fields["indicators"], title=labels.indicators)),
+        "contact": _field(Form, "contact", title=labels.contact),
+        "profile": (named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
+    }
     model: type[Form] = create_model(
         "Form", __base__=Form,
         __doc__=(f"{labels.form_title}: the front matter of one form file. The Markdown body is the "
                  f"{labels.conclusion}."),
-        year=_field(Form, "year", title=labels.year),
-        filled_on=_field(Form, "filled_on", title=labels.filled_on),
-        title=_field(Form, "title", title=labels.title),
-        department=(department, FieldInfo.merge_field_infos(Form.model_fields["department"], title=labels.department)),
-        implementer=_field(Form, "implementer", title=labels.implementer),
-        funds=(_funds_model(profile, funds_title), FieldInfo.merge_field_infos(
-            Form.model_fields["funds"], title=funds_title, description=f"The funding table, in {money.unit}.")),
-        budget_weight=_field(Form, "budget_weight", title=labels.budget_weight, description=(
-            f"The 分值 of the {profile.total_row.label} row. Leave it out to use the scheme's "
-            f"({plain(scheme.budget_weight)}); if written, it must match.")),
-        execution_reason=_field(Form, "execution_reason", title=labels.execution_reason),
-        goals=(goals, FieldInfo.merge_field_infos(Form.model_fields["goals"], title=labels.goals)),
-        indicators=(list[indicator],  # type: ignore[valid-type]
-                    FieldInfo.merge_field_infos(Form.model_fields["indicators"], title=labels.indicators)),
-        contact=_field(Form, "contact", title=labels.contact),
-        profile=(named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
-    )
+        **{**keys, **header})
+    absent = [key for key in ("filled_on", "contact") if not profile.fields.present(key)]
+    if absent:
+        # A field the profile's form does not have is not a key of its model: written in a form it is an
+        # unknown key, and the JSON Schema, `formgen new` and the sheet leave it out.
+        for key in absent:
+            del model.model_fields[key]
+        model.model_rebuild(force=True)
     return model
+
+
+_EXTRA_DOCS = {
+    "unit_name": "The unit that fills in the form (单位名称), where the form prints it apart from the seal.",
+    "project_lead": "The person responsible for the project (项目负责人).",
+    "project_category": "The project's category (项目类别), as the budget names it.",
+    "project_attribute": "The project's attribute (项目属性): ``新增项目`` or ``延续项目``.",
+}
+
+
+def _header_fields(profile: Profile) -> dict[str, Any]:
+    """The profile's choices for 填报日期 and 联系人 (required as in `model.Form`, or optional), and the extra
+    header fields it has: an optional one may be left out, and the sheet prints an empty cell."""
+    labels, fields = profile.labels, profile.fields
+    made: dict[str, Any] = {}
+    if fields.filled_on == "optional":
+        made["filled_on"] = (FormDate | None, FieldInfo.merge_field_infos(
+            Form.model_fields["filled_on"], default=None, title=labels.filled_on,
+            description="The date the form was filled in: ``2025-01-23`` (printed ``20250123``); may be left out."))
+    if fields.contact == "optional":
+        made["contact"] = (Text, FieldInfo.merge_field_infos(
+            Form.model_fields["contact"], default="", title=labels.contact,
+            description="The contact person; may be left out."))
+    for key in fields.extra:
+        title, doc = getattr(labels, key), _EXTRA_DOCS[key]
+        made[key] = ((RequiredText, Field(title=title, description=doc)) if getattr(fields, key) == "required"
+                     else (Text, Field(default="", title=title, description=doc)))
+    return made
 
