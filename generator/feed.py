@@ -69,6 +69,8 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "conclusion": entry.document.body,
         "contact": getattr(form, "contact", ""),
         **{key: getattr(form, key) for key in profile.fields.extra},  # only the fields its profile has
+        **{key: None if (value := getattr(form, key)) is None else formatting.score(value)
+           for key in profile.fields.footer},
         "findings": [finding.as_dict() for finding in entry.findings],
     }
     for key in ("filled_on", "contact"):

@@ -41,7 +41,9 @@ from .model import (
     Indicator,
     IndicatorFigures,
     NatureText,
+    OptionalScore,
     RequiredText,
+    Score,
     SplitIndicatorFigures,
     Text,
     _Strict,
@@ -50,9 +52,9 @@ from .model import (
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
-__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "Column", "Fields", "FundLine", "Labels", "Layout", "MoneyFormat",
-           "Presence", "Profile", "ProfileError", "Source", "base_of", "differences", "form_model", "local_profiles",
-           "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
+__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "Column", "Fields", "FundLine", "Labels", "Layout",
+           "MoneyFormat", "Presence", "Profile", "ProfileError", "Source", "base_of", "differences", "form_model",
+           "local_profiles", "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
 
 DEFAULT_PROFILE = "reference"
 """The profile of a site that names none: the 贵州 reference form, which the ten published forms use."""
@@ -160,6 +162,7 @@ class Labels(_Settings):
     project_lead: Label = "项目负责人"
     project_category: Label = "项目类别"
     project_attribute: Label = "项目属性"
+    review_score: Label = "财政审核评分"
 
 
 Presence = Literal["required", "optional", "absent"]
@@ -167,6 +170,8 @@ Presence = Literal["required", "optional", "absent"]
 EXTRA_FIELDS = ("unit_name", "project_lead", "project_category", "project_attribute")
 """Header fields that only some provinces print (单位名称, 项目负责人, 项目类别, 项目属性): plain text, each a row
 of the sheet's header when the profile has it."""
+FOOTER_FIELDS = ("review_score",)
+"""Footer fields that only some provinces print: 财政审核评分, the finance bureau's score, under the 总分."""
 
 
 class Fields(_Settings):
@@ -179,6 +184,7 @@ class Fields(_Settings):
     project_lead: Presence = "absent"
     project_category: Presence = "absent"
     project_attribute: Presence = "absent"
+    review_score: Presence = "absent"
 
     def present(self, key: str) -> bool:
         return getattr(self, key) != "absent"
@@ -187,6 +193,11 @@ class Fields(_Settings):
     def extra(self) -> tuple[str, ...]:
         """The extra header fields the form has, in the order the sheet prints them."""
         return tuple(key for key in EXTRA_FIELDS if self.present(key))
+
+    @property
+    def footer(self) -> tuple[str, ...]:
+        """The footer fields the form has, printed under the 总分 in this order."""
+        return tuple(key for key in FOOTER_FIELDS if self.present(key))
 
 
 class Layout(_Settings):
@@ -760,7 +771,7 @@ def form_model(profile: Profile) -> type[Form]:
     indicator = _indicator_model(profile)
     named = Annotated[Text, WithJsonSchema({"type": "string", "enum": [profile.name]})]
     header = _header_fields(profile)
-    extra = {key: header.pop(key) for key in profile.fields.extra}
+    extra = {key: header.pop(key) for key in (*profile.fields.extra, *profile.fields.footer)}
     keys: dict[str, Any] = {
         "year": _field(Form, "year", title=labels.year),
         "filled_on": _field(Form, "filled_on", title=labels.filled_on),
@@ -768,7 +779,7 @@ def form_model(profile: Profile) -> type[Form]:
         "department": (department, FieldInfo.merge_field_infos(Form.model_fields["department"],
                                                                title=labels.department)),
         "implementer": _field(Form, "implementer", title=labels.implementer),
-        **extra,  # printed under 实施单位: the header rows of the sheet
+        **extra,  # near the fields they are printed with: 实施单位 for the header rows
         "funds": (_funds_model(profile, funds_title), FieldInfo.merge_field_infos(
             Form.model_fields["funds"], title=funds_title, description=f"The funding table, in {money.unit}.")),
         "budget_weight": _field(Form, "budget_weight", title=labels.budget_weight, description=(
@@ -801,6 +812,8 @@ _EXTRA_DOCS = {
     "project_lead": "The person responsible for the project (项目负责人).",
     "project_category": "The project's category (项目类别), as the budget names it.",
     "project_attribute": "The project's attribute (项目属性): ``新增项目`` or ``延续项目``.",
+    "review_score": ("The score the finance bureau gave on review (财政审核评分), as printed under the 总分; "
+                     "formgen does not compute it."),
 }
 
 
@@ -817,9 +830,13 @@ def _header_fields(profile: Profile) -> dict[str, Any]:
         made["contact"] = (Text, FieldInfo.merge_field_infos(
             Form.model_fields["contact"], default="", title=labels.contact,
             description="The contact person; may be left out."))
-    for key in fields.extra:
-        title, doc = getattr(labels, key), _EXTRA_DOCS[key]
-        made[key] = ((RequiredText, Field(title=title, description=doc)) if getattr(fields, key) == "required"
-                     else (Text, Field(default="", title=title, description=doc)))
+    for key in (*fields.extra, *fields.footer):
+        title, doc, required = getattr(labels, key), _EXTRA_DOCS[key], getattr(fields, key) == "required"
+        if key == "review_score":  # a score, Decimal like every other
+            made[key] = ((Score, Field(title=title, description=doc)) if required
+                         else (OptionalScore, Field(default=None, title=title, description=doc)))
+        else:
+            made[key] = ((RequiredText, Field(title=title, description=doc)) if required
+                         else (Text, Field(default="", title=title, description=doc)))
     return made
 
