@@ -37,11 +37,11 @@ from .model import (
     BareFigureText,
     Department,
     Form,
-    FormDate,
     Goals,
     Indicator,
     IndicatorFigures,
     NatureText,
+    OptionalFormDate,
     OptionalScore,
     RequiredText,
     Score,
@@ -824,13 +824,12 @@ def _header_fields(profile: Profile) -> dict[str, Any]:
     labels, fields = profile.labels, profile.fields
     made: dict[str, Any] = {}
     if fields.filled_on == "optional":
-        made["filled_on"] = (FormDate | None, FieldInfo.merge_field_infos(
-            Form.model_fields["filled_on"], default=None, title=labels.filled_on,
-            description="The date the form was filled in: ``2025-01-23`` (printed ``20250123``); may be left out."))
+        # Fresh fields, not the reference's changed: its FieldInfo carries the required types' validators.
+        made["filled_on"] = (OptionalFormDate, Field(default=None, title=labels.filled_on, description=(
+            "The date the form was filled in: ``2025-01-23`` (printed ``20250123``); may be left out.")))
     if fields.contact == "optional":
-        made["contact"] = (Text, FieldInfo.merge_field_infos(
-            Form.model_fields["contact"], default="", title=labels.contact,
-            description="The contact person; may be left out."))
+        made["contact"] = (Text, Field(default="", title=labels.contact,
+                                       description="The contact person; may be left out."))
     for key in (*fields.extra, *fields.footer):
         title, doc, required = getattr(labels, key), _EXTRA_DOCS[key], getattr(fields, key) == "required"
         if key == "review_score":  # a score, Decimal like every other

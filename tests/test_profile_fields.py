@@ -64,6 +64,22 @@ def test_a_form_without_contact_and_date_checks_under_a_profile_that_makes_them_
     assert formatting.score(form.review_score) == "92" and formatting.score(entry.scored.total) == "100"
 
 
+def test_optional_fields_may_be_written_empty_but_not_wrong(tmp_path):
+    """As `formgen new` writes them (``filled_on:`` with nothing after it), and checked when written."""
+    config = load_config(SITE / "formgen.toml")
+    text = FORM.read_text(encoding="utf-8")
+    empty = tmp_path / "empty.md"
+    empty.write_text(text.replace("implementer:", "filled_on:\ncontact:\nimplementer:"), encoding="utf-8")
+    site = load_site([empty], config, root=tmp_path)
+    assert not site.findings, [str(finding) for finding in site.findings]
+    assert (site.forms[0].scored.form.filled_on, site.forms[0].scored.form.contact) == (None, "")
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text(text.replace("implementer:", "filled_on: 2025-13-45\nimplementer:"), encoding="utf-8")
+    [finding] = load_site([wrong], config, root=tmp_path).findings
+    assert (finding.field, finding.label, finding.line) == ("filled_on", "填报日期", _line_of(wrong, "filled_on:"))
+    assert finding.code.startswith("field-")
+
+
 def test_the_page_shows_the_profiles_header_and_footer_fields(built):
     result, _ = built
     html = (result.out / "forms" / "judicial-aid.html").read_text(encoding="utf-8")
