@@ -108,6 +108,10 @@ def _validation_findings(error: ValidationError, document: Document, model: type
         if kind == "missing":
             key = str(loc[-1])
             message, fix = "is missing", f"add “{key}:” ({label_for(loc, model)}), see docs/format.md"
+            if profile is not None and len(loc) == 1 and key in Fields.model_fields:
+                # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
+                fix += (f"; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
+                        f"(a site's own profile may extend “{profile.name}”: {PROFILE_DOC})")
             line = document.line_of(loc[:-1])
         elif kind == "extra_forbidden" and profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
             key = str(loc[0])
