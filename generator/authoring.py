@@ -53,6 +53,7 @@ CARRIED_OVER = frozenset({
     "title", "department.code", "department.name", "implementer", "budget_weight", "goals.expected",
     "indicators[].level1", "indicators[].level2", "indicators[].name", "indicators[].target",
     "indicators[].weight", "contact", "profile", "indicators[].nature", "indicators[].unit",
+    "unit_name", "project_lead", "project_category",  # header fields of profiles that have them ([fields])
 })
 """What `formgen new --from` keeps of the earlier form (keys as in docs/fields.md): the project, its
 units, its goal and its indicator table. Everything else is a figure or text of the earlier year and

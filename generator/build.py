@@ -507,7 +507,7 @@ class _Pdfs:
             "first_page": first_page,
             "summary": summarize(rows, self.config.scheme), "fonts": self.environment.fonts, "starts": numbers,
             "sheets": {slug: Markup(sheet) for slug, sheet in sheets.items()} if sheets is not None else None,
-            "created": max(row.filled_on for row in rows)})
+            "created": max(row.filled_on or f"{row.year}-12-31" for row in rows)})
         return render_html.render(self.env, page, self.config)
 
     def make(self, staging: Path, rows: list[render_html.ListRow], sources: dict[str, Path], keys: dict[str, str],

@@ -240,8 +240,8 @@ def _execution(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
         yield Problem("execution-unexplained", Level.WARNING, ("funds", "total", "executed"),
                       f"执行率 is {formatting.rate(scored.execution_rate)}% with no explanation",
                       "say why in execution_reason (执行率偏差原因) and what will be done")
-    filled, year = scored.form.filled_on, scored.form.year
-    if filled.year <= year and (filled.month, filled.day) != (12, 31):
+    filled, year = getattr(scored.form, "filled_on", None), scored.form.year  # a profile may not have it
+    if filled is not None and filled.year <= year and (filled.month, filled.day) != (12, 31):
         yield Problem("filled-before-year-end", Level.WARNING, ("filled_on",),
                       f"填报日期 {filled.isoformat()} is before the end of the evaluated year {year}",
                       "a self-evaluation is filled in after the year ends; check 填报日期 and 年度")

@@ -388,9 +388,9 @@ def _fields(record: dict[str, Any]) -> list[tuple[str, str]]:
     """The short fields of the table's head, as printed."""
     department = record["department"]
     return [(label_for(("title",)), record["title"]), (label_for(("year",)), str(record["year"])),
-            (label_for(("filled_on",)), record["filled_on"].replace("-", "")),
+            (label_for(("filled_on",)), record.get("filled_on", "").replace("-", "")),
             (label_for(("department",)), f"[{department['code']}]{department['name']}"),
-            (label_for(("implementer",)), record["unit"]), (label_for(("contact",)), record["contact"])]
+            (label_for(("implementer",)), record["unit"]), (label_for(("contact",)), record.get("contact", ""))]
 
 
 def _money_figures(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -41,7 +41,7 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "year": form.year,
         "unit": form.implementer,
         "department": {"code": form.department.code, "name": form.department.name},
-        "filled_on": form.filled_on.isoformat(),
+        "filled_on": filled.isoformat() if (filled := getattr(form, "filled_on", None)) else "",
         "funds": _funds(scored, profile),
         "budget_weight": formatting.score(scored.budget_weight),
         "execution_rate": formatting.rate(scored.execution_rate),
@@ -67,9 +67,15 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "total": formatting.score(scored.total),
         "grade": scored.grade,
         "conclusion": entry.document.body,
-        "contact": form.contact,
+        "contact": getattr(form, "contact", ""),
+        **{key: getattr(form, key) for key in profile.fields.extra},  # only the fields its profile has
+        **{key: None if (value := getattr(form, key)) is None else formatting.score(value)
+           for key in profile.fields.footer},
         "findings": [finding.as_dict() for finding in entry.findings],
     }
+    for key in ("filled_on", "contact"):
+        if not profile.fields.present(key):  # the profile's form has no such field: neither has its record
+            del record[key]
     printed = published.printed(scored, profile.scheme)
     return record if printed is None else _as_published(record, printed)
 

@@ -275,6 +275,17 @@ FormDate = Annotated[dt.date, BeforeValidator(_date),
                      WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
                                                {"type": "string", "pattern": r"^\d{8}$"},
                                                {"type": "integer"}]})]
+
+
+def _optional_date(value: object) -> dt.date | None:
+    return None if _is_empty(value) else _date(value)
+
+
+OptionalFormDate = Annotated[dt.date | None, BeforeValidator(_optional_date),
+                             WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
+                                                       {"type": "string", "pattern": r"^\d{8}$"},
+                                                       {"type": "integer"}, {"type": "null"}]})]
+"""A date, or nothing (the key left empty or out): 填报日期 where the profile makes it optional."""
 Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
 
 

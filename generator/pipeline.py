@@ -20,7 +20,8 @@ from . import checks, published
 from .config import SiteConfig
 from .findings import Finding, Level, Problem
 from .model import MAX_CONCLUSION_CHARS, Form, Status, field_name, inner_model, known_fields, label_for, suggest
-from .profile import Profile, form_model
+from .profile import DOC as PROFILE_DOC
+from .profile import Fields, Profile, form_model
 from .reading import Document, ReadError, discover, printable, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 
@@ -97,7 +98,8 @@ _GENERIC_FIXES = {
 }
 
 
-def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form) -> list[Finding]:
+def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,
+                         profile: Profile | None = None) -> list[Finding]:
     findings = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
@@ -106,7 +108,17 @@ def _validation_findings(error: ValidationError, document: Document, model: type
         if kind == "missing":
             key = str(loc[-1])
             message, fix = "is missing", f"add “{key}:” ({label_for(loc, model)}), see docs/format.md"
+            if profile is not None and len(loc) == 1 and key in Fields.model_fields:
+                # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
+                fix += (f"; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
+                        f"(a site's own profile may extend “{profile.name}”: {PROFILE_DOC})")
             line = document.line_of(loc[:-1])
+        elif kind == "extra_forbidden" and profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
+            key = str(loc[0])
+            message = f"is not a field of the form of profile “{profile.name}” ({key}: absent in its [fields])"
+            fix = (f"remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" "
+                   f"(see {PROFILE_DOC})")
+            line = document.line_of(loc)
         elif kind == "extra_forbidden":
             key = str(loc[-1])
             close = suggest(key, known_fields(loc[:-1], model))
@@ -124,10 +136,20 @@ def _validation_findings(error: ValidationError, document: Document, model: type
         else:
             message, fix = _GENERIC_FIXES.get(kind, (item["msg"], "see docs/format.md"))
             line = document.line_of(loc)
-        label = label_for(loc, model) if kind != "extra_forbidden" else "未知字段"
+        if kind != "extra_forbidden":
+            label = label_for(loc, model)
+        elif profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
+            label = getattr(profile.labels, str(loc[0]))  # the field the author meant, by its name on the form
+        else:
+            label = "未知字段"
         findings.append(Finding(document.display, line, Level.ERROR, f"field-{kind.replace('_', '-')}",
                                 field_name(loc), label, message, fix))
     return findings
+
+
+def _absent(profile: Profile, key: str) -> bool:
+    """Whether `key` is a header or footer field that the profile's form does not have."""
+    return key in Fields.model_fields and not profile.fields.present(key)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -184,8 +206,8 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
         form = model.model_validate(document.data)
     except ValidationError as error:
         partial = [located(problem) for problem in _partial_problems(document.data, profile, model) + extra]
-        return Entry(document, findings=_unfilled(_validation_findings(error, document, model) + partial, unfilled),
-                     profile=profile)
+        findings = _validation_findings(error, document, model, profile) + partial
+        return Entry(document, findings=_unfilled(findings, unfilled), profile=profile)
     scored = score_form(form, profile.scheme)
     problems = checks.check_form(scored, document.body, config, document.path, profile) + extra
     entry = Entry(document, scored, _unfilled([located(problem) for problem in problems], unfilled), profile)

@@ -1,10 +1,11 @@
 """Profiles (表样): what differs between one province's form and another's, as data.
 
-A profile names a form's labels, its money unit and precision, its funding rows, its indicator columns
-and its scoring scheme (budget weight, 一级指标 with weights, qualitative bands, grades). The shipped
-profiles are TOML files in generator/profiles/: ``reference`` (the 贵州 form of rules.md section 5, the
-default), ``central`` (财预〔2020〕10号), ``sichuan`` and ``hubei``. A site adds its own as
-``profiles/<name>.toml`` beside its formgen.toml; docs/profiles.md documents every key.
+A profile names a form's labels, its money unit and precision, its header and footer fields (``[fields]``:
+each required, optional or absent), its funding rows, its indicator columns and its scoring scheme (budget
+weight, 一级指标 with weights, qualitative bands, grades). The shipped profiles are TOML files in
+generator/profiles/: ``reference`` (the 贵州 form of rules.md section 5, the default), ``central``
+(财预〔2020〕10号), ``sichuan`` and ``hubei``. A site adds its own as ``profiles/<name>.toml`` beside its
+formgen.toml; docs/profiles.md documents every key.
 
 From a profile formgen builds the form's model (`form_model`): the front matter's keys, their labels,
 their validation and so the JSON Schema follow the profile, and a new profile needs no code. Every
@@ -40,6 +41,10 @@ from .model import (
     Indicator,
     IndicatorFigures,
     NatureText,
+    OptionalFormDate,
+    OptionalScore,
+    RequiredText,
+    Score,
     SplitIndicatorFigures,
     Text,
     _Strict,
@@ -48,9 +53,9 @@ from .model import (
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
-__all__ = ["DEFAULT_PROFILE", "Column", "FundLine", "Labels", "Layout", "MoneyFormat", "Profile", "ProfileError",
-           "Source", "base_of", "differences", "form_model", "local_profiles", "parse_profile", "per_profile",
-           "profile_problems", "shipped_profiles"]
+__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "Column", "Fields", "FundLine", "Labels", "Layout",
+           "MoneyFormat", "Presence", "Profile", "ProfileError", "Source", "base_of", "differences", "form_model",
+           "local_profiles", "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
 
 DEFAULT_PROFILE = "reference"
 """The profile of a site that names none: the 贵州 reference form, which the ten published forms use."""
@@ -154,6 +159,46 @@ class Labels(_Settings):
     total: Label = "总　　分"
     conclusion: Label = "自评结论"
     contact: Label = "联系人"
+    unit_name: Label = "单位名称"
+    project_lead: Label = "项目负责人"
+    project_category: Label = "项目类别"
+    project_attribute: Label = "项目属性"
+    review_score: Label = "财政审核评分"
+
+
+Presence = Literal["required", "optional", "absent"]
+"""Whether a form of the profile must write a header or footer field, may leave it out, or has no such field."""
+EXTRA_FIELDS = ("unit_name", "project_lead", "project_category", "project_attribute")
+"""Header fields that only some provinces print (单位名称, 项目负责人, 项目类别, 项目属性): plain text, each a row
+of the sheet's header when the profile has it."""
+FOOTER_FIELDS = ("review_score",)
+"""Footer fields that only some provinces print: 财政审核评分, the finance bureau's score, under the 总分."""
+
+
+class Fields(_Settings):
+    """Which header and footer fields the profile's form has, and which must be filled in. The defaults are
+    the reference form's: 填报日期 and 联系人 required, the fields it does not print absent."""
+
+    filled_on: Presence = "required"
+    contact: Presence = "required"
+    unit_name: Presence = "absent"
+    project_lead: Presence = "absent"
+    project_category: Presence = "absent"
+    project_attribute: Presence = "absent"
+    review_score: Presence = "absent"
+
+    def present(self, key: str) -> bool:
+        return getattr(self, key) != "absent"
+
+    @property
+    def extra(self) -> tuple[str, ...]:
+        """The extra header fields the form has, in the order the sheet prints them."""
+        return tuple(key for key in EXTRA_FIELDS if self.present(key))
+
+    @property
+    def footer(self) -> tuple[str, ...]:
+        """The footer fields the form has, printed under the 总分 in this order."""
+        return tuple(key for key in FOOTER_FIELDS if self.present(key))
 
 
 class Layout(_Settings):
@@ -241,6 +286,7 @@ class Profile(_Settings):
     money: MoneyFormat = Field(default_factory=MoneyFormat)
     labels: Labels = Field(default_factory=Labels)
     layout: Layout = Field(default_factory=Layout)
+    fields: Fields = Field(default_factory=Fields)
     funds: tuple[FundLine, ...] = Field(default_factory=_reference_funds)
     scheme: Scheme = Field(default_factory=Scheme)
 
@@ -725,26 +771,72 @@ def form_model(profile: Profile) -> type[Form]:
         actual=_field(Goals, "actual", title=labels.achieved))
     indicator = _indicator_model(profile)
     named = Annotated[Text, WithJsonSchema({"type": "string", "enum": [profile.name]})]
+    header = _header_fields(profile)
+    extra = {key: header.pop(key) for key in (*profile.fields.extra, *profile.fields.footer)}
+    keys: dict[str, Any] = {
+        "year": _field(Form, "year", title=labels.year),
+        "filled_on": _field(Form, "filled_on", title=labels.filled_on),
+        "title": _field(Form, "title", title=labels.title),
+        "department": (department, FieldInfo.merge_field_infos(Form.model_fields["department"],
+                                                               title=labels.department)),
+        "implementer": _field(Form, "implementer", title=labels.implementer),
+        **extra,  # near the fields they are printed with: 实施单位 for the header rows
+        "funds": (_funds_model(profile, funds_title), FieldInfo.merge_field_infos(
+            Form.model_fields["funds"], title=funds_title, description=f"The funding table, in {money.unit}.")),
+        "budget_weight": _field(Form, "budget_weight", title=labels.budget_weight, description=(
+            f"The 分值 of the {profile.total_row.label} row. Leave it out to use the scheme's "
+            f"({plain(scheme.budget_weight)}); if written, it must match.")),
+        "execution_reason": _field(Form, "execution_reason", title=labels.execution_reason),
+        "goals": (goals, FieldInfo.merge_field_infos(Form.model_fields["goals"], title=labels.goals)),
+        "indicators": (list[indicator],  # type: ignore[valid-type]
+                       FieldInfo.merge_field_infos(Form.model_fields["indicators"], title=labels.indicators)),
+        "contact": _field(Form, "contact", title=labels.contact),
+        "profile": (named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
+    }
     model: type[Form] = create_model(
         "Form", __base__=Form,
         __doc__=(f"{labels.form_title}: the front matter of one form file. The Markdown body is the "
                  f"{labels.conclusion}."),
-        year=_field(Form, "year", title=labels.year),
-        filled_on=_field(Form, "filled_on", title=labels.filled_on),
-        title=_field(Form, "title", title=labels.title),
-        department=(department, FieldInfo.merge_field_infos(Form.model_fields["department"], title=labels.department)),
-        implementer=_field(Form, "implementer", title=labels.implementer),
-        funds=(_funds_model(profile, funds_title), FieldInfo.merge_field_infos(
-            Form.model_fields["funds"], title=funds_title, description=f"The funding table, in {money.unit}.")),
-        budget_weight=_field(Form, "budget_weight", title=labels.budget_weight, description=(
-            f"The 分值 of the {profile.total_row.label} row. Leave it out to use the scheme's "
-            f"({plain(scheme.budget_weight)}); if written, it must match.")),
-        execution_reason=_field(Form, "execution_reason", title=labels.execution_reason),
-        goals=(goals, FieldInfo.merge_field_infos(Form.model_fields["goals"], title=labels.goals)),
-        indicators=(list[indicator],  # type: ignore[valid-type]
-                    FieldInfo.merge_field_infos(Form.model_fields["indicators"], title=labels.indicators)),
-        contact=_field(Form, "contact", title=labels.contact),
-        profile=(named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
-    )
+        **{**keys, **header})
+    absent = [key for key in ("filled_on", "contact") if not profile.fields.present(key)]
+    if absent:
+        # A field the profile's form does not have is not a key of its model: written in a form it is an
+        # unknown key, and the JSON Schema, `formgen new` and the sheet leave it out.
+        for key in absent:
+            del model.model_fields[key]
+        model.model_rebuild(force=True)
     return model
+
+
+_EXTRA_DOCS = {
+    "unit_name": "The unit that fills in the form (单位名称), where the form prints it apart from the seal.",
+    "project_lead": "The person responsible for the project (项目负责人).",
+    "project_category": "The project's category (项目类别), as the budget names it.",
+    "project_attribute": "The project's attribute (项目属性): ``新增项目`` or ``延续项目``.",
+    "review_score": ("The score the finance bureau gave on review (财政审核评分), as printed under the 总分; "
+                     "formgen does not compute it."),
+}
+
+
+def _header_fields(profile: Profile) -> dict[str, Any]:
+    """The profile's choices for 填报日期 and 联系人 (required as in `model.Form`, or optional), and the extra
+    header fields it has: an optional one may be left out, and the sheet prints an empty cell."""
+    labels, fields = profile.labels, profile.fields
+    made: dict[str, Any] = {}
+    if fields.filled_on == "optional":
+        # Fresh fields, not the reference's changed: its FieldInfo carries the required types' validators.
+        made["filled_on"] = (OptionalFormDate, Field(default=None, title=labels.filled_on, description=(
+            "The date the form was filled in: ``2025-01-23`` (printed ``20250123``); may be left out.")))
+    if fields.contact == "optional":
+        made["contact"] = (Text, Field(default="", title=labels.contact,
+                                       description="The contact person; may be left out."))
+    for key in (*fields.extra, *fields.footer):
+        title, doc, required = getattr(labels, key), _EXTRA_DOCS[key], getattr(fields, key) == "required"
+        if key == "review_score":  # a score, Decimal like every other
+            made[key] = ((Score, Field(title=title, description=doc)) if required
+                         else (OptionalScore, Field(default=None, title=title, description=doc)))
+        else:
+            made[key] = ((RequiredText, Field(title=title, description=doc)) if required
+                         else (Text, Field(default="", title=title, description=doc)))
+    return made
 

@@ -245,6 +245,13 @@ class FormView:
     def grid(self) -> Grid:
         return grid(self.profile)
 
+    @property
+    def created(self) -> str:
+        """The PDF's date: its 填报日期, or where the form has none the end of the evaluated year, never the
+        clock (the same form makes the same PDF)."""
+        filled = getattr(self.form, "filled_on", None)
+        return filled.isoformat() if filled else f"{self.form.year}-12-31"
+
     @cached_property
     def printed(self) -> published.Printed | None:
         """A published form's figures as printed, with formgen's where they differ; None for a draft."""
@@ -386,7 +393,7 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
     return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
                    record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
                    Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"],
-                   form_pdf_path(record["slug"]) if pdf else None, record["filled_on"])
+                   form_pdf_path(record["slug"]) if pdf else None, record.get("filled_on", ""))
 
 
 def with_bundles(rows: list[ListRow], most: int | None) -> list[ListRow]:
