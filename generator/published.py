@@ -23,6 +23,7 @@ __all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed"]
 DISCREPANCIES = frozenset({
     "stated-differs",      # a printed 执行率, 预算执行得分, 总分 or 等级 that formgen computes otherwise
     "score-mismatch",      # a printed quantitative 得分 that formgen computes otherwise
+    "score-decimals",      # a printed 得分 with more decimals than the scheme prints
     "score-above-weight",  # a printed 得分 above its printed 分值
     "qualitative-band",    # a printed qualitative 得分 outside its achievement level's band
     "funds-sum",           # printed funding rows that do not add up

@@ -29,7 +29,7 @@ from typing import Protocol
 from . import values
 from .config import Band, Scheme
 from .findings import Level, Problem
-from .formatting import Places, plain
+from .formatting import Places, decimals_of, plain
 from .model import Form, Indicator, short_label
 from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, ValueSyntaxError
 
@@ -243,6 +243,17 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
                                 f"{_label(row, 'score')} {plain(row.score)} is above {_label(row, 'weight')} "
                                 f"{plain(row.weight)}",
                                 "a score never exceeds its row's 分值"))
+    elif row.score is not None and decimals_of(row.score.normalize()) > scheme.score_decimals:
+        # Printed rounded, a judged score would not be the author's, and its band was checked unrounded.
+        places = scheme.score_decimals
+        computed = result.method in (Method.QUANTITATIVE, Method.DEADLINE)
+        wanted = result.score if computed else scheme.round_score(row.score)
+        problems.append(Problem(
+            "score-decimals", Level.ERROR, _loc(result.index, "score"),
+            f"{_label(row, 'score')} {plain(row.score)} has more decimals than the scheme's scores "
+            f"(score_decimals = {places}): it would be printed as {plain(wanted)}",
+            f"write score: {plain(wanted)}"
+            + ("" if computed else f", or another score with at most {places} decimals")))
     elif row.score is not None and result.method in (Method.QUANTITATIVE, Method.DEADLINE) \
             and row.score != result.score:
         if result.over_percent is not None and row.score < result.score:

@@ -234,3 +234,30 @@ def test_money_in_wan_yuan_with_three_decimals_end_to_end(tmp_path, capsys, monk
     assert main(["check"]) == 1
     out = capsys.readouterr().out
     assert "全年预算数 is 109.974万元, but 其中：当年财政拨款 + 上年结转资金 + 其他资金 = 109.975万元" in out
+
+
+# --- a stated 得分 with more decimals than the scheme prints ---------------------------------------------
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    # A judged row: 8.5 would be printed 9, which is not the author's score.
+    ("name: 指标1学生满意度, target: \"100\", actual: \"100\", weight: 10, score: 10",
+     "name: 指标1学生满意度, target: 很好, actual: 达成预期指标, weight: 10, score: 8.5",
+     "得分 8.5 has more decimals than the scheme's scores (score_decimals = 0): it would be printed as 9 "
+     "— write score: 9, or another score with at most 0 decimals"),
+    # A computed row: the figure formgen computes, unrounded, is named as what to write.
+    ("weight: 10, score: 9,", "weight: 10, score: 8.62,",
+     "得分 8.62 has more decimals than the scheme's scores (score_decimals = 0): it would be printed as 9 "
+     "— write score: 9"),
+])
+def test_a_stated_score_with_more_decimals_than_the_scheme_is_an_error_in_a_draft(tmp_path, old, new, message):
+    text = HEBEI_FORM.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / HEBEI_FORM.name
+    path.write_text(text.replace(old, new).replace("status: published", "status: draft"), encoding="utf-8")
+    found = [(f.code, f.level, f"{f.message} — {f.fix}") for f in load_site([path], _hebei_config(), root=tmp_path)
+             .findings if f.code == "score-decimals"]
+    assert found == [("score-decimals", Level.ERROR, message)]
+    # In the published copy it is a discrepancy: kept as printed, with formgen's figure beside it.
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    [kept] = [f for f in load_site([path], _hebei_config(), root=tmp_path).findings if f.code == "score-decimals"]
+    assert kept.level is Level.DISCREPANCY
