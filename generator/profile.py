@@ -3,7 +3,7 @@
 A profile names a form's labels, its money unit and precision, its funding rows, its indicator columns
 and its scoring scheme (budget weight, 一级指标 with weights, qualitative bands, grades). The shipped
 profiles are TOML files in generator/profiles/: ``reference`` (the 贵州 form of rules.md section 5, the
-default), ``central`` (财预〔2020〕10号), ``sichuan`` and ``hubei``. A site adds its own as
+default), ``central`` (财预〔2020〕10号), ``sichuan``, ``hubei`` and ``hebei``. A site adds its own as
 ``profiles/<name>.toml`` beside its formgen.toml; docs/profiles.md documents every key.
 
 From a profile formgen builds the form's model (`form_model`): the front matter's keys, their labels,
