@@ -150,10 +150,11 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
     that names no 一级指标 of the scheme."""
     stated = scored.form.stated
     totals = not total_provisional(scored, profile)
+    places = scored.places
     pairs = (
-        ("execution_rate", "执行率", stated.execution_rate, scored.execution_rate, formatting.rate),
-        ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, formatting.score),
-        *((("total", "总分", stated.total, scored.total, formatting.score),) if totals else ()),
+        ("execution_rate", "执行率", stated.execution_rate, scored.execution_rate, places.show_rate),
+        ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, places.show_score),
+        *((("total", "总分", stated.total, scored.total, places.show_score),) if totals else ()),
     )
     for key, label, given, computed, show in pairs:
         if given is not None and given != computed:
@@ -170,11 +171,11 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
         elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
             yield Problem("stated-differs", Level.ERROR, loc,
                           f"{name} 小计 is stated as {plain(given)} but its rows' 得分 add up to "
-                          f"{formatting.score(computed)}",
-                          f"write {formatting.score(computed)}, or correct the rows' 得分")
+                          f"{places.show_score(computed)}",
+                          f"write {places.show_score(computed)}, or correct the rows' 得分")
     if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
-                      f"等级 is stated as {stated.grade} but the total {formatting.score(scored.total)} "
+                      f"等级 is stated as {stated.grade} but the total {places.show_score(scored.total)} "
                       f"gives {scored.grade}", f"write {scored.grade}")
 
 
@@ -238,7 +239,7 @@ def _execution(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
     threshold = config.checks.explain_execution_below
     if scored.form.funds.total.budget and scored.execution_rate < threshold and not scored.form.execution_reason:
         yield Problem("execution-unexplained", Level.WARNING, ("funds", "total", "executed"),
-                      f"执行率 is {formatting.rate(scored.execution_rate)}% with no explanation",
+                      f"执行率 is {scored.places.show_rate(scored.execution_rate)}% with no explanation",
                       "say why in execution_reason (执行率偏差原因) and what will be done")
     filled, year = getattr(scored.form, "filled_on", None), scored.form.year  # a profile may not have it
     if filled is not None and filled.year <= year and (filled.month, filled.day) != (12, 31):
@@ -299,7 +300,7 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
         if match.group(1) != scored.grade:
             yield Problem("grade-contradiction", Level.WARNING, ("body",),
                           f"the conclusion names the grade “{match.group(1)}” but the total "
-                          f"{formatting.score(scored.total)} gives “{scored.grade}”",
+                          f"{scored.places.show_score(scored.total)} gives “{scored.grade}”",
                           f"change the conclusion to “{scored.grade}”", extra={"offset": match.start()})
 
 

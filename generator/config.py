@@ -21,8 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .errors import ProblemsFound
 from .findings import Finding, Level
+from .formatting import Places
 from .model import MAX_CONCLUSION_CHARS
 from .reading import ReadError, read_bytes
+from .values import round_half_up
 
 if TYPE_CHECKING:
     from .profile import Profile
@@ -119,6 +121,11 @@ class Scheme(_Settings):
     """Grades by total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 below."""
     rescale_missing_level1: bool = True
     """A first-level indicator with no rows does not apply: the total is rescaled to 100 (rules.md S7)."""
+    score_decimals: Literal[0, 1, 2] = 2
+    """Decimals of every printed score (预算执行得分, each row's 得分, 小计, 总分): 2 (7.09), 1 (7.1) or 0 (7).
+    Each is rounded half up once, from unrounded inputs (rules.md S9)."""
+    rate_decimals: Literal[0, 1, 2] = 2
+    """Decimals of the printed 执行率: 2 (86.20), 1 (86.2) or 0 (86)."""
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> Scheme:
@@ -131,6 +138,19 @@ class Scheme(_Settings):
     def total_points(self) -> Decimal:
         """The full score: budget weight plus the first-level weights (100, validated)."""
         return self.budget_weight + sum((item.weight for item in self.level1), Decimal(0))
+
+    @property
+    def places(self) -> Places:
+        """The formatter of this scheme's scores and rates."""
+        return Places(self.score_decimals, self.rate_decimals)
+
+    def round_score(self, value: Decimal) -> Decimal:
+        """A score as printed: rounded half up, once, to `score_decimals` (rules.md S9)."""
+        return round_half_up(value, Decimal(1).scaleb(-self.score_decimals))
+
+    def round_rate(self, value: Decimal) -> Decimal:
+        """An execution rate (percent) as printed: rounded half up, once, to `rate_decimals`."""
+        return round_half_up(value, Decimal(1).scaleb(-self.rate_decimals))
 
     def level1_named(self, name: str) -> Level1 | None:
         return next((item for item in self.level1 if item.name == name), None)
@@ -161,7 +181,7 @@ class Site(_Settings):
     base_url: str = ""
     """The public address of the site, for sitemap.xml; empty: no sitemap."""
     profile: str = "reference"
-    """The profile (表样) of the site's forms: reference (贵州, the default), central, sichuan, hubei, or a
+    """The profile (表样) of the site's forms: reference (贵州, the default), central, sichuan, hubei, hebei, or a
     file profiles/<name>.toml beside formgen.toml (docs/profiles.md). A form's ``profile:`` overrides it."""
 
 

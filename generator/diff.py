@@ -421,11 +421,18 @@ def _stated(entry: Entry) -> list[tuple[str, str | None]]:
     """The figures the author copied from the published form (``stated:``), as printed."""
     assert entry.scored is not None
     stated = entry.scored.form.stated
-    printed = {"execution_rate": formatting.rate, "budget_score": formatting.score, "total": formatting.score}
+    places = entry.scored.places
+    printed = {"execution_rate": (formatting.rate, places.rate), "budget_score": (formatting.score, places.score),
+               "total": (formatting.score, places.score)}
     values: list[tuple[str, str | None]] = []
     for key in Stated.model_fields:
         value = getattr(stated, key)
-        text = printed[key](value) if key in printed and value is not None else (value or None)
+        if key in printed and value is not None:
+            # With the form's decimals, or the figure's own where it was written with more: as printed.
+            show, wanted = printed[key]
+            text: str | None = show(value, max(wanted, formatting.decimals_of(value)))
+        else:
+            text = value or None
         values.append((label_for(("stated", key)), text))
     return values
 

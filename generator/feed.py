@@ -44,8 +44,8 @@ def form_record(entry: Entry) -> dict[str, Any]:
         "filled_on": filled.isoformat() if (filled := getattr(form, "filled_on", None)) else "",
         "funds": _funds(scored, profile),
         "budget_weight": formatting.score(scored.budget_weight),
-        "execution_rate": formatting.rate(scored.execution_rate),
-        "budget_score": formatting.score(scored.budget_score),
+        "execution_rate": scored.places.show_rate(scored.execution_rate),
+        "budget_score": scored.places.show_score(scored.budget_score),
         "execution_reason": form.execution_reason,
         "goals": {"expected": form.goals.expected, "actual": form.goals.actual},
         "indicators": [
@@ -56,15 +56,15 @@ def form_record(entry: Entry) -> dict[str, Any]:
                 "target": result.indicator.target_figure,
                 "actual": result.indicator.actual_figure,
                 "weight": formatting.score(result.indicator.weight),
-                "score": formatting.score(result.score),
+                "score": scored.places.show_score(result.score),
                 "method": result.method.value,
                 "reason": result.indicator.reason,
                 "note": getattr(result.indicator, "note", ""),  # a profile may have no 备注 column
             }
             for result in scored.indicators
         ],
-        "subtotals": {name: formatting.score(value) for name, value in scored.subtotals.items()},
-        "total": formatting.score(scored.total),
+        "subtotals": {name: scored.places.show_score(value) for name, value in scored.subtotals.items()},
+        "total": scored.places.show_score(scored.total),
         "grade": scored.grade,
         "conclusion": entry.document.body,
         "contact": getattr(form, "contact", ""),

@@ -2,8 +2,9 @@
 
 Rules (rules.md S9, observed in the published forms):
 
-* scores: integers bare (``10``, ``100``), others with two decimals (``7.09``, ``97.10``);
-* rates: always two decimals (``70.93``, ``100.00``);
+* scores: integers bare (``10``, ``100``), others with the scheme's ``score_decimals`` (two by default:
+  ``7.09``, ``97.10``; one: ``7.1``);
+* rates: always the scheme's ``rate_decimals`` (two by default: ``70.93``, ``100.00``; none: ``86``);
 * money on the form: thousands separators, two decimals only when there are fen (``845,371.59``, ``60,000``);
 * money in the data feed: the same number without separators (``845371.59``, ``60000``), so that
   spreadsheets and scripts read it as a number.
@@ -14,25 +15,54 @@ except to cut trailing zeros of an integral value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["money", "money_plain", "plain", "rate", "score"]
+__all__ = ["DEFAULT_PLACES", "Places", "decimals_of", "money", "money_plain", "plain", "rate", "score"]
+
+DEFAULT_PLACES = 2
+"""Decimals of scores and rates unless a scheme says otherwise: the reference forms print two (rules.md S9)."""
 
 
 def _is_integral(value: Decimal) -> bool:
     return value == value.to_integral_value()
 
 
-def score(value: Decimal) -> str:
-    """``10``, ``7.09``, ``97.10``."""
+def _step(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def decimals_of(value: Decimal) -> int:
+    """How many decimals a number is written with (``86.20`` → 2, ``9`` → 0)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def score(value: Decimal, places: int = DEFAULT_PLACES) -> str:
+    """``10``, ``7.09``, ``97.10``; with one place ``7.1``."""
     if _is_integral(value):
         return f"{value.to_integral_value():f}"
-    return f"{value.quantize(Decimal('0.01')):f}"
+    return f"{value.quantize(_step(places)):f}"
 
 
-def rate(value: Decimal) -> str:
-    """A percentage with two decimals: ``70.93``, ``100.00``."""
-    return f"{value.quantize(Decimal('0.01')):f}"
+def rate(value: Decimal, places: int = DEFAULT_PLACES) -> str:
+    """A percentage with `places` decimals: ``70.93``, ``100.00``; with none ``86``."""
+    return f"{value.quantize(_step(places)):f}"
+
+
+@dataclass(frozen=True)
+class Places:
+    """The decimals a scheme prints scores and rates with (``score_decimals``, ``rate_decimals``): the
+    formatter of a form's figures, so that every page, PDF, feed and message prints them alike."""
+
+    score: int = DEFAULT_PLACES
+    rate: int = DEFAULT_PLACES
+
+    def show_score(self, value: Decimal) -> str:
+        return score(value, self.score)
+
+    def show_rate(self, value: Decimal) -> str:
+        return rate(value, self.rate)
 
 
 def money(value: Decimal) -> str:

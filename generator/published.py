@@ -23,6 +23,7 @@ __all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed"]
 DISCREPANCIES = frozenset({
     "stated-differs",      # a printed 执行率, 预算执行得分, 总分 or 等级 that formgen computes otherwise
     "score-mismatch",      # a printed quantitative 得分 that formgen computes otherwise
+    "score-decimals",      # a printed 得分 with more decimals than the scheme prints
     "score-above-weight",  # a printed 得分 above its printed 分值
     "qualitative-band",    # a printed qualitative 得分 outside its achievement level's band
     "funds-sum",           # printed funding rows that do not add up
@@ -82,26 +83,30 @@ def printed(scored: ScoredForm, scheme: Scheme) -> Printed | None:
         return None
     model = type(form)
     stated = form.stated
+    places = scored.places
     pairs: list[tuple[str, tuple[str | int, ...], Decimal | None, Decimal, str]] = [
         ("execution_rate", ("stated", "execution_rate"), stated.execution_rate, scored.execution_rate,
-         formatting.rate(scored.execution_rate)),
+         places.show_rate(scored.execution_rate)),
         ("budget_score", ("stated", "budget_score"), stated.budget_score, scored.budget_score,
-         formatting.score(scored.budget_score)),
-        ("total", ("stated", "total"), stated.total, scored.total, formatting.score(scored.total)),
+         places.show_score(scored.budget_score)),
+        ("total", ("stated", "total"), stated.total, scored.total, places.show_score(scored.total)),
     ]
     for result in scored.indicators:
         loc = ("indicators", result.index, "score")
-        pairs.append((field_name(loc), loc, result.indicator.score, result.score, formatting.score(result.score)))
+        pairs.append((field_name(loc), loc, result.indicator.score, result.score, places.show_score(result.score)))
     for name, given in stated.subtotals.items():
         loc = ("stated", "subtotals", name)
         level1 = scheme.level1_named(name)  # scored.subtotals are keyed by the scheme's names
         computed = scored.subtotals.get(level1.name if level1 is not None else name, Decimal(0))
-        pairs.append((f"subtotals.{name}", loc, given, computed, formatting.score(computed)))
+        pairs.append((f"subtotals.{name}", loc, given, computed, places.show_score(computed)))
     figures: dict[str, str] = {}
     differences: dict[str, Difference] = {}
     for key, loc, given, computed, shown in pairs:
         show = formatting.rate if key == "execution_rate" else formatting.score
-        figures[key] = show(given) if given is not None else shown
+        # A printed figure is shown with the scheme's decimals, or with its own where it was printed with
+        # more (86.20 in a whole-number scheme): a published copy never loses what was printed.
+        wanted = places.rate if key == "execution_rate" else places.score
+        figures[key] = show(given, max(wanted, formatting.decimals_of(given))) if given is not None else shown
         if given is not None and given != computed:
             differences[key] = Difference(field_name(loc), label_for(loc, model), figures[key], shown)
     figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else scored.grade)

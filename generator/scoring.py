@@ -11,7 +11,8 @@ Pure functions; no formatting, no files. The rules (``../shared/reference/rules.
   score must lie in the level's band; an achieved row without a stated score gets its full 分值.
 * S7 a first-level indicator with no rows does not apply: the total is rescaled to 100.
 * S8 total = budget score + indicator scores; grade by the scheme's thresholds.
-* S9 rounding: every printed figure is rounded ROUND_HALF_UP to 2 decimals from unrounded inputs;
+* S9 rounding: every printed figure is rounded ROUND_HALF_UP once, from unrounded inputs, to the scheme's
+  ``score_decimals`` (scores) or ``rate_decimals`` (the 执行率), two unless a profile says otherwise;
   subtotals and the total add up the *printed* parts, so the printed table always adds up.
 
 A row that cannot be scored (units that do not convert, a text where a number is needed) scores its
@@ -28,9 +29,9 @@ from typing import Protocol
 from . import values
 from .config import Band, Scheme
 from .findings import Level, Problem
-from .formatting import plain
+from .formatting import Places, decimals_of, plain
 from .model import Form, Indicator, short_label
-from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, ValueSyntaxError, round_half_up
+from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, ValueSyntaxError
 
 __all__ = ["IndicatorResult", "Method", "ScoredForm", "Summary", "band_for", "score_form", "score_indicator",
            "summarize"]
@@ -60,7 +61,7 @@ class IndicatorResult:
     indicator: Indicator
     method: Method
     score: Decimal
-    """The printed score: rounded half up to 2 decimals."""
+    """The printed score: rounded half up to the scheme's ``score_decimals`` (2 by default)."""
     exact: Decimal
     """The unrounded score the rules give (for qualitative rows: the stated score)."""
     met: bool | None = None
@@ -80,15 +81,18 @@ class ScoredForm:
     form: Form
     budget_weight: Decimal
     execution_rate: Decimal
-    """Percent, rounded to 2 decimals (70.93)."""
+    """Percent, rounded to the scheme's ``rate_decimals`` (70.93; 86 with none)."""
     budget_score: Decimal
-    """Rounded to 2 decimals (7.09)."""
+    """Rounded to the scheme's ``score_decimals`` (7.09; 9 with none)."""
     indicators: tuple[IndicatorResult, ...]
     subtotals: dict[str, Decimal]
     """Per 一级指标 of the scheme that has rows: the sum of its printed scores."""
     total: Decimal
     grade: str
     problems: tuple[Problem, ...] = field(default=())
+    places: Places = field(default=Places())
+    """The decimals the scheme prints its scores and rates with: whoever prints this form's figures uses
+    it, so that they are printed as they were rounded."""
 
 
 def band_for(text: str, scheme: Scheme) -> Band | None:
@@ -116,7 +120,7 @@ def _label(row: Indicator, key: str) -> str:
     return short_label(info.title or key) if info is not None else key
 
 
-def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity) -> IndicatorResult:
+def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity, scheme: Scheme) -> IndicatorResult:
     weight = row.weight
     try:
         goal, achieved = values.convert(target, actual)
@@ -126,7 +130,7 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
                           f"({mismatch})",
                           "write the actual value in the target's unit (万元 and 元 convert)")
         stated = row.score if row.score is not None else ZERO
-        return IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
+        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
                                target=target, actual=actual, problems=(problem,))
     comparison = target.comparison or Comparison.EQUAL
     met = comparison.holds(achieved, goal)
@@ -143,12 +147,12 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
     over = None
     if comparison.positive and goal > 0 and achieved > goal:
         over = (achieved - goal) / goal * HUNDRED
-    return IndicatorResult(index, row, Method.QUANTITATIVE, round_half_up(exact), exact, met=met,
+    return IndicatorResult(index, row, Method.QUANTITATIVE, scheme.round_score(exact), exact, met=met,
                            target=target, actual=actual, over_percent=over)
 
 
 def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
-                 actual: values.Value) -> IndicatorResult:
+                 actual: values.Value, scheme: Scheme) -> IndicatorResult:
     weight = row.weight
     low, high = band.low * weight, band.high * weight
     span = f"{plain(low)}–{plain(high)}"
@@ -173,15 +177,15 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
                 f"{score_label} {plain(row.score)} lies outside the band of “{band.level}”: {span} "
                 f"({band.low:.0%}–{band.high:.0%} of {weight_label} {plain(weight)}, upper bound {upper})",
                 f"write a score from {span}, or change {_label(row, 'actual')} to the level achieved"))
-    return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, band=band,
+    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, band=band,
                            target=target, actual=actual, problems=tuple(problems))
 
 
-def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue) -> IndicatorResult:
+def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue, scheme: Scheme) -> IndicatorResult:
     comparison = target.comparison or Comparison.AT_MOST
     met = comparison.holds(actual.date, target.date)  # type: ignore[arg-type]
     if met:
-        return IndicatorResult(index, row, Method.DEADLINE, round_half_up(row.weight), row.weight, met=True,
+        return IndicatorResult(index, row, Method.DEADLINE, scheme.round_score(row.weight), row.weight, met=True,
                                target=target, actual=actual)
     problems: tuple[Problem, ...] = ()
     if row.score is None:
@@ -190,7 +194,7 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue) 
                             "author's judgement",
                             f"write score: a value below {_label(row, 'weight')} {plain(row.weight)}, and the reason"),)
     exact = row.score if row.score is not None else ZERO
-    return IndicatorResult(index, row, Method.QUALITATIVE, round_half_up(exact), exact, met=False,
+    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, met=False,
                            target=target, actual=actual, problems=problems)
 
 
@@ -206,18 +210,18 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
                           f"a target: {error}",
                           f"write a number or a date in {_label(row, 'target')} (a level only with 定性)")
         stated = row.score if row.score is not None else ZERO
-        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
-                                               problems=(problem,)))
+        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+                                               problems=(problem,)), scheme)
     band = band_for(actual.text, scheme) if isinstance(actual, Text) else None
     if band is None and isinstance(actual, Text) and isinstance(target, Text) \
             and values.normalize(actual.text) == values.normalize(target.text):
         band = max(scheme.bands, key=lambda candidate: candidate.high)  # the target itself was reached
     if band is not None:
-        result = _qualitative(index, row, band, target, actual)
+        result = _qualitative(index, row, band, target, actual, scheme)
     elif isinstance(target, Quantity) and isinstance(actual, Quantity):
-        result = _quantitative(index, row, target, actual)
+        result = _quantitative(index, row, target, actual, scheme)
     elif isinstance(target, DateValue) and isinstance(actual, DateValue):
-        result = _deadline(index, row, target, actual)
+        result = _deadline(index, row, target, actual, scheme)
     else:
         problem = Problem(
             "unscorable", Level.ERROR, _loc(index, "actual"),
@@ -226,12 +230,12 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
             "write a number with the target's unit, a date, or an achievement level "
             "(" + ", ".join(band.level for band in scheme.bands) + ")")
         stated = row.score if row.score is not None else ZERO
-        result = IndicatorResult(index, row, Method.UNSCORED, round_half_up(stated), stated,
+        result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
                                  target=target, actual=actual, problems=(problem,))
-    return _compare_stated(result)
+    return _compare_stated(result, scheme)
 
 
-def _compare_stated(result: IndicatorResult) -> IndicatorResult:
+def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     row = result.indicator
     problems = list(result.problems)
     if row.score is not None and row.score > row.weight:
@@ -239,11 +243,22 @@ def _compare_stated(result: IndicatorResult) -> IndicatorResult:
                                 f"{_label(row, 'score')} {plain(row.score)} is above {_label(row, 'weight')} "
                                 f"{plain(row.weight)}",
                                 "a score never exceeds its row's 分值"))
+    elif row.score is not None and decimals_of(row.score.normalize()) > scheme.score_decimals:
+        # Printed rounded, a judged score would not be the author's, and its band was checked unrounded.
+        places = scheme.score_decimals
+        computed = result.method in (Method.QUANTITATIVE, Method.DEADLINE)
+        wanted = result.score if computed else scheme.round_score(row.score)
+        problems.append(Problem(
+            "score-decimals", Level.ERROR, _loc(result.index, "score"),
+            f"{_label(row, 'score')} {plain(row.score)} has more decimals than the scheme's scores "
+            f"(score_decimals = {places}): it would be printed as {plain(wanted)}",
+            f"write score: {plain(wanted)}"
+            + ("" if computed else f", or another score with at most {places} decimals")))
     elif row.score is not None and result.method in (Method.QUANTITATIVE, Method.DEADLINE) \
             and row.score != result.score:
         if result.over_percent is not None and row.score < result.score:
             # S5: a target set too low may be marked down by the author; the stated score stands.
-            return IndicatorResult(**{**result.__dict__, "score": round_half_up(row.score), "exact": row.score,
+            return IndicatorResult(**{**result.__dict__, "score": scheme.round_score(row.score), "exact": row.score,
                                       "problems": tuple(problems)})
         problems.append(Problem(
             "score-mismatch", Level.ERROR, _loc(result.index, "score"),
@@ -265,7 +280,7 @@ def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Dec
     exact_score = weight * executed / budget
     if scheme.cap_budget_score:
         exact_score = min(exact_score, weight)
-    return exact_rate, round_half_up(exact_rate), round_half_up(exact_score)
+    return exact_rate, scheme.round_rate(exact_rate), scheme.round_score(exact_score)
 
 
 def score_form(form: Form, scheme: Scheme) -> ScoredForm:
@@ -286,7 +301,7 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     misfiled = any(scheme.level1_named(row.level1) is None for row in form.indicators)
     # A misspelt 一级指标 is reported by the checks; it is not a missing one, so nothing is rescaled.
     if scheme.rescale_missing_level1 and not misfiled and 0 < available < HUNDRED:
-        total = round_half_up(parts * HUNDRED / available)
+        total = scheme.round_score(parts * HUNDRED / available)
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
         problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
                                 f"no rows for {'、'.join(missing)}: the total is rescaled to 100 "
@@ -294,7 +309,7 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
                                 "add the missing indicators, or confirm they do not apply (rules.md S7)"))
     return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
-                      problems=tuple(problems))
+                      problems=tuple(problems), places=scheme.places)
 
 
 
@@ -308,9 +323,11 @@ class Summary:
     executed: Decimal
     """Σ 全年执行数 (B)."""
     execution_rate: Decimal
-    """Σ B ÷ Σ A × 100, rounded half up to 2 decimals (0 without budget)."""
+    """Σ B ÷ Σ A × 100, rounded half up to the scheme's ``rate_decimals`` (0 without budget)."""
     grades: dict[str, int]
     """How many forms have each grade, in the scheme's order (zeros included)."""
+    places: Places = field(default=Places())
+    """The decimals of the scheme the rate was rounded with, to print it so."""
 
 
 class Summable(Protocol):
@@ -325,8 +342,8 @@ def summarize(forms: list[Summable], scheme: Scheme) -> Summary:
     """The summary of several forms: sums of A and B, the overall rate, the count per grade."""
     budget = sum((form.budget for form in forms), ZERO)
     executed = sum((form.executed for form in forms), ZERO)
-    rate = round_half_up(executed / budget * HUNDRED) if budget else ZERO
+    rate = scheme.round_rate(executed / budget * HUNDRED) if budget else ZERO
     grades = {grade.name: 0 for grade in sorted(scheme.grades, key=lambda grade: grade.minimum, reverse=True)}
     for form in forms:
         grades[form.grade] = grades.get(form.grade, 0) + 1
-    return Summary(len(forms), budget, executed, rate, grades)
+    return Summary(len(forms), budget, executed, rate, grades, scheme.places)

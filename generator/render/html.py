@@ -14,7 +14,7 @@ import importlib.resources
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -353,6 +353,8 @@ class ListRow:
     """The bundle (or volume) that holds this form, where PDFs are built (see `with_bundles`)."""
     volume: int | None = None
     """The volume's number where the bundle is split into volumes."""
+    places: formatting.Places = field(default_factory=formatting.Places)
+    """The decimals the form's figures are printed with (its scheme's), as its feed record writes them."""
 
     @property
     def page(self) -> str:
@@ -390,10 +392,14 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
     title = record["title"]
     short = title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
     total = record["funds"]["total"]
+    rate, points = Decimal(record["execution_rate"]), Decimal(record["total"])
+    # The feed writes a rate with exactly its scheme's decimals and a score with them where it is not
+    # whole, so the strings say how the lists are to print them (86 in a whole-number scheme, 70.93).
+    places = formatting.Places(score=formatting.decimals_of(points), rate=formatting.decimals_of(rate))
     return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
                    record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
-                   Decimal(record["execution_rate"]), Decimal(record["total"]), record["grade"],
-                   form_pdf_path(record["slug"]) if pdf else None, record.get("filled_on", ""))
+                   rate, points, record["grade"],
+                   form_pdf_path(record["slug"]) if pdf else None, record.get("filled_on", ""), places=places)
 
 
 def with_bundles(rows: list[ListRow], most: int | None) -> list[ListRow]:
@@ -459,8 +465,8 @@ _BAR = 9  # px per bar; two bars and a gap per form
 def chart(rows: list[ListRow], from_page: str) -> Chart:
     """Layout of the index chart (drawn as inline SVG by _chart.html; no JavaScript needed)."""
     if len(rows) <= PER_FORM_LIMIT:
-        bars = [ChartBar(row.short_title, relative_url(from_page, row.page), formatting.rate(row.execution_rate),
-                         formatting.score(row.total), float(row.execution_rate), float(row.total),
+        bars = [ChartBar(row.short_title, relative_url(from_page, row.page), row.places.show_rate(row.execution_rate),
+                         row.places.show_score(row.total), float(row.execution_rate), float(row.total),
                          30 + index * (2 * _BAR + 8))
                 for index, row in enumerate(rows)]
         return Chart(True, bars, [], 30 + len(rows) * (2 * _BAR + 8) + 10)
