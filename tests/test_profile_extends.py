@@ -71,7 +71,8 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
     assert "differs from reference: scheme.budget_weight, scheme.level1, scheme.bands\n" in blocks["hubei"]
     assert "base: central" in blocks["sichuan"]
     assert "base: central" in blocks["hebei"]
-    assert "differs from central: fields.filled_on, fields.contact, scheme.score_decimals, scheme.rate_decimals\n" in blocks["hebei"]
+    assert "differs from central: fields.filled_on, fields.contact, scheme.score_decimals, scheme.rate_decimals\n" \
+        in blocks["hebei"]
     assert "differs from central: labels.target, layout.columns, layout.widths, layout.funds_spans, funds" \
         in blocks["sichuan"]
     assert blocks["mine"].startswith("mine — mine  (the site's profile)\n  province: —\n  base: central\n")
