@@ -181,8 +181,9 @@ class Site(_Settings):
     base_url: str = ""
     """The public address of the site, for sitemap.xml; empty: no sitemap."""
     profile: str = "reference"
-    """The profile (表样) of the site's forms: reference (贵州, the default), central, sichuan, hubei, hebei, or a
-    file profiles/<name>.toml beside formgen.toml (docs/profiles.md). A form's ``profile:`` overrides it."""
+    """The profile (表样) of the site's forms: reference (贵州, the default), central, a province's (``formgen
+    profiles`` lists them), or a file profiles/<name>.toml beside formgen.toml (docs/profiles.md). A form's
+    ``profile:`` overrides it."""
 
 
 class Pdf(_Settings):

@@ -509,7 +509,8 @@ class Form(_Strict):
     """The contact person."""
     profile: Text = Field(default="", title="表样")
     """The form's profile (表样): its layout, labels, money unit and scoring rules, by name (``reference``,
-    ``central``, ``sichuan``, ``hubei``, or a profile of the site). Leave it out to use formgen.toml's."""
+    ``central``, a province's — ``formgen profiles`` lists them — or a profile of the site). Leave it out to
+    use formgen.toml's."""
 
 
 def inner_model(annotation: Any) -> Any:

@@ -21,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="json: JSON Schema; markdown: the field reference (docs/fields.md)")
     parser.add_argument("--indent", type=int, default=2, help="indentation of the JSON")
     parser.add_argument("--profile", metavar="NAME",
-                        help="the profile (表样) whose forms to describe: reference, central, sichuan, hubei or "
-                             "one of the site's (default: formgen.toml's [site] profile)")
+                        help="the profile (表样) whose forms to describe: reference, central, a province's or "
+                             "one of the site's (formgen profiles lists them; default: formgen.toml's [site] "
+                             "profile)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="formgen.toml to use (default: the nearest one from the working folder up)")
 
