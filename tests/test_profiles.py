@@ -76,7 +76,7 @@ def built(tmp_path_factory):
 
 def test_four_profiles_ship_and_the_reference_is_the_default():
     profiles = shipped_profiles()
-    assert set(profiles) == {*SHIPPED, "hebei"}  # 河北's fixture is a published copy: tests/test_rounding.py
+    assert set(profiles) == {*SHIPPED, "hebei", "yunnan"}  # published copies: tests/test_rounding.py, test_columns.py
     reference = profiles["reference"]
     # reference.toml spells out every default: the defaults of a profile file are the reference's. Its
     # title, description and source describe the file, not the form.
