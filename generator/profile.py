@@ -4,8 +4,8 @@ A profile names a form's labels, its money unit and precision, its header and fo
 each required, optional or absent), its funding rows, its indicator columns and its scoring scheme (budget
 weight, 一级指标 with weights, qualitative bands, grades, rounding). The shipped profiles are TOML files in
 generator/profiles/: ``reference`` (the 贵州 form of rules.md section 5, the default), ``central``
-(财预〔2020〕10号), ``sichuan``, ``hubei`` and ``hebei``. A site adds its own as ``profiles/<name>.toml``
-beside its formgen.toml; docs/profiles.md documents every key.
+(财预〔2020〕10号), ``sichuan``, ``hubei``, ``hebei`` and ``yunnan``. A site adds its own as
+``profiles/<name>.toml`` beside its formgen.toml; docs/profiles.md documents every key.
 
 From a profile formgen builds the form's model (`form_model`): the front matter's keys, their labels,
 their validation and so the JSON Schema follow the profile, and a new profile needs no code. Every

@@ -255,3 +255,22 @@ def test_yunnan_pdf(yunnan_site):
     text = "".join("".join(page.extract_text().split()) for page in reader.pages)
     assert "资金来源预算数(A)执行数(B)执行率(B/A)得分(20分*执行率)年度财政资金总额5010204" in text
     assert "一级指标二级指标三级指标年初目标值(A)实际完成值(B)得分" in text and "分值" not in text
+
+
+def test_an_adjusted_budget_label_is_a_labels_matter(tmp_path, capsys, monkeypatch):
+    """调整后预算数 in place of 全年预算数（A）: `[labels] budget`, on the sheet and in messages."""
+    root = _mixed_site(tmp_path)
+    adjusted = MIXED.replace('note = "说明"', 'note = "说明"\nbudget = "调整后预算数"')
+    (root / "profiles" / "mixed.toml").write_text(adjusted, encoding="utf-8")
+    path = root / "content" / "2024" / "court-archives.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("total:    {budget: 100000, executed: 75000}",
+                                                             "total:    {budget: 70000, executed: 75000}"),
+                    encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert main(["check"]) == 1
+    assert "调整后预算数" in capsys.readouterr().out
+    path.write_text(_mixed_form(), encoding="utf-8")
+    assert main(["build", "--no-pdf", "--out", "out"]) == 0
+    html = (root / "out" / "forms" / "court-archives.html").read_text(encoding="utf-8")
+    assert _header_cells(html, "form-top")[:3] == ["资 金 来 源", "调整后预算数", "全年执行数（B）"]
+    assert "全年预算数" not in sheet_text(html)
