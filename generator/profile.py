@@ -736,8 +736,9 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
             fields[column] = _field(Indicator, column, title=title,
                                     description=f"First-level indicator: one of the scheme's ({names}).")
         elif column == "weight":
+            unprinted = "" if column in columns else " Not printed: the table has no such column."
             fields[column] = _field(Indicator, column, title=title, description=(
-                f"The row's points. The rows of each 一级指标 add up to its weight ({weights})."))
+                f"The row's points. The rows of each 一级指标 add up to its weight ({weights}).{unprinted}"))
         else:
             fields[column] = _field(Indicator, column, title=title)
     base = SplitIndicatorFigures if split else IndicatorFigures
