@@ -58,7 +58,7 @@ def form_record(entry: Entry) -> dict[str, Any]:
                 "weight": formatting.score(result.indicator.weight),
                 "score": scored.places.show_score(result.score),
                 "method": result.method.value,
-                "reason": result.indicator.reason,
+                "reason": getattr(result.indicator, "reason", ""),  # nor a reason column
                 "note": getattr(result.indicator, "note", ""),  # a profile may have no 备注 column
             }
             for result in scored.indicators

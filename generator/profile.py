@@ -53,7 +53,8 @@ from .model import (
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
-__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "Column", "Fields", "FundLine", "Labels", "Layout",
+__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "Column", "Fields", "FundLine",
+           "FundsColumn", "Labels", "Layout",
            "MoneyFormat", "Presence", "Profile", "ProfileError", "Source", "base_of", "differences", "form_model",
            "local_profiles", "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
 
@@ -67,11 +68,17 @@ Column = Literal["level1", "level2", "name", "nature", "target", "unit", "actual
 """A column of the 绩效指标 table, named by its front-matter key."""
 REFERENCE_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason",
                                          "note")
-FUNDS_COLUMNS = 7
-"""The funding table's columns: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
-REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason")
-"""Scoring needs each of them (a form without 分值 and 得分 cannot be scored); 备注 and the three-cell target
-(指标性质, 度量单位) are optional."""
+REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual")
+"""Every 绩效指标 table has them. 分值, 得分, the reason and 备注 are optional: a form whose table prints no 分值 or
+得分 still writes each row's weight and score (scoring needs them), and the sheet leaves them out; a profile
+without a reason or 备注 column has no such key. The three-cell target (指标性质, 度量单位) is optional too."""
+FundsColumn = Literal["source", "initial", "budget", "executed", "weight", "rate", "score"]
+"""A column of the funding table: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
+REFERENCE_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "initial", "budget", "executed", "weight", "rate",
+                                                    "score")
+REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed", "rate", "score")
+"""A funding table always has them; 年初预算数 and 分值 are optional (a form without 年初预算数 writes no
+``initial``)."""
 
 T = TypeVar("T")
 Label = Annotated[str, Field(min_length=1)]
@@ -208,9 +215,12 @@ class Layout(_Settings):
     """The 绩效指标 columns, in order, by front-matter key."""
     widths: tuple[Annotated[int, Field(ge=1, le=60)], ...] = ()
     """Percent of the sheet's width per column, the side column first; empty: templates/sheet.css's."""
+    funds_columns: tuple[FundsColumn, ...] = REFERENCE_FUNDS_COLUMNS
+    """The funding table's columns, in order, 资金来源 first; 年初预算数 (``initial``) and 分值 (``weight``) may be
+    left out."""
     funds_spans: tuple[Annotated[int, Field(ge=1)], ...] = ()
-    """How many grid columns each column of the funding table spans (资金来源, 年初预算数, 全年预算数, 全年执行数,
-    分值, 执行率, 得分), adding up to the 绩效指标 columns; empty: 资金来源 2, 得分 the rest, the others 1."""
+    """How many grid columns each of `funds_columns` spans, adding up to the 绩效指标 columns; empty: 资金来源 2,
+    得分 the rest, the others 1."""
     department_code: bool = True
     """Print 主管部门 as ``[120]平塘县人民法院``, the code required; false: the name alone, the code optional."""
     fund_label_suffix: str = "："
@@ -241,6 +251,14 @@ def _reference_funds() -> tuple[FundLine, ...]:
         FundLine(key="transfer", label="其中：上级补助", depth=2, doc="Of which: transfers from the level above."),
         FundLine(key="other", label="其他", doc="Other funds."),
     )
+
+
+_FUNDS_COLUMN_LABELS: dict[str, str] = {"source": "资金来源", "initial": "年初预算数", "budget": "全年预算数",
+                                         "executed": "全年执行数", "weight": "分值", "rate": "执行率", "score": "得分"}
+FUNDS_LABEL_KEYS: dict[str, str] = {"source": "source", "initial": "initial", "budget": "budget",
+                                    "executed": "executed", "weight": "funds_weight", "rate": "execution_rate",
+                                    "score": "budget_score"}
+"""The `Labels` key of each funding column's header."""
 
 
 _URL = re.compile(r"https?://[^\s\"<>]+")
@@ -329,9 +347,10 @@ def _layout_problems(layout: Layout) -> Problems:
     if ("nature" in columns) != ("unit" in columns):
         yield (("layout", "columns"), "has only one of nature and unit",
                "list both nature (指标性质) and unit (度量单位) for a three-cell target, or neither")
-    if "weight" in columns and "score" in columns and columns.index("score") != columns.index("weight") + 1:
+    if "weight" in columns and "score" in columns and columns.index("score") < columns.index("weight"):
         yield (("layout", "columns"), "score does not follow weight",
-               "put score right after weight: the 总分 row prints the points and the total under them")
+               "put score right after weight, or anywhere after it: the 总分 row's label ends before 分值, and "
+               "it prints the points under 分值 and the total under 得分")
     widths = layout.widths
     if widths and len(widths) != len(columns) + 1:
         yield (("layout", "widths"), f"has {len(widths)} widths for {len(columns) + 1} columns",
@@ -339,14 +358,25 @@ def _layout_problems(layout: Layout) -> Problems:
     elif widths and sum(widths) != 100:
         yield (("layout", "widths"), f"adds up to {sum(widths)}, not 100",
                "make the widths add up to 100 (percent of the sheet)")
+    funds = layout.funds_columns
+    for index, column in enumerate(funds):
+        if column in funds[:index]:
+            yield ("layout", "funds_columns", index), f"“{column}” is listed twice", "list each column once"
+    missing = [column for column in REQUIRED_FUNDS_COLUMNS if column not in funds]
+    if missing:
+        yield (("layout", "funds_columns"), f"lacks {', '.join(missing)}",
+               f"add {', '.join(missing)}: every funding table has {', '.join(REQUIRED_FUNDS_COLUMNS)}")
+    if funds[:1] != ("source",):
+        yield (("layout", "funds_columns"), "does not start with source",
+               "put source (资金来源) first: it holds each row's label")
     spans = layout.funds_spans
-    if spans and (len(spans) != FUNDS_COLUMNS or sum(spans) != len(columns)):
+    names = "、".join(_FUNDS_COLUMN_LABELS[column] for column in funds)
+    if spans and (len(spans) != len(funds) or sum(spans) != len(columns)):
         yield (("layout", "funds_spans"), f"has {len(spans)} spans adding up to {sum(spans)}",
-               f"give {FUNDS_COLUMNS} spans (资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分) "
-               f"adding up to the {len(columns)} columns, or none")
-    elif not spans and len(columns) < FUNDS_COLUMNS + 1:
+               f"give {len(funds)} spans ({names}) adding up to the {len(columns)} columns, or none")
+    elif not spans and len(columns) < len(funds) + 1:
         yield (("layout", "columns"), f"has {len(columns)} columns, too few for the funding table's",
-               f"list at least {FUNDS_COLUMNS + 1}")
+               f"list at least {len(funds) + 1}, or give funds_spans")
 
 
 def _money_problems(money: MoneyFormat) -> Problems:
@@ -689,7 +719,10 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
     names = ", ".join(level1.name for level1 in scheme.level1)
     weights = ", ".join(f"{level1.name} {plain(level1.weight)}" for level1 in scheme.level1)
     fields: dict[str, Any] = {}
-    for column in profile.layout.columns:
+    # A table without 分值 or 得分 still scores: each row writes its weight and score, printed nowhere on the
+    # sheet but carried by the feed, the CSV and the totals (docs/profiles.md). They come last in the model.
+    columns = profile.layout.columns
+    for column in (*columns, *(key for key in ("weight", "score") if key not in columns)):
         title = getattr(labels, column)
         if column == "nature":
             fields[column] = (NatureText, Field(title=title, description=_NATURE_DOC))
@@ -703,8 +736,9 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
             fields[column] = _field(Indicator, column, title=title,
                                     description=f"First-level indicator: one of the scheme's ({names}).")
         elif column == "weight":
+            unprinted = "" if column in columns else " Not printed: the table has no such column."
             fields[column] = _field(Indicator, column, title=title, description=(
-                f"The row's points. The rows of each 一级指标 add up to its weight ({weights})."))
+                f"The row's points. The rows of each 一级指标 add up to its weight ({weights}).{unprinted}"))
         else:
             fields[column] = _field(Indicator, column, title=title)
     base = SplitIndicatorFigures if split else IndicatorFigures
@@ -716,7 +750,9 @@ def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
     amount = money_type(money.decimals, money.unit)
     row = create_model(
         "FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.",
-        initial=(amount, Field(title=labels.initial, description="The budget approved at the start of the year.")),
+        **({"initial": (amount, Field(title=labels.initial,
+                                      description="The budget approved at the start of the year."))}
+           if "initial" in profile.layout.funds_columns else {}),  # a table without 年初预算数 has no such key
         budget=(amount, Field(title=labels.budget, description=(
             "The budget for the whole year after adjustments: A, the base of the execution rate."))),
         executed=(amount, Field(title=labels.executed, description="What was actually spent in the year: B. "

@@ -63,7 +63,7 @@ def _form_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
     for record in records:
         total = record["funds"]["total"]
         yield [record["slug"], record["title"], str(record["year"]), record["unit"], record["department"]["code"],
-               record["department"]["name"], record.get("filled_on", ""), total["initial"], total["budget"],
+               record["department"]["name"], record.get("filled_on", ""), total.get("initial", ""), total["budget"],
                total["executed"], record["execution_rate"], record["budget_score"], record["total"], record["grade"]]
 
 

@@ -27,7 +27,7 @@ from .. import formatting, published
 from ..config import SiteConfig
 from ..findings import Finding, Level
 from ..pipeline import Entry
-from ..profile import MoneyFormat, Profile, per_profile
+from ..profile import FUNDS_LABEL_KEYS, MoneyFormat, Profile, per_profile
 from ..scoring import IndicatorResult, ScoredForm, summarize
 from .narrative import to_html
 
@@ -134,15 +134,20 @@ class Grid:
     """项目名称's value."""
     department_span: int
     implementer_span: int
+    funds_columns: tuple[str, ...]
+    """The funding table's columns, by `profile.FundsColumn` name (source, initial, budget, …)."""
+    funds_labels: tuple[str, ...]
+    """The `Labels` key of each funding column's header."""
     funds_spans: tuple[int, ...]
-    """The grid columns each column of the funding table spans: 资金来源, 年初预算数, 全年预算数, 全年执行数,
-    分值, 执行率, 得分."""
+    """The grid columns each column of the funding table spans (for the reference: 资金来源, 年初预算数,
+    全年预算数, 全年执行数, 分值, 执行率, 得分)."""
     expected_span: int
     achieved_span: int
     total_span: int
-    """总分's label: up to the 分值 column."""
-    after_total: int
-    """Empty cells after 总分's 得分."""
+    """总分's label: up to the first of the 分值 and 得分 columns."""
+    total_cells: tuple[tuple[str, int], ...]
+    """The 总分 row's cells after its label, as (kind, span): ``points`` under 分值, ``total`` under 得分 (or in
+    the last column where the table has no 得分), ``empty`` for a run of other columns."""
     funds_side: Markup
     """项目资金（元） as the side label prints it: 项目 / 资金 / （元）."""
     total_plain: str
@@ -174,14 +179,41 @@ def grid(profile: Profile) -> Grid:
         style = Markup(" ").join(Markup(f"table.form.layout-{profile.name} col.{col} {{ width: {percent}%; }}")
                                  for col, percent in zip(cols, layout.widths, strict=True))
     rest = width - 5  # after the label (3 columns) and 实施单位's label (2)
-    # By default 资金来源 spans 2 columns and 得分 the rest (the reference: 2, 1, 1, 1, 1, 1, 2).
-    funds_spans = layout.funds_spans or (2, 1, 1, 1, 1, 1, width - 8)
     expected = (width - 1) // 2
-    total_span = 1 + columns.index("weight")
     labels = profile.labels
     return Grid(width, columns, tuple(cols), table_class, style, width - 3, rest - rest // 2, rest // 2,
-                tuple(funds_spans), expected, width - 1 - expected, total_span, width - total_span - 2,
-                _side_label(f"{labels.funds}（{profile.money.unit}）"), re.sub(r"\s+", "", labels.total))
+                tuple(layout.funds_columns), tuple(FUNDS_LABEL_KEYS[column] for column in layout.funds_columns),
+                _funds_spans(layout.funds_columns, layout.funds_spans, width), expected, width - 1 - expected,
+                *_total_cells(columns), _side_label(f"{labels.funds}（{profile.money.unit}）"),
+                re.sub(r"\s+", "", labels.total))
+
+
+def _funds_spans(funds: tuple[str, ...], spans: tuple[int, ...], width: int) -> tuple[int, ...]:
+    """The profile's spans, or by default 资金来源 2, 得分 the rest and the others 1 (the reference: 2, 1, 1,
+    1, 1, 1, 2)."""
+    if spans:
+        return spans
+    made = [2 if column == "source" else 1 for column in funds]
+    made[funds.index("score")] += width - 1 - sum(made)
+    return tuple(made)
+
+
+def _total_cells(columns: tuple[str, ...]) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """总分's label span and the cells after it: the points under 分值 and the total under 得分, or in the last
+    column for a table without 得分 (its rows' scores are not printed, their sum is)."""
+    total_at = columns.index("score") if "score" in columns else len(columns) - 1
+    points_at = columns.index("weight") if "weight" in columns else None
+    if points_at == total_at:
+        points_at = None
+    first = total_at if points_at is None else min(points_at, total_at)
+    cells: list[tuple[str, int]] = []
+    for index in range(first, len(columns)):
+        kind = "total" if index == total_at else "points" if index == points_at else "empty"
+        if kind == "empty" and cells and cells[-1][0] == "empty":
+            cells[-1] = ("empty", cells[-1][1] + 1)
+        else:
+            cells.append((kind, 1))
+    return 1 + first, tuple(cells)
 
 
 @dataclass(frozen=True)
