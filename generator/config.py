@@ -10,9 +10,11 @@ name the key.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 import typing
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -23,6 +25,7 @@ from .errors import ProblemsFound
 from .findings import Finding, Level
 from .formatting import Places
 from .model import MAX_CONCLUSION_CHARS
+from .profiles import reference_data
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
@@ -81,50 +84,31 @@ class Grade(_Settings):
     minimum: Points
 
 
-def _default_level1() -> tuple[Level1, ...]:
-    return (
-        Level1(name="产出指标", weight=Decimal(50), level2=("数量指标", "质量指标", "时效指标", "成本指标")),
-        Level1(name="效益指标", weight=Decimal(30),
-               level2=("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
-        Level1(name="满意度指标", weight=Decimal(10), level2=("满意度指标", "服务对象满意度指标")),
-    )
-
-
-def _default_bands() -> tuple[Band, ...]:
-    return (
-        Band(level="达成预期指标", aliases=("达成", "已达成", "达到预期指标", "完成"),
-             low=Decimal("0.8"), high=Decimal(1)),
-        Band(level="部分达成预期指标并具有一定效果", aliases=("部分达成", "部分达成预期指标"),
-             low=Decimal("0.6"), high=Decimal("0.8")),
-        Band(level="未达成预期指标且效果较差", aliases=("未达成", "未达成预期指标"),
-             low=Decimal(0), high=Decimal("0.6")),
-    )
-
-
-def _default_grades() -> tuple[Grade, ...]:
-    return (Grade(name="优", minimum=Decimal(90)), Grade(name="良", minimum=Decimal(80)),
-            Grade(name="中", minimum=Decimal(60)), Grade(name="差", minimum=Decimal(0)))
+def _reference(key: str) -> Callable[[], Any]:
+    """A default of `Scheme`: the reference profile's value (generator/profiles/reference.toml writes every key
+    of its [scheme]), so that the reference scheme is written there once."""
+    return lambda: getattr(_reference_scheme(), key)
 
 
 class Scheme(_Settings):
     """The scoring scheme (rules.md section 1). Defaults: the reference (贵州) scheme."""
 
-    budget_weight: Points = Decimal(10)
+    budget_weight: Points = Field(default_factory=_reference("budget_weight"))
     """分值 of the 年度资金总额 row (预算执行率): 10."""
-    cap_budget_score: bool = True
+    cap_budget_score: bool = Field(default_factory=_reference("cap_budget_score"))
     """Never score the budget row above its weight (rules.md S2; B > A is an error anyway)."""
-    level1: tuple[Level1, ...] = Field(default_factory=_default_level1)
+    level1: tuple[Level1, ...] = Field(default_factory=_reference("level1"))
     """The first-level indicators with their weights: 产出指标 50, 效益指标 30, 满意度指标 10."""
-    bands: tuple[Band, ...] = Field(default_factory=_default_bands)
+    bands: tuple[Band, ...] = Field(default_factory=_reference("bands"))
     """Qualitative bands: 100–80% (80% inclusive), 80–60% (60% inclusive), below 60%."""
-    grades: tuple[Grade, ...] = Field(default_factory=_default_grades)
+    grades: tuple[Grade, ...] = Field(default_factory=_reference("grades"))
     """Grades by total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 below."""
-    rescale_missing_level1: bool = True
+    rescale_missing_level1: bool = Field(default_factory=_reference("rescale_missing_level1"))
     """A first-level indicator with no rows does not apply: the total is rescaled to 100 (rules.md S7)."""
-    score_decimals: Literal[0, 1, 2] = 2
+    score_decimals: Literal[0, 1, 2] = Field(default_factory=_reference("score_decimals"))
     """Decimals of every printed score (预算执行得分, each row's 得分, 小计, 总分): 2 (7.09), 1 (7.1) or 0 (7).
     Each is rounded half up once, from unrounded inputs (rules.md S9)."""
-    rate_decimals: Literal[0, 1, 2] = 2
+    rate_decimals: Literal[0, 1, 2] = Field(default_factory=_reference("rate_decimals"))
     """Decimals of the printed 执行率: 2 (86.20), 1 (86.2) or 0 (86)."""
 
     @model_validator(mode="after")
@@ -161,6 +145,13 @@ class Scheme(_Settings):
                 return grade.name
         return self.grades[-1].name
 
+
+
+@functools.cache
+def _reference_scheme() -> Scheme:
+    """The reference profile's scheme, as reference.toml writes it (every key: a key missing there would
+    make its default ask for itself)."""
+    return Scheme.model_validate(reference_data()["scheme"])
 
 class Checks(_Settings):
     """Thresholds of the warnings (rules.md section 3)."""

@@ -50,6 +50,7 @@ from .model import (
     _Strict,
     money_type,
 )
+from .profiles import reference_data
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
@@ -126,51 +127,52 @@ class MoneyFormat(_Settings):
 
 
 class Labels(_Settings):
-    """The labels printed on the sheet and used in findings; the defaults are the reference form's."""
+    """The labels printed on the sheet and used in findings. No defaults here: reference.toml writes every one,
+    and every other profile extends it (`Profile`'s default is read from it)."""
 
-    form_title: Label = "项目支出绩效目标自评表"
-    seal: Label = "单位（盖章）："
-    year: Label = "年度"
-    filled_on: Label = "填报日期"
-    title: Label = "项目名称"
-    department: Label = "主管部门及代码"
-    department_code: Label = "部门代码"
-    department_name: Label = "主管部门"
-    implementer: Label = "实施单位"
-    funds: Label = "项目资金"
+    form_title: Label
+    seal: Label
+    year: Label
+    filled_on: Label
+    title: Label
+    department: Label
+    department_code: Label
+    department_name: Label
+    implementer: Label
+    funds: Label
     """The funding block; the money unit is added: 项目资金（元）."""
-    source: Label = "资 金 来 源"
-    initial: Label = "年初预算数"
-    budget: Label = "全年预算数（A）"
-    executed: Label = "全年执行数（B）"
-    funds_weight: Label = "分值"
-    execution_rate: Label = "执行率"
-    budget_score: Label = "得分"
-    budget_weight: Label = "预算执行率分值"
-    execution_reason: Label = "执行率偏差原因"
-    goals: Label = "年度总体目标"
-    expected: Label = "预期目标"
-    achieved: Label = "实际完成情况"
-    indicators: Label = "绩效指标"
-    level1: Label = "一级指标"
-    level2: Label = "二级指标"
-    name: Label = "三级指标"
-    nature: Label = "指标性质"
-    target: Label = "年度指标值(A)"
-    unit: Label = "度量单位"
-    actual: Label = "实际完成值(B)"
-    weight: Label = "分值"
-    score: Label = "得分"
-    reason: Label = "未完成原因分析"
-    note: Label = "备注"
-    total: Label = "总　　分"
-    conclusion: Label = "自评结论"
-    contact: Label = "联系人"
-    unit_name: Label = "单位名称"
-    project_lead: Label = "项目负责人"
-    project_category: Label = "项目类别"
-    project_attribute: Label = "项目属性"
-    review_score: Label = "财政审核评分"
+    source: Label
+    initial: Label
+    budget: Label
+    executed: Label
+    funds_weight: Label
+    execution_rate: Label
+    budget_score: Label
+    budget_weight: Label
+    execution_reason: Label
+    goals: Label
+    expected: Label
+    achieved: Label
+    indicators: Label
+    level1: Label
+    level2: Label
+    name: Label
+    nature: Label
+    target: Label
+    unit: Label
+    actual: Label
+    weight: Label
+    score: Label
+    reason: Label
+    note: Label
+    total: Label
+    conclusion: Label
+    contact: Label
+    unit_name: Label
+    project_lead: Label
+    project_category: Label
+    project_attribute: Label
+    review_score: Label
 
 
 Presence = Literal["required", "optional", "absent"]
@@ -242,15 +244,12 @@ class FundLine(_Settings):
     """Keys of the rows this row is the sum of, column by column (an error otherwise)."""
 
 
+def _reference_labels() -> Labels:
+    return Labels.model_validate(reference_data()["labels"])
+
+
 def _reference_funds() -> tuple[FundLine, ...]:
-    return (
-        FundLine(key="total", label="年度资金总额", depth=0, parts=("fiscal", "other"),
-                 doc="The project's total funds; its A and B give the execution rate (执行率)."),
-        FundLine(key="fiscal", label="财政拨款", parts=("own", "transfer"), doc="Fiscal appropriations."),
-        FundLine(key="own", label="本级安排", depth=2, doc="Arranged by this level of government."),
-        FundLine(key="transfer", label="其中：上级补助", depth=2, doc="Of which: transfers from the level above."),
-        FundLine(key="other", label="其他", doc="Other funds."),
-    )
+    return tuple(FundLine.model_validate(line) for line in reference_data()["funds"])
 
 
 _FUNDS_COLUMN_LABELS: dict[str, str] = {"source": "资金来源", "initial": "年初预算数", "budget": "全年预算数",
@@ -302,7 +301,7 @@ class Profile(_Settings):
     description: str = ""
     source: Source = Field(default_factory=Source)
     money: MoneyFormat = Field(default_factory=MoneyFormat)
-    labels: Labels = Field(default_factory=Labels)
+    labels: Labels = Field(default_factory=_reference_labels)
     layout: Layout = Field(default_factory=Layout)
     fields: Fields = Field(default_factory=Fields)
     funds: tuple[FundLine, ...] = Field(default_factory=_reference_funds)
