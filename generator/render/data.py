@@ -14,18 +14,53 @@ from xml.sax.saxutils import escape
 
 from ..config import SiteConfig
 from ..feed import feed_document
+from ..model import Stated, short_label
+from ..profile import DEFAULT_PROFILE, Labels, shipped_profiles
 from ..values import normalize
 
-__all__ = ["as_json", "data_files", "search_text", "text_cell"]
+__all__ = ["as_json", "data_files", "form_columns", "indicator_columns", "search_text", "text_cell"]
 
-FORM_COLUMNS = ["slug", "项目名称", "年度", "实施单位", "主管部门代码", "主管部门", "填报日期", "年初预算数",
-                "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分", "等级"]
-INDICATOR_COLUMNS = ["slug", "项目名称", "年度", "序号", "一级指标", "二级指标", "三级指标", "年度指标值",
-                     "实际完成值", "分值", "得分", "未完成原因分析", "备注"]
-NUMBER_COLUMNS = frozenset({"年度", "序号", "年初预算数", "全年预算数", "全年执行数", "执行率", "预算执行得分", "总分",
-                            "分值", "得分"})
-"""Columns of figures: written as formatted (plain decimals, no separators), so that a spreadsheet reads
-numbers. Every other column is text, and made safe with `text_cell`."""
+Column = tuple[str, bool]
+"""A CSV column: its header, and whether it holds figures. Figures are written as formatted (plain decimals,
+no separators), so that a spreadsheet reads numbers; every other column is text, made safe with `text_cell`."""
+
+
+def _header(label: str) -> str:
+    """A profile's label as a CSV header: without the formula's letter (年度指标值(A) → 年度指标值) or the
+    letter spacing of the sheet (总　　分 → 总分), which a spreadsheet's filter would keep."""
+    return "".join(short_label(label).split())
+
+
+def form_columns(labels: Labels) -> list[Column]:
+    """forms.csv's columns. The same columns in the same order whatever the profile (a site may mix
+    profiles, and a spreadsheet reads them by position); the headers are the site's profile's words.
+    预算执行得分 and 等级 are not headers of the sheet: they are the stated figures' names."""
+    def title(key: str) -> str:
+        return Stated.model_fields[key].title or key
+
+    return [("slug", False), (_header(labels.title), False), (_header(labels.year), True),
+            (_header(labels.implementer), False), (f"{_header(labels.department_name)}代码", False),
+            (_header(labels.department_name), False), (_header(labels.filled_on), False),
+            (_header(labels.initial), True), (_header(labels.budget), True), (_header(labels.executed), True),
+            (_header(labels.execution_rate), True), (title("budget_score"), True), (_header(labels.total), True),
+            (title("grade"), False)]
+
+
+def indicator_columns(labels: Labels) -> list[Column]:
+    """indicators.csv's columns: stable like `form_columns`, with the profile's labels (序号 is the row's
+    number, which no sheet heads)."""
+    return [("slug", False), (_header(labels.title), False), (_header(labels.year), True), ("序号", True),
+            *((_header(getattr(labels, key)), key in ("weight", "score"))
+              for key in ("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "note"))]
+
+
+_REFERENCE_LABELS = shipped_profiles()[DEFAULT_PROFILE].labels
+FORM_COLUMNS = [header for header, _ in form_columns(_REFERENCE_LABELS)]
+"""The reference profile's headers."""
+INDICATOR_COLUMNS = [header for header, _ in indicator_columns(_REFERENCE_LABELS)]
+NUMBER_COLUMNS = frozenset(header for header, number in (*form_columns(_REFERENCE_LABELS),
+                                                         *indicator_columns(_REFERENCE_LABELS)) if number)
+"""The reference profile's headers of figures."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 """What makes a spreadsheet read a cell as a formula: OWASP's CSV injection list, with the line feed and
@@ -48,12 +83,12 @@ def text_cell(text: str) -> str:
     return text
 
 
-def _csv(header: list[str], rows: Iterator[list[str]]) -> str:
+def _csv(columns: list[Column], rows: Iterator[list[str]]) -> str:
     # UTF-8 with BOM so that Excel opens Chinese text correctly; CRLF as Excel writes.
-    texts = [column not in NUMBER_COLUMNS for column in header]
+    texts = [not number for _, number in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([header for header, _ in columns])
     writer.writerows([text_cell(cell) if text else cell for cell, text in zip(row, texts, strict=True)]
                      for row in rows)
     return "\ufeff" + buffer.getvalue()
@@ -113,8 +148,9 @@ def data_files(config: SiteConfig, records: list[dict[str, Any]], page_paths: li
     """(path inside the output folder, text) of the site's data files (each form's own JSON file is
     written with its page). `records` carry their findings."""
     yield "data/forms.json", as_json(feed_document(config, records))
-    yield "data/forms.csv", _csv(FORM_COLUMNS, _form_rows(records))
-    yield "data/indicators.csv", _csv(INDICATOR_COLUMNS, _indicator_rows(records))
+    labels = config.profile_for().labels  # the site's profile: a form of another profile fills the same columns
+    yield "data/forms.csv", _csv(form_columns(labels), _form_rows(records))
+    yield "data/indicators.csv", _csv(indicator_columns(labels), _indicator_rows(records))
     # A script rather than JSON, so that it also loads from file://, where fetch() is not allowed.
     searches = {record["slug"]: search_text(record) for record in records}
     yield "assets/search-index.js", ("window.FORMGEN_SEARCH = "
