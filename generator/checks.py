@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
 from .model import Funds, Indicator, Status, short_label
-from .profile import Profile
+from .profile import DEFAULT_PROFILE, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
 from .scoring import Method, ScoredForm
@@ -33,7 +33,7 @@ MAX_SLUG_CHARS = 120
 """The longest slug: its pages' and PDFs' file names (slug.html, slug.pdf, in bundles' parts with more)
 stay far below the 255 bytes file systems allow."""
 _COST_LEVEL2 = "成本指标"
-_REFERENCE = Profile()
+_REFERENCE = shipped_profiles()[DEFAULT_PROFILE]
 
 
 def _titles(model: type[object]) -> dict[str, str]:
@@ -82,11 +82,13 @@ def _label(row: Indicator, key: str) -> str:
 
 
 def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
-    scheme = profile.scheme
+    # Messages name the columns as the form's own table does.
+    scheme, labels = profile.scheme, profile.labels
     form = scored.form
     if form.budget_weight is not None and form.budget_weight != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
-                      f"分值 {plain(form.budget_weight)} differs from the scheme's {plain(scheme.budget_weight)}",
+                      f"{labels.funds_weight} {plain(form.budget_weight)} differs from the scheme's "
+                      f"{plain(scheme.budget_weight)}",
                       "remove budget_weight, or change scheme.budget_weight in formgen.toml")
     known = [(index, row) for index, row in enumerate(form.indicators) if scheme.level1_named(row.level1)]
     for index, row in enumerate(form.indicators):
@@ -94,10 +96,10 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
         if level1 is None:
             names = "、".join(item.name for item in scheme.level1)
             yield Problem("level1-unknown", Level.ERROR, ("indicators", index, "level1"),
-                          f"“{row.level1}” is not a 一级指标 of the scheme", f"write one of {names}")
+                          f"“{row.level1}” is not a {labels.level1} of the scheme", f"write one of {names}")
         elif level1.level2 and row.level2 not in level1.level2:
             yield Problem("level2-unknown", Level.WARNING, ("indicators", index, "level2"),
-                          f"“{row.level2}” is not a usual 二级指标 of {row.level1}",
+                          f"“{row.level2}” is not a usual {labels.level2} of {row.level1}",
                           f"use one of {'、'.join(level1.level2)}, or add it to the scheme in formgen.toml")
     yield from _apart(known, lambda row: row.level1, "level1")
     for name in dict.fromkeys(row.level1 for _, row in known):
@@ -107,9 +109,9 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
         if rows and sum(rows, Decimal(0)) != level1.weight:
             first = next(i for i, row in enumerate(form.indicators) if row.level1 == level1.name)
             yield Problem("weights-sum", Level.ERROR, ("indicators", first, "weight"),
-                          f"the 分值 of the {level1.name} rows add up to {plain(sum(rows, Decimal(0)))}, "
-                          f"not {plain(level1.weight)}",
-                          f"make the {level1.name} rows' 分值 add up to {plain(level1.weight)}")
+                          f"the {labels.weight} of the {level1.name} rows add up to "
+                          f"{plain(sum(rows, Decimal(0)))}, not {plain(level1.weight)}",
+                          f"make the {level1.name} rows' {labels.weight} add up to {plain(level1.weight)}")
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
@@ -151,10 +153,12 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
     stated = scored.form.stated
     totals = not total_provisional(scored, profile)
     places = scored.places
+    total_label = "".join(profile.labels.total.split())  # 总分, without the sheet's letter spacing
     pairs = (
-        ("execution_rate", "执行率", stated.execution_rate, scored.execution_rate, places.show_rate),
+        ("execution_rate", profile.labels.execution_rate, stated.execution_rate, scored.execution_rate,
+         places.show_rate),
         ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, places.show_score),
-        *((("total", "总分", stated.total, scored.total, places.show_score),) if totals else ()),
+        *((("total", total_label, stated.total, scored.total, places.show_score),) if totals else ()),
     )
     for key, label, given, computed, show in pairs:
         if given is not None and given != computed:
@@ -166,13 +170,13 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
         loc: tuple[str | int, ...] = ("stated", "subtotals", name)
         if level1 is None:
             names = "、".join(item.name for item in profile.scheme.level1)
-            yield Problem("level1-unknown", Level.ERROR, loc, f"“{name}” is not a 一级指标 of the scheme",
-                          f"write one of {names}")
+            yield Problem("level1-unknown", Level.ERROR, loc,
+                          f"“{name}” is not a {profile.labels.level1} of the scheme", f"write one of {names}")
         elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
             yield Problem("stated-differs", Level.ERROR, loc,
-                          f"{name} 小计 is stated as {plain(given)} but its rows' 得分 add up to "
+                          f"{name} 小计 is stated as {plain(given)} but its rows' {profile.labels.score} add up to "
                           f"{places.show_score(computed)}",
-                          f"write {places.show_score(computed)}, or correct the rows' 得分")
+                          f"write {places.show_score(computed)}, or correct the rows' {profile.labels.score}")
     if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
                       f"等级 is stated as {stated.grade} but the total {places.show_score(scored.total)} "
