@@ -21,15 +21,18 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel
 
 from . import formatting
 from .config import CONFIG_NAME, ConfigError, SiteConfig, load_config
 from .errors import FormgenError, UsageError
 from .feed import form_record
 from .findings import Finding
-from .model import FundRow, Funds, Indicator, Stated, label_for
+from .model import Form, FundRow, Stated, inner_model, label_for
 from .pipeline import Entry, Site, load_site
+from .profile import PROFILES_FOLDER
 
 __all__ = ["Change", "FormDiff", "Request", "RowChange", "Side", "SiteDiff", "Status", "compare", "diff",
            "parse_request", "render_markdown", "render_text"]
@@ -100,7 +103,8 @@ def _blobs(root: Path, objects: list[bytes]) -> list[bytes]:
 
 def _materialize(root: Path, commit: str, paths: Sequence[str], folder: Path) -> None:
     """Write the form files (and the named files) under `paths` at `commit` into `folder`, at their paths
-    in the repository. Only ``*.md`` files are needed: they are all the pipeline reads under a folder."""
+    in the repository. Only ``*.md`` files are needed under a folder (all the pipeline reads there), and the
+    ``*.toml`` right in a named folder (a site's profiles/)."""
     listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *paths)
     named = set(paths)
     wanted: list[tuple[bytes, PurePosixPath]] = []
@@ -114,7 +118,7 @@ def _materialize(root: Path, commit: str, paths: Sequence[str], folder: Path) ->
         # but the temporary folder must not be left whatever the tree says.
         if kind != b"blob" or mode == b"120000" or path.is_absolute() or ".." in path.parts:
             continue
-        if path.suffix == ".md" or str(path) in named:
+        if path.suffix == ".md" or str(path) in named or (path.suffix == ".toml" and str(path.parent) in named):
             wanted.append((name, path))
     for (_, path), content in zip(wanted, _blobs(root, [name for name, _ in wanted]), strict=True):
         target = folder.joinpath(*path.parts)
@@ -302,7 +306,10 @@ def _load_side(request: Request, side: Side, scratch: Path) -> Site:
     if side.commit is not None:
         base = scratch
         base.mkdir(parents=True)
-        _materialize(request.root, side.commit, [*request.paths, *request.configs], base)
+        # The site's own profiles (profiles/*.toml beside each formgen.toml) too: a form that names one is
+        # read and labelled by it at that revision, as `check` reads it in the working tree.
+        profiles = [str(PurePosixPath(candidate).parent / PROFILES_FOLDER) for candidate in request.configs]
+        _materialize(request.root, side.commit, [*request.paths, *request.configs, *profiles], base)
     config = _side_config(request, side, base)
     paths = [base / rel for rel in request.paths if (base / rel).exists()]
     return load_site(paths, config, root=base)
@@ -384,20 +391,42 @@ def _money(text: str) -> str:
     return formatting.money(Decimal(text))
 
 
-def _fields(record: dict[str, Any]) -> list[tuple[str, str]]:
+class _Labels(NamedTuple):
+    """The models of a form's profile, whose fields carry that profile's labels: a form is named in the words
+    of its own table, whatever the profile of the form it is compared with."""
+
+    form: type[Form]
+    funds: type[BaseModel]
+    indicator: type[BaseModel]
+    conclusion: str
+    """The Markdown body's label (自评结论): no key of the model."""
+
+
+def _labels(entry: Entry) -> _Labels:
+    assert entry.scored is not None and entry.profile is not None
+    form = type(entry.scored.form)  # the profile's model (profile.form_model), its titles the profile's labels
+    return _Labels(form, inner_model(form.model_fields["funds"].annotation),
+                   inner_model(form.model_fields["indicators"].annotation), entry.profile.labels.conclusion)
+
+
+def _fields(record: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
     """The short fields of the table's head, as printed."""
     department = record["department"]
-    return [(label_for(("title",)), record["title"]), (label_for(("year",)), str(record["year"])),
-            (label_for(("filled_on",)), record.get("filled_on", "").replace("-", "")),
-            (label_for(("department",)), f"[{department['code']}]{department['name']}"),
-            (label_for(("implementer",)), record["unit"]), (label_for(("contact",)), record.get("contact", ""))]
+
+    def label(key: str) -> str:
+        return label_for((key,), labels.form)
+
+    return [(label("title"), record["title"]), (label("year"), str(record["year"])),
+            (label("filled_on"), record.get("filled_on", "").replace("-", "")),
+            (label("department"), f"[{department['code']}]{department['name']}"),
+            (label("implementer"), record["unit"]), (label("contact"), record.get("contact", ""))]
 
 
-def _money_figures(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every cell of the funding table, in 元 as the feed has it (a profile may have other rows than the
-    reference's: those are named by their key)."""
-    return [(label_for((row, column), Funds), _money(record["funds"][row][column]))
-            for row in record["funds"] for column in FundRow.model_fields]
+def _money_figures(record: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
+    """Every cell of the funding table, in 元 as the feed has it, named by the form's profile (a profile may
+    have other rows than another's: figures are matched by these labels)."""
+    return [(label_for((row, column), labels.funds), _money(record["funds"][row][column]))
+            for row in record["funds"] for column in FundRow.model_fields if column in record["funds"][row]]
 
 
 def _keyed_pairs(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> list[Change]:
@@ -407,10 +436,10 @@ def _keyed_pairs(before: list[tuple[str, str]], after: list[tuple[str, str]]) ->
             if old.get(label) != new.get(label)]
 
 
-def _computed(record: dict[str, Any], level1: Iterable[str]) -> list[tuple[str, str | None]]:
+def _computed(record: dict[str, Any], level1: Iterable[str], labels: _Labels) -> list[tuple[str, str | None]]:
     """The computed figures: the feed already holds them formatted as printed."""
     subtotals = record["subtotals"]
-    return [(label_for(("budget_weight",)), record["budget_weight"]),
+    return [(label_for(("budget_weight",), labels.form), record["budget_weight"]),
             (label_for(("execution_rate",), Stated), record["execution_rate"]),
             (label_for(("budget_score",), Stated), record["budget_score"]),
             *((f"{name} 小计", subtotals.get(name)) for name in level1),
@@ -443,11 +472,12 @@ def _text_change(label: str, before: str, after: str) -> str | None:
     return f"{label} {'added' if not before else 'removed' if not after else 'changed'}"
 
 
-def _texts(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    pairs = [(label_for(("execution_reason",)), before["execution_reason"], after["execution_reason"]),
-             (label_for(("goals", "expected")), before["goals"]["expected"], after["goals"]["expected"]),
-             (label_for(("goals", "actual")), before["goals"]["actual"], after["goals"]["actual"]),
-             ("自评结论", before["conclusion"], after["conclusion"])]
+def _texts(before: dict[str, Any], after: dict[str, Any], labels: _Labels) -> list[str]:
+    form = labels.form
+    pairs = [(label_for(("execution_reason",), form), before["execution_reason"], after["execution_reason"]),
+             (label_for(("goals", "expected"), form), before["goals"]["expected"], after["goals"]["expected"]),
+             (label_for(("goals", "actual"), form), before["goals"]["actual"], after["goals"]["actual"]),
+             (labels.conclusion, before["conclusion"], after["conclusion"])]
     return [change for change in (_text_change(*pair) for pair in pairs) if change]
 
 
@@ -466,32 +496,34 @@ def _keyed_rows(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str, int], t
     return keyed
 
 
-def _row_summary(row: dict[str, Any]) -> tuple[Change, ...]:
-    return tuple(Change(label_for((key,), Indicator), row[key], row[key]) for key in _ROW_FIGURES)
+def _row_summary(row: dict[str, Any], labels: _Labels) -> tuple[Change, ...]:
+    return tuple(Change(label_for((key,), labels.indicator), row[key], row[key]) for key in _ROW_FIGURES)
 
 
-def _rows(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[RowChange], bool]:
+def _rows(before: list[dict[str, Any]], after: list[dict[str, Any]], labels: tuple[_Labels, _Labels]
+          ) -> tuple[list[RowChange], bool]:
     """The rows added, removed and changed, and whether the rows both sides have were reordered."""
     old, new = _keyed_rows(before), _keyed_rows(after)
     changes: list[RowChange] = []
     for key, (position, row) in new.items():
         if key not in old:
             changes.append(RowChange(Status.ADDED, position, f"{row['name']} ({row['level1']} {row['level2']})",
-                                     _row_summary(row)))
+                                     _row_summary(row, labels[1])))
             continue
         previous = old[key][1]
-        figures = [Change(label_for((name,), Indicator), previous[name], row[name])
+        indicator = labels[1].indicator
+        figures = [Change(label_for((name,), indicator), previous[name], row[name])
                    for name in _ROW_FIGURES if previous[name] != row[name]]
-        texts = [text for text in (_text_change(label_for((name,), Indicator), previous[name], row[name])
+        texts = [text for text in (_text_change(label_for((name,), indicator), previous[name], row[name])
                                    for name in _ROW_TEXTS) if text]
         if figures or texts:
-            if not any(change.label == label_for(("score",), Indicator) for change in figures):
-                figures.append(Change(label_for(("score",), Indicator), row["score"], row["score"]))
+            if not any(change.label == label_for(("score",), indicator) for change in figures):
+                figures.append(Change(label_for(("score",), indicator), row["score"], row["score"]))
             changes.append(RowChange(Status.CHANGED, position, row["name"], tuple(figures), tuple(texts)))
     for key, (position, row) in old.items():
         if key not in new:
             changes.append(RowChange(Status.REMOVED, position, f"{row['name']} ({row['level1']} {row['level2']})",
-                                     _row_summary(row)))
+                                     _row_summary(row, labels[0])))
     common = [key for key in old if key in new]
     reordered = common != [key for key in new if key in old]
     return changes, reordered
@@ -525,7 +557,7 @@ def _title(entry: Entry) -> str:
 
 
 def _pairs(before: list[tuple[str, str | None]], after: list[tuple[str, str | None]]) -> list[Change]:
-    return [Change(label, old, new) for (label, old), (_, new) in zip(before, after, strict=True) if old != new]
+    return [Change(label, old, new) for (_, old), (label, new) in zip(before, after, strict=True) if old != new]
 
 
 def _summary(entry: Entry) -> tuple[Change, ...]:
@@ -534,8 +566,9 @@ def _summary(entry: Entry) -> tuple[Change, ...]:
         return ()
     record = form_record(entry)
     total = record["funds"]["total"]
-    figures = [(label_for(("total", "budget"), Funds), _money(total["budget"])),
-               (label_for(("total", "executed"), Funds), _money(total["executed"])),
+    funds = _labels(entry).funds
+    figures = [(label_for(("total", "budget"), funds), _money(total["budget"])),
+               (label_for(("total", "executed"), funds), _money(total["executed"])),
                (label_for(("execution_rate",), Stated), record["execution_rate"]),
                (label_for(("total",), Stated), record["total"]), (label_for(("grade",), Stated), record["grade"])]
     return tuple(Change(label, value, value) for label, value in figures)
@@ -551,12 +584,16 @@ def _changed(before: Entry, after: Entry, labels: tuple[str, str]) -> FormDiff:
     if before.scored is not None and after.scored is not None:
         old, new = form_record(before), form_record(after)
         level1 = list(dict.fromkeys([*new["subtotals"], *old["subtotals"]]))
-        figures = (_pairs(_fields(old), _fields(new)) + _keyed_pairs(_money_figures(old), _money_figures(new))
-                   + _pairs(_computed(old, level1), _computed(new, level1)) + _pairs(_stated(before), _stated(after)))
-        rows, reordered = _rows(old["indicators"], new["indicators"])
-        texts = _texts(old, new)
+        # Each side in its own profile's words; a change is named as the form now prints it (the later side).
+        was, now = _labels(before), _labels(after)
+        figures = (_pairs(_fields(old, was), _fields(new, now))
+                   + _keyed_pairs(_money_figures(old, was), _money_figures(new, now))
+                   + _pairs(_computed(old, level1, was), _computed(new, level1, now))
+                   + _pairs(_stated(before), _stated(after)))
+        rows, reordered = _rows(old["indicators"], new["indicators"], (was, now))
+        texts = _texts(old, new, now)
         if reordered:
-            texts.append(f"{label_for(('indicators',))} reordered")
+            texts.append(f"{label_for(('indicators',), now.form)} reordered")
     elif before.scored is None and after.scored is None:
         if (before.document.data, before.document.body) != (after.document.data, after.document.body):
             notes.append("changed; its figures cannot be computed on either side: the form has errors")
