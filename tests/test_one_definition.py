@@ -1,0 +1,126 @@
+"""The profile is the form's only definition: a label changed in a site's own profile is changed on the page,
+in the CSV headers, in the findings and in `formgen diff`, and the reference scheme is written once, in
+reference.toml (formgen.toml files name the profile and write [scheme] only to change it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from generator.build import build_site
+from generator.config import Scheme, load_config
+from generator.pipeline import load_site
+from generator.profile import shipped_profiles
+
+from .conftest import CONTENT, ROOT
+from .test_diff import edit, form_path, git, repo, run  # noqa: F401 (repo is a fixture)
+
+SLUG = "trial-support-services"
+MINE = """extends = "reference"
+
+[labels]
+title = "项目全称"
+executed = "实际支出数（B）"
+level1 = "一级"
+actual = "完成值(B)"
+weight = "权重"
+"""
+"""A site's own profile: the reference form with five labels of its own."""
+
+
+def _site(root: Path, profile: str) -> Path:
+    """A site whose profile is `profile`, with profiles/mine.toml and one form of the reference site."""
+    (root / "content" / "2024").mkdir(parents=True)
+    (root / "profiles").mkdir()
+    (root / "profiles" / "mine.toml").write_text(MINE, encoding="utf-8")
+    (root / "formgen.toml").write_text(f'[site]\nprofile = "{profile}"\n', encoding="utf-8")
+    shutil.copy(CONTENT / "2024" / f"{SLUG}.md", root / "content" / "2024")
+    return root
+
+
+def _csv_header(path: Path) -> list[str]:
+    return next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+
+
+def test_a_label_of_the_site_profile_is_on_the_page_and_in_the_csv_headers(tmp_path):
+    site = _site(tmp_path / "site", "mine")
+    out = tmp_path / "out"
+    build_site([site / "content"], load_config(site / "formgen.toml"), out)
+    page = (out / "forms" / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert "项目全称" in page and "完成值(B)" in page and "实际支出数（B）" in page and "权重" in page
+    assert "实际完成值(B)" not in page and "全年执行数（B）" not in page
+    forms, indicators = _csv_header(out / "data" / "forms.csv"), _csv_header(out / "data" / "indicators.csv")
+    # The same columns in the same place as the reference's (a site may mix profiles); the profile's words.
+    reference = tmp_path / "reference"
+    build_site([site / "content"], load_config(_site(tmp_path / "ref", "reference") / "formgen.toml"), reference)
+    theirs = _csv_header(reference / "data" / "forms.csv"), _csv_header(reference / "data" / "indicators.csv")
+    assert len(forms) == len(theirs[0]) and len(indicators) == len(theirs[1])
+    assert [a for a, b in zip(forms, theirs[0], strict=True) if a != b] == ["项目全称", "实际支出数"]
+    assert [a for a, b in zip(indicators, theirs[1], strict=True) if a != b] == ["项目全称", "一级", "完成值", "权重"]
+    assert theirs[0][1] == "项目名称" and theirs[1][8] == "实际完成值" and theirs[1][9] == "分值"
+
+
+def test_a_label_of_the_site_profile_names_the_field_in_findings(tmp_path):
+    site = _site(tmp_path / "site", "mine")
+    form = form_path(site, SLUG)
+    edit(form, "    weight: 10\n    score: 10\n", "    weight: 11\n    score: 10\n")  # the 产出指标 rows: 51
+    edit(form, "{level1: 产出指标, level2: 质量指标, name: 全年案件结案率",
+         "{level1: 产出, level2: 质量指标, name: 全年案件结案率")
+    [entry] = load_site([form], load_config(site / "formgen.toml")).entries
+    messages = {finding.code: f"{finding.label}: {finding.message} — {finding.fix}" for finding in entry.findings}
+    assert "“产出” is not a 一级 of the scheme" in messages["level1-unknown"]
+    assert "the 权重 of the 产出指标 rows add up to" in messages["weights-sum"]
+    assert "rows' 权重 add up to 50" in messages["weights-sum"]
+    assert "一级指标" not in messages["level1-unknown"] and "分值" not in messages["weights-sum"]
+
+
+def test_diff_labels_a_form_by_its_own_profile(repo, capsys):  # noqa: F811 (the fixture)
+    # The site's profile is the reference; the form names the site's own profile, with other labels.
+    (repo / "profiles").mkdir()
+    (repo / "profiles" / "mine.toml").write_text(MINE, encoding="utf-8")
+    edit(form_path(repo, SLUG), "year: 2024 ", "profile: mine\nyear: 2024 ")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the form under the site's own profile")
+    edit(form_path(repo, SLUG), "executed: 988000}   # 年度资金总额", "executed: 1000000}   # 年度资金总额")
+    edit(form_path(repo, SLUG), "actual: 6339件", "actual: 6400件")
+    code, out, err = run(capsys)
+    assert code == 0 and not err, err
+    assert "年度资金总额 实际支出数（B） 988,000 → 1,000,000" in out
+    assert "完成值(B) 6339件 → 6400件" in out
+    assert "全年执行数（B）" not in out and "实际完成值(B)" not in out
+
+
+def _commented_scheme(text: str) -> dict[str, object]:
+    """The [scheme] keys a formgen.toml lists as comments (``# key = value``), parsed as TOML."""
+    section = text[text.index("\n[scheme]") + 1:]
+    lines = section.splitlines()[1:]
+    body = []
+    for line in lines:
+        if line.startswith("["):
+            break
+        if line.strip():
+            assert line.startswith("# "), f"a [scheme] key written, not commented: {line}"
+            body.append(line[2:])
+    return tomllib.loads("\n".join(body), parse_float=Decimal)
+
+
+def test_the_scaffold_lists_the_reference_scheme_as_comments_only():
+    text = (ROOT / "generator" / "scaffold" / "formgen.toml").read_text(encoding="utf-8")
+    listed = _commented_scheme(text)
+    reference = shipped_profiles()["reference"].scheme
+    # Every key of the scheme, with the reference profile's value: the comments cannot drift from it.
+    assert set(listed) == set(Scheme.model_fields)
+    assert Scheme.model_validate(listed) == reference
+    assert tomllib.loads(text)["scheme"] == {}
+
+
+def test_formgen_toml_names_the_profile_and_writes_no_scheme():
+    text = (ROOT / "formgen.toml").read_text(encoding="utf-8")
+    assert "scheme" not in tomllib.loads(text)
+    assert not re.search(r"^\[\[?scheme", text, flags=re.M)
+    assert load_config(ROOT / "formgen.toml").scheme == shipped_profiles()["reference"].scheme == Scheme()
