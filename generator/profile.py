@@ -49,6 +49,7 @@ from .model import (
     Text,
     _Strict,
     money_type,
+    short_label,
 )
 from .profiles import reference_data
 from .reading import ReadError, read_bytes
@@ -67,16 +68,12 @@ DOC = "docs/profiles.md"
 
 Column = Literal["level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score", "reason", "note"]
 """A column of the 绩效指标 table, named by its front-matter key."""
-REFERENCE_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason",
-                                         "note")
 REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "actual")
 """Every 绩效指标 table has them. 分值, 得分, the reason and 备注 are optional: a form whose table prints no 分值 or
 得分 still writes each row's weight and score (scoring needs them), and the sheet leaves them out; a profile
 without a reason or 备注 column has no such key. The three-cell target (指标性质, 度量单位) is optional too."""
 FundsColumn = Literal["source", "initial", "budget", "executed", "weight", "rate", "score"]
 """A column of the funding table: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
-REFERENCE_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "initial", "budget", "executed", "weight", "rate",
-                                                    "score")
 REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed", "rate", "score")
 """A funding table always has them; 年初预算数 and 分值 are optional (a form without 年初预算数 writes no
 ``initial``)."""
@@ -89,16 +86,29 @@ _FEN_DECIMALS = {"元": 2, "万元": 6}
 """Decimals that reach the fen (分), the accounts' precision: 0.01 元 = 0.000001 万元."""
 
 
+def _reference(section: str, key: str) -> Callable[[], Any]:
+    """A default of a profile's key: the reference profile's value, read from reference.toml (which writes
+    every key), so that the reference form is written there alone and not restated here."""
+    return lambda: getattr(_reference_section(section), key)
+
+
+@functools.cache
+def _reference_section(section: str) -> _Settings:
+    """reference.toml's [section], validated by its model (every key written: none asks for its default)."""
+    model: type[_Settings] = {"money": MoneyFormat, "fields": Fields, "layout": Layout, "labels": Labels}[section]
+    return model.model_validate(reference_data()[section])
+
+
 class MoneyFormat(_Settings):
     """How money is written in the form file and printed on the sheet."""
 
-    unit: Literal["元", "万元"] = "元"
+    unit: Literal["元", "万元"] = Field(default_factory=_reference("money", "unit"))
     """The unit of every amount of the funding table, entered and printed (项目资金（元）)."""
-    decimals: int = Field(default=2, ge=0, le=6)
+    decimals: int = Field(default_factory=_reference("money", "decimals"), ge=0, le=6)
     """At most this many decimals when entered (元: 2, the fen; 万元: up to 6, also the fen)."""
-    shown_decimals: int = Field(default=2, ge=0, le=6)
+    shown_decimals: int = Field(default_factory=_reference("money", "shown_decimals"), ge=0, le=6)
     """Decimals printed on the sheet: amounts are rounded half up to this many."""
-    always_show_decimals: bool = False
+    always_show_decimals: bool = Field(default_factory=_reference("money", "always_show_decimals"))
     """Print every amount with `shown_decimals` decimals (``60.00``); false: only where it has them
     (``60,000``, ``845,371.59``)."""
 
@@ -188,13 +198,13 @@ class Fields(_Settings):
     """Which header and footer fields the profile's form has, and which must be filled in. The defaults are
     the reference form's: 填报日期 and 联系人 required, the fields it does not print absent."""
 
-    filled_on: Presence = "required"
-    contact: Presence = "required"
-    unit_name: Presence = "absent"
-    project_lead: Presence = "absent"
-    project_category: Presence = "absent"
-    project_attribute: Presence = "absent"
-    review_score: Presence = "absent"
+    filled_on: Presence = Field(default_factory=_reference("fields", "filled_on"))
+    contact: Presence = Field(default_factory=_reference("fields", "contact"))
+    unit_name: Presence = Field(default_factory=_reference("fields", "unit_name"))
+    project_lead: Presence = Field(default_factory=_reference("fields", "project_lead"))
+    project_category: Presence = Field(default_factory=_reference("fields", "project_category"))
+    project_attribute: Presence = Field(default_factory=_reference("fields", "project_attribute"))
+    review_score: Presence = Field(default_factory=_reference("fields", "review_score"))
 
     def present(self, key: str) -> bool:
         return getattr(self, key) != "absent"
@@ -213,19 +223,19 @@ class Fields(_Settings):
 class Layout(_Settings):
     """The sheet's columns and a few printing choices."""
 
-    columns: tuple[Column, ...] = REFERENCE_COLUMNS
+    columns: tuple[Column, ...] = Field(default_factory=_reference("layout", "columns"))
     """The 绩效指标 columns, in order, by front-matter key."""
     widths: tuple[Annotated[int, Field(ge=1, le=60)], ...] = ()
     """Percent of the sheet's width per column, the side column first; empty: templates/sheet.css's."""
-    funds_columns: tuple[FundsColumn, ...] = REFERENCE_FUNDS_COLUMNS
+    funds_columns: tuple[FundsColumn, ...] = Field(default_factory=_reference("layout", "funds_columns"))
     """The funding table's columns, in order, 资金来源 first; 年初预算数 (``initial``) and 分值 (``weight``) may be
     left out."""
     funds_spans: tuple[Annotated[int, Field(ge=1)], ...] = ()
     """How many grid columns each of `funds_columns` spans, adding up to the 绩效指标 columns; empty: 资金来源 2,
     得分 the rest, the others 1."""
-    department_code: bool = True
+    department_code: bool = Field(default_factory=_reference("layout", "department_code"))
     """Print 主管部门 as ``[120]平塘县人民法院``, the code required; false: the name alone, the code optional."""
-    fund_label_suffix: str = "："
+    fund_label_suffix: str = Field(default_factory=_reference("layout", "fund_label_suffix"))
     """After each funding row's label on the sheet (年度资金总额：)."""
 
 
@@ -245,15 +255,13 @@ class FundLine(_Settings):
 
 
 def _reference_labels() -> Labels:
-    return Labels.model_validate(reference_data()["labels"])
+    return _reference_section("labels")  # type: ignore[return-value]
 
 
 def _reference_funds() -> tuple[FundLine, ...]:
     return tuple(FundLine.model_validate(line) for line in reference_data()["funds"])
 
 
-_FUNDS_COLUMN_LABELS: dict[str, str] = {"source": "资金来源", "initial": "年初预算数", "budget": "全年预算数",
-                                         "executed": "全年执行数", "weight": "分值", "rate": "执行率", "score": "得分"}
 FUNDS_LABEL_KEYS: dict[str, str] = {"source": "source", "initial": "initial", "budget": "budget",
                                     "executed": "executed", "weight": "funds_weight", "rate": "execution_rate",
                                     "score": "budget_score"}
@@ -296,7 +304,7 @@ class Profile(_Settings):
     """The file's name without ``.toml``: set by the loader, not written in the file."""
     extends: str | None = None
     """The base profile whose keys this one takes where it writes none; None only for the reference."""
-    title: str = "贵州（参考表样）"
+    title: str = Field(default_factory=lambda: reference_data()["title"])
     """What the profile is, in a few words (not inherited: default, the profile's name)."""
     description: str = ""
     source: Source = Field(default_factory=Source)
@@ -369,7 +377,8 @@ def _layout_problems(layout: Layout) -> Problems:
         yield (("layout", "funds_columns"), "does not start with source",
                "put source (资金来源) first: it holds each row's label")
     spans = layout.funds_spans
-    names = "、".join(_FUNDS_COLUMN_LABELS[column] for column in funds)
+    labels = _reference_labels()  # a layout is checked before its profile's labels are known
+    names = "、".join("".join(short_label(getattr(labels, FUNDS_LABEL_KEYS[column])).split()) for column in funds)
     if spans and (len(spans) != len(funds) or sum(spans) != len(columns)):
         yield (("layout", "funds_spans"), f"has {len(spans)} spans adding up to {sum(spans)}",
                f"give {len(funds)} spans ({names}) adding up to the {len(columns)} columns, or none")
