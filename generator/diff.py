@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -349,10 +349,12 @@ class RowChange:
     """三级指标, with the 一级 and 二级指标 for an added or removed row."""
     changes: tuple[Change, ...]
     texts: tuple[str, ...] = ()
+    table: str = field(kw_only=True)
+    """The table's label in the form's profile (绩效指标)."""
 
     def __str__(self) -> str:
         details = "; ".join([*map(str, self.changes), *self.texts])
-        return f"{label_for(('indicators',))} {self.status} 第{self.position}项 {self.name}: {details}"
+        return f"{self.table} {self.status} 第{self.position}项 {self.name}: {details}"
 
 
 @dataclass(frozen=True)
@@ -400,13 +402,16 @@ class _Labels(NamedTuple):
     indicator: type[BaseModel]
     conclusion: str
     """The Markdown body's label (自评结论): no key of the model."""
+    table: str
+    """The 绩效指标 table's label."""
 
 
 def _labels(entry: Entry) -> _Labels:
     assert entry.scored is not None and entry.profile is not None
     form = type(entry.scored.form)  # the profile's model (profile.form_model), its titles the profile's labels
     return _Labels(form, inner_model(form.model_fields["funds"].annotation),
-                   inner_model(form.model_fields["indicators"].annotation), entry.profile.labels.conclusion)
+                   inner_model(form.model_fields["indicators"].annotation), entry.profile.labels.conclusion,
+                   entry.profile.labels.indicators)
 
 
 def _fields(record: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
@@ -508,7 +513,7 @@ def _rows(before: list[dict[str, Any]], after: list[dict[str, Any]], labels: tup
     for key, (position, row) in new.items():
         if key not in old:
             changes.append(RowChange(Status.ADDED, position, f"{row['name']} ({row['level1']} {row['level2']})",
-                                     _row_summary(row, labels[1])))
+                                     _row_summary(row, labels[1]), table=labels[1].table))
             continue
         previous = old[key][1]
         indicator = labels[1].indicator
@@ -519,11 +524,12 @@ def _rows(before: list[dict[str, Any]], after: list[dict[str, Any]], labels: tup
         if figures or texts:
             if not any(change.label == label_for(("score",), indicator) for change in figures):
                 figures.append(Change(label_for(("score",), indicator), row["score"], row["score"]))
-            changes.append(RowChange(Status.CHANGED, position, row["name"], tuple(figures), tuple(texts)))
+            changes.append(RowChange(Status.CHANGED, position, row["name"], tuple(figures), tuple(texts),
+                                     table=labels[1].table))
     for key, (position, row) in old.items():
         if key not in new:
             changes.append(RowChange(Status.REMOVED, position, f"{row['name']} ({row['level1']} {row['level2']})",
-                                     _row_summary(row, labels[0])))
+                                     _row_summary(row, labels[0]), table=labels[0].table))
     common = [key for key in old if key in new]
     reordered = common != [key for key in new if key in old]
     return changes, reordered

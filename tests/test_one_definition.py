@@ -29,8 +29,9 @@ executed = "实际支出数（B）"
 level1 = "一级"
 actual = "完成值(B)"
 weight = "权重"
+indicators = "绩效指标表"
 """
-"""A site's own profile: the reference form with five labels of its own."""
+"""A site's own profile: the reference form with six labels of its own."""
 
 
 def _site(root: Path, profile: str) -> Path:
@@ -92,6 +93,7 @@ def test_diff_labels_a_form_by_its_own_profile(repo, capsys):  # noqa: F811 (the
     assert code == 0 and not err, err
     assert "年度资金总额 实际支出数（B） 988,000 → 1,000,000" in out
     assert "完成值(B) 6339件 → 6400件" in out
+    assert "绩效指标表 changed 第1项 生成全流程电子卷宗全年案件数: " in out
     assert "全年执行数（B）" not in out and "实际完成值(B)" not in out
 
 
