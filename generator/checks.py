@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import formatting, published, values
-from .config import SiteConfig
+from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
-from .model import Funds, Indicator, Status, short_label
+from .model import Form, Funds, Indicator, Status, short_label
 from .profile import Profile
 from .reading import printable
 from .render import narrative
@@ -102,6 +102,9 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     yield from _apart(known, lambda row: row.level1, "level1")
     for name in dict.fromkeys(row.level1 for _, row in known):
         yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
+    if scheme.weights == "free":
+        yield from _free_weights(form, scheme)
+        return
     for level1 in scheme.level1:
         rows = [row.weight for row in form.indicators if row.level1 == level1.name]
         if rows and sum(rows, Decimal(0)) != level1.weight:
@@ -110,6 +113,19 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                           f"the 分值 of the {level1.name} rows add up to {plain(sum(rows, Decimal(0)))}, "
                           f"not {plain(level1.weight)}",
                           f"make the {level1.name} rows' 分值 add up to {plain(level1.weight)}")
+
+
+def _free_weights(form: Form, scheme: Scheme) -> Iterator[Problem]:
+    """Free weights: no 一级指标 has a fixed share, but the rows together carry the scheme's indicator points,
+    so that the total is still out of the scheme's full score."""
+    fixed = sum((level1.weight for level1 in scheme.level1), Decimal(0))
+    total = sum((row.weight for row in form.indicators), Decimal(0))
+    if form.indicators and total != fixed:
+        yield Problem("weights-sum", Level.ERROR, ("indicators", 0, "weight"),
+                      f"the 分值 of the indicator rows add up to {plain(total)}, not the fixed total "
+                      f"{plain(fixed)} (the scheme's weights are free: each row's 分值 is the unit's choice, "
+                      "their sum is not)",
+                      f"make the rows' 分值 add up to {plain(fixed)}")
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:

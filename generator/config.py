@@ -111,6 +111,11 @@ class Scheme(_Settings):
 
     budget_weight: Points = Decimal(10)
     """分值 of the 年度资金总额 row (预算执行率): 10."""
+    weights: Literal["fixed", "free"] = "fixed"
+    """How the indicator rows' 分值 are bound: "fixed", the rows of each 一级指标 add up to its weight; "free",
+    the unit spreads the points over its rows as it sees fit, and only their total per form is fixed: the
+    level1 weights added up (90 where budget_weight is 10), as provinces that give 90 points to the
+    indicators do. Free weights leave nothing to rescale: a form's rows carry the whole total."""
     cap_budget_score: bool = True
     """Never score the budget row above its weight (rules.md S2; B > A is an error anyway)."""
     level1: tuple[Level1, ...] = Field(default_factory=_default_level1)

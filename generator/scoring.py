@@ -300,7 +300,9 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     problems: list[Problem] = []
     misfiled = any(scheme.level1_named(row.level1) is None for row in form.indicators)
     # A misspelt 一级指标 is reported by the checks; it is not a missing one, so nothing is rescaled.
-    if scheme.rescale_missing_level1 and not misfiled and 0 < available < HUNDRED:
+    # Free weights have nothing to rescale: the rows carry the whole indicator total whatever their 一级指标.
+    rescale = scheme.rescale_missing_level1 and scheme.weights == "fixed"
+    if rescale and not misfiled and 0 < available < HUNDRED:
         total = scheme.round_score(parts * HUNDRED / available)
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
         problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
