@@ -84,7 +84,7 @@ def _label(row: Indicator, key: str) -> str:
 def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     scheme = profile.scheme
     form = scored.form
-    if form.budget_weight is not None and form.budget_weight != scheme.budget_weight:
+    if form.budget_weight is not None and scheme.scored and form.budget_weight != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
                       f"分值 {plain(form.budget_weight)} differs from the scheme's {plain(scheme.budget_weight)}",
                       "remove budget_weight, or change scheme.budget_weight in formgen.toml")
@@ -104,6 +104,8 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
         yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
     if scheme.weights == "free":
         yield from _free_weights(form, scheme)
+        return
+    if not scheme.scored:  # an unscored form has no 分值 to add up
         return
     for level1 in scheme.level1:
         rows = [row.weight for row in form.indicators if row.level1 == level1.name]
@@ -314,7 +316,7 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
                           f"{profile.money.message(amount / factor)}",
                           "correct the text or the table so that they agree",
                           extra={"offset": match.start()})
-    for match in _GRADE.finditer(body):
+    for match in _GRADE.finditer(body) if scored.scored else ():  # an unscored form has no grade to contradict
         if match.group(1) != scored.grade:
             yield Problem("grade-contradiction", Level.WARNING, ("body",),
                           f"the conclusion names the grade “{match.group(1)}” but the total "
