@@ -4,12 +4,21 @@ spreads the indicator points over its rows, and only their total per form is fix
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from pypdf import PdfReader
+
 from generator.__main__ import main
+from generator.build import build_site
+from generator.config import load_config
+from generator.profile import form_model, shipped_profiles
 
 from .conftest import ROOT
+from .htmltools import sheet_text
 
 REFERENCE_FORM = ROOT / "content" / "2024" / "judicial-aid-one-case.md"
 
@@ -69,3 +78,120 @@ def test_free_weights_that_miss_the_total_are_an_error_naming_it(tmp_path, capsy
     assert finding["fix"] == "make the rows' 分值 add up to 90"
     # The reference's per-level rule is not applied on top: 产出 55 and 效益 25 are not errors.
     assert "产出指标" not in finding["message"]
+
+
+# --- Unscored forms (weights = "none") and the 湖南 profile ------------------------------------------------
+
+HUNAN = ROOT / "tests" / "fixtures" / "profiles" / "hunan"
+HUNAN_FORM = HUNAN / "content" / "2020" / "grain-reserve.md"
+# Rows whose printed target has no operator and is not the qualitative 高 (rows 1–16 but 14): the published
+# form writes bare 100%, 0, 0起, 90%.
+BARE_TARGETS = [row for row in range(1, 17) if row != 14]
+
+
+def test_hunan_profile_is_unscored_and_prints_no_score_column():
+    hunan = shipped_profiles()["hunan"]
+    assert (hunan.extends, hunan.source.title, hunan.source.url) == (
+        "central", "湖南", "https://taowenge.com/p-72820237.html")
+    assert hunan.scheme.weights == "none" and not hunan.scheme.scored
+    assert hunan.layout.columns == ("level1", "level2", "name", "target", "actual", "reason")
+    assert hunan.layout.funds_columns == ("source", "budget", "executed", "rate")
+    assert [line.label for line in hunan.funds] == ["年度资金总额", "其中:中央、省、市补助县级资金", "其他资金"]
+    # Its form has no weight or score keys: writing one is an unknown key.
+    assert not {"weight", "score"} & set(form_model(hunan).model_fields["indicators"].annotation.__args__[0]
+                                         .model_fields)
+
+
+def test_hunan_form_checks_with_exactly_what_its_published_copy_prints(capsys, monkeypatch):
+    monkeypatch.chdir(HUNAN)
+    report = _check_json(capsys)
+    assert report["code"] == 0, report
+    found = sorted((f["code"], f["level"], f["field"]) for f in report["findings"])
+    assert found == sorted([
+        # The published targets carry no operator (bare 100%, 0, 0起, 90%).
+        *(("target-incomplete", "warning", f"indicators[{row}].target") for row in BARE_TARGETS),
+        # 政策性挂账利息补贴保障率: 全年完成值 “无” against 100%, the reason printed beside it.
+        ("unscorable", "warning", "indicators[11].actual"),
+        # 市民满意度调查: a bare 90% reads as ＝90%, so 100% misses it, and the form gives no reason.
+        ("missed-unexplained", "warning", "indicators[16].reason"),
+    ])
+    # Nothing about points: no weights to add up, no 得分 to ask for, no grade.
+    assert not [f for f in report["findings"] if f["code"] in {"weights-sum", "score-required", "budget-weight"}]
+
+
+def test_a_score_in_an_unscored_form_is_an_unknown_key(tmp_path, capsys, monkeypatch):
+    shutil.copytree(HUNAN, tmp_path / "site")
+    form = tmp_path / "site" / "content" / "2020" / "grain-reserve.md"
+    text = form.read_text(encoding="utf-8").replace("actual: 100%}", "actual: 100%, weight: 5, score: 5}", 1)
+    form.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "site")
+    report = _check_json(capsys)
+    assert report["code"] != 0
+    assert {f["field"] for f in report["findings"] if f["level"] == "error"} == {
+        "indicators[1].weight", "indicators[1].score"}
+
+
+@pytest.fixture(scope="module")
+def hunan_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hunan") / "out"
+    result = build_site([HUNAN / "content"], load_config(HUNAN / "formgen.toml"), out, pdf=True)
+    return result, out
+
+
+def test_hunan_page_shows_no_score_cells(hunan_site):
+    _, out = hunan_site
+    page = (out / "forms" / "grain-reserve.html").read_text(encoding="utf-8")
+    text = sheet_text(page)
+    for label in ("分值", "得分", "总分", "等级"):
+        assert label not in text, label
+    assert "(50分)" not in text and "产出指标" in text
+    assert "年度资金总额194.9194.9100其中:中央、省、市补助县级资金194.9194.9-其他资金00-" in text
+    assert "政策性挂账利息补贴保障率100%无（概述）当年未轮换、未动用库存" in text
+    assert "说明无" in text
+
+
+def test_hunan_pdf_has_the_table_without_scores(hunan_site):
+    _, out = hunan_site
+    reader = PdfReader(out / "pdf" / "grain-reserve.pdf")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "县级专项资金绩效目标自评表" in text and "市民满意度调查 90% 100%" in text
+    for label in ("分值", "得分", "总分", "等级"):
+        assert label not in text.replace("\n", ""), label
+    assert "总分" not in str(reader.metadata.get("/Subject", ""))
+
+
+def test_hunan_feed_has_null_points(hunan_site):
+    _, out = hunan_site
+    [record] = json.loads((out / "data" / "forms.json").read_text(encoding="utf-8"))["forms"]
+    assert (record["execution_rate"], record["funds"]["total"]["budget"]) == ("100", "1949000")
+    assert [record[key] for key in ("budget_weight", "budget_score", "total", "grade")] == [None] * 4
+    assert record["subtotals"] == {}
+    assert {(row["weight"], row["score"]) for row in record["indicators"]} == {(None, None)}
+
+
+def test_lists_show_an_unscored_form_beside_scored_ones(tmp_path):
+    """A site mixing the reference forms and the 湖南 form: the 湖南 row shows “—” for 总分 and 等级, and
+    counts in the sums of A and B but under no grade."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copytree(HUNAN / "content" / "2020", site / "content" / "2020")
+    (site / "content" / "2020" / "grain-reserve.md").write_text(
+        HUNAN_FORM.read_text(encoding="utf-8").replace("year: 2020\n", "year: 2020\nprofile: hunan\n", 1),
+        encoding="utf-8")
+    shutil.copy(ROOT / "formgen.toml", site / "formgen.toml")
+    out = tmp_path / "out"
+    build_site([site / "content"], load_config(site / "formgen.toml"), out)
+    build_site([ROOT / "content"], load_config(ROOT / "formgen.toml"), tmp_path / "reference")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr data-slug="grain-reserve"[^>]*>(.*?)</tr>', index, re.S)
+    assert row is not None and 'data-grade=""' in row.group(0)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))[-2:] == ["—", "—"]
+    # The grade counts are the reference site's alone: the 湖南 form has no grade.
+    counts = re.findall(r"<dt>等级“(.)”</dt><dd>(\d+)</dd>", index)
+    reference_index = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
+    assert counts == re.findall(r"<dt>等级“(.)”</dt><dd>(\d+)</dd>", reference_index) and counts
+    year = (out / "years" / "2020.html").read_text(encoding="utf-8")
+    assert "（1张）" in year and ">—</td>" in year
+    csv_text = (out / "data" / "forms.csv").read_text(encoding="utf-8-sig")
+    [line] = [line for line in csv_text.splitlines() if line.startswith("grain-reserve,")]
+    assert line.endswith(",1949000,1949000,100,,,"), line  # no 预算执行得分, 总分 or 等级
