@@ -84,7 +84,7 @@ def _label(row: Indicator, key: str) -> str:
 def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     scheme = profile.scheme
     form = scored.form
-    if form.budget_weight is not None and scheme.scored and form.budget_weight != scheme.budget_weight:
+    if getattr(form, "budget_weight", None) is not None and form.budget_weight != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
                       f"分值 {plain(form.budget_weight)} differs from the scheme's {plain(scheme.budget_weight)}",
                       "remove budget_weight, or change scheme.budget_weight in formgen.toml")

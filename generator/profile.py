@@ -884,6 +884,8 @@ def form_model(profile: Profile) -> type[Form]:
                  f"{labels.conclusion}."),
         **{**keys, **header})
     absent = [key for key in ("filled_on", "contact") if not profile.fields.present(key)]
+    if not scheme.scored:  # an unscored form has no 分值 for its budget row either
+        absent.append("budget_weight")
     if absent:
         # A field the profile's form does not have is not a key of its model: written in a form it is an
         # unknown key, and the JSON Schema, `formgen new` and the sheet leave it out.

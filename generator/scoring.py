@@ -290,7 +290,8 @@ def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Dec
 
 def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     """Every derived figure of a form (S2–S9)."""
-    weight = form.budget_weight if form.budget_weight is not None else scheme.budget_weight
+    stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
+    weight = stated_weight if stated_weight is not None else scheme.budget_weight
     _, rate, budget_score = execution(form, weight, scheme)
     results = tuple(score_indicator(index, row, scheme) for index, row in enumerate(form.indicators))
     subtotals: dict[str, Decimal] = {}

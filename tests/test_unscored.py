@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from generator.__main__ import main
 from generator.build import build_site
-from generator.config import load_config
+from generator.config import ConfigError, load_config
 from generator.profile import form_model, shipped_profiles
 
 from .conftest import ROOT
@@ -195,3 +195,43 @@ def test_lists_show_an_unscored_form_beside_scored_ones(tmp_path):
     csv_text = (out / "data" / "forms.csv").read_text(encoding="utf-8-sig")
     [line] = [line for line in csv_text.splitlines() if line.startswith("grain-reserve,")]
     assert line.endswith(",1949000,1949000,100,,,"), line  # no 预算执行得分, 总分 or 等级
+
+
+def test_new_writes_an_unscored_form_without_weight_or_score_keys(tmp_path, capsys, monkeypatch):
+    shutil.copytree(HUNAN, tmp_path / "site")
+    monkeypatch.chdir(tmp_path / "site")
+    assert main(["new", "县级储备粮", "--year", "2021", "--slug", "grain-2021"]) == 0
+    text = (tmp_path / "site" / "content" / "2021" / "grain-2021.md").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^[\s-]*([a-z_0-9]+):", text, re.M))
+    assert {"level1", "target", "actual", "reason"} <= keys
+    assert not {"weight", "score", "budget_weight", "filled_on", "contact"} & keys
+
+
+def test_an_unscored_profile_with_a_score_column_names_the_key(tmp_path):
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "mine.toml").write_text(
+        'extends = "hunan"\n\n[layout]\ncolumns = ["level1", "level2", "name", "target", "actual", "weight", '
+        '"reason"]\nfunds_columns = ["source", "budget", "executed", "rate", "score"]\nwidths = []\n',
+        encoding="utf-8")
+    (tmp_path / "formgen.toml").write_text('[site]\nprofile = "mine"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "formgen.toml")
+    found = sorted((Path(f.path).name, f.line, f.field, f.message, f.fix) for f in raised.value.findings)
+    assert found == [
+        ("mine.toml", 4, "layout.columns.5", "“weight” is a column of a scored table, and the scheme's weights are "
+         "\"none\"", "leave weight out of layout.columns: an unscored form has no 分值 or 得分"),
+        ("mine.toml", 5, "layout.funds_columns.4", "“score” is a column of a scored table, and the scheme's weights "
+         "are \"none\"", "leave score out of layout.funds_columns: an unscored form has no 分值 or 得分")]
+
+
+def test_a_scored_profile_without_a_budget_score_column_is_an_error(tmp_path):
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "mine.toml").write_text(
+        'extends = "reference"\n\n[layout]\nfunds_columns = ["source", "initial", "budget", "executed", "weight", '
+        '"rate"]\n', encoding="utf-8")
+    (tmp_path / "formgen.toml").write_text('[site]\nprofile = "mine"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "formgen.toml")
+    [finding] = raised.value.findings
+    assert (finding.field, finding.message) == ("layout.funds_columns", "lacks score")
+    assert 'weights = "none"' in finding.fix
