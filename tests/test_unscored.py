@@ -158,6 +158,10 @@ def test_hunan_pdf_has_the_table_without_scores(hunan_site):
     for label in ("分值", "得分", "总分", "等级"):
         assert label not in text.replace("\n", ""), label
     assert "总分" not in str(reader.metadata.get("/Subject", ""))
+    # The bundle's cover lists the form with “—” for its 总分 and 等级.
+    [bundle] = (out / "pdf" / "bundles").glob("*.pdf")
+    cover = PdfReader(bundle).pages[0].extract_text()
+    assert "共1张" in cover and "— —" in cover.replace("\n", " ")
 
 
 def test_hunan_feed_has_null_points(hunan_site):
@@ -190,6 +194,8 @@ def test_lists_show_an_unscored_form_beside_scored_ones(tmp_path):
     counts = re.findall(r"<dt>等级“(.)”</dt><dd>(\d+)</dd>", index)
     reference_index = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
     assert counts == re.findall(r"<dt>等级“(.)”</dt><dd>(\d+)</dd>", reference_index) and counts
+    # The chart draws its 执行率 bar and no 总分 bar.
+    assert "<title>总分 —</title>" in index and 'width="0.00" height="9" class="bar-total"><title>总分 —' in index
     year = (out / "years" / "2020.html").read_text(encoding="utf-8")
     assert "（1张）" in year and ">—</td>" in year
     csv_text = (out / "data" / "forms.csv").read_text(encoding="utf-8-sig")
