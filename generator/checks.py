@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import formatting, published, values
-from .config import SiteConfig
+from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
-from .model import Funds, Indicator, Status, short_label
+from .model import Form, Funds, Indicator, Status, short_label
 from .profile import DEFAULT_PROFILE, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
@@ -85,7 +85,7 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     # Messages name the columns as the form's own table does.
     scheme, labels = profile.scheme, profile.labels
     form = scored.form
-    if form.budget_weight is not None and form.budget_weight != scheme.budget_weight:
+    if getattr(form, "budget_weight", None) is not None and form.budget_weight != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
                       f"{labels.funds_weight} {plain(form.budget_weight)} differs from the scheme's "
                       f"{plain(scheme.budget_weight)}",
@@ -104,6 +104,11 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     yield from _apart(known, lambda row: row.level1, "level1")
     for name in dict.fromkeys(row.level1 for _, row in known):
         yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
+    if scheme.weights == "free":
+        yield from _free_weights(form, scheme)
+        return
+    if not scheme.scored:  # an unscored form has no 分值 to add up
+        return
     for level1 in scheme.level1:
         rows = [row.weight for row in form.indicators if row.level1 == level1.name]
         if rows and sum(rows, Decimal(0)) != level1.weight:
@@ -112,6 +117,19 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                           f"the {labels.weight} of the {level1.name} rows add up to "
                           f"{plain(sum(rows, Decimal(0)))}, not {plain(level1.weight)}",
                           f"make the {level1.name} rows' {labels.weight} add up to {plain(level1.weight)}")
+
+
+def _free_weights(form: Form, scheme: Scheme) -> Iterator[Problem]:
+    """Free weights: no 一级指标 has a fixed share, but the rows together carry the scheme's indicator points,
+    so that the total is still out of the scheme's full score."""
+    fixed = sum((level1.weight for level1 in scheme.level1), Decimal(0))
+    total = sum((row.weight for row in form.indicators), Decimal(0))
+    if form.indicators and total != fixed:
+        yield Problem("weights-sum", Level.ERROR, ("indicators", 0, "weight"),
+                      f"the 分值 of the indicator rows add up to {plain(total)}, not the fixed total "
+                      f"{plain(fixed)} (the scheme's weights are free: each row's 分值 is the unit's choice, "
+                      "their sum is not)",
+                      f"make the rows' 分值 add up to {plain(fixed)}")
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
@@ -302,7 +320,7 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
                           f"{profile.money.message(amount / factor)}",
                           "correct the text or the table so that they agree",
                           extra={"offset": match.start()})
-    for match in _GRADE.finditer(body):
+    for match in _GRADE.finditer(body) if scored.scored else ():  # an unscored form has no grade to contradict
         if match.group(1) != scored.grade:
             yield Problem("grade-contradiction", Level.WARNING, ("body",),
                           f"the conclusion names the grade “{match.group(1)}” but the total "

@@ -95,6 +95,13 @@ class Scheme(_Settings):
 
     budget_weight: Points = Field(default_factory=_reference("budget_weight"))
     """分值 of the 年度资金总额 row (预算执行率): 10."""
+    weights: Literal["fixed", "free", "none"] = Field(default_factory=_reference("weights"))
+    """How the indicator rows' 分值 are bound: "fixed", the rows of each 一级指标 add up to its weight; "free",
+    the unit spreads the points over its rows as it sees fit, and only their total per form is fixed: the
+    level1 weights added up (90 where budget_weight is 10), as provinces that give 90 points to the
+    indicators do. Free weights leave nothing to rescale: a form's rows carry the whole total. "none": the
+    form is unscored — no 分值, 得分, 总分 or grade; it compares targets and actuals only, as some published
+    target-completion forms (湖南's 县级专项资金绩效目标自评表) do."""
     cap_budget_score: bool = Field(default_factory=_reference("cap_budget_score"))
     """Never score the budget row above its weight (rules.md S2; B > A is an error anyway)."""
     level1: tuple[Level1, ...] = Field(default_factory=_reference("level1"))
@@ -122,6 +129,11 @@ class Scheme(_Settings):
     def total_points(self) -> Decimal:
         """The full score: budget weight plus the first-level weights (100, validated)."""
         return self.budget_weight + sum((item.weight for item in self.level1), Decimal(0))
+
+    @property
+    def scored(self) -> bool:
+        """Whether forms of this scheme have scores, a total and a grade at all (not with ``weights = "none"``)."""
+        return self.weights != "none"
 
     @property
     def places(self) -> Places:

@@ -77,7 +77,16 @@ def form_record(entry: Entry) -> dict[str, Any]:
         if not profile.fields.present(key):  # the profile's form has no such field: neither has its record
             del record[key]
     printed = published.printed(scored, profile.scheme)
-    return record if printed is None else _as_published(record, printed)
+    record = record if printed is None else _as_published(record, printed)
+    return record if scored.scored else _unscored(record)
+
+
+def _unscored(record: dict[str, Any]) -> dict[str, Any]:
+    """An unscored form's record (``weights = "none"``): its keys are every form's, so that a reader handles one
+    shape, and each figure of points is null, since the form has none (docs/feed.md)."""
+    rows = [{**row, "weight": None, "score": None} for row in record["indicators"]]
+    return {**record, "budget_weight": None, "budget_score": None, "indicators": rows, "subtotals": {},
+            "total": None, "grade": None}
 
 
 def _as_published(record: dict[str, Any], printed: published.Printed) -> dict[str, Any]:

@@ -278,7 +278,7 @@ _SCORED_KEYS = ("funds", "budget_weight", "indicators", "stated")
 def _scored_part(model: type[BaseModel]) -> type[BaseModel]:
     """The part of a form model that scoring reads: its other keys may be missing or wrong."""
     fields: dict[str, Any] = {name: (model.model_fields[name].annotation, model.model_fields[name])
-                              for name in _SCORED_KEYS}
+                              for name in _SCORED_KEYS if name in model.model_fields}  # unscored: no budget_weight
     return create_model("ScoredPart", **fields)
 
 

@@ -74,7 +74,7 @@ REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "a
 without a reason or 备注 column has no such key. The three-cell target (指标性质, 度量单位) is optional too."""
 FundsColumn = Literal["source", "initial", "budget", "executed", "weight", "rate", "score"]
 """A column of the funding table: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
-REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed", "rate", "score")
+REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed", "rate")
 """A funding table always has them; 年初预算数 and 分值 are optional (a form without 年初预算数 writes no
 ``initial``)."""
 
@@ -337,6 +337,25 @@ def profile_problems(profile: Profile) -> Problems:
     yield from _layout_problems(profile.layout)
     yield from _funds_problems(profile.funds)
     yield from _money_problems(profile.money)
+    yield from _weights_problems(profile)
+
+
+_SCORE_COLUMNS = ("weight", "score")
+
+
+def _weights_problems(profile: Profile) -> Problems:
+    """A scored table prints its 预算执行得分; an unscored one (``weights = "none"``) has no 分值 or 得分 to print."""
+    layout = profile.layout
+    if profile.scheme.scored:
+        if "score" not in layout.funds_columns:
+            yield (("layout", "funds_columns"), "lacks score",
+                   'add score (预算执行得分), or set [scheme] weights = "none" for an unscored form')
+        return
+    for key, columns in (("columns", layout.columns), ("funds_columns", layout.funds_columns)):
+        for index, column in enumerate(columns):
+            if column in _SCORE_COLUMNS:
+                yield (("layout", key, index), f"“{column}” is a column of a scored table, and the scheme's weights "
+                       'are "none"', f"leave {column} out of layout.{key}: an unscored form has no 分值 or 得分")
 
 
 def _layout_problems(layout: Layout) -> Problems:
@@ -721,6 +740,31 @@ _SPLIT_ACTUAL_DOC = ("What was achieved: a number in the 度量单位 (``6339``;
                      "``未达成预期指标且效果较差``.")
 
 
+class _Unscored:
+    """A row of an unscored form (``weights = "none"``): it writes no 分值 or 得分. Scoring still compares its
+    target and actual (missed targets, unit mismatches are reported), so it reads the row as worth a notional
+    100 points: its computed score is then the completion in percent, which nothing prints."""
+
+    @property
+    def weight(self) -> Decimal:
+        return NOTIONAL_WEIGHT
+
+    @property
+    def score(self) -> None:
+        return None
+
+
+NOTIONAL_WEIGHT = Decimal(100)
+
+
+class UnscoredIndicator(_Unscored, IndicatorFigures):
+    """A one-cell-target row of an unscored form."""
+
+
+class UnscoredSplitIndicator(_Unscored, SplitIndicatorFigures):
+    """A three-cell-target row of an unscored form."""
+
+
 def _indicator_model(profile: Profile) -> type[BaseModel]:
     labels, scheme = profile.labels, profile.scheme
     split = profile.split_target
@@ -730,7 +774,9 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
     # A table without 分值 or 得分 still scores: each row writes its weight and score, printed nowhere on the
     # sheet but carried by the feed, the CSV and the totals (docs/profiles.md). They come last in the model.
     columns = profile.layout.columns
-    for column in (*columns, *(key for key in ("weight", "score") if key not in columns)):
+    # An unscored form (weights = "none") has neither key: each row compares its target and actual only.
+    unprinted_keys = [key for key in _SCORE_COLUMNS if key not in columns and scheme.scored]
+    for column in (*columns, *unprinted_keys):
         title = getattr(labels, column)
         if column == "nature":
             fields[column] = (NatureText, Field(title=title, description=_NATURE_DOC))
@@ -749,7 +795,10 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
                 f"The row's points. The rows of each 一级指标 add up to its weight ({weights}).{unprinted}"))
         else:
             fields[column] = _field(Indicator, column, title=title)
-    base = SplitIndicatorFigures if split else IndicatorFigures
+    if scheme.scored:
+        base: type[IndicatorFigures] = SplitIndicatorFigures if split else IndicatorFigures
+    else:
+        base = UnscoredSplitIndicator if split else UnscoredIndicator
     return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.", **fields)
 
 
@@ -843,6 +892,8 @@ def form_model(profile: Profile) -> type[Form]:
                  f"{labels.conclusion}."),
         **{**keys, **header})
     absent = [key for key in ("filled_on", "contact") if not profile.fields.present(key)]
+    if not scheme.scored:  # an unscored form has no 分值 for its budget row either
+        absent.append("budget_weight")
     if absent:
         # A field the profile's form does not have is not a key of its model: written in a form it is an
         # unknown key, and the JSON Schema, `formgen new` and the sheet leave it out.

@@ -21,6 +21,7 @@ stated 得分 (or 0) and yields an error `Problem`; the caller decides what to d
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -93,6 +94,9 @@ class ScoredForm:
     places: Places = field(default=Places())
     """The decimals the scheme prints its scores and rates with: whoever prints this form's figures uses
     it, so that they are printed as they were rounded."""
+    scored: bool = True
+    """False for an unscored form (``weights = "none"``): its budget score, subtotals, total and grade are
+    figures of a notional 100 points per row, computed for the comparisons and printed nowhere."""
 
 
 def band_for(text: str, scheme: Scheme) -> Band | None:
@@ -232,7 +236,8 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
         stated = row.score if row.score is not None else ZERO
         result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
                                  target=target, actual=actual, problems=(problem,))
-    return _compare_stated(result, scheme)
+    result = _compare_stated(result, scheme)
+    return result if scheme.scored else _unscored(result)
 
 
 def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
@@ -285,7 +290,8 @@ def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Dec
 
 def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     """Every derived figure of a form (S2–S9)."""
-    weight = form.budget_weight if form.budget_weight is not None else scheme.budget_weight
+    stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
+    weight = stated_weight if stated_weight is not None else scheme.budget_weight
     _, rate, budget_score = execution(form, weight, scheme)
     results = tuple(score_indicator(index, row, scheme) for index, row in enumerate(form.indicators))
     subtotals: dict[str, Decimal] = {}
@@ -300,7 +306,9 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     problems: list[Problem] = []
     misfiled = any(scheme.level1_named(row.level1) is None for row in form.indicators)
     # A misspelt 一级指标 is reported by the checks; it is not a missing one, so nothing is rescaled.
-    if scheme.rescale_missing_level1 and not misfiled and 0 < available < HUNDRED:
+    # Free weights have nothing to rescale: the rows carry the whole indicator total whatever their 一级指标.
+    rescale = scheme.rescale_missing_level1 and scheme.weights == "fixed"
+    if rescale and not misfiled and 0 < available < HUNDRED:
         total = scheme.round_score(parts * HUNDRED / available)
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
         problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
@@ -309,7 +317,21 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
                                 "add the missing indicators, or confirm they do not apply (rules.md S7)"))
     return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
-                      problems=tuple(problems), places=scheme.places)
+                      problems=tuple(problems), places=scheme.places, scored=scheme.scored)
+
+
+def _unscored(result: IndicatorResult) -> IndicatorResult:
+    """A row of an unscored form: it writes no 得分, so nothing about one is reported; and an actual that cannot
+    be compared with its target (“无” against 100%) leaves no score wrong, so it is a warning to read, not an
+    error that would stop the form."""
+    problems = tuple(dataclasses.replace(problem, level=Level.WARNING) if problem.code == "unscorable" else problem
+                     for problem in result.problems if problem.code not in _SCORE_CODES)
+    return dataclasses.replace(result, problems=problems)
+
+
+_SCORE_CODES = frozenset({"score-required", "qualitative-band", "score-above-weight", "score-decimals",
+                          "score-mismatch"})
+"""Findings about a stated 得分: an unscored form has none to state."""
 
 
 
@@ -335,7 +357,8 @@ class Summable(Protocol):
 
     budget: Decimal
     executed: Decimal
-    grade: str
+    grade: str | None
+    """None for an unscored form: it counts in the sums of A and B, and under no grade."""
 
 
 def summarize(forms: list[Summable], scheme: Scheme) -> Summary:
@@ -345,5 +368,6 @@ def summarize(forms: list[Summable], scheme: Scheme) -> Summary:
     rate = scheme.round_rate(executed / budget * HUNDRED) if budget else ZERO
     grades = {grade.name: 0 for grade in sorted(scheme.grades, key=lambda grade: grade.minimum, reverse=True)}
     for form in forms:
-        grades[form.grade] = grades.get(form.grade, 0) + 1
+        if form.grade is not None:
+            grades[form.grade] = grades.get(form.grade, 0) + 1
     return Summary(len(forms), budget, executed, rate, grades, scheme.places)

@@ -89,8 +89,9 @@ def _csv(columns: list[Column], rows: Iterator[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for header, _ in columns])
-    writer.writerows([text_cell(cell) if text else cell for cell, text in zip(row, texts, strict=True)]
-                     for row in rows)
+    # None (an unscored form's 总分, 等级 and scores) is an empty cell, as csv writes it.
+    writer.writerows([text_cell(cell) if text and cell is not None else cell
+                      for cell, text in zip(row, texts, strict=True)] for row in rows)
     return "\ufeff" + buffer.getvalue()
 
 

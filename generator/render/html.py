@@ -106,7 +106,9 @@ def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
     results = scored.indicators
     level1 = _spans(results, lambda r: (r.indicator.level1,))
     level2 = _spans(results, lambda r: (r.indicator.level1, r.indicator.level2))
-    weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1}
+    # An unscored form's 一级指标 cells name no points.
+    weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1} \
+        if profile.scheme.scored else {}
     return [Row(result, level1[i], level2[i], weights.get(result.indicator.level1, ""))
             for i, result in enumerate(results)]
 
@@ -194,7 +196,8 @@ def _funds_spans(funds: tuple[str, ...], spans: tuple[int, ...], width: int) -> 
     if spans:
         return spans
     made = [2 if column == "source" else 1 for column in funds]
-    made[funds.index("score")] += width - 1 - sum(made)
+    # The rest goes to 得分, or to the last column of a table without one (an unscored form's).
+    made[funds.index("score") if "score" in funds else -1] += width - 1 - sum(made)
     return tuple(made)
 
 
@@ -375,8 +378,9 @@ class ListRow:
     budget: Decimal
     executed: Decimal
     execution_rate: Decimal
-    total: Decimal
-    grade: str
+    total: Decimal | None
+    """总分; None for an unscored form (``weights = "none"``), which the lists show as “—”."""
+    grade: str | None
     pdf: str | None = None
     """The form's PDF, where built."""
     filled_on: str = ""
@@ -424,10 +428,12 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
     title = record["title"]
     short = title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
     total = record["funds"]["total"]
-    rate, points = Decimal(record["execution_rate"]), Decimal(record["total"])
+    rate = Decimal(record["execution_rate"])
+    points = None if record["total"] is None else Decimal(record["total"])  # null: an unscored form
     # The feed writes a rate with exactly its scheme's decimals and a score with them where it is not
     # whole, so the strings say how the lists are to print them (86 in a whole-number scheme, 70.93).
-    places = formatting.Places(score=formatting.decimals_of(points), rate=formatting.decimals_of(rate))
+    places = formatting.Places(score=formatting.decimals_of(points) if points is not None else 2,
+                               rate=formatting.decimals_of(rate))
     return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
                    record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
                    rate, points, record["grade"],
@@ -491,21 +497,26 @@ class Chart:
 
 
 PER_FORM_LIMIT = 60
+UNSCORED = "—"
+"""What the lists, covers and chart show for the 总分 and 等级 of an unscored form."""
 _BAR = 9  # px per bar; two bars and a gap per form
 
 
 def chart(rows: list[ListRow], from_page: str) -> Chart:
     """Layout of the index chart (drawn as inline SVG by _chart.html; no JavaScript needed)."""
     if len(rows) <= PER_FORM_LIMIT:
+        # An unscored form has a 执行率 bar and no 总分 bar.
         bars = [ChartBar(row.short_title, relative_url(from_page, row.page), row.places.show_rate(row.execution_rate),
-                         row.places.show_score(row.total), float(row.execution_rate), float(row.total),
+                         UNSCORED if row.total is None else row.places.show_score(row.total),
+                         float(row.execution_rate), 0.0 if row.total is None else float(row.total),
                          30 + index * (2 * _BAR + 8))
                 for index, row in enumerate(rows)]
         return Chart(True, bars, [], 30 + len(rows) * (2 * _BAR + 8) + 10)
     by_rate, by_total = [0] * 10, [0] * 10
     for row in rows:  # bins of ten points; 100 falls in the last
         by_rate[min(int(row.execution_rate) // 10, 9)] += 1
-        by_total[min(int(row.total) // 10, 9)] += 1
+        if row.total is not None:  # an unscored form counts by 执行率 only
+            by_total[min(int(row.total) // 10, 9)] += 1
     largest = max(*by_rate, *by_total) or 1
     bins = [(f"{low * 10}–{low * 10 + 10}", by_rate[low], by_total[low], by_rate[low] / largest * 100,
              by_total[low] / largest * 100) for low in range(10)]
