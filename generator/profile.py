@@ -358,15 +358,20 @@ def _weights_problems(profile: Profile) -> Problems:
                        'are "none"', f"leave {column} out of layout.{key}: an unscored form has no 分值 or 得分")
 
 
-def _layout_problems(layout: Layout) -> Problems:
-    columns = layout.columns
+def _each_once_and_all_required(key: str, columns: tuple[str, ...], required: tuple[str, ...],
+                                why: str) -> Problems:
+    """A list of columns (`layout.<key>`) that names a column twice, or lacks one of `required`."""
     for index, column in enumerate(columns):
         if column in columns[:index]:
-            yield ("layout", "columns", index), f"“{column}” is listed twice", "list each column once"
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+            yield ("layout", key, index), f"“{column}” is listed twice", "list each column once"
+    missing = [column for column in required if column not in columns]
     if missing:
-        yield (("layout", "columns"), f"lacks {', '.join(missing)}",
-               f"add {', '.join(missing)}: scoring needs every one of {', '.join(REQUIRED_COLUMNS)}")
+        yield (("layout", key), f"lacks {', '.join(missing)}", f"add {', '.join(missing)}: {why} {', '.join(required)}")
+
+
+def _layout_problems(layout: Layout) -> Problems:
+    columns = layout.columns
+    yield from _each_once_and_all_required("columns", columns, REQUIRED_COLUMNS, "scoring needs every one of")
     if columns[:3] != ("level1", "level2", "name"):
         yield (("layout", "columns"), "does not start with level1, level2, name",
                "put level1, level2 and name first: their cells span the rows of their group")
@@ -385,13 +390,8 @@ def _layout_problems(layout: Layout) -> Problems:
         yield (("layout", "widths"), f"adds up to {sum(widths)}, not 100",
                "make the widths add up to 100 (percent of the sheet)")
     funds = layout.funds_columns
-    for index, column in enumerate(funds):
-        if column in funds[:index]:
-            yield ("layout", "funds_columns", index), f"“{column}” is listed twice", "list each column once"
-    missing = [column for column in REQUIRED_FUNDS_COLUMNS if column not in funds]
-    if missing:
-        yield (("layout", "funds_columns"), f"lacks {', '.join(missing)}",
-               f"add {', '.join(missing)}: every funding table has {', '.join(REQUIRED_FUNDS_COLUMNS)}")
+    yield from _each_once_and_all_required("funds_columns", funds, REQUIRED_FUNDS_COLUMNS,
+                                           "every funding table has")
     if funds[:1] != ("source",):
         yield (("layout", "funds_columns"), "does not start with source",
                "put source (资金来源) first: it holds each row's label")
