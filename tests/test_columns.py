@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from generator.__main__ import main
 from generator.build import build_site
@@ -20,10 +19,10 @@ from generator.config import ConfigError, load_config
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import form_model, shipped_profiles
-from generator.render import pdf as render_pdf
 
 from .conftest import ROOT
 from .htmltools import sheet_text
+from .pdftools import NO_PDF, pdf_available, pdf_text
 
 REFERENCE_FORM = ROOT / "tests" / "fixtures" / "profiles" / "reference" / "content" / "2024" / "court-archives.md"
 YUNNAN = ROOT / "tests" / "fixtures" / "profiles" / "yunnan"
@@ -34,14 +33,6 @@ YUNNAN_FORM = YUNNAN / "content" / "2022" / "pig-farm.md"
 MIXED = ('title = "混排"\nextends = "reference"\n\n[labels]\nnote = "说明"\n\n[layout]\n'
          'columns = ["level1", "level2", "name", "weight", "target", "actual", "note", "score"]\n'
          'funds_columns = ["source", "budget", "executed", "weight", "rate", "score"]\n')
-
-
-def _pdf_available() -> bool:
-    try:
-        render_pdf.check_environment()
-    except render_pdf.PdfUnavailable:
-        return False
-    return True
 
 
 def _mixed_form() -> str:
@@ -75,7 +66,7 @@ def _header_cells(html: str, table_class: str) -> list[str]:
 @pytest.fixture(scope="module")
 def mixed_site(tmp_path_factory):
     root = _mixed_site(tmp_path_factory.mktemp("mixed"))
-    pdf = _pdf_available()
+    pdf = pdf_available()
     result = build_site([root / "content"], load_config(root / "formgen.toml"), root / "out", pdf=pdf)
     return root, result, pdf
 
@@ -102,9 +93,8 @@ def test_the_page_prints_the_profiles_columns_in_its_order(mixed_site):
 def test_the_pdf_prints_the_same_columns(mixed_site):
     _, result, pdf = mixed_site
     if not pdf:
-        pytest.skip("PDFs cannot be made on this machine (generator.render.pdf.check_environment failed)")
-    reader = PdfReader(result.out / "pdf" / "court-archives.pdf")
-    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+        pytest.skip(NO_PDF)
+    text = pdf_text(result.out / "pdf" / "court-archives.pdf")
     assert "一级指标二级指标三级指标分值年度指标值(A)实际完成值(B)说明得分" in text
     assert "数字化卷宗数量50≥10万页8万页40" in text
     assert "年初预算数" not in text and "未完成原因分析" not in text
@@ -224,7 +214,7 @@ def test_yunnan_form_reproduces_every_printed_figure():
 
 @pytest.fixture(scope="module")
 def yunnan_site(tmp_path_factory):
-    pdf = _pdf_available()
+    pdf = pdf_available()
     out = tmp_path_factory.mktemp("yunnan") / "out"
     return build_site([YUNNAN / "content"], load_config(YUNNAN / "formgen.toml"), out, pdf=pdf), pdf
 
@@ -251,9 +241,8 @@ def test_yunnan_page_has_no_weight_reason_or_initial_column(yunnan_site):
 def test_yunnan_pdf(yunnan_site):
     result, pdf = yunnan_site
     if not pdf:
-        pytest.skip("PDFs cannot be made on this machine (generator.render.pdf.check_environment failed)")
-    reader = PdfReader(result.out / "pdf" / "pig-farm.pdf")
-    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+        pytest.skip(NO_PDF)
+    text = pdf_text(result.out / "pdf" / "pig-farm.pdf")
     assert "资金来源预算数(A)执行数(B)执行率(B/A)得分(20分*执行率)年度财政资金总额5010204" in text
     assert "一级指标二级指标三级指标年初目标值(A)实际完成值(B)得分" in text and "分值" not in text
 

@@ -20,10 +20,10 @@ from generator.build import build_site
 from generator.config import ConfigError, load_config
 from generator.pipeline import load_site
 from generator.profile import Fields, form_model, shipped_profiles
-from generator.render import pdf as render_pdf
 
 from .conftest import ROOT
 from .htmltools import sheet_text
+from .pdftools import NO_PDF, pdf_available, pdf_text
 
 SITE = ROOT / "tests" / "fixtures" / "fields"
 FORM = SITE / "content" / "2024" / "judicial-aid.md"
@@ -37,11 +37,7 @@ def _line_of(path: Path, start: str) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The fixture site, built with its PDF where this machine can make one."""
-    try:
-        render_pdf.check_environment()
-        pdf = True
-    except render_pdf.PdfUnavailable:
-        pdf = False
+    pdf = pdf_available()
     out = tmp_path_factory.mktemp("fields") / "out"
     return build_site([SITE / "content"], load_config(SITE / "formgen.toml"), out, pdf=pdf), pdf
 
@@ -121,13 +117,13 @@ def test_the_feed_and_csv_carry_the_profiles_fields(built):
 def test_the_pdf_shows_the_fields_and_is_dated_by_its_year(built):
     result, pdf = built
     if not pdf:
-        pytest.skip("PDFs cannot be made on this machine (generator.render.pdf.check_environment failed)")
-    reader = PdfReader(result.out / "pdf" / "judicial-aid.pdf")
-    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+        pytest.skip(NO_PDF)
+    pdf_file = result.out / "pdf" / "judicial-aid.pdf"
+    text = pdf_text(pdf_file)
     assert "单位名称平塘县人民法院" in text and "项目负责人王某某" in text and "项目属性延续项目" in text
     assert "财政审核评分92" in text and "联系人：" in text
     # No 填报日期 to date it by: the end of the evaluated year, never the clock (the same form, the same PDF).
-    assert reader.metadata.creation_date.date().isoformat() == "2024-12-31"
+    assert PdfReader(pdf_file).metadata.creation_date.date().isoformat() == "2024-12-31"
 
 
 def test_the_same_form_under_the_reference_profile_names_each_missing_and_absent_field(tmp_path):

@@ -22,11 +22,11 @@ from generator.formatting import money
 from generator.model import Form
 from generator.pipeline import load_site
 from generator.profile import MoneyFormat, Profile, form_model, shipped_profiles
-from generator.render import pdf as render_pdf
 from generator.schema import field_reference, form_schema
 
 from .conftest import ROOT
 from .htmltools import sheet_text
+from .pdftools import NO_PDF, pdf_available, pdf_text
 
 FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 SHIPPED = ("reference", "central", "sichuan", "hubei")
@@ -60,11 +60,7 @@ def _findings(path: Path, config: SiteConfig) -> list[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """Each profile's fixture site, built with its PDFs (or without, where this machine cannot make them)."""
-    try:
-        render_pdf.check_environment()
-        pdf = True
-    except render_pdf.PdfUnavailable:
-        pdf = False
+    pdf = pdf_available()
     sites = {}
     for name in SHIPPED:
         out = tmp_path_factory.mktemp(name) / "out"
@@ -163,15 +159,16 @@ def test_fixture_page_shows_its_profile(built, name):
 def test_fixture_pdf_shows_its_profile(built, name):
     sites, pdf = built
     if not pdf:
-        pytest.skip("PDFs cannot be made on this machine (generator.render.pdf.check_environment failed)")
+        pytest.skip(NO_PDF)
     slug, rate, _, total, grade = EXPECTED[name]
     result = sites[name]
     assert result.pdfs == 1
-    reader = PdfReader(result.out / "pdf" / f"{slug}.pdf")
-    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    pdf_file = result.out / "pdf" / f"{slug}.pdf"
+    text = pdf_text(pdf_file)
     labels = shipped_profiles()[name].labels
     assert labels.form_title in text and rate in text and "".join(labels.total.split()) in text
-    assert f"总分{total}" in reader.metadata.subject and f"等级{grade}" in reader.metadata.subject
+    subject = PdfReader(pdf_file).metadata.subject
+    assert f"总分{total}" in subject and f"等级{grade}" in subject
     if name == "central":
         assert "108.54" in text and "偏差原因分析及改进措施" in text
 

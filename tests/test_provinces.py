@@ -13,17 +13,16 @@ from typing import Any
 
 import pytest
 import yaml
-from pypdf import PdfReader
 
 from generator.build import BuildResult, build_site
 from generator.config import SiteConfig, load_config
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
-from generator.render import pdf as render_pdf
 
 from .conftest import ROOT
 from .htmltools import sheet_text
+from .pdftools import NO_PDF, pdf_available, pdf_text
 
 FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 PUBLISHED = ROOT / "tests" / "fixtures" / "published"
@@ -174,11 +173,7 @@ def test_shanghai_reports_exactly_the_published_forms_discrepancy():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[dict[str, BuildResult], bool]:
-    try:
-        render_pdf.check_environment()
-        pdf = True
-    except render_pdf.PdfUnavailable:
-        pdf = False
+    pdf = pdf_available()
     sites = {}
     for site in (ANHUI, SHANGHAI):
         out = tmp_path_factory.mktemp(site.name) / "out"
@@ -242,11 +237,10 @@ def test_shanghai_page_prints_the_published_table(built):
 def test_each_fixture_builds_a_pdf_with_the_published_figures(built, name, slug, figures):
     sites, pdf = built
     if not pdf:
-        pytest.skip("PDFs cannot be made on this machine (generator.render.pdf.check_environment failed)")
+        pytest.skip(NO_PDF)
     result = sites[name]
     assert result.pdfs == 1
-    reader = PdfReader(result.out / "pdf" / f"{slug}.pdf")
-    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    text = pdf_text(result.out / "pdf" / f"{slug}.pdf")
     for figure in figures:
         assert figure in text
     assert "与计算结果不一致之处" in text

@@ -20,10 +20,10 @@ from generator.findings import Level
 from generator.formatting import Places, rate, score
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
-from generator.render import pdf as render_pdf
 
 from .conftest import ROOT
 from .htmltools import sheet_text
+from .pdftools import NO_PDF, pdf_available, pdf_text
 
 HEBEI = ROOT / "tests" / "fixtures" / "profiles" / "hebei"
 HEBEI_FORM = HEBEI / "content" / "2019" / "hvac-renovation.md"
@@ -97,11 +97,7 @@ def test_hebei_figures_are_discrepancies_when_scored_with_two_decimals(tmp_path)
 
 @pytest.fixture(scope="module")
 def hebei_site(tmp_path_factory):
-    try:
-        render_pdf.check_environment()
-        pdf = True
-    except render_pdf.PdfUnavailable:
-        pdf = False
+    pdf = pdf_available()
     out = tmp_path_factory.mktemp("hebei") / "out"
     return build_site([HEBEI / "content"], _hebei_config(), out, pdf=pdf), pdf
 
@@ -129,11 +125,11 @@ def test_hebei_page_feed_and_csv_print_whole_numbers(hebei_site):
 def test_hebei_pdf_prints_whole_numbers(hebei_site):
     result, pdf = hebei_site
     if not pdf:
-        pytest.skip("PDFs cannot be made on this machine (generator.render.pdf.check_environment failed)")
-    reader = PdfReader(result.out / "pdf" / "hvac-renovation.pdf")
-    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+        pytest.skip(NO_PDF)
+    pdf_file = result.out / "pdf" / "hvac-renovation.pdf"
+    text = pdf_text(pdf_file)
     assert "年度资金总额43.2043.2037.2410869" in text and "总分10098" in text and "8.62" not in text
-    assert "总分98" in reader.metadata.subject
+    assert "总分98" in PdfReader(pdf_file).metadata.subject
 
 
 # --- one decimal, and no decimals, set in formgen.toml ----------------------------------------------------
