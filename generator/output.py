@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from .errors import FormgenError, ProblemsFound, UsageError
 
@@ -355,7 +356,8 @@ class Staging:
             raise
         return self
 
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
         try:
             if self.folder.exists():
                 shutil.rmtree(self.folder, ignore_errors=True)

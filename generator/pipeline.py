@@ -320,7 +320,7 @@ def form_keys(entry: Entry, minimum: int) -> FormKeys:
         return FormKeys(entry.slug, document.display, None, 1, ())
     texts = []
     model = type(scored.form)
-    labels = [(("title",), label_for(("title",), model))]
+    labels: list[tuple[tuple[str | int, ...], str]] = [(("title",), label_for(("title",), model))]
     for loc, text in checks.narrative_texts(scored, document.body):
         key = checks.normalized_text(text)
         if len(key) >= minimum:

@@ -204,7 +204,7 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
 
 
 _HANDLER = YAMLHandler()
-_KINDS = {list: "a list", str: "a single text"}
+_KINDS: dict[type, str] = {list: "a list", str: "a single text"}
 
 MAX_FILE_BYTES = 1024 * 1024
 """The largest form file read (1 MiB). A real form is 5 to 20 KB, its 自评结论 included; a larger file is

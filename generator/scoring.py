@@ -22,6 +22,7 @@ stated 得分 (or 0) and yields an error `Problem`; the caller decides what to d
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -355,13 +356,17 @@ class Summary:
 class Summable(Protocol):
     """What a summary needs of a form (a list row has it)."""
 
-    budget: Decimal
-    executed: Decimal
-    grade: str | None
-    """None for an unscored form: it counts in the sums of A and B, and under no grade."""
+    # Read-only properties: a frozen dataclass (the list row) has them as such.
+    @property
+    def budget(self) -> Decimal: ...
+    @property
+    def executed(self) -> Decimal: ...
+    @property
+    def grade(self) -> str | None:
+        """None for an unscored form: it counts in the sums of A and B, and under no grade."""
 
 
-def summarize(forms: list[Summable], scheme: Scheme) -> Summary:
+def summarize(forms: Sequence[Summable], scheme: Scheme) -> Summary:
     """The summary of several forms: sums of A and B, the overall rate, the count per grade."""
     budget = sum((form.budget for form in forms), ZERO)
     executed = sum((form.executed for form in forms), ZERO)

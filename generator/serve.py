@@ -284,7 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "formgen"
 
     def setup(self) -> None:
-        self.timeout = self.server.preview.idle_timeout  # the socket's timeout, set by StreamRequestHandler
+        self.timeout = self.server.preview.idle_timeout  # type: ignore[misc]  # the socket's timeout, set by StreamRequestHandler
         super().setup()
 
     def parse_request(self) -> bool:
@@ -293,7 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not super().parse_request():
             return False
         target = urllib.parse.urlsplit(self.path) if not self.path.startswith("/") else None
-        hosts: list[str | None] = [*(self.headers.get_all("Host") or [None])]  # two: each must name this server
+        hosts: list[str | None] = [*(self.headers.get_all("Host") or [None])]  # type: ignore[list-item]  # two: each must name this server
         hosts += [target.netloc] if target is not None and target.netloc else []
         server = self.server
         if all(host_accepted(host, server.accepted_hosts, server.server_port, server.any_address) for host in hosts):

@@ -664,9 +664,9 @@ class _PdfForm:
         """One row per 三级指标 cell; the other cells join the row beside them, a 一级 or 二级 cell every
         row it spans (one cut at a page break at least the rows it reaches; the next rows inherit it)."""
         rows: list[tuple[Block, dict[str, str]]] = []
-        for name in cells["name"]:
-            self.use(name)
-            rows.append((name, {"name": join_wrapped(line.text for line in name.lines)}))
+        for name_cell in cells["name"]:
+            self.use(name_cell)
+            rows.append((name_cell, {"name": join_wrapped(line.text for line in name_cell.lines)}))
         for column in ("target", "actual", "weight", "score", "reason", "note", "level1", "level2"):
             for cell in cells[column]:
                 beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
