@@ -17,7 +17,7 @@ from . import formatting, published, values
 from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
-from .model import Form, Funds, Indicator, Status, short_label
+from .model import Form, Funds, Indicator, Status, caption, short_label
 from .profile import DEFAULT_PROFILE, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
@@ -171,11 +171,12 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
     stated = scored.form.stated
     totals = not total_provisional(scored, profile)
     places = scored.places
-    total_label = "".join(profile.labels.total.split())  # 总分, without the sheet's letter spacing
+    labels = profile.labels
+    total_label = caption(labels.total)  # 总分, without the sheet's letter spacing
     pairs = (
         ("execution_rate", profile.labels.execution_rate, stated.execution_rate, scored.execution_rate,
          places.show_rate),
-        ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, places.show_score),
+        ("budget_score", labels.execution_score, stated.budget_score, scored.budget_score, places.show_score),
         *((("total", total_label, stated.total, scored.total, places.show_score),) if totals else ()),
     )
     for key, label, given, computed, show in pairs:
@@ -192,12 +193,13 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
                           f"“{name}” is not a {profile.labels.level1} of the scheme", f"write one of {names}")
         elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
             yield Problem("stated-differs", Level.ERROR, loc,
-                          f"{name} 小计 is stated as {plain(given)} but its rows' {profile.labels.score} add up to "
+                          f"{name} {labels.subtotal} is stated as {plain(given)} "
+                          f"but its rows' {labels.score} add up to "
                           f"{places.show_score(computed)}",
                           f"write {places.show_score(computed)}, or correct the rows' {profile.labels.score}")
     if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
-                      f"等级 is stated as {stated.grade} but the total {places.show_score(scored.total)} "
+                      f"{labels.grade} is stated as {stated.grade} but the total {places.show_score(scored.total)} "
                       f"gives {scored.grade}", f"write {scored.grade}")
 
 
