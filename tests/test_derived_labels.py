@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from generator.__main__ import main
 from generator.build import build_site
+from generator.checks import PLACEHOLDER
 from generator.config import load_config
 from generator.model import caption
 from generator.profile import shipped_profiles
@@ -180,3 +182,96 @@ def test_diff_names_the_stated_figures_and_subtotals_by_the_form_s_profile(centr
     assert "产出指标 合计 48 → 50" in out
     assert "自评等级 良 → 良" not in out and "总分 87.05 → 89.05" in out
     assert "小计" not in out
+
+
+_KEY = re.compile(r"^( *)(- )?([a-z0-9_]+):(.*)$")
+
+
+def _filled(text: str, name: str) -> str:
+    """`formgen new`'s skeleton with every placeholder replaced as an author of a form of profile `name` would:
+    the funding rows' first parts carry the money, each 一级指标 one row worth its weight."""
+    profile = shipped_profiles()[name]
+    parts = {line.key: line.parts for line in profile.funds}
+    funded = {"total"}
+    for line in profile.funds:  # the total, the first part of a funded row, and so on down
+        if line.key in funded and line.parts:
+            funded.add(line.parts[0])
+    level1s = {level1.name: level1 for level1 in profile.scheme.level1}
+    path: list[tuple[int, str]] = []
+    row: dict[str, str] = {}
+    lines = []
+    for line in text.splitlines():
+        found = _KEY.match(line)
+        if line.startswith("#"):
+            lines.append(line)
+            continue
+        if found is None:  # the 自评结论
+            lines.append(line.replace(PLACEHOLDER, "项目按计划完成。"))
+            continue
+        indent, dash, key, rest = found.groups()
+        depth = len(indent) + (2 if dash else 0)
+        path = [(level, parent) for level, parent in path if level < depth]
+        if dash:
+            row = {}
+        value = rest.split("  #")[0].strip()
+        if value and value != PLACEHOLDER:
+            row[key] = value
+        if value == PLACEHOLDER:
+            parent = path[-1][1] if path else ""
+            level1 = level1s.get(row.get("level1", ""))
+            nature = "nature" in profile.layout.columns
+            choices = {
+                "filled_on": "2025-01-20", "code": '"120"', "name": "指标一" if parent == "indicators" else "示例部",
+                "implementer": "示例中心", "unit_name": "示例中心", "project_lead": "张三", "contact": "张三",
+                "expected": "全年完成十项服务。",
+                "actual": "全年完成十项服务。" if parent == "goals" else "10" if nature else "10项",
+                "level2": level1.level2[0] if level1 else "", "nature": "≥", "target": "10" if nature else "≥10项",
+                "unit": "项", "weight": str(level1.weight) if level1 else "",
+                "initial": "100" if parent in funded else "0", "budget": "100" if parent in funded else "0",
+                "executed": "90" if parent in funded else "0"}
+            value = choices[key]
+            assert value, (key, parent)
+            line = line.replace(PLACEHOLDER, value, 1)
+            row[key] = value
+        if (not value and key in parts) or key in ("funds", "department", "goals", "indicators"):
+            path.append((depth, key))
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("name", ["central", "yunnan"])
+def test_new_writes_a_skeleton_of_the_profile_that_checks_clean_once_filled(name, tmp_path, capsys, monkeypatch):
+    (tmp_path / "formgen.toml").write_text('[site]\ntitle = "示例"\n', encoding="utf-8")  # the reference's site
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "示例项目", "--profile", name, "--year", "2024", "--slug", "sample"]) == 0
+    capsys.readouterr()
+    path = tmp_path / "content" / "2024" / "sample.md"
+    text = path.read_text(encoding="utf-8")
+    profile = shipped_profiles()[name]
+    labels = profile.labels
+    assert text.startswith(f"---\n# {labels.form_title}（formgen new 生成）")
+    assert f"\nprofile: {name} " in text
+    # Its funding rows and their columns, its fields present or not, each with the profile's label.
+    funds = text[text.index("\nfunds:"):text.index("\nbudget_weight:")]
+    assert [line.split(":")[0].strip() for line in funds.splitlines()[2:] if line.startswith("  ") and
+            not line.startswith("    ")] == [line.key for line in profile.funds]
+    assert ("initial:" in funds) == ("initial" in profile.layout.funds_columns)
+    assert f"# {labels.funds}（{profile.money.unit}）（必填）" in funds
+    assert f"# {profile.total_row.label}（必填）" in funds
+    row = text[text.index("\n  - level1:"):text.index("\n  - level1:", text.index("\n  - level1:") + 1)]
+    keys = [line.strip().removeprefix("- ").split(":")[0] for line in row.strip("\n").splitlines()]
+    unprinted = [key for key in ("weight", "score") if key not in profile.layout.columns]
+    assert keys == [*profile.layout.columns, *unprinted]
+    for key in profile.layout.columns:
+        assert f"# {getattr(labels, key)}（" in row
+    for key in ("unit_name", "project_lead", "project_category", "project_attribute", "contact", "filled_on"):
+        presence = getattr(profile.fields, key)
+        written = re.search(rf"^{key}:.*# {re.escape(getattr(labels, key))}（(必填|可选)）", text, flags=re.M)
+        assert (written is None) == (presence == "absent"), key
+        if written:
+            assert written.group(1) == ("必填" if presence == "required" else "可选"), key
+    path.write_text(_filled(text, name), encoding="utf-8")
+    code = main(["check", "--format", "json", "content"])
+    report = json.loads(capsys.readouterr().out)
+    assert [finding for finding in report["findings"] if finding["level"] == "error"] == []
+    assert code == 0
