@@ -18,7 +18,7 @@ from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
 from .model import Form, Funds, Indicator, Status, caption, short_label
-from .profile import DEFAULT_PROFILE, Profile, shipped_profiles
+from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
 from .scoring import Method, ScoredForm
@@ -105,7 +105,7 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     for name in dict.fromkeys(row.level1 for _, row in known):
         yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
     if scheme.weights == "free":
-        yield from _free_weights(form, scheme)
+        yield from _free_weights(form, scheme, labels.weight)
         return
     if not scheme.scored:  # an unscored form has no 分值 to add up
         return
@@ -119,17 +119,17 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                           f"make the {level1.name} rows' {labels.weight} add up to {plain(level1.weight)}")
 
 
-def _free_weights(form: Form, scheme: Scheme) -> Iterator[Problem]:
+def _free_weights(form: Form, scheme: Scheme, weight: str) -> Iterator[Problem]:
     """Free weights: no 一级指标 has a fixed share, but the rows together carry the scheme's indicator points,
     so that the total is still out of the scheme's full score."""
     fixed = sum((level1.weight for level1 in scheme.level1), Decimal(0))
     total = sum((row.weight for row in form.indicators), Decimal(0))
     if form.indicators and total != fixed:
         yield Problem("weights-sum", Level.ERROR, ("indicators", 0, "weight"),
-                      f"the 分值 of the indicator rows add up to {plain(total)}, not the fixed total "
-                      f"{plain(fixed)} (the scheme's weights are free: each row's 分值 is the unit's choice, "
+                      f"the {weight} of the indicator rows add up to {plain(total)}, not the fixed total "
+                      f"{plain(fixed)} (the scheme's weights are free: each row's {weight} is the unit's choice, "
                       "their sum is not)",
-                      f"make the rows' 分值 add up to {plain(fixed)}")
+                      f"make the rows' {weight} add up to {plain(fixed)}")
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
@@ -261,17 +261,18 @@ def _cost_rows(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                       "report the amounts actually spent, and score the rows that fell short")
 
 
-def _execution(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
+def _execution(scored: ScoredForm, config: SiteConfig, labels: Labels) -> Iterator[Problem]:
     threshold = config.checks.explain_execution_below
     if scored.form.funds.total.budget and scored.execution_rate < threshold and not scored.form.execution_reason:
         yield Problem("execution-unexplained", Level.WARNING, ("funds", "total", "executed"),
-                      f"执行率 is {scored.places.show_rate(scored.execution_rate)}% with no explanation",
-                      "say why in execution_reason (执行率偏差原因) and what will be done")
+                      f"{labels.execution_rate} is {scored.places.show_rate(scored.execution_rate)}% with no "
+                      "explanation", f"say why in execution_reason ({labels.execution_reason}) and what will be done")
     filled, year = getattr(scored.form, "filled_on", None), scored.form.year  # a profile may not have it
     if filled is not None and filled.year <= year and (filled.month, filled.day) != (12, 31):
         yield Problem("filled-before-year-end", Level.WARNING, ("filled_on",),
-                      f"填报日期 {filled.isoformat()} is before the end of the evaluated year {year}",
-                      "a self-evaluation is filled in after the year ends; check 填报日期 and 年度")
+                      f"{labels.filled_on} {filled.isoformat()} is before the end of the evaluated year {year}",
+                      f"a self-evaluation is filled in after the year ends; check {labels.filled_on} and "
+                      f"{labels.year}")
 
 
 # A figure the narrative attributes to the budget or to spending: 预算135628元, 执行数为988,000元, 6万元.
@@ -392,7 +393,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     # Compared even when there are errors above: a printed 总分 of 110 against a computed 100 is a fact
     # about the form whatever else is wrong, and hiding it let a clerk fix one error only to meet the next.
     problems += stated_problems(scored, profile)
-    problems += _execution(scored, config)
+    problems += _execution(scored, config, profile.labels)
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)

@@ -275,3 +275,11 @@ def test_new_writes_a_skeleton_of_the_profile_that_checks_clean_once_filled(name
     report = json.loads(capsys.readouterr().out)
     assert [finding for finding in report["findings"] if finding["level"] == "error"] == []
     assert code == 0
+
+
+def test_check_messages_name_the_fields_by_the_profile_s_labels(capsys, monkeypatch):
+    # 云南's published form spends 10 of 50 万元 and its file gives no reason: its 执行率 is 执行率(B/A).
+    monkeypatch.chdir(FIXTURES / "yunnan")
+    main(["check"])
+    out = capsys.readouterr().out
+    assert "执行率(B/A) is 20% with no explanation — say why in execution_reason (执行率偏差原因)" in out
