@@ -922,11 +922,17 @@ def form_model(profile: Profile) -> type[Form]:
     absent = [key for key in ("filled_on", "contact") if not profile.fields.present(key)]
     if not scheme.scored:  # an unscored form has no 分值 for its budget row either
         absent.append("budget_weight")
-    if absent:
+    # pydantic puts the fields new to `Form` after its own: put the extra header and footer fields back after
+    # 实施单位, as `keys` orders them, so that the JSON Schema, the field reference and `formgen new`'s
+    # skeleton list them near the fields they are printed with.
+    order = [key for key in model.model_fields if key not in extra]
+    order[order.index("implementer") + 1:order.index("implementer") + 1] = list(extra)
+    if absent or order != list(model.model_fields):
         # A field the profile's form does not have is not a key of its model: written in a form it is an
         # unknown key, and the JSON Schema, `formgen new` and the sheet leave it out.
-        for key in absent:
-            del model.model_fields[key]
+        fields = dict(model.model_fields)
+        model.model_fields.clear()
+        model.model_fields.update({key: fields[key] for key in order if key not in absent})
         model.model_rebuild(force=True)
     return model
 

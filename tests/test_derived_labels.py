@@ -270,6 +270,11 @@ def test_new_writes_a_skeleton_of_the_profile_that_checks_clean_once_filled(name
         assert (written is None) == (presence == "absent"), key
         if written:
             assert written.group(1) == ("必填" if presence == "required" else "可选"), key
+    # The extra header fields (云南: 单位名称, 项目类别, 项目属性) follow 实施单位, as the sheet prints them.
+    top = [line.split(":")[0] for line in text.splitlines() if re.match(r"^[a-z_]+:", line)]
+    extra = [key for key in ("unit_name", "project_lead", "project_category", "project_attribute")
+             if profile.fields.present(key)]
+    assert top[top.index("implementer") + 1:top.index("implementer") + 1 + len(extra)] == extra
     path.write_text(_filled(text, name), encoding="utf-8")
     code = main(["check", "--format", "json", "content"])
     report = json.loads(capsys.readouterr().out)
