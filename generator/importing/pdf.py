@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..config import Scheme
+from ..model import caption
 from ..profile import form_model
 from .characters import Removed, ascii_digits, clean_line, describe, printable
 from .draft import (
@@ -715,7 +716,8 @@ class _PdfForm:
                 if len(numbers) > 1:
                     self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
             elif cells:
-                self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells), "the 总分 row")
+                self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells),
+                                    f"the {caption(self.labels.profile.labels.total)} row")
         label = self.first("conclusion")
         if label is None:
             return
@@ -767,7 +769,8 @@ class _PdfForm:
             where = self.at(block)
             if label.field == "seal":
                 if value:
-                    self.draft.unplaced(where, value, "the 单位（盖章） line")
+                    seal = caption(self.labels.profile.labels.seal).rstrip("：:")
+                    self.draft.unplaced(where, value, f"the {seal} line")
             elif label.field == "filled_on" and value:  # an optional 填报日期 is printed empty
                 date = filled_on_text(value)
                 if date is None:

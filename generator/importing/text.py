@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..config import Scheme
+from ..model import caption
 from ..profile import form_model
 from ..values import DateValue, parse_decimal, parse_value
 from .characters import ascii_digits, clean_line, describe
@@ -259,7 +260,8 @@ class _TextForm:
         where = self.at(line)
         if field == "seal":
             if value:
-                self.draft.unplaced(where, value, "the 单位（盖章） line")
+                seal = caption(self.labels.profile.labels.seal).rstrip("：:")
+                self.draft.unplaced(where, value, f"the {seal} line")
         elif field == "filled_on" and value:  # an optional 填报日期 is printed empty
             date = filled_on_text(value)
             if date is None:
@@ -341,7 +343,7 @@ class _TextForm:
         assert label is not None
         numbers = [score_text(cell) for cell in line.text[label.end:].split()]
         if not numbers or any(number is None for number in numbers):
-            self.unplaced(line, "the 总分 row")
+            self.unplaced(line, f"the {caption(self.labels.profile.labels.total)} row")
         else:
             self.draft.set("stated.total", str(numbers[-1]), self.at(line))
             if len(numbers) > 1:
@@ -379,7 +381,7 @@ class _TextForm:
             self.draft.set("contact", value, self.at(line))
         for other in lines[1:]:
             if not other.blank:
-                self.unplaced(other, "after 联系人")
+                self.unplaced(other, f"after {self.labels.profile.labels.contact}")
 
 
 def split_columns(lines: list[Line]) -> tuple[list[Line], list[Line]]:
