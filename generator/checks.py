@@ -17,8 +17,8 @@ from . import formatting, published, values
 from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
-from .model import Form, Funds, Indicator, Status, short_label
-from .profile import DEFAULT_PROFILE, Profile, shipped_profiles
+from .model import Form, Funds, Indicator, Status, caption, short_label
+from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
 from .scoring import Method, ScoredForm
@@ -105,7 +105,7 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     for name in dict.fromkeys(row.level1 for _, row in known):
         yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
     if scheme.weights == "free":
-        yield from _free_weights(form, scheme)
+        yield from _free_weights(form, scheme, labels.weight)
         return
     if not scheme.scored:  # an unscored form has no 分值 to add up
         return
@@ -119,17 +119,17 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                           f"make the {level1.name} rows' {labels.weight} add up to {plain(level1.weight)}")
 
 
-def _free_weights(form: Form, scheme: Scheme) -> Iterator[Problem]:
+def _free_weights(form: Form, scheme: Scheme, weight: str) -> Iterator[Problem]:
     """Free weights: no 一级指标 has a fixed share, but the rows together carry the scheme's indicator points,
     so that the total is still out of the scheme's full score."""
     fixed = sum((level1.weight for level1 in scheme.level1), Decimal(0))
     total = sum((row.weight for row in form.indicators), Decimal(0))
     if form.indicators and total != fixed:
         yield Problem("weights-sum", Level.ERROR, ("indicators", 0, "weight"),
-                      f"the 分值 of the indicator rows add up to {plain(total)}, not the fixed total "
-                      f"{plain(fixed)} (the scheme's weights are free: each row's 分值 is the unit's choice, "
+                      f"the {weight} of the indicator rows add up to {plain(total)}, not the fixed total "
+                      f"{plain(fixed)} (the scheme's weights are free: each row's {weight} is the unit's choice, "
                       "their sum is not)",
-                      f"make the rows' 分值 add up to {plain(fixed)}")
+                      f"make the rows' {weight} add up to {plain(fixed)}")
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
@@ -171,11 +171,12 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
     stated = scored.form.stated
     totals = not total_provisional(scored, profile)
     places = scored.places
-    total_label = "".join(profile.labels.total.split())  # 总分, without the sheet's letter spacing
+    labels = profile.labels
+    total_label = caption(labels.total)  # 总分, without the sheet's letter spacing
     pairs = (
         ("execution_rate", profile.labels.execution_rate, stated.execution_rate, scored.execution_rate,
          places.show_rate),
-        ("budget_score", "预算执行得分", stated.budget_score, scored.budget_score, places.show_score),
+        ("budget_score", labels.execution_score, stated.budget_score, scored.budget_score, places.show_score),
         *((("total", total_label, stated.total, scored.total, places.show_score),) if totals else ()),
     )
     for key, label, given, computed, show in pairs:
@@ -192,12 +193,13 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
                           f"“{name}” is not a {profile.labels.level1} of the scheme", f"write one of {names}")
         elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
             yield Problem("stated-differs", Level.ERROR, loc,
-                          f"{name} 小计 is stated as {plain(given)} but its rows' {profile.labels.score} add up to "
+                          f"{name} {labels.subtotal} is stated as {plain(given)} "
+                          f"but its rows' {labels.score} add up to "
                           f"{places.show_score(computed)}",
                           f"write {places.show_score(computed)}, or correct the rows' {profile.labels.score}")
     if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
-                      f"等级 is stated as {stated.grade} but the total {places.show_score(scored.total)} "
+                      f"{labels.grade} is stated as {stated.grade} but the total {places.show_score(scored.total)} "
                       f"gives {scored.grade}", f"write {scored.grade}")
 
 
@@ -259,17 +261,18 @@ def _cost_rows(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                       "report the amounts actually spent, and score the rows that fell short")
 
 
-def _execution(scored: ScoredForm, config: SiteConfig) -> Iterator[Problem]:
+def _execution(scored: ScoredForm, config: SiteConfig, labels: Labels) -> Iterator[Problem]:
     threshold = config.checks.explain_execution_below
     if scored.form.funds.total.budget and scored.execution_rate < threshold and not scored.form.execution_reason:
         yield Problem("execution-unexplained", Level.WARNING, ("funds", "total", "executed"),
-                      f"执行率 is {scored.places.show_rate(scored.execution_rate)}% with no explanation",
-                      "say why in execution_reason (执行率偏差原因) and what will be done")
+                      f"{labels.execution_rate} is {scored.places.show_rate(scored.execution_rate)}% with no "
+                      "explanation", f"say why in execution_reason ({labels.execution_reason}) and what will be done")
     filled, year = getattr(scored.form, "filled_on", None), scored.form.year  # a profile may not have it
     if filled is not None and filled.year <= year and (filled.month, filled.day) != (12, 31):
         yield Problem("filled-before-year-end", Level.WARNING, ("filled_on",),
-                      f"填报日期 {filled.isoformat()} is before the end of the evaluated year {year}",
-                      "a self-evaluation is filled in after the year ends; check 填报日期 and 年度")
+                      f"{labels.filled_on} {filled.isoformat()} is before the end of the evaluated year {year}",
+                      f"a self-evaluation is filled in after the year ends; check {labels.filled_on} and "
+                      f"{labels.year}")
 
 
 # A figure the narrative attributes to the budget or to spending: 预算135628元, 执行数为988,000元, 6万元.
@@ -390,7 +393,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     # Compared even when there are errors above: a printed 总分 of 110 against a computed 100 is a fact
     # about the form whatever else is wrong, and hiding it let a clerk fix one error only to meet the next.
     problems += stated_problems(scored, profile)
-    problems += _execution(scored, config)
+    problems += _execution(scored, config, profile.labels)
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)

@@ -32,7 +32,7 @@ from .feed import form_record
 from .findings import Finding
 from .model import Form, FundRow, Stated, inner_model, label_for
 from .pipeline import Entry, Site, load_site
-from .profile import PROFILES_FOLDER
+from .profile import PROFILES_FOLDER, MoneyFormat, Profile
 
 __all__ = ["Change", "FormDiff", "Request", "RowChange", "Side", "SiteDiff", "Status", "compare", "diff",
            "parse_request", "render_markdown", "render_text"]
@@ -389,8 +389,10 @@ class SiteDiff:
     """The two sides are scored or checked with different settings (formgen.toml's scheme or checks)."""
 
 
-def _money(text: str) -> str:
-    return formatting.money(Decimal(text))
+def _money(text: str, money: MoneyFormat) -> str:
+    """An amount of the feed (always 元) in the form's money unit, exact, as messages write it: ``845,371.59``;
+    in 万元 ``84.537159万元``."""
+    return money.message(Decimal(text) / money.factor)
 
 
 class _Labels(NamedTuple):
@@ -400,18 +402,28 @@ class _Labels(NamedTuple):
     form: type[Form]
     funds: type[BaseModel]
     indicator: type[BaseModel]
-    conclusion: str
-    """The Markdown body's label (自评结论): no key of the model."""
-    table: str
-    """The 绩效指标 table's label."""
+    stated: type[BaseModel]
+    """The model of ``stated:``, the printed figures, with the profile's names of them (预算执行得分, 等级)."""
+    profile: Profile
+    """The form's profile: its labels (自评结论, 绩效指标, 小计 are no key of the model), money and layout."""
+
+    @property
+    def conclusion(self) -> str:
+        """The Markdown body's label (自评结论)."""
+        return self.profile.labels.conclusion
+
+    @property
+    def table(self) -> str:
+        """The 绩效指标 table's label."""
+        return self.profile.labels.indicators
 
 
 def _labels(entry: Entry) -> _Labels:
     assert entry.scored is not None and entry.profile is not None
     form = type(entry.scored.form)  # the profile's model (profile.form_model), its titles the profile's labels
     return _Labels(form, inner_model(form.model_fields["funds"].annotation),
-                   inner_model(form.model_fields["indicators"].annotation), entry.profile.labels.conclusion,
-                   entry.profile.labels.indicators)
+                   inner_model(form.model_fields["indicators"].annotation),
+                   inner_model(form.model_fields["stated"].annotation), entry.profile)
 
 
 def _fields(record: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
@@ -421,16 +433,19 @@ def _fields(record: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
     def label(key: str) -> str:
         return label_for((key,), labels.form)
 
+    # As the sheet prints 主管部门: with its code where the profile's layout has one.
+    coded = labels.profile.layout.department_code
     return [(label("title"), record["title"]), (label("year"), str(record["year"])),
             (label("filled_on"), record.get("filled_on", "").replace("-", "")),
-            (label("department"), f"[{department['code']}]{department['name']}"),
+            (label("department"), f"[{department['code']}]{department['name']}" if coded else department["name"]),
             (label("implementer"), record["unit"]), (label("contact"), record.get("contact", ""))]
 
 
 def _money_figures(record: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
-    """Every cell of the funding table, in 元 as the feed has it, named by the form's profile (a profile may
+    """Every cell of the funding table, in the form's money unit, named by the form's profile (a profile may
     have other rows than another's: figures are matched by these labels)."""
-    return [(label_for((row, column), labels.funds), _money(record["funds"][row][column]))
+    money = labels.profile.money
+    return [(label_for((row, column), labels.funds), _money(record["funds"][row][column], money))
             for row in record["funds"] for column in FundRow.model_fields if column in record["funds"][row]]
 
 
@@ -443,12 +458,12 @@ def _keyed_pairs(before: list[tuple[str, str]], after: list[tuple[str, str]]) ->
 
 def _computed(record: dict[str, Any], level1: Iterable[str], labels: _Labels) -> list[tuple[str, str | None]]:
     """The computed figures: the feed already holds them formatted as printed."""
-    subtotals = record["subtotals"]
+    subtotals, stated = record["subtotals"], labels.stated
     return [(label_for(("budget_weight",), labels.form), record["budget_weight"]),
-            (label_for(("execution_rate",), Stated), record["execution_rate"]),
-            (label_for(("budget_score",), Stated), record["budget_score"]),
-            *((f"{name} 小计", subtotals.get(name)) for name in level1),
-            (label_for(("total",), Stated), record["total"]), (label_for(("grade",), Stated), record["grade"])]
+            (label_for(("execution_rate",), stated), record["execution_rate"]),
+            (label_for(("budget_score",), stated), record["budget_score"]),
+            *((f"{name} {labels.profile.labels.subtotal}", subtotals.get(name)) for name in level1),
+            (label_for(("total",), stated), record["total"]), (label_for(("grade",), stated), record["grade"])]
 
 
 def _stated(entry: Entry) -> list[tuple[str, str | None]]:
@@ -467,7 +482,7 @@ def _stated(entry: Entry) -> list[tuple[str, str | None]]:
             text: str | None = show(value, max(wanted, formatting.decimals_of(value)))
         else:
             text = value or None
-        values.append((label_for(("stated", key)), text))
+        values.append((label_for(("stated", key), type(entry.scored.form)), text))
     return values
 
 
@@ -572,11 +587,12 @@ def _summary(entry: Entry) -> tuple[Change, ...]:
         return ()
     record = form_record(entry)
     total = record["funds"]["total"]
-    funds = _labels(entry).funds
-    figures = [(label_for(("total", "budget"), funds), _money(total["budget"])),
-               (label_for(("total", "executed"), funds), _money(total["executed"])),
-               (label_for(("execution_rate",), Stated), record["execution_rate"]),
-               (label_for(("total",), Stated), record["total"]), (label_for(("grade",), Stated), record["grade"])]
+    labels = _labels(entry)
+    funds, stated, money = labels.funds, labels.stated, labels.profile.money
+    figures = [(label_for(("total", "budget"), funds), _money(total["budget"], money)),
+               (label_for(("total", "executed"), funds), _money(total["executed"], money)),
+               (label_for(("execution_rate",), stated), record["execution_rate"]),
+               (label_for(("total",), stated), record["total"]), (label_for(("grade",), stated), record["grade"])]
     return tuple(Change(label, value, value) for label, value in figures)
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .profiles import reference_data
 from .values import (
     MAX_DECIMALS,
     DateValue,
@@ -39,7 +40,7 @@ from .values import (
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "Department", "Form", "FundRow", "Funds", "Goals", "Indicator",
            "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "Status", "field_name", "inner_model", "label_for", "money_type", "short_label"]
+           "Stated", "Status", "caption", "field_name", "inner_model", "label_for", "money_type", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -304,47 +305,65 @@ def short_label(title: str) -> str:
     return title
 
 
+def caption(label: str) -> str:
+    """A label as a heading outside the sheet reads it (a CSV header, a stated figure): without the formula's
+    letter or the sheet's letter spacing (``年度指标值(A)`` → ``年度指标值``, ``总　　分`` → ``总分``), which a
+    spreadsheet's filter or a message would keep."""
+    return "".join(short_label(label).split())
+
+
+def _label(key: str) -> str:
+    """The reference profile's label of `key`. This static model is the reference form's; its labels are
+    written in reference.toml alone, and `profile.form_model` gives every other profile's model its own."""
+    return str(reference_data()["labels"][key])
+
+
+def _fund_label(key: str) -> str:
+    """The label of the reference profile's funding row `key` (年度资金总额 for ``total``)."""
+    return str(next(line["label"] for line in reference_data()["funds"] if line["key"] == key))
+
+
 class Department(_Strict):
     """主管部门及代码: printed as ``[120]平塘县人民法院``."""
 
-    code: Text = Field(title="部门代码")
+    code: Text = Field(title=_label("department_code"))
     """The department's budget code (``"120"``). Quote it, so that leading zeros survive."""
-    name: RequiredText = Field(title="主管部门")
+    name: RequiredText = Field(title=_label("department_name"))
     """The supervising department (主管部门)."""
 
 
 class FundRow(_Strict):
     """One row of the 项目资金（元） block."""
 
-    initial: Money = Field(title="年初预算数")
+    initial: Money = Field(title=_label("initial"))
     """The budget approved at the start of the year."""
-    budget: Money = Field(title="全年预算数（A）")
+    budget: Money = Field(title=_label("budget"))
     """The budget for the whole year after adjustments: A, the base of the execution rate."""
-    executed: Money = Field(title="全年执行数（B）")
+    executed: Money = Field(title=_label("executed"))
     """What was actually spent in the year: B. Never more than A."""
 
 
 class Funds(_Strict):
     """项目资金（元）: the funding rows. 年度资金总额 = 财政拨款 + 其他; 财政拨款 = 本级安排 + 其中：上级补助."""
 
-    total: FundRow = Field(title="年度资金总额")
+    total: FundRow = Field(title=_fund_label("total"))
     """The project's total funds; its A and B give the execution rate (执行率)."""
-    fiscal: FundRow = Field(title="财政拨款")
+    fiscal: FundRow = Field(title=_fund_label("fiscal"))
     """Fiscal appropriations."""
-    own: FundRow = Field(title="本级安排")
+    own: FundRow = Field(title=_fund_label("own"))
     """Arranged by this level of government."""
-    transfer: FundRow = Field(title="其中：上级补助")
+    transfer: FundRow = Field(title=_fund_label("transfer"))
     """Of which: transfers from the level above."""
-    other: FundRow = Field(title="其他")
+    other: FundRow = Field(title=_fund_label("other"))
     """Other funds."""
 
 
 class Goals(_Strict):
     """年度总体目标: the year's overall goal, as planned and as achieved."""
 
-    expected: RequiredText = Field(title="预期目标")
+    expected: RequiredText = Field(title=_label("expected"))
     """The goal set at the start of the year."""
-    actual: RequiredText = Field(title="实际完成情况")
+    actual: RequiredText = Field(title=_label("achieved"))
     """What was actually achieved."""
 
 
@@ -396,27 +415,27 @@ class SplitIndicatorFigures(IndicatorFigures):
 class Indicator(IndicatorFigures):
     """One row of the 绩效指标 table."""
 
-    level1: RequiredText = Field(title="一级指标")
+    level1: RequiredText = Field(title=_label("level1"))
     """First-level indicator: one of the scheme's (产出指标, 效益指标, 满意度指标)."""
-    level2: RequiredText = Field(title="二级指标")
+    level2: RequiredText = Field(title=_label("level2"))
     """Second-level indicator, such as 数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, 满意度指标."""
-    name: RequiredText = Field(title="三级指标")
+    name: RequiredText = Field(title=_label("name"))
     """Third-level indicator: what is measured."""
-    target: FigureText = Field(title="年度指标值(A)")
+    target: FigureText = Field(title=_label("target"))
     """The target: an operator, a number and a unit (``≥5000平方米``, ``＝6万元``, ``≤250000元``), a date
     (``2024年12月31日``, a deadline) or a qualitative level (``优``, ``得到保障``)."""
-    actual: FigureText = Field(title="实际完成值(B)")
+    actual: FigureText = Field(title=_label("actual"))
     """What was achieved: a number with the target's unit (``6339件``, ``92.02%``), a date, or an
     achievement level: ``达成预期指标``, ``部分达成预期指标并具有一定效果`` or ``未达成预期指标且效果较差``."""
-    weight: Score = Field(title="分值")
+    weight: Score = Field(title=_label("weight"))
     """The row's points. The rows of each 一级指标 add up to its weight (产出指标 50, 效益指标 30, 满意度指标 10)."""
-    score: OptionalScore = Field(default=None, title="得分")
+    score: OptionalScore = Field(default=None, title=_label("score"))
     """The score. Computed for quantitative rows (write it to have it checked); the author's judgement,
     within the band the achievement level allows, for qualitative rows. Omitted for an achieved
     qualitative row, it is the full 分值."""
-    reason: Text = Field(default="", title="未完成原因分析")
+    reason: Text = Field(default="", title=_label("reason"))
     """Why the target was missed, or far exceeded, and what will be done about it."""
-    note: Text = Field(default="", title="备注")
+    note: Text = Field(default="", title=_label("note"))
     """Remarks."""
 
 
@@ -463,40 +482,40 @@ class Stated(_Strict):
     Optional: formgen computes all of them. Where a stated figure differs, ``check`` reports an error (in a
     form marked ``status: published``, a discrepancy: the figure is kept and published as printed)."""
 
-    execution_rate: OptionalPercent = Field(default=None, title="执行率")
+    execution_rate: OptionalPercent = Field(default=None, title=_label("execution_rate"))
     """The printed execution rate in percent (``70.93``)."""
-    budget_score: OptionalScore = Field(default=None, title="预算执行得分")
+    budget_score: OptionalScore = Field(default=None, title=_label("execution_score"))
     """The printed score of the 年度资金总额 row (``7.09``)."""
-    subtotals: Subtotals = Field(default_factory=dict, title="小计")
+    subtotals: Subtotals = Field(default_factory=dict, title=_label("subtotal"))
     """The printed 小计 of each 一级指标, by its name (``{产出指标: 50, 效益指标: 30}``), where the form prints them."""
-    total: OptionalScore = Field(default=None, title="总分")
+    total: OptionalScore = Field(default=None, title=caption(_label("total")))
     """The printed total (``97.09``)."""
-    grade: Text = Field(default="", title="等级")
+    grade: Text = Field(default="", title=_label("grade"))
     """The printed grade: 优, 良, 中 or 差."""
 
 
 class Form(_Strict):
     """项目支出绩效目标自评表: the front matter of one form file. The Markdown body is the 自评结论."""
 
-    year: Year = Field(title="年度")
+    year: Year = Field(title=_label("year"))
     """The budget year evaluated (the ``（2024年度）`` under the title)."""
-    filled_on: FormDate = Field(title="填报日期")
+    filled_on: FormDate = Field(title=_label("filled_on"))
     """The date the form was filled in: ``2025-01-23`` (printed ``20250123``)."""
-    title: RequiredText = Field(title="项目名称")
+    title: RequiredText = Field(title=_label("title"))
     """The project's name, as in the budget."""
-    department: Department = Field(title="主管部门及代码")
+    department: Department = Field(title=_label("department"))
     """The supervising department and its code."""
-    implementer: RequiredText = Field(title="实施单位")
+    implementer: RequiredText = Field(title=_label("implementer"))
     """The unit that carried out the project."""
-    funds: Funds = Field(title="项目资金（元）")
+    funds: Funds = Field(title=f"{_label('funds')}（{reference_data()['money']['unit']}）")
     """The funding table, in 元."""
-    budget_weight: OptionalScore = Field(default=None, title="预算执行率分值")
+    budget_weight: OptionalScore = Field(default=None, title=_label("budget_weight"))
     """The 分值 of the 年度资金总额 row. Leave it out to use the scheme's (10); if written, it must match."""
-    execution_reason: Text = Field(default="", title="执行率偏差原因")
+    execution_reason: Text = Field(default="", title=_label("execution_reason"))
     """Why the execution rate is below 100%. Not a cell of the official table; shown as a note under it."""
-    goals: Goals = Field(title="年度总体目标")
+    goals: Goals = Field(title=_label("goals"))
     """The overall goal: 预期目标 and 实际完成情况."""
-    indicators: list[Indicator] = Field(title="绩效指标", min_length=1)
+    indicators: list[Indicator] = Field(title=_label("indicators"), min_length=1)
     """The indicator rows, in table order; rows of one 一级指标, and of one 二级指标 within it, stay together."""
     stated: Stated = Field(default_factory=Stated, title="表上填写的结果")
     """Figures as printed on a published form (optional), checked against the computation."""
@@ -505,7 +524,7 @@ class Form(_Strict):
     ``published``: the copy of a form already published, kept as printed: where its printed figures differ
     from formgen's or do not add up, ``check`` reports each discrepancy and ``build`` still publishes it, with
     formgen's figure beside the printed one."""
-    contact: RequiredText = Field(title="联系人")
+    contact: RequiredText = Field(title=_label("contact"))
     """The contact person."""
     profile: Text = Field(default="", title="表样")
     """The form's profile (表样): its layout, labels, money unit and scoring rules, by name (``reference``,

@@ -46,10 +46,11 @@ from .model import (
     RequiredText,
     Score,
     SplitIndicatorFigures,
+    Stated,
     Text,
     _Strict,
+    caption,
     money_type,
-    short_label,
 )
 from .profiles import reference_data
 from .reading import ReadError, read_bytes
@@ -159,6 +160,8 @@ class Labels(_Settings):
     execution_rate: Label
     budget_score: Label
     budget_weight: Label
+    execution_score: Label
+    """The 年度资金总额 row's 得分 named outside the table: the CSV header, `diff`, the stated figure."""
     execution_reason: Label
     goals: Label
     expected: Label
@@ -176,6 +179,10 @@ class Labels(_Settings):
     reason: Label
     note: Label
     total: Label
+    subtotal: Label
+    """An 一级指标's points added up (小计)."""
+    grade: Label
+    """The grade the total gives (等级)."""
     conclusion: Label
     contact: Label
     unit_name: Label
@@ -397,7 +404,7 @@ def _layout_problems(layout: Layout) -> Problems:
                "put source (资金来源) first: it holds each row's label")
     spans = layout.funds_spans
     labels = _reference_labels()  # a layout is checked before its profile's labels are known
-    names = "、".join("".join(short_label(getattr(labels, FUNDS_LABEL_KEYS[column])).split()) for column in funds)
+    names = "、".join(caption(getattr(labels, FUNDS_LABEL_KEYS[column])) for column in funds)
     if spans and (len(spans) != len(funds) or sum(spans) != len(columns)):
         yield (("layout", "funds_spans"), f"has {len(spans)} spans adding up to {sum(spans)}",
                f"give {len(funds)} spans ({names}) adding up to the {len(columns)} columns, or none")
@@ -843,6 +850,25 @@ def per_profile(build: Callable[[Profile], T]) -> Callable[[Profile], T]:
     return cached
 
 
+def _stated_model(profile: Profile) -> type[BaseModel]:
+    """``stated:``, the figures printed on a published form, named by the profile's labels (its 执行率, its
+    total row's score, its 一级指标 and grades in the examples)."""
+    labels, scheme = profile.labels, profile.scheme
+    subtotals = ", ".join(f"{level1.name}: {plain(level1.weight)}" for level1 in scheme.level1[:2])
+    grades = [grade.name for grade in scheme.grades]
+    grade_names = f"{', '.join(grades[:-1])} or {grades[-1]}" if len(grades) > 1 else "".join(grades)
+    return create_model(
+        "Stated", __base__=Stated, __doc__=Stated.__doc__,
+        execution_rate=_field(Stated, "execution_rate", title=labels.execution_rate),
+        budget_score=_field(Stated, "budget_score", title=labels.execution_score,
+                            description=f"The printed score of the {profile.total_row.label} row (``7.09``)."),
+        subtotals=_field(Stated, "subtotals", title=labels.subtotal, description=(
+            f"The printed {labels.subtotal} of each {caption(labels.level1)}, by its name "
+            f"(``{{{subtotals}}}``), where the form prints them.")),
+        total=_field(Stated, "total", title=caption(labels.total)),
+        grade=_field(Stated, "grade", title=labels.grade, description=f"The printed grade: {grade_names}."))
+
+
 @per_profile
 def form_model(profile: Profile) -> type[Form]:
     """The model of a form of this profile: its keys, labels, validation and JSON Schema.
@@ -883,6 +909,8 @@ def form_model(profile: Profile) -> type[Form]:
         "goals": (goals, FieldInfo.merge_field_infos(Form.model_fields["goals"], title=labels.goals)),
         "indicators": (list[indicator],  # type: ignore[valid-type]
                        FieldInfo.merge_field_infos(Form.model_fields["indicators"], title=labels.indicators)),
+        "stated": (stated := _stated_model(profile), FieldInfo.merge_field_infos(
+            Form.model_fields["stated"], default_factory=stated)),
         "contact": _field(Form, "contact", title=labels.contact),
         "profile": (named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
     }
@@ -894,11 +922,17 @@ def form_model(profile: Profile) -> type[Form]:
     absent = [key for key in ("filled_on", "contact") if not profile.fields.present(key)]
     if not scheme.scored:  # an unscored form has no 分值 for its budget row either
         absent.append("budget_weight")
-    if absent:
+    # pydantic puts the fields new to `Form` after its own: put the extra header and footer fields back after
+    # 实施单位, as `keys` orders them, so that the JSON Schema, the field reference and `formgen new`'s
+    # skeleton list them near the fields they are printed with.
+    order = [key for key in model.model_fields if key not in extra]
+    order[order.index("implementer") + 1:order.index("implementer") + 1] = list(extra)
+    if absent or order != list(model.model_fields):
         # A field the profile's form does not have is not a key of its model: written in a form it is an
         # unknown key, and the JSON Schema, `formgen new` and the sheet leave it out.
-        for key in absent:
-            del model.model_fields[key]
+        fields = dict(model.model_fields)
+        model.model_fields.clear()
+        model.model_fields.update({key: fields[key] for key in order if key not in absent})
         model.model_rebuild(force=True)
     return model
 

@@ -10,13 +10,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from .model import Form, inner_model
+from .profiles import reference_data
 
 SCHEMA_ID = "https://formgen.invalid/schema/form-v1.json"
+REFERENCE_BODY: str = reference_data()["labels"]["conclusion"]
+"""The reference profile's label of the Markdown body (自评结论), read from reference.toml."""
 
 __all__ = ["field_reference", "form_schema"]
 
 
-def form_schema(model: type[BaseModel] = Form, profile: str = "reference", body: str = "自评结论") -> dict[str, Any]:
+def form_schema(model: type[BaseModel] = Form, profile: str = "reference", body: str = REFERENCE_BODY
+                ) -> dict[str, Any]:
     """JSON Schema (draft 2020-12): titles are the Chinese labels, descriptions the field docs. `profile`
     names the profile the model is of (another profile's schema has its own ``$id``), `body` its label for
     the Markdown body."""
@@ -44,14 +48,15 @@ def _rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str]
     return rows
 
 
-def field_reference(model: type[BaseModel] = Form) -> str:
-    """docs/fields.md: every front-matter key with its label, whether it is required, and its doc."""
+def field_reference(model: type[BaseModel] = Form, body: str = REFERENCE_BODY) -> str:
+    """docs/fields.md: every front-matter key with its label, whether it is required, and its doc. `body` is
+    the profile's label of the Markdown body."""
     lines = [
         "# Field reference",
         "",
         "Generated from the model by `formgen schema --format markdown`; do not edit by hand",
         "(a test fails when this file and the model disagree). The Markdown body of a form file is the",
-        "自评结论. See [format.md](format.md) for a worked example.",
+        f"{body}. See [format.md](format.md) for a worked example.",
         "",
         "| key | 标签 | required | what goes there |",
         "|---|---|---|---|",

@@ -248,7 +248,7 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
         problems.append(Problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
                                 f"{_label(row, 'score')} {plain(row.score)} is above {_label(row, 'weight')} "
                                 f"{plain(row.weight)}",
-                                "a score never exceeds its row's 分值"))
+                                f"a score never exceeds its row's {_label(row, 'weight')}"))
     elif row.score is not None and decimals_of(row.score.normalize()) > scheme.score_decimals:
         # Printed rounded, a judged score would not be the author's, and its band was checked unrounded.
         places = scheme.score_decimals

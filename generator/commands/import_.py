@@ -19,6 +19,7 @@ from ..errors import UsageError
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
 from ..importing.draft import Note
+from ..importing.labels import LabelTable
 from ..importing.limits import DEFAULT_LIMITS
 from .common import DEFAULT_CONTENT, config_file, folder_to_write
 
@@ -35,6 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite files that exist already")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="formgen.toml whose scheme names the 一级/二级指标 (default: the nearest one)")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="the profile (表样) of the published forms: their labels, funding rows, columns, "
+                             "fields and money unit (formgen profiles lists them; default: formgen.toml's [site] "
+                             "profile); the files written name it unless it is the site's")
     parser.add_argument("--max-pages", type=_positive(int), metavar="N", default=DEFAULT_LIMITS.max_pages,
                         help=f"read no PDF of more than N pages (default: {DEFAULT_LIMITS.max_pages})")
     parser.add_argument("--time-limit", type=_positive(float), metavar="SECONDS", default=DEFAULT_LIMITS.seconds,
@@ -98,8 +103,17 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         folder_to_write(args.out, "--out")
     config = load_config(config_file(args.config) or found)
+    try:
+        profile = config.profile_for(args.profile)
+    except KeyError:
+        raise UsageError(f"--profile {args.profile}: not a profile; write one of "
+                         f"{', '.join(config.profile_names())} (docs/profiles.md)") from None
     limits = replace(DEFAULT_LIMITS, max_pages=args.max_pages, seconds=args.time_limit)
-    sources = [read_source(path, config.scheme, limits=limits) for path in args.files]
+    table = LabelTable.of(profile)
+    sources = [read_source(path, profile.scheme, table, limits=limits) for path in args.files]
+    if profile.name != config.site.profile:  # else check would read the files as forms of the site's profile
+        for draft in (draft for source in sources for draft in source.drafts):
+            draft.values["profile"] = profile.name
     planned = plan(sources, args.out, DEFAULT_CONTENT)
     write_planned(planned, args.force, site)
     errors, warnings = _report(sources, planned)

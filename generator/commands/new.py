@@ -7,9 +7,10 @@ from pathlib import Path
 
 from .. import authoring
 from ..checks import PLACEHOLDER
-from ..config import find_config, load_config
+from ..config import SiteConfig, find_config, load_config
 from ..errors import UsageError
-from ..profile import form_model
+from ..model import caption
+from ..profile import Profile, form_model
 from ..reading import escape_through_link, printable
 from .common import DEFAULT_CONTENT, folder_to_write
 
@@ -29,6 +30,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "else form-<year>-<hash of the title>)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="the folder to write into (default: content/<year>/)")
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="the profile (表样) of the new form: its fields, funding rows, columns and labels "
+                             "(formgen profiles lists them; default: the earlier form's with --from, else "
+                             "formgen.toml's [site] profile)")
+
+
+def _profile(config: SiteConfig, name: str | None, where: str) -> Profile:
+    try:
+        return config.profile_for(name)
+    except KeyError:
+        raise UsageError(f"{where}: “{name}” is not a profile; write one of "
+                         f"{', '.join(config.profile_names())} (docs/profiles.md)") from None
+
+
+def _listed(labels: list[str]) -> str:
+    """Labels as a Chinese list: 甲、乙和丙."""
+    return "、".join(labels[:-1]) + "和" + labels[-1] if len(labels) > 1 else "".join(labels)
+
+
+def _from_note(profile: Profile, source: str) -> list[str]:
+    """What `--from` keeps and clears, in the labels of the new form's profile (`authoring.CARRIED_OVER`)."""
+    labels, columns, scored = profile.labels, profile.layout.columns, profile.scheme.scored
+    header = [key for key in ("unit_name", "project_lead", "project_category") if profile.fields.present(key)]
+    kept = [labels.title, labels.department_name, labels.implementer, *(getattr(labels, key) for key in header),
+            labels.expected, *([labels.contact] if profile.fields.present("contact") else [])]
+    row = [caption(labels.level1), caption(labels.level2), caption(labels.name), caption(labels.target),
+           *([caption(labels.weight)] if scored else [])]
+    cleared = [labels.funds, caption(labels.actual), *([caption(labels.score)] if scored else []),
+               *(caption(getattr(labels, key)) for key in ("reason", "note") if key in columns), labels.conclusion]
+    kept.append(f"{labels.indicators}（{'、'.join(row)}）")
+    return [f"以 {source} 为底稿：保留{_listed(kept)}；",
+            f"{_listed(cleared)}须重新填写。"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,16 +71,13 @@ def run(args: argparse.Namespace) -> int:
               f"Fill in every {PLACEHOLDER}: `formgen check` lists those left, with their lines. "
               "可选 keys may stay empty."]
     config = load_config(find_config(Path.cwd()))
-    profile = config.profile_for()
+    profile = _profile(config, args.profile, "--profile")
     if args.source:
         source = authoring.find_form(DEFAULT_CONTENT, args.source)
         data, earlier_slug = authoring.read_source(source)
         named = data.get("profile")
-        try:  # the earlier form's own profile, if it names one
-            profile = config.profile_for(named.strip() or None) if isinstance(named, str) else profile
-        except KeyError:
-            raise UsageError(f"{source.as_posix()}: its profile “{named}” is not a profile; write one of "
-                             f"{', '.join(config.profile_names())}") from None
+        if args.profile is None and isinstance(named, str):  # the earlier form's own profile, if it names one
+            profile = _profile(config, named.strip() or None, f"{source.as_posix()}: its profile")
         earlier_year = authoring.source_year(data)
         year = args.year or (earlier_year + 1 if earlier_year else authoring.default_year())
         values = authoring.carried_over_values(data, year, form_model(profile))
@@ -55,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
             values["title"] = title
         title = str(values.get("title", ""))
         slug = args.slug or authoring.derived_slug(title, year, earlier_slug, earlier_year)
-        header += [f"以 {source.as_posix()} 为底稿：保留项目名称、主管部门、实施单位、预期目标、联系人和绩效指标",
-                   "（一级、二级、三级指标，年度指标值，分值）；资金、实际完成值、得分、原因、备注和自评结论须重新填写。",
+        header += [*_from_note(profile, source.as_posix()),
                    "Started from that form: its structure is kept, its figures cleared (docs/authoring.md)."]
     else:
         if not title:
@@ -65,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
         year = args.year or authoring.default_year()
         values = authoring.skeleton_values(title, year, profile.scheme)
         slug = args.slug or authoring.derived_slug(title, year)
-        header += [f"绩效指标：每个一级指标先给一行；需要更多行时复制整行（从 “- level1:” 到 "
-                   f"“{profile.layout.columns[-1]}:”）。",
+        labels = profile.labels
+        header += [f"{labels.indicators}：每个{caption(labels.level1)}先给一行；需要更多行时复制整行"
+                   f"（从 “- level1:” 到 “{profile.layout.columns[-1]}:”）。",
                    "Indicators: one row per 一级指标 to start with; copy a whole row for more."]
     if not 1990 <= year <= 2100:
         raise UsageError(f"--year {year}: write the budget year, e.g. {authoring.default_year()}")
@@ -83,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "
                          "choose another with --slug")
     header[0] = profile.labels.form_title + header[0]  # the title of the form's profile
+    if args.profile is not None and profile.name != config.site.profile:
+        values["profile"] = profile.name  # else check would read it as a form of the site's profile
     authoring.write_form(path, authoring.form_text(values, header=header, model=form_model(profile)),
                          force=args.force)
     print(f"wrote {path.as_posix()}: fill in every {PLACEHOLDER}, then run formgen check {path.as_posix()}")

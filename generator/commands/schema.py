@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
                          f"{', '.join(config.profile_names())} (docs/profiles.md)") from None
     model = form_model(profile)
     if args.format == "markdown":
-        sys.stdout.write(field_reference(model))
+        sys.stdout.write(field_reference(model, profile.labels.conclusion))
         return 0
     json.dump(form_schema(model, profile.name, profile.labels.conclusion), sys.stdout, ensure_ascii=False,
               indent=args.indent)

@@ -17,7 +17,6 @@ import errno
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from ..errors import FormgenError, UsageError
 from ..reading import ReadError, escape_through_link, read_text
 from .characters import ascii_digits, printable
 from .draft import Draft, Location, Note
-from .labels import LABELS, LabelTable
+from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, OutOfTime, mebibytes, time_budget
 
 __all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "import_slug", "plan", "read_source",
@@ -68,11 +67,12 @@ def _read_bounded(path: Path, limit: int) -> bytes:
         return file.read(limit + 1)
 
 
-def read_source(path: Path, scheme: Scheme, labels: Mapping[str, str] = LABELS,
+def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                 limits: Limits = DEFAULT_LIMITS) -> Source:
-    """The forms in one file: a PDF, or text extracted from one (UTF-8), read within `limits`."""
+    """The forms in one file: a PDF, or text extracted from one (UTF-8), read within `limits`. `labels` is
+    the table of the forms' profile (`LabelTable.of`; default: the reference's)."""
     source = Source(path, _display(path))
-    table = LabelTable(labels)
+    table = labels or LabelTable()
     where = Location(source.display)
     try:
         with path.open("rb") as file:
@@ -212,7 +212,7 @@ def write_planned(planned: list[Planned], force: bool, site: Path) -> None:
         raise UsageError(f"{len(existing)} of the files to write exist already: {_names(existing)} — nothing "
                          "was written; add --force to overwrite them, or import into another folder with --out")
     for item in planned:
-        _write(item.path, form_text(item.draft.values, item.draft.body, _header(item)), force)
+        _write(item.path, form_text(item.draft.values, item.draft.body, _header(item), item.draft.model), force)
 
 
 def _names(paths: list[Path]) -> str:

@@ -21,9 +21,9 @@ from ..config import Scheme
 from ..model import Form, inner_model
 from ..values import normalize, parse_decimal
 from .characters import ascii_digits
-from .labels import MONEY_COLUMNS, squash
+from .labels import MONEY_COLUMNS, MONEY_UNITS, squash
 
-__all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "money_text"]
+__all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "money_text", "unit_note"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class Draft:
     values: dict[str, Any] = field(default_factory=dict)
     body: str = ""
     notes: list[Note] = field(default_factory=list)
+    model: type[BaseModel] = Form
+    """The model of the form's profile (`profile.form_model`): its required fields are the ones looked for."""
 
     def set(self, path: str, value: str, where: Location | None = None) -> None:
         """Set a value by key path (``funds.total.initial``); a second value for a key is reported."""
@@ -131,7 +133,7 @@ class Draft:
 
     def missing(self) -> list[str]:
         """The required fields not found (docs/fields.md names), and the 自评结论 if there is none."""
-        found = list(_missing(Form, self.values, ""))
+        found = list(_missing(self.model, self.values, ""))
         if not self.body.strip():
             found.append("自评结论")
         return found
@@ -169,11 +171,21 @@ def score_text(text: str) -> str | None:
 
 
 def money_text(text: str, factor: Decimal = Decimal(1)) -> str | None:
-    """A printed amount (``845,371.59``) as a form file holds it (``845371.59``), in 元; None if not a number."""
+    """A printed amount (``845,371.59``) as a form file holds it (``845371.59``), times `factor` (printed 万元
+    → a 元 profile: 10,000; printed 元 → a 万元 profile: 1/10,000, exact); None if not a number."""
     number = parse_decimal(ascii_digits(text))
     if number is None:
         return None
-    return formatting.money_plain(number * factor) if factor != 1 else formatting.plain(number)
+    if factor > 1:  # to 元: to the fen, as the accounts
+        return formatting.money_plain(number * factor)
+    return formatting.plain(number * factor)
+
+
+def unit_note(printed: str, unit: str) -> str:
+    """The note of a form whose money is printed in another unit than its profile's."""
+    factor = MONEY_UNITS[printed] / MONEY_UNITS[unit]
+    shown = formatting.plain(factor) if factor >= 1 else f"1/{formatting.plain(1 / factor)}"
+    return f"money is printed in {printed} (×{shown}): imported in {unit}, the unit of the form's profile"
 
 
 def _ascii_word(char: str) -> bool:

@@ -19,55 +19,68 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["FORM_TITLES", "IGNORED_LINES", "LABELS", "MONEY_UNITS", "SECTION_FIELDS", "LabelTable", "squash"]
+from ..profile import DEFAULT_PROFILE, Profile, shipped_profiles
+
+__all__ = ["FORM_TITLES", "IGNORED_LINES", "LABELS", "MONEY_UNITS", "SECTION_FIELDS", "LabelTable", "profile_labels",
+           "squash"]
 
 FORM_TITLES = ("项目支出绩效目标自评表", "项目支出绩效自评表")
-"""The heading that starts a form: a file of several forms is cut at each."""
+"""The heading that starts a form: a file of several forms is cut at each (with the profile's own title)."""
+MONEY_COLUMNS = ("initial", "budget", "executed")
+INDICATOR_COLUMNS = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "note")
 
-LABELS: dict[str, str] = {
-    # The lines above the table.
-    "单位（盖章）": "seal",  # where the seal goes: nothing of the model; text found there is reported
-    "填报日期": "filled_on",
-    # The basic rows.
-    "项目名称": "title",
-    "主管部门及代码": "department",
-    "实施单位": "implementer",
-    # The side labels, printed vertically one character a line.
-    "项目资金": "funds",
-    "年度总体目标": "goals",
-    "绩效指标": "indicators",
-    "自评结论": "conclusion",
-    # The funding table: its header, rows and columns.
-    "资金来源": "funds.header",
-    "年度资金总额": "funds.total",
-    "财政拨款": "funds.fiscal",
-    "本级安排": "funds.own",
-    "其中：上级补助": "funds.transfer",
-    "上级补助": "funds.transfer",
-    "其他": "funds.other",
-    "年初预算数": "initial",
-    "全年预算数（A）": "budget",
-    "全年执行数（B）": "executed",
-    "执行率": "execution_rate",
-    # The goals.
-    "预期目标": "goals.expected",
-    "实际完成情况": "goals.actual",
-    # The indicator table's columns.
-    "一级指标": "level1",
-    "二级指标": "level2",
-    "三级指标": "name",
-    "年度指标值（A）": "target",
-    "实际完成值（B）": "actual",
-    "分值": "weight",
-    "得分": "score",
-    "未完成原因分析": "reason",
-    "备注": "note",
-    # The end of the table and below it.
-    "总分": "total",
-    "等级": "grade",
-    "执行率偏差原因": "execution_reason",
-    "联系人": "contact",
-}
+def profile_labels(profile: Profile) -> dict[str, str]:
+    """Printed label → field, for the forms of `profile`: its labels, its funding rows and the header and
+    footer fields it has. The reference's is `LABELS`; nothing here restates a label of the form."""
+    labels = profile.labels
+    table: dict[str, str] = {
+        # The lines above the table.
+        labels.seal: "seal",  # where the seal goes: nothing of the model; text found there is reported
+        labels.filled_on: "filled_on",
+        # The basic rows, and the header fields the profile has (单位名称, 项目负责人…).
+        labels.title: "title",
+        labels.department: "department",
+        labels.implementer: "implementer",
+        **{getattr(labels, key): key for key in (*profile.fields.extra, *profile.fields.footer)},
+        # The side labels, printed vertically one character a line.
+        labels.funds: "funds",
+        labels.goals: "goals",
+        labels.indicators: "indicators",
+        labels.conclusion: "conclusion",
+        # The funding table: its header, rows and columns.
+        labels.source: "funds.header",
+    }
+    for line in profile.funds:
+        table[line.label] = f"funds.{line.key}"
+        for prefix in _OF_WHICH:  # 其中：上级补助 is also printed 上级补助
+            if line.label.startswith(prefix) and line.label != prefix:
+                table[line.label.removeprefix(prefix)] = f"funds.{line.key}"
+    table.update({
+        labels.initial: "initial",
+        labels.budget: "budget",
+        labels.executed: "executed",
+        labels.execution_rate: "execution_rate",
+        # The goals.
+        labels.expected: "goals.expected",
+        labels.achieved: "goals.actual",
+        # The indicator table's columns; 分值 and 得分 head the funding table's columns too.
+        **{getattr(labels, key): key for key in INDICATOR_COLUMNS if key in profile.layout.columns},
+        labels.funds_weight: "weight",
+        labels.budget_score: "score",
+        labels.weight: "weight",
+        labels.score: "score",
+        # The end of the table and below it.
+        labels.total: "total",
+        labels.grade: "grade",
+        labels.execution_reason: "execution_reason",
+        labels.contact: "contact",
+    })
+    return table
+
+
+_OF_WHICH = ("其中：", "其中:")
+
+LABELS: dict[str, str] = profile_labels(shipped_profiles()[DEFAULT_PROFILE])
 """Printed label → field."""
 
 SECTION_FIELDS: dict[str, dict[str, str]] = {
@@ -90,8 +103,6 @@ IGNORED_LINES = (
 )
 """Lines that are not part of any form (matched after `squash`)."""
 
-MONEY_COLUMNS = ("initial", "budget", "executed")
-INDICATOR_COLUMNS = ("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "note")
 
 
 def squash(text: str) -> str:
@@ -114,14 +125,38 @@ class Found:
 
 
 class LabelTable:
-    """Lookups in a label table (`LABELS` unless a profile gives another)."""
+    """Lookups in a label table (`LABELS` unless a profile gives another), and what else the readers take
+    from the profile: its form title, funding rows, header fields and money unit."""
 
-    def __init__(self, labels: Mapping[str, str] = LABELS) -> None:
+    def __init__(self, labels: Mapping[str, str] = LABELS, profile: Profile | None = None) -> None:
+        self.profile = profile or shipped_profiles()[DEFAULT_PROFILE]
+        self.titles = tuple(dict.fromkeys((*FORM_TITLES, squash(self.profile.labels.form_title))))
+        """The headings that start a form, as `squash` leaves them."""
         self.labels = dict(labels)
         self._fields = {_key(label): field for label, field in self.labels.items()}
         # Longest first, so that 其中：上级补助 wins over 上级补助 and 项目资金 over 项目.
         ordered = sorted(self.labels, key=lambda label: len(_key(label)), reverse=True)
         self._patterns = [(re.compile(_pattern(label)), label, self.labels[label]) for label in ordered]
+
+    @classmethod
+    def of(cls, profile: Profile) -> LabelTable:
+        """The table of the forms of `profile` (`profile_labels`)."""
+        return cls(profile_labels(profile), profile)
+
+    @property
+    def row_fields(self) -> tuple[str, ...]:
+        """The funding table's rows, in the profile's order (``funds.total``, …)."""
+        return tuple(f"funds.{line.key}" for line in self.profile.funds)
+
+    @property
+    def extra_fields(self) -> tuple[str, ...]:
+        """The header and footer fields of the profile's form beyond the reference's (单位名称, 项目负责人…)."""
+        return (*self.profile.fields.extra, *self.profile.fields.footer)
+
+    @property
+    def unit_factor(self) -> Decimal:
+        """元 per unit of the profile's money: printed amounts are converted to it."""
+        return self.profile.money.factor
 
     def field(self, text: str) -> str | None:
         """The field of a cell or line that is a label and nothing else (``年度资金总额：``)."""

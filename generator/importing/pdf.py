@@ -30,6 +30,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..config import Scheme
+from ..model import caption
+from ..profile import form_model
 from .characters import Removed, ascii_digits, clean_line, describe, printable
 from .draft import (
     Draft,
@@ -40,9 +42,9 @@ from .draft import (
     join_wrapped,
     level1_parts,
     score_text,
+    unit_note,
 )
 from .labels import (
-    FORM_TITLES,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
     MONEY_UNITS,
@@ -55,9 +57,9 @@ from .text import department_parts, filled_on_text
 
 __all__ = ["read_pdf_forms"]
 
-_FUND_ROWS = ("funds.total", "funds.fiscal", "funds.own", "funds.transfer", "funds.other")
 _FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
 _LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "contact", "execution_reason", "grade"}
+"""Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
 
@@ -138,7 +140,8 @@ def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable,
     starts = _form_starts(blocks, labels)
     if not starts:
         return [], [*notes, Note(Location(source, page=blocks[0].page), "import-no-form", True,
-                                 f"no form found: no {FORM_TITLES[0]} heading and no 项目名称 cell — is this a "
+                                 f"no form found: no {labels.profile.labels.form_title} heading and no "
+                                 f"{labels.profile.labels.title} cell — is this a "
                                  "自评表?")]
     before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
     if before:
@@ -148,7 +151,7 @@ def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable,
     drafts = []
     for number, start in enumerate(starts, start=1):
         end = starts[number] if number < len(starts) else len(blocks)
-        draft = Draft(Location(source, page=blocks[start].page), number)
+        draft = Draft(Location(source, page=blocks[start].page), number, model=form_model(labels.profile))
         _PdfForm(blocks[start:end], draft, source, scheme, labels).read()
         draft.finish()
         drafts.append(draft)
@@ -163,7 +166,7 @@ def _form_starts(blocks: list[Block], labels: LabelTable) -> list[int]:
     """Where each form starts: at its heading (项目支出绩效目标自评表); in a file without headings, at
     each 项目名称 cell (a summary table's 项目名称 column, as on a bundle's cover, is then not a form)."""
     headed = [index for index, block in enumerate(blocks)
-              if block.lines and squash(block.lines[0].text) in FORM_TITLES]
+              if block.lines and squash(block.lines[0].text) in labels.titles]
     if headed:
         return headed
     return [index for index, block in enumerate(blocks) if labels.field(block.text) == "title"]
@@ -177,7 +180,7 @@ def _running(blocks: list[Block], labels: LabelTable) -> set[int]:
         if not block.in_table:
             seen.setdefault((block.key, round(block.top / 4)), set()).add(block.page)
     return {id(block) for block in blocks if not block.in_table and len(seen[(block.key, round(block.top / 4))]) > 1
-            and block.key not in FORM_TITLES and not any(labels.find(block.text))}
+            and block.key not in labels.titles and not any(labels.find(block.text))}
 
 
 # --- reading the PDF ---------------------------------------------------------------------------------
@@ -569,10 +572,10 @@ class _PdfForm:
                 for unit, factor in MONEY_UNITS.items():
                     if key in (squash(label), f"{squash(label)}({unit})"):
                         self.use(block)
-                        if key.endswith(f"({unit})") and factor != 1:
-                            self.factor = factor
+                        if key.endswith(f"({unit})") and factor != self.labels.unit_factor:
+                            self.factor = factor / self.labels.unit_factor
                             self.draft.note(self.at(block), "import-unit",
-                                            f"money is printed in {unit} (×{factor}): imported in 元, the model's unit")
+                                            unit_note(unit, self.labels.profile.money.unit))
             if self.fields[id(block)] in ("goals", "indicators", "conclusion", "funds.header"):
                 self.use(block)
 
@@ -588,7 +591,7 @@ class _PdfForm:
         return join_wrapped(line.text for line in values[0].lines), values[0]
 
     def _basic(self) -> None:
-        for field in ("title", "implementer"):
+        for field in ("title", "implementer", *self.labels.extra_fields):
             found = self._value(field)
             if found:
                 self.draft.set(field, found[0], self.at(found[1]))
@@ -609,7 +612,7 @@ class _PdfForm:
             lowest = max((block.top for block in columns), default=0)
             columns = [block for block in columns if abs(block.top - lowest) < 20]
         self.use(*columns)
-        for row_field in _FUND_ROWS:
+        for row_field in self.labels.row_fields:
             row = self.first(row_field)
             if row is None:
                 continue
@@ -713,7 +716,8 @@ class _PdfForm:
                 if len(numbers) > 1:
                     self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
             elif cells:
-                self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells), "the 总分 row")
+                self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells),
+                                    f"the {caption(self.labels.profile.labels.total)} row")
         label = self.first("conclusion")
         if label is None:
             return
@@ -750,13 +754,13 @@ class _PdfForm:
 
     def _line(self, text: str, block: Block) -> bool:
         key = squash(text)
-        if key in FORM_TITLES or _ignored(key):
+        if key in self.labels.titles or _ignored(key):
             return True
         year = _YEAR.match(text.strip())
         if year:
             self.draft.set("year", ascii_digits(year.group(1)), self.at(block))
             return True
-        found = list(self.labels.find(text, _LINE_FIELDS))
+        found = list(self.labels.find(text, {*_LINE_FIELDS, *self.labels.extra_fields}))
         if not found or text[: found[0].start].strip():
             return False
         for position, label in enumerate(found):
@@ -765,11 +769,12 @@ class _PdfForm:
             where = self.at(block)
             if label.field == "seal":
                 if value:
-                    self.draft.unplaced(where, value, "the 单位（盖章） line")
-            elif label.field == "filled_on":
+                    seal = caption(self.labels.profile.labels.seal).rstrip("：:")
+                    self.draft.unplaced(where, value, f"the {seal} line")
+            elif label.field == "filled_on" and value:  # an optional 填报日期 is printed empty
                 date = filled_on_text(value)
                 if date is None:
-                    self.draft.unplaced(where, value, "填报日期 is not a date")
+                    self.draft.unplaced(where, value, f"{self.labels.profile.labels.filled_on} is not a date")
                 else:
                     self.draft.set("filled_on", date, where)
             elif label.field == "department":

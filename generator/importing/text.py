@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..config import Scheme
+from ..model import caption
+from ..profile import form_model
 from ..values import DateValue, parse_decimal, parse_value
 from .characters import ascii_digits, clean_line, describe
 from .draft import (
@@ -32,9 +34,9 @@ from .draft import (
     join_wrapped,
     level1_parts,
     score_text,
+    unit_note,
 )
 from .labels import (
-    FORM_TITLES,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
     MONEY_UNITS,
@@ -48,7 +50,7 @@ __all__ = ["read_text_forms"]
 
 _SIDE_FIELDS = ("funds", "goals", "indicators", "conclusion")
 _HEADER_FIELDS = {"seal", "filled_on", "title", "department", "implementer"}
-_ROW_FIELDS = {"funds.total", "funds.fiscal", "funds.own", "funds.transfer", "funds.other"}
+"""The fields above the funding table, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
 _ZONES = ("funds.header", "goals.expected", "level1", "total", "contact")
 _TERMINAL = tuple("。！？；!?;")
@@ -109,12 +111,13 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
     """The forms in an extracted text, and what was found outside any form; `deadline` is checked
     between forms."""
     lines, notes = _clean_lines(text, source)
-    starts = [index for index, line in enumerate(lines) if squash(line.text) in FORM_TITLES]
+    starts = [index for index, line in enumerate(lines) if squash(line.text) in labels.titles]
     if not starts:
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
             return [], [*notes, Note(Location(source), "import-no-form", True,
-                                     f"no form found: no line reads {FORM_TITLES[0]} or 项目名称 — is this a 自评表?")]
+                                     f"no form found: no line reads {labels.profile.labels.form_title} or "
+                                     f"{labels.profile.labels.title} — is this a 自评表?")]
         starts = [first]
     for line in lines[: starts[0]]:
         if not _ignored(line.text):
@@ -125,7 +128,7 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
         if deadline is not None:
             deadline.check()
         end = starts[number] if number < len(starts) else len(lines)
-        draft = Draft(Location(source, lines[start].number), number)
+        draft = Draft(Location(source, lines[start].number), number, model=form_model(labels.profile))
         _TextForm(lines[start:end], draft, source, LevelNames.of(scheme), labels, scheme).read()
         draft.finish()
         drafts.append(draft)
@@ -161,6 +164,7 @@ class _TextForm:
                     for unit in MONEY_UNITS:
                         targets[f"{squash(label)}({unit})"] = unit
         found: set[int] = set()
+        printed = ""
         index = 0
         while index < len(self.lines):
             text = squash(self.lines[index].text)
@@ -183,11 +187,11 @@ class _TextForm:
                 continue
             found.update(best[0])
             if best[1] in MONEY_UNITS:
-                self.factor = MONEY_UNITS[best[1]]
+                printed = best[1]
+                self.factor = MONEY_UNITS[printed] / self.labels.unit_factor
             index = best[0][-1] + 1
         if self.factor != 1:
-            self.draft.note(self.draft.where, "import-unit",
-                            f"money is printed in 万元 (×{self.factor}): imported in 元, the model's unit")
+            self.draft.note(self.draft.where, "import-unit", unit_note(printed, self.labels.profile.money.unit))
         return found
 
     def content(self, start: int, end: int) -> list[Line]:
@@ -230,7 +234,7 @@ class _TextForm:
         raw: dict[str, tuple[list[str], Line]] = {}
         last: str | None = None
         for line in lines:
-            if line.blank or squash(line.text) in FORM_TITLES:
+            if line.blank or squash(line.text) in self.labels.titles:
                 continue
             text = line.text
             year = _YEAR.search(text)
@@ -239,7 +243,7 @@ class _TextForm:
                 text = (text[: year.start()] + text[year.end():])
                 if not text.strip():
                     continue
-            found = list(self.labels.find(text, _HEADER_FIELDS))
+            found = list(self.labels.find(text, {*_HEADER_FIELDS, *self.labels.extra_fields}))
             if found and not text[: found[0].start].strip():
                 for position, label in enumerate(found):
                     end = found[position + 1].start if position + 1 < len(found) else len(text)
@@ -256,11 +260,12 @@ class _TextForm:
         where = self.at(line)
         if field == "seal":
             if value:
-                self.draft.unplaced(where, value, "the 单位（盖章） line")
-        elif field == "filled_on":
+                seal = caption(self.labels.profile.labels.seal).rstrip("：:")
+                self.draft.unplaced(where, value, f"the {seal} line")
+        elif field == "filled_on" and value:  # an optional 填报日期 is printed empty
             date = filled_on_text(value)
             if date is None:
-                self.draft.unplaced(where, value, "填报日期 is not a date")
+                self.draft.unplaced(where, value, f"{self.labels.profile.labels.filled_on} is not a date")
             else:
                 self.draft.set("filled_on", date, where)
         elif field == "department":
@@ -278,7 +283,7 @@ class _TextForm:
         for line in rows:
             if line.blank:
                 continue
-            row = self.labels.starts(line.text, _ROW_FIELDS)
+            row = self.labels.starts(line.text, set(self.labels.row_fields))
             if row is None:
                 self.unplaced(line, "in the funding table")
                 continue
@@ -338,7 +343,7 @@ class _TextForm:
         assert label is not None
         numbers = [score_text(cell) for cell in line.text[label.end:].split()]
         if not numbers or any(number is None for number in numbers):
-            self.unplaced(line, "the 总分 row")
+            self.unplaced(line, f"the {caption(self.labels.profile.labels.total)} row")
         else:
             self.draft.set("stated.total", str(numbers[-1]), self.at(line))
             if len(numbers) > 1:
@@ -376,7 +381,7 @@ class _TextForm:
             self.draft.set("contact", value, self.at(line))
         for other in lines[1:]:
             if not other.blank:
-                self.unplaced(other, "after 联系人")
+                self.unplaced(other, f"after {self.labels.profile.labels.contact}")
 
 
 def split_columns(lines: list[Line]) -> tuple[list[Line], list[Line]]:

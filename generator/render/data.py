@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from ..config import SiteConfig
 from ..feed import feed_document
-from ..model import Stated, short_label
+from ..model import caption
 from ..profile import DEFAULT_PROFILE, Labels, shipped_profiles
 from ..values import normalize
 
@@ -25,31 +25,29 @@ Column = tuple[str, bool]
 no separators), so that a spreadsheet reads numbers; every other column is text, made safe with `text_cell`."""
 
 
-def _header(label: str) -> str:
-    """A profile's label as a CSV header: without the formula's letter (年度指标值(A) → 年度指标值) or the
-    letter spacing of the sheet (总　　分 → 总分), which a spreadsheet's filter would keep."""
-    return "".join(short_label(label).split())
+_header = caption
+"""A profile's label as a CSV header: without the formula's letter (年度指标值(A) → 年度指标值) or the letter
+spacing of the sheet (总　　分 → 总分), which a spreadsheet's filter would keep."""
+
+ROW_NUMBER = "序号"
+"""indicators.csv's header of a row's number within its form: a column of the CSV, which no sheet heads."""
 
 
 def form_columns(labels: Labels) -> list[Column]:
     """forms.csv's columns. The same columns in the same order whatever the profile (a site may mix
     profiles, and a spreadsheet reads them by position); the headers are the site's profile's words.
-    预算执行得分 and 等级 are not headers of the sheet: they are the stated figures' names."""
-    def title(key: str) -> str:
-        return Stated.model_fields[key].title or key
-
+    预算执行得分 and 等级 are not headers of the sheet: they are the profile's names of those figures."""
     return [("slug", False), (_header(labels.title), False), (_header(labels.year), True),
             (_header(labels.implementer), False), (f"{_header(labels.department_name)}代码", False),
             (_header(labels.department_name), False), (_header(labels.filled_on), False),
             (_header(labels.initial), True), (_header(labels.budget), True), (_header(labels.executed), True),
-            (_header(labels.execution_rate), True), (title("budget_score"), True), (_header(labels.total), True),
-            (title("grade"), False)]
+            (_header(labels.execution_rate), True), (_header(labels.execution_score), True),
+            (_header(labels.total), True), (_header(labels.grade), False)]
 
 
 def indicator_columns(labels: Labels) -> list[Column]:
-    """indicators.csv's columns: stable like `form_columns`, with the profile's labels (序号 is the row's
-    number, which no sheet heads)."""
-    return [("slug", False), (_header(labels.title), False), (_header(labels.year), True), ("序号", True),
+    """indicators.csv's columns: stable like `form_columns`, with the profile's labels and `ROW_NUMBER`."""
+    return [("slug", False), (_header(labels.title), False), (_header(labels.year), True), (ROW_NUMBER, True),
             *((_header(getattr(labels, key)), key in ("weight", "score"))
               for key in ("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "note"))]
 
