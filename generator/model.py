@@ -568,13 +568,17 @@ def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
     """The Chinese label of a field path: ``('indicators', 3, 'weight')`` → ``绩效指标 第4项 分值``."""
     parts: list[str] = []
     current: Any = model
-    keyed = None  # the model of a mapping's values (stated.funds): the next part is its key, written as is
+    keyed = None  # the model of a mapping's values (stated.funds): the next part is its key
+    mapping = ""  # that mapping's field name (funds)
     for part in loc:
         if isinstance(part, int):
             parts.append(f"第{part + 1}项")
             continue
         if keyed is not None:
-            parts.append(str(part))
+            # A key of stated.funds names a row of the form's own funds: its label is that row's (年度资金总额).
+            mirrored = inner_model(model.model_fields[mapping].annotation) if mapping in model.model_fields else None
+            row = mirrored.model_fields.get(str(part)) if mirrored is not None else None
+            parts.append(row.title or str(part) if row is not None else str(part))
             current, keyed = keyed, None
             continue
         if current is None or part not in current.model_fields:
@@ -585,7 +589,7 @@ def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
         parts.append(info.title or part)
         current = inner_model(info.annotation)
         if typing.get_origin(_bare(info.annotation)) is dict:
-            keyed, current = inner_model(typing.get_args(_bare(info.annotation))[1]), None
+            keyed, current, mapping = inner_model(typing.get_args(_bare(info.annotation))[1]), None, part
     return " ".join(parts)
 
 
