@@ -239,7 +239,7 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
             yield Problem("stated-unknown", Level.ERROR, rate_loc,
                           f"the {line.label} row prints no {rate_label} in this profile",
                           "remove it, or set [layout] funds_row_rate = true in the profile")
-        elif (computed := scored.fund_rates.get(key)) is None:
+        elif (computed := profile.layout.row_rate(scored.fund_rates.get(key))) is None:
             yield Problem("stated-differs", Level.ERROR, rate_loc,
                           f"{line.label} {rate_label} is stated as {plain(given.rate)} but its "
                           f"{short_label(labels.budget)} is 0: it has none",

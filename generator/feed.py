@@ -32,7 +32,7 @@ def _funds(scored: ScoredForm, profile: Profile) -> dict[str, dict[str, str | No
         table[name] = {column: value if column == "reason" else formatting.money_plain(value * factor)
                        for column in type(row).model_fields if (value := getattr(row, column)) is not None}
         if profile.layout.funds_row_rate:
-            rate = scored.fund_rates.get(name)
+            rate = profile.layout.row_rate(scored.fund_rates.get(name))
             table[name]["rate"] = None if rate is None else scored.places.show_rate(rate)
     return table
 

@@ -612,12 +612,19 @@ def field_name(loc: tuple[str | int, ...]) -> str:
 def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> list[str]:
     """The keys allowed in the mapping at `loc` (for 'did you mean' hints)."""
     current: Any = model
+    keyed = None  # the model of a mapping's values (stated.funds): the next part is its key
     for part in loc:
         if isinstance(part, int):
             continue
+        if keyed is not None:
+            current, keyed = keyed, None
+            continue
         if current is None or part not in current.model_fields:
             return []
-        current = inner_model(current.model_fields[part].annotation)
+        annotation = current.model_fields[part].annotation
+        current = inner_model(annotation)
+        if typing.get_origin(_bare(annotation)) is dict:
+            keyed, current = inner_model(typing.get_args(_bare(annotation))[1]), None
     return list(current.model_fields) if current is not None else []
 
 

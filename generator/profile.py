@@ -244,6 +244,17 @@ class Layout(_Settings):
     funds_blank: str = Field(default_factory=_reference("layout", "funds_blank"))
     """What a funding cell without a figure prints: 分值 and 得分 of the rows below the total, and the 执行率 of a
     row without budget (A = 0) or of every row below the total where `funds_row_rate` is false."""
+    funds_rate_without_budget: Literal["blank", "zero"] = Field(
+        default_factory=_reference("layout", "funds_rate_without_budget"))
+    """The 执行率 a row without budget (A = 0) prints where every row prints one: `funds_blank`, or 0 with the
+    rate's decimals (0.00), as forms whose tables compute B ÷ A as 0 there print it."""
+
+    def row_rate(self, rate: Decimal | None) -> Decimal | None:
+        """A funding row's 执行率 as its table prints it (`ScoredForm.fund_rates`' value): None, printed as the
+        blank, for a row without budget, or 0 where the profile prints that."""
+        if rate is None and self.funds_rate_without_budget == "zero":
+            return Decimal(0)
+        return rate
 
 
 class FundLine(_Settings):

@@ -118,7 +118,7 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         if row.rate is None or row_key == profile.total_row.key or row_key not in scored.fund_rates:
             continue  # the total row's 执行率 is stated.execution_rate; a misplaced one is an error of the checks
         rate_key, rate_loc = f"funds.{row_key}.rate", ("stated", "funds", row_key, "rate")
-        rate = scored.fund_rates[row_key]  # None: a row without budget has no 执行率, and prints a blank
+        rate = profile.layout.row_rate(scored.fund_rates[row_key])  # None: no budget, no 执行率: a blank
         figures[rate_key] = formatting.rate(row.rate, max(places.rate, formatting.decimals_of(row.rate)))
         if rate is None or row.rate != rate:
             own = profile.layout.funds_blank if rate is None else places.show_rate(rate)

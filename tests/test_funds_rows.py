@@ -164,11 +164,26 @@ def test_stated_funding_entries_the_table_does_not_have_are_errors_even_when_pub
                                  "the 其中：当年财政拨款 row prints no 执行率 in this profile")]
 
 
-@pytest.mark.parametrize("key", ["funds_row_rate", "funds_blank"])
+def test_a_row_without_budget_may_print_a_rate_of_zero(tmp_path):
+    """``funds_rate_without_budget = "zero"``: 其他资金, 0 of 0, prints 0.00 as tables that compute B ÷ A as 0
+    there do; a printed 0 then agrees."""
+    profile = ROWS_PROFILE + 'funds_rate_without_budget = "zero"\n'
+    site = _site(tmp_path, profile=profile, form=_form(stated="  funds:\n    other: {rate: 0}\n"))
+    assert _findings(site) == []
+    out = tmp_path / "out"
+    build_site([site / "content"], load_config(site / "formgen.toml"), out)
+    text = sheet_text((out / "forms" / "training-program.html").read_text(encoding="utf-8"))
+    assert "其他资金0.000.000.00—0.00—" in text
+    record = json.loads((out / "data" / "forms" / "training-program.json").read_text(encoding="utf-8"))
+    assert record["funds"]["other"]["rate"] == "0.00"
+
+
+@pytest.mark.parametrize("key", ["funds_row_rate", "funds_blank", "funds_rate_without_budget"])
 def test_the_new_layout_keys_keep_the_reference_sheet(key):
     """The reference prints no row rate and "-" in empty funding cells: its site is unchanged (the reference
     bytes test holds every page to its recorded digest)."""
     from generator.profile import shipped_profiles
 
     reference = shipped_profiles()["reference"].layout
-    assert getattr(reference, key) == {"funds_row_rate": False, "funds_blank": "-"}[key]
+    assert getattr(reference, key) == {"funds_row_rate": False, "funds_blank": "-",
+                                       "funds_rate_without_budget": "blank"}[key]
