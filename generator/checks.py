@@ -201,6 +201,56 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
                       f"{labels.grade} is stated as {stated.grade} but the total {places.show_score(scored.total)} "
                       f"gives {scored.grade}", f"write {scored.grade}")
+    yield from _stated_funds(scored, profile)
+
+
+def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    """Printed funding figures (``stated.funds``) that differ from the rows' own, and printed per-row 执行率 that
+    differ from formgen's; a row or column the profile's table does not have is an error."""
+    funds, labels, money, places = scored.form.funds, profile.labels, profile.money, scored.places
+    lines = {line.key: line for line in profile.funds}
+    for key, given in scored.form.stated.funds.items():
+        loc: tuple[str | int, ...] = ("stated", "funds", key)
+        line = lines.get(key)
+        if line is None:
+            yield Problem("stated-unknown", Level.ERROR, loc, f"“{key}” is not a row of the {labels.funds} table",
+                          f"write one of {', '.join(lines)}")
+            continue
+        row = getattr(funds, key)
+        for column in ("initial", "budget", "executed"):
+            printed = getattr(given, column)
+            label = short_label(getattr(labels, column))
+            if printed is None:
+                continue
+            if column not in type(row).model_fields:
+                yield Problem("stated-unknown", Level.ERROR, (*loc, column), f"the table has no {label} column",
+                              f"remove {column}")
+            elif printed != (holds := getattr(row, column)):
+                yield Problem("stated-differs", Level.ERROR, (*loc, column),
+                              f"{line.label} {label} is stated as {money.message(printed)} but funds.{key}.{column} "
+                              f"is {money.message(holds)}",
+                              f"write {money.exact(holds)}, or correct funds.{key}.{column}")
+        if given.rate is None:
+            continue
+        rate_loc, rate_label = (*loc, "rate"), labels.execution_rate
+        if line is profile.total_row:
+            yield Problem("stated-unknown", Level.ERROR, rate_loc,
+                          f"the {line.label} row's {rate_label} is written as stated.execution_rate",
+                          f"move it to stated.execution_rate: {plain(given.rate)}")
+        elif not profile.layout.funds_row_rate:
+            yield Problem("stated-unknown", Level.ERROR, rate_loc,
+                          f"the {line.label} row prints no {rate_label} in this profile",
+                          "remove it, or set [layout] funds_row_rate = true in the profile")
+        elif (computed := profile.layout.row_rate(scored.fund_rates.get(key))) is None:
+            yield Problem("stated-differs", Level.ERROR, rate_loc,
+                          f"{line.label} {rate_label} is stated as {plain(given.rate)} but its "
+                          f"{short_label(labels.budget)} is 0: it has none",
+                          f"remove it, or correct funds.{key}.budget")
+        elif given.rate != computed:
+            yield Problem("stated-differs", Level.ERROR, rate_loc,
+                          f"{line.label} {rate_label} is stated as {plain(given.rate)} but computes to "
+                          f"{places.show_rate(computed)}",
+                          f"write {places.show_rate(computed)}, or correct funds.{key}")
 
 
 def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Iterator[Problem]:

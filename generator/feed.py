@@ -22,11 +22,19 @@ __all__ = ["FEED_VERSION", "feed_document", "form_record", "site_feed"]
 FEED_VERSION = 1
 
 
-def _funds(scored: ScoredForm, profile: Profile) -> dict[str, dict[str, str]]:
-    """Every row and column of the funding table, in the model's order, in 元."""
+def _funds(scored: ScoredForm, profile: Profile) -> dict[str, dict[str, str | None]]:
+    """Every row and column of the funding table, in the model's order, amounts in 元; each row's ``rate`` where
+    the profile prints one per row (null without budget), and its ``reason`` where it has a reason column."""
     funds, factor = scored.form.funds, profile.money.factor
-    return {name: {column: formatting.money_plain(getattr(getattr(funds, name), column) * factor)
-                   for column in type(funds.total).model_fields} for name in type(funds).model_fields}
+    table: dict[str, dict[str, str | None]] = {}
+    for name in type(funds).model_fields:
+        row = getattr(funds, name)
+        table[name] = {column: value if column == "reason" else formatting.money_plain(value * factor)
+                       for column in type(row).model_fields if (value := getattr(row, column)) is not None}
+        if profile.layout.funds_row_rate:
+            rate = profile.layout.row_rate(scored.fund_rates.get(name))
+            table[name]["rate"] = None if rate is None else scored.places.show_rate(rate)
+    return table
 
 
 def form_record(entry: Entry) -> dict[str, Any]:
@@ -76,8 +84,8 @@ def form_record(entry: Entry) -> dict[str, Any]:
     for key in ("filled_on", "contact"):
         if not profile.fields.present(key):  # the profile's form has no such field: neither has its record
             del record[key]
-    printed = published.printed(scored, profile.scheme)
-    record = record if printed is None else _as_published(record, printed)
+    printed = published.printed(scored, profile)
+    record = record if printed is None else _as_published(record, printed, profile)
     return record if scored.scored else _unscored(record)
 
 
@@ -89,19 +97,29 @@ def _unscored(record: dict[str, Any]) -> dict[str, Any]:
             "total": None, "grade": None}
 
 
-def _as_published(record: dict[str, Any], printed: published.Printed) -> dict[str, Any]:
+def _as_published(record: dict[str, Any], printed: published.Printed, profile: Profile) -> dict[str, Any]:
     """A published form's record: its figures as printed, with ``stated`` and ``computed`` naming each
     printed figure formgen computes otherwise (keys as in the form file: ``total``, ``indicators[3].score``).
     Drafts get none of these keys, so that their records stay as they were."""
     figures = printed.figures
     rows = [{**row, "score": figures[f"indicators[{number}].score"]}
             for number, row in enumerate(record["indicators"], start=1)]
-    return {**record, "status": Status.PUBLISHED.value, "execution_rate": figures["execution_rate"],
+    funds = {name: {column: _printed_fund(printed, profile, f"funds.{name}.{column}", value)
+                    for column, value in row.items()} for name, row in record["funds"].items()}
+    return {**record, "status": Status.PUBLISHED.value, "funds": funds, "execution_rate": figures["execution_rate"],
             "budget_score": figures["budget_score"], "indicators": rows, "total": figures["total"],
             "subtotals": {name: figures.get(f"subtotals.{name}", value) for name, value in record["subtotals"].items()},
             "grade": figures["grade"],
             "stated": {key: difference.stated for key, difference in printed.differences.items()},
             "computed": {key: difference.computed for key, difference in printed.differences.items()}}
+
+
+def _printed_fund(printed: published.Printed, profile: Profile, key: str, value: str | None) -> str | None:
+    """A funding cell of a published form's record as printed: a stated amount in 元 like every amount, a stated
+    per-row 执行率 as the sheet prints it, else the row's own figure."""
+    if key in printed.amounts:
+        return formatting.money_plain(printed.amounts[key] * profile.money.factor)
+    return printed.figures.get(key, value) if key.endswith(".rate") else value
 
 
 def feed_document(config: SiteConfig, records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -40,7 +40,8 @@ from .values import (
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "Department", "Form", "FundRow", "Funds", "Goals", "Indicator",
            "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "Status", "caption", "field_name", "inner_model", "label_for", "money_type", "short_label"]
+           "Stated", "StatedFundRow", "Status", "caption", "field_name", "inner_model", "label_for", "money_type",
+           "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -476,6 +477,40 @@ Subtotals = Annotated[dict[str, Score], BeforeValidator(_subtotals),
 """Printed points per 一级指标, by its name."""
 
 
+_printed_money = _money_parser(6, "万元")  # the finest a profile writes: the fen in 万元 (0.01 元 = 0.000001 万元)
+OptionalPrintedMoney = Annotated[Decimal | None, BeforeValidator(_optional(_printed_money)),
+                                 WithJsonSchema(_OPTIONAL_NUMBER_SCHEMA)]
+"""An amount as a published form prints it, in its profile's unit, or nothing."""
+
+
+class StatedFundRow(_Strict):
+    """A funding row's figures as printed, where they differ from the row's own (a 年度资金总额 printed 0 / 0 / 0
+    above a sub-row that holds the money), or a row's printed 执行率."""
+
+    initial: OptionalPrintedMoney = Field(default=None, title="年初预算数")
+    """The printed 年初预算数."""
+    budget: OptionalPrintedMoney = Field(default=None, title="全年预算数")
+    """The printed 全年预算数 (A)."""
+    executed: OptionalPrintedMoney = Field(default=None, title="全年执行数")
+    """The printed 全年执行数 (B)."""
+    rate: OptionalPercent = Field(default=None, title="执行率")
+    """The row's printed 执行率 in percent, where the table prints one per row (the total row's is
+    ``stated.execution_rate``)."""
+
+
+def _stated_funds(value: object) -> object:
+    if _is_empty(value):
+        return {}
+    if not isinstance(value, dict):
+        raise _fail("stated_funds_type", "must list funding rows with their printed figures",
+                    "write one key per funding row under it, e.g. total: {initial: 0, budget: 0, executed: 0}")
+    return value
+
+
+StatedFunds = Annotated[dict[str, StatedFundRow], BeforeValidator(_stated_funds)]
+"""Printed funding figures per row, by the row's key (``total``, ``current``)."""
+
+
 class Stated(_Strict):
     """Figures as printed on a published form, kept to be compared with formgen's computation.
 
@@ -488,6 +523,9 @@ class Stated(_Strict):
     """The printed score of the 年度资金总额 row (``7.09``)."""
     subtotals: Subtotals = Field(default_factory=dict, title=_label("subtotal"))
     """The printed 小计 of each 一级指标, by its name (``{产出指标: 50, 效益指标: 30}``), where the form prints them."""
+    funds: StatedFunds = Field(default_factory=dict, title=_label("funds"))
+    """Funding figures as printed, by row key, where they differ from the rows' (``{total: {budget: 0}}``), and
+    each row's printed 执行率 where the table prints one per row."""
     total: OptionalScore = Field(default=None, title=caption(_label("total")))
     """The printed total (``97.09``)."""
     grade: Text = Field(default="", title=_label("grade"))
@@ -550,9 +588,18 @@ def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
     """The Chinese label of a field path: ``('indicators', 3, 'weight')`` → ``绩效指标 第4项 分值``."""
     parts: list[str] = []
     current: Any = model
+    keyed = None  # the model of a mapping's values (stated.funds): the next part is its key
+    mapping = ""  # that mapping's field name (funds)
     for part in loc:
         if isinstance(part, int):
             parts.append(f"第{part + 1}项")
+            continue
+        if keyed is not None:
+            # A key of stated.funds names a row of the form's own funds: its label is that row's (年度资金总额).
+            mirrored = inner_model(model.model_fields[mapping].annotation) if mapping in model.model_fields else None
+            row = mirrored.model_fields.get(str(part)) if mirrored is not None else None
+            parts.append(row.title or str(part) if row is not None else str(part))
+            current, keyed = keyed, None
             continue
         if current is None or part not in current.model_fields:
             parts.append(str(part))
@@ -561,7 +608,14 @@ def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
         info = current.model_fields[part]
         parts.append(info.title or part)
         current = inner_model(info.annotation)
+        if typing.get_origin(_bare(info.annotation)) is dict:
+            keyed, current, mapping = inner_model(typing.get_args(_bare(info.annotation))[1]), None, part
     return " ".join(parts)
+
+
+def _bare(annotation: Any) -> Any:
+    """An annotation without its Annotated[...] metadata."""
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) is Annotated else annotation
 
 
 def field_name(loc: tuple[str | int, ...]) -> str:
@@ -578,12 +632,19 @@ def field_name(loc: tuple[str | int, ...]) -> str:
 def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> list[str]:
     """The keys allowed in the mapping at `loc` (for 'did you mean' hints)."""
     current: Any = model
+    keyed = None  # the model of a mapping's values (stated.funds): the next part is its key
     for part in loc:
         if isinstance(part, int):
             continue
+        if keyed is not None:
+            current, keyed = keyed, None
+            continue
         if current is None or part not in current.model_fields:
             return []
-        current = inner_model(current.model_fields[part].annotation)
+        annotation = current.model_fields[part].annotation
+        current = inner_model(annotation)
+        if typing.get_origin(_bare(annotation)) is dict:
+            keyed, current = inner_model(typing.get_args(_bare(annotation))[1]), None
     return list(current.model_fields) if current is not None else []
 
 

@@ -73,11 +73,12 @@ REQUIRED_COLUMNS: tuple[Column, ...] = ("level1", "level2", "name", "target", "a
 """Every 绩效指标 table has them. 分值, 得分, the reason and 备注 are optional: a form whose table prints no 分值 or
 得分 still writes each row's weight and score (scoring needs them), and the sheet leaves them out; a profile
 without a reason or 备注 column has no such key. The three-cell target (指标性质, 度量单位) is optional too."""
-FundsColumn = Literal["source", "initial", "budget", "executed", "weight", "rate", "score"]
-"""A column of the funding table: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分."""
+FundsColumn = Literal["source", "initial", "budget", "executed", "weight", "rate", "score", "reason"]
+"""A column of the funding table: 资金来源, 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分, and the reason a
+row's 执行率 falls short (执行率偏差原因)."""
 REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed", "rate")
-"""A funding table always has them; 年初预算数 and 分值 are optional (a form without 年初预算数 writes no
-``initial``)."""
+"""A funding table always has them; 年初预算数, 分值 and the reason are optional (a form without 年初预算数 writes no
+``initial``; one with a reason column writes each row's ``reason``)."""
 
 T = TypeVar("T")
 Label = Annotated[str, Field(min_length=1)]
@@ -244,6 +245,23 @@ class Layout(_Settings):
     """Print 主管部门 as ``[120]平塘县人民法院``, the code required; false: the name alone, the code optional."""
     fund_label_suffix: str = Field(default_factory=_reference("layout", "fund_label_suffix"))
     """After each funding row's label on the sheet (年度资金总额：)."""
+    funds_row_rate: bool = Field(default_factory=_reference("layout", "funds_row_rate"))
+    """Every funding row prints its own 执行率 (B ÷ A of that row), as the central template's rows do; false: only
+    the total row, the others print `funds_blank`."""
+    funds_blank: str = Field(default_factory=_reference("layout", "funds_blank"))
+    """What a funding cell without a figure prints: 分值 and 得分 of the rows below the total, and the 执行率 of a
+    row without budget (A = 0) or of every row below the total where `funds_row_rate` is false."""
+    funds_rate_without_budget: Literal["blank", "zero"] = Field(
+        default_factory=_reference("layout", "funds_rate_without_budget"))
+    """The 执行率 a row without budget (A = 0) prints where every row prints one: `funds_blank`, or 0 with the
+    rate's decimals (0.00), as forms whose tables compute B ÷ A as 0 there print it."""
+
+    def row_rate(self, rate: Decimal | None) -> Decimal | None:
+        """A funding row's 执行率 as its table prints it (`ScoredForm.fund_rates`' value): None, printed as the
+        blank, for a row without budget, or 0 where the profile prints that."""
+        if rate is None and self.funds_rate_without_budget == "zero":
+            return Decimal(0)
+        return rate
 
 
 class FundLine(_Settings):
@@ -271,7 +289,7 @@ def _reference_funds() -> tuple[FundLine, ...]:
 
 FUNDS_LABEL_KEYS: dict[str, str] = {"source": "source", "initial": "initial", "budget": "budget",
                                     "executed": "executed", "weight": "funds_weight", "rate": "execution_rate",
-                                    "score": "budget_score"}
+                                    "score": "budget_score", "reason": "execution_reason"}
 """The `Labels` key of each funding column's header."""
 
 
@@ -812,22 +830,29 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
 def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
     labels, money = profile.labels, profile.money
     amount = money_type(money.decimals, money.unit)
-    row = create_model(
-        "FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.",
+    figures: dict[str, Any] = {
         **({"initial": (amount, Field(title=labels.initial,
                                       description="The budget approved at the start of the year."))}
            if "initial" in profile.layout.funds_columns else {}),  # a table without 年初预算数 has no such key
-        budget=(amount, Field(title=labels.budget, description=(
+        "budget": (amount, Field(title=labels.budget, description=(
             "The budget for the whole year after adjustments: A, the base of the execution rate."))),
-        executed=(amount, Field(title=labels.executed, description="What was actually spent in the year: B. "
-                                                                   "Never more than A.")))
+        "executed": (amount, Field(title=labels.executed, description="What was actually spent in the year: B. "
+                                                                      "Never more than A."))}
+    row = create_model("FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.", **figures)
+    below = row
+    if "reason" in profile.layout.funds_columns:
+        # A reason column: each row below the total writes its own; the total row's is the form's
+        # execution_reason, which the checks already ask for when the 执行率 falls short.
+        below = create_model("FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.", **figures,
+                            reason=(Text, Field(default="", title=labels.execution_reason, description=(
+                                "Why this row's execution rate falls short, as its reason cell prints it."))))
     by_key = {line.key: line for line in profile.funds}
     sums = "; ".join(f"{line.label} = {' + '.join(by_key[part].label for part in line.parts)}"
                      for line in profile.funds if line.parts)
     return create_model(
         "Funds", __base__=_Strict, __doc__=f"{funds_title}: the funding rows." + (f" {sums}." if sums else ""),
-        **{line.key: (row, Field(title=line.label, description=line.doc or f"{line.label}."))
-           for line in profile.funds})
+        **{line.key: (row if index == 0 else below, Field(title=line.label, description=line.doc or f"{line.label}."))
+           for index, line in enumerate(profile.funds)})
 
 
 def per_profile(build: Callable[[Profile], T]) -> Callable[[Profile], T]:
@@ -865,6 +890,7 @@ def _stated_model(profile: Profile) -> type[BaseModel]:
         subtotals=_field(Stated, "subtotals", title=labels.subtotal, description=(
             f"The printed {labels.subtotal} of each {caption(labels.level1)}, by its name "
             f"(``{{{subtotals}}}``), where the form prints them.")),
+        funds=_field(Stated, "funds", title=labels.funds),
         total=_field(Stated, "total", title=caption(labels.total)),
         grade=_field(Stated, "grade", title=labels.grade, description=f"The printed grade: {grade_names}."))
 

@@ -9,13 +9,13 @@ never failing a run), and the page shows each printed figure with formgen's besi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import formatting
-from .config import Scheme
 from .findings import Level, Problem
 from .model import Status, field_name, label_for
+from .profile import Profile
 from .scoring import ScoredForm
 
 __all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed"]
@@ -67,6 +67,9 @@ class Printed:
     as printed where the form states it, else as computed."""
     differences: dict[str, Difference]
     """By the same keys, the figures whose printed value differs from formgen's."""
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    """The printed funding amounts (``stated.funds``) by the same keys (``funds.total.budget``), in the profile's
+    unit: the feed converts them to 元 like every amount."""
 
     def computed(self, key: str) -> str | None:
         """formgen's figure where it differs from the printed one, else None."""
@@ -74,10 +77,12 @@ class Printed:
         return difference.computed if difference is not None else None
 
 
-def printed(scored: ScoredForm, scheme: Scheme) -> Printed | None:
+def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
     """The figures of a published form as printed, with formgen's where they differ; None for a draft,
-    whose table shows formgen's figures only. `scheme` (the form's profile's) grades a printed 总分 where
-    the form states no 等级: lists and the feed then agree with the total they show."""
+    whose table shows formgen's figures only. The profile's scheme grades a printed 总分 where the form
+    states no 等级 (lists and the feed then agree with the total they show); its money format prints the
+    funding amounts as its sheet does."""
+    scheme, money = profile.scheme, profile.money.show
     form = scored.form
     if form.status is not Status.PUBLISHED:
         return None
@@ -109,8 +114,30 @@ def printed(scored: ScoredForm, scheme: Scheme) -> Printed | None:
         figures[key] = show(given, max(wanted, formatting.decimals_of(given))) if given is not None else shown
         if given is not None and given != computed:
             differences[key] = Difference(field_name(loc), label_for(loc, model), figures[key], shown)
+    for row_key, row in stated.funds.items():
+        if row.rate is None or row_key == profile.total_row.key or row_key not in scored.fund_rates:
+            continue  # the total row's 执行率 is stated.execution_rate; a misplaced one is an error of the checks
+        rate_key, rate_loc = f"funds.{row_key}.rate", ("stated", "funds", row_key, "rate")
+        rate = profile.layout.row_rate(scored.fund_rates[row_key])  # None: no budget, no 执行率: a blank
+        figures[rate_key] = formatting.rate(row.rate, max(places.rate, formatting.decimals_of(row.rate)))
+        if rate is None or row.rate != rate:
+            own = profile.layout.funds_blank if rate is None else places.show_rate(rate)
+            differences[rate_key] = Difference(field_name(rate_loc), label_for(rate_loc, model), figures[rate_key],
+                                               own)
+    amounts: dict[str, Decimal] = {}
+    for row_key, row in stated.funds.items():
+        holds = getattr(form.funds, row_key, None)
+        for column in ("initial", "budget", "executed"):
+            amount: Decimal | None = getattr(row, column)
+            amount_key, amount_loc = f"funds.{row_key}.{column}", ("stated", "funds", row_key, column)
+            if amount is None or holds is None or column not in type(holds).model_fields:
+                continue  # a row or column the table lacks is an error of the checks, and never printed
+            amounts[amount_key], figures[amount_key] = amount, money(amount)
+            if amount != getattr(holds, column):
+                differences[amount_key] = Difference(field_name(amount_loc), label_for(amount_loc, model),
+                                                     figures[amount_key], money(getattr(holds, column)))
     figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else scored.grade)
     if stated.grade and stated.grade != scored.grade:
         loc = ("stated", "grade")
         differences["grade"] = Difference(field_name(loc), label_for(loc, model), stated.grade, scored.grade)
-    return Printed(figures, differences)
+    return Printed(figures, differences, amounts)

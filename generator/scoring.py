@@ -95,6 +95,9 @@ class ScoredForm:
     places: Places = field(default=Places())
     """The decimals the scheme prints its scores and rates with: whoever prints this form's figures uses
     it, so that they are printed as they were rounded."""
+    fund_rates: dict[str, Decimal | None] = field(default_factory=dict)
+    """Each funding row's 执行率 (B ÷ A × 100, rounded like `execution_rate`) by its key; None for a row without
+    budget (A = 0), which has none. The total row's is `execution_rate`'s figure."""
     scored: bool = True
     """False for an unscored form (``weights = "none"``): its budget score, subtotals, total and grade are
     figures of a notional 100 points per row, computed for the comparisons and printed nowhere."""
@@ -289,6 +292,13 @@ def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Dec
     return exact_rate, scheme.round_rate(exact_rate), scheme.round_score(exact_score)
 
 
+def fund_rates(form: Form, scheme: Scheme) -> dict[str, Decimal | None]:
+    """The 执行率 of every funding row, by its key (S2 on each row): None where A is 0."""
+    rows = {key: getattr(form.funds, key) for key in type(form.funds).model_fields}
+    return {key: scheme.round_rate(row.executed / row.budget * HUNDRED) if row.budget else None
+            for key, row in rows.items()}
+
+
 def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     """Every derived figure of a form (S2–S9)."""
     stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
@@ -318,7 +328,8 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
                                 "add the missing indicators, or confirm they do not apply (rules.md S7)"))
     return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
-                      problems=tuple(problems), places=scheme.places, scored=scheme.scored)
+                      problems=tuple(problems), places=scheme.places, fund_rates=fund_rates(form, scheme),
+                      scored=scheme.scored)
 
 
 def _unscored(result: IndicatorResult) -> IndicatorResult:

@@ -95,6 +95,11 @@ def test_anhui_copy_keeps_the_printed_zero_rate_and_score_and_every_row():
     stated = scored.form.stated
     assert (scored.form.status, stated.execution_rate, stated.budget_score) == ("published", 0, 0)
     assert (scored.execution_rate, scored.budget_score) == (100, 10)
+    # Its printed 0 / 0 / 0 are kept too, above the figures formgen sums from its rows.
+    printed_total = stated.funds["total"]
+    assert (printed_total.initial, printed_total.budget, printed_total.executed) == (0, 0, 0)
+    assert scored.form.funds.total == scored.form.funds.current
+    assert (scored.form.funds.total.initial, scored.form.funds.total.budget) == (90, Decimal("89.974"))
     assert [(r.indicator.name, r.indicator.weight, r.score) for r in scored.indicators] == \
         _printed_rows(ANHUI_SOURCE)
     assert [r.score for r in scored.indicators] == [8, 8, 8, 8, 8, 10, 10, 10, 10]
@@ -103,9 +108,16 @@ def test_anhui_copy_keeps_the_printed_zero_rate_and_score_and_every_row():
 
 
 def test_anhui_reports_exactly_the_published_forms_discrepancies():
-    """The total row prints 0 and 0 where its one funding row, 89.974 of 89.974 万元, gives 100.00 and 10;
-    the copy ends before the 满意度指标 cells, which is a warning, not a discrepancy."""
+    """The total row prints 0 / 0 / 0 where its one funding row holds 90 / 89.974 / 89.974 万元, and 执行率 0 and
+    得分 0 where 89.974 of 89.974 万元 gives 100.00 and 10; the copy ends before the 满意度指标 cells, which is a
+    warning, not a discrepancy."""
     assert _discrepancies(ANHUI_FORM, _config(ANHUI)) == [
+        ("stated-differs", "stated.funds.total.budget",
+         "年度资金总额 全年预算数 is stated as 0万元 but funds.total.budget is 89.974万元"),
+        ("stated-differs", "stated.funds.total.executed",
+         "年度资金总额 全年执行数 is stated as 0万元 but funds.total.executed is 89.974万元"),
+        ("stated-differs", "stated.funds.total.initial",
+         "年度资金总额 年初预算数 is stated as 0万元 but funds.total.initial is 90万元"),
         ("stated-differs", "stated.execution_rate", "执行率 is stated as 0 but computes to 100.00"),
         ("stated-differs", "stated.budget_score", "预算执行得分 is stated as 0 but computes to 10")]
     site = load_site([ANHUI_FORM], _config(ANHUI), root=ROOT)
@@ -192,7 +204,9 @@ def test_anhui_page_prints_the_published_table(built):
     out = sites["anhui"].out
     html = (out / "forms" / "commissioned-services.html").read_text(encoding="utf-8")
     # 万元 with three decimals where the amount has them (89.974), none where it has none (90).
-    assert '<td class="num">90</td><td class="num">89.974</td><td class="num">89.974</td><td class="num">10</td>' \
+    # The 年度资金总额 row as printed, 0 / 0 / 0 / 10 / 0 / 0, each figure with formgen's beside it.
+    assert f'<td class="num">{_computed("0", "90")}</td><td class="num">{_computed("0", "89.974")}</td>' \
+           f'<td class="num">{_computed("0", "89.974")}</td><td class="num">10</td>' \
            f'<td class="num">{_computed("0.00", "100.00")}</td><td class="num">{_computed("0", "10")}</td></tr>' \
         in html
     assert "产出指标<br>(50分)" in html and "效益指标<br>(30分)" in html
@@ -202,11 +216,15 @@ def test_anhui_page_prints_the_published_table(built):
     assert "主管部门219-池州市贵池区棠溪镇人民政府实施单位219001-池州市贵池区棠溪镇人民政府" in text
     assert "基建工程委托业务项目数量≥50个5088" in text and "项目总成本≤90万元9088" in text
     assert "偏差原因分析及改进措施" in text and "备注" not in text
-    assert "与计算结果不一致之处" in html and html.count("<li>表上填写的结果") == 2
+    assert "与计算结果不一致之处" in html and html.count("<li>表上填写的结果") == 5
     record = json.loads((out / "data" / "forms" / "commissioned-services.json").read_text(encoding="utf-8"))
+    printed = {"initial": "0", "budget": "0", "executed": "0"}
     assert (record["status"], record["stated"], record["computed"]) == \
-        ("published", {"execution_rate": "0.00", "budget_score": "0"},
-         {"execution_rate": "100.00", "budget_score": "10"})
+        ("published", {"execution_rate": "0.00", "budget_score": "0",
+                       **{f"funds.total.{column}": figure for column, figure in printed.items()}},
+         {"execution_rate": "100.00", "budget_score": "10", "funds.total.initial": "90",
+          "funds.total.budget": "89.974", "funds.total.executed": "89.974"})
+    assert record["funds"]["total"] == printed  # as published; formgen's figures are under computed
     assert record["funds"]["current"] == {"initial": "900000", "budget": "899740", "executed": "899740"}  # 元
 
 
@@ -229,7 +247,7 @@ def test_shanghai_page_prints_the_published_table(built):
 
 
 @pytest.mark.parametrize(("name", "slug", "figures"), [
-    ("anhui", "commissioned-services", ["年度资金总额9089.97489.974100.00计算值100.000计算值10",
+    ("anhui", "commissioned-services", ["年度资金总额0计算值900计算值89.9740计算值89.974100.00计算值100.000计算值10",
                                         "对控制基建项目成本影响程度效果明显达成预期指标1010"]),
     ("shanghai", "sports-settlement", ["年度资金总额250,000.00250,000.00215,457.601086.19计算值86.188.62",
                                        "总分10098.62"]),

@@ -290,7 +290,7 @@ class FormView:
     @cached_property
     def printed(self) -> published.Printed | None:
         """A published form's figures as printed, with formgen's where they differ; None for a draft."""
-        return published.printed(self.scored, self.profile.scheme)
+        return published.printed(self.scored, self.profile)
 
     def shown(self, key: str, computed: str) -> str:
         """A figure as the form shows it, as text: the printed one of a published form, else `computed`."""
