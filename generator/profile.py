@@ -26,7 +26,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, WithJsonSchema, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -48,7 +59,9 @@ from .model import (
     SplitIndicatorFigures,
     Text,
     _Strict,
+    _text,
     money_type,
+    placeholder_row,
     short_label,
 )
 from .profiles import reference_data
@@ -237,6 +250,13 @@ class Layout(_Settings):
     """Print 主管部门 as ``[120]平塘县人民法院``, the code required; false: the name alone, the code optional."""
     fund_label_suffix: str = Field(default_factory=_reference("layout", "fund_label_suffix"))
     """After each funding row's label on the sheet (年度资金总额：)."""
+    total_in_header: bool = Field(default_factory=_reference("layout", "total_in_header"))
+    """Print the total in a header row (宁夏: 自评得分 98, with 财政审核评分 beside it: the footer fields), in
+    place of the 总分 row under the table."""
+    placeholder_rows: bool = Field(default_factory=_reference("layout", "placeholder_rows"))
+    """Keep the empty template rows a published table prints (指标2:, a 经济效益指标 row without name or figures):
+    a row that writes no target, actual, 分值 or 得分 is printed empty in its place, never scored and never
+    counted (a form being written gets a warning). False: every row is a scored row, its figures required."""
 
 
 class FundLine(_Settings):
@@ -347,9 +367,11 @@ def _weights_problems(profile: Profile) -> Problems:
     """A scored table prints its 预算执行得分; an unscored one (``weights = "none"``) has no 分值 or 得分 to print."""
     layout = profile.layout
     if profile.scheme.scored:
-        if "score" not in layout.funds_columns:
+        # A funding table gives budget execution no points where an indicator row scores it (宁夏).
+        if "score" not in layout.funds_columns and profile.scheme.budget_weight:
             yield (("layout", "funds_columns"), "lacks score",
-                   'add score (预算执行得分), or set [scheme] weights = "none" for an unscored form')
+                   'add score (预算执行得分), or set [scheme] weights = "none" for an unscored form, or score '
+                   "budget execution by an indicator row (budget_weight = 0 and budget_indicator)")
         return
     for key, columns in (("columns", layout.columns), ("funds_columns", layout.funds_columns)):
         for index, column in enumerate(columns):
@@ -799,7 +821,32 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
         base: type[IndicatorFigures] = SplitIndicatorFigures if split else IndicatorFigures
     else:
         base = UnscoredSplitIndicator if split else UnscoredIndicator
-    return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.", **fields)
+    validators: dict[str, Any] = {}
+    judged = frozenset(level1.name for level1 in scheme.level1 if level1.judged)
+    if judged:
+        validators["_judged_cells"] = field_validator("target", "actual", mode="wrap")(_judged_cells(judged))
+    if profile.layout.placeholder_rows:
+        validators["_placeholder"] = model_validator(mode="wrap")(_placeholder)
+    return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.",
+                        __validators__=validators, **fields)
+
+
+def _judged_cells(judged: frozenset[str]) -> Callable[..., Any]:
+    """The validator of 指标值 and 实际值 in a profile with judged 一级指标: under one of `judged` they are free
+    text, and may be empty (宁夏 prints “—”, or nothing, and a finding); elsewhere a figure, as always."""
+    def validate(cls: type[BaseModel], value: object, handler: ValidatorFunctionWrapHandler,
+                 info: ValidationInfo) -> object:
+        if info.data.get("level1") in judged:
+            return _text(value)
+        return handler(value)
+
+    return validate
+
+
+def _placeholder(cls: type[IndicatorFigures], data: object, handler: ModelWrapValidatorHandler[IndicatorFigures]
+                 ) -> IndicatorFigures:
+    """A profile that keeps empty template rows reads one as such (`model.placeholder_row`), any other as a row."""
+    return placeholder_row(cls, data) or handler(data)
 
 
 def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
