@@ -793,6 +793,9 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
     names = ", ".join(level1.name for level1 in scheme.level1)
     weights = ", ".join(f"{level1.name} {plain(level1.weight)}" for level1 in scheme.level1)
     fields: dict[str, Any] = {}
+    judged = frozenset(level1.name for level1 in scheme.level1 if level1.judged)
+    placeholder = (" Left out, with every other figure, in an empty template row (指标2:), printed empty and not "
+                   "scored.") if profile.layout.placeholder_rows else ""
     # A table without 分值 or 得分 still scores: each row writes its weight and score, printed nowhere on the
     # sheet but carried by the feed, the CSV and the totals (docs/profiles.md). They come last in the model.
     columns = profile.layout.columns
@@ -814,7 +817,12 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
         elif column == "weight":
             unprinted = "" if column in columns else " Not printed: the table has no such column."
             fields[column] = _field(Indicator, column, title=title, description=(
-                f"The row's points. The rows of each 一级指标 add up to its weight ({weights}).{unprinted}"))
+                f"The row's points. The rows of each 一级指标 add up to its weight ({weights})"
+                f"{_level2_doc(scheme)}.{unprinted}{placeholder}"))
+        elif column in ("target", "actual") and judged:
+            fields[column] = _field(Indicator, column, title=title, description=(
+                f"{Indicator.model_fields[column].description} Under {'、'.join(sorted(judged))} (scored by "
+                "judgement): any text, or nothing (“—”)."))
         else:
             fields[column] = _field(Indicator, column, title=title)
     if scheme.scored:
@@ -822,13 +830,19 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
     else:
         base = UnscoredSplitIndicator if split else UnscoredIndicator
     validators: dict[str, Any] = {}
-    judged = frozenset(level1.name for level1 in scheme.level1 if level1.judged)
     if judged:
         validators["_judged_cells"] = field_validator("target", "actual", mode="wrap")(_judged_cells(judged))
     if profile.layout.placeholder_rows:
         validators["_placeholder"] = model_validator(mode="wrap")(_placeholder)
     return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.",
                         __validators__=validators, **fields)
+
+
+def _level2_doc(scheme: Scheme) -> str:
+    """The 二级指标 with points of their own, as the weight's description names them (`Level1.level2_weights`)."""
+    named = [f"{level1.name} {level2} {plain(points)}" for level1 in scheme.level1
+             for level2, points in level1.level2_weights]
+    return f", and those of each of these 二级指标 its points ({', '.join(named)})" if named else ""
 
 
 def _judged_cells(judged: frozenset[str]) -> Callable[..., Any]:
