@@ -45,6 +45,8 @@ from .config import ConfigError, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
 from .formatting import plain
 from .model import (
+    MAX_TEXT_CHARS,
+    PLACEHOLDER_FIGURES,
     BareFigureText,
     Department,
     Form,
@@ -834,8 +836,29 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
         validators["_judged_cells"] = field_validator("target", "actual", mode="wrap")(_judged_cells(judged))
     if profile.layout.placeholder_rows:
         validators["_placeholder"] = model_validator(mode="wrap")(_placeholder)
+    extra = {"json_schema_extra": functools.partial(_row_schema, judged, profile.layout.placeholder_rows)} \
+        if judged or profile.layout.placeholder_rows else {}
     return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.",
-                        __validators__=validators, **fields)
+                        __validators__=validators, __cls_kwargs__=extra, **fields)
+
+
+def _row_schema(judged: frozenset[str], placeholders: bool, schema: dict[str, Any]) -> None:
+    """The JSON Schema of a row as the validators read it: under a judged 一级指标, 指标值 and 实际值 any text; with
+    empty template rows, a row that names its 一级 and 二级指标 and writes no figure (`PLACEHOLDER_FIGURES`)."""
+    properties = schema["properties"]
+    if judged:
+        strict = {key: properties[key] for key in ("target", "actual")}
+        free = {key: {"type": "string", "maxLength": MAX_TEXT_CHARS} for key in strict}
+        for key in strict:
+            properties[key] = {name: properties[key][name] for name in ("title", "description")
+                               if name in properties[key]}
+        schema["allOf"] = [{"if": {"properties": {"level1": {"enum": sorted(judged)}}, "required": ["level1"]},
+                            "then": {"properties": free}, "else": {"properties": strict}}]
+    if placeholders:
+        figures = [key for key in PLACEHOLDER_FIGURES if key in properties]
+        schema["anyOf"] = [{"required": schema.pop("required", [])},
+                           {"required": ["level1", "level2"],
+                            "not": {"anyOf": [{"required": [key]} for key in figures]}}]
 
 
 def _level2_doc(scheme: Scheme) -> str:

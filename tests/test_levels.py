@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import frontmatter
+import jsonschema
 import pytest
 import yaml
 
@@ -20,7 +22,8 @@ from generator.build import BuildResult, build_site
 from generator.config import SiteConfig, load_config
 from generator.findings import Level
 from generator.pipeline import load_site
-from generator.profile import ProfileError, parse_profile, shipped_profiles
+from generator.profile import ProfileError, form_model, parse_profile, shipped_profiles
+from generator.schema import form_schema
 from generator.scoring import Method
 
 from .conftest import CONTENT, ROOT
@@ -318,3 +321,19 @@ def test_hebei_copy_with_its_empty_template_rows_scores_as_without_them(tmp_path
 
     assert [(f.code, f.level, f.field) for f in kept.findings] == \
         [(f.code, f.level, moved(f.field)) for f in before.findings]
+
+
+def test_the_json_schema_reads_rows_as_the_checks_do():
+    """An editor validating against `formgen schema --profile ningxia` accepts the published copy: empty 指标值
+    under the judged 项目决策, and the empty template rows; it refuses an empty 指标值 elsewhere and a template
+    row that writes one figure."""
+    validator = jsonschema.Draft202012Validator(form_schema(form_model(shipped_profiles()["ningxia"])))
+    data = json.loads(json.dumps(frontmatter.load(FORM).metadata, default=str))
+    assert not list(validator.iter_errors(data))
+    assert data["indicators"][2]["target"] == "" and data["indicators"][9] == \
+        {"level1": "项目产出", "level2": "数量指标", "name": "指标2:"}
+    row, template = dict(data["indicators"][8]), dict(data["indicators"][9])
+    data["indicators"][8] = {**row, "target": ""}
+    assert [list(error.path) for error in validator.iter_errors(data)] == [["indicators", 8, "target"]]
+    data["indicators"][8], data["indicators"][9] = row, {**template, "weight": 3}
+    assert [list(error.path) for error in validator.iter_errors(data)] == [["indicators", 9]]
