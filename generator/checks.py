@@ -109,21 +109,52 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
         return
     if not scheme.scored:  # an unscored form has no 分值 to add up
         return
+    scored_rows = [(index, row) for index, row in enumerate(form.indicators) if not row.placeholder]
     for level1 in scheme.level1:
-        rows = [row.weight for row in form.indicators if row.level1 == level1.name]
-        if rows and sum(rows, Decimal(0)) != level1.weight:
-            first = next(i for i, row in enumerate(form.indicators) if row.level1 == level1.name)
-            yield Problem("weights-sum", Level.ERROR, ("indicators", first, "weight"),
-                          f"the {labels.weight} of the {level1.name} rows add up to "
-                          f"{plain(sum(rows, Decimal(0)))}, not {plain(level1.weight)}",
-                          f"make the {level1.name} rows' {labels.weight} add up to {plain(level1.weight)}")
+        yield from _weights_add_up([(i, row) for i, row in scored_rows if row.level1 == level1.name],
+                                   level1.name, level1.weight, labels.weight)
+        for level2, points in level1.level2_weights:  # 数量指标(10分): its rows add up to its 10 points
+            yield from _weights_add_up([(i, row) for i, row in scored_rows
+                                        if row.level1 == level1.name and row.level2 == level2],
+                                       f"{level1.name} {level2}", points, labels.weight)
+
+
+def _weights_add_up(rows: list[tuple[int, Indicator]], group: str, weight: Decimal, label: str) -> Iterator[Problem]:
+    """The 分值 of a group's rows (an 一级指标's, or a 二级指标's with points of its own) against its weight; a
+    group without rows does not apply (rules.md S7)."""
+    points = sum((row.weight for _, row in rows), Decimal(0))
+    if rows and points != weight:
+        yield Problem("weights-sum", Level.ERROR, ("indicators", rows[0][0], "weight"),
+                      f"the {label} of the {group} rows add up to {plain(points)}, not {plain(weight)}",
+                      f"make the {group} rows' {label} add up to {plain(weight)}")
+
+
+def _placeholders(form: Form, profile: Profile) -> Iterator[Problem]:
+    """Empty template rows (`layout.placeholder_rows`) of a form being written: kept and printed empty, never
+    scored; a published copy keeps them as printed without a word. And the budget execution row a scheme with
+    a ``budget_indicator`` scores: without it, budget execution would count nowhere."""
+    wanted = profile.scheme.budget_indicator
+    if wanted and not any(row.name == wanted and not row.placeholder for row in form.indicators):
+        yield Problem("budget-row-missing", Level.ERROR, ("indicators",),
+                      f"no {profile.labels.name} row “{wanted}”: the profile scores budget execution by that row "
+                      "(scheme.budget_indicator), and the funding table gives it no points",
+                      f"add the row {profile.labels.name}: {wanted}, with its {profile.labels.weight}")
+    if form.status is Status.PUBLISHED:
+        return
+    for index, row in enumerate(form.indicators):
+        if row.placeholder:
+            yield Problem("row-empty", Level.WARNING, ("indicators", index),
+                          f"row {index + 1} ({row.level2} {row.name}) has no {profile.labels.target}, "
+                          f"{profile.labels.actual} or {profile.labels.weight}: it is printed as an empty "
+                          "template row and not scored",
+                          "fill in its figures, or remove it if the form does not need it")
 
 
 def _free_weights(form: Form, scheme: Scheme, weight: str) -> Iterator[Problem]:
     """Free weights: no 一级指标 has a fixed share, but the rows together carry the scheme's indicator points,
     so that the total is still out of the scheme's full score."""
     fixed = sum((level1.weight for level1 in scheme.level1), Decimal(0))
-    total = sum((row.weight for row in form.indicators), Decimal(0))
+    total = sum((row.weight for row in form.indicators if not row.placeholder), Decimal(0))
     if form.indicators and total != fixed:
         yield Problem("weights-sum", Level.ERROR, ("indicators", 0, "weight"),
                       f"the {weight} of the indicator rows add up to {plain(total)}, not the fixed total "
@@ -439,6 +470,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems: list[Problem] = list(scored.problems)
     problems += funds_problems(scored.form.funds, profile)
     problems += _structure(scored, profile)
+    problems += _placeholders(scored.form, profile)
     problems += _indicators(scored, config, profile)
     # Compared even when there are errors above: a printed 总分 of 110 against a computed 100 is a fact
     # about the form whatever else is wrong, and hiding it let a clerk fix one error only to meet the next.

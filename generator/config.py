@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import ProblemsFound
 from .findings import Finding, Level
@@ -53,6 +53,11 @@ class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
 
 
+def _pairs(value: object) -> object:
+    """A TOML table ``{"数量指标" = 10}`` as (name, points) pairs: a profile is frozen and hashed, a dict is not."""
+    return tuple(value.items()) if isinstance(value, dict) else value
+
+
 class Level1(_Settings):
     """A first-level indicator (一级指标) and its weight."""
 
@@ -62,6 +67,14 @@ class Level1(_Settings):
     """Its points; the indicator rows under it add up to this."""
     level2: tuple[str, ...] = ()
     """The second-level indicators expected under it; others get a warning. Empty: any."""
+    level2_weights: Annotated[tuple[tuple[str, Points], ...], BeforeValidator(_pairs)] = ()
+    """Points of some of its second-level indicators, by name (宁夏 prints 数量指标(10分)): the rows under each
+    add up to its points, as the rows of a 一级指标 add up to its weight. They add up to at most the weight,
+    to exactly it where every one of `level2` has points. Empty: none has points of its own."""
+    judged: bool = False
+    """Its rows are scored by judgement against criteria the form does not print (宁夏's 项目决策 and 项目管理:
+    指标值 “—”, the 实际值 a finding such as 目标明确): the stated 得分 is required and stands, within 0 to 分值;
+    their 指标值 and 实际值 are free text, and may be empty."""
 
 
 class Band(_Settings):
@@ -117,12 +130,31 @@ class Scheme(_Settings):
     Each is rounded half up once, from unrounded inputs (rules.md S9)."""
     rate_decimals: Literal[0, 1, 2] = Field(default_factory=_reference("rate_decimals"))
     """Decimals of the printed 执行率: 2 (86.20), 1 (86.2) or 0 (86)."""
+    budget_indicator: str = Field(default_factory=_reference("budget_indicator"))
+    """The 三级指标 of the indicator row that scores budget execution in place of the funding table (宁夏:
+    项目管理 > 投入管理 > 预算执行率), by name; its score is computed as the funding table's would be, the row's
+    分值 × B ÷ A of the total row (rules.md S2), and a stated one is checked against it. It needs
+    budget_weight = 0: the points are the row's. Empty (the reference): the funding table scores it."""
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> Scheme:
         total = self.total_points
         if total != 100:
             raise ValueError(f"budget_weight and the level1 weights add up to {total}, not 100")
+        if self.budget_indicator and self.budget_weight:
+            raise ValueError(f"budget_indicator “{self.budget_indicator}” scores budget execution, and budget_weight "
+                             f"is {self.budget_weight}: the points would be counted twice; write budget_weight = 0")
+        for level1 in self.level1:
+            weights = dict(level1.level2_weights)
+            points = sum(weights.values(), Decimal(0))
+            complete = bool(level1.level2) and set(level1.level2) <= set(weights)
+            unknown = [name for name in weights if level1.level2 and name not in level1.level2]
+            if unknown:
+                raise ValueError(f"level1 “{level1.name}”: level2_weights names {'、'.join(unknown)}, not in its "
+                                 f"level2 ({'、'.join(level1.level2)})")
+            if points > level1.weight or (complete and points != level1.weight):
+                raise ValueError(f"level1 “{level1.name}”: its level2_weights add up to {points}, "
+                                 f"{'more than' if points > level1.weight else 'not'} its weight {level1.weight}")
         return self
 
     @property
@@ -150,6 +182,16 @@ class Scheme(_Settings):
 
     def level1_named(self, name: str) -> Level1 | None:
         return next((item for item in self.level1 if item.name == name), None)
+
+    def level2_weight(self, level1: str, level2: str) -> Decimal | None:
+        """The points of a second-level indicator where the scheme gives it its own (数量指标(10分)), else None."""
+        found = self.level1_named(level1)
+        return dict(found.level2_weights).get(level2) if found is not None else None
+
+    def judged(self, level1: str) -> bool:
+        """Whether rows of this 一级指标 are scored by judgement alone (`Level1.judged`)."""
+        found = self.level1_named(level1)
+        return found is not None and found.judged
 
     def grade_for(self, total: Decimal) -> str:
         for grade in sorted(self.grades, key=lambda grade: grade.minimum, reverse=True):

@@ -15,7 +15,7 @@ from .config import SiteConfig
 from .model import Status
 from .pipeline import Entry, Site
 from .profile import Profile
-from .scoring import ScoredForm
+from .scoring import Method, ScoredForm
 
 __all__ = ["FEED_VERSION", "feed_document", "form_record", "site_feed"]
 
@@ -63,8 +63,10 @@ def form_record(entry: Entry) -> dict[str, Any]:
                 "name": result.indicator.name,
                 "target": result.indicator.target_figure,
                 "actual": result.indicator.actual_figure,
-                "weight": formatting.score(result.indicator.weight),
-                "score": scored.places.show_score(result.score),
+                # An empty template row (指标2:) has no points: null, as an unscored form's.
+                **({"weight": None, "score": None} if result.method is Method.PLACEHOLDER else
+                   {"weight": formatting.score(result.indicator.weight),
+                    "score": scored.places.show_score(result.score)}),
                 "method": result.method.value,
                 "reason": getattr(result.indicator, "reason", ""),  # nor a reason column
                 "note": getattr(result.indicator, "note", ""),  # a profile may have no 备注 column
@@ -102,7 +104,7 @@ def _as_published(record: dict[str, Any], printed: published.Printed, profile: P
     printed figure formgen computes otherwise (keys as in the form file: ``total``, ``indicators[3].score``).
     Drafts get none of these keys, so that their records stay as they were."""
     figures = printed.figures
-    rows = [{**row, "score": figures[f"indicators[{number}].score"]}
+    rows = [{**row, "score": figures.get(f"indicators[{number}].score", row["score"])}
             for number, row in enumerate(record["indicators"], start=1)]
     funds = {name: {column: _printed_fund(printed, profile, f"funds.{name}.{column}", value)
                     for column, value in row.items()} for name, row in record["funds"].items()}

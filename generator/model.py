@@ -38,10 +38,10 @@ from .values import (
     parse_value,
 )
 
-__all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "Department", "Form", "FundRow", "Funds", "Goals", "Indicator",
-           "IndicatorFigures", "SplitIndicatorFigures",
+__all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
+           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
            "Stated", "StatedFundRow", "Status", "caption", "field_name", "inner_model", "label_for", "money_type",
-           "short_label"]
+           "placeholder_row", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -383,6 +383,37 @@ class IndicatorFigures(_Strict):
     @property
     def actual_figure(self) -> str:
         return self._cell("actual")
+
+    @property
+    def placeholder(self) -> bool:
+        """An empty template row kept as the published table prints it (指标2:): no target, actual or 分值. Only
+        a profile with ``layout.placeholder_rows`` reads one (`placeholder_row`); it is never scored."""
+        return self.__dict__.get("weight", 0) is None and not self.target_figure and not self.actual_figure
+
+
+PLACEHOLDER_FIGURES = ("nature", "target", "unit", "actual", "weight", "score")
+"""The cells an empty template row leaves empty: its figures. Its names and texts may be written."""
+
+
+def placeholder_row(model: type[IndicatorFigures], data: object) -> IndicatorFigures | None:
+    """The row `data` (a row as read) as an empty template row of `model`, if it is one: every figure empty or
+    left out, its 一级 and 二级指标 named (the row sits in their groups) and no unknown key. None otherwise: the
+    row is validated as any other, and a figure left out is reported as missing."""
+    if not isinstance(data, dict) or any(not _is_empty(data.get(key)) for key in PLACEHOLDER_FIGURES):
+        return None
+    fields = model.model_fields
+    if any(key not in fields for key in data):
+        return None
+    try:
+        texts = {key: _text(value) for key, value in data.items() if key not in PLACEHOLDER_FIGURES}
+    except PydanticCustomError:
+        return None
+    if not texts.get("level1") or not texts.get("level2"):
+        return None
+    defaults = {key: info.get_default(call_default_factory=True) for key, info in fields.items()
+                if not info.is_required()}
+    empty = {key: "" for key in ("nature", "target", "unit", "actual") if key in fields}
+    return model.model_construct(**{**defaults, **empty, "name": "", "weight": None, "score": None, **texts})
 
 
 class SplitIndicatorFigures(IndicatorFigures):

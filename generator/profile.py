@@ -26,7 +26,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, WithJsonSchema, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -34,6 +45,8 @@ from .config import ConfigError, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
 from .formatting import plain
 from .model import (
+    MAX_TEXT_CHARS,
+    PLACEHOLDER_FIGURES,
     BareFigureText,
     Department,
     Form,
@@ -49,8 +62,10 @@ from .model import (
     Stated,
     Text,
     _Strict,
+    _text,
     caption,
     money_type,
+    placeholder_row,
 )
 from .profiles import reference_data
 from .reading import ReadError, read_bytes
@@ -262,6 +277,13 @@ class Layout(_Settings):
         if rate is None and self.funds_rate_without_budget == "zero":
             return Decimal(0)
         return rate
+    total_in_header: bool = Field(default_factory=_reference("layout", "total_in_header"))
+    """Print the total in a header row (宁夏: 自评得分 98, with 财政审核评分 beside it: the footer fields), in
+    place of the 总分 row under the table."""
+    placeholder_rows: bool = Field(default_factory=_reference("layout", "placeholder_rows"))
+    """Keep the empty template rows a published table prints (指标2:, a 经济效益指标 row without name or figures):
+    a row that writes no target, actual, 分值 or 得分 is printed empty in its place, never scored and never
+    counted (a form being written gets a warning). False: every row is a scored row, its figures required."""
 
 
 class FundLine(_Settings):
@@ -372,9 +394,11 @@ def _weights_problems(profile: Profile) -> Problems:
     """A scored table prints its 预算执行得分; an unscored one (``weights = "none"``) has no 分值 or 得分 to print."""
     layout = profile.layout
     if profile.scheme.scored:
-        if "score" not in layout.funds_columns:
+        # A funding table gives budget execution no points where an indicator row scores it (宁夏).
+        if "score" not in layout.funds_columns and profile.scheme.budget_weight:
             yield (("layout", "funds_columns"), "lacks score",
-                   'add score (预算执行得分), or set [scheme] weights = "none" for an unscored form')
+                   'add score (预算执行得分), or set [scheme] weights = "none" for an unscored form, or score '
+                   "budget execution by an indicator row (budget_weight = 0 and budget_indicator)")
         return
     for key, columns in (("columns", layout.columns), ("funds_columns", layout.funds_columns)):
         for index, column in enumerate(columns):
@@ -796,6 +820,9 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
     names = ", ".join(level1.name for level1 in scheme.level1)
     weights = ", ".join(f"{level1.name} {plain(level1.weight)}" for level1 in scheme.level1)
     fields: dict[str, Any] = {}
+    judged = frozenset(level1.name for level1 in scheme.level1 if level1.judged)
+    placeholder = (" Left out, with every other figure, in an empty template row (指标2:), printed empty and not "
+                   "scored.") if profile.layout.placeholder_rows else ""
     # A table without 分值 or 得分 still scores: each row writes its weight and score, printed nowhere on the
     # sheet but carried by the feed, the CSV and the totals (docs/profiles.md). They come last in the model.
     columns = profile.layout.columns
@@ -817,14 +844,71 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
         elif column == "weight":
             unprinted = "" if column in columns else " Not printed: the table has no such column."
             fields[column] = _field(Indicator, column, title=title, description=(
-                f"The row's points. The rows of each 一级指标 add up to its weight ({weights}).{unprinted}"))
+                f"The row's points. The rows of each 一级指标 add up to its weight ({weights})"
+                f"{_level2_doc(scheme)}.{unprinted}{placeholder}"))
+        elif column in ("target", "actual") and judged:
+            fields[column] = _field(Indicator, column, title=title, description=(
+                f"{Indicator.model_fields[column].description} Under {'、'.join(sorted(judged))} (scored by "
+                "judgement): any text, or nothing (“—”)."))
         else:
             fields[column] = _field(Indicator, column, title=title)
     if scheme.scored:
         base: type[IndicatorFigures] = SplitIndicatorFigures if split else IndicatorFigures
     else:
         base = UnscoredSplitIndicator if split else UnscoredIndicator
-    return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.", **fields)
+    validators: dict[str, Any] = {}
+    if judged:
+        validators["_judged_cells"] = field_validator("target", "actual", mode="wrap")(_judged_cells(judged))
+    if profile.layout.placeholder_rows:
+        validators["_placeholder"] = model_validator(mode="wrap")(_placeholder)
+    extra = {"json_schema_extra": functools.partial(_row_schema, judged, profile.layout.placeholder_rows)} \
+        if judged or profile.layout.placeholder_rows else {}
+    return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.",
+                        __validators__=validators, __cls_kwargs__=extra, **fields)
+
+
+def _row_schema(judged: frozenset[str], placeholders: bool, schema: dict[str, Any]) -> None:
+    """The JSON Schema of a row as the validators read it: under a judged 一级指标, 指标值 and 实际值 any text; with
+    empty template rows, a row that names its 一级 and 二级指标 and writes no figure (`PLACEHOLDER_FIGURES`)."""
+    properties = schema["properties"]
+    if judged:
+        strict = {key: properties[key] for key in ("target", "actual")}
+        free = {key: {"type": "string", "maxLength": MAX_TEXT_CHARS} for key in strict}
+        for key in strict:
+            properties[key] = {name: properties[key][name] for name in ("title", "description")
+                               if name in properties[key]}
+        schema["allOf"] = [{"if": {"properties": {"level1": {"enum": sorted(judged)}}, "required": ["level1"]},
+                            "then": {"properties": free}, "else": {"properties": strict}}]
+    if placeholders:
+        figures = [key for key in PLACEHOLDER_FIGURES if key in properties]
+        schema["anyOf"] = [{"required": schema.pop("required", [])},
+                           {"required": ["level1", "level2"],
+                            "not": {"anyOf": [{"required": [key]} for key in figures]}}]
+
+
+def _level2_doc(scheme: Scheme) -> str:
+    """The 二级指标 with points of their own, as the weight's description names them (`Level1.level2_weights`)."""
+    named = [f"{level1.name} {level2} {plain(points)}" for level1 in scheme.level1
+             for level2, points in level1.level2_weights]
+    return f", and those of each of these 二级指标 its points ({', '.join(named)})" if named else ""
+
+
+def _judged_cells(judged: frozenset[str]) -> Callable[..., Any]:
+    """The validator of 指标值 and 实际值 in a profile with judged 一级指标: under one of `judged` they are free
+    text, and may be empty (宁夏 prints “—”, or nothing, and a finding); elsewhere a figure, as always."""
+    def validate(cls: type[BaseModel], value: object, handler: ValidatorFunctionWrapHandler,
+                 info: ValidationInfo) -> object:
+        if info.data.get("level1") in judged:
+            return _text(value)
+        return handler(value)
+
+    return validate
+
+
+def _placeholder(cls: type[IndicatorFigures], data: object, handler: ModelWrapValidatorHandler[IndicatorFigures]
+                 ) -> IndicatorFigures:
+    """A profile that keeps empty template rows reads one as such (`model.placeholder_row`), any other as a row."""
+    return placeholder_row(cls, data) or handler(data)
 
 
 def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:

@@ -16,7 +16,7 @@ from . import formatting
 from .findings import Level, Problem
 from .model import Status, field_name, label_for
 from .profile import Profile
-from .scoring import ScoredForm
+from .scoring import Method, ScoredForm
 
 __all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed"]
 
@@ -97,6 +97,8 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         ("total", ("stated", "total"), stated.total, scored.total, places.show_score(scored.total)),
     ]
     for result in scored.indicators:
+        if result.method is Method.PLACEHOLDER:  # an empty template row prints no figure
+            continue
         loc = ("indicators", result.index, "score")
         pairs.append((field_name(loc), loc, result.indicator.score, result.score, places.show_score(result.score)))
     for name, given in stated.subtotals.items():

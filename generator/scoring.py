@@ -53,6 +53,12 @@ class Method(StrEnum):
     """A date target met by a date."""
     UNSCORED = "unscored"
     """Could not be scored; see the row's problems."""
+    JUDGED = "judged"
+    """The author's score alone, within 0 to 分值: a row of a judged 一级指标 (宁夏's 项目决策, 项目管理)."""
+    BUDGET = "budget"
+    """The budget execution row (the scheme's ``budget_indicator``): 分值 × B ÷ A of the funding table (S2)."""
+    PLACEHOLDER = "placeholder"
+    """An empty template row kept as printed (指标2:): never scored, never counted."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,10 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue, 
 
 def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
     """Score one row by the scheme (S3–S6), and compare a stated score with the computed one."""
+    if row.placeholder:
+        return IndicatorResult(index, row, Method.PLACEHOLDER, ZERO, ZERO)
+    if scheme.judged(row.level1):
+        return _judged(index, row, scheme)
     try:
         target = values.parse_value(row.target_figure)
         actual = values.parse_value(row.actual_figure)
@@ -244,6 +254,42 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
     return result if scheme.scored else _unscored(result)
 
 
+def _judged(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
+    """A row scored by judgement against criteria the form does not print: its stated score stands."""
+    problems: tuple[Problem, ...] = ()
+    if row.score is None:
+        problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
+                            f"{_label(row, 'score')} is missing: a {row.level1} row is scored by judgement",
+                            f"write score: a value from 0 to {_label(row, 'weight')} {plain(row.weight)}"),)
+    stated = row.score if row.score is not None else ZERO
+    return _compare_stated(IndicatorResult(index, row, Method.JUDGED, scheme.round_score(stated), stated,
+                                           problems=problems), scheme)
+
+
+def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> IndicatorResult:
+    """The indicator row that scores budget execution (`Scheme.budget_indicator`): 分值 × B ÷ A of the funding
+    table's total row, as the funding table would score it (S2). A 实际值 written as a percentage is the
+    执行率, and is compared with the table's."""
+    _, rate, score = execution(form, row.weight, scheme)
+    problems: list[Problem] = []
+    try:
+        actual = values.parse_value(row.actual_figure)
+    except ValueSyntaxError:
+        actual = None
+    if isinstance(actual, Quantity) and actual.unit == "%" and form.funds.total.budget \
+            and scheme.round_rate(actual.number) != rate:
+        executed = short_label(type(form.funds.total).model_fields["executed"].title or "executed")
+        budget = short_label(type(form.funds.total).model_fields["budget"].title or "budget")
+        problems.append(Problem(
+            "stated-differs", Level.ERROR, _loc(index, "actual"),
+            f"{_label(row, 'actual')} {row.actual_figure} is not the 执行率 of the funding table, "
+            f"{plain(rate)}% ({executed} ÷ {budget})",
+            f"write {plain(rate)}%, or correct the funding table"))
+    result = IndicatorResult(index, row, Method.BUDGET, score, _budget_exact(form, row.weight, scheme),
+                             actual=actual, problems=tuple(problems))
+    return _compare_stated(result, scheme)
+
+
 def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     row = result.indicator
     problems = list(result.problems)
@@ -255,7 +301,7 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     elif row.score is not None and decimals_of(row.score.normalize()) > scheme.score_decimals:
         # Printed rounded, a judged score would not be the author's, and its band was checked unrounded.
         places = scheme.score_decimals
-        computed = result.method in (Method.QUANTITATIVE, Method.DEADLINE)
+        computed = result.method in _COMPUTED
         wanted = result.score if computed else scheme.round_score(row.score)
         problems.append(Problem(
             "score-decimals", Level.ERROR, _loc(result.index, "score"),
@@ -263,8 +309,7 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
             f"(score_decimals = {places}): it would be printed as {plain(wanted)}",
             f"write score: {plain(wanted)}"
             + ("" if computed else f", or another score with at most {places} decimals")))
-    elif row.score is not None and result.method in (Method.QUANTITATIVE, Method.DEADLINE) \
-            and row.score != result.score:
+    elif row.score is not None and result.method in _COMPUTED and row.score != result.score:
         if result.over_percent is not None and row.score < result.score:
             # S5: a target set too low may be marked down by the author; the stated score stands.
             return IndicatorResult(**{**result.__dict__, "score": scheme.round_score(row.score), "exact": row.score,
@@ -280,16 +325,26 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     return IndicatorResult(**{**result.__dict__, "problems": tuple(problems)})
 
 
+_COMPUTED = (Method.QUANTITATIVE, Method.DEADLINE, Method.BUDGET)
+"""Rows whose score formgen computes: a stated one must be the computed one."""
+
+
 def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Decimal, Decimal]:
     """(execution rate exact, rate printed, budget score printed) of the 年度资金总额 row (S2)."""
     budget, executed = form.funds.total.budget, form.funds.total.executed
     if budget == 0:
         return ZERO, ZERO, ZERO
     exact_rate = executed / budget * HUNDRED
-    exact_score = weight * executed / budget
-    if scheme.cap_budget_score:
-        exact_score = min(exact_score, weight)
-    return exact_rate, scheme.round_rate(exact_rate), scheme.round_score(exact_score)
+    return exact_rate, scheme.round_rate(exact_rate), scheme.round_score(_budget_exact(form, weight, scheme))
+
+
+def _budget_exact(form: Form, weight: Decimal, scheme: Scheme) -> Decimal:
+    """分值 × B ÷ A of the 年度资金总额 row, unrounded, capped at 分值 where the scheme caps it (S2); 0 without A."""
+    budget, executed = form.funds.total.budget, form.funds.total.executed
+    if budget == 0:
+        return ZERO
+    exact = weight * executed / budget
+    return min(exact, weight) if scheme.cap_budget_score else exact
 
 
 def fund_rates(form: Form, scheme: Scheme) -> dict[str, Decimal | None]:
@@ -304,10 +359,12 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
     weight = stated_weight if stated_weight is not None else scheme.budget_weight
     _, rate, budget_score = execution(form, weight, scheme)
-    results = tuple(score_indicator(index, row, scheme) for index, row in enumerate(form.indicators))
+    results = tuple(_budget_row(index, row, form, scheme) if _is_budget_row(row, scheme)
+                    else score_indicator(index, row, scheme) for index, row in enumerate(form.indicators))
     subtotals: dict[str, Decimal] = {}
     for level1 in scheme.level1:
-        rows = [result.score for result in results if result.indicator.level1 == level1.name]
+        rows = [result.score for result in results
+                if result.indicator.level1 == level1.name and result.method is not Method.PLACEHOLDER]
         if rows:
             subtotals[level1.name] = sum(rows, ZERO)
     # Rows under an unknown 一级指标 are reported by the checks; they count in no subtotal.
@@ -330,6 +387,10 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
                       problems=tuple(problems), places=scheme.places, fund_rates=fund_rates(form, scheme),
                       scored=scheme.scored)
+
+
+def _is_budget_row(row: Indicator, scheme: Scheme) -> bool:
+    return bool(scheme.budget_indicator) and row.name == scheme.budget_indicator and not row.placeholder
 
 
 def _unscored(result: IndicatorResult) -> IndicatorResult:

@@ -72,9 +72,9 @@ def built(tmp_path_factory):
 
 def test_four_profiles_ship_and_the_reference_is_the_default():
     profiles = shipped_profiles()
-    # 河北's, 安徽's, 上海's and 云南's fixtures are published copies: tests/test_rounding.py,
-    # tests/test_provinces.py, tests/test_columns.py
-    assert set(profiles) == {*SHIPPED, "hebei", "anhui", "shanghai", "yunnan", "hunan"}
+    # 河北's, 安徽's, 上海's, 云南's and 宁夏's fixtures are published copies: tests/test_rounding.py,
+    # tests/test_provinces.py, tests/test_columns.py, tests/test_levels.py
+    assert set(profiles) == {*SHIPPED, "hebei", "anhui", "shanghai", "yunnan", "hunan", "ningxia"}
     reference = profiles["reference"]
     # reference.toml spells out every default: the defaults of a profile file are the reference's. Its
     # title, description and source describe the file, not the form.

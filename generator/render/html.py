@@ -28,7 +28,7 @@ from ..config import SiteConfig
 from ..findings import Finding, Level
 from ..pipeline import Entry
 from ..profile import FUNDS_LABEL_KEYS, MoneyFormat, Profile, per_profile
-from ..scoring import IndicatorResult, ScoredForm, summarize
+from ..scoring import IndicatorResult, Method, ScoredForm, summarize
 from .narrative import to_html
 
 __all__ = ["FormView", "Grid", "Link", "ListRow", "Page", "display_titles", "environment", "form_page", "form_view",
@@ -89,6 +89,13 @@ class Row:
     """How many rows the 一级指标 cell spans; 0 where an earlier row's cell covers this one."""
     level2_span: int
     level1_weight: str
+    level2_weight: str = ""
+    """The 二级指标's own points where the scheme gives them (数量指标(10分)), else empty."""
+
+    @property
+    def placeholder(self) -> bool:
+        """An empty template row (指标2:): printed with empty cells, as the published table prints it."""
+        return self.result.method is Method.PLACEHOLDER
 
 
 def _spans(results: tuple[IndicatorResult, ...], key: Callable[[IndicatorResult], tuple[str, ...]]) -> list[int]:
@@ -109,8 +116,15 @@ def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
     # An unscored form's 一级指标 cells name no points.
     weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1} \
         if profile.scheme.scored else {}
-    return [Row(result, level1[i], level2[i], weights.get(result.indicator.level1, ""))
+    scheme = profile.scheme
+    return [Row(result, level1[i], level2[i], weights.get(result.indicator.level1, ""),
+                _points(scheme.level2_weight(result.indicator.level1, result.indicator.level2))
+                if scheme.scored else "")
             for i, result in enumerate(results)]
+
+
+def _points(weight: Decimal | None) -> str:
+    return "" if weight is None else formatting.score(weight)
 
 
 _COLUMN_CLASSES = {"level1": "c-l1", "level2": "c-l2", "name": "c-l3"}
