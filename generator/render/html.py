@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from .. import formatting, published
 from ..config import SiteConfig
 from ..findings import Finding, Level
+from ..model import Status
 from ..pipeline import Entry
 from ..profile import FUNDS_LABEL_KEYS, MoneyFormat, Profile, per_profile
 from ..scoring import IndicatorResult, ScoredForm, summarize
@@ -106,9 +107,16 @@ def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
     results = scored.indicators
     level1 = _spans(results, lambda r: (r.indicator.level1,))
     level2 = _spans(results, lambda r: (r.indicator.level1, r.indicator.level2))
-    # An unscored form's 一级指标 cells name no points.
+    # An unscored form's 一级指标 cells name no points. A published copy's name the points its rows carry, as
+    # printed (产出指标(70分) where the scheme says 50): the difference is reported under the table.
     weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1} \
         if profile.scheme.scored else {}
+    if weights and scored.form.status is Status.PUBLISHED:
+        carried: dict[str, Decimal] = {}
+        for result in results:
+            row = result.indicator
+            carried[row.level1] = carried.get(row.level1, Decimal(0)) + row.weight
+        weights = {name: formatting.score(points) for name, points in carried.items()}
     return [Row(result, level1[i], level2[i], weights.get(result.indicator.level1, ""))
             for i, result in enumerate(results)]
 
