@@ -45,7 +45,7 @@ def _problems(root: Path) -> list[tuple[str, int, str, str, str]]:
 def test_shipped_profiles_name_their_base_and_sichuan_extends_central():
     profiles = shipped_profiles()
     assert {name: profile.extends for name, profile in profiles.items()} == \
-        {"reference": None, "central": "reference", "anhui": "central", "hebei": "central", "hubei": "reference",
+        {"reference": None, "central": "reference", "anhui": "central", "hebei": "central", "hubei": "yunnan",
          "hunan": "central", "shanghai": "central", "sichuan": "central", "yunnan": "hebei"}
     sichuan = profiles["sichuan"]
     # Written in sichuan.toml: the actual's and the reason's labels and the columns. Taken from central: 万元,
@@ -72,7 +72,12 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
                                  "yunnan", "mine"]
     assert "province: 贵州\n  base: — (the base of every other profile)" in blocks["reference"]
     assert "province: 中央\n  base: reference\n  source: 财预〔2020〕10号" in blocks["central"]
-    assert "differs from reference: scheme.budget_weight, scheme.level1, scheme.bands\n" in blocks["hubei"]
+    # 湖北's form is laid out as 云南's: hubei extends yunnan, and writes its labels, columns and scheme.
+    assert "base: yunnan" in blocks["hubei"]
+    assert "differs from yunnan: money.shown_decimals, labels.form_title, labels.budget, labels.executed, " \
+        "labels.execution_rate, labels.name, labels.target, labels.actual, layout.columns, layout.widths, " \
+        "layout.funds_spans, fields.filled_on, fields.contact, fields.unit_name, scheme.weights, scheme.level1, " \
+        "scheme.bands, scheme.score_decimals\n" in blocks["hubei"]
     assert "base: central" in blocks["sichuan"]
     assert "base: central" in blocks["hebei"]
     assert "differs from central: fields.filled_on, fields.contact, scheme.score_decimals, scheme.rate_decimals\n" \

@@ -29,9 +29,10 @@ from .htmltools import sheet_text
 from .pdftools import NO_PDF, pdf_available, pdf_text
 
 FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
-# The fixture sites of this file, each named after its profile: three shipped ones and split, a site profile
-# (profiles/split.toml beside its formgen.toml) with the target in three cells 指标性质 / 指标值 / 度量单位.
-SHIPPED = ("reference", "central", "split", "hubei")
+# The fixture sites of this file, each named after its profile: two shipped ones and two site profiles
+# (profiles/<name>.toml beside their formgen.toml): split, with the target in three cells 指标性质 / 指标值 /
+# 度量单位, and budget20, 湖北's scheme (预算执行率 20 points) in the reference's layout.
+SHIPPED = ("reference", "central", "split", "budget20")
 
 # profile → (its fixture form, 执行率, 预算执行得分, 总分, 等级), computed by hand from its rules:
 EXPECTED = {
@@ -42,7 +43,7 @@ EXPECTED = {
     # 50 of 50 万元; every row met: 100 → 优
     "split": ("service-stations", "100.00", "10", "100", "优"),
     # 170,000 ÷ 200,000 → 85.00 → 20 × 0.85 = 17; 20 + 10 + 10 + 15 + 10; 82 → 良
-    "hubei": ("legal-aid", "85.00", "17", "82", "良"),
+    "budget20": ("legal-aid", "85.00", "17", "82", "良"),
 }
 
 
@@ -74,7 +75,7 @@ def built(tmp_path_factory):
 
 def test_four_profiles_ship_and_the_reference_is_the_default():
     profiles = shipped_profiles()
-    # 河北's, 安徽's, 上海's, 云南's and 四川's fixtures are published copies: tests/test_rounding.py,
+    # 河北's, 安徽's, 上海's, 云南's, 四川's and 湖北's fixtures are published copies: tests/test_rounding.py,
     # tests/test_provinces.py, tests/test_columns.py, tests/test_sichuan_hubei.py
     assert set(profiles) == {"reference", "central", "hubei", "sichuan", "hebei", "anhui", "shanghai", "yunnan",
                              "hunan"}
@@ -139,11 +140,11 @@ def test_fixture_page_shows_its_profile(built, name):
     assert f'<td class="num">{total}</td>' in html
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f"<td>{grade}</td>" in index or f">{grade}<" in index
-    if name in ("reference", "hubei"):
+    if name in ("reference", "budget20"):
         assert "项目<br>资金<br>（元）" in html and "备注" in text and "[" in text
     if name == "reference":
         assert "年度资金总额：100,000" in text and "年度指标值(A)" in text
-    if name == "hubei":  # 20 points for the budget, 产出指标 40
+    if name == "budget20":  # 20 points for the budget, 产出指标 40
         assert '<td class="num">20</td><td class="num">85.00</td>' in html and "产出指标<br>(40分)" in html
     if name == "central":
         assert "项目<br>资金<br>（万元）" in html and "备注" not in text
@@ -198,7 +199,7 @@ BANDS = [
     ("central", ("weight: 30, score: 20", "weight: 30, score: 17"), 5, "18–24"),
     ("split", ("actual: 达成预期指标, weight: 30",
                  "actual: 部分达成预期指标并具有一定效果, weight: 30, score: 30"), 5, "18–24"),
-    ("hubei", ("weight: 30, score: 15", "weight: 30, score: 14"), 4, "15–24"),  # 湖北: 50–80 % of 30
+    ("budget20", ("weight: 30, score: 15", "weight: 30, score: 14"), 4, "15–24"),  # 湖北: 50–80 % of 30
 ]
 
 
@@ -215,10 +216,11 @@ def test_a_qualitative_score_outside_its_band_is_an_error(tmp_path, capsys, monk
 
 
 def test_hubei_bands_are_not_the_reference_bands(tmp_path):
-    # 15 of 30 is 50 %: inside 湖北's 部分达成 band (50–80 %), below the reference's (60–80 %).
-    assert not _findings(_form("hubei"), SiteConfig())
-    path = _variant(tmp_path, "hubei", "profile: hubei\n", "")
-    findings = _findings(path, SiteConfig())
+    # 15 of 30 is 50 %: inside 湖北's 部分达成 band (50–80 %), below the reference's (60–80 %). The site is
+    # the reference's; the form names budget20, 湖北's scheme.
+    assert not _findings(_form("budget20"), _config("budget20"))
+    path = _variant(tmp_path, "budget20", "profile: budget20\n", "")
+    findings = _findings(path, _config("budget20"))
     assert any("lies outside the band" in finding and ": 18–24 " in finding for finding in findings)
 
 
@@ -249,7 +251,8 @@ def test_messages_and_labels_follow_the_profile(tmp_path):
 # --- where the profile comes from -------------------------------------------------------------------
 
 def test_a_forms_profile_overrides_the_sites(tmp_path, capsys, monkeypatch):
-    shutil.copytree(FIXTURES / "hubei" / "content", tmp_path / "content")
+    shutil.copytree(FIXTURES / "budget20" / "content", tmp_path / "content")
+    shutil.copytree(FIXTURES / "budget20" / "profiles", tmp_path / "profiles")
     shutil.copy(_form("central"), tmp_path / "content" / "2024")
     (tmp_path / "formgen.toml").write_text('[site]\nprofile = "central"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -257,28 +260,30 @@ def test_a_forms_profile_overrides_the_sites(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["export"]) == 0
     forms = {form["slug"]: form for form in json.loads(capsys.readouterr().out)["forms"]}
-    assert (forms["legal-aid"]["budget_weight"], forms["legal-aid"]["total"]) == ("20", "82")  # its own: 湖北
+    assert (forms["legal-aid"]["budget_weight"], forms["legal-aid"]["total"]) == ("20", "82")  # its own: 湖北's
     assert (forms["training-program"]["budget_weight"], forms["training-program"]["total"]) == ("10", "87.05")
     # A form naming no profile is an error at its line, with the profiles to choose from.
     path = tmp_path / "content" / "2024" / "legal-aid.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("profile: hubei", "profile: hubie"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("profile: budget20", "profile: budget2"),
+                    encoding="utf-8")
     assert main(["check"]) == 1
-    [line] = [line for line in capsys.readouterr().out.splitlines() if "hubie" in line]
-    number = _line_of(path, "profile: hubie")
-    assert line.startswith(f"content/2024/legal-aid.md:{number}: profile (表样): “hubie” is not a profile — "
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "budget2" in line]
+    number = _line_of(path, "profile: budget2")
+    assert line.startswith(f"content/2024/legal-aid.md:{number}: profile (表样): “budget2” is not a profile — "
                            "write one of ")
-    assert "hubei" in line
+    assert "budget20" in line
 
 
 def test_the_sites_scheme_adjusts_its_profile_and_the_grade_follows(tmp_path):
     central = _variant(tmp_path, "central", "year: 2024", "profile: central\nyear: 2024")
+    shutil.copytree(FIXTURES / "budget20" / "profiles", tmp_path / "profiles")
     path = tmp_path / "formgen.toml"
-    path.write_text('[site]\nprofile = "hubei"\n\n[[scheme.grades]]\nname = "优"\nminimum = 80\n\n'
+    path.write_text('[site]\nprofile = "budget20"\n\n[[scheme.grades]]\nname = "优"\nminimum = 80\n\n'
                     '[[scheme.grades]]\nname = "良"\nminimum = 60\n\n[[scheme.grades]]\nname = "差"\nminimum = 0\n',
                     encoding="utf-8")
     config = load_config(path)
     assert config.scheme.budget_weight == 20  # the rest of the scheme is 湖北's
-    [entry] = load_site([_form("hubei")], config, root=ROOT).forms
+    [entry] = load_site([_form("budget20")], config, root=ROOT).forms
     assert (entry.scored.total, entry.scored.grade) == (Decimal(82), "优")
     # A form naming another profile keeps that profile's own scheme.
     [entry] = load_site([central], config, root=ROOT).forms
@@ -343,7 +348,8 @@ def test_schema_follows_the_profile(capsys):
         assert main(["schema", *args]) == 0
         return json.loads(capsys.readouterr().out)
 
-    split_config = ["--config", str(FIXTURES / "split" / "formgen.toml")]
+    configs = {name: ["--config", str(FIXTURES / name / "formgen.toml")] for name in ("split", "budget20")}
+    split_config = configs["split"]
     central, split = schema("--profile", "central"), schema("--profile", "split", *split_config)
     defs = central["$defs"]
     assert set(defs["Funds"]["properties"]) == {"total", "current", "carryover", "other"}
@@ -351,9 +357,9 @@ def test_schema_follows_the_profile(capsys):
     assert "note" not in defs["Indicator"]["properties"]
     assert defs["Indicator"]["properties"]["reason"]["title"] == "偏差原因分析及改进措施"
     assert list(split["$defs"]["Indicator"]["properties"])[3:7] == ["nature", "target", "unit", "actual"]
-    for name in ("central", "split", "hubei"):
+    for name in ("central", "split", "budget20"):
         data = json.loads(json.dumps(frontmatter.load(_form(name)).metadata, default=str))
-        validator = jsonschema.Draft202012Validator(schema("--profile", name, *split_config))
+        validator = jsonschema.Draft202012Validator(schema("--profile", name, *configs.get(name, [])))
         assert not list(validator.iter_errors(data)), name
     data = json.loads(json.dumps(frontmatter.load(_form("central")).metadata, default=str))
     data["indicators"][0]["note"] = "备注"  # no such column in the central template

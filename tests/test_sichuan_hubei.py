@@ -1,8 +1,9 @@
-"""The 四川 profile backed by a real published form: the 2022 绩效目标自评表 of 中江县水利局
-(tests/fixtures/published/sichuan-2022-zhongjiang-water-gauges.yaml), kept as printed in its fixture. It is
-reproduced figure by figure — 执行率, 预算执行得分, every row's 分值 and 得分, the 一级指标 points as printed,
-the 总分 as printed and formgen's where it differs — its discrepancies are exactly the published form's, and
-it builds as a page and a PDF that print the published table with formgen's figures beside it."""
+"""The 四川 and 湖北 profiles backed by real published forms, each kept as printed in its fixture: the 2022
+绩效目标自评表 of 中江县水利局 (tests/fixtures/published/sichuan-2022-zhongjiang-water-gauges.yaml) and the
+2021 自评结果 of 湖北科技学院 (tests/fixtures/published/hubei-2021-hbust-student-aid.yaml). Each is reproduced
+figure by figure — 执行率, 预算执行得分, every row, the 一级指标 points as printed, the 总分 as printed and
+formgen's where it differs — its discrepancies are exactly the published form's, and it builds as a page and
+a PDF that print the published table with formgen's figures beside it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ PUBLISHED = ROOT / "tests" / "fixtures" / "published"
 SICHUAN = FIXTURES / "sichuan"
 SICHUAN_FORM = SICHUAN / "content" / "2022" / "water-gauges.md"
 SICHUAN_SOURCE = PUBLISHED / "sichuan-2022-zhongjiang-water-gauges.yaml"
+HUBEI = FIXTURES / "hubei"
+HUBEI_FORM = HUBEI / "content" / "2021" / "student-aid.md"
+HUBEI_SOURCE = PUBLISHED / "hubei-2021-hbust-student-aid.yaml"
 
 
 def _config(site: Path) -> SiteConfig:
@@ -144,6 +148,13 @@ def built(tmp_path_factory) -> tuple[BuildResult, bool]:
     return build_site([SICHUAN / "content"], _config(SICHUAN), out, pdf=pdf), pdf
 
 
+@pytest.fixture(scope="module")
+def built_hubei(tmp_path_factory) -> tuple[BuildResult, bool]:
+    pdf = pdf_available()
+    out = tmp_path_factory.mktemp("hubei") / "out"
+    return build_site([HUBEI / "content"], _config(HUBEI), out, pdf=pdf), pdf
+
+
 def _computed(printed: str, computed: str) -> str:
     """A published figure as the page prints it: the printed one, formgen's beside it."""
     return (f'{printed}<span class="computed" title="formgen 按规则计算为 {computed}，表上填写为 {printed}">'
@@ -189,3 +200,110 @@ def test_sichuan_page_keeps_the_published_placeholder_rows(built):
     result, _ = built
     text = sheet_text((result.out / "forms" / "water-gauges.html").read_text(encoding="utf-8"))
     assert "经济效益指标社会效益指标" in text and "……" in text
+
+
+# --- 湖北: the profile -------------------------------------------------------------------------------------
+
+def test_hubei_is_laid_out_as_its_published_table_with_the_yunnan_funds_block():
+    hubei, yunnan = shipped_profiles()["hubei"], shipped_profiles()["yunnan"]
+    source = _published(HUBEI_SOURCE)
+    assert (hubei.extends, hubei.source.title, hubei.source.url) == ("yunnan", "湖北", source["source"]["url"])
+    assert hubei.source.date is None  # the page shows no date, so none is claimed
+    # The indicator table as printed: five columns, no 分值, 得分 or reason.
+    assert [getattr(hubei.labels, key) for key in hubei.layout.columns] == source["layout"]["indicator_columns"]
+    # The funds block of the 湖北 form (预算执行情况, one row 年度财政资金总额, no 年初预算数), 云南's too.
+    assert hubei.layout.funds_columns == yunnan.layout.funds_columns == ("source", "budget", "executed", "rate",
+                                                                         "score")
+    assert [line.label for line in hubei.funds] == ["年度财政资金总额"]
+    assert [hubei.labels.budget, hubei.labels.executed, hubei.labels.execution_rate] == \
+        source["layout"]["funds_columns"]
+    assert (hubei.fields.filled_on, hubei.fields.contact, hubei.fields.unit_name) == ("optional", "absent", "absent")
+    # 2595.6208 万元: printed with the decimals entered, up to four.
+    assert (hubei.money.unit, hubei.money.shown_decimals, hubei.money.always_show_decimals) == ("万元", 4, False)
+    scheme = hubei.scheme
+    # 预算执行率 20, 年度绩效目标 80 spread over the rows by the unit; 服务对象满意度指标 under 效益指标.
+    assert (scheme.budget_weight, scheme.weights, sum(level.weight for level in scheme.level1)) == (20, "free", 80)
+    assert [level.name for level in scheme.level1] == ["产出指标", "效益指标"]
+    assert "服务对象满意度指标" in scheme.level1[1].level2
+    # 执行率 a whole number (99), the score with one decimal (99.8); 湖北's bands.
+    assert (scheme.rate_decimals, scheme.score_decimals) == (0, 1)
+    assert [(band.low, band.high) for band in scheme.bands] == \
+        [(Decimal("0.8"), 1), (Decimal("0.5"), Decimal("0.8")), (0, Decimal("0.5"))]
+
+
+# --- 湖北: the published form, figure by figure -------------------------------------------------------------
+
+def test_hubei_copy_reproduces_every_printed_figure():
+    site = load_site([HUBEI_FORM], _config(HUBEI), root=ROOT)
+    [entry] = site.forms
+    scored = entry.scored
+    form = scored.form
+    source = _published(HUBEI_SOURCE)
+    assert entry.profile is not None and entry.profile.name == "hubei" and form.status == "published"
+    # The budget and the spending as the page states them.
+    [funds] = source["form"]["funds"]
+    assert funds["cells"] == ["2596", "2595.6208", "99%"]
+    assert (form.funds.total.budget, form.funds.total.executed) == (Decimal("2596"), Decimal("2595.6208"))
+    # 执行率 printed 99; 2595.6208 ÷ 2596 = 99.985…%, which formgen rounds to 100. 得分 = 20 × 0.99985… = 20.0.
+    assert form.stated.execution_rate == 99 and scored.execution_rate == 100
+    assert (scored.budget_weight, scored.budget_score) == (20, Decimal("20.0"))
+    # Every row as printed, in the printed order.
+    assert [[r.indicator.level1, r.indicator.level2, r.indicator.name, r.indicator.target, r.indicator.actual]
+            for r in scored.indicators] == source["form"]["indicators"]
+    # Every row meets its target. formgen reads the bare 14726 as a target to meet exactly (rules.md S4), so
+    # 15935 scores 9 × 14726 ÷ 15935 = 8.3; the others carry their (unprinted) weight in full.
+    assert [r.score for r in scored.indicators] == [9, 9, 9, 9, Decimal("8.3"), 9, 9, 9, 8]
+    assert scored.subtotals == {"产出指标": Decimal("53.3"), "效益指标": 26}
+    # 综合评价得分 printed 99.8 — 20 × 99% + 80, the budget scored on the cut-down rate and every indicator in
+    # full —; formgen's is 20.0 + 53.3 + 26 = 99.3.
+    printed = Decimal(source["form"]["footer"]["综合评价得分（正文）"])
+    assert form.stated.total == printed == 20 * Decimal("0.99") + 80 == Decimal("99.8")
+    assert scored.total == Decimal("99.3") and scored.grade == "优"
+
+
+def test_hubei_reports_exactly_the_published_forms_discrepancies():
+    """The printed 执行率 (99 for 99.985…%) and 总分 (99.8), and the row printed between the 质量指标 rows: the
+    copy keeps the printed order. The bare targets (100%, 14726…) are warnings, as in a draft."""
+    findings = _findings(HUBEI_FORM, _config(HUBEI))
+    assert [f[1:] for f in findings if f[0] == "discrepancy"] == [
+        ("rows-apart", "indicators[5].level2",
+         "this 数量指标 row stands between rows of 质量指标: the 质量指标 cell cannot span its rows"),
+        ("stated-differs", "stated.execution_rate", "执行率 is stated as 99 but computes to 100"),
+        ("stated-differs", "stated.total", "总分 is stated as 99.8 but computes to 99.3")]
+    assert len(_published(HUBEI_SOURCE)["discrepancies"]) == 2  # the rate and the total; the order is layout
+    others = [(f[0], f[1]) for f in findings if f[0] != "discrepancy"]
+    assert others == [("warning", "target-incomplete")] * 8
+
+
+def test_hubei_figures_in_a_draft_are_errors(tmp_path):
+    path = tmp_path / HUBEI_FORM.name
+    path.write_text(HUBEI_FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
+    errors = [(code, field) for level, code, field, _ in _findings(path, _config(HUBEI))
+              if level == Level.ERROR.value]
+    assert errors == [("rows-apart", "indicators[5].level2"), ("stated-differs", "stated.execution_rate"),
+                      ("stated-differs", "stated.total")]
+
+
+def test_hubei_page_prints_the_published_table(built_hubei):
+    result, _ = built_hubei
+    html = (result.out / "forms" / "student-aid.html").read_text(encoding="utf-8")
+    text = sheet_text(html)
+    assert text.startswith("绩效目标自评表（2021年度）")
+    # Five columns: the 实施单位 label takes one, leaving its value one (the grid is too narrow for two).
+    assert '<th scope="row" colspan="1">项目实施单位</th><td>湖北科技学院</td>' in html
+    assert "一级指标二级指标指标名称目标值实际完成值" in text and "受资助本专科学生人数1472615935" in text
+    # 质量指标 printed again after the 数量指标 row, as on the page; free weights: no points in the 一级 cells.
+    assert '<th scope="rowgroup" rowspan="4" class="level2">质量指标</th>' in html
+    assert '<th scope="rowgroup" rowspan="1" class="level2">质量指标</th>' in html
+    assert "产出指标</th>" in html and "产出指标<br>(" not in html and "效益指标<br>(" not in html
+    assert "2,595.6208" in text
+    assert _computed("99", "100") in html and _computed("99.8", "99.3") in html
+
+
+def test_hubei_pdf_prints_the_published_table(built_hubei):
+    result, pdf = built_hubei
+    if not pdf:
+        pytest.skip(NO_PDF)
+    assert result.pdfs == 1
+    text = pdf_text(result.out / "pdf" / "student-aid.pdf")
+    assert "绩效目标自评表" in text and "2,595.6208" in text and "计算值99.3" in text
