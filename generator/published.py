@@ -30,8 +30,11 @@ DISCREPANCIES = frozenset({
     "funds-over-budget",   # a printed 全年执行数 above its printed 全年预算数
     "weights-sum",         # printed 分值 that do not add up to their 一级指标's weight
     "budget-weight",       # a printed 预算执行率分值 other than the scheme's
+    "rows-apart",          # printed rows of one 一级/二级指标 that another row stands between: the copy keeps
+                           # the printed order, and its page repeats the group's cell where the rows part
 })
-"""The codes that compare printed figures with each other or with formgen's computation (docs/checks.md)."""
+"""The codes that compare printed figures with each other or with formgen's computation, or the printed
+order of the rows with the grouping a form being written keeps (docs/checks.md)."""
 
 _KEPT_FIX = ("kept as printed (status: published), with formgen's figure beside it; correct the file only where "
              "it differs from the published form")

@@ -45,12 +45,15 @@ def _problems(root: Path) -> list[tuple[str, int, str, str, str]]:
 def test_shipped_profiles_name_their_base_and_sichuan_extends_central():
     profiles = shipped_profiles()
     assert {name: profile.extends for name, profile in profiles.items()} == \
-        {"reference": None, "central": "reference", "anhui": "central", "hebei": "central", "hubei": "reference",
+        {"reference": None, "central": "reference", "anhui": "central", "hebei": "central", "hubei": "yunnan",
          "hunan": "central", "ningxia": "central", "shanghai": "central", "sichuan": "central", "yunnan": "hebei"}
     sichuan = profiles["sichuan"]
-    # Written in sichuan.toml: the target's label and the columns. Taken from central: 万元 and its labels.
-    assert (sichuan.labels.target, sichuan.money.unit, sichuan.labels.reason, sichuan.layout.department_code) == \
-        ("指标值", "万元", "偏差原因分析及改进措施", False)
+    # Written in sichuan.toml: the actual's and the reason's labels and the columns. Taken from central: 万元,
+    # its target label and its 主管部门 without a code.
+    assert (sichuan.labels.actual, sichuan.money.unit, sichuan.labels.reason, sichuan.labels.target,
+            sichuan.layout.department_code) == \
+        ("全年实际值", "万元", "未完成原因及拟采取的改进措施", "年度指标值", False)
+    assert sichuan.layout.columns[3:7] == ("weight", "target", "actual", "score")
     assert {name: profile.source.title for name, profile in profiles.items()} == \
         {"reference": "贵州", "central": "中央", "anhui": "安徽", "hebei": "河北", "hubei": "湖北", "hunan": "湖南",
          "ningxia": "宁夏", "shanghai": "上海", "sichuan": "四川", "yunnan": "云南"}
@@ -69,13 +72,20 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
                                  "sichuan", "yunnan", "mine"]
     assert "province: 贵州\n  base: — (the base of every other profile)" in blocks["reference"]
     assert "province: 中央\n  base: reference\n  source: 财预〔2020〕10号" in blocks["central"]
-    assert "differs from reference: scheme.budget_weight, scheme.level1, scheme.bands\n" in blocks["hubei"]
+    # 湖北's form is laid out as 云南's: hubei extends yunnan, and writes its labels, columns and scheme.
+    assert "base: yunnan" in blocks["hubei"]
+    assert "differs from yunnan: money.shown_decimals, labels.form_title, labels.budget, labels.executed, " \
+        "labels.execution_rate, labels.name, labels.target, labels.actual, layout.columns, layout.widths, " \
+        "layout.funds_spans, fields.filled_on, fields.contact, fields.unit_name, scheme.weights, scheme.level1, " \
+        "scheme.bands, scheme.score_decimals\n" in blocks["hubei"]
     assert "base: central" in blocks["sichuan"]
     assert "base: central" in blocks["hebei"]
     assert "differs from central: fields.filled_on, fields.contact, scheme.score_decimals, scheme.rate_decimals\n" \
         in blocks["hebei"]
-    assert "differs from central: labels.target, layout.columns, layout.widths, layout.funds_spans, funds" \
-        in blocks["sichuan"]
+    assert "differs from central: money.always_show_decimals, labels.form_title, labels.funds, labels.budget, " \
+        "labels.executed, labels.execution_rate, labels.expected, labels.achieved, labels.actual, labels.reason, " \
+        "labels.project_lead, layout.columns, layout.widths, layout.funds_columns, " \
+        "fields.filled_on, fields.contact, fields.project_lead, funds\n" in blocks["sichuan"]
     assert blocks["mine"].startswith("mine — mine  (the site's profile)\n  province: —\n  base: central\n")
     assert "differs from central: labels.reason\n  file: profiles/mine.toml (the site's)" in blocks["mine"]
     assert out.endswith("11 profiles: 10 shipped, 1 the site's; the site uses mine (formgen.toml's [site] profile; "
@@ -131,7 +141,7 @@ def test_a_site_profile_may_take_the_place_of_the_shipped_one_it_extends(tmp_pat
     config = load_config(tmp_path / "formgen.toml")
     central = config.profile_for("central")
     assert (central.labels.reason, central.money.unit) == ("原因", "万元")
-    assert config.profile_for("sichuan").labels.reason == "偏差原因分析及改进措施", "shipped bases are shipped"
+    assert config.profile_for("hebei").labels.reason == "偏差原因分析及改进措施", "shipped bases are shipped"
 
 
 def test_an_unknown_base_is_named_with_file_line_and_key(tmp_path, capsys, monkeypatch):

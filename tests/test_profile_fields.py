@@ -43,19 +43,24 @@ def built(tmp_path_factory):
 
 
 def test_every_shipped_profile_keeps_todays_fields():
-    """Every shipped profile keeps the fields it had before [fields], but 河北, 安徽 and 上海, whose published
-    forms have no 填报日期 and no 联系人, and 云南, which was written with them."""
+    """Every shipped profile keeps the fields it had before [fields], but those reproducing a published form
+    that prints other fields: 河北, 安徽 and 上海 (no 填报日期 and no 联系人), 湖南 and 四川, 湖北, and 云南, which
+    was written with them."""
     for name, profile in shipped_profiles().items():
         if name in ("hebei", "anhui", "shanghai"):
             assert (profile.fields.filled_on, profile.fields.contact) == ("optional", "optional")
             continue
-        if name == "hunan":  # its published form prints 负责人及电话, and neither 填报日期 nor 联系人
+        if name in ("hunan", "sichuan"):  # their published forms print 负责人及电话, and neither 填报日期 nor 联系人
             assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra) == \
                 ("absent", "absent", ("project_lead",))
             continue
         if name == "ningxia":  # its published form prints 自评得分 and 财政审核评分, and neither 填报日期 nor 联系人
             assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra, profile.fields.footer) == \
                 ("absent", "absent", (), ("review_score",))
+            continue
+        if name == "hubei":  # its form prints 填报日期 (left empty), 项目类别 and 项目属性, and no 联系人
+            assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra) == \
+                ("optional", "absent", ("project_category", "project_attribute"))
             continue
         if name == "yunnan":  # its published form prints 单位名称, 项目类别 and 项目属性, and no 联系人
             assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra) == \

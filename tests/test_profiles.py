@@ -29,7 +29,10 @@ from .htmltools import sheet_text
 from .pdftools import NO_PDF, pdf_available, pdf_text
 
 FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
-SHIPPED = ("reference", "central", "sichuan", "hubei")
+# The fixture sites of this file, each named after its profile: two shipped ones and two site profiles
+# (profiles/<name>.toml beside their formgen.toml): split, with the target in three cells 指标性质 / 指标值 /
+# 度量单位, and budget20, 湖北's scheme (预算执行率 20 points) in the reference's layout.
+SHIPPED = ("reference", "central", "split", "budget20")
 
 # profile → (its fixture form, 执行率, 预算执行得分, 总分, 等级), computed by hand from its rules:
 EXPECTED = {
@@ -38,9 +41,9 @@ EXPECTED = {
     # 108.5437 ÷ 120 万元 = 90.4530…% → 90.45 → 9.05; 18 + 10 + 10 + 10 + 20 + 10; 87.05 → 良
     "central": ("training-program", "90.45", "9.05", "87.05", "良"),
     # 50 of 50 万元; every row met: 100 → 优
-    "sichuan": ("service-stations", "100.00", "10", "100", "优"),
+    "split": ("service-stations", "100.00", "10", "100", "优"),
     # 170,000 ÷ 200,000 → 85.00 → 20 × 0.85 = 17; 20 + 10 + 10 + 15 + 10; 82 → 良
-    "hubei": ("legal-aid", "85.00", "17", "82", "良"),
+    "budget20": ("legal-aid", "85.00", "17", "82", "良"),
 }
 
 
@@ -72,9 +75,10 @@ def built(tmp_path_factory):
 
 def test_four_profiles_ship_and_the_reference_is_the_default():
     profiles = shipped_profiles()
-    # 河北's, 安徽's, 上海's, 云南's and 宁夏's fixtures are published copies: tests/test_rounding.py,
-    # tests/test_provinces.py, tests/test_columns.py, tests/test_levels.py
-    assert set(profiles) == {*SHIPPED, "hebei", "anhui", "shanghai", "yunnan", "hunan", "ningxia"}
+    # 河北's, 安徽's, 上海's, 云南's, 宁夏's, 四川's and 湖北's fixtures are published copies: tests/test_rounding.py,
+    # tests/test_provinces.py, tests/test_columns.py, tests/test_levels.py, tests/test_sichuan_hubei.py
+    assert set(profiles) == {"reference", "central", "hubei", "sichuan", "hebei", "anhui", "shanghai", "yunnan",
+                             "hunan", "ningxia"}
     reference = profiles["reference"]
     # reference.toml spells out every default: the defaults of a profile file are the reference's. Its
     # title, description and source describe the file, not the form.
@@ -95,13 +99,14 @@ def test_the_reference_profile_builds_the_documented_model():
 
 def test_what_each_profile_changes():
     profiles = shipped_profiles()
-    central, sichuan, hubei = profiles["central"], profiles["sichuan"], profiles["hubei"]
+    central, hubei = profiles["central"], profiles["hubei"]
+    split = _config("split").profile_for()
     assert (central.money.unit, central.labels.reason, "note" in central.layout.columns) == \
         ("万元", "偏差原因分析及改进措施", False)
     assert [line.label for line in central.funds] == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
-    assert [line.label for line in sichuan.funds] == \
+    assert [line.label for line in split.funds] == \
         ["年度资金总额", "财政资金", "财政专户管理资金", "单位资金", "其他资金"]
-    assert sichuan.layout.columns[3:6] == ("nature", "target", "unit")
+    assert split.layout.columns[3:6] == ("nature", "target", "unit")
     assert hubei.scheme.budget_weight == 20 and sum(level.weight for level in hubei.scheme.level1) == 80
     assert [(band.low, band.high) for band in hubei.scheme.bands] == \
         [(Decimal("0.8"), 1), (Decimal("0.5"), Decimal("0.8")), (0, Decimal("0.5"))]
@@ -129,29 +134,29 @@ def test_fixture_page_shows_its_profile(built, name):
     out = sites[name].out
     html = (out / "forms" / f"{slug}.html").read_text(encoding="utf-8")
     text = sheet_text(html)
-    labels = shipped_profiles()[name].labels
+    labels = _config(name).profile_for().labels
     assert labels.form_title in text and labels.reason in text
     assert f'<td class="num">{rate}</td>' in html and f">{budget_score}</td></tr>" in html
     assert f'<td class="num">{total}</td>' in html
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f"<td>{grade}</td>" in index or f">{grade}<" in index
-    if name in ("reference", "hubei"):
+    if name in ("reference", "budget20"):
         assert "项目<br>资金<br>（元）" in html and "备注" in text and "[" in text
     if name == "reference":
         assert "年度资金总额：100,000" in text and "年度指标值(A)" in text
-    if name == "hubei":  # 20 points for the budget, 产出指标 40
+    if name == "budget20":  # 20 points for the budget, 产出指标 40
         assert '<td class="num">20</td><td class="num">85.00</td>' in html and "产出指标<br>(40分)" in html
     if name == "central":
         assert "项目<br>资金<br>（万元）" in html and "备注" not in text
         assert "年度资金总额120.00120.00108.54" in text  # 万元, rounded half up to 0.01 for printing
         assert "其中：当年财政拨款100.00100.0090.54" in text and "主管部门示例部" in text
-    if name == "sichuan":
+    if name == "split":
         assert "指标性质指标值度量单位实际完成值" in text
         assert "新建服务站数量≥10个11" in text and "财政专户管理资金10.0010.0010.00" in text
     data = json.loads((out / "data" / f"forms/{slug}.json").read_text(encoding="utf-8"))
     if name == "central":  # the feed is in 元 whatever the form's unit
         assert data["funds"]["total"] == {"initial": "1200000", "budget": "1200000", "executed": "1085437"}
-    if name == "sichuan":  # and its target reads as one cell would
+    if name == "split":  # and its target reads as one cell would
         assert data["indicators"][0]["target"] == "≥10个" and data["indicators"][0]["actual"] == "11个"
 
 
@@ -165,7 +170,7 @@ def test_fixture_pdf_shows_its_profile(built, name):
     assert result.pdfs == 1
     pdf_file = result.out / "pdf" / f"{slug}.pdf"
     text = pdf_text(pdf_file)
-    labels = shipped_profiles()[name].labels
+    labels = _config(name).profile_for().labels
     assert labels.form_title in text and rate in text and "".join(labels.total.split()) in text
     subject = PdfReader(pdf_file).metadata.subject
     assert f"总分{total}" in subject and f"等级{grade}" in subject
@@ -192,9 +197,9 @@ def _line_of(path: Path, text: str) -> int:
 BANDS = [
     ("reference", ("weight: 30, score: 20", "weight: 30, score: 25"), 2, "18–24"),
     ("central", ("weight: 30, score: 20", "weight: 30, score: 17"), 5, "18–24"),
-    ("sichuan", ("actual: 达成预期指标, weight: 30",
+    ("split", ("actual: 达成预期指标, weight: 30",
                  "actual: 部分达成预期指标并具有一定效果, weight: 30, score: 30"), 5, "18–24"),
-    ("hubei", ("weight: 30, score: 15", "weight: 30, score: 14"), 4, "15–24"),  # 湖北: 50–80 % of 30
+    ("budget20", ("weight: 30, score: 15", "weight: 30, score: 14"), 4, "15–24"),  # 湖北: 50–80 % of 30
 ]
 
 
@@ -211,10 +216,11 @@ def test_a_qualitative_score_outside_its_band_is_an_error(tmp_path, capsys, monk
 
 
 def test_hubei_bands_are_not_the_reference_bands(tmp_path):
-    # 15 of 30 is 50 %: inside 湖北's 部分达成 band (50–80 %), below the reference's (60–80 %).
-    assert not _findings(_form("hubei"), SiteConfig())
-    path = _variant(tmp_path, "hubei", "profile: hubei\n", "")
-    findings = _findings(path, SiteConfig())
+    # 15 of 30 is 50 %: inside 湖北's 部分达成 band (50–80 %), below the reference's (60–80 %). The site is
+    # the reference's; the form names budget20, 湖北's scheme.
+    assert not _findings(_form("budget20"), _config("budget20"))
+    path = _variant(tmp_path, "budget20", "profile: budget20\n", "")
+    findings = _findings(path, _config("budget20"))
     assert any("lies outside the band" in finding and ": 18–24 " in finding for finding in findings)
 
 
@@ -237,15 +243,16 @@ def test_messages_and_labels_follow_the_profile(tmp_path):
     assert "年度资金总额 全年执行数 is 108.5437万元, but 其中：当年财政拨款 + 上年结转资金 + 其他资金 = " \
            "109.0437万元" in error
     # The three-cell target: each cell is validated, with its label.
-    path = _variant(tmp_path, "sichuan", "nature: ≥, target: 10", "nature: 大约, target: 10")
-    [error] = [f for f in _findings(path, _config("sichuan")) if "指标性质" in f]
+    path = _variant(tmp_path, "split", "nature: ≥, target: 10", "nature: 大约, target: 10")
+    [error] = [f for f in _findings(path, _config("split")) if "指标性质" in f]
     assert "indicators[1].nature (绩效指标 第1项 指标性质): “大约” is not a 指标性质" in error
 
 
 # --- where the profile comes from -------------------------------------------------------------------
 
 def test_a_forms_profile_overrides_the_sites(tmp_path, capsys, monkeypatch):
-    shutil.copytree(FIXTURES / "hubei" / "content", tmp_path / "content")
+    shutil.copytree(FIXTURES / "budget20" / "content", tmp_path / "content")
+    shutil.copytree(FIXTURES / "budget20" / "profiles", tmp_path / "profiles")
     shutil.copy(_form("central"), tmp_path / "content" / "2024")
     (tmp_path / "formgen.toml").write_text('[site]\nprofile = "central"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -253,28 +260,30 @@ def test_a_forms_profile_overrides_the_sites(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["export"]) == 0
     forms = {form["slug"]: form for form in json.loads(capsys.readouterr().out)["forms"]}
-    assert (forms["legal-aid"]["budget_weight"], forms["legal-aid"]["total"]) == ("20", "82")  # its own: 湖北
+    assert (forms["legal-aid"]["budget_weight"], forms["legal-aid"]["total"]) == ("20", "82")  # its own: 湖北's
     assert (forms["training-program"]["budget_weight"], forms["training-program"]["total"]) == ("10", "87.05")
     # A form naming no profile is an error at its line, with the profiles to choose from.
     path = tmp_path / "content" / "2024" / "legal-aid.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("profile: hubei", "profile: hubie"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("profile: budget20", "profile: budget2"),
+                    encoding="utf-8")
     assert main(["check"]) == 1
-    [line] = [line for line in capsys.readouterr().out.splitlines() if "hubie" in line]
-    number = _line_of(path, "profile: hubie")
-    assert line.startswith(f"content/2024/legal-aid.md:{number}: profile (表样): “hubie” is not a profile — "
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "budget2" in line]
+    number = _line_of(path, "profile: budget2")
+    assert line.startswith(f"content/2024/legal-aid.md:{number}: profile (表样): “budget2” is not a profile — "
                            "write one of ")
-    assert "hubei" in line
+    assert "budget20" in line
 
 
 def test_the_sites_scheme_adjusts_its_profile_and_the_grade_follows(tmp_path):
     central = _variant(tmp_path, "central", "year: 2024", "profile: central\nyear: 2024")
+    shutil.copytree(FIXTURES / "budget20" / "profiles", tmp_path / "profiles")
     path = tmp_path / "formgen.toml"
-    path.write_text('[site]\nprofile = "hubei"\n\n[[scheme.grades]]\nname = "优"\nminimum = 80\n\n'
+    path.write_text('[site]\nprofile = "budget20"\n\n[[scheme.grades]]\nname = "优"\nminimum = 80\n\n'
                     '[[scheme.grades]]\nname = "良"\nminimum = 60\n\n[[scheme.grades]]\nname = "差"\nminimum = 0\n',
                     encoding="utf-8")
     config = load_config(path)
     assert config.scheme.budget_weight == 20  # the rest of the scheme is 湖北's
-    [entry] = load_site([_form("hubei")], config, root=ROOT).forms
+    [entry] = load_site([_form("budget20")], config, root=ROOT).forms
     assert (entry.scored.total, entry.scored.grade) == (Decimal(82), "优")
     # A form naming another profile keeps that profile's own scheme.
     [entry] = load_site([central], config, root=ROOT).forms
@@ -289,7 +298,7 @@ def test_a_new_profile_is_a_data_file(tmp_path, capsys, monkeypatch):
         'columns = ["level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score", "reason"]\n'
         'funds_spans = [2, 1, 2, 2, 1, 1, 1]\n', encoding="utf-8")
     (tmp_path / "formgen.toml").write_text('[site]\nprofile = "yunnan"\n', encoding="utf-8")
-    form = _form("sichuan").read_text(encoding="utf-8")
+    form = _form("split").read_text(encoding="utf-8")
     for old, new in (("total:      {initial: 50, budget: 50, executed: 50}",
                       "total: {initial: 500000, budget: 500000, executed: 500000}"),
                      ("fiscal:     {initial: 30, budget: 30, executed: 30}",
@@ -339,16 +348,18 @@ def test_schema_follows_the_profile(capsys):
         assert main(["schema", *args]) == 0
         return json.loads(capsys.readouterr().out)
 
-    central, sichuan = schema("--profile", "central"), schema("--profile", "sichuan")
+    configs = {name: ["--config", str(FIXTURES / name / "formgen.toml")] for name in ("split", "budget20")}
+    split_config = configs["split"]
+    central, split = schema("--profile", "central"), schema("--profile", "split", *split_config)
     defs = central["$defs"]
     assert set(defs["Funds"]["properties"]) == {"total", "current", "carryover", "other"}
     assert central["properties"]["funds"]["title"] == "项目资金（万元）"
     assert "note" not in defs["Indicator"]["properties"]
     assert defs["Indicator"]["properties"]["reason"]["title"] == "偏差原因分析及改进措施"
-    assert list(sichuan["$defs"]["Indicator"]["properties"])[3:7] == ["nature", "target", "unit", "actual"]
-    for name in ("central", "sichuan", "hubei"):
+    assert list(split["$defs"]["Indicator"]["properties"])[3:7] == ["nature", "target", "unit", "actual"]
+    for name in ("central", "split", "budget20"):
         data = json.loads(json.dumps(frontmatter.load(_form(name)).metadata, default=str))
-        validator = jsonschema.Draft202012Validator(schema("--profile", name))
+        validator = jsonschema.Draft202012Validator(schema("--profile", name, *configs.get(name, [])))
         assert not list(validator.iter_errors(data)), name
     data = json.loads(json.dumps(frontmatter.load(_form("central")).metadata, default=str))
     data["indicators"][0]["note"] = "备注"  # no such column in the central template
@@ -369,7 +380,8 @@ def test_money_is_printed_in_the_profiles_unit_and_precision():
 
 
 def test_new_writes_a_form_of_the_sites_profile(tmp_path, capsys, monkeypatch):
-    (tmp_path / "formgen.toml").write_text('[site]\nprofile = "sichuan"\n', encoding="utf-8")
+    shutil.copytree(FIXTURES / "split" / "profiles", tmp_path / "profiles")  # its three-cell target
+    (tmp_path / "formgen.toml").write_text('[site]\nprofile = "split"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert main(["new", "便民服务站建设项目", "--year", "2024", "--slug", "stations"]) == 0
     text = (tmp_path / "content" / "2024" / "stations.md").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from .. import formatting, published
 from ..config import SiteConfig
 from ..findings import Finding, Level
+from ..model import Status
 from ..pipeline import Entry
 from ..profile import FUNDS_LABEL_KEYS, MoneyFormat, Profile, per_profile
 from ..scoring import IndicatorResult, Method, ScoredForm, summarize
@@ -113,9 +114,19 @@ def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
     results = scored.indicators
     level1 = _spans(results, lambda r: (r.indicator.level1,))
     level2 = _spans(results, lambda r: (r.indicator.level1, r.indicator.level2))
-    # An unscored form's 一级指标 cells name no points.
+    # The 一级指标 cells name their points where the scheme fixes them: not for an unscored form, nor for free
+    # weights, where the unit spreads the points over its rows and a 一级指标 has none of its own. A published
+    # copy's name the points its rows carry, as printed (产出指标(70分) where the scheme says 50): the
+    # difference is reported under the table.
     weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1} \
-        if profile.scheme.scored else {}
+        if profile.scheme.weights == "fixed" else {}
+    if weights and scored.form.status is Status.PUBLISHED:
+        carried: dict[str, Decimal] = {}
+        for result in results:
+            row = result.indicator
+            if row.weight is not None:  # an empty template row carries no points
+                carried[row.level1] = carried.get(row.level1, Decimal(0)) + row.weight
+        weights = {name: formatting.score(points) for name, points in carried.items()}
     scheme = profile.scheme
     return [Row(result, level1[i], level2[i], weights.get(result.indicator.level1, ""),
                 _points(scheme.level2_weight(result.indicator.level1, result.indicator.level2))
@@ -168,6 +179,8 @@ class Grid:
     """项目资金（元） as the side label prints it: 项目 / 资金 / （元）."""
     total_plain: str
     """总分 without its letter spacing (for captions)."""
+    implementer_label_span: int = 2
+    """实施单位's label: 2 columns, 1 in a grid too narrow to leave its value one."""
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -194,14 +207,16 @@ def grid(profile: Profile) -> Grid:
         table_class = f" layout-{profile.name}"
         style = Markup(" ").join(Markup(f"table.form.layout-{profile.name} col.{col} {{ width: {percent}%; }}")
                                  for col, percent in zip(cols, layout.widths, strict=True))
-    rest = width - 5  # after the label (3 columns) and 实施单位's label (2)
+    # 实施单位's label takes 2 columns, or 1 where the grid is too narrow to leave its value one.
+    implementer_label = 2 if width >= 7 else 1
+    rest = width - 3 - implementer_label  # after the label (3 columns) and 实施单位's label
     expected = (width - 1) // 2
     labels = profile.labels
     return Grid(width, columns, tuple(cols), table_class, style, width - 3, rest - rest // 2, rest // 2,
                 tuple(layout.funds_columns), tuple(FUNDS_LABEL_KEYS[column] for column in layout.funds_columns),
                 _funds_spans(layout.funds_columns, layout.funds_spans, width), expected, width - 1 - expected,
                 *_total_cells(columns), _side_label(f"{labels.funds}（{profile.money.unit}）"),
-                re.sub(r"\s+", "", labels.total))
+                re.sub(r"\s+", "", labels.total), implementer_label)
 
 
 def _funds_spans(funds: tuple[str, ...], spans: tuple[int, ...], width: int) -> tuple[int, ...]:
