@@ -107,9 +107,9 @@ def test_the_page_shows_the_profiles_header_and_footer_fields(built):
     assert "项目类别" not in text
     # 财政审核评分 under the 总分, in the score column; the total is formgen's.
     assert "总分100100财政审核评分92" in "".join(text.split())
-    # Optional and left out: the place is printed, empty.
-    assert '<span class="filled">填报日期：</span></p>' in html
-    assert '<p class="form-contact">联系人：</p>' in html
+    # Optional and left out: not printed at all, as the published forms without them print none.
+    assert "填报日期" not in html and "联系人" not in text
+    assert '<span class="seal">单位（盖章）：</span></p>' in html
 
 
 def test_the_feed_and_csv_carry_the_profiles_fields(built):
@@ -130,7 +130,7 @@ def test_the_pdf_shows_the_fields_and_is_dated_by_its_year(built):
     pdf_file = result.out / "pdf" / "judicial-aid.pdf"
     text = pdf_text(pdf_file)
     assert "单位名称平塘县人民法院" in text and "项目负责人王某某" in text and "项目属性延续项目" in text
-    assert "财政审核评分92" in text and "联系人：" in text
+    assert "财政审核评分92" in text and "联系人" not in text and "填报日期" not in text
     # No 填报日期 to date it by: the end of the evaluated year, never the clock (the same form, the same PDF).
     assert PdfReader(pdf_file).metadata.creation_date.date().isoformat() == "2024-12-31"
 
