@@ -79,7 +79,9 @@ def test_shanghai_extends_central_in_yuan_with_its_title():
     assert (shanghai.money.unit, shanghai.money.decimals, shanghai.money.shown_decimals) == ("元", 2, 2)
     assert shanghai.labels.form_title == _published(SHANGHAI_SOURCE)["source"]["form_title"] == "财政项目支出绩效自评表"
     assert (shanghai.fields.filled_on, shanghai.fields.contact) == ("optional", "optional")
-    assert shanghai.funds == central.funds and shanghai.layout == central.layout
+    assert shanghai.funds == central.funds
+    # Its layout is central's but for the 一级指标 cells, which print no points.
+    assert shanghai.layout == central.layout.model_copy(update={"level1_points": False})
     assert shanghai.scheme == central.scheme and shanghai.labels.reason == "偏差原因分析及改进措施"
 
 
@@ -240,6 +242,8 @@ def test_shanghai_page_prints_the_published_table(built):
     assert "其中：当年财政拨款250,000.00250,000.00215,457.60" in text
     assert "与委托运营方结算完成率=100%100%1010" in text and "场馆开放满意度>=90%100%1010" in text
     assert "费用结算及时性及时及时2020" in text and "总分10098.62" in text
+    # The 一级指标 cells name no points, as the published table prints them (the 分值 column has them).
+    assert '<th scope="rowgroup" rowspan="3" class="level1">产出指标</th>' in html and "(50分)" not in html
     record = json.loads((out / "data" / "forms" / "sports-settlement.json").read_text(encoding="utf-8"))
     assert (record["execution_rate"], record["budget_score"], record["total"], record["grade"]) == \
         ("86.19", "8.62", "98.62", "优")

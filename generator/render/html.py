@@ -119,7 +119,7 @@ def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
     # copy's name the points its rows carry, as printed (产出指标(70分) where the scheme says 50): the
     # difference is reported under the table.
     weights = {item.name: formatting.score(item.weight) for item in profile.scheme.level1} \
-        if profile.scheme.weights == "fixed" else {}
+        if profile.scheme.weights == "fixed" and profile.layout.level1_points else {}
     if weights and scored.form.status is Status.PUBLISHED:
         carried: dict[str, Decimal] = {}
         for result in results:
