@@ -11,10 +11,12 @@ build: system-deps $(STAMP)
 
 test: test-deps $(STAMP)
 	$(PY) -m ruff check generator tests bench
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check generator tests bench
+	$(PY) -m mypy
 
 system-deps:
 	@bash tools/system-deps.sh
@@ -30,4 +32,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) output .pytest_cache .ruff_cache .mypy_cache .hypothesis

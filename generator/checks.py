@@ -85,9 +85,10 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     # Messages name the columns as the form's own table does.
     scheme, labels = profile.scheme, profile.labels
     form = scored.form
-    if getattr(form, "budget_weight", None) is not None and form.budget_weight != scheme.budget_weight:
+    written: Decimal | None = getattr(form, "budget_weight", None)
+    if written is not None and written != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
-                      f"{labels.funds_weight} {plain(form.budget_weight)} differs from the scheme's "
+                      f"{labels.funds_weight} {plain(written)} differs from the scheme's "
                       f"{plain(scheme.budget_weight)}",
                       "remove budget_weight, or change scheme.budget_weight in formgen.toml")
     known = [(index, row) for index, row in enumerate(form.indicators) if scheme.level1_named(row.level1)]
@@ -424,7 +425,7 @@ def _links(body: str, folder: Path | None) -> Iterator[Problem]:
         target = link.target
         offset = narrative.locate_link(body, link, cursor)
         cursor = offset + 1
-        where = {"offset": offset}
+        where: dict[str, object] = {"offset": offset}
         if target.lower().startswith("mailto:") or target.startswith("#") or not target:
             continue
         if _SCHEME.match(target) or target.startswith(("/", "\\")):

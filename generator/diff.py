@@ -577,7 +577,7 @@ def _title(entry: Entry) -> str:
     return title.strip() if isinstance(title, str) else ""
 
 
-def _pairs(before: list[tuple[str, str | None]], after: list[tuple[str, str | None]]) -> list[Change]:
+def _pairs(before: Sequence[tuple[str, str | None]], after: Sequence[tuple[str, str | None]]) -> list[Change]:
     return [Change(label, old, new) for (_, old), (label, new) in zip(before, after, strict=True) if old != new]
 
 

@@ -81,10 +81,10 @@ def _bounded_number(value: object, what: str, example: str, max_decimals: int | 
             raise _fail(f"{what}_type", f"{value} is not a finite number", f"write a number such as {example}")
         return check_digits(value, str(value), max_decimals)
     if isinstance(value, str):
-        number = parse_decimal(value, max_decimals)
-        if number is None:
+        parsed = parse_decimal(value, max_decimals)
+        if parsed is None:
             raise _fail(f"{what}_type", f"“{excerpt(value)}” is not a number", f"write a number such as {example}")
-        return number
+        return parsed
     raise _fail(f"{what}_type", "expected a number, found a list or mapping", f"write a number such as {example}")
 
 

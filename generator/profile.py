@@ -112,7 +112,8 @@ def _reference(section: str, key: str) -> Callable[[], Any]:
 @functools.cache
 def _reference_section(section: str) -> _Settings:
     """reference.toml's [section], validated by its model (every key written: none asks for its default)."""
-    model: type[_Settings] = {"money": MoneyFormat, "fields": Fields, "layout": Layout, "labels": Labels}[section]
+    models: dict[str, type[_Settings]] = {"money": MoneyFormat, "fields": Fields, "layout": Layout, "labels": Labels}
+    model = models[section]
     return model.model_validate(reference_data()[section])
 
 
@@ -936,10 +937,11 @@ def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
     by_key = {line.key: line for line in profile.funds}
     sums = "; ".join(f"{line.label} = {' + '.join(by_key[part].label for part in line.parts)}"
                      for line in profile.funds if line.parts)
+    rows: dict[str, Any] = {
+        line.key: (row if index == 0 else below, Field(title=line.label, description=line.doc or f"{line.label}."))
+        for index, line in enumerate(profile.funds)}
     return create_model(
-        "Funds", __base__=_Strict, __doc__=f"{funds_title}: the funding rows." + (f" {sums}." if sums else ""),
-        **{line.key: (row if index == 0 else below, Field(title=line.label, description=line.doc or f"{line.label}."))
-           for index, line in enumerate(profile.funds)})
+        "Funds", __base__=_Strict, __doc__=f"{funds_title}: the funding rows." + (f" {sums}." if sums else ""), **rows)
 
 
 def per_profile(build: Callable[[Profile], T]) -> Callable[[Profile], T]:

@@ -102,13 +102,13 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
     for result in scored.indicators:
         if result.method is Method.PLACEHOLDER:  # an empty template row prints no figure
             continue
-        loc = ("indicators", result.index, "score")
+        loc: tuple[str | int, ...] = ("indicators", result.index, "score")
         pairs.append((field_name(loc), loc, result.indicator.score, result.score, places.show_score(result.score)))
-    for name, given in stated.subtotals.items():
-        loc = ("stated", "subtotals", name)
+    for name, printed_subtotal in stated.subtotals.items():
         level1 = scheme.level1_named(name)  # scored.subtotals are keyed by the scheme's names
-        computed = scored.subtotals.get(level1.name if level1 is not None else name, Decimal(0))
-        pairs.append((f"subtotals.{name}", loc, given, computed, places.show_score(computed)))
+        subtotal = scored.subtotals.get(level1.name if level1 is not None else name, Decimal(0))
+        pairs.append((f"subtotals.{name}", ("stated", "subtotals", name), printed_subtotal, subtotal,
+                      places.show_score(subtotal)))
     figures: dict[str, str] = {}
     differences: dict[str, Difference] = {}
     for key, loc, given, computed, shown in pairs:
