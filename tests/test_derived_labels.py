@@ -109,7 +109,7 @@ grade = "自评等级"
 
 def _site(root: Path) -> Path:
     """The central fixture as a site whose profile is `OWN`."""
-    shutil.copytree(FIXTURES / "central", root)
+    shutil.copytree(FIXTURES / "central-sample", root)
     (root / "profiles").mkdir()
     (root / "profiles" / "own.toml").write_text(OWN, encoding="utf-8")
     (root / "formgen.toml").write_text('[site]\ntitle = "示例"\nprofile = "own"\n', encoding="utf-8")
@@ -148,7 +148,7 @@ def central_repo(repo: Path) -> Path:  # noqa: F811 (the fixture)
     for path in repo.iterdir():
         if path.name != ".git":
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    shutil.copytree(FIXTURES / "central", repo, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "central-sample", repo, dirs_exist_ok=True)
     (repo / "profiles").mkdir()
     (repo / "profiles" / "own.toml").write_text(OWN, encoding="utf-8")
     git(repo, "add", "-A")

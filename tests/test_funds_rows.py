@@ -3,7 +3,7 @@
 rounded like the total's, a row without budget prints the profile's blank, a printed rate or amount that
 differs is an error in a draft and a discrepancy in a published copy, and the page and the feed carry them.
 
-The site is the central fixture form (tests/fixtures/profiles/central) under a profile of its own that extends
+The site is the central sample form (tests/fixtures/profiles/central-sample) under a profile of its own that extends
 central with these keys; the figures below are worked out by hand from that form's funding rows:
 当年财政拨款 90.5437 of 100 万元 (90.54), 上年结转资金 18 of 20 (90.00), 其他资金 0 of 0 (no rate), and the total
 108.5437 of 120 (90.4530…, printed 90.45, 得分 10 × 0.904530… = 9.05)."""
@@ -24,7 +24,7 @@ from generator.pipeline import load_site
 from .conftest import ROOT
 from .htmltools import sheet_text
 
-CENTRAL_FORM = ROOT / "tests" / "fixtures" / "profiles" / "central" / "content" / "2024" / "training-program.md"
+CENTRAL_FORM = ROOT / "tests" / "fixtures" / "profiles" / "central-sample" / "content" / "2024" / "training-program.md"
 
 ROWS_PROFILE = """extends = "central"
 

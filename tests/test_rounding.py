@@ -202,7 +202,8 @@ def test_money_in_wan_yuan_with_three_decimals_end_to_end(tmp_path, capsys, monk
     (tmp_path / "profiles" / "anhui.toml").write_text(ANHUI_PROFILE, encoding="utf-8")
     (tmp_path / "formgen.toml").write_text('[site]\nprofile = "anhui"\n', encoding="utf-8")
     (tmp_path / "content" / "2024").mkdir(parents=True)
-    central_form = ROOT / "tests" / "fixtures" / "profiles" / "central" / "content" / "2024" / "training-program.md"
+    central_form = ROOT / "tests" / "fixtures" / "profiles" / "central-sample" / "content" / "2024" / \
+        "training-program.md"
     text = central_form.read_text(encoding="utf-8")
     for old, new in [("total:     {initial: 120, budget: 120, executed: 108.5437}",
                       "total:     {initial: 110, budget: 109.974, executed: 108.5437}"),
