@@ -15,12 +15,12 @@ import datetime as dt
 import difflib
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .profiles import reference_data
@@ -40,8 +40,8 @@ from .values import (
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
            "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "StatedFundRow", "Status", "caption", "field_name", "inner_model", "label_for", "money_type",
-           "placeholder_row", "short_label"]
+           "Stated", "StatedFundRow", "Status", "caption", "empty_template_row", "field_name", "inner_model",
+           "label_for", "money_type", "placeholder_row", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -414,6 +414,17 @@ def placeholder_row(model: type[IndicatorFigures], data: object) -> IndicatorFig
                 if not info.is_required()}
     empty = {key: "" for key in ("nature", "target", "unit", "actual") if key in fields}
     return model.model_construct(**{**defaults, **empty, "name": "", "weight": None, "score": None, **texts})
+
+
+def empty_template_row(model: type[BaseModel], row: object) -> bool:
+    """Whether a form of `model` reads `row` (a row as written, or as an import found it) as an empty template
+    row: only where its profile keeps them (``layout.placeholder_rows``), and then nothing of it is missing."""
+    if not isinstance(row, Mapping) or any(not _is_empty(row.get(key)) for key in PLACEHOLDER_FIGURES):
+        return False
+    try:
+        return bool(getattr(model.model_validate(row), "placeholder", False))
+    except ValidationError:
+        return False
 
 
 class SplitIndicatorFigures(IndicatorFigures):
