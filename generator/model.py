@@ -527,7 +527,7 @@ OptionalPrintedMoney = Annotated[Decimal | None, BeforeValidator(_optional(_prin
 
 class StatedFundRow(_Strict):
     """A funding row's figures as printed, where they differ from the row's own (a 年度资金总额 printed 0 / 0 / 0
-    above a sub-row that holds the money), or a row's printed 执行率."""
+    above a sub-row that holds the money), or a row's printed 执行率 and 得分."""
 
     initial: OptionalPrintedMoney = Field(default=None, title="年初预算数")
     """The printed 年初预算数."""
@@ -538,6 +538,8 @@ class StatedFundRow(_Strict):
     rate: OptionalPercent = Field(default=None, title="执行率")
     """The row's printed 执行率 in percent, where the table prints one per row (the total row's is
     ``stated.execution_rate``)."""
+    score: OptionalScore = Field(default=None, title="得分")
+    """The row's printed 得分, where the row carries its own 分值 (the total row's is ``stated.budget_score``)."""
 
 
 def _stated_funds(value: object) -> object:
