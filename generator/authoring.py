@@ -28,7 +28,7 @@ from pydantic.fields import FieldInfo
 from .checks import PLACEHOLDER, check_slug
 from .config import Scheme
 from .errors import UsageError
-from .model import Form, inner_model
+from .model import Form, empty_template_row, inner_model
 from .reading import ReadError, discover, read_document
 from .values import DateValue, parse_value
 
@@ -116,7 +116,10 @@ def _line(indent: str, key: str, value: str, comment: str) -> str:
 _ALWAYS_QUOTED = {"department.code"}
 
 
-def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, prefix: str) -> list[str]:
+def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, prefix: str,
+             fill: bool = True) -> list[str]:
+    """The lines of `values` as `model`'s keys; `fill`: a placeholder for each required value not given (an
+    empty template row, `empty_template_row`, gets none: its cells stay empty as printed)."""
     lines: list[str] = []
     for name, info in model.model_fields.items():
         value = values.get(name)
@@ -127,7 +130,7 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
             lines.append(_line(indent, name, "", comment))
             rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
             for row in rows or [{}]:
-                row_lines = _mapping(inner, row, indent + "    ", f"{path}[].")
+                row_lines = _mapping(inner, row, indent + "    ", f"{path}[].", not empty_template_row(inner, row))
                 # The first key of a row carries the list's dash: "  - level1: …".
                 row_lines[0] = f"{indent}  - {row_lines[0][len(indent) + 4:]}"
                 lines += row_lines
@@ -136,7 +139,7 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
             lines += _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.")
         else:
             text = value if isinstance(value, str) else str(value) if isinstance(value, int) else ""
-            if not text.strip() and info.is_required():
+            if not text.strip() and info.is_required() and fill:
                 text = PLACEHOLDER
             lines.append(_line(indent, name, _scalar(text.strip(), path in _ALWAYS_QUOTED), comment))
     return lines

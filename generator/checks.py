@@ -18,7 +18,7 @@ from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
 from .model import Form, Funds, Indicator, Status, caption, short_label
-from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
+from .profile import DEFAULT_PROFILE, FundLine, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
 from .scoring import Method, ScoredForm
@@ -262,6 +262,7 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                               f"{line.label} {label} is stated as {money.message(printed)} but funds.{key}.{column} "
                               f"is {money.message(holds)}",
                               f"write {money.exact(holds)}, or correct funds.{key}.{column}")
+        yield from _stated_fund_score(scored, profile, line, given.score)
         if given.rate is None:
             continue
         rate_loc, rate_label = (*loc, "rate"), labels.execution_rate
@@ -283,6 +284,27 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                           f"{line.label} {rate_label} is stated as {plain(given.rate)} but computes to "
                           f"{places.show_rate(computed)}",
                           f"write {places.show_rate(computed)}, or correct funds.{key}")
+
+
+def _stated_fund_score(scored: ScoredForm, profile: Profile, line: FundLine,
+                       given: Decimal | None) -> Iterator[Problem]:
+    """A funding row's printed 得分 (``stated.funds.<row>.score``) against formgen's: only a row that carries its
+    own 分值 has one (the total row's is ``stated.budget_score``)."""
+    if given is None:
+        return
+    loc, label = ("stated", "funds", line.key, "score"), short_label(profile.labels.budget_score)
+    computed = scored.fund_scores.get(line.key)
+    if line is profile.total_row:
+        yield Problem("stated-unknown", Level.ERROR, loc, f"the {line.label} row's {label} is written as "
+                      "stated.budget_score", f"move it to stated.budget_score: {plain(given)}")
+    elif computed is None:
+        yield Problem("stated-unknown", Level.ERROR, loc, f"the {line.label} row has no 分值 of its own in this "
+                      f"profile, so no {label}", "remove it, or give the row a weight in the profile's [[funds]]")
+    elif given != computed:
+        shown = scored.places.show_score(computed)
+        yield Problem("stated-differs", Level.ERROR, loc,
+                      f"{line.label} {label} is stated as {plain(given)} but computes to {shown}",
+                      f"write {shown}, or correct funds.{line.key}")
 
 
 def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Iterator[Problem]:

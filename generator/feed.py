@@ -24,7 +24,8 @@ FEED_VERSION = 1
 
 def _funds(scored: ScoredForm, profile: Profile) -> dict[str, dict[str, str | None]]:
     """Every row and column of the funding table, in the model's order, amounts in 元; each row's ``rate`` where
-    the profile prints one per row (null without budget), and its ``reason`` where it has a reason column."""
+    the profile prints one per row (null without budget), its ``reason`` where it has a reason column, and its
+    ``weight`` (分值) and ``score`` (得分) where the row carries its own 分值."""
     funds, factor = scored.form.funds, profile.money.factor
     table: dict[str, dict[str, str | None]] = {}
     for name in type(funds).model_fields:
@@ -34,6 +35,9 @@ def _funds(scored: ScoredForm, profile: Profile) -> dict[str, dict[str, str | No
         if profile.layout.funds_row_rate:
             rate = profile.layout.row_rate(scored.fund_rates.get(name))
             table[name]["rate"] = None if rate is None else scored.places.show_rate(rate)
+        if name in scored.fund_scores:
+            table[name]["weight"] = formatting.score(profile.fund_weights[name])
+            table[name]["score"] = scored.places.show_score(scored.fund_scores[name])
     return table
 
 
@@ -118,10 +122,10 @@ def _as_published(record: dict[str, Any], printed: published.Printed, profile: P
 
 def _printed_fund(printed: published.Printed, profile: Profile, key: str, value: str | None) -> str | None:
     """A funding cell of a published form's record as printed: a stated amount in 元 like every amount, a stated
-    per-row 执行率 as the sheet prints it, else the row's own figure."""
+    per-row 执行率 or 得分 as the sheet prints it, else the row's own figure."""
     if key in printed.amounts:
         return formatting.money_plain(printed.amounts[key] * profile.money.factor)
-    return printed.figures.get(key, value) if key.endswith(".rate") else value
+    return printed.figures.get(key, value) if key.endswith((".rate", ".score")) else value
 
 
 def feed_document(config: SiteConfig, records: list[dict[str, Any]]) -> dict[str, Any]:

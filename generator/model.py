@@ -15,12 +15,12 @@ import datetime as dt
 import difflib
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .profiles import reference_data
@@ -40,8 +40,8 @@ from .values import (
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
            "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "StatedFundRow", "Status", "caption", "field_name", "inner_model", "label_for", "money_type",
-           "placeholder_row", "short_label"]
+           "Stated", "StatedFundRow", "Status", "caption", "empty_template_row", "field_name", "inner_model",
+           "label_for", "money_type", "placeholder_row", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -416,6 +416,17 @@ def placeholder_row(model: type[IndicatorFigures], data: object) -> IndicatorFig
     return model.model_construct(**{**defaults, **empty, "name": "", "weight": None, "score": None, **texts})
 
 
+def empty_template_row(model: type[BaseModel], row: object) -> bool:
+    """Whether a form of `model` reads `row` (a row as written, or as an import found it) as an empty template
+    row: only where its profile keeps them (``layout.placeholder_rows``), and then nothing of it is missing."""
+    if not isinstance(row, Mapping) or any(not _is_empty(row.get(key)) for key in PLACEHOLDER_FIGURES):
+        return False
+    try:
+        return bool(getattr(model.model_validate(row), "placeholder", False))
+    except ValidationError:
+        return False
+
+
 class SplitIndicatorFigures(IndicatorFigures):
     """A row whose target is three cells, 指标性质 (``nature``), 指标值 (``target``) and 度量单位 (``unit``):
     joined they read as one cell would (``≥`` ``5000`` ``平方米`` → ``≥5000平方米``; 定性 → the 指标值 alone)."""
@@ -516,7 +527,7 @@ OptionalPrintedMoney = Annotated[Decimal | None, BeforeValidator(_optional(_prin
 
 class StatedFundRow(_Strict):
     """A funding row's figures as printed, where they differ from the row's own (a 年度资金总额 printed 0 / 0 / 0
-    above a sub-row that holds the money), or a row's printed 执行率."""
+    above a sub-row that holds the money), or a row's printed 执行率 and 得分."""
 
     initial: OptionalPrintedMoney = Field(default=None, title="年初预算数")
     """The printed 年初预算数."""
@@ -527,6 +538,8 @@ class StatedFundRow(_Strict):
     rate: OptionalPercent = Field(default=None, title="执行率")
     """The row's printed 执行率 in percent, where the table prints one per row (the total row's is
     ``stated.execution_rate``)."""
+    score: OptionalScore = Field(default=None, title="得分")
+    """The row's printed 得分, where the row carries its own 分值 (the total row's is ``stated.budget_score``)."""
 
 
 def _stated_funds(value: object) -> object:

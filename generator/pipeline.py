@@ -208,7 +208,7 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
         partial = [located(problem) for problem in _partial_problems(document.data, profile, model) + extra]
         findings = _validation_findings(error, document, model, profile) + partial
         return Entry(document, findings=_unfilled(findings, unfilled), profile=profile)
-    scored = score_form(form, profile.scheme)
+    scored = score_form(form, profile.scheme, profile.fund_weights)
     problems = checks.check_form(scored, document.body, config, document.path, profile) + extra
     entry = Entry(document, scored, _unfilled([located(problem) for problem in problems], unfilled), profile)
     document.release(checks.CROSS_FORM_FIELDS)
@@ -291,7 +291,8 @@ def _partial_stated(data: dict[str, Any], profile: Profile, model: type[BaseMode
     except ValidationError:
         return []
     form = model.model_construct(**dict(part))  # only scoring reads it, and only the keys validated above
-    return list(checks.stated_problems(score_form(form, profile.scheme), profile))  # type: ignore[arg-type]
+    scored = score_form(form, profile.scheme, profile.fund_weights)  # type: ignore[arg-type]
+    return list(checks.stated_problems(scored, profile))
 
 
 @dataclass(frozen=True)

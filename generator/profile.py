@@ -41,7 +41,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from .config import ConfigError, Scheme, _Settings, settings_findings, toml_line
+from .config import ConfigError, Points, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
 from .formatting import plain
 from .model import (
@@ -303,6 +303,9 @@ class FundLine(_Settings):
     """Indentation on the sheet: 0 for the total row, 1 and 2 below it."""
     parts: tuple[str, ...] = ()
     """Keys of the rows this row is the sum of, column by column (an error otherwise)."""
+    weight: Points | None = None
+    """The row's own 分值, where the table scores each source: its 得分 is 分值 × its 执行率 (capped and rounded as
+    the total's), and the rows' 分值 add up to the scheme's budget_weight. None: the row prints no 分值 or 得分."""
 
 
 def _reference_labels() -> Labels:
@@ -375,6 +378,11 @@ class Profile(_Settings):
     def total_row(self) -> FundLine:
         return self.funds[0]
 
+    @property
+    def fund_weights(self) -> dict[str, Decimal]:
+        """The 分值 of the funding rows that carry their own, by row key (`score_form`'s `fund_weights`)."""
+        return {line.key: line.weight for line in self.funds if line.weight is not None}
+
 
 class ProfileError(ConfigError):
     """A profile file cannot be used; carries every finding."""
@@ -387,6 +395,7 @@ def profile_problems(profile: Profile) -> Problems:
     """(key, problem, fix) for everything a valid-looking profile gets wrong as a whole."""
     yield from _layout_problems(profile.layout)
     yield from _funds_problems(profile.funds)
+    yield from _fund_weights_problems(profile)
     yield from _money_problems(profile.money)
     yield from _weights_problems(profile)
 
@@ -495,6 +504,32 @@ def _funds_problems(funds: tuple[FundLine, ...]) -> Problems:
         if line.key in seen:
             yield (("funds", index, "parts"), f"“{line.key}” is a part of itself (through {', '.join(line.parts)})",
                    "a row is the sum of rows below it: remove the loop")
+
+
+def _fund_weights_problems(profile: Profile) -> Problems:
+    """Funding rows with their own 分值 share the budget weight: below the total row, adding up to it, in a
+    scored table that prints 得分."""
+    weighted = [(index, line) for index, line in enumerate(profile.funds) if line.weight is not None]
+    if not weighted:
+        return
+    scheme = profile.scheme
+    if not scheme.scored:
+        index, _ = weighted[0]
+        yield (("funds", index, "weight"), 'is a 分值, and the scheme\'s weights are "none"',
+               "remove weight: an unscored form has no 分值 or 得分")
+        return
+    if weighted[0][0] == 0:
+        yield (("funds", 0, "weight"), "is set on the total row",
+               "its 分值 is [scheme] budget_weight: give weight to the rows below it, or to none")
+    total = sum((line.weight for index, line in weighted if index and line.weight is not None), Decimal(0))
+    if weighted[-1][0] and total != scheme.budget_weight:
+        index = next(index for index, _ in weighted if index)
+        yield (("funds", index, "weight"),
+               f"the rows' 分值 add up to {plain(total)}, not budget_weight {plain(scheme.budget_weight)}",
+               f"make the [[funds]] weights add up to {plain(scheme.budget_weight)}, or change [scheme] budget_weight")
+    if "score" not in profile.layout.funds_columns:
+        yield (("funds", weighted[0][0], "weight"), "has no 得分 column to print its score in",
+               "add score to [layout] funds_columns, or remove weight")
 
 
 _NOT_INHERITED = ("title", "description", "source")

@@ -129,6 +129,15 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
             own = profile.layout.funds_blank if rate is None else places.show_rate(rate)
             differences[rate_key] = Difference(field_name(rate_loc), label_for(rate_loc, model), figures[rate_key],
                                                own)
+    for row_key, row in stated.funds.items():
+        if row.score is None or row_key not in scored.fund_scores:
+            continue  # only a row with its own 分值 has a 得分; one written elsewhere is an error of the checks
+        score_key, score_loc = f"funds.{row_key}.score", ("stated", "funds", row_key, "score")
+        own_score = scored.fund_scores[row_key]
+        figures[score_key] = formatting.score(row.score, max(places.score, formatting.decimals_of(row.score)))
+        if row.score != own_score:
+            differences[score_key] = Difference(field_name(score_loc), label_for(score_loc, model),
+                                                figures[score_key], places.show_score(own_score))
     amounts: dict[str, Decimal] = {}
     for row_key, row in stated.funds.items():
         holds = getattr(form.funds, row_key, None)

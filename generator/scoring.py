@@ -22,7 +22,7 @@ stated 得分 (or 0) and yields an error `Problem`; the caller decides what to d
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -104,6 +104,9 @@ class ScoredForm:
     fund_rates: dict[str, Decimal | None] = field(default_factory=dict)
     """Each funding row's 执行率 (B ÷ A × 100, rounded like `execution_rate`) by its key; None for a row without
     budget (A = 0), which has none. The total row's is `execution_rate`'s figure."""
+    fund_scores: dict[str, Decimal] = field(default_factory=dict)
+    """The 得分 of each funding row that carries its own 分值 (``[[funds]] weight``), by its key: 分值 × that row's
+    B ÷ A, rounded like `budget_score`. Where rows carry them, `budget_score` is their sum."""
     scored: bool = True
     """False for an unscored form (``weights = "none"``): its budget score, subtotals, total and grade are
     figures of a notional 100 points per row, computed for the comparisons and printed nowhere."""
@@ -340,11 +343,22 @@ def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Dec
 
 def _budget_exact(form: Form, weight: Decimal, scheme: Scheme) -> Decimal:
     """分值 × B ÷ A of the 年度资金总额 row, unrounded, capped at 分值 where the scheme caps it (S2); 0 without A."""
-    budget, executed = form.funds.total.budget, form.funds.total.executed
+    return _row_exact(form.funds.total.budget, form.funds.total.executed, weight, scheme)
+
+
+def _row_exact(budget: Decimal, executed: Decimal, weight: Decimal, scheme: Scheme) -> Decimal:
+    """分值 × B ÷ A of one funding row, unrounded, capped at 分值 where the scheme caps it (S2); 0 without A."""
     if budget == 0:
         return ZERO
     exact = weight * executed / budget
     return min(exact, weight) if scheme.cap_budget_score else exact
+
+
+def fund_scores(form: Form, weights: Mapping[str, Decimal], scheme: Scheme) -> dict[str, Decimal]:
+    """The printed 得分 of each funding row that carries its own 分值 (`weights`, by row key): S2 on that row,
+    rounded once like the total's."""
+    return {key: scheme.round_score(_row_exact(row.budget, row.executed, weight, scheme))
+            for key, weight in weights.items() if (row := getattr(form.funds, key, None)) is not None}
 
 
 def fund_rates(form: Form, scheme: Scheme) -> dict[str, Decimal | None]:
@@ -354,11 +368,16 @@ def fund_rates(form: Form, scheme: Scheme) -> dict[str, Decimal | None]:
             for key, row in rows.items()}
 
 
-def score_form(form: Form, scheme: Scheme) -> ScoredForm:
-    """Every derived figure of a form (S2–S9)."""
+def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] | None = None) -> ScoredForm:
+    """Every derived figure of a form (S2–S9). `fund_weights`: the 分值 of the funding rows that carry their own
+    (the profile's ``[[funds]] weight``, by row key); they share the budget weight, and the budget score is the
+    sum of their scores, each row scored on its own 执行率."""
     stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
     weight = stated_weight if stated_weight is not None else scheme.budget_weight
     _, rate, budget_score = execution(form, weight, scheme)
+    row_scores = fund_scores(form, fund_weights or {}, scheme)
+    if row_scores:  # the printed parts add up: the 年度资金总额 row's 得分 is its rows' 得分, never re-rounded
+        budget_score = sum(row_scores.values(), ZERO)
     results = tuple(_budget_row(index, row, form, scheme) if _is_budget_row(row, scheme)
                     else score_indicator(index, row, scheme) for index, row in enumerate(form.indicators))
     subtotals: dict[str, Decimal] = {}
@@ -386,6 +405,7 @@ def score_form(form: Form, scheme: Scheme) -> ScoredForm:
     return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
                       problems=tuple(problems), places=scheme.places, fund_rates=fund_rates(form, scheme),
+                      fund_scores=row_scores,
                       scored=scheme.scored)
 
 

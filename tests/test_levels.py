@@ -287,26 +287,26 @@ HEBEI_SOURCE = ROOT / "tests" / "fixtures" / "published" / "hebei-2019-hvac-reno
 
 
 def test_hebei_copy_with_its_empty_template_rows_scores_as_without_them(tmp_path):
-    """河北's published table prints 26 rows, 17 of them empty (指标2, ……). Its fixture leaves those out; written
-    in their places under a profile that keeps them, the form scores, adds up and is reported exactly as before,
-    and every row stands where the published table has it."""
+    """河北's published table prints 26 rows, 17 of them empty (指标2, ……). Its fixture keeps them in their places
+    (the hebei profile's placeholder_rows); left out under a profile that does not keep them, the form scores,
+    adds up and is reported exactly as with them, and every row stands where the published table has it."""
     front, body = HEBEI_FORM.read_text(encoding="utf-8").split("---\n")[1:3]
     data = yaml.safe_load(front)
-    filled = iter(data["indicators"])
     printed = yaml.safe_load(HEBEI_SOURCE.read_text(encoding="utf-8"))["form"]["indicators"]
-    data["indicators"] = [next(filled) if row[3] else {"level1": row[0], "level2": row[1], "name": row[2]}
-                          for row in printed]
+    assert [(row["level1"], row["level2"], row["name"], "weight" in row) for row in data["indicators"]] == \
+        [(row[0], row[1], row[2], bool(row[3])) for row in printed]
+    data["indicators"] = [row for row in data["indicators"] if "weight" in row]
     site = tmp_path / "site"
     (site / "content" / "2019").mkdir(parents=True)
     (site / "profiles").mkdir()
-    (site / "profiles" / "hebei-rows.toml").write_text('extends = "hebei"\n\n[layout]\nplaceholder_rows = true\n',
+    (site / "profiles" / "hebei-rows.toml").write_text('extends = "hebei"\n\n[layout]\nplaceholder_rows = false\n',
                                                       encoding="utf-8")
     (site / "formgen.toml").write_text('[site]\nprofile = "hebei-rows"\n', encoding="utf-8")
     form = site / "content" / "2019" / HEBEI_FORM.name
     form.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n" + body,
                     encoding="utf-8")
-    [kept] = load_site([form], load_config(site / "formgen.toml"), root=site).entries
-    [before] = load_site([HEBEI_FORM], load_config(HEBEI / "formgen.toml"), root=ROOT).entries
+    [kept] = load_site([HEBEI_FORM], load_config(HEBEI / "formgen.toml"), root=ROOT).entries
+    [before] = load_site([form], load_config(site / "formgen.toml"), root=site).entries
     rows = kept.scored.indicators
     assert [r.indicator.name for r in rows] == [row[2] for row in printed]
     assert sum(1 for r in rows if r.method is Method.PLACEHOLDER) == 17

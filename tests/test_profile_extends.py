@@ -80,11 +80,13 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
         "scheme.bands, scheme.score_decimals\n" in blocks["hubei"]
     assert "base: central" in blocks["sichuan"]
     assert "base: central" in blocks["hebei"]
-    # central's template prints no 填报日期 and no 联系人 (optional there, as in 河北): 河北 changes its scheme only.
-    assert "differs from central: scheme.score_decimals, scheme.rate_decimals\n" in blocks["hebei"]
+    # central's template prints no 填报日期 and no 联系人 (optional there, as in 河北): 河北 changes its scheme and
+    # keeps its published table's empty rows.
+    assert "differs from central: layout.placeholder_rows, scheme.score_decimals, scheme.rate_decimals\n" \
+        in blocks["hebei"]
     assert "differs from central: money.always_show_decimals, labels.form_title, labels.funds, labels.budget, " \
         "labels.executed, labels.execution_rate, labels.expected, labels.achieved, labels.actual, labels.reason, " \
-        "labels.project_lead, layout.columns, layout.widths, layout.funds_columns, " \
+        "labels.project_lead, layout.columns, layout.widths, layout.funds_columns, layout.placeholder_rows, " \
         "fields.filled_on, fields.contact, fields.project_lead, funds\n" in blocks["sichuan"]
     assert blocks["mine"].startswith("mine — mine  (the site's profile)\n  province: —\n  base: central\n")
     assert "differs from central: labels.reason\n  file: profiles/mine.toml (the site's)" in blocks["mine"]

@@ -19,6 +19,7 @@ from generator.config import SiteConfig, load_config
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
+from generator.scoring import Method
 
 from .conftest import ROOT
 from .htmltools import sheet_text
@@ -67,8 +68,11 @@ def test_anhui_extends_central_with_three_decimals_of_wan_yuan_and_its_own_fundi
     assert [line.label for line in anhui.funds] == ["年度资金总额", "其中：本年财政拨款", "上年结转资金", "其他资金"]
     assert [line.key for line in anhui.funds] == [line.key for line in central.funds]  # forms write the same keys
     assert (anhui.fields.filled_on, anhui.fields.contact) == ("optional", "optional")
-    # The rest is central's: its labels (偏差原因分析及改进措施), columns and the national scheme.
-    assert anhui.labels == central.labels and anhui.layout == central.layout and anhui.scheme == central.scheme
+    # The rest is central's: its labels (偏差原因分析及改进措施), columns and the national scheme; its layout
+    # keeps the empty template row the published table prints (placeholder_rows), central's does not.
+    assert (anhui.layout.placeholder_rows, central.layout.placeholder_rows) == (True, False)
+    assert anhui.labels == central.labels and anhui.scheme == central.scheme
+    assert anhui.layout == central.layout.model_copy(update={"placeholder_rows": True})
 
 
 def test_shanghai_extends_central_in_yuan_with_its_title():
@@ -102,9 +106,13 @@ def test_anhui_copy_keeps_the_printed_zero_rate_and_score_and_every_row():
     assert (printed_total.initial, printed_total.budget, printed_total.executed) == (0, 0, 0)
     assert scored.form.funds.total == scored.form.funds.current
     assert (scored.form.funds.total.initial, scored.form.funds.total.budget) == (90, Decimal("89.974"))
-    assert [(r.indicator.name, r.indicator.weight, r.score) for r in scored.indicators] == \
-        _printed_rows(ANHUI_SOURCE)
-    assert [r.score for r in scored.indicators] == [8, 8, 8, 8, 8, 10, 10, 10, 10]
+    # Every filled row as printed; the empty 经济效益指标 row after 可持续影响指标 is kept last, never scored.
+    filled = [r for r in scored.indicators if r.method is not Method.PLACEHOLDER]
+    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == _printed_rows(ANHUI_SOURCE)
+    assert [r.score for r in filled] == [8, 8, 8, 8, 8, 10, 10, 10, 10]
+    assert [(r.indicator.level1, r.indicator.level2, r.indicator.name, r.indicator.weight) for r in scored.indicators
+            if r not in filled] == [("效益指标", "经济效益指标", "", None)]
+    assert scored.indicators[-1] not in filled
     # The visible rows make 产出指标 50 and 效益指标 30, the weights printed in their cells.
     assert scored.subtotals == {"产出指标": 50, "效益指标": 30}
 
@@ -218,6 +226,8 @@ def test_anhui_page_prints_the_published_table(built):
     assert "主管部门219-池州市贵池区棠溪镇人民政府实施单位219001-池州市贵池区棠溪镇人民政府" in text
     assert "基建工程委托业务项目数量≥50个5088" in text and "项目总成本≤90万元9088" in text
     assert "偏差原因分析及改进措施" in text and "备注" not in text
+    # The empty 经济效益指标 row where the published table prints it, after 可持续影响指标, its cells empty.
+    assert "健全和落实的持续性影响效果明显达成预期指标1010经济效益指标委托业务项目：总分与自评结论" in text
     assert "与计算结果不一致之处" in html and html.count("<li>表上填写的结果") == 5
     record = json.loads((out / "data" / "forms" / "commissioned-services.json").read_text(encoding="utf-8"))
     printed = {"initial": "0", "budget": "0", "executed": "0"}

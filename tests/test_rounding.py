@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from generator.__main__ import main
@@ -20,6 +21,7 @@ from generator.findings import Level
 from generator.formatting import Places, rate, score
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
+from generator.scoring import Method
 
 from .conftest import ROOT
 from .htmltools import sheet_text
@@ -28,6 +30,15 @@ from .pdftools import NO_PDF, pdf_available, pdf_text
 HEBEI = ROOT / "tests" / "fixtures" / "profiles" / "hebei"
 HEBEI_FORM = HEBEI / "content" / "2019" / "hvac-renovation.md"
 REFERENCE_FORM = ROOT / "tests" / "fixtures" / "profiles" / "reference" / "content" / "2024" / "court-archives.md"
+
+HEBEI_SOURCE = ROOT / "tests" / "fixtures" / "published" / "hebei-2019-hvac-renovation.yaml"
+
+
+def _printed_rows() -> list[list[str]]:
+    """The published table's 26 indicator rows as transcribed, 17 of them empty template rows."""
+    rows: list[list[str]] = yaml.safe_load(HEBEI_SOURCE.read_text(encoding="utf-8"))["form"]["indicators"]
+    return rows
+
 
 # The published 河北 form (tests/fixtures/published/hebei-2019-hvac-renovation.yaml), row by row as printed:
 # (三级指标, 分值, 得分). 10 × 37.24 ÷ 43.2 = 8.62 prints as 9; every other row is met.
@@ -73,7 +84,11 @@ def test_hebei_form_reproduces_every_printed_figure_by_integer_rounding():
     assert entry.profile is not None and entry.profile.name == "hebei"
     # 执行率 37.24 ÷ 43.2 = 86.2037…% → 86; 预算执行得分 10 × 0.862037… = 8.62… → 9.
     assert (scored.execution_rate, scored.budget_score) == (Decimal(86), Decimal(9))
-    assert [(r.indicator.name, r.indicator.weight, r.score) for r in scored.indicators] == HEBEI_ROWS
+    # The 17 empty template rows (指标2, ……) stand in their printed places and are never scored.
+    filled = [r for r in scored.indicators if r.method is not Method.PLACEHOLDER]
+    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == HEBEI_ROWS
+    assert [r.indicator.name for r in scored.indicators] == [row[2] for row in _printed_rows()]
+    assert [(r.indicator.weight, r.score) for r in scored.indicators if r not in filled] == [(None, 0)] * 17
     first = scored.indicators[0]
     assert round(first.exact, 2) == Decimal("8.62") and first.score == 9  # rounded once, from the exact value
     # The copy ends before the 总分: formgen's is the sum of the printed parts, 9 + 49 + 30 + 10.
@@ -85,8 +100,10 @@ def test_hebei_figures_are_discrepancies_when_scored_with_two_decimals(tmp_path)
     """The same copy scored by the central profile (two decimals): exactly the two discrepancies the
     published fixture lists, 86 against 86.20 and 9 against 8.62 (budget and 指标1工程资金金额)."""
     path = tmp_path / HEBEI_FORM.name
-    path.write_text(HEBEI_FORM.read_text(encoding="utf-8").replace("year: 2019\n", "year: 2019\nprofile: central\n"),
-                    encoding="utf-8")
+    # central keeps no empty template rows: the copy's 17 are left out (they carry no figure).
+    text = "".join(line for line in HEBEI_FORM.read_text(encoding="utf-8").splitlines(keepends=True)
+                   if not (line.startswith("  - {level1:") and "weight:" not in line))
+    path.write_text(text.replace("year: 2019\n", "year: 2019\nprofile: central\n"), encoding="utf-8")
     found = [(f.field, f.message) for f in load_site([path], _hebei_config(), root=tmp_path).findings
              if f.level is Level.DISCREPANCY]
     assert found == [
@@ -113,7 +130,16 @@ def test_hebei_page_feed_and_csv_print_whole_numbers(hebei_site):
     assert "总分10098" in text and "86.20" not in text and "8.62" not in text
     record = json.loads((result.out / "data" / "forms" / "hvac-renovation.json").read_text(encoding="utf-8"))
     assert (record["execution_rate"], record["budget_score"], record["total"]) == ("86", "9", "98")
-    assert [row["score"] for row in record["indicators"]] == [str(points) for _, _, points in HEBEI_ROWS]
+    assert [row["score"] for row in record["indicators"] if row["method"] != "placeholder"] == \
+        [str(points) for _, _, points in HEBEI_ROWS]
+    # The published 26 rows in their order, the 17 empty ones printed with empty cells and null in the feed.
+    assert [row["name"] for row in record["indicators"]] == [row[2] for row in _printed_rows()]
+    assert [(row["weight"], row["score"]) for row in record["indicators"] if row["method"] == "placeholder"] == \
+        [(None, None)] * 17
+    assert "指标1工程资金金额43.237.24109（概述）已完工但尾款未付、最高限价低于预算；拟提高预算准确度指标2……质量指标" \
+        in text
+    assert "生态效益指标指标1指标2……可持续影响指标指标1长期使用性1001001010指标2……满意度指标(10分)" in text
+    assert "指标1学生满意度10010010100指标2" in text
     assert record["subtotals"] == {"产出指标": "49", "效益指标": "30", "满意度指标": "10"}
     assert record["funds"]["total"] == {"initial": "432000", "budget": "432000", "executed": "372400"}  # 元
     [row] = csv.DictReader(io.StringIO((result.out / "data" / "forms.csv").read_text(encoding="utf-8-sig")))

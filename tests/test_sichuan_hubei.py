@@ -20,6 +20,7 @@ from generator.config import SiteConfig, load_config
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
+from generator.scoring import Method
 
 from .conftest import ROOT
 from .htmltools import sheet_text
@@ -102,9 +103,12 @@ def test_sichuan_copy_reproduces_every_printed_figure():
     assert (form.stated.execution_rate, form.stated.budget_score) == (Decimal("100.00"), 10)
     assert (scored.execution_rate, scored.budget_score, scored.budget_weight) == (100, 10, 10)
     # Every row's 分值 and 得分 as printed; each met its target, so formgen scores it in full, as printed.
-    assert [(r.indicator.name, r.indicator.weight, r.score) for r in scored.indicators] == \
-        _printed_rows(SICHUAN_SOURCE)
-    assert [r.score for r in scored.indicators] == [10, 10, 20, 10, 10, 10, 10, 10, 10]
+    # The two empty rows the table keeps (经济效益指标, “……”) are printed in their places and never scored.
+    filled = [r for r in scored.indicators if r.method is not Method.PLACEHOLDER]
+    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == _printed_rows(SICHUAN_SOURCE)
+    assert [r.score for r in filled] == [10, 10, 20, 10, 10, 10, 10, 10, 10]
+    assert [(r.indicator.level2, r.indicator.name) for r in scored.indicators if r not in filled] == \
+        [("经济效益指标", ""), ("服务对象满意度指标", "……")]
     # The 一级指标 as printed: 产出指标(70分), 效益指标(20分), 满意度指标(10分).
     assert scored.subtotals == {"产出指标": 70, "效益指标": 20, "满意度指标": 10}
     # 总分 printed 100; the printed parts add up to 10 + 70 + 20 + 10 = 110, formgen's total.
@@ -121,7 +125,7 @@ def test_sichuan_reports_exactly_the_published_forms_discrepancies():
     findings = _findings(SICHUAN_FORM, _config(SICHUAN))
     assert [f[1:] for f in findings if f[0] == "discrepancy"] == [
         ("weights-sum", "indicators[1].weight", "the 分值 of the 产出指标 rows add up to 70, not 50"),
-        ("weights-sum", "indicators[7].weight", "the 分值 of the 效益指标 rows add up to 20, not 30"),
+        ("weights-sum", "indicators[8].weight", "the 分值 of the 效益指标 rows add up to 20, not 30"),
         ("stated-differs", "stated.total", "总分 is stated as 100 but computes to 110")]
     assert len(_published(SICHUAN_SOURCE)["discrepancies"]) == 2
     assert [(f[0], f[1], f[2]) for f in findings if f[0] != "discrepancy"] == [
@@ -135,7 +139,7 @@ def test_the_same_figures_in_a_draft_are_errors(tmp_path):
     path.write_text(SICHUAN_FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
     errors = [f for f in _findings(path, _config(SICHUAN)) if f[0] == Level.ERROR.value]
     assert [(code, field) for _, code, field, _ in errors] == [
-        ("weights-sum", "indicators[1].weight"), ("weights-sum", "indicators[7].weight"),
+        ("weights-sum", "indicators[1].weight"), ("weights-sum", "indicators[8].weight"),
         ("stated-differs", "stated.total")]
 
 
@@ -194,12 +198,19 @@ def test_sichuan_pdf_prints_the_published_table(built):
     assert "绩效目标自评表" in text and "全年实际值" in text and "计算值110" in text
 
 
-@pytest.mark.xfail(strict=True, reason="needs placeholder rows: the published table keeps an empty 经济效益指标 row "
-                   "under 效益指标 and a row of “……” before 总分, which a form file cannot hold yet")
 def test_sichuan_page_keeps_the_published_placeholder_rows(built):
     result, _ = built
     text = sheet_text((result.out / "forms" / "water-gauges.html").read_text(encoding="utf-8"))
     assert "经济效益指标社会效益指标" in text and "……" in text
+    # In the published order: the empty 经济效益指标 row opens 效益指标, the row of “……” follows the last
+    # indicator; every cell of both is empty, and no figure moves (分值 and 得分 of the rows around them, the
+    # 总分 100 as printed and formgen's 110).
+    assert "项目计划总投资1020万元20万元10效益指标(20分)经济效益指标社会效益指标受益脱贫(含监测对象)户人口数10" in text
+    assert "受益脱贫(含监测对象)户满意度10≥95%≥95%10……" in text and "总分100100计算值110" in text
+    data = json.loads((result.out / "data" / "forms" / "water-gauges.json").read_text(encoding="utf-8"))
+    empty = [row for row in data["indicators"] if row["method"] == "placeholder"]
+    assert [(row["name"], row["weight"], row["score"]) for row in empty] == [("", None, None), ("……", None, None)]
+    assert (data["budget_score"], data["subtotals"]) == ("10", {"产出指标": "70", "效益指标": "20", "满意度指标": "10"})
 
 
 # --- 湖北: the profile -------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from .. import formatting
 from ..config import Scheme
-from ..model import Form, inner_model
+from ..model import Form, empty_template_row, inner_model
 from ..values import normalize, parse_decimal
 from .characters import ascii_digits
 from .labels import MONEY_COLUMNS, MONEY_UNITS, squash
@@ -157,7 +157,8 @@ def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> 
             if not value:
                 yield f"{prefix}{name}"
             for index, row in enumerate(value, start=1):
-                yield from _missing(inner, row, f"{prefix}{name}[{index}].")
+                if not empty_template_row(inner, row):  # it has no figures to miss
+                    yield from _missing(inner, row, f"{prefix}{name}[{index}].")
         elif inner is not None:
             yield from _missing(inner, value if isinstance(value, Mapping) else {}, f"{prefix}{name}.")
         elif not str(value or "").strip():

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..config import Scheme
-from ..model import caption
+from ..model import PLACEHOLDER_FIGURES, caption
 from ..profile import form_model
 from .characters import Removed, ascii_digits, clean_line, describe, printable
 from .draft import (
@@ -689,6 +689,9 @@ class _PdfForm:
                 self.draft.printed_weight(self.scheme, name, points, self.at(block))
             level2 = row.get("level2") or level2
             row["level1"], row["level2"] = level1, level2
+            if self.labels.profile.layout.placeholder_rows and level1 and level2 \
+                    and not any(row.get(key) for key in PLACEHOLDER_FIGURES):
+                continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
             for required in ("level1", "level2", "name", "target", "actual", "weight"):
                 if not row.get(required):
                     self.draft.note(self.at(block), "import-missing",
