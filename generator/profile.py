@@ -590,10 +590,24 @@ def _merged(base: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _drop_stale_sizes(data: dict[str, Any], own_layout: object) -> None:
+    """Widths and spans belong to the columns they size: a profile that lists its own columns without their
+    widths (or its funding columns without their spans) takes the defaults, not its base's numbers, which
+    would size other columns, or fail to add up, with nothing in the file to say why."""
+    if not isinstance(own_layout, dict) or not isinstance(data.get("layout"), dict):
+        return
+    layout = data["layout"] = dict(data["layout"])
+    if "columns" in own_layout and "widths" not in own_layout:
+        layout["widths"] = []
+    if ("columns" in own_layout or "funds_columns" in own_layout) and "funds_spans" not in own_layout:
+        layout["funds_spans"] = []
+
+
 def _validated(file: _File, base: _Resolved | None) -> _Resolved:
     """One file over its resolved base. Raises ProfileError listing every problem of the file."""
     inherited = {key: value for key, value in base.data.items() if key not in _NOT_INHERITED} if base else {}
     data = _merged(inherited, {key: value for key, value in file.data.items() if key not in ("name", "extends")})
+    _drop_stale_sizes(data, file.data.get("layout"))
     base_name = base.profile.name if base else None
     findings: list[Finding] = []
     if not _NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end

@@ -138,6 +138,28 @@ def test_a_site_profile_extending_a_shipped_one_checks_and_builds(tmp_path, caps
     assert "年度资金总额120.00120.00108.54" in text and "总分10087.05" in text
 
 
+def test_columns_of_its_own_drop_the_bases_widths_and_spans(tmp_path):
+    """central's nine widths size its eight columns; a profile reordering eight columns of its own without
+    widths would have them sizing the wrong columns (分值 before the targets getting the target's 12 %)."""
+    reordered = '["level1", "level2", "name", "weight", "target", "actual", "score", "reason"]'
+    _site(tmp_path, {
+        "reordered": f'extends = "central"\n\n[layout]\ncolumns = {reordered}\n',
+        "sized": f'extends = "central"\n\n[layout]\ncolumns = {reordered}\nwidths = [9, 9, 9, 15, 7, 15, 15, 7, 14]\n',
+        "funds": 'extends = "ningxia"\n\n[layout]\n'
+                 'funds_columns = ["source", "budget", "initial", "executed", "rate"]\n',
+        "labels": 'extends = "sichuan"\n\n[labels]\nreason = "原因"\n'})
+    config = load_config(tmp_path / "formgen.toml")
+    central = shipped_profiles()["central"]
+    assert len(central.layout.widths) == 9
+    assert config.profile_for("reordered").layout.widths == ()
+    assert config.profile_for("sized").layout.widths == (9, 9, 9, 15, 7, 15, 15, 7, 14)
+    assert shipped_profiles()["ningxia"].layout.funds_spans != ()
+    assert config.profile_for("funds").layout.funds_spans == ()
+    # A profile that leaves the columns alone keeps its base's sizes.
+    sichuan = shipped_profiles()["sichuan"]
+    assert config.profile_for("labels").layout.widths == sichuan.layout.widths != ()
+
+
 def test_a_site_profile_may_take_the_place_of_the_shipped_one_it_extends(tmp_path):
     _site(tmp_path, {"central": 'extends = "central"\n\n[labels]\nreason = "原因"\n'}, "central")
     config = load_config(tmp_path / "formgen.toml")
@@ -170,18 +192,18 @@ def test_a_circle_of_bases_is_named_at_each_file(tmp_path):
 
 
 def test_a_problem_from_the_base_says_so_and_metadata_is_checked(tmp_path):
-    """central's 9 widths do not fit 10 columns: the finding says the widths are the base's. A bad address
-    or date of [source] is named like any key."""
-    _site(tmp_path, {"mine": 'extends = "central"\n\n[source]\nurl = "www.example.org"\ndate = "2023-13-01"\n\n'
-                             '[layout]\ncolumns = ["level1", "level2", "name", "target", "actual", "weight", '
-                             '"score", "reason", "note"]\n'})
+    """湖北's 5 columns are too few for funding columns of the profile's own without spans (its base's spans
+    sized its base's funding columns, so they are not taken): the finding says the columns are the base's. A
+    bad address or date of [source] is named like any key."""
+    _site(tmp_path, {"mine": 'extends = "hubei"\n\n[source]\nurl = "www.example.org"\ndate = "2023-13-01"\n\n'
+                             '[layout]\nfunds_columns = ["source", "executed", "budget", "rate", "score"]\n'})
     problems = _problems(tmp_path)
     assert [where[:4] for where in problems] == [("mine.toml", 4, "source.url", "profile-invalid"),
                                                  ("mine.toml", 5, "source.date", "profile-invalid"),
-                                                 ("mine.toml", 7, "layout.widths", "profile-invalid")]
+                                                 ("mine.toml", 7, "layout.columns", "profile-invalid")]
     assert problems[0][4].startswith("“www.example.org” is not a web address — write the address")
-    assert problems[2][4].startswith("has 9 widths for 10 columns (the value of its base “central”) — give 10 "
-                                     "widths")
+    assert problems[2][4].startswith("has 5 columns, too few for the funding table's (the value of its base "
+                                     "“hubei”) — list at least 6, or give funds_spans")
 
 
 def test_a_site_profile_linked_out_of_the_site_is_refused(tmp_path, capsys, monkeypatch):
