@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     ModelWrapValidatorHandler,
@@ -112,7 +113,8 @@ def _reference(section: str, key: str) -> Callable[[], Any]:
 @functools.cache
 def _reference_section(section: str) -> _Settings:
     """reference.toml's [section], validated by its model (every key written: none asks for its default)."""
-    models: dict[str, type[_Settings]] = {"money": MoneyFormat, "fields": Fields, "layout": Layout, "labels": Labels}
+    models: dict[str, type[_Settings]] = {"money": MoneyFormat, "fields": Fields, "layout": Layout, "labels": Labels,
+                                         "choices": Choices}
     model = models[section]
     return model.model_validate(reference_data()[section])
 
@@ -288,6 +290,82 @@ class Layout(_Settings):
     """Keep the empty template rows a published table prints (指标2:, a 经济效益指标 row without name or figures):
     a row that writes no target, actual, 分值 or 得分 is printed empty in its place, never scored and never
     counted (a form being written gets a warning). False: every row is a scored row, its figures required."""
+    block_points: bool = Field(default_factory=_reference("layout", "block_points"))
+    """Print each block's points after its title, as tables that give the funds and the indicators their share
+    of the 100 print them (云南: 预算执行情况(万元)(20分), 年度绩效目标(80分)); false: the titles alone."""
+    choice_format: str = Field(default_factory=_reference("layout", "choice_format"))
+    """How a field with `[choices]` prints each choice: ``{choice}``, its ``{box}`` (☑ chosen, □ not) and
+    optionally its ``{number}`` (1, 2, …); the choices are printed in order, a space apart."""
+
+    filled_on_format: str = Field(default_factory=_reference("layout", "filled_on_format"))
+    """How the sheet prints 填报日期: ``{year}``, ``{month}`` and ``{day}`` as numbers (4, 15), ``{mm}`` and ``{dd}``
+    with two digits (04): ``{year}{mm}{dd}`` prints 20230415, ``{year}年{month}月{day}日`` 2023年4月15日."""
+
+    @field_validator("choice_format")
+    @classmethod
+    def _choice_placeholders(cls, value: str) -> str:
+        return _checked_format(value, "choice", CHOICE_PLACEHOLDERS, ("choice", "box"),
+                               "write {choice} and {box} (☑ or □), and {number} if the choices are numbered, with "
+                               "any text between them, e.g. \"{box}{choice}\" or \"{number}、{choice} {box}\"")
+
+    @field_validator("filled_on_format")
+    @classmethod
+    def _date_placeholders(cls, value: str) -> str:
+        return _checked_format(value, "date", DATE_PLACEHOLDERS, (),
+                               "write {year}, {month} or {mm}, {day} or {dd} with any text between them, e.g. "
+                               "\"{year}{mm}{dd}\" or \"{year}年{month}月{day}日\"")
+
+    def choice(self, number: int, choice: str, chosen: bool) -> str:
+        """One choice of a check-box line as the profile prints it: ``☑延续项目``, ``2、县直专项 ☑``."""
+        return _filled(self.choice_format, {"choice": choice, "box": CHECKED if chosen else UNCHECKED,
+                                            "number": str(number)})
+
+    def date(self, value: datetime.date) -> str:
+        """填报日期 as the sheet prints it (`filled_on_format`)."""
+        return _filled(self.filled_on_format, {"year": str(value.year), "month": str(value.month),
+                                               "day": str(value.day), "mm": f"{value.month:02}",
+                                               "dd": f"{value.day:02}"})
+
+
+CHOICE_PLACEHOLDERS = ("choice", "box", "number")
+"""What `Layout.choice_format` may name."""
+DATE_PLACEHOLDERS = ("year", "month", "day", "mm", "dd")
+"""What `Layout.filled_on_format` may name."""
+_PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
+
+
+def _checked_format(value: str, kind: str, names: tuple[str, ...], required: tuple[str, ...], fix: str) -> str:
+    """A printing format of a profile: only `names` are filled in, so any other brace would be printed as
+    written, which is never meant; each of `required` must be there."""
+    used = _PLACEHOLDER.findall(value)
+    stray = _PLACEHOLDER.sub("", value)
+    if set(used) - set(names) or set(required) - set(used) or "{" in stray or "}" in stray:
+        raise PydanticCustomError(f"{kind}_format", "{message}", {
+            "message": f"“{value}” is not a {kind} format", "fix": fix})
+    return value
+
+
+def _filled(template: str, values: Mapping[str, str]) -> str:
+    """A format checked by `_checked_format` with its placeholders filled in."""
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+CHECKED, UNCHECKED = "☑", "□"
+"""The boxes of a check-box line: the chosen one ticked, the others empty, as printed forms tick them."""
+CHOICE_FIELDS = ("project_category", "project_attribute")
+"""The header fields a profile may give choices (`Choices`): they name one of a few kinds printed on the form."""
+
+
+class Choices(_Settings):
+    """The header fields whose value is one of a fixed list, printed as a check-box line that shows every
+    choice (☑延续项目 □新增项目). Empty: the field is free text, printed as written."""
+
+    project_category: tuple[Label, ...] = Field(default_factory=_reference("choices", "project_category"))
+    """项目类别's choices, in the printed order."""
+    project_attribute: tuple[Label, ...] = Field(default_factory=_reference("choices", "project_attribute"))
+    """项目属性's choices, in the printed order."""
+
+    def of(self, key: str) -> tuple[str, ...]:
+        """The choices of a header field; empty for free text (or a field that cannot have any)."""
+        return tuple(getattr(self, key)) if key in CHOICE_FIELDS else ()
 
 
 class FundLine(_Settings):
@@ -368,6 +446,16 @@ class Profile(_Settings):
     fields: Fields = Field(default_factory=Fields)
     funds: tuple[FundLine, ...] = Field(default_factory=_reference_funds)
     scheme: Scheme = Field(default_factory=Scheme)
+    choices: Choices = Field(default_factory=Choices)
+
+    def checkbox_line(self, key: str, value: str) -> str:
+        """A header field's cell: with choices, every one of them with its box, the form's value ticked
+        (☑延续项目 □新增项目, in `layout.choice_format`); without, the value as written."""
+        choices = self.choices.of(key)
+        if not choices:
+            return value
+        return " ".join(self.layout.choice(number, choice, choice == value)
+                        for number, choice in enumerate(choices, start=1))
 
     @property
     def split_target(self) -> bool:
@@ -398,6 +486,16 @@ def profile_problems(profile: Profile) -> Problems:
     yield from _fund_weights_problems(profile)
     yield from _money_problems(profile.money)
     yield from _weights_problems(profile)
+    yield from _choices_problems(profile.choices)
+
+
+def _choices_problems(choices: Choices) -> Problems:
+    """A choice listed twice could be ticked twice on the printed line."""
+    for key in CHOICE_FIELDS:
+        listed = choices.of(key)
+        for index, choice in enumerate(listed):
+            if choice in listed[:index]:
+                yield ("choices", key, index), f"“{choice}” is listed twice", "list each choice once"
 
 
 _SCORE_COLUMNS = ("weight", "score")
@@ -1128,8 +1226,35 @@ def _header_fields(profile: Profile) -> dict[str, Any]:
         if key == "review_score":  # a score, Decimal like every other
             made[key] = ((Score, Field(title=title, description=doc)) if required
                          else (OptionalScore, Field(default=None, title=title, description=doc)))
+        elif choices := profile.choices.of(key):
+            made[key] = _choice_field(title, choices, required)
         else:
             made[key] = ((RequiredText, Field(title=title, description=doc)) if required
                          else (Text, Field(default="", title=title, description=doc)))
     return made
+
+
+def _choice_field(title: str, choices: tuple[str, ...], required: bool) -> tuple[Any, Any]:
+    """A header field that names one of `choices` (an optional one may be left empty): the JSON Schema lists
+    them, and any other value is an error naming them, with the closest as a hint."""
+    allowed = choices if required else ("", *choices)
+
+    def one_of(value: str) -> str:
+        if value in allowed:
+            return value
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+        listed = "、".join(choices)
+        raise PydanticCustomError("choice", "{message}", {
+            "message": f"is “{value}”, not one of the choices the form prints ({listed})",
+            "fix": (f"did you mean “{close[0]}”? " if close else "")
+                   + f"write one of {listed} as printed, or list it in the profile's [choices] (see {DOC})"})
+
+    kind: Any = Annotated[RequiredText, AfterValidator(one_of)] if required else Annotated[Text, AfterValidator(one_of)]
+    described = (f"One of {'、'.join(choices)}, as the form prints them; the sheet prints every choice with a "
+                 "box, the chosen one ticked (☑).")
+    enum: dict[str, Any] = {"enum": list(allowed)}
+    field: Any = (Field(title=title, description=described, json_schema_extra=enum) if required
+                  else Field(default="", title=title, description=described + " May be left out.",
+                             json_schema_extra=enum))
+    return kind, field
 

@@ -75,9 +75,10 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
     # 湖北's form is laid out as 云南's: hubei extends yunnan, and writes its labels, columns and scheme.
     assert "base: yunnan" in blocks["hubei"]
     assert "differs from yunnan: money.shown_decimals, labels.form_title, labels.budget, labels.executed, " \
-        "labels.execution_rate, labels.name, labels.target, labels.actual, layout.columns, layout.widths, " \
-        "layout.funds_spans, fields.filled_on, fields.contact, fields.unit_name, scheme.weights, scheme.level1, " \
-        "scheme.bands, scheme.score_decimals\n" in blocks["hubei"]
+        "labels.execution_rate, labels.indicators, labels.name, labels.target, labels.actual, layout.columns, " \
+        "layout.widths, layout.funds_spans, layout.block_points, fields.filled_on, fields.contact, " \
+        "fields.unit_name, scheme.weights, scheme.level1, scheme.bands, scheme.score_decimals, choices\n" \
+        in blocks["hubei"]
     assert "base: central" in blocks["sichuan"]
     assert "base: central" in blocks["hebei"]
     # central's template prints no 填报日期 and no 联系人 (optional there, as in 河北): 河北 changes its scheme and

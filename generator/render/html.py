@@ -181,6 +181,9 @@ class Grid:
     """总分 without its letter spacing (for captions)."""
     implementer_label_span: int = 2
     """实施单位's label: 2 columns, 1 in a grid too narrow to leave its value one."""
+    indicators_points: str = ""
+    """The indicator block's points after its side label where the profile prints them (`block_points`): the
+    一级指标 weights added up (80); else empty."""
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -188,11 +191,23 @@ class Grid:
         return self.columns[3:]
 
 
-def _side_label(text: str) -> Markup:
-    """A side label in lines of two characters, a trailing （unit） on its own line: 项目<br>资金<br>（元）."""
+def _side_label(text: str, points: str = "") -> Markup:
+    """A side label in lines of two characters, a trailing （unit） on its own line: 项目<br>资金<br>（元）, and the
+    block's points on the last where it prints them: 预算<br>执行<br>情况<br>（万元）<br>(20分)."""
     head, bracket, unit = text.partition("（")
     lines = [head[start:start + 2] for start in range(0, len(head), 2)] + ([bracket + unit] if bracket else [])
-    return Markup("<br>").join(escape(line) for line in lines)
+    return Markup("<br>").join(escape(line) for line in [*lines, *([f"({points}分)"] if points else [])])
+
+
+def _block_points(profile: Profile) -> tuple[str, str]:
+    """The points the funding and indicator blocks print after their titles (`layout.block_points`): the
+    budget weight and the 一级指标 weights added up, as the level cells print theirs (20, 80); empty where the
+    profile prints none, for an unscored form, or for a block worth no points (宁夏's funds: 0)."""
+    scheme = profile.scheme
+    if not (profile.layout.block_points and scheme.scored):
+        return "", ""
+    indicators = sum((level1.weight for level1 in scheme.level1), Decimal(0))
+    return _points(scheme.budget_weight or None), _points(indicators or None)
 
 
 @per_profile
@@ -212,11 +227,12 @@ def grid(profile: Profile) -> Grid:
     rest = width - 3 - implementer_label  # after the label (3 columns) and 实施单位's label
     expected = (width - 1) // 2
     labels = profile.labels
+    funds_points, indicators_points = _block_points(profile)
     return Grid(width, columns, tuple(cols), table_class, style, width - 3, rest - rest // 2, rest // 2,
                 tuple(layout.funds_columns), tuple(FUNDS_LABEL_KEYS[column] for column in layout.funds_columns),
                 _funds_spans(layout.funds_columns, layout.funds_spans, width), expected, width - 1 - expected,
-                *_total_cells(columns), _side_label(f"{labels.funds}（{profile.money.unit}）"),
-                re.sub(r"\s+", "", labels.total), implementer_label)
+                *_total_cells(columns), _side_label(f"{labels.funds}（{profile.money.unit}）", funds_points),
+                re.sub(r"\s+", "", labels.total), implementer_label, indicators_points)
 
 
 def _funds_spans(funds: tuple[str, ...], spans: tuple[int, ...], width: int) -> tuple[int, ...]:
