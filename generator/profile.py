@@ -240,6 +240,10 @@ class Fields(_Settings):
         """The extra header fields the form has, in the order the sheet prints them."""
         return tuple(key for key in EXTRA_FIELDS if self.present(key))
 
+    def rows(self, layout: Layout) -> tuple[str, ...]:
+        """The extra header fields the sheet prints as rows of its table: all but a 单位名称 printed above it."""
+        return tuple(key for key in self.extra if not (key == "unit_name" and layout.unit_name_above))
+
     @property
     def footer(self) -> tuple[str, ...]:
         """The footer fields the form has, printed under the 总分 in this order."""
@@ -297,6 +301,10 @@ class Layout(_Settings):
     """How a field with `[choices]` prints each choice: ``{choice}``, its ``{box}`` (☑ chosen, □ not) and
     optionally its ``{number}`` (1, 2, …); the choices are printed in order, a space apart."""
 
+    unit_name_above: bool = Field(default_factory=_reference("layout", "unit_name_above"))
+    """Print 单位名称 in the line above the table, in place of the seal's label (单位名称：…, 填报日期 on its right),
+    as tables that print it there do (云南), and not as a header row; false, or without a 单位名称 field: the
+    seal's label there."""
     filled_on_format: str = Field(default_factory=_reference("layout", "filled_on_format"))
     """How the sheet prints 填报日期: ``{year}``, ``{month}`` and ``{day}`` as numbers (4, 15), ``{mm}`` and ``{dd}``
     with two digits (04): ``{year}{mm}{dd}`` prints 20230415, ``{year}年{month}月{day}日`` 2023年4月15日."""

@@ -63,9 +63,13 @@ def test_category_and_attribute_print_as_the_published_check_box_lines(page):
     assert _header_cell(page, "项目属性") == "1、持续性项目 ☑ 2、新增性项目 □"
 
 
-def test_the_date_is_printed_as_the_published_form_prints_it(page):
-    # Published: 填报日期 2023年4月15日 (the form writes 2023-04-15); the reference prints 20230415.
-    assert f"填报日期：{_published_header()['填报日期']}</span>" in page
+def test_unit_name_and_date_are_printed_above_the_table_as_published(page):
+    # Published above the table: 单位名称 and 填报日期 2023年4月15日 (the form writes 2023-04-15); the reference
+    # prints 单位（盖章）： and 20230415 there.
+    header = _published_header()
+    assert (f'<p class="form-meta"><span class="seal">单位名称：{header["单位名称"]}</span>'
+            f'<span class="filled">填报日期：{header["填报日期"]}</span></p>') in page
+    assert '<th scope="row" colspan="3">单位名称</th>' not in page  # not a row of the table as well
     assert shipped_profiles()["reference"].layout.date(datetime.date(2023, 4, 15)) == "20230415"
 
 

@@ -231,7 +231,7 @@ def test_yunnan_page_has_no_weight_reason_or_initial_column(yunnan_site):
     assert "产出指标(40分)" in text and "公猪舍(≥**平方米)22.822.81" in text and "种公猪(≥头)222" in text
     assert "分值" not in text and "未完成原因分析" not in text and "年初预算数" not in text
     assert "总分73" in text.replace("　", "").replace(" ", "")
-    assert "单位名称昌宁县供销合作社联合社" in text and "项目类别1、部门预算项目□2、县直专项☑" in text
+    assert "单位名称：昌宁县供销合作社联合社" in text and "项目类别1、部门预算项目□2、县直专项☑" in text
     record = json.loads((result.out / "data" / "forms" / "pig-farm.json").read_text(encoding="utf-8"))
     assert (record["execution_rate"], record["budget_score"], record["budget_weight"]) == ("20", "4", "20")
     assert record["funds"] == {"total": {"budget": "500000", "executed": "100000"}}  # 元
