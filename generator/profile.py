@@ -1164,7 +1164,7 @@ def form_model(profile: Profile) -> type[Form]:
     extra = {key: header.pop(key) for key in (*profile.fields.extra, *profile.fields.footer)}
     keys: dict[str, Any] = {
         "year": _field(Form, "year", title=labels.year),
-        "filled_on": _field(Form, "filled_on", title=labels.filled_on),
+        "filled_on": _field(Form, "filled_on", title=labels.filled_on, description=_filled_on_doc(profile) + "."),
         "title": _field(Form, "title", title=labels.title),
         "department": (department, FieldInfo.merge_field_infos(Form.model_fields["department"],
                                                                title=labels.department)),
@@ -1217,6 +1217,12 @@ _EXTRA_DOCS = {
 }
 
 
+def _filled_on_doc(profile: Profile) -> str:
+    """填报日期's description, with the date as the profile's sheet prints it (``20250123``, ``2025年1月23日``)."""
+    return (f"The date the form was filled in: ``2025-01-23`` (printed "
+            f"``{profile.layout.date(datetime.date(2025, 1, 23))}``)")
+
+
 def _header_fields(profile: Profile) -> dict[str, Any]:
     """The profile's choices for 填报日期 and 联系人 (required as in `model.Form`, or optional), and the extra
     header fields it has: an optional one may be left out, and the sheet prints an empty cell."""
@@ -1225,7 +1231,7 @@ def _header_fields(profile: Profile) -> dict[str, Any]:
     if fields.filled_on == "optional":
         # Fresh fields, not the reference's changed: its FieldInfo carries the required types' validators.
         made["filled_on"] = (OptionalFormDate, Field(default=None, title=labels.filled_on, description=(
-            "The date the form was filled in: ``2025-01-23`` (printed ``20250123``); may be left out.")))
+            f"{_filled_on_doc(profile)}; may be left out.")))
     if fields.contact == "optional":
         made["contact"] = (Text, Field(default="", title=labels.contact,
                                        description="The contact person; may be left out."))

@@ -104,6 +104,8 @@ def test_the_json_schema_lists_the_choices():
     assert schema["properties"]["project_category"]["enum"] == ["", "部门预算项目", "县直专项", "省市对下转移支付项目"]
     assert schema["properties"]["project_attribute"]["enum"] == ["", "持续性项目", "新增性项目"]
     assert "enum" not in schema["properties"]["unit_name"]
+    # The field reference says how the date is printed on this profile's sheet.
+    assert "(printed ``2025年1月23日``)" in schema["properties"]["filled_on"]["description"]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
