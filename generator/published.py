@@ -164,9 +164,11 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         computed_figure = pairs_shown.get(key)
         if computed_figure is not None and (key != "total" or complete):
             differences[key] = Difference(field_name(loc), label_for(loc, model), "", computed_figure)
-    for result in scored.indicators:  # an unfilled row's 得分 is empty, written so or left out
+    for result in scored.indicators:  # an unfilled row's 得分: as printed, or empty, written so or left out
         if result.method is Method.UNFILLED:
-            figures[field_name(("indicators", result.index, "score"))] = ""
+            given = result.indicator.score
+            figures[field_name(("indicators", result.index, "score"))] = "" if given is None else \
+                formatting.score(given, max(places.score, formatting.decimals_of(given)))
     if not complete and stated.total is None:
         figures["total"] = ""  # the rows' 得分 are not all there: no total to show
         differences.pop("total", None)
