@@ -49,11 +49,15 @@ NEW_BODY = f"""{PLACEHOLDER}第一段写总体结论与自评等级。
 """The 自评结论 of a new form: the usual sections, each a placeholder. Kept short, so that two new forms
 do not trip the copied-text warning (texts under 60 characters are not compared)."""
 
+KEPT_FIELDS = frozenset({"unit_name", "project_lead", "project_category", "report_number", "project_type",
+                         "finance_lead"})
+"""The extra header fields `formgen new --from` keeps: who and what the project is, not what a year did."""
+
 CARRIED_OVER = frozenset({
     "title", "department.code", "department.name", "implementer", "budget_weight", "goals.expected",
     "indicators[].level1", "indicators[].level2", "indicators[].name", "indicators[].target",
     "indicators[].weight", "contact", "profile", "indicators[].nature", "indicators[].unit",
-    "unit_name", "project_lead", "project_category",  # header fields of profiles that have them ([fields])
+    *KEPT_FIELDS,  # header fields of profiles that have them ([fields])
 })
 """What `formgen new --from` keeps of the earlier form (keys as in docs/fields.md): the project, its
 units, its goal and its indicator table. Everything else is a figure or text of the earlier year and

@@ -502,7 +502,9 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)
-    return published.kept(problems) if scored.form.status is Status.PUBLISHED else problems
+    if scored.form.status is not Status.PUBLISHED:
+        return problems
+    return published.kept(problems) + list(published.printed_empty_problems(scored, profile))
 
 
 def check_slug(slug: str) -> Problem | None:

@@ -107,7 +107,8 @@ def _as_published(record: dict[str, Any], printed: published.Printed, profile: P
     """A published form's record: its figures as printed, with ``stated`` and ``computed`` naming each
     printed figure formgen computes otherwise (keys as in the form file: ``total``, ``indicators[3].score``).
     Drafts get none of these keys, so that their records stay as they were."""
-    figures = printed.figures
+    # A figure printed empty (an unfilled copy) is null, as a figure the form does not have.
+    figures = {key: figure or None for key, figure in printed.figures.items()}
     rows = [{**row, "score": figures.get(f"indicators[{number}].score", row["score"])}
             for number, row in enumerate(record["indicators"], start=1)]
     funds = {name: {column: _printed_fund(printed, profile, f"funds.{name}.{column}", value)
@@ -125,6 +126,8 @@ def _printed_fund(printed: published.Printed, profile: Profile, key: str, value:
     per-row 执行率 or 得分 as the sheet prints it, else the row's own figure."""
     if key in printed.amounts:
         return formatting.money_plain(printed.amounts[key] * profile.money.factor)
+    if printed.figures.get(key) == "":
+        return None  # printed empty (an unfilled copy)
     return printed.figures.get(key, value) if key.endswith((".rate", ".score")) else value
 
 

@@ -15,12 +15,22 @@ import datetime as dt
 import difflib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .profiles import reference_data
@@ -118,6 +128,28 @@ def _money_parser(decimals: int, unit: str) -> Callable[[object], Decimal]:
 
 _money = _money_parser(2, "元")
 
+T = TypeVar("T")
+def published_context(data: object) -> dict[str, object] | None:
+    """The validation context of a form as read: for one marked ``status: published``, its empty cells are kept
+    as printed (`Form.printed_empty`); None for a draft."""
+    status = data.get("status") if isinstance(data, Mapping) else None
+    if isinstance(status, str) and status.strip().lower() == Status.PUBLISHED.value:
+        return {"published": True, "data": data}
+    return None
+
+
+def _published(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and bool(info.context.get("published"))
+
+
+def _printed_empty(parse: Callable[[object], T], empty: T) -> Callable[[object, ValidationInfo], T]:
+    """`parse`, except that a published copy (`published_context`) may leave the cell empty, as it was printed:
+    it reads as `empty`, and the form records it (`Form.printed_empty`). A draft's empty cell is `parse`'s error."""
+    def parse_or_empty(value: object, info: ValidationInfo) -> T:
+        return empty if _is_empty(value) and _published(info) else parse(value)
+
+    return parse_or_empty
+
 
 def _score(value: object) -> Decimal:
     points = _number(value, "score", "10")
@@ -212,8 +244,10 @@ def _year(value: object) -> int:
 
 
 _NUMBER_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[0-9０-９,，]+(\.[0-9]+)?$"}]}
+_PRINTED_EMPTY_SCHEMA = {"const": "", "description": "Only in a status: published copy: printed empty."}
+_MONEY_SCHEMA = {"anyOf": [*_NUMBER_SCHEMA["anyOf"], _PRINTED_EMPTY_SCHEMA], "minimum": 0}
 
-Money = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
+Money = Annotated[Decimal, BeforeValidator(_printed_empty(_money, Decimal(0))), WithJsonSchema(_MONEY_SCHEMA)]
 """An amount in the form's money unit (元 by default): at most two decimals, never negative."""
 
 
@@ -221,8 +255,8 @@ def money_type(decimals: int, unit: str) -> Any:
     """The type of an amount in `unit` with at most `decimals` decimals (`Money` is 元 with two)."""
     if (decimals, unit) == (2, "元"):
         return Money
-    return Annotated[Decimal, BeforeValidator(_money_parser(decimals, unit)),
-                     WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
+    return Annotated[Decimal, BeforeValidator(_printed_empty(_money_parser(decimals, unit), Decimal(0))),
+                     WithJsonSchema(_MONEY_SCHEMA)]
 
 
 Score = Annotated[Decimal, BeforeValidator(_score), WithJsonSchema({**_NUMBER_SCHEMA, "minimum": 0})]
@@ -234,7 +268,8 @@ def _optional(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal 
     return parse_or_none
 
 
-_OPTIONAL_NUMBER_SCHEMA = {"anyOf": [*_NUMBER_SCHEMA["anyOf"], {"type": "null"}], "minimum": 0}
+# "" is read as nothing, as the key left empty is: a published copy writes a 得分 printed empty so.
+_OPTIONAL_NUMBER_SCHEMA = {"anyOf": [*_NUMBER_SCHEMA["anyOf"], {"type": "null"}, {"const": ""}], "minimum": 0}
 OptionalScore = Annotated[Decimal | None, BeforeValidator(_optional(_score)), WithJsonSchema(_OPTIONAL_NUMBER_SCHEMA)]
 """Points, or nothing (the key left empty or out)."""
 OptionalPercent = Annotated[Decimal | None, BeforeValidator(_optional(_percent)),
@@ -246,6 +281,9 @@ Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
 RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema(_FILLED_TEXT_SCHEMA)]
 FigureText = Annotated[str, BeforeValidator(_figure_text),
                        WithJsonSchema({"anyOf": [_FILLED_TEXT_SCHEMA, {"type": "number"}]})]
+ActualText = Annotated[str, BeforeValidator(_printed_empty(_figure_text, "")),
+                       WithJsonSchema({"anyOf": [_FILLED_TEXT_SCHEMA, {"type": "number"}, _PRINTED_EMPTY_SCHEMA]})]
+"""实际完成值: a figure, or in a published copy the empty cell it printed (`published_context`)."""
 
 
 def _nature(value: object) -> str:
@@ -467,7 +505,7 @@ class Indicator(IndicatorFigures):
     target: FigureText = Field(title=_label("target"))
     """The target: an operator, a number and a unit (``≥5000平方米``, ``＝6万元``, ``≤250000元``), a date
     (``2024年12月31日``, a deadline) or a qualitative level (``优``, ``得到保障``)."""
-    actual: FigureText = Field(title=_label("actual"))
+    actual: ActualText = Field(title=_label("actual"))
     """What was achieved: a number with the target's unit (``6339件``, ``92.02%``), a date, or an
     achievement level: ``达成预期指标``, ``部分达成预期指标并具有一定效果`` or ``未达成预期指标且效果较差``."""
     weight: Score = Field(title=_label("weight"))
@@ -612,6 +650,47 @@ class Form(_Strict):
     """The form's profile (表样): its layout, labels, money unit and scoring rules, by name (``reference``,
     ``central``, a province's — ``formgen profiles`` lists them — or a profile of the site). Leave it out to
     use formgen.toml's."""
+    _printed_empty: frozenset[tuple[str | int, ...]] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="after")
+    def _record_printed_empty(self, info: ValidationInfo) -> Form:
+        """A published copy's figures written empty, as printed (`published_context`): their cells read as
+        nothing (an amount as 0, an actual as ""), and the form remembers which they were. The context carries
+        the data as read (`published_context`): the model sees the cells only as parsed."""
+        context = info.context if isinstance(info.context, dict) else {}
+        data = context.get("data") if context.get("published") else None
+        if isinstance(data, Mapping):
+            self._printed_empty = frozenset(printed_empty_cells(data))
+        return self
+
+    @property
+    def printed_empty(self) -> frozenset[tuple[str | int, ...]]:
+        """The cells a published copy printed empty, by field path: ``("indicators", 0, "actual")``,
+        ``("funds", "other", "budget")``, ``("stated", "total")``. Empty for a draft."""
+        return self._printed_empty
+
+
+PRINTED_EMPTY_STATED = ("execution_rate", "budget_score", "total")
+"""The stated figures a published copy may write empty (``total: ""``): printed empty, as an unfilled copy's."""
+
+
+def printed_empty_cells(data: Mapping[Any, Any]) -> Iterator[tuple[str | int, ...]]:
+    """The figures `data` (a published copy as read) writes empty, keys present with no value: each row's
+    实际完成值 and 得分, the funding amounts, and the stated 执行率, 得分 and 总分."""
+    rows = data.get("indicators")
+    for index, row in enumerate(rows if isinstance(rows, list) else []):
+        # An empty template row (every figure empty: `placeholder_row`) is no unfilled row: it has no figure.
+        if isinstance(row, Mapping) and not all(_is_empty(row.get(key)) for key in PLACEHOLDER_FIGURES):
+            yield from (("indicators", index, key) for key in ("actual", "score")
+                        if key in row and _is_empty(row[key]))
+    funds = data.get("funds")
+    for key, row in (funds.items() if isinstance(funds, Mapping) else ()):
+        if isinstance(row, Mapping):
+            yield from (("funds", str(key), column) for column in ("initial", "budget", "executed")
+                        if column in row and _is_empty(row[column]))
+    stated = data.get("stated")
+    if isinstance(stated, Mapping):
+        yield from (("stated", key) for key in PRINTED_EMPTY_STATED if key in stated and _is_empty(stated[key]))
 
 
 def inner_model(annotation: Any) -> Any:

@@ -19,7 +19,17 @@ from pydantic import BaseModel, ValidationError, create_model
 from . import checks, published
 from .config import SiteConfig
 from .findings import Finding, Level, Problem
-from .model import MAX_CONCLUSION_CHARS, Form, Status, field_name, inner_model, known_fields, label_for, suggest
+from .model import (
+    MAX_CONCLUSION_CHARS,
+    Form,
+    Status,
+    field_name,
+    inner_model,
+    known_fields,
+    label_for,
+    published_context,
+    suggest,
+)
 from .profile import DOC as PROFILE_DOC
 from .profile import Fields, Profile, form_model
 from .reading import Document, ReadError, discover, printable, read_document
@@ -203,7 +213,7 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
 
     unfilled = [located(problem) for problem in checks.placeholder_problems(document.data, document.body)]
     try:
-        form = model.model_validate(document.data)
+        form = model.model_validate(document.data, context=published_context(document.data))
     except ValidationError as error:
         partial = [located(problem) for problem in _partial_problems(document.data, profile, model) + extra]
         findings = _validation_findings(error, document, model, profile) + partial
@@ -252,7 +262,7 @@ def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseMo
     funds_model = inner_model(model.model_fields["funds"].annotation)
     indicator_model = inner_model(model.model_fields["indicators"].annotation)
     try:
-        funds = funds_model.model_validate(data.get("funds"))
+        funds = funds_model.model_validate(data.get("funds"), context=published_context(data))
     except ValidationError:
         pass
     else:
@@ -260,7 +270,7 @@ def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseMo
     rows = data.get("indicators")
     for index, raw in enumerate(rows if isinstance(rows, list) else []):
         try:
-            row = indicator_model.model_validate(raw)
+            row = indicator_model.model_validate(raw, context=published_context(data))
         except ValidationError:
             continue
         problems += score_indicator(index, row, profile.scheme).problems
@@ -287,7 +297,8 @@ def _partial_stated(data: dict[str, Any], profile: Profile, model: type[BaseMode
     (a missing 联系人, an unknown key): a printed total of 110 against a computed 100 is reported with them,
     not after they are fixed. Only when every key scoring reads is valid: otherwise there is nothing to compare."""
     try:
-        part = _scored_part(model).model_validate({key: data[key] for key in _SCORED_KEYS if key in data})
+        part = _scored_part(model).model_validate({key: data[key] for key in _SCORED_KEYS if key in data},
+                                                  context=published_context(data))
     except ValidationError:
         return []
     form = model.model_construct(**dict(part))  # only scoring reads it, and only the keys validated above

@@ -72,8 +72,8 @@ from .profiles import reference_data
 from .reading import ReadError, read_bytes
 from .values import round_half_up
 
-__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "Column", "Fields", "FundLine",
-           "FundsColumn", "Labels", "Layout",
+__all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "PLACED_FIELDS", "Column", "Fields",
+           "FundLine", "FundsColumn", "Labels", "Layout",
            "MoneyFormat", "Presence", "Profile", "ProfileError", "Source", "base_of", "differences", "form_model",
            "local_profiles", "parse_profile", "per_profile", "profile_problems", "shipped_profiles"]
 
@@ -209,13 +209,25 @@ class Labels(_Settings):
     project_category: Label
     project_attribute: Label
     review_score: Label
+    report_number: Label
+    finance_lead: Label
+    project_type: Label
+    project_overview: Label
+    problems: Label
+    improvements: Label
 
 
 Presence = Literal["required", "optional", "absent"]
 """Whether a form of the profile must write a header or footer field, may leave it out, or has no such field."""
-EXTRA_FIELDS = ("unit_name", "project_lead", "project_category", "project_attribute")
-"""Header fields that only some provinces print (单位名称, 项目负责人, 项目类别, 项目属性): plain text, each a row
-of the sheet's header when the profile has it."""
+EXTRA_FIELDS = ("report_number", "unit_name", "project_lead", "project_category", "project_attribute",
+                "project_type", "project_overview", "problems", "improvements", "finance_lead")
+"""Text fields that only some provinces print (报表编号, 单位名称, 项目负责人, 项目类别, 项目属性, 项目类型,
+项目实施内容及过程概述, 存在问题, 改进措施, 财务负责人). Most are a row of the sheet's header when the
+profile has them; the others have their printed places (`PLACED_FIELDS`)."""
+PLACED_FIELDS = ("report_number", "project_overview", "problems", "improvements", "finance_lead")
+"""Extra text fields printed outside the header rows, where the 四川 部门预算 form prints them: 报表编号 on a
+line above the title, 项目实施内容及过程概述 a row under the goals, 存在问题 and 改进措施 cells under the
+conclusion, 财务负责人 on a line under the table, with 项目负责人 beside it (which then leaves the header)."""
 FOOTER_FIELDS = ("review_score",)
 """Footer fields that only some provinces print: 财政审核评分, the finance bureau's score, under the 总分."""
 
@@ -231,6 +243,12 @@ class Fields(_Settings):
     project_category: Presence = Field(default_factory=_reference("fields", "project_category"))
     project_attribute: Presence = Field(default_factory=_reference("fields", "project_attribute"))
     review_score: Presence = Field(default_factory=_reference("fields", "review_score"))
+    report_number: Presence = Field(default_factory=_reference("fields", "report_number"))
+    finance_lead: Presence = Field(default_factory=_reference("fields", "finance_lead"))
+    project_type: Presence = Field(default_factory=_reference("fields", "project_type"))
+    project_overview: Presence = Field(default_factory=_reference("fields", "project_overview"))
+    problems: Presence = Field(default_factory=_reference("fields", "problems"))
+    improvements: Presence = Field(default_factory=_reference("fields", "improvements"))
 
     def present(self, key: str) -> bool:
         return getattr(self, key) != "absent"
@@ -241,8 +259,24 @@ class Fields(_Settings):
         return tuple(key for key in EXTRA_FIELDS if self.present(key))
 
     def rows(self, layout: Layout) -> tuple[str, ...]:
-        """The extra header fields the sheet prints as rows of its table: all but a 单位名称 printed above it."""
-        return tuple(key for key in self.extra if not (key == "unit_name" and layout.unit_name_above))
+        """The extra header fields the sheet prints as rows of its table, in order: those without a place of
+        their own (a line above the title or under the table, a block of text) and not a 单位名称 printed above
+        the table."""
+        return tuple(key for key in self.extra if key not in PLACED_FIELDS and key not in self.signatures
+                     and not (key == "unit_name" and layout.unit_name_above))
+
+    @property
+    def signatures(self) -> tuple[str, ...]:
+        """The line under the table where the form prints 财务负责人: 项目负责人 (where the form has one) beside
+        it; empty where the form has no 财务负责人, and 项目负责人 is then a header row."""
+        if not self.present("finance_lead"):
+            return ()
+        return tuple(key for key in ("project_lead", "finance_lead") if self.present(key))
+
+    @property
+    def closing(self) -> tuple[str, ...]:
+        """The text cells under the conclusion (存在问题, 改进措施), in order."""
+        return tuple(key for key in ("problems", "improvements") if self.present(key))
 
     @property
     def footer(self) -> tuple[str, ...]:
@@ -280,6 +314,10 @@ class Layout(_Settings):
         default_factory=_reference("layout", "funds_rate_without_budget"))
     """The 执行率 a row without budget (A = 0) prints where every row prints one: `funds_blank`, or 0 with the
     rate's decimals (0.00), as forms whose tables compute B ÷ A as 0 there print it."""
+
+    rate_sign: str = Field(default_factory=_reference("layout", "rate_sign"), max_length=2)
+    """Printed after every 执行率 on the sheet: nothing (the reference: 70.93), or ``%`` where the form prints
+    100.00%. Only the sheet: the feed and the CSV keep the bare figure."""
 
     def row_rate(self, rate: Decimal | None) -> Decimal | None:
         """A funding row's 执行率 as its table prints it (`ScoredForm.fund_rates`' value): None, printed as the
@@ -1212,6 +1250,12 @@ _EXTRA_DOCS = {
     "project_lead": "The person responsible for the project (项目负责人).",
     "project_category": "The project's category (项目类别), as the budget names it.",
     "project_attribute": "The project's attribute (项目属性): ``新增项目`` or ``延续项目``.",
+    "report_number": "The form's report number (报表编号), printed on a line above the title: ``510000_0013zp``.",
+    "finance_lead": "The person responsible for the finances (财务负责人), printed beside 项目负责人 under the table.",
+    "project_type": "The project's type (项目类型), as the budget names it.",
+    "project_overview": "What the project did and how (项目实施内容及过程概述): a row of text under the goals.",
+    "problems": "The problems found (存在问题): a cell of its own under the conclusion.",
+    "improvements": "The measures to improve (改进措施): a cell of its own under the conclusion.",
     "review_score": ("The score the finance bureau gave on review (财政审核评分), as printed under the 总分; "
                      "formgen does not compute it."),
 }

@@ -9,6 +9,7 @@ never failing a run), and the page shows each printed figure with formgen's besi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from .model import Status, field_name, label_for
 from .profile import Profile
 from .scoring import Method, ScoredForm
 
-__all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed"]
+__all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed", "printed_empty_problems"]
 
 DISCREPANCIES = frozenset({
     "stated-differs",      # a printed 执行率, 预算执行得分, 总分 or 等级 that formgen computes otherwise
@@ -30,6 +31,7 @@ DISCREPANCIES = frozenset({
     "funds-over-budget",   # a printed 全年执行数 above its printed 全年预算数
     "weights-sum",         # printed 分值 that do not add up to their 一级指标's weight
     "budget-weight",       # a printed 预算执行率分值 other than the scheme's
+    "printed-empty",       # a figure the copy printed empty (an unfilled form): kept empty, never scored
     "rows-apart",          # printed rows of one 一级/二级指标 that another row stands between: the copy keeps
                            # the printed order, and its page repeats the group's cell where the rows part
 })
@@ -100,7 +102,7 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         ("total", ("stated", "total"), stated.total, scored.total, places.show_score(scored.total)),
     ]
     for result in scored.indicators:
-        if result.method is Method.PLACEHOLDER:  # an empty template row prints no figure
+        if result.method in (Method.PLACEHOLDER, Method.UNFILLED):  # an empty row prints no 得分
             continue
         loc: tuple[str | int, ...] = ("indicators", result.index, "score")
         pairs.append((field_name(loc), loc, result.indicator.score, result.score, places.show_score(result.score)))
@@ -111,6 +113,7 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
                       places.show_score(subtotal)))
     figures: dict[str, str] = {}
     differences: dict[str, Difference] = {}
+    pairs_shown = {key: shown for key, _, _, _, shown in pairs}
     for key, loc, given, computed, shown in pairs:
         show = formatting.rate if key == "execution_rate" else formatting.score
         # A printed figure is shown with the scheme's decimals, or with its own where it was printed with
@@ -150,8 +153,64 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
             if amount != getattr(holds, column):
                 differences[amount_key] = Difference(field_name(amount_loc), label_for(amount_loc, model),
                                                      figures[amount_key], money(getattr(holds, column)))
-    figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else scored.grade)
-    if stated.grade and stated.grade != scored.grade:
+    complete = _complete(scored)
+    figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else
+                                        scored.grade if complete else "")
+    for loc in sorted(form.printed_empty, key=str):
+        key = field_name(loc).removeprefix("stated.")
+        figures[key] = ""
+        if loc[0] == "funds" or key.endswith(".actual"):
+            continue  # an amount or an actual printed empty: nothing of formgen's to set beside it
+        computed_figure = pairs_shown.get(key)
+        if computed_figure is not None and (key != "total" or complete):
+            differences[key] = Difference(field_name(loc), label_for(loc, model), "", computed_figure)
+    for result in scored.indicators:  # an unfilled row's 得分: as printed, or empty, written so or left out
+        if result.method is Method.UNFILLED:
+            given = result.indicator.score
+            figures[field_name(("indicators", result.index, "score"))] = "" if given is None else \
+                formatting.score(given, max(places.score, formatting.decimals_of(given)))
+    if not complete and stated.total is None:
+        figures["total"] = ""  # the rows' 得分 are not all there: no total to show
+        differences.pop("total", None)
+    for row_key in type(form.funds).model_fields:  # a row printed empty prints no 执行率 either
+        if all(("funds", row_key, column) in form.printed_empty for column in ("budget", "executed")):
+            figures[f"funds.{row_key}.rate"] = ""
+            differences.pop(f"funds.{row_key}.rate", None)
+    if stated.grade and stated.grade != scored.grade and complete:
         loc = ("stated", "grade")
         differences["grade"] = Difference(field_name(loc), label_for(loc, model), stated.grade, scored.grade)
     return Printed(figures, differences, amounts)
+
+
+def _complete(scored: ScoredForm) -> bool:
+    """Whether every row that counts was scored: a published copy printed unfilled (empty 实际完成值) has no
+    total formgen could compute."""
+    return not any(result.method is Method.UNFILLED for result in scored.indicators)
+
+
+_EMPTY_FIX = ("kept empty as printed (status: published); write the figure only where the published form "
+              "prints one")
+
+
+def printed_empty_problems(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    """Each figure a published copy printed empty (`Form.printed_empty`), as a discrepancy: the cell is kept
+    empty, and formgen's figure is named where it can compute one."""
+    form, places = scored.form, scored.places
+    unfilled = [result for result in scored.indicators if result.method is Method.UNFILLED]
+    computed = {"execution_rate": places.show_rate(scored.execution_rate),
+                "budget_score": places.show_score(scored.budget_score)}
+    for loc in sorted(form.printed_empty, key=str):
+        if loc[0] == "funds":
+            message = "printed empty: read as 0 in the sums"
+        elif loc[0] == "indicators" and loc[2] == "actual":
+            message = "printed empty: the row is not scored"
+        elif loc[0] == "indicators":
+            row = scored.indicators[int(loc[1])]
+            message = ("printed empty" if row.method is Method.UNFILLED
+                       else f"printed empty; formgen computes {places.show_score(row.score)}")
+        elif loc[1] == "total":
+            message = (f"printed empty; formgen cannot compute it: {len(unfilled)} row(s) are not scored"
+                       if unfilled else f"printed empty; formgen computes {places.show_score(scored.total)}")
+        else:
+            message = f"printed empty; formgen computes {computed[str(loc[1])]}"
+        yield Problem("printed-empty", Level.DISCREPANCY, loc, message, _EMPTY_FIX)

@@ -59,6 +59,9 @@ class Method(StrEnum):
     """The budget execution row (the scheme's ``budget_indicator``): 分值 × B ÷ A of the funding table (S2)."""
     PLACEHOLDER = "placeholder"
     """An empty template row kept as printed (指标2:): never scored, never counted."""
+    UNFILLED = "unfilled"
+    """A row of a published copy printed without its 实际完成值 (an unfilled form): its 分值 counts, it is never
+    scored, and the form's total cannot be computed."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,8 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
     """Score one row by the scheme (S3–S6), and compare a stated score with the computed one."""
     if row.placeholder:
         return IndicatorResult(index, row, Method.PLACEHOLDER, ZERO, ZERO)
+    if not row.actual_figure:  # only a published copy reads an empty 实际完成值 (model.published_context)
+        return IndicatorResult(index, row, Method.UNFILLED, ZERO, ZERO)
     if scheme.judged(row.level1):
         return _judged(index, row, scheme)
     try:

@@ -46,7 +46,8 @@ def test_shipped_profiles_name_their_base_and_sichuan_extends_central():
     profiles = shipped_profiles()
     assert {name: profile.extends for name, profile in profiles.items()} == \
         {"reference": None, "central": "reference", "anhui": "central", "hebei": "central", "hubei": "yunnan",
-         "hunan": "central", "ningxia": "central", "shanghai": "central", "sichuan": "central", "yunnan": "hebei"}
+         "hunan": "central", "ningxia": "central", "shanghai": "central", "sichuan": "central",
+         "sichuan-dept": "central", "yunnan": "hebei"}
     sichuan = profiles["sichuan"]
     # Written in sichuan.toml: the actual's and the reason's labels and the columns. Taken from central: 万元,
     # its target label and its 主管部门 without a code.
@@ -56,7 +57,7 @@ def test_shipped_profiles_name_their_base_and_sichuan_extends_central():
     assert sichuan.layout.columns[3:7] == ("weight", "target", "actual", "score")
     assert {name: profile.source.title for name, profile in profiles.items()} == \
         {"reference": "贵州", "central": "中央", "anhui": "安徽", "hebei": "河北", "hubei": "湖北", "hunan": "湖南",
-         "ningxia": "宁夏", "shanghai": "上海", "sichuan": "四川", "yunnan": "云南"}
+         "ningxia": "宁夏", "shanghai": "上海", "sichuan": "四川", "sichuan-dept": "四川", "yunnan": "云南"}
     assert profiles["central"].source.document == "财预〔2020〕10号"
 
 
@@ -68,8 +69,8 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
     assert main(["profiles"]) == 0
     out = capsys.readouterr().out
     blocks = {block.split(" — ")[0]: block for block in out.split("\n\n")}
-    assert list(blocks)[:11] == ["reference", "anhui", "central", "hebei", "hubei", "hunan", "ningxia", "shanghai",
-                                 "sichuan", "yunnan", "mine"]
+    assert list(blocks)[:12] == ["reference", "anhui", "central", "hebei", "hubei", "hunan", "ningxia", "shanghai",
+                                 "sichuan", "sichuan-dept", "yunnan", "mine"]
     assert "province: 贵州\n  base: — (the base of every other profile)" in blocks["reference"]
     assert "province: 中央\n  base: reference\n  source: 财预〔2020〕10号" in blocks["central"]
     # 湖北's form is laid out as 云南's: hubei extends yunnan, and writes its labels, columns and scheme.
@@ -91,7 +92,7 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
         "fields.filled_on, fields.contact, fields.project_lead, funds\n" in blocks["sichuan"]
     assert blocks["mine"].startswith("mine — mine  (the site's profile)\n  province: —\n  base: central\n")
     assert "differs from central: labels.reason\n  file: profiles/mine.toml (the site's)" in blocks["mine"]
-    assert out.endswith("11 profiles: 10 shipped, 1 the site's; the site uses mine (formgen.toml's [site] profile; "
+    assert out.endswith("12 profiles: 11 shipped, 1 the site's; the site uses mine (formgen.toml's [site] profile; "
                         "a form's profile: key overrides it)\n")
 
 
@@ -105,7 +106,7 @@ def test_profiles_as_json(tmp_path, capsys, monkeypatch):
     assert listing["site_profile"] == "reference"
     by_name = {entry["name"]: entry for entry in listing["profiles"]}
     assert set(by_name) == {"reference", "anhui", "central", "hebei", "hubei", "hunan", "ningxia", "shanghai",
-                            "sichuan", "yunnan", "mine"}
+                            "sichuan", "sichuan-dept", "yunnan", "mine"}
     assert (by_name["reference"]["base"], by_name["reference"]["differs"]) == (None, [])
     assert by_name["central"]["differs"][:3] == ["money.unit", "money.decimals", "money.always_show_decimals"]
     assert by_name["mine"] == {
@@ -174,7 +175,8 @@ def test_an_unknown_base_is_named_with_file_line_and_key(tmp_path, capsys, monke
     assert _problems(tmp_path) == [
         ("mine.toml", 3, "extends", "profile-base-unknown",
          "“centrl” is not a profile — did you mean “central”? name one of anhui, central, hebei, hubei, hunan, "
-         "ningxia, reference, shanghai, sichuan, yunnan, or add profiles/centrl.toml beside formgen.toml")]
+         "ningxia, reference, shanghai, sichuan, sichuan-dept, yunnan, or add profiles/centrl.toml beside "
+         "formgen.toml")]
     monkeypatch.chdir(tmp_path)
     assert main(["check"]) == 1
     assert "profiles/mine.toml:3: extends (表样): “centrl” is not a profile" in capsys.readouterr().err
@@ -189,7 +191,7 @@ def test_a_circle_of_bases_is_named_at_each_file(tmp_path):
         ("b.toml", 1, "extends", "profile-base-cycle", f"the bases go round in a circle: b → a → b — {fix}"),
         ("c.toml", 1, "extends", "profile-base-cycle",
          "“c” names this profile itself — name the profile it changes as its base: one of a, anhui, b, central, "
-         "hebei, hubei, hunan, ningxia, reference, shanghai, sichuan, yunnan")]
+         "hebei, hubei, hunan, ningxia, reference, shanghai, sichuan, sichuan-dept, yunnan")]
 
 
 def test_a_problem_from_the_base_says_so_and_metadata_is_checked(tmp_path):

@@ -54,6 +54,12 @@ def test_every_shipped_profile_keeps_todays_fields():
             assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra) == \
                 ("absent", "absent", ("project_lead",))
             continue
+        if name == "sichuan-dept":  # its published form prints 报表编号, 项目实施内容及过程概述, 存在问题, 改进措施,
+            # 项目负责人 and 财务负责人 (on one line under the table), and neither 填报日期 nor 联系人
+            assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra) == \
+                ("absent", "absent", ("report_number", "project_lead", "project_overview", "problems",
+                                      "improvements", "finance_lead"))
+            continue
         if name == "ningxia":  # its published form prints 自评得分 and 财政审核评分, and neither 填报日期 nor 联系人
             assert (profile.fields.filled_on, profile.fields.contact, profile.fields.extra, profile.fields.footer) == \
                 ("absent", "absent", (), ("review_score",))

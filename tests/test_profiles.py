@@ -85,7 +85,7 @@ def test_four_profiles_ship_and_the_reference_is_the_default():
     # 河北's, 安徽's, 上海's, 云南's, 宁夏's, 四川's and 湖北's fixtures are published copies: tests/test_rounding.py,
     # tests/test_provinces.py, tests/test_columns.py, tests/test_levels.py, tests/test_sichuan_hubei.py
     assert set(profiles) == {"reference", "central", "hubei", "sichuan", "hebei", "anhui", "shanghai", "yunnan",
-                             "hunan", "ningxia"}
+                             "hunan", "ningxia", "sichuan-dept"}
     reference = profiles["reference"]
     # reference.toml spells out every default: the defaults of a profile file are the reference's. Its
     # title, description and source describe the file, not the form.

@@ -10,7 +10,7 @@ from ..checks import PLACEHOLDER
 from ..config import SiteConfig, find_config, load_config
 from ..errors import UsageError
 from ..model import caption
-from ..profile import Profile, form_model
+from ..profile import EXTRA_FIELDS, Profile, form_model
 from ..reading import escape_through_link, printable
 from .common import DEFAULT_CONTENT, folder_to_write
 
@@ -52,7 +52,7 @@ def _listed(labels: list[str]) -> str:
 def _from_note(profile: Profile, source: str) -> list[str]:
     """What `--from` keeps and clears, in the labels of the new form's profile (`authoring.CARRIED_OVER`)."""
     labels, columns, scored = profile.labels, profile.layout.columns, profile.scheme.scored
-    header = [key for key in ("unit_name", "project_lead", "project_category") if profile.fields.present(key)]
+    header = [key for key in sorted(authoring.KEPT_FIELDS, key=EXTRA_FIELDS.index) if profile.fields.present(key)]
     kept = [labels.title, labels.department_name, labels.implementer, *(getattr(labels, key) for key in header),
             labels.expected, *([labels.contact] if profile.fields.present("contact") else [])]
     row = [caption(labels.level1), caption(labels.level2), caption(labels.name), caption(labels.target),

@@ -46,6 +46,11 @@ def vertical(text: str) -> Markup:
     return Markup("").join(Markup('<span class="char">{}</span>').format(char) for char in text)
 
 
+def _signed(figure: str, sign: str) -> str:
+    """A printed figure with its sign after it (100.00%), an empty one as it is."""
+    return f"{figure}{sign}" if figure and sign else figure
+
+
 def money(value: Decimal, unit: MoneyFormat | None = None) -> str:
     """Money as printed: in 元 (lists, bundle covers), or in a form's profile's unit on its sheet."""
     return formatting.money(value) if unit is None else unit.show(value)
@@ -342,17 +347,23 @@ class FormView:
         printed = self.printed
         return computed if printed is None else printed.figures.get(key, computed)
 
-    def figure(self, key: str, computed: str) -> Markup:
+    def figure(self, key: str, computed: str, sign: str = "") -> Markup:
         """A figure of the table (`key` as in `published.Printed`): formgen's `computed` one for a draft; for
-        a published form the printed one, with formgen's on a small second line where they differ."""
+        a published form the printed one, with formgen's on a small second line where they differ. `sign`
+        follows each figure (a rate's ``%``); an empty one, printed empty, takes none."""
         printed = self.printed
         if printed is None:
-            return escape(computed)
-        shown, differs = self.shown(key, computed), printed.computed(key)
+            return escape(_signed(computed, sign))
+        shown, differs = _signed(self.shown(key, computed), sign), printed.computed(key)
         if differs is None:
             return escape(shown)
+        differs = _signed(differs, sign) if differs != self.profile.layout.funds_blank else differs
         beside = '{}<span class="computed" title="formgen 按规则计算为 {}，表上填写为 {}">计算值 {}</span>'
         return Markup(beside).format(shown, differs, shown, differs)
+
+    def rate(self, key: str, value: Decimal) -> Markup:
+        """A 执行率 of the table as `figure` prints it, with the profile's sign after it (``rate_sign``)."""
+        return self.figure(key, formatting.rate(value, self.scored.places.rate), self.profile.layout.rate_sign)
 
     @property
     def discrepancies(self) -> list[Finding]:
