@@ -12,25 +12,23 @@ import re
 import shutil
 
 import pytest
-import yaml
 
 from generator.build import build_site
-from generator.config import load_config
 from generator.pipeline import load_site
 from generator.profile import ProfileError, form_model, parse_profile, shipped_profiles
 from generator.render.html import grid
 from generator.schema import form_schema
 
-from .conftest import ROOT
+from .fixturesites import FIXTURES, PUBLISHED, published, site_config
 from .htmltools import sheet_text
 
-YUNNAN = ROOT / "tests" / "fixtures" / "profiles" / "yunnan"
+YUNNAN = FIXTURES / "yunnan"
 FORM = YUNNAN / "content" / "2022" / "pig-farm.md"
-PUBLISHED = ROOT / "tests" / "fixtures" / "published" / "yunnan-2022-pig-farm.yaml"
+SOURCE = PUBLISHED / "yunnan-2022-pig-farm.yaml"
 
 
 def _published_header() -> dict[str, str]:
-    return yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))["form"]["header"]
+    return published(SOURCE)["form"]["header"]
 
 
 def _header_cell(page: str, label: str) -> str:
@@ -43,7 +41,7 @@ def _header_cell(page: str, label: str) -> str:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("yunnan-blocks") / "out"
-    build_site([YUNNAN / "content"], load_config(YUNNAN / "formgen.toml"), out, pdf=False)
+    build_site([YUNNAN / "content"], site_config(YUNNAN), out, pdf=False)
     return (out / "forms" / "pig-farm.html").read_text(encoding="utf-8")
 
 
@@ -92,7 +90,7 @@ def test_a_value_outside_the_choices_is_named_with_the_choices_and_the_closest(t
     form = site / "content" / "2022" / "pig-farm.md"
     form.write_text(form.read_text(encoding="utf-8").replace("project_attribute: 持续性项目",
                                                              "project_attribute: 持续项目"), encoding="utf-8")
-    [entry] = load_site([form], load_config(site / "formgen.toml"), root=site).entries
+    [entry] = load_site([form], site_config(site), root=site).entries
     [finding] = [finding for finding in entry.findings if finding.code == "field-choice"]
     assert (finding.line, finding.label) == (18, "项目属性")
     assert "“持续项目”" in finding.message and "持续性项目、新增性项目" in finding.message

@@ -11,38 +11,31 @@ import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from generator.build import BuildResult, build_site
-from generator.config import load_config
+from generator.build import BuildResult
 from generator.findings import Level
 from generator.pipeline import Site, load_site
 from generator.profile import shipped_profiles
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, PUBLISHED, build_fixture, computed, published, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
-CENTRAL = ROOT / "tests" / "fixtures" / "profiles" / "central"
+CENTRAL = FIXTURES / "central"
 FORM = CENTRAL / "content" / "2023" / "wildlife-shelter.md"
-SOURCE = ROOT / "tests" / "fixtures" / "published" / "yunnan-2023-linxiang-wildlife-shelter.yaml"
-
-
-def _published() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
-    return data
+SOURCE = PUBLISHED / "yunnan-2023-linxiang-wildlife-shelter.yaml"
 
 
 def _site() -> Site:
-    return load_site([FORM], load_config(CENTRAL / "formgen.toml"), root=ROOT)
+    return load_site([FORM], site_config(CENTRAL), root=ROOT)
 
 
 def test_central_names_the_published_form_it_reproduces():
     central = shipped_profiles()["central"]
-    source = _published()["source"]
+    source = published(SOURCE)["source"]
     assert (central.source.title, central.source.document) == ("中央", "财预〔2020〕10号")
     assert central.source.url == source["url"]
     assert central.source.date == datetime.date.fromisoformat(source["published"]) == datetime.date(2023, 12, 1)
@@ -50,7 +43,7 @@ def test_central_names_the_published_form_it_reproduces():
     assert "未找到中央部门自己公开的已填写的自评表" in central.source.notes
     assert "临沧市临翔区林业和草原局" in central.source.notes
     # The template's layout, as the copy prints it: its labels and columns.
-    layout = _published()["layout"]
+    layout = published(SOURCE)["layout"]
     assert central.labels.form_title == source["form_title"]
     assert [central.labels.title, central.labels.department, central.labels.implementer] == layout["header_fields"]
     assert [central.labels.level1, central.labels.level2, central.labels.name, central.labels.target,
@@ -64,7 +57,7 @@ def test_central_names_the_published_form_it_reproduces():
 
 def test_the_copy_reproduces_every_printed_figure():
     [entry] = _site().forms
-    scored, printed = entry.scored, _published()["form"]
+    scored, printed = entry.scored, published(SOURCE)["form"]
     assert entry.profile is not None and entry.profile.name == "central"
     # 年度资金总额: 全年预算数 32.4, 全年执行数 31.69 万元, 分值 10, as printed.
     total = printed["funds"][0]["cells"]
@@ -94,7 +87,7 @@ def test_exactly_the_published_forms_discrepancies_are_reported():
     assert [(f.code, f.field, f.message) for f in site.findings if f.level is Level.DISCREPANCY] == [
         ("stated-differs", "stated.execution_rate", "执行率 is stated as 97.8 but computes to 97.81"),
         ("stated-differs", "stated.budget_score", "预算执行得分 is stated as 9 but computes to 9.78")]
-    assert len(_published()["discrepancies"]) == 2
+    assert len(published(SOURCE)["discrepancies"]) == 2
     # What the copy leaves out is said as in a draft: no reason for 97.81 %, no 满意度指标 row, a target
     # printed without its operator; none is an error.
     assert [(f.code, f.level) for f in site.findings if f.level is not Level.DISCREPANCY] == \
@@ -104,15 +97,7 @@ def test_exactly_the_published_forms_discrepancies_are_reported():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[BuildResult, bool]:
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("central") / "out"
-    return build_site([CENTRAL / "content"], load_config(CENTRAL / "formgen.toml"), out, pdf=pdf), pdf
-
-
-def _computed(printed: str, computed: str) -> str:
-    """A published figure as the page prints it: the printed one, formgen's beside it."""
-    return (f'{printed}<span class="computed" title="formgen 按规则计算为 {computed}，表上填写为 {printed}">'
-            f"计算值 {computed}</span>")
+    return build_fixture(CENTRAL, tmp_path_factory)
 
 
 def test_the_page_prints_the_published_table(built):
@@ -121,7 +106,7 @@ def test_the_page_prints_the_published_table(built):
     # The 年度资金总额 row: the empty 年初预算数 is 0.00, 32.4 is printed 32.40 (万元 with two decimals), and
     # the printed 97.80 and 9 each carry formgen's figure beside them.
     assert '<td class="num">0.00</td><td class="num">32.40</td><td class="num">31.69</td><td class="num">10</td>' \
-           f'<td class="num">{_computed("97.80", "97.81")}</td><td class="num">{_computed("9", "9.78")}</td></tr>' \
+           f'<td class="num">{computed("97.80", "97.81")}</td><td class="num">{computed("9", "9.78")}</td></tr>' \
         in html
     text = sheet_text(html)
     assert text.startswith("项目支出绩效自评表（2023年度）") and "项目资金（万元）" in text
@@ -152,6 +137,6 @@ def test_the_profile_fixture_is_a_published_copy(tmp_path: Path):
     # status: published is what lets the printed 97.80 and 9 stand; as a draft they are errors.
     draft = tmp_path / "wildlife-shelter.md"
     draft.write_text(FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
-    site = load_site([draft], load_config(CENTRAL / "formgen.toml"), root=ROOT)
+    site = load_site([draft], site_config(CENTRAL), root=ROOT)
     assert [(f.field, f.level) for f in site.findings if f.code == "stated-differs"] == \
         [("stated.execution_rate", Level.ERROR), ("stated.budget_score", Level.ERROR)]

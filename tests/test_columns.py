@@ -21,11 +21,12 @@ from generator.pipeline import load_site
 from generator.profile import form_model, shipped_profiles
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, build_fixture, site_config
 from .htmltools import sheet_text
 from .pdftools import NO_PDF, pdf_available, pdf_text
 
-REFERENCE_FORM = ROOT / "tests" / "fixtures" / "profiles" / "reference" / "content" / "2024" / "court-archives.md"
-YUNNAN = ROOT / "tests" / "fixtures" / "profiles" / "yunnan"
+REFERENCE_FORM = FIXTURES / "reference" / "content" / "2024" / "court-archives.md"
+YUNNAN = FIXTURES / "yunnan"
 YUNNAN_FORM = YUNNAN / "content" / "2022" / "pig-farm.md"
 
 # A profile of a site: 分值 before the targets, 得分 last, 备注 between, no reason column; the funding table
@@ -194,7 +195,7 @@ def test_yunnan_extends_hebei_without_weight_reason_or_initial_columns():
 
 
 def test_yunnan_form_reproduces_every_printed_figure():
-    site = load_site([YUNNAN_FORM], load_config(YUNNAN / "formgen.toml"), root=ROOT)
+    site = load_site([YUNNAN_FORM], site_config(YUNNAN), root=ROOT)
     # No discrepancy: every printed figure is what formgen computes. The warnings: the bare targets (as
     # printed), 执行率 20% without a 执行率偏差原因 (the table has none), and the 效益/满意度 rows the copy lacks.
     assert {(f.code, f.level) for f in site.findings} == {
@@ -214,9 +215,7 @@ def test_yunnan_form_reproduces_every_printed_figure():
 
 @pytest.fixture(scope="module")
 def yunnan_site(tmp_path_factory):
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("yunnan") / "out"
-    return build_site([YUNNAN / "content"], load_config(YUNNAN / "formgen.toml"), out, pdf=pdf), pdf
+    return build_fixture(YUNNAN, tmp_path_factory)
 
 
 def test_yunnan_page_has_no_weight_reason_or_initial_column(yunnan_site):

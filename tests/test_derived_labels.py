@@ -23,10 +23,10 @@ from generator.profile import shipped_profiles
 from generator.reading import discover
 
 from .conftest import CONTENT, ROOT
+from .fixturesites import FIXTURES
 from .test_diff import edit, git, repo, run  # noqa: F401 (repo is a fixture)
 from .test_schema_config import _as_an_editor_reads_it, _walk_properties
 
-FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 PROFILES = sorted(shipped_profiles())
 
 

@@ -25,16 +25,17 @@ from generator.findings import Level
 from generator.pipeline import load_site
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, build_fixture, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
-SITE = ROOT / "tests" / "fixtures" / "profiles" / "rowscore"
+SITE = FIXTURES / "rowscore"
 FORM = SITE / "content" / "2024" / "training-funds.md"
 PROFILE = SITE / "profiles" / "rowscore.toml"
 
 
 def _entry(path: Path = FORM, root: Path = ROOT):
-    site = load_site([path], load_config(SITE / "formgen.toml"), root=root)
+    site = load_site([path], site_config(SITE), root=root)
     [entry] = site.entries
     return entry
 
@@ -77,9 +78,7 @@ def test_a_profile_without_row_weights_scores_the_total_row_as_before(tmp_path):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("rowscore") / "out"
-    return build_site([SITE / "content"], load_config(SITE / "formgen.toml"), out, pdf=pdf), pdf
+    return build_fixture(SITE, tmp_path_factory)
 
 
 def test_the_page_feed_and_csv_print_each_rows_weight_and_score(built):

@@ -21,10 +21,10 @@ from generator.config import load_config
 from generator.findings import Level
 from generator.pipeline import load_site
 
-from .conftest import ROOT
+from .fixturesites import FIXTURES
 from .htmltools import sheet_text
 
-CENTRAL_FORM = ROOT / "tests" / "fixtures" / "profiles" / "central-sample" / "content" / "2024" / "training-program.md"
+CENTRAL_FORM = FIXTURES / "central-sample" / "content" / "2024" / "training-program.md"
 
 ROWS_PROFILE = """extends = "central"
 

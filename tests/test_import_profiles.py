@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .fixturesites import FIXTURES
 from .test_import import _pdf_or_skip, assert_same_forms, export, run
-
-FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 
 CENTRAL_TEXT = """
 项目支出绩效自评表

@@ -11,15 +11,14 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import frontmatter
 import jsonschema
 import pytest
 import yaml
 
-from generator.build import BuildResult, build_site
-from generator.config import SiteConfig, load_config
+from generator.build import BuildResult
+from generator.config import load_config
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import ProfileError, form_model, parse_profile, shipped_profiles
@@ -27,22 +26,14 @@ from generator.schema import form_schema
 from generator.scoring import Method
 
 from .conftest import CONTENT, ROOT
+from .fixturesites import FIXTURES, PUBLISHED, build_fixture, published, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
-SITE = ROOT / "tests" / "fixtures" / "profiles" / "ningxia"
+SITE = FIXTURES / "ningxia"
 FORM = SITE / "content" / "2021" / "junior-school-funds.md"
-SOURCE = ROOT / "tests" / "fixtures" / "published" / "ningxia-2021-junior-school-funds.yaml"
+SOURCE = PUBLISHED / "ningxia-2021-junior-school-funds.yaml"
 _POINTS = re.compile(r"^(.*)\((\d+)分\)$")
-
-
-def _config() -> SiteConfig:
-    return load_config(SITE / "formgen.toml")
-
-
-def _published() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
-    return data
 
 
 def _cell(text: str) -> tuple[str, Decimal | None]:
@@ -52,7 +43,7 @@ def _cell(text: str) -> tuple[str, Decimal | None]:
 
 
 def _entry(path: Path = FORM, root: Path = ROOT):
-    site = load_site([path], _config(), root=root)
+    site = load_site([path], site_config(SITE), root=root)
     [entry] = site.entries
     return entry
 
@@ -72,9 +63,9 @@ def _variant(tmp_path: Path, *changes: tuple[str, str]) -> Path:
 
 def test_ningxia_profile_has_the_published_levels_and_weights():
     ningxia = shipped_profiles()["ningxia"]
-    layout = _published()["layout"]
+    layout = published(SOURCE)["layout"]
     assert (ningxia.extends, ningxia.source.title, ningxia.source.url) == \
-        ("central", "宁夏", _published()["source"]["url"])
+        ("central", "宁夏", published(SOURCE)["source"]["url"])
     scheme = ningxia.scheme
     assert {level.name: level.weight for level in scheme.level1} == layout["weights"]
     assert scheme.budget_weight == 0 and scheme.budget_indicator == "预算执行率"
@@ -100,7 +91,7 @@ def test_ningxia_profile_has_the_published_levels_and_weights():
 
 def test_every_row_is_transcribed_in_place_with_its_printed_points_and_score():
     scored = _entry().scored
-    printed = _published()["form"]["indicators"]
+    printed = published(SOURCE)["form"]["indicators"]
     scheme = shipped_profiles()["ningxia"].scheme
     assert len(scored.indicators) == len(printed) == 24
     for result, row in zip(scored.indicators, printed, strict=True):
@@ -123,7 +114,7 @@ def test_scores_subtotals_and_total_as_published_and_as_computed():
     scored = _entry().scored
     form = scored.form
     # The header's 自评得分 is 98; the visible printed scores add up to 84 (the source's first discrepancy).
-    assert form.stated.total == Decimal(_published()["form"]["header"]["自评得分"]) == 98
+    assert form.stated.total == Decimal(published(SOURCE)["form"]["header"]["自评得分"]) == 98
     assert sum(row.score for row in form.indicators if row.score is not None) == 84
     # 64.8 of 64.8 万元: 执行率 100 (the funding table prints it without 分值 or 得分).
     assert (form.funds.total.initial, form.funds.total.budget, form.funds.total.executed) == \
@@ -242,8 +233,7 @@ def test_profile_errors_of_the_new_keys_name_the_file_and_key(text, message):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[BuildResult, bool]:
-    pdf = pdf_available()
-    return build_site([SITE / "content"], _config(), tmp_path_factory.mktemp("ningxia") / "out", pdf=pdf), pdf
+    return build_fixture(SITE, tmp_path_factory)
 
 
 def test_page_prints_the_published_table(built):
@@ -281,9 +271,9 @@ def test_pdf_prints_the_published_table(built):
 
 # --- 河北's 17 empty template rows ---------------------------------------------------------------------------
 
-HEBEI = ROOT / "tests" / "fixtures" / "profiles" / "hebei"
+HEBEI = FIXTURES / "hebei"
 HEBEI_FORM = HEBEI / "content" / "2019" / "hvac-renovation.md"
-HEBEI_SOURCE = ROOT / "tests" / "fixtures" / "published" / "hebei-2019-hvac-renovation.yaml"
+HEBEI_SOURCE = PUBLISHED / "hebei-2019-hvac-renovation.yaml"
 
 
 def test_hebei_copy_with_its_empty_template_rows_scores_as_without_them(tmp_path):
@@ -292,7 +282,7 @@ def test_hebei_copy_with_its_empty_template_rows_scores_as_without_them(tmp_path
     adds up and is reported exactly as with them, and every row stands where the published table has it."""
     front, body = HEBEI_FORM.read_text(encoding="utf-8").split("---\n")[1:3]
     data = yaml.safe_load(front)
-    printed = yaml.safe_load(HEBEI_SOURCE.read_text(encoding="utf-8"))["form"]["indicators"]
+    printed = published(HEBEI_SOURCE)["form"]["indicators"]
     assert [(row["level1"], row["level2"], row["name"], "weight" in row) for row in data["indicators"]] == \
         [(row[0], row[1], row[2], bool(row[3])) for row in printed]
     data["indicators"] = [row for row in data["indicators"] if "weight" in row]
@@ -305,8 +295,8 @@ def test_hebei_copy_with_its_empty_template_rows_scores_as_without_them(tmp_path
     form = site / "content" / "2019" / HEBEI_FORM.name
     form.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n" + body,
                     encoding="utf-8")
-    [kept] = load_site([HEBEI_FORM], load_config(HEBEI / "formgen.toml"), root=ROOT).entries
-    [before] = load_site([form], load_config(site / "formgen.toml"), root=site).entries
+    [kept] = load_site([HEBEI_FORM], site_config(HEBEI), root=ROOT).entries
+    [before] = load_site([form], site_config(site), root=site).entries
     rows = kept.scored.indicators
     assert [r.indicator.name for r in rows] == [row[2] for row in printed]
     assert sum(1 for r in rows if r.method is Method.PLACEHOLDER) == 17

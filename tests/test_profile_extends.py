@@ -17,9 +17,10 @@ from generator.config import ConfigError, load_config
 from generator.profile import differences, shipped_profiles
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES
 from .htmltools import sheet_text
 
-CENTRAL_FORM = ROOT / "tests" / "fixtures" / "profiles" / "central-sample" / "content" / "2024" / "training-program.md"
+CENTRAL_FORM = FIXTURES / "central-sample" / "content" / "2024" / "training-program.md"
 
 
 def _site(root: Path, profiles: dict[str, str], site_profile: str | None = None) -> Path:

@@ -16,14 +16,14 @@ from pypdf import PdfReader
 
 from generator import formatting
 from generator.__main__ import main
-from generator.build import build_site
 from generator.config import ConfigError, load_config
 from generator.pipeline import load_site
 from generator.profile import Fields, form_model, shipped_profiles
 
 from .conftest import ROOT
+from .fixturesites import build_fixture, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
 SITE = ROOT / "tests" / "fixtures" / "fields"
 FORM = SITE / "content" / "2024" / "judicial-aid.md"
@@ -37,9 +37,7 @@ def _line_of(path: Path, start: str) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The fixture site, built with its PDF where this machine can make one."""
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("fields") / "out"
-    return build_site([SITE / "content"], load_config(SITE / "formgen.toml"), out, pdf=pdf), pdf
+    return build_fixture(SITE, tmp_path_factory)
 
 
 def test_every_shipped_profile_keeps_todays_fields():
@@ -78,7 +76,7 @@ def test_every_shipped_profile_keeps_todays_fields():
 
 
 def test_a_form_without_contact_and_date_checks_under_a_profile_that_makes_them_optional():
-    config = load_config(SITE / "formgen.toml")
+    config = site_config(SITE)
     site = load_site([FORM], config, root=ROOT)
     assert not site.findings, [str(finding) for finding in site.findings]
     [entry] = site.forms
@@ -90,7 +88,7 @@ def test_a_form_without_contact_and_date_checks_under_a_profile_that_makes_them_
 
 def test_optional_fields_may_be_written_empty_but_not_wrong(tmp_path):
     """As `formgen new` writes them (``filled_on:`` with nothing after it), and checked when written."""
-    config = load_config(SITE / "formgen.toml")
+    config = site_config(SITE)
     text = FORM.read_text(encoding="utf-8")
     empty = tmp_path / "empty.md"
     empty.write_text(text.replace("implementer:", "filled_on:\ncontact:\nimplementer:"), encoding="utf-8")

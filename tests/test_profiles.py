@@ -16,7 +16,6 @@ from pypdf import PdfReader
 
 from generator import formatting
 from generator.__main__ import main
-from generator.build import build_site
 from generator.config import ConfigError, Scheme, SiteConfig, load_config
 from generator.formatting import money
 from generator.model import Form
@@ -25,10 +24,10 @@ from generator.profile import MoneyFormat, Profile, form_model, shipped_profiles
 from generator.schema import field_reference, form_schema
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, build_fixture, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
-FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 # The fixture sites of this file, each named after its profile: two shipped ones and two site profiles
 # (profiles/<name>.toml beside their formgen.toml): split, with the target in three cells 指标性质 / 指标值 /
 # 度量单位, and budget20, 湖北's scheme (预算执行率 20 points) in the reference's layout.
@@ -54,11 +53,6 @@ def _folder(name: str) -> Path:
     return FIXTURES / FOLDERS.get(name, name)
 
 
-def _config(name: str) -> SiteConfig:
-    path = _folder(name) / "formgen.toml"
-    return load_config(path if path.exists() else None)
-
-
 def _form(name: str) -> Path:
     return _folder(name) / "content" / "2024" / f"{EXPECTED[name][0]}.md"
 
@@ -70,11 +64,9 @@ def _findings(path: Path, config: SiteConfig) -> list[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """Each profile's fixture site, built with its PDFs (or without, where this machine cannot make them)."""
-    pdf = pdf_available()
-    sites = {}
+    sites, pdf = {}, False
     for name in SHIPPED:
-        out = tmp_path_factory.mktemp(name) / "out"
-        sites[name] = build_site([_folder(name) / "content"], _config(name), out, pdf=pdf)
+        sites[name], pdf = build_fixture(_folder(name), tmp_path_factory)
     return sites, pdf
 
 
@@ -107,7 +99,7 @@ def test_the_reference_profile_builds_the_documented_model():
 def test_what_each_profile_changes():
     profiles = shipped_profiles()
     central, hubei = profiles["central"], profiles["hubei"]
-    split = _config("split").profile_for()
+    split = site_config(_folder("split")).profile_for()
     assert (central.money.unit, central.labels.reason, "note" in central.layout.columns) == \
         ("万元", "偏差原因分析及改进措施", False)
     assert [line.label for line in central.funds] == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
@@ -123,7 +115,7 @@ def test_what_each_profile_changes():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_fixture_checks_clean_and_scores_by_its_profile(name):
-    config = _config(name)
+    config = site_config(_folder(name))
     site = load_site([_form(name)], config, root=ROOT)
     assert not site.findings, [str(finding) for finding in site.findings]
     [entry] = site.forms
@@ -141,7 +133,7 @@ def test_fixture_page_shows_its_profile(built, name):
     out = sites[name].out
     html = (out / "forms" / f"{slug}.html").read_text(encoding="utf-8")
     text = sheet_text(html)
-    labels = _config(name).profile_for().labels
+    labels = site_config(_folder(name)).profile_for().labels
     assert labels.form_title in text and labels.reason in text
     assert f'<td class="num">{rate}</td>' in html and f">{budget_score}</td></tr>" in html
     assert f'<td class="num">{total}</td>' in html
@@ -177,7 +169,7 @@ def test_fixture_pdf_shows_its_profile(built, name):
     assert result.pdfs == 1
     pdf_file = result.out / "pdf" / f"{slug}.pdf"
     text = pdf_text(pdf_file)
-    labels = _config(name).profile_for().labels
+    labels = site_config(_folder(name)).profile_for().labels
     assert labels.form_title in text and rate in text and "".join(labels.total.split()) in text
     subject = PdfReader(pdf_file).metadata.subject
     assert f"总分{total}" in subject and f"等级{grade}" in subject
@@ -225,14 +217,14 @@ def test_a_qualitative_score_outside_its_band_is_an_error(tmp_path, capsys, monk
 def test_hubei_bands_are_not_the_reference_bands(tmp_path):
     # 15 of 30 is 50 %: inside 湖北's 部分达成 band (50–80 %), below the reference's (60–80 %). The site is
     # the reference's; the form names budget20, 湖北's scheme.
-    assert not _findings(_form("budget20"), _config("budget20"))
+    assert not _findings(_form("budget20"), site_config(_folder("budget20")))
     path = _variant(tmp_path, "budget20", "profile: budget20\n", "")
-    findings = _findings(path, _config("budget20"))
+    findings = _findings(path, site_config(_folder("budget20")))
     assert any("lies outside the band" in finding and ": 18–24 " in finding for finding in findings)
 
 
 def test_messages_and_labels_follow_the_profile(tmp_path):
-    config = _config("central")
+    config = site_config(_folder("central"))
     # 偏差原因分析及改进措施 in place of 未完成原因分析: in the label and in the fix.
     path = _variant(tmp_path, "central", ", reason: 两期培训延至次年，将于一季度补齐", "")
     [warning] = [f for f in _findings(path, config) if "was missed" in f]
@@ -251,7 +243,7 @@ def test_messages_and_labels_follow_the_profile(tmp_path):
            "109.0437万元" in error
     # The three-cell target: each cell is validated, with its label.
     path = _variant(tmp_path, "split", "nature: ≥, target: 10", "nature: 大约, target: 10")
-    [error] = [f for f in _findings(path, _config("split")) if "指标性质" in f]
+    [error] = [f for f in _findings(path, site_config(_folder("split"))) if "指标性质" in f]
     assert "indicators[1].nature (绩效指标 第1项 指标性质): “大约” is not a 指标性质" in error
 
 

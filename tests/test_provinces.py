@@ -9,24 +9,20 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from generator.build import BuildResult, build_site
-from generator.config import SiteConfig, load_config
+from generator.build import BuildResult
+from generator.config import SiteConfig
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
 from generator.scoring import Method
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, PUBLISHED, build_fixture, computed, printed_rows, published, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
-
-FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
-PUBLISHED = ROOT / "tests" / "fixtures" / "published"
+from .pdftools import NO_PDF, pdf_text
 
 ANHUI = FIXTURES / "anhui"
 ANHUI_FORM = ANHUI / "content" / "2022" / "commissioned-services.md"
@@ -34,22 +30,6 @@ ANHUI_SOURCE = PUBLISHED / "anhui-2022-commissioned-services.yaml"
 SHANGHAI = FIXTURES / "shanghai"
 SHANGHAI_FORM = SHANGHAI / "content" / "2022" / "sports-settlement.md"
 SHANGHAI_SOURCE = PUBLISHED / "shanghai-2022-putuo-sports-settlement.yaml"
-
-
-def _config(site: Path) -> SiteConfig:
-    return load_config(site / "formgen.toml")
-
-
-def _published(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
-
-
-def _printed_rows(source: Path) -> list[tuple[str, Decimal, Decimal]]:
-    """The published form's filled indicator rows as printed: (三级指标, 分值, 得分). Rows the published
-    table leaves empty (安徽's 经济效益指标 row) have no name and are not part of the copy."""
-    rows = _published(source)["form"]["indicators"]
-    return [(row[2], Decimal(row[5]), Decimal(row[6])) for row in rows if row[2]]
 
 
 def _discrepancies(path: Path, config: SiteConfig) -> list[tuple[str, str, str]]:
@@ -62,7 +42,7 @@ def _discrepancies(path: Path, config: SiteConfig) -> list[tuple[str, str, str]]
 def test_anhui_extends_central_with_three_decimals_of_wan_yuan_and_its_own_funding_row():
     anhui, central = shipped_profiles()["anhui"], shipped_profiles()["central"]
     assert (anhui.extends, anhui.source.title) == ("central", "安徽")
-    assert anhui.source.url == _published(ANHUI_SOURCE)["source"]["url"]
+    assert anhui.source.url == published(ANHUI_SOURCE)["source"]["url"]
     assert anhui.source.date is None  # the page shows no date, so none is claimed
     assert (anhui.money.unit, anhui.money.shown_decimals, anhui.money.always_show_decimals) == ("万元", 3, False)
     assert [line.label for line in anhui.funds] == ["年度资金总额", "其中：本年财政拨款", "上年结转资金", "其他资金"]
@@ -78,10 +58,10 @@ def test_anhui_extends_central_with_three_decimals_of_wan_yuan_and_its_own_fundi
 def test_shanghai_extends_central_in_yuan_with_its_title():
     shanghai, central = shipped_profiles()["shanghai"], shipped_profiles()["central"]
     assert (shanghai.extends, shanghai.source.title) == ("central", "上海")
-    assert shanghai.source.url == _published(SHANGHAI_SOURCE)["source"]["url"]
+    assert shanghai.source.url == published(SHANGHAI_SOURCE)["source"]["url"]
     assert shanghai.source.date is None
     assert (shanghai.money.unit, shanghai.money.decimals, shanghai.money.shown_decimals) == ("元", 2, 2)
-    assert shanghai.labels.form_title == _published(SHANGHAI_SOURCE)["source"]["form_title"] == "财政项目支出绩效自评表"
+    assert shanghai.labels.form_title == published(SHANGHAI_SOURCE)["source"]["form_title"] == "财政项目支出绩效自评表"
     assert (shanghai.fields.filled_on, shanghai.fields.contact) == ("optional", "optional")
     assert shanghai.funds == central.funds
     # Its layout is central's but for the 一级指标 cells, which print no points.
@@ -92,7 +72,7 @@ def test_shanghai_extends_central_in_yuan_with_its_title():
 # --- 安徽: the published form, figure by figure ----------------------------------------------------------
 
 def test_anhui_copy_keeps_the_printed_zero_rate_and_score_and_every_row():
-    site = load_site([ANHUI_FORM], _config(ANHUI), root=ROOT)
+    site = load_site([ANHUI_FORM], site_config(ANHUI), root=ROOT)
     [entry] = site.forms
     scored = entry.scored
     assert entry.profile is not None and entry.profile.name == "anhui"
@@ -108,7 +88,7 @@ def test_anhui_copy_keeps_the_printed_zero_rate_and_score_and_every_row():
     assert (scored.form.funds.total.initial, scored.form.funds.total.budget) == (90, Decimal("89.974"))
     # Every filled row as printed; the empty 经济效益指标 row after 可持续影响指标 is kept last, never scored.
     filled = [r for r in scored.indicators if r.method is not Method.PLACEHOLDER]
-    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == _printed_rows(ANHUI_SOURCE)
+    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == printed_rows(ANHUI_SOURCE, 5, 6)
     assert [r.score for r in filled] == [8, 8, 8, 8, 8, 10, 10, 10, 10]
     assert [(r.indicator.level1, r.indicator.level2, r.indicator.name, r.indicator.weight) for r in scored.indicators
             if r not in filled] == [("效益指标", "经济效益指标", "", None)]
@@ -121,7 +101,7 @@ def test_anhui_reports_exactly_the_published_forms_discrepancies():
     """The total row prints 0 / 0 / 0 where its one funding row holds 90 / 89.974 / 89.974 万元, and 执行率 0 and
     得分 0 where 89.974 of 89.974 万元 gives 100.00 and 10; the copy ends before the 满意度指标 cells, which is a
     warning, not a discrepancy."""
-    assert _discrepancies(ANHUI_FORM, _config(ANHUI)) == [
+    assert _discrepancies(ANHUI_FORM, site_config(ANHUI)) == [
         ("stated-differs", "stated.funds.total.budget",
          "年度资金总额 全年预算数 is stated as 0万元 but funds.total.budget is 89.974万元"),
         ("stated-differs", "stated.funds.total.executed",
@@ -130,7 +110,7 @@ def test_anhui_reports_exactly_the_published_forms_discrepancies():
          "年度资金总额 年初预算数 is stated as 0万元 but funds.total.initial is 90万元"),
         ("stated-differs", "stated.execution_rate", "执行率 is stated as 0 but computes to 100.00"),
         ("stated-differs", "stated.budget_score", "预算执行得分 is stated as 0 but computes to 10")]
-    site = load_site([ANHUI_FORM], _config(ANHUI), root=ROOT)
+    site = load_site([ANHUI_FORM], site_config(ANHUI), root=ROOT)
     assert [(f.code, f.level) for f in site.findings if f.level is not Level.DISCREPANCY] == \
         [("level1-missing", Level.WARNING)]
 
@@ -144,7 +124,7 @@ def test_anhui_total_row_as_printed_is_three_discrepancies_and_a_zero_budget_err
     assert old in text
     path = tmp_path / ANHUI_FORM.name
     path.write_text(text.replace(old, "total:     {initial: 0, budget: 0, executed: 0}"), encoding="utf-8")
-    site = load_site([path], _config(ANHUI), root=tmp_path)
+    site = load_site([path], site_config(ANHUI), root=tmp_path)
     parts = "其中：本年财政拨款 + 上年结转资金 + 其他资金"
     sums = sorted((f.field, f.message) for f in site.findings if f.code == "funds-sum")
     assert sums == [("funds.total.budget", f"年度资金总额 全年预算数 is 0万元, but {parts} = 89.974万元"),
@@ -158,7 +138,7 @@ def test_anhui_total_row_as_printed_is_three_discrepancies_and_a_zero_budget_err
                    "published 项目总成本 prints a bare 90 against ≤90万元, which scoring reads in 万元")
 def test_anhui_cost_row_of_90_against_89_974_spent_is_reported():
     """The published fixture's second discrepancy: 项目总成本 reports 90 (万元) met while 全年执行数 is 89.974."""
-    site = load_site([ANHUI_FORM], _config(ANHUI), root=ROOT)
+    site = load_site([ANHUI_FORM], site_config(ANHUI), root=ROOT)
     assert [(f.code, f.field) for f in site.findings if f.code == "cost-exceeds-executed"] == \
         [("cost-exceeds-executed", "indicators[5].actual")]
 
@@ -166,7 +146,7 @@ def test_anhui_cost_row_of_90_against_89_974_spent_is_reported():
 # --- 上海: the published form, figure by figure ----------------------------------------------------------
 
 def test_shanghai_copy_reproduces_every_printed_figure():
-    site = load_site([SHANGHAI_FORM], _config(SHANGHAI), root=ROOT)
+    site = load_site([SHANGHAI_FORM], site_config(SHANGHAI), root=ROOT)
     [entry] = site.forms
     scored = entry.scored
     assert entry.profile is not None and entry.profile.name == "shanghai"
@@ -175,18 +155,18 @@ def test_shanghai_copy_reproduces_every_printed_figure():
     assert (stated.execution_rate, stated.budget_score) == (Decimal("86.19"), Decimal("8.62"))
     assert (scored.execution_rate, scored.budget_score) == (Decimal("86.18"), Decimal("8.62"))
     assert [(r.indicator.name, r.indicator.weight, r.score) for r in scored.indicators] == \
-        _printed_rows(SHANGHAI_SOURCE)
+        printed_rows(SHANGHAI_SOURCE, 5, 6)
     assert scored.subtotals == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
     # The 总分 row prints 98.62: 8.62 + 50 + 30 + 10, formgen's too.
-    printed_total = Decimal(_published(SHANGHAI_SOURCE)["form"]["footer"]["总分"])
+    printed_total = Decimal(published(SHANGHAI_SOURCE)["form"]["footer"]["总分"])
     assert stated.total == printed_total == scored.total == Decimal("98.62") and scored.grade == "优"
 
 
 def test_shanghai_reports_exactly_the_published_forms_discrepancy():
-    assert _discrepancies(SHANGHAI_FORM, _config(SHANGHAI)) == [
+    assert _discrepancies(SHANGHAI_FORM, site_config(SHANGHAI)) == [
         ("stated-differs", "stated.execution_rate", "执行率 is stated as 86.19 but computes to 86.18")]
     # The printed reason column is empty: a 执行率 below 100 without a reason is a warning, as in a draft.
-    site = load_site([SHANGHAI_FORM], _config(SHANGHAI), root=ROOT)
+    site = load_site([SHANGHAI_FORM], site_config(SHANGHAI), root=ROOT)
     assert [(f.code, f.level) for f in site.findings if f.level is not Level.DISCREPANCY] == \
         [("execution-unexplained", Level.WARNING)]
 
@@ -195,18 +175,10 @@ def test_shanghai_reports_exactly_the_published_forms_discrepancy():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[dict[str, BuildResult], bool]:
-    pdf = pdf_available()
-    sites = {}
+    sites, pdf = {}, False
     for site in (ANHUI, SHANGHAI):
-        out = tmp_path_factory.mktemp(site.name) / "out"
-        sites[site.name] = build_site([site / "content"], _config(site), out, pdf=pdf)
+        sites[site.name], pdf = build_fixture(site, tmp_path_factory)
     return sites, pdf
-
-
-def _computed(printed: str, computed: str) -> str:
-    """A published figure as the page prints it: the printed one, formgen's beside it."""
-    return (f'{printed}<span class="computed" title="formgen 按规则计算为 {computed}，表上填写为 {printed}">'
-            f"计算值 {computed}</span>")
 
 
 def test_anhui_page_prints_the_published_table(built):
@@ -215,9 +187,9 @@ def test_anhui_page_prints_the_published_table(built):
     html = (out / "forms" / "commissioned-services.html").read_text(encoding="utf-8")
     # 万元 with three decimals where the amount has them (89.974), none where it has none (90).
     # The 年度资金总额 row as printed, 0 / 0 / 0 / 10 / 0 / 0, each figure with formgen's beside it.
-    assert f'<td class="num">{_computed("0", "90")}</td><td class="num">{_computed("0", "89.974")}</td>' \
-           f'<td class="num">{_computed("0", "89.974")}</td><td class="num">10</td>' \
-           f'<td class="num">{_computed("0.00", "100.00")}</td><td class="num">{_computed("0", "10")}</td></tr>' \
+    assert f'<td class="num">{computed("0", "90")}</td><td class="num">{computed("0", "89.974")}</td>' \
+           f'<td class="num">{computed("0", "89.974")}</td><td class="num">10</td>' \
+           f'<td class="num">{computed("0.00", "100.00")}</td><td class="num">{computed("0", "10")}</td></tr>' \
         in html
     assert "产出指标<br>(50分)" in html and "效益指标<br>(30分)" in html
     text = sheet_text(html)
@@ -245,7 +217,7 @@ def test_shanghai_page_prints_the_published_table(built):
     out = sites["shanghai"].out
     html = (out / "forms" / "sports-settlement.html").read_text(encoding="utf-8")
     assert '<td class="num">250,000.00</td><td class="num">250,000.00</td><td class="num">215,457.60</td>' \
-           f'<td class="num">10</td><td class="num">{_computed("86.19", "86.18")}</td><td class="num">8.62</td></tr>' \
+           f'<td class="num">10</td><td class="num">{computed("86.19", "86.18")}</td><td class="num">8.62</td></tr>' \
         in html
     text = sheet_text(html)
     assert text.startswith("财政项目支出绩效自评表（2022年度）") and "项目资金（元）" in text

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-PUBLISHED = Path(__file__).resolve().parent / "fixtures" / "published"
+from .fixturesites import PUBLISHED, published
+
 FILES = sorted(PUBLISHED.glob("*.yaml"))
 SUMMARY = "（概述）"
 PROSE_LIMIT = 60
@@ -36,12 +36,6 @@ LEVELS = {"中央", "省级", "市级", "县级"}
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _load(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict), f"{path.name}: not a mapping"
-    return data
-
-
 def _strings(node: Any) -> list[str]:
     """Every string inside a form: header and footer values, goals, funds and indicator cells."""
     if isinstance(node, str):
@@ -59,7 +53,7 @@ def test_there_are_published_fixtures() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_required_keys(path: Path) -> None:
-    data = _load(path)
+    data = published(path)
     for section, keys in REQUIRED.items():
         assert isinstance(data.get(section), dict), f"{path.name}: no {section} mapping"
         missing = [key for key in keys if key not in data[section]]
@@ -71,7 +65,7 @@ def test_required_keys(path: Path) -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_source(path: Path) -> None:
-    source = _load(path)["source"]
+    source = published(path)["source"]
     assert str(source["url"]).startswith("http"), f"{path.name}: url {source['url']!r}"
     assert source["level"] in LEVELS, f"{path.name}: level {source['level']!r}"
     assert source["published"] == "unknown" or DATE.fullmatch(str(source["published"])), path.name
@@ -81,7 +75,7 @@ def test_source(path: Path) -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_rows_have_as_many_cells_as_columns(path: Path) -> None:
-    data = _load(path)
+    data = published(path)
     funds_columns = data["layout"]["funds_columns"]
     indicator_columns = data["layout"]["indicator_columns"]
     for entry in data["form"]["funds"]:
@@ -92,7 +86,7 @@ def test_rows_have_as_many_cells_as_columns(path: Path) -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_cells_are_strings(path: Path) -> None:
-    form = _load(path)["form"]
+    form = published(path)["form"]
     for entry in form["funds"]:
         assert all(isinstance(cell, str) for cell in entry["cells"]), f"{path.name}: {entry['row']!r}"
     for row in form["indicators"]:
@@ -102,7 +96,7 @@ def test_cells_are_strings(path: Path) -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_long_prose_is_a_marked_paraphrase(path: Path) -> None:
     long_unmarked = [
-        text for text in _strings(_load(path)["form"]) if len(text) > PROSE_LIMIT and not text.startswith(SUMMARY)
+        text for text in _strings(published(path)["form"]) if len(text) > PROSE_LIMIT and not text.startswith(SUMMARY)
     ]
     assert not long_unmarked, f"{path.name}: prose over {PROSE_LIMIT} characters without {SUMMARY}: {long_unmarked}"
 

@@ -11,11 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from generator.__main__ import main
-from generator.build import build_site
 from generator.config import ConfigError, load_config
 from generator.findings import Level
 from generator.formatting import Places, rate, score
@@ -24,19 +22,20 @@ from generator.profile import shipped_profiles
 from generator.scoring import Method
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, PUBLISHED, build_fixture, published, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
-HEBEI = ROOT / "tests" / "fixtures" / "profiles" / "hebei"
+HEBEI = FIXTURES / "hebei"
 HEBEI_FORM = HEBEI / "content" / "2019" / "hvac-renovation.md"
-REFERENCE_FORM = ROOT / "tests" / "fixtures" / "profiles" / "reference" / "content" / "2024" / "court-archives.md"
+REFERENCE_FORM = FIXTURES / "reference" / "content" / "2024" / "court-archives.md"
 
-HEBEI_SOURCE = ROOT / "tests" / "fixtures" / "published" / "hebei-2019-hvac-renovation.yaml"
+HEBEI_SOURCE = PUBLISHED / "hebei-2019-hvac-renovation.yaml"
 
 
-def _printed_rows() -> list[list[str]]:
+def _transcribed_rows() -> list[list[str]]:
     """The published table's 26 indicator rows as transcribed, 17 of them empty template rows."""
-    rows: list[list[str]] = yaml.safe_load(HEBEI_SOURCE.read_text(encoding="utf-8"))["form"]["indicators"]
+    rows: list[list[str]] = published(HEBEI_SOURCE)["form"]["indicators"]
     return rows
 
 
@@ -45,10 +44,6 @@ def _printed_rows() -> list[list[str]]:
 HEBEI_ROWS = [("指标1工程资金金额", 10, 9), ("指标1工程完工率", 10, 10), ("指标2工程验收合格率", 10, 10),
               ("指标1项目完成及时率", 10, 10), ("指标1成本控制率", 10, 10), ("指标1安全率", 10, 10),
               ("指标1学校发展能力", 10, 10), ("指标1长期使用性", 10, 10), ("指标1学生满意度", 10, 10)]
-
-
-def _hebei_config():
-    return load_config(HEBEI / "formgen.toml")
 
 
 # --- the formatter ----------------------------------------------------------------------------------
@@ -75,7 +70,7 @@ def test_hebei_extends_central_with_whole_number_scores_and_rates():
 
 
 def test_hebei_form_reproduces_every_printed_figure_by_integer_rounding():
-    site = load_site([HEBEI_FORM], _hebei_config(), root=ROOT)
+    site = load_site([HEBEI_FORM], site_config(HEBEI), root=ROOT)
     # The only findings: the printed targets are bare numbers (43.2, 100), as on the published form. No
     # discrepancy: with whole-number rounding formgen computes what the unit printed.
     assert {(f.code, f.level) for f in site.findings} == {("target-incomplete", Level.WARNING)}
@@ -87,7 +82,7 @@ def test_hebei_form_reproduces_every_printed_figure_by_integer_rounding():
     # The 17 empty template rows (指标2, ……) stand in their printed places and are never scored.
     filled = [r for r in scored.indicators if r.method is not Method.PLACEHOLDER]
     assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == HEBEI_ROWS
-    assert [r.indicator.name for r in scored.indicators] == [row[2] for row in _printed_rows()]
+    assert [r.indicator.name for r in scored.indicators] == [row[2] for row in _transcribed_rows()]
     assert [(r.indicator.weight, r.score) for r in scored.indicators if r not in filled] == [(None, 0)] * 17
     first = scored.indicators[0]
     assert round(first.exact, 2) == Decimal("8.62") and first.score == 9  # rounded once, from the exact value
@@ -104,7 +99,7 @@ def test_hebei_figures_are_discrepancies_when_scored_with_two_decimals(tmp_path)
     text = "".join(line for line in HEBEI_FORM.read_text(encoding="utf-8").splitlines(keepends=True)
                    if not (line.startswith("  - {level1:") and "weight:" not in line))
     path.write_text(text.replace("year: 2019\n", "year: 2019\nprofile: central\n"), encoding="utf-8")
-    found = [(f.field, f.message) for f in load_site([path], _hebei_config(), root=tmp_path).findings
+    found = [(f.field, f.message) for f in load_site([path], site_config(HEBEI), root=tmp_path).findings
              if f.level is Level.DISCREPANCY]
     assert found == [
         ("indicators[1].score", "得分 9 differs from the computed 8.62 (年度指标值 43.2, 实际完成值 37.24, 分值 10)"),
@@ -114,9 +109,7 @@ def test_hebei_figures_are_discrepancies_when_scored_with_two_decimals(tmp_path)
 
 @pytest.fixture(scope="module")
 def hebei_site(tmp_path_factory):
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("hebei") / "out"
-    return build_site([HEBEI / "content"], _hebei_config(), out, pdf=pdf), pdf
+    return build_fixture(HEBEI, tmp_path_factory)
 
 
 def test_hebei_page_feed_and_csv_print_whole_numbers(hebei_site):
@@ -133,7 +126,7 @@ def test_hebei_page_feed_and_csv_print_whole_numbers(hebei_site):
     assert [row["score"] for row in record["indicators"] if row["method"] != "placeholder"] == \
         [str(points) for _, _, points in HEBEI_ROWS]
     # The published 26 rows in their order, the 17 empty ones printed with empty cells and null in the feed.
-    assert [row["name"] for row in record["indicators"]] == [row[2] for row in _printed_rows()]
+    assert [row["name"] for row in record["indicators"]] == [row[2] for row in _transcribed_rows()]
     assert [(row["weight"], row["score"]) for row in record["indicators"] if row["method"] == "placeholder"] == \
         [(None, None)] * 17
     assert "指标1工程资金金额43.237.24109（概述）已完工但尾款未付、最高限价低于预算；拟提高预算准确度指标2……质量指标" \
@@ -228,8 +221,7 @@ def test_money_in_wan_yuan_with_three_decimals_end_to_end(tmp_path, capsys, monk
     (tmp_path / "profiles" / "anhui.toml").write_text(ANHUI_PROFILE, encoding="utf-8")
     (tmp_path / "formgen.toml").write_text('[site]\nprofile = "anhui"\n', encoding="utf-8")
     (tmp_path / "content" / "2024").mkdir(parents=True)
-    central_form = ROOT / "tests" / "fixtures" / "profiles" / "central-sample" / "content" / "2024" / \
-        "training-program.md"
+    central_form = FIXTURES / "central-sample" / "content" / "2024" / "training-program.md"
     text = central_form.read_text(encoding="utf-8")
     for old, new in [("total:     {initial: 120, budget: 120, executed: 108.5437}",
                       "total:     {initial: 110, budget: 109.974, executed: 108.5437}"),
@@ -277,10 +269,10 @@ def test_a_stated_score_with_more_decimals_than_the_scheme_is_an_error_in_a_draf
     assert old in text
     path = tmp_path / HEBEI_FORM.name
     path.write_text(text.replace(old, new).replace("status: published", "status: draft"), encoding="utf-8")
-    found = [(f.code, f.level, f"{f.message} — {f.fix}") for f in load_site([path], _hebei_config(), root=tmp_path)
+    found = [(f.code, f.level, f"{f.message} — {f.fix}") for f in load_site([path], site_config(HEBEI), root=tmp_path)
              .findings if f.code == "score-decimals"]
     assert found == [("score-decimals", Level.ERROR, message)]
     # In the published copy it is a discrepancy: kept as printed, with formgen's figure beside it.
     path.write_text(text.replace(old, new), encoding="utf-8")
-    [kept] = [f for f in load_site([path], _hebei_config(), root=tmp_path).findings if f.code == "score-decimals"]
+    [kept] = [f for f in load_site([path], site_config(HEBEI), root=tmp_path).findings if f.code == "score-decimals"]
     assert kept.level is Level.DISCREPANCY

@@ -12,36 +12,25 @@ import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from generator.build import BuildResult, build_site
-from generator.config import SiteConfig, load_config
+from generator.build import BuildResult
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, PUBLISHED, build_fixture, published, site_config
 from .htmltools import parse, sheet_text, squash
-from .pdftools import NO_PDF, pdf_available, pdf_text
+from .pdftools import NO_PDF, pdf_text
 
-SITE = ROOT / "tests" / "fixtures" / "profiles" / "sichuan-dept"
+SITE = FIXTURES / "sichuan-dept"
 FORM = SITE / "content" / "2023" / "salaries.md"
-SOURCE = ROOT / "tests" / "fixtures" / "published" / "sichuan-2023-qingshen-salaries.yaml"
-
-
-def _config() -> SiteConfig:
-    return load_config(SITE / "formgen.toml")
-
-
-def _published() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
-    return data
+SOURCE = PUBLISHED / "sichuan-2023-qingshen-salaries.yaml"
 
 
 def _findings(path: Path) -> list[tuple[str, str, str]]:
-    site = load_site([path], _config(), root=ROOT)
+    site = load_site([path], site_config(SITE), root=ROOT)
     return [(f.level.value, f.code, f.field) for f in site.findings]
 
 
@@ -88,15 +77,13 @@ def _rows(html: str) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[BuildResult, bool]:
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("sichuan-dept") / "out"
-    return build_site([SITE / "content"], _config(), out, pdf=pdf), pdf
+    return build_fixture(SITE, tmp_path_factory)
 
 
 # --- the profile against the transcription --------------------------------------------------------------
 
 def test_profile_is_the_published_form_of_its_source():
-    profile, source = shipped_profiles()["sichuan-dept"], _published()
+    profile, source = shipped_profiles()["sichuan-dept"], published(SOURCE)
     layout, labels = source["layout"], shipped_profiles()["sichuan-dept"].labels
     assert (profile.extends, profile.source.title, profile.source.url) == \
         ("central", source["source"]["province"], source["source"]["url"])
@@ -157,7 +144,7 @@ def test_the_same_empties_in_a_draft_fail(tmp_path):
 def test_page_prints_the_funding_table_as_published(built):
     result, _ = built
     rows = _rows((result.out / "forms" / "salaries.html").read_text(encoding="utf-8"))
-    for printed in _published()["form"]["funds"]:
+    for printed in published(SOURCE)["form"]["funds"]:
         label, cells = printed["row"], printed["cells"]
         row = next(row for row in rows if row and row[0] == label)
         if label == "总额":  # the 原因 cell: the form's execution_reason, printed as its rules are paraphrased
@@ -170,11 +157,11 @@ def test_page_prints_the_indicator_rows_as_published(built):
     result, _ = built
     html = (result.out / "forms" / "salaries.html").read_text(encoding="utf-8")
     rows = _rows(html)
-    printed = _published()["form"]["indicators"]
+    printed = published(SOURCE)["form"]["indicators"]
     for cells in printed:
         row = next(row for row in rows if cells[2] in row)
         assert row[-len(cells):] == cells, cells[2]
-    footer = _published()["form"]["footer"]
+    footer = published(SOURCE)["form"]["footer"]
     total = next(row for row in rows if row and row[0] == "合计")
     assert total[1:3] == [footer["合计（权重）"], footer["合计（得分）"]] == ["100", ""]
     text = sheet_text(html)

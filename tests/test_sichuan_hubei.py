@@ -10,24 +10,20 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from generator.build import BuildResult, build_site
-from generator.config import SiteConfig, load_config
+from generator.build import BuildResult
+from generator.config import SiteConfig
 from generator.findings import Level
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
 from generator.scoring import Method
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, PUBLISHED, build_fixture, computed, printed_rows, published, site_config
 from .htmltools import sheet_text
-from .pdftools import NO_PDF, pdf_available, pdf_text
-
-FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
-PUBLISHED = ROOT / "tests" / "fixtures" / "published"
+from .pdftools import NO_PDF, pdf_text
 
 SICHUAN = FIXTURES / "sichuan"
 SICHUAN_FORM = SICHUAN / "content" / "2022" / "water-gauges.md"
@@ -35,22 +31,6 @@ SICHUAN_SOURCE = PUBLISHED / "sichuan-2022-zhongjiang-water-gauges.yaml"
 HUBEI = FIXTURES / "hubei"
 HUBEI_FORM = HUBEI / "content" / "2021" / "student-aid.md"
 HUBEI_SOURCE = PUBLISHED / "hubei-2021-hbust-student-aid.yaml"
-
-
-def _config(site: Path) -> SiteConfig:
-    return load_config(site / "formgen.toml")
-
-
-def _published(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
-
-
-def _printed_rows(source: Path) -> list[tuple[str, Decimal, Decimal]]:
-    """The published form's filled indicator rows as printed: (三级指标, 分值, 得分). The rows the published table
-    keeps without a name (the empty 经济效益指标 row, the row of "……") are not rows of the copy."""
-    rows = _published(source)["form"]["indicators"]
-    return [(row[2], Decimal(row[3]), Decimal(row[6])) for row in rows if row[2]]
 
 
 def _findings(path: Path, config: SiteConfig) -> list[tuple[str, str, str, str]]:
@@ -62,7 +42,7 @@ def _findings(path: Path, config: SiteConfig) -> list[tuple[str, str, str, str]]
 
 def test_sichuan_is_the_published_form_of_its_source():
     sichuan, central = shipped_profiles()["sichuan"], shipped_profiles()["central"]
-    source = _published(SICHUAN_SOURCE)
+    source = published(SICHUAN_SOURCE)
     assert (sichuan.extends, sichuan.source.title) == ("central", source["source"]["province"]) == ("central", "四川")
     assert sichuan.source.url == source["source"]["url"]
     assert str(sichuan.source.date) == source["source"]["published"] == "2022-12-30"
@@ -91,28 +71,28 @@ def test_sichuan_is_the_published_form_of_its_source():
 # --- the published form, figure by figure ----------------------------------------------------------------
 
 def test_sichuan_copy_reproduces_every_printed_figure():
-    site = load_site([SICHUAN_FORM], _config(SICHUAN), root=ROOT)
+    site = load_site([SICHUAN_FORM], site_config(SICHUAN), root=ROOT)
     [entry] = site.forms
     scored = entry.scored
     assert entry.profile is not None and entry.profile.name == "sichuan"
     form = scored.form
     assert (form.status, form.funds.total.budget, form.funds.total.executed) == ("published", 20, 20)
     # 执行率 100.00% and 得分 10 as printed: 20 of 20 万元, formgen's too.
-    printed_funds = _published(SICHUAN_SOURCE)["form"]["funds"][0]["cells"]
+    printed_funds = published(SICHUAN_SOURCE)["form"]["funds"][0]["cells"]
     assert printed_funds == ["20", "20", "10", "100.00%", "10"]
     assert (form.stated.execution_rate, form.stated.budget_score) == (Decimal("100.00"), 10)
     assert (scored.execution_rate, scored.budget_score, scored.budget_weight) == (100, 10, 10)
     # Every row's 分值 and 得分 as printed; each met its target, so formgen scores it in full, as printed.
     # The two empty rows the table keeps (经济效益指标, “……”) are printed in their places and never scored.
     filled = [r for r in scored.indicators if r.method is not Method.PLACEHOLDER]
-    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == _printed_rows(SICHUAN_SOURCE)
+    assert [(r.indicator.name, r.indicator.weight, r.score) for r in filled] == printed_rows(SICHUAN_SOURCE, 3, 6)
     assert [r.score for r in filled] == [10, 10, 20, 10, 10, 10, 10, 10, 10]
     assert [(r.indicator.level2, r.indicator.name) for r in scored.indicators if r not in filled] == \
         [("经济效益指标", ""), ("服务对象满意度指标", "……")]
     # The 一级指标 as printed: 产出指标(70分), 效益指标(20分), 满意度指标(10分).
     assert scored.subtotals == {"产出指标": 70, "效益指标": 20, "满意度指标": 10}
     # 总分 printed 100; the printed parts add up to 10 + 70 + 20 + 10 = 110, formgen's total.
-    footer = _published(SICHUAN_SOURCE)["form"]["footer"]
+    footer = published(SICHUAN_SOURCE)["form"]["footer"]
     assert form.stated.total == Decimal(footer["总分（得分）"]) == 100
     assert scored.total == 110 and scored.grade == "优"
 
@@ -122,12 +102,12 @@ def test_sichuan_reports_exactly_the_published_forms_discrepancies():
     30, and the 总分 row prints 100 where the printed points add up to 110: the two entries of the
     transcription's discrepancies list, three findings. The two targets printed without an operator are
     warnings, as in a draft."""
-    findings = _findings(SICHUAN_FORM, _config(SICHUAN))
+    findings = _findings(SICHUAN_FORM, site_config(SICHUAN))
     assert [f[1:] for f in findings if f[0] == "discrepancy"] == [
         ("weights-sum", "indicators[1].weight", "the 分值 of the 产出指标 rows add up to 70, not 50"),
         ("weights-sum", "indicators[8].weight", "the 分值 of the 效益指标 rows add up to 20, not 30"),
         ("stated-differs", "stated.total", "总分 is stated as 100 but computes to 110")]
-    assert len(_published(SICHUAN_SOURCE)["discrepancies"]) == 2
+    assert len(published(SICHUAN_SOURCE)["discrepancies"]) == 2
     assert [(f[0], f[1], f[2]) for f in findings if f[0] != "discrepancy"] == [
         ("warning", "target-incomplete", "indicators[3].target"),
         ("warning", "target-incomplete", "indicators[6].target")]
@@ -137,7 +117,7 @@ def test_the_same_figures_in_a_draft_are_errors(tmp_path):
     """Only the published copy is kept as printed: a draft with its figures does not check."""
     path = tmp_path / SICHUAN_FORM.name
     path.write_text(SICHUAN_FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
-    errors = [f for f in _findings(path, _config(SICHUAN)) if f[0] == Level.ERROR.value]
+    errors = [f for f in _findings(path, site_config(SICHUAN)) if f[0] == Level.ERROR.value]
     assert [(code, field) for _, code, field, _ in errors] == [
         ("weights-sum", "indicators[1].weight"), ("weights-sum", "indicators[8].weight"),
         ("stated-differs", "stated.total")]
@@ -147,22 +127,12 @@ def test_the_same_figures_in_a_draft_are_errors(tmp_path):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[BuildResult, bool]:
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("sichuan") / "out"
-    return build_site([SICHUAN / "content"], _config(SICHUAN), out, pdf=pdf), pdf
+    return build_fixture(SICHUAN, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def built_hubei(tmp_path_factory) -> tuple[BuildResult, bool]:
-    pdf = pdf_available()
-    out = tmp_path_factory.mktemp("hubei") / "out"
-    return build_site([HUBEI / "content"], _config(HUBEI), out, pdf=pdf), pdf
-
-
-def _computed(printed: str, computed: str) -> str:
-    """A published figure as the page prints it: the printed one, formgen's beside it."""
-    return (f'{printed}<span class="computed" title="formgen 按规则计算为 {computed}，表上填写为 {printed}">'
-            f"计算值 {computed}</span>")
+    return build_fixture(HUBEI, tmp_path_factory)
 
 
 def test_sichuan_page_prints_the_published_table(built):
@@ -181,7 +151,7 @@ def test_sichuan_page_prints_the_published_table(built):
     assert "产出指标<br>(70分)" in html and "效益指标<br>(20分)" in html and "满意度指标<br>(10分)" in html
     assert "(50分)" not in html and "(30分)" not in html
     # The 总分 as printed, formgen's beside it, and the differences listed under the table.
-    assert _computed("100", "110") in html
+    assert computed("100", "110") in html
     assert "the 分值 of the 产出指标 rows add up to 70, not 50" in html
     data = json.loads((result.out / "data" / "forms" / "water-gauges.json").read_text(encoding="utf-8"))
     # The feed carries the printed 总分 and formgen's.
@@ -217,7 +187,7 @@ def test_sichuan_page_keeps_the_published_placeholder_rows(built):
 
 def test_hubei_is_laid_out_as_its_published_table_with_the_yunnan_funds_block():
     hubei, yunnan = shipped_profiles()["hubei"], shipped_profiles()["yunnan"]
-    source = _published(HUBEI_SOURCE)
+    source = published(HUBEI_SOURCE)
     assert (hubei.extends, hubei.source.title, hubei.source.url) == ("yunnan", "湖北", source["source"]["url"])
     assert hubei.source.date is None  # the page shows no date, so none is claimed
     # The indicator table as printed: five columns, no 分值, 得分 or reason.
@@ -245,11 +215,11 @@ def test_hubei_is_laid_out_as_its_published_table_with_the_yunnan_funds_block():
 # --- 湖北: the published form, figure by figure -------------------------------------------------------------
 
 def test_hubei_copy_reproduces_every_printed_figure():
-    site = load_site([HUBEI_FORM], _config(HUBEI), root=ROOT)
+    site = load_site([HUBEI_FORM], site_config(HUBEI), root=ROOT)
     [entry] = site.forms
     scored = entry.scored
     form = scored.form
-    source = _published(HUBEI_SOURCE)
+    source = published(HUBEI_SOURCE)
     assert entry.profile is not None and entry.profile.name == "hubei" and form.status == "published"
     # The budget and the spending as the page states them.
     [funds] = source["form"]["funds"]
@@ -275,13 +245,13 @@ def test_hubei_copy_reproduces_every_printed_figure():
 def test_hubei_reports_exactly_the_published_forms_discrepancies():
     """The printed 执行率 (99 for 99.985…%) and 总分 (99.8), and the row printed between the 质量指标 rows: the
     copy keeps the printed order. The bare targets (100%, 14726…) are warnings, as in a draft."""
-    findings = _findings(HUBEI_FORM, _config(HUBEI))
+    findings = _findings(HUBEI_FORM, site_config(HUBEI))
     assert [f[1:] for f in findings if f[0] == "discrepancy"] == [
         ("rows-apart", "indicators[5].level2",
          "this 数量指标 row stands between rows of 质量指标: the 质量指标 cell cannot span its rows"),
         ("stated-differs", "stated.execution_rate", "执行率 is stated as 99 but computes to 100"),
         ("stated-differs", "stated.total", "总分 is stated as 99.8 but computes to 99.3")]
-    assert len(_published(HUBEI_SOURCE)["discrepancies"]) == 2  # the rate and the total; the order is layout
+    assert len(published(HUBEI_SOURCE)["discrepancies"]) == 2  # the rate and the total; the order is layout
     others = [(f[0], f[1]) for f in findings if f[0] != "discrepancy"]
     assert others == [("warning", "target-incomplete")] * 8
 
@@ -289,7 +259,7 @@ def test_hubei_reports_exactly_the_published_forms_discrepancies():
 def test_hubei_figures_in_a_draft_are_errors(tmp_path):
     path = tmp_path / HUBEI_FORM.name
     path.write_text(HUBEI_FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
-    errors = [(code, field) for level, code, field, _ in _findings(path, _config(HUBEI))
+    errors = [(code, field) for level, code, field, _ in _findings(path, site_config(HUBEI))
               if level == Level.ERROR.value]
     assert errors == [("rows-apart", "indicators[5].level2"), ("stated-differs", "stated.execution_rate"),
                       ("stated-differs", "stated.total")]
@@ -308,7 +278,7 @@ def test_hubei_page_prints_the_published_table(built_hubei):
     assert '<th scope="rowgroup" rowspan="1" class="level2">质量指标</th>' in html
     assert "产出指标</th>" in html and "产出指标<br>(" not in html and "效益指标<br>(" not in html
     assert "2,595.6208" in text
-    assert _computed("99", "100") in html and _computed("99.8", "99.3") in html
+    assert computed("99", "100") in html and computed("99.8", "99.3") in html
 
 
 def test_hubei_pdf_prints_the_published_table(built_hubei):

@@ -18,6 +18,7 @@ from generator.config import ConfigError, load_config
 from generator.profile import form_model, shipped_profiles
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES
 from .htmltools import sheet_text
 
 REFERENCE_FORM = ROOT / "content" / "2024" / "judicial-aid-one-case.md"
@@ -82,7 +83,7 @@ def test_free_weights_that_miss_the_total_are_an_error_naming_it(tmp_path, capsy
 
 # --- Unscored forms (weights = "none") and the 湖南 profile ------------------------------------------------
 
-HUNAN = ROOT / "tests" / "fixtures" / "profiles" / "hunan"
+HUNAN = FIXTURES / "hunan"
 HUNAN_FORM = HUNAN / "content" / "2020" / "grain-reserve.md"
 # Rows whose printed target has no operator and is not the qualitative 高 (rows 1–16 but 14): the published
 # form writes bare 100%, 0, 0起, 90%.
