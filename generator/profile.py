@@ -24,11 +24,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple, TypeVar
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, cast
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     ModelWrapValidatorHandler,
     ValidationError,
@@ -97,6 +98,7 @@ REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed
 ``initial``; one with a reason column writes each row's ``reason``)."""
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 Label = Annotated[str, Field(min_length=1)]
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000)}
@@ -1011,6 +1013,22 @@ class UnscoredSplitIndicator(_Unscored, SplitIndicatorFigures):
     """A three-cell-target row of an unscored form."""
 
 
+class _Made(BaseModel):
+    """Mixed into every model made from a profile. Their fields are described by the Field()s they are given
+    and by their bases' docstrings, read when the bases were defined; reading a made class's docstrings
+    again finds no source, and cost pydantic about 50 ms a run searching every loaded module for one."""
+
+    model_config = ConfigDict(use_attribute_docstrings=False)
+
+
+def _made(name: str, base: type[M], /, **definitions: Any) -> type[M]:
+    """A model made from a profile over `base`, with the fields, __doc__, __validators__ and __cls_kwargs__
+    given (pydantic's create_model)."""
+    bases: tuple[type[M], ...] = (base, cast(type[M], _Made))  # _Made only configures: the model is an M
+    made: type[M] = create_model(name, __base__=bases, **definitions)
+    return made
+
+
 def _indicator_model(profile: Profile) -> type[BaseModel]:
     labels, scheme = profile.labels, profile.scheme
     split = profile.split_target
@@ -1060,7 +1078,7 @@ def _indicator_model(profile: Profile) -> type[BaseModel]:
         validators["_placeholder"] = model_validator(mode="wrap")(_placeholder)
     extra = {"json_schema_extra": functools.partial(_row_schema, judged, profile.layout.placeholder_rows)} \
         if judged or profile.layout.placeholder_rows else {}
-    return create_model("Indicator", __base__=base, __doc__=f"One row of the {labels.indicators} table.",
+    return _made("Indicator", base, __doc__=f"One row of the {labels.indicators} table.",
                         __validators__=validators, __cls_kwargs__=extra, **fields)
 
 
@@ -1119,12 +1137,12 @@ def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
             "The budget for the whole year after adjustments: A, the base of the execution rate."))),
         "executed": (amount, Field(title=labels.executed, description="What was actually spent in the year: B. "
                                                                       "Never more than A."))}
-    row = create_model("FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.", **figures)
+    row = _made("FundRow", _Strict, __doc__=f"One row of the {funds_title} block.", **figures)
     below = row
     if "reason" in profile.layout.funds_columns:
         # A reason column: each row below the total writes its own; the total row's is the form's
         # execution_reason, which the checks already ask for when the 执行率 falls short.
-        below = create_model("FundRow", __base__=_Strict, __doc__=f"One row of the {funds_title} block.", **figures,
+        below = _made("FundRow", _Strict, __doc__=f"One row of the {funds_title} block.", **figures,
                             reason=(Text, Field(default="", title=labels.execution_reason, description=(
                                 "Why this row's execution rate falls short, as its reason cell prints it."))))
     by_key = {line.key: line for line in profile.funds}
@@ -1133,8 +1151,8 @@ def _funds_model(profile: Profile, funds_title: str) -> type[BaseModel]:
     rows: dict[str, Any] = {
         line.key: (row if index == 0 else below, Field(title=line.label, description=line.doc or f"{line.label}."))
         for index, line in enumerate(profile.funds)}
-    return create_model(
-        "Funds", __base__=_Strict, __doc__=f"{funds_title}: the funding rows." + (f" {sums}." if sums else ""), **rows)
+    return _made(
+        "Funds", _Strict, __doc__=f"{funds_title}: the funding rows." + (f" {sums}." if sums else ""), **rows)
 
 
 def per_profile(build: Callable[[Profile], T]) -> Callable[[Profile], T]:
@@ -1164,8 +1182,8 @@ def _stated_model(profile: Profile) -> type[BaseModel]:
     subtotals = ", ".join(f"{level1.name}: {plain(level1.weight)}" for level1 in scheme.level1[:2])
     grades = [grade.name for grade in scheme.grades]
     grade_names = f"{', '.join(grades[:-1])} or {grades[-1]}" if len(grades) > 1 else "".join(grades)
-    return create_model(
-        "Stated", __base__=Stated, __doc__=Stated.__doc__,
+    return _made(
+        "Stated", Stated, __doc__=Stated.__doc__,
         execution_rate=_field(Stated, "execution_rate", title=labels.execution_rate),
         budget_score=_field(Stated, "budget_score", title=labels.execution_score,
                             description=f"The printed score of the {profile.total_row.label} row (``7.09``)."),
@@ -1186,14 +1204,14 @@ def form_model(profile: Profile) -> type[Form]:
     labels, money, scheme = profile.labels, profile.money, profile.scheme
     funds_title = f"{labels.funds}（{money.unit}）"
     coded = profile.layout.department_code
-    department = create_model(
-        "Department", __base__=_Strict,
+    department = _made(
+        "Department", _Strict,
         __doc__=(f"{labels.department}: printed as ``[120]平塘县人民法院``." if coded
                  else f"{labels.department}: printed as the name alone."),
         code=_field(Department, "code", title=labels.department_code, **({} if coded else {"default": ""})),
         name=_field(Department, "name", title=labels.department_name))
-    goals = create_model(
-        "Goals", __base__=_Strict, __doc__=f"{labels.goals}: the year's overall goal, as planned and as achieved.",
+    goals = _made(
+        "Goals", _Strict, __doc__=f"{labels.goals}: the year's overall goal, as planned and as achieved.",
         expected=_field(Goals, "expected", title=labels.expected),
         actual=_field(Goals, "actual", title=labels.achieved))
     indicator = _indicator_model(profile)
@@ -1222,8 +1240,8 @@ def form_model(profile: Profile) -> type[Form]:
         "contact": _field(Form, "contact", title=labels.contact),
         "profile": (named, FieldInfo.merge_field_infos(Form.model_fields["profile"])),
     }
-    model: type[Form] = create_model(
-        "Form", __base__=Form,
+    model: type[Form] = _made(
+        "Form", Form,
         __doc__=(f"{labels.form_title}: the front matter of one form file. The Markdown body is the "
                  f"{labels.conclusion}."),
         **{**keys, **header})
