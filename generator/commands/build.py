@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})})
     report, close = console_reporter("PDF") if not args.no_pdf else (None, lambda: None)
     try:
-        result = build_site(paths, config, out, site_templates=site.templates,
+        result = build_site(paths, config, out, site_templates=site.templates, root=site.root,
                             review=args.review, strict=args.strict, jobs=max(1, args.jobs), pdf=not args.no_pdf,
                             progress=report, shard=args.shard, merge=args.merge)
     except BuildFailed as failure:

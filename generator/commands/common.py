@@ -145,4 +145,4 @@ def print_report(findings: list[Finding], forms: int, strict: bool) -> None:
 def load(args: argparse.Namespace) -> Site:
     """The site named on the command line, fully checked. Raises UsageError for a bad path."""
     site = locate_site(args)
-    return load_site(content_paths(args, site), load_config(site.config))
+    return load_site(content_paths(args, site), load_config(site.config), root=site.root)
