@@ -182,7 +182,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     check_output(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
     roots = [path if path.is_dir() else path.parent for path in paths]
-    files = discover(paths)
+    files = discover(paths, root)
     if not files:
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     env = render_html.environment(site_templates)

@@ -64,8 +64,11 @@ def _start(paths: list[Path]) -> Path | None:
     "../.." walks up the folders it names, not the letters), None without any."""
     if not paths:
         return None
-    first = paths[0].resolve()
-    return first if first.is_dir() else first.parent
+    try:
+        first = paths[0].resolve()
+        return first if first.is_dir() else first.parent
+    except OSError:  # a name too long, a folder without permission: `content_paths` says what and where
+        return None
 
 
 def _from_here(path: Path, root: Path, here: Path) -> Path:
