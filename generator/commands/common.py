@@ -24,7 +24,7 @@ TEMPLATES_FOLDER = "templates"
 
 def add_content_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="form files or folders (default: content/)")
+                        help="form files or folders (default: the site's content/)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="formgen.toml to use (default: the nearest one from the first PATH up, else from "
                              "the working folder up)")
@@ -45,7 +45,8 @@ class SiteFolder:
     else the nearest one from the first PATH up, else from the working folder up) and its folder, the root,
     which holds content/, output/, templates/ and profiles/. The default folders are written relative to the
     working folder — `content` and `output` at the root, as always; `../../output` from content/2024 — so
-    that findings name files as the user can open them from where they are."""
+    that the messages naming them (`→ ../../output`, `wrote ../2025/….md`) read from where the user is.
+    Findings name forms from the root instead (`pipeline.load_site`): the built site publishes them."""
 
     config: Path | None
     """The formgen.toml in force; None: there is none, the defaults apply."""
@@ -84,7 +85,7 @@ def locate_site(args: argparse.Namespace) -> SiteFolder:
     """The site the command works on (see `SiteFolder`). Says on stderr which settings it uses when they are
     not the working folder's own, so that nobody wonders why another title or profile applies."""
     given = config_file(getattr(args, "config", None))
-    here = Path.cwd()
+    here = Path.cwd().resolve()
     found: Path | None = None
     if given is None:
         start = _start(list(getattr(args, "paths", None) or []))
@@ -92,13 +93,12 @@ def locate_site(args: argparse.Namespace) -> SiteFolder:
         found = (find_config(start) if start is not None else None) or find_config(here)
     config = given or found
     # A --config of another name (ci.toml) is a variant of the settings, not the site's folder.
-    root = config.parent.resolve() if config is not None and config.name == CONFIG_NAME else here.resolve()
-    base = here.resolve()
-    if found is not None and root != base:
-        print(f"formgen: 使用站点设置 {_from_here(root / CONFIG_NAME, root, base).as_posix()}（站点 {root}）",
+    root = config.parent.resolve() if config is not None and config.name == CONFIG_NAME else here
+    if found is not None and root != here:
+        print(f"formgen: 使用站点设置 {_from_here(root / CONFIG_NAME, root, here).as_posix()}（站点 {root}）",
               file=sys.stderr)
-    return SiteFolder(config=config, root=root, content=_from_here(root / DEFAULT_CONTENT, root, base),
-                      output=_from_here(root / DEFAULT_OUTPUT, root, base), templates=root / TEMPLATES_FOLDER)
+    return SiteFolder(config=config, root=root, content=_from_here(root / DEFAULT_CONTENT, root, here),
+                      output=_from_here(root / DEFAULT_OUTPUT, root, here), templates=root / TEMPLATES_FOLDER)
 
 
 def folder_to_write(folder: Path, option: str | None = None, *, itself: bool = True) -> Path:
