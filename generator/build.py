@@ -164,7 +164,7 @@ def _time_limit(seconds: int) -> Iterator[None]:
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,
                review: bool = False, strict: bool = False, jobs: int = 1, pdf: bool = False,
                progress: Report | None = None, cache: Path | None = None, shard: tuple[int, int] | None = None,
-               merge: list[Path] | None = None) -> BuildResult:
+               merge: list[Path] | None = None, root: Path | None = None) -> BuildResult:
     """Check everything, render the site into a temporary folder beside `out`, and swap it in.
 
     With `pdf`, each form also gets its PDF (raises PdfUnavailable, before anything is read, where
@@ -176,12 +176,13 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     For CI machines sharing the work: `shard` (I, N) makes only the I-th of N deterministic shares of
     the PDFs (the site is built whole); `merge` then builds the site taking every PDF from the shards'
     output folders, refusing if one is missing or was made from other inputs. N shards merged give
-    the same bytes as one build."""
+    the same bytes as one build. Findings, which the site publishes, name files relative to `root`, the
+    site's folder (default: the working folder), so that a build from content/2024 writes the same bytes."""
     started = time.perf_counter()
     check_output(out, paths)
     pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
     roots = [path if path.is_dir() else path.parent for path in paths]
-    files = discover(paths)
+    files = discover(paths, root)
     if not files:
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     env = render_html.environment(site_templates)
@@ -196,19 +197,20 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
             raise UsageError(f"--merge {folder}: not the output of a formgen build with PDFs (no {PDF_MANIFEST})")
     with Staging(out) as staging:
         return _build(config, out, staging, files, env, roots, pdf_environment, started, review=review,
-                      strict=strict, jobs=jobs, pdf=pdf, progress=progress, cache=cache, shard=shard, merge=merge)
+                      strict=strict, jobs=jobs, pdf=pdf, progress=progress, cache=cache, shard=shard, merge=merge,
+                      root=(root or Path.cwd()).resolve())
 
 
 def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[Path], env: Any,
            roots: list[Path], pdf_environment: render_pdf.PdfEnvironment | None, started: float, *, review: bool,
            strict: bool, jobs: int, pdf: bool, progress: Report | None, cache: Path | None,
-           shard: tuple[int, int] | None, merge: list[Path] | None) -> BuildResult:
+           shard: tuple[int, int] | None, merge: list[Path] | None, root: Path) -> BuildResult:
     """build_site, holding the output folder's lock, writing into the staging folder."""
     staging = staging_folder.folder
-    cwd = Path.cwd().resolve()
+    cwd = root  # what findings name files from: they are published, and must not depend on the working folder
     cache_base, cache_names = (out.parent, (CACHE_FOLDER, out.name)) if cache is None else (cache.parent,
                                                                                             (cache.name,))
-    pdfs_maker = (_Pdfs(env, config, pdf_environment, roots, out, cache_base, cache_names, shard, merge)
+    pdfs_maker = (_Pdfs(env, config, pdf_environment, roots, out, cache_base, cache_names, shard, merge, root)
                   if pdf_environment is not None else None)
     sources: dict[str, Path] = {}
     previous_pages = state.read_state(out)
@@ -440,11 +442,11 @@ class _Pdfs:
 
     def __init__(self, env: Any, config: SiteConfig, environment: render_pdf.PdfEnvironment, roots: list[Path],
                  out: Path, cache_base: Path, cache_names: tuple[str, ...], shard: tuple[int, int] | None = None,
-                 merge: list[Path] | None = None) -> None:
+                 merge: list[Path] | None = None, root: Path | None = None) -> None:
         self.env, self.config, self.environment, self.roots = env, config, environment, roots
         self.variant = config.pdf.variant
         self.bundles_laid_out_again = bool(config.pdf.bundles and self.variant)
-        self.cwd = Path.cwd().resolve()
+        self.cwd = (root or Path.cwd()).resolve()
         self.frame_source = str(env.loader.get_source(env, "bundle_frame.html")[0])
         self.shard, self.merging = shard, merge is not None
         self.previous: dict[str, tuple[Record, Path]] = {}

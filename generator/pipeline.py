@@ -8,6 +8,7 @@ collected; one bad file never stops the others from being checked.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -163,9 +164,14 @@ def _absent(profile: Profile, key: str) -> bool:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it: relative to the working folder where it lies below it (control
-    characters in it escaped, see `reading.printable`)."""
-    absolute = path if path.is_absolute() else cwd / path
+    """The path as the user would type it: relative to `cwd` where it lies below it, else as given (control
+    characters in it escaped, see `reading.printable`). `cwd` is the working folder, or the site's folder when
+    formgen runs from elsewhere (`formgen check` in content/2024): a relative `path` is still the working
+    folder's, so it is made absolute from there ("../.." folded) before it is named from the site's."""
+    if path.is_absolute():
+        absolute = path
+    else:
+        absolute = cwd / path if cwd == Path.cwd().resolve() else Path(os.path.abspath(path))
     try:
         return printable(str(absolute.relative_to(cwd)))
     except ValueError:
@@ -395,7 +401,8 @@ def load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
 
 def load_site(paths: Iterable[Path], config: SiteConfig, root: Path | None = None) -> Site:
     """Read, validate, score and check every form under `paths`. Findings name files relative to `root`
-    (default: the working folder); `formgen diff` passes a revision's folder, so both sides read alike."""
+    (default: the working folder); the commands pass the site's folder, so that a form is named alike from
+    wherever formgen runs, and `formgen diff` a revision's folder, so both sides read alike."""
     cwd = (root or Path.cwd()).resolve()
     entries = [load_entry(path, config, cwd) for path in discover(list(paths), cwd)]
     minimum = config.checks.copied_text_min_chars

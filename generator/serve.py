@@ -467,7 +467,8 @@ class Preview:
         failure: Failure | None = None
         try:
             config = load_config(self.config)
-            result = build_site(self.paths, config, self.out, site_templates=self.templates, pdf=self.pdf)
+            result = build_site(self.paths, config, self.out, site_templates=self.templates, pdf=self.pdf,
+                                root=self.site_root)
         except Exception as error:  # bad content, a bad template, a bug: the server goes on and shows it
             failure = _failure(error)
             if not isinstance(error, FormgenError | jinja2.TemplateSyntaxError):

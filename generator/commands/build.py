@@ -7,17 +7,19 @@ import argparse
 from pathlib import Path
 
 from ..build import MAX_SHARDS, BuildFailed, PdfsFailed, build_site
+from ..config import load_config
 from ..parallel import default_jobs
 from ..progress import console_reporter
-from .common import add_content_arguments, content_paths, folder_to_write, print_report, site_config, site_root
+from .common import add_content_arguments, content_paths, folder_to_write, locate_site, print_report
 
 HELP = "check every form, then build the site into the output folder (untouched if anything fails)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_content_arguments(parser)
-    parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
-                        help="the output folder, replaced as a whole on success (default: output/)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="the output folder, replaced as a whole on success (default: the site's output/, "
+                             "beside its formgen.toml)")
     parser.add_argument("--no-pdf", action="store_true", help="build the HTML site and data only")
     parser.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"),
                         help="archival (PDF/A-3b) or tagged (PDF/UA-1) PDFs; overrides [pdf] variant")
@@ -43,14 +45,16 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = content_paths(args)
-    folder_to_write(args.out, "--out", itself=False)  # the folder itself: the build says what may stand there
-    config = site_config(args)
+    site = locate_site(args)
+    paths = content_paths(args, site)
+    out: Path = args.out if args.out is not None else site.output
+    folder_to_write(out, "--out", itself=False)  # the folder itself: the build says what may stand there
+    config = load_config(site.config)
     if args.pdf_variant:
         config = config.model_copy(update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})})
     report, close = console_reporter("PDF") if not args.no_pdf else (None, lambda: None)
     try:
-        result = build_site(paths, config, args.out, site_templates=site_root(args) / "templates",
+        result = build_site(paths, config, out, site_templates=site.templates, root=site.root,
                             review=args.review, strict=args.strict, jobs=max(1, args.jobs), pdf=not args.no_pdf,
                             progress=report, shard=args.shard, merge=args.merge)
     except BuildFailed as failure:

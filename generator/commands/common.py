@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import CONFIG_NAME, SiteConfig, find_config, load_config
+from ..config import CONFIG_NAME, find_config, load_config
 from ..errors import UsageError, os_error_message
 from ..findings import Finding, Level
 from ..pipeline import Site, load_site
 from ..reading import discover
 
 DEFAULT_CONTENT = Path("content")
+"""The site's forms, in the site's folder (its root)."""
+DEFAULT_OUTPUT = Path("output")
+"""Where `build` writes the site, in the site's folder."""
+TEMPLATES_FOLDER = "templates"
+"""The site's own templates, in the site's folder."""
 
 
 def add_content_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="form files or folders (default: content/)")
+                        help="form files or folders (default: the site's content/)")
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="formgen.toml to use (default: the nearest one from the working folder up)")
+                        help="formgen.toml to use (default: the nearest one from the first PATH up, else from "
+                             "the working folder up)")
 
 
 def config_file(given: Path | None) -> Path | None:
@@ -30,8 +39,66 @@ def config_file(given: Path | None) -> Path | None:
     return given
 
 
-def site_config(args: argparse.Namespace) -> SiteConfig:
-    return load_config(config_file(args.config) or find_config(Path.cwd()))
+@dataclass(frozen=True)
+class SiteFolder:
+    """Where the site is, resolved once per command, as git and MkDocs find theirs: its formgen.toml (--config,
+    else the nearest one from the first PATH up, else from the working folder up) and its folder, the root,
+    which holds content/, output/, templates/ and profiles/. The default folders are written relative to the
+    working folder — `content` and `output` at the root, as always; `../../output` from content/2024 — so
+    that the messages naming them (`→ ../../output`, `wrote ../2025/….md`) read from where the user is.
+    Findings name forms from the root instead (`pipeline.load_site`): the built site publishes them."""
+
+    config: Path | None
+    """The formgen.toml in force; None: there is none, the defaults apply."""
+    root: Path
+    """The site's folder: the formgen.toml's, else the working folder."""
+    content: Path
+    """The forms when no PATH is given."""
+    output: Path
+    """What `build` writes when no --out is given."""
+    templates: Path
+    """The site's own templates (templates/ beside formgen.toml)."""
+
+
+def _start(paths: list[Path]) -> Path | None:
+    """Where the search for formgen.toml starts from the PATH arguments: the first one's folder (resolved:
+    "../.." walks up the folders it names, not the letters), None without any."""
+    if not paths:
+        return None
+    try:
+        first = paths[0].resolve()
+        return first if first.is_dir() else first.parent
+    except OSError:  # a name too long, a folder without permission: `content_paths` says what and where
+        return None
+
+
+def _from_here(path: Path, root: Path, here: Path) -> Path:
+    """`path`, in the site `root`, as written from the working folder `here` (all absolute): relative inside
+    the site (``../../content``, as git writes paths), absolute from outside it, where "../../.." would say
+    less than the site's own address."""
+    if here != root and root not in here.parents:
+        return path
+    return Path(os.path.relpath(path, here))
+
+
+def locate_site(args: argparse.Namespace) -> SiteFolder:
+    """The site the command works on (see `SiteFolder`). Says on stderr which settings it uses when they are
+    not the working folder's own, so that nobody wonders why another title or profile applies."""
+    given = config_file(getattr(args, "config", None))
+    here = Path.cwd().resolve()
+    found: Path | None = None
+    if given is None:
+        start = _start(list(getattr(args, "paths", None) or []))
+        # A PATH in no site (a folder of drafts in /tmp) is read with the working folder's site, as before.
+        found = (find_config(start) if start is not None else None) or find_config(here)
+    config = given or found
+    # A --config of another name (ci.toml) is a variant of the settings, not the site's folder.
+    root = config.parent.resolve() if config is not None and config.name == CONFIG_NAME else here
+    if found is not None and root != here:
+        print(f"formgen: 使用站点设置 {_from_here(root / CONFIG_NAME, root, here).as_posix()}（站点 {root}）",
+              file=sys.stderr)
+    return SiteFolder(config=config, root=root, content=_from_here(root / DEFAULT_CONTENT, root, here),
+                      output=_from_here(root / DEFAULT_OUTPUT, root, here), templates=root / TEMPLATES_FOLDER)
 
 
 def folder_to_write(folder: Path, option: str | None = None, *, itself: bool = True) -> Path:
@@ -49,15 +116,9 @@ def folder_to_write(folder: Path, option: str | None = None, *, itself: bool = T
     return folder
 
 
-def site_root(args: argparse.Namespace) -> Path:
-    """The site's folder: where its formgen.toml is, else the working folder."""
-    config = args.config if args.config is not None else find_config(Path.cwd())
-    return config.parent if config is not None and config.name == CONFIG_NAME else Path.cwd()
-
-
-def content_paths(args: argparse.Namespace) -> list[Path]:
-    """The PATH arguments (default content/), each checked to exist."""
-    paths: list[Path] = args.paths or [DEFAULT_CONTENT]
+def content_paths(args: argparse.Namespace, site: SiteFolder) -> list[Path]:
+    """The PATH arguments (default: the site's content/), each checked to exist."""
+    paths: list[Path] = args.paths or [site.content]
     for path in paths:
         try:
             path.stat()
@@ -65,7 +126,7 @@ def content_paths(args: argparse.Namespace) -> list[Path]:
             raise UsageError(f"{path}: no such file or folder") from None
         except OSError as error:  # a name too long, a folder without permission: what, where, what to do
             raise UsageError(os_error_message(error)) from None
-    if not discover(paths):
+    if not discover(paths, site.root):
         raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
     return paths
 
@@ -86,5 +147,5 @@ def print_report(findings: list[Finding], forms: int, strict: bool) -> None:
 
 def load(args: argparse.Namespace) -> Site:
     """The site named on the command line, fully checked. Raises UsageError for a bad path."""
-    paths = content_paths(args)
-    return load_site(paths, site_config(args))
+    site = locate_site(args)
+    return load_site(content_paths(args, site), load_config(site.config), root=site.root)

@@ -14,14 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from ..config import find_config, load_config
+from ..config import load_config
 from ..errors import UsageError
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
 from ..importing.draft import Note
 from ..importing.labels import LabelTable
 from ..importing.limits import DEFAULT_LIMITS
-from .common import DEFAULT_CONTENT, config_file, folder_to_write
+from .common import folder_to_write, locate_site
 
 Number = TypeVar("Number", int, float)
 
@@ -90,8 +90,8 @@ def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    found = find_config(Path.cwd())
-    site = found.parent if found is not None else Path.cwd()  # what no link may lead out of
+    located = locate_site(args)
+    site = located.root  # what no link may lead out of
     for path in args.files:
         if not path.is_file():
             raise UsageError(f"{printable(str(path))}: no such file")
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
                              "file itself if you mean it")
     if args.out is not None:
         folder_to_write(args.out, "--out")
-    config = load_config(config_file(args.config) or found)
+    config = load_config(located.config)
     try:
         profile = config.profile_for(args.profile)
     except KeyError:
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     if profile.name != config.site.profile:  # else check would read the files as forms of the site's profile
         for draft in (draft for source in sources for draft in source.drafts):
             draft.values["profile"] = profile.name
-    planned = plan(sources, args.out, DEFAULT_CONTENT)
+    planned = plan(sources, args.out, located.content)
     write_planned(planned, args.force, site)
     errors, warnings = _report(sources, planned)
     forms = len(planned)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from .. import authoring
 from ..checks import PLACEHOLDER
-from ..config import SiteConfig, find_config, load_config
+from ..config import SiteConfig, load_config
 from ..errors import UsageError
 from ..model import caption
 from ..profile import EXTRA_FIELDS, Profile, form_model
 from ..reading import escape_through_link, printable
-from .common import DEFAULT_CONTENT, folder_to_write
+from .common import folder_to_write, locate_site
 
 HELP = "write a new form file with every field, its label beside it and placeholders to fill in"
 
@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slug", metavar="SLUG",
                         help="the file name without .md (default: the earlier slug with the new year, "
                              "else form-<year>-<hash of the title>)")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="the folder to write into (default: content/<year>/)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="the folder to write into (default: the site's content/<year>/)")
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     parser.add_argument("--profile", metavar="NAME",
                         help="the profile (表样) of the new form: its fields, funding rows, columns and labels "
@@ -70,10 +71,11 @@ def run(args: argparse.Namespace) -> int:
               "formgen check 逐项报出尚未填写之处（文件:行）。标“可选”的键可以留空。",
               f"Fill in every {PLACEHOLDER}: `formgen check` lists those left, with their lines. "
               "可选 keys may stay empty."]
-    config = load_config(find_config(Path.cwd()))
+    site = locate_site(args)
+    config = load_config(site.config)
     profile = _profile(config, args.profile, "--profile")
     if args.source:
-        source = authoring.find_form(DEFAULT_CONTENT, args.source)
+        source = authoring.find_form(site.content, args.source)
         data, earlier_slug = authoring.read_source(source)
         named = data.get("profile")
         if args.profile is None and isinstance(named, str):  # the earlier form's own profile, if it names one
@@ -101,14 +103,13 @@ def run(args: argparse.Namespace) -> int:
     if not 1990 <= year <= 2100:
         raise UsageError(f"--year {year}: write the budget year, e.g. {authoring.default_year()}")
     authoring.validate_slug(slug)
-    path = (args.out if args.out is not None else DEFAULT_CONTENT / str(year)) / f"{slug}.md"
+    path = (args.out if args.out is not None else site.content / str(year)) / f"{slug}.md"
     folder_to_write(path.parent, "--out" if args.out is not None else None)
-    found = find_config(Path.cwd())
-    real = escape_through_link(path.parent, found.parent if found is not None else Path.cwd())
+    real = escape_through_link(path.parent, site.root)
     if real is not None:
         raise UsageError(f"{path.parent}: leads outside the site (to {printable(str(real))}) through a link — "
                          "nothing was written: formgen writes only inside the site; replace the link with a folder")
-    other = authoring.slug_in_use(DEFAULT_CONTENT, slug, path)
+    other = authoring.slug_in_use(site.content, slug, path)
     if other is not None:
         raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "
                          "choose another with --slug")

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..config import find_config, load_config
+from ..config import load_config
 from ..profile import DEFAULT_PROFILE, PROFILES_FOLDER, Profile, base_of, differences, shipped_profiles
-from .common import config_file
+from .common import locate_site
 
 HELP = "list the profiles (表样) a form may name: province, base, source and what each changes in its base"
 
@@ -85,7 +85,7 @@ def _text(site_profile: str, entries: list[dict[str, Any]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    site_profile, entries = _entries(config_file(args.config) or find_config(Path.cwd()))
+    site_profile, entries = _entries(locate_site(args).config)
     if args.format == "json":
         json.dump({"site_profile": site_profile, "profiles": entries}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from ..config import find_config, load_config
+from ..config import load_config
 from ..errors import UsageError
 from ..profile import form_model
 from ..schema import field_reference, form_schema
-from .common import config_file
+from .common import locate_site
 
 HELP = "print the JSON Schema of the front matter (every field with its Chinese label)"
 
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(config_file(args.config) or find_config(Path.cwd()))
+    config = load_config(locate_site(args).config)
     try:
         profile = config.profile_for(args.profile)
     except KeyError:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ..config import CONFIG_NAME, find_config
+from ..config import CONFIG_NAME
 from ..serve import Preview
-from .common import add_content_arguments, config_file, content_paths, site_root
+from .common import add_content_arguments, content_paths, locate_site
 
 HELP = "preview the site on this machine: build it, serve it, rebuild and reload the page on every change"
 
@@ -26,12 +25,11 @@ def _log(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = content_paths(args)
-    config_file(args.config)
-    root = site_root(args)
-    # Without --config: the nearest formgen.toml, or where one would be created (watched for that).
-    config = args.config or find_config(Path.cwd()) or root / CONFIG_NAME
-    preview = Preview(paths, config=config, site_root=root, host=args.host, port=args.port, pdf=args.pdf, log=_log)
+    site = locate_site(args)
+    paths = content_paths(args, site)
+    # Without --config: the site's formgen.toml, or where one would be created (watched for that).
+    config = site.config or site.root / CONFIG_NAME
+    preview = Preview(paths, config=config, site_root=site.root, host=args.host, port=args.port, pdf=args.pdf, log=_log)
     # Ctrl-C and `kill` end the wait with KeyboardInterrupt or Terminated: the private folder is removed here,
     # then the CLI says "formgen: interrupted" (exit 130) or "terminated" (143), as for every command.
     try:
