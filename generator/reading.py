@@ -370,6 +370,11 @@ def read_bytes(path: Path, site: Path | None = None) -> bytes:
 def read_document(path: Path, display: str | None = None, site: Path | None = None) -> Document:
     """Read one form file. Raises ReadError with the line for anything that is not a form file, and for a
     file outside the site (`site`, default the working folder: see `read_bytes`)."""
+    if path.suffix != FORM_SUFFIX and path.suffix.lower() in MARKDOWN_SUFFIXES:
+        # Found by discover so that it is not skipped without a word: the slug, the links and diff all
+        # take a form's name as NAME.md, so it is reported rather than read under another name.
+        raise ReadError(1, "file-suffix", f"the file name ends in {path.suffix}, and form files end in "
+                        f"{FORM_SUFFIX}: it is not published", f"rename it {path.stem}{FORM_SUFFIX}")
     raw = read_bytes(path, site)
     text, read_errors = _invisible_characters(read_text(raw))
     shown = display or str(path)
@@ -402,11 +407,20 @@ def read_document(path: Path, display: str | None = None, site: Path | None = No
 
 
 _IGNORED = re.compile(r"^[._]")
+FORM_SUFFIX = ".md"
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+"""Markdown's file name endings, any case: a form file saved as NAME.MD or NAME.markdown is found and
+reported (`file-suffix`), never skipped without a word."""
 
 
 def _skipped(name: str) -> bool:
-    """Drafts and editor files (names starting with ``.`` or ``_``), and README.md."""
-    return bool(_IGNORED.match(name)) or name.lower() == "readme.md"
+    """Drafts and editor files (names starting with ``.`` or ``_``), and README.md (any Markdown ending)."""
+    stem, suffix = os.path.splitext(name.lower())
+    return bool(_IGNORED.match(name)) or (stem == "readme" and suffix in MARKDOWN_SUFFIXES)
+
+
+def _markdown(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in MARKDOWN_SUFFIXES
 
 
 def _walk(folder: Path, boundary: Path) -> Iterator[Path]:
@@ -436,16 +450,16 @@ def _walk(folder: Path, boundary: Path) -> Iterator[Path]:
                 else:
                     yield inner
             folders[:] = kept
-            yield from (Path(here, name) for name in files if name.endswith(".md") and not _skipped(name))
+            yield from (Path(here, name) for name in files if _markdown(name) and not _skipped(name))
 
 
 def discover(paths: list[Path], site: Path | None = None) -> list[Path]:
     """Every form file under the given files and folders, in a stable order.
 
-    Folders are searched recursively for ``*.md``; names starting with ``.`` or ``_`` are skipped
-    (drafts and editor files), and so is ``README.md``. Links are not followed out of the site (`site`,
-    default the working folder): a link that leads outside is listed as it is, for `read_document` to
-    report, and what it leads to is never listed."""
+    Folders are searched recursively for ``*.md`` and other Markdown endings (reported by read_document);
+    names starting with ``.`` or ``_`` are skipped (drafts and editor files), and so is ``README.md``.
+    Links are not followed out of the site (`site`, default the working folder): a link that leads
+    outside is listed as it is, for `read_document` to report, and what it leads to is never listed."""
     found: list[Path] = []
     for path in paths:
         boundary = _boundary(path, site or Path.cwd())

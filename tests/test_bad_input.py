@@ -217,3 +217,18 @@ def test_a_field_error_does_not_hide_the_arithmetic() -> None:
         ("funds-sum", 12, "funds.total.executed"),
         ("funds-over-budget", 16, "funds.other.executed"),
     ]
+
+
+def test_other_markdown_endings_are_reported_not_skipped(tmp_path: Path) -> None:
+    """A form saved as NAME.MD or NAME.markdown (Windows editors, WPS) was skipped without a word, so it
+    was silently not published: it is an error naming the file and the name to give it. README.* stays
+    skipped, whatever its ending."""
+    form = (ROOT / "content" / "2024" / "power-system-renovation.md").read_text(encoding="utf-8")
+    for name in ("upper.MD", "long.markdown", "kept.md", "README.markdown", "README.MD"):
+        (tmp_path / name).write_text(form, encoding="utf-8")
+    site = load_site([tmp_path], SiteConfig(), root=tmp_path)
+    suffixes = sorted((Path(f.path).name, f.line, f.fix) for f in site.findings if f.code == "file-suffix")
+    assert suffixes == [("long.markdown", 1, "rename it long.md"), ("upper.MD", 1, "rename it upper.md")]
+    assert all("form files end in .md: it is not published" in f.message
+               for f in site.findings if f.code == "file-suffix")
+    assert [entry.document.slug for entry in site.forms if entry.document is not None] == ["kept"]
