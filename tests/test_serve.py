@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,6 +22,7 @@ from generator.findings import Finding, Level
 from generator.serve import EVENTS_PATH, VERSION_PATH, Failure, Preview, error_page
 
 from .conftest import CONTENT, ROOT
+from .serving import serve_process
 
 FORM = "judicial-aid-one-case"
 OTHER = "central-equipment"
@@ -230,16 +228,7 @@ def test_error_page_escapes_what_findings_quote():
 
 
 def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site: Path):
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"], cwd=site,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        assert process.stdout is not None
-        lines = []
-        while not any(line.startswith("serving ") for line in lines):
-            line = process.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
+    with serve_process(site) as (process, lines):
         url = re.search(r"http://\S+", lines[-1]).group(0)  # type: ignore[union-attr]
         folder = Path(re.search(r"→ (\S+)", "".join(lines)).group(1))  # type: ignore[union-attr]
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -247,9 +236,6 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site: Path):
         assert folder.is_dir()
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
     assert process.returncode == 130, output  # interrupted, as every command is by Ctrl-C
     assert "stopped" in output and "Traceback" not in output
     assert output.rstrip().splitlines()[-1] == "formgen: interrupted"

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import filecmp
 import json
-import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pytest
 from generator.__main__ import main
 
 from .conftest import CONTENT, ROOT
+from .serving import serve_process
 
 FORM = "power-system-renovation.md"
 NOTICE = "formgen: 使用站点设置"
@@ -155,23 +153,11 @@ def test_new_from_a_subfolder_writes_into_the_sites_content(site, capsys, monkey
 def test_serve_from_a_subfolder_previews_the_site(site):
     (site / "content" / "2024" / FORM).write_text((CONTENT / "2024" / FORM).read_text(encoding="utf-8"),
                                                   encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"],
-                               cwd=site / "content" / "2024", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        assert process.stdout is not None
-        lines: list[str] = []
-        while not any(line.startswith("serving ") for line in lines):
-            line = process.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
+    with serve_process(site / "content" / "2024") as (process, lines):
         url = re.search(r"http://\S+", lines[-1]).group(0)  # type: ignore[union-attr]
         with urllib.request.urlopen(url, timeout=5) as response:
             page = response.read().decode("utf-8")
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
     assert lines[0] == f"{NOTICE} ../../formgen.toml（站点 {site.resolve()}）\n"
     assert "平塘县人民法院" in page and FORM.removesuffix(".md") in page

@@ -23,6 +23,7 @@ from generator.__main__ import main
 from generator.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED
 
 from ..conftest import ROOT
+from ..serving import serve_process
 from .conftest import FORMS, Decoy, HostileSite, assert_whole, fingerprint
 
 GENERATED = 300
@@ -112,24 +113,11 @@ def test_a_signal_during_a_parallel_build_is_one_line_and_leaves_no_half_output(
 
 
 def test_kill_stops_serve_with_one_line_and_removes_its_folder(site: HostileSite, decoy: Decoy):
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"], cwd=site.root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        assert process.stdout is not None
-        lines: list[str] = []
-        while not any(line.startswith("serving ") for line in lines):
-            line = process.stdout.readline()
-            assert line, "".join(lines)
-            lines.append(line)
+    with serve_process(site.root, stderr_apart=True) as (process, lines):
         folder = Path(next(line for line in lines if "→ " in line).split("→ ")[1].strip())
         assert folder.is_dir()
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == EXIT_TERMINATED
     assert stderr.splitlines() == ["formgen: terminated"] and "Traceback" not in stdout
     assert "stopped" in stdout and not folder.exists()
