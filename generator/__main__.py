@@ -38,6 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, with a verb's paths or revisions on both sides of its options, as git takes them:
+    argparse reads one run of positionals only, so `diff HEAD~1 --format markdown content/` left content/
+    over. Exits 2 on a usage error, as argparse does."""
+    parser = build_parser()
+    args, left = parser.parse_known_args(argv)
+    verbs = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    listed = [action for action in verbs.choices[args.command]._actions
+              if not action.option_strings and action.nargs in ("*", "+")]
+    if left and listed and not any(word.startswith("-") for word in left):
+        convert = listed[0].type if callable(listed[0].type) else str
+        getattr(args, listed[0].dest).extend(convert(word) for word in left)
+        return args
+    return parser.parse_args(argv)  # what is left is not a verb's positional: argparse's own message
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     # Once only: a second SIGTERM must not cut short the cleanup the first one started.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -71,7 +87,7 @@ def _one_line(text: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _sigterm_raises():
-            args = build_parser().parse_args(argv)  # exits 2 on a usage error
+            args = parse(argv)  # exits 2 on a usage error
             return COMMANDS[args.command].run(args)
     except FormgenError as error:
         _say(str(error))

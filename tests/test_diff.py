@@ -211,6 +211,21 @@ def test_paths_limit_the_comparison(repo, capsys):
     assert out.splitlines()[-1].endswith("3 forms differ (3 removed), 0 unchanged")
 
 
+def test_options_may_stand_between_revisions_and_paths(repo, capsys):
+    """As git takes them: `formgen diff HEAD --format markdown content/…` was refused ("unrecognized
+    arguments"), argparse reading one run of positionals only."""
+    change_the_tree(repo)
+    path = f"content/2024/{CHANGED}.md"
+    code, out, err = run(capsys, "HEAD", "--format", "markdown", path)
+    assert (code, err) == (0, "")
+    assert out.startswith("### formgen diff: HEAD (") and "1 form differs (1 changed), 0 unchanged." in out
+    assert out == run(capsys, "--format", "markdown", "HEAD", path)[1]
+    # An unknown option after them is still argparse's usage error.
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, "HEAD", "--formt", "markdown", path)
+    assert exited.value.code == 2
+
+
 def test_unknown_revision_is_named(repo, capsys):
     code, out, err = run(capsys, "nosuchrev")
     assert code == 2 and not out
