@@ -130,6 +130,19 @@ def _weights_add_up(rows: list[tuple[int, Indicator]], group: str, weight: Decim
                       f"make the {group} rows' {label} add up to {plain(weight)}")
 
 
+EXAMPLE_MARK = "（示例）"
+"""What the 项目名称 of `formgen init`'s example form ends with (generator/scaffold/example.yaml): a form
+still named so is the example, published as if it were the unit's own unless it is deleted or edited."""
+
+
+def _example(form: Form, profile: Profile) -> Iterator[Problem]:
+    if EXAMPLE_MARK in form.title:
+        yield Problem("example-form", Level.WARNING, ("title",),
+                      f"{profile.labels.title} “{form.title}” is formgen init's example form: it would be "
+                      "published as the unit's own", "delete this file once your own forms are here, or write "
+                      f"your project's {profile.labels.title}")
+
+
 def _placeholders(form: Form, profile: Profile) -> Iterator[Problem]:
     """Empty template rows (`layout.placeholder_rows`) of a form being written: kept and printed empty, never
     scored; a published copy keeps them as printed without a word. And the budget execution row a scheme with
@@ -494,6 +507,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += funds_problems(scored.form.funds, profile)
     problems += _structure(scored, profile)
     problems += _placeholders(scored.form, profile)
+    problems += _example(scored.form, profile)
     problems += _indicators(scored, config, profile)
     # Compared even when there are errors above: a printed 总分 of 110 against a computed 100 is a fact
     # about the form whatever else is wrong, and hiding it let a clerk fix one error only to meet the next.

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .authoring import form_text
+from .config import CONFIG_NAME
 from .errors import UsageError
 
 __all__ = ["EXAMPLE_SLUG", "SCAFFOLD", "Written", "example_form", "init_site"]
@@ -52,22 +53,25 @@ def example_form(year: int) -> str:
     return form_text(example["values"], example["body"], header)
 
 
-def _files(year: int) -> Iterator[tuple[str, str]]:
+def _files(year: int, example: bool) -> Iterator[tuple[str, str]]:
     for name, target in SCAFFOLD.items():
         yield target, _scaffold(name)
-    yield f"content/{year}/{EXAMPLE_SLUG}.md", example_form(year)
+    if example:
+        yield f"content/{year}/{EXAMPLE_SLUG}.md", example_form(year)
 
 
 def init_site(folder: Path, year: int, force: bool = False) -> list[Written]:
     """Write a new site into `folder` (created if missing). A non-empty folder only with `force`, and
-    then files already there are kept, not overwritten: `init` never destroys a unit's work."""
+    then files already there are kept, not overwritten: `init` never destroys a unit's work. The example
+    form is for a new site only: into a folder that is a site already (its formgen.toml is there), `force`
+    writes none, since the unit deleted it once and it would be published as the unit's own."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file, not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not force:
         raise UsageError(f"{folder} is not empty: choose a new folder, or add --force "
                          "(files already there are kept, the others written)")
     written = []
-    for relative, text in _files(year):
+    for relative, text in _files(year, example=not (folder / CONFIG_NAME).exists()):
         path = folder / relative
         if path.exists():
             written.append(Written(path, False))

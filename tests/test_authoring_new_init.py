@@ -248,7 +248,11 @@ def test_init_writes_a_site_that_checks_and_builds_at_once(capsys, tmp_path, mon
     assert example.is_file()
     monkeypatch.chdir(site)
     code, out, _ = run(capsys, "check")
-    assert code == 0 and out.splitlines()[-1] == "1 forms checked: 0 errors, 0 warnings — ok"
+    # It checks with no error, and one warning: it is the example, to delete once the unit's forms are here.
+    assert code == 0 and out.splitlines()[-1] == "1 forms checked: 0 errors, 1 warnings — ok"
+    [warning] = out.splitlines()[:-1]
+    assert f"{EXAMPLE_SLUG}.md:" in warning and "warning: title (项目名称)" in warning
+    assert "formgen init's example form" in warning and "delete this file" in warning
     code, out, _ = run(capsys, "build", "--no-pdf", "--jobs", "1")
     assert code == 0, out
     assert (site / "output" / "index.html").is_file()
@@ -307,6 +311,19 @@ def test_init_refuses_a_non_empty_folder_and_force_keeps_what_is_there(capsys, t
     assert (site / "formgen.toml").is_file()
     (tmp_path / "file").write_text("x", encoding="utf-8")
     assert run(capsys, "init", str(tmp_path / "file"))[0] == 2
+
+
+def test_init_force_in_a_site_never_brings_the_example_back(capsys, tmp_path):
+    """The unit deleted the example; `init --force` (to get a newer scaffold file) wrote it again, to be
+    published as the unit's own. Into a folder that is a site already, it writes no example."""
+    site = tmp_path / "unit"
+    assert run(capsys, "init", str(site), "--year", "2025")[0] == 0
+    example = site / "content" / "2025" / f"{EXAMPLE_SLUG}.md"
+    example.unlink()
+    (site / ".pre-commit-config.yaml").unlink()
+    code, out, _ = run(capsys, "init", str(site), "--year", "2025", "--force")
+    assert code == 0 and not example.exists() and EXAMPLE_SLUG not in out
+    assert (site / ".pre-commit-config.yaml").is_file(), "the other scaffold files are written as before"
 
 
 def test_the_placeholder_finding_is_documented():
