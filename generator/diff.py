@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 
 from . import formatting
-from .config import CONFIG_NAME, ConfigError, SiteConfig, load_config
+from .config import CONFIG_NAME, CONTENT_FOLDER, ConfigError, SiteConfig, load_config
 from .errors import FormgenError, UsageError
 from .feed import form_record
 from .findings import Finding
@@ -38,7 +38,6 @@ __all__ = ["Change", "FormDiff", "Request", "RowChange", "Side", "SiteDiff", "St
            "parse_request", "render_markdown", "render_text"]
 
 WORKING_TREE = "working tree"
-DEFAULT_CONTENT = "content"
 
 
 # --- git ------------------------------------------------------------------------------------------
@@ -250,7 +249,7 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -
         sides = [_side("HEAD", head)]
     before, after = sides[0], sides[1] if len(sides) == 2 else Side(WORKING_TREE)
     relative = []
-    for word in paths or [DEFAULT_CONTENT]:
+    for word in paths or [CONTENT_FOLDER]:
         rel = _relative(root, cwd, word)
         if not (root / rel).exists() and not any(side.commit and _tree_has(root, side.commit, rel)
                                                  for side in (before, after)):

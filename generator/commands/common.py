@@ -8,13 +8,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import CONFIG_NAME, find_config, load_config
+from ..config import CONFIG_NAME, CONTENT_FOLDER, find_config, load_config
 from ..errors import UsageError, os_error_message
 from ..findings import Finding, Level
 from ..pipeline import Site, load_site
 from ..reading import discover
 
-DEFAULT_CONTENT = Path("content")
+DEFAULT_CONTENT = Path(CONTENT_FOLDER)
 """The site's forms, in the site's folder (its root)."""
 DEFAULT_OUTPUT = Path("output")
 """Where `build` writes the site, in the site's folder."""
