@@ -37,6 +37,8 @@ __all__ = ["Band", "ConfigError", "Grade", "Level1", "Scheme", "SiteConfig", "lo
 CONFIG_NAME = "formgen.toml"
 CONTENT_FOLDER = "content"
 """The forms' folder of a site, beside its formgen.toml: what every command reads when given no PATH."""
+TEMPLATES_FOLDER = "templates"
+"""The site's own templates, beside its formgen.toml."""
 
 # Every number of the settings is bounded: a value past any sensible one is a slip, and unbounded it could
 # pass here and break later (a timeout of 1e20 seconds overflows the operating system's timer).

@@ -34,7 +34,7 @@ from typing import Any
 import jinja2
 
 from .build import build_site
-from .config import load_config
+from .config import TEMPLATES_FOLDER, load_config
 from .errors import FormgenError, UsageError
 from .findings import Finding, Level
 from .render import html as render_html
@@ -397,7 +397,7 @@ class Preview:
         self.paths, self.pdf, self.log = paths, pdf, log
         self.config = config
         self.site_root = site_root.resolve()
-        self.templates = self.site_root / "templates"
+        self.templates = self.site_root / TEMPLATES_FOLDER
         self.host, self.port = host, port
         self.step_ms, self.debounce_ms = step_ms, debounce_ms
         self._watched_content = [path.resolve() for path in paths]

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import CONFIG_NAME, CONTENT_FOLDER, find_config, load_config
+from ..config import CONFIG_NAME, CONTENT_FOLDER, TEMPLATES_FOLDER, find_config, load_config
 from ..errors import UsageError, os_error_message
 from ..findings import Finding, Level
 from ..pipeline import Site, load_site
@@ -18,8 +18,6 @@ DEFAULT_CONTENT = Path(CONTENT_FOLDER)
 """The site's forms, in the site's folder (its root)."""
 DEFAULT_OUTPUT = Path("output")
 """Where `build` writes the site, in the site's folder."""
-TEMPLATES_FOLDER = "templates"
-"""The site's own templates, in the site's folder."""
 
 
 def add_content_arguments(parser: argparse.ArgumentParser) -> None:
