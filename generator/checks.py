@@ -18,7 +18,7 @@ from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
 from .model import Form, Funds, Indicator, Status, caption, short_label
-from .profile import DEFAULT_PROFILE, FundLine, Labels, Profile, shipped_profiles
+from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
 from .scoring import Method, ScoredForm
@@ -250,9 +250,41 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
 
 
 def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
-    """Printed funding figures (``stated.funds``) that differ from the rows' own, and printed per-row 执行率 that
-    differ from formgen's; a row or column the profile's table does not have is an error."""
-    funds, labels, money, places = scored.form.funds, profile.labels, profile.money, scored.places
+    """Printed funding figures (``stated.funds``) that differ from the rows' own, and printed per-row 执行率 and
+    得分 that differ from formgen's (compared once, by `published.stated_funding`); a figure the profile's
+    table has no cell for is an error."""
+    yield from _stated_funds_misplaced(scored, profile)
+    labels, money, places = profile.labels, profile.money, scored.places
+    for funding in published.stated_funding(scored, profile):
+        given, own, line, column = funding.printed, funding.own, funding.line, funding.column
+        if given == own:
+            continue
+        if own is None:  # only a 执行率 has none: the row's 全年预算数 is 0
+            yield Problem("stated-differs", Level.ERROR, funding.loc,
+                          f"{line.label} {labels.execution_rate} is stated as {plain(given)} but its "
+                          f"{short_label(labels.budget)} is 0: it has none",
+                          f"remove it, or correct funds.{line.key}.budget")
+            continue
+        if column == "rate":
+            label, shown = labels.execution_rate, places.show_rate(own)
+        elif column == "score":
+            label, shown = short_label(labels.budget_score), places.show_score(own)
+        else:
+            yield Problem("stated-differs", Level.ERROR, funding.loc,
+                          f"{line.label} {short_label(getattr(labels, column))} is stated as {money.message(given)} "
+                          f"but funds.{line.key}.{column} is {money.message(own)}",
+                          f"write {money.exact(own)}, or correct funds.{line.key}.{column}")
+            continue
+        yield Problem("stated-differs", Level.ERROR, funding.loc,
+                      f"{line.label} {label} is stated as {plain(given)} but computes to {shown}",
+                      f"write {shown}, or correct funds.{line.key}")
+
+
+def _stated_funds_misplaced(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    """The printed funding figures the profile's table has no cell for: an unknown row or column, the total
+    row's 执行率 or 得分 (written as stated.execution_rate and stated.budget_score), a per-row 执行率 where
+    only the total row prints one, a 得分 of a row without a 分值 of its own."""
+    funds, labels = scored.form.funds, profile.labels
     lines = {line.key: line for line in profile.funds}
     for key, given in scored.form.stated.funds.items():
         loc: tuple[str | int, ...] = ("stated", "funds", key)
@@ -262,62 +294,26 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                           f"write one of {', '.join(lines)}")
             continue
         row = getattr(funds, key)
-        for column in ("initial", "budget", "executed"):
-            printed = getattr(given, column)
-            label = short_label(getattr(labels, column))
-            if printed is None:
-                continue
-            if column not in type(row).model_fields:
-                yield Problem("stated-unknown", Level.ERROR, (*loc, column), f"the table has no {label} column",
-                              f"remove {column}")
-            elif printed != (holds := getattr(row, column)):
-                yield Problem("stated-differs", Level.ERROR, (*loc, column),
-                              f"{line.label} {label} is stated as {money.message(printed)} but funds.{key}.{column} "
-                              f"is {money.message(holds)}",
-                              f"write {money.exact(holds)}, or correct funds.{key}.{column}")
-        yield from _stated_fund_score(scored, profile, line, given.score)
-        if given.rate is None:
-            continue
-        rate_loc, rate_label = (*loc, "rate"), labels.execution_rate
-        if line is profile.total_row:
-            yield Problem("stated-unknown", Level.ERROR, rate_loc,
+        for column in published.AMOUNTS:
+            if getattr(given, column) is not None and column not in type(row).model_fields:
+                yield Problem("stated-unknown", Level.ERROR, (*loc, column),
+                              f"the table has no {short_label(getattr(labels, column))} column", f"remove {column}")
+        score_label, rate_label = short_label(labels.budget_score), labels.execution_rate
+        if given.score is not None and line is profile.total_row:
+            yield Problem("stated-unknown", Level.ERROR, (*loc, "score"), f"the {line.label} row's {score_label} "
+                          "is written as stated.budget_score", f"move it to stated.budget_score: {plain(given.score)}")
+        elif given.score is not None and key not in scored.fund_scores:
+            yield Problem("stated-unknown", Level.ERROR, (*loc, "score"), f"the {line.label} row has no 分值 of its "
+                          f"own in this profile, so no {score_label}",
+                          "remove it, or give the row a weight in the profile's [[funds]]")
+        if given.rate is not None and line is profile.total_row:
+            yield Problem("stated-unknown", Level.ERROR, (*loc, "rate"),
                           f"the {line.label} row's {rate_label} is written as stated.execution_rate",
                           f"move it to stated.execution_rate: {plain(given.rate)}")
-        elif not profile.layout.funds_row_rate:
-            yield Problem("stated-unknown", Level.ERROR, rate_loc,
+        elif given.rate is not None and not profile.layout.funds_row_rate:
+            yield Problem("stated-unknown", Level.ERROR, (*loc, "rate"),
                           f"the {line.label} row prints no {rate_label} in this profile",
                           "remove it, or set [layout] funds_row_rate = true in the profile")
-        elif (computed := profile.layout.row_rate(scored.fund_rates.get(key))) is None:
-            yield Problem("stated-differs", Level.ERROR, rate_loc,
-                          f"{line.label} {rate_label} is stated as {plain(given.rate)} but its "
-                          f"{short_label(labels.budget)} is 0: it has none",
-                          f"remove it, or correct funds.{key}.budget")
-        elif given.rate != computed:
-            yield Problem("stated-differs", Level.ERROR, rate_loc,
-                          f"{line.label} {rate_label} is stated as {plain(given.rate)} but computes to "
-                          f"{places.show_rate(computed)}",
-                          f"write {places.show_rate(computed)}, or correct funds.{key}")
-
-
-def _stated_fund_score(scored: ScoredForm, profile: Profile, line: FundLine,
-                       given: Decimal | None) -> Iterator[Problem]:
-    """A funding row's printed 得分 (``stated.funds.<row>.score``) against formgen's: only a row that carries its
-    own 分值 has one (the total row's is ``stated.budget_score``)."""
-    if given is None:
-        return
-    loc, label = ("stated", "funds", line.key, "score"), short_label(profile.labels.budget_score)
-    computed = scored.fund_scores.get(line.key)
-    if line is profile.total_row:
-        yield Problem("stated-unknown", Level.ERROR, loc, f"the {line.label} row's {label} is written as "
-                      "stated.budget_score", f"move it to stated.budget_score: {plain(given)}")
-    elif computed is None:
-        yield Problem("stated-unknown", Level.ERROR, loc, f"the {line.label} row has no 分值 of its own in this "
-                      f"profile, so no {label}", "remove it, or give the row a weight in the profile's [[funds]]")
-    elif given != computed:
-        shown = scored.places.show_score(computed)
-        yield Problem("stated-differs", Level.ERROR, loc,
-                      f"{line.label} {label} is stated as {plain(given)} but computes to {shown}",
-                      f"write {shown}, or correct funds.{line.key}")
 
 
 def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Iterator[Problem]:

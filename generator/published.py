@@ -16,10 +16,11 @@ from decimal import Decimal
 from . import formatting
 from .findings import Level, Problem
 from .model import Status, field_name, label_for
-from .profile import Profile
+from .profile import FundLine, Profile
 from .scoring import Method, ScoredForm
 
-__all__ = ["DISCREPANCIES", "Difference", "Printed", "kept", "printed", "printed_empty_problems"]
+__all__ = ["AMOUNTS", "DISCREPANCIES", "Difference", "Printed", "StatedFunding", "kept", "printed",
+           "printed_empty_problems", "stated_funding"]
 
 DISCREPANCIES = frozenset({
     "stated-differs",      # a printed 执行率, 预算执行得分, 总分 or 等级 that formgen computes otherwise
@@ -82,6 +83,54 @@ class Printed:
         return difference.computed if difference is not None else None
 
 
+AMOUNTS = ("initial", "budget", "executed")
+
+
+@dataclass(frozen=True)
+class StatedFunding:
+    """One printed funding figure (``stated.funds.<row>.<column>``) that the profile's table has a cell for,
+    with formgen's figure for that cell."""
+
+    line: FundLine
+    column: str
+    """An amount (``initial``, ``budget``, ``executed``), the row's ``rate`` or its ``score``."""
+    printed: Decimal
+    own: Decimal | None
+    """The row's own amount, or formgen's rate or score; None for the rate of a row without budget, which
+    the table prints blank (`layout.funds_blank`)."""
+
+    @property
+    def key(self) -> str:
+        return f"funds.{self.line.key}.{self.column}"
+
+    @property
+    def loc(self) -> tuple[str, ...]:
+        return ("stated", "funds", self.line.key, self.column)
+
+
+def stated_funding(scored: ScoredForm, profile: Profile) -> Iterator[StatedFunding]:
+    """The printed funding figures of `stated.funds` against formgen's, in the order written: the one
+    comparison behind both the checks' discrepancies and the page's figures. A figure the table has no cell
+    for (an unknown row or column, the total row's rate or score, written elsewhere) is left out: the checks
+    name it as an error."""
+    lines = {line.key: line for line in profile.funds}
+    for key, given in scored.form.stated.funds.items():
+        line = lines.get(key)
+        if line is None:
+            continue
+        row = getattr(scored.form.funds, key)
+        for column in AMOUNTS:
+            amount = getattr(given, column)
+            if amount is not None and column in type(row).model_fields:
+                yield StatedFunding(line, column, amount, getattr(row, column))
+        if line is profile.total_row:
+            continue
+        if given.score is not None and key in scored.fund_scores:
+            yield StatedFunding(line, "score", given.score, scored.fund_scores[key])
+        if given.rate is not None and profile.layout.funds_row_rate:
+            yield StatedFunding(line, "rate", given.rate, profile.layout.row_rate(scored.fund_rates.get(key)))
+
+
 def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
     """The figures of a published form as printed, with formgen's where they differ; None for a draft,
     whose table shows formgen's figures only. The profile's scheme grades a printed 总分 where the form
@@ -122,37 +171,22 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         figures[key] = show(given, max(wanted, formatting.decimals_of(given))) if given is not None else shown
         if given is not None and given != computed:
             differences[key] = Difference(field_name(loc), label_for(loc, model), figures[key], shown)
-    for row_key, row in stated.funds.items():
-        if row.rate is None or row_key == profile.total_row.key or row_key not in scored.fund_rates:
-            continue  # the total row's 执行率 is stated.execution_rate; a misplaced one is an error of the checks
-        rate_key, rate_loc = f"funds.{row_key}.rate", ("stated", "funds", row_key, "rate")
-        rate = profile.layout.row_rate(scored.fund_rates[row_key])  # None: no budget, no 执行率: a blank
-        figures[rate_key] = formatting.rate(row.rate, max(places.rate, formatting.decimals_of(row.rate)))
-        if rate is None or row.rate != rate:
-            own = profile.layout.funds_blank if rate is None else places.show_rate(rate)
-            differences[rate_key] = Difference(field_name(rate_loc), label_for(rate_loc, model), figures[rate_key],
-                                               own)
-    for row_key, row in stated.funds.items():
-        if row.score is None or row_key not in scored.fund_scores:
-            continue  # only a row with its own 分值 has a 得分; one written elsewhere is an error of the checks
-        score_key, score_loc = f"funds.{row_key}.score", ("stated", "funds", row_key, "score")
-        own_score = scored.fund_scores[row_key]
-        figures[score_key] = formatting.score(row.score, max(places.score, formatting.decimals_of(row.score)))
-        if row.score != own_score:
-            differences[score_key] = Difference(field_name(score_loc), label_for(score_loc, model),
-                                                figures[score_key], places.show_score(own_score))
     amounts: dict[str, Decimal] = {}
-    for row_key, row in stated.funds.items():
-        holds = getattr(form.funds, row_key, None)
-        for column in ("initial", "budget", "executed"):
-            amount: Decimal | None = getattr(row, column)
-            amount_key, amount_loc = f"funds.{row_key}.{column}", ("stated", "funds", row_key, column)
-            if amount is None or holds is None or column not in type(holds).model_fields:
-                continue  # a row or column the table lacks is an error of the checks, and never printed
-            amounts[amount_key], figures[amount_key] = amount, money(amount)
-            if amount != getattr(holds, column):
-                differences[amount_key] = Difference(field_name(amount_loc), label_for(amount_loc, model),
-                                                     figures[amount_key], money(getattr(holds, column)))
+    for funding in stated_funding(scored, profile):
+        given, own, key = funding.printed, funding.own, funding.key
+        if funding.column in AMOUNTS:
+            amounts[key], figures[key] = given, money(given)
+            shown_own = money(own) if own is not None else ""
+        else:
+            # Kept with its own decimals where it was printed with more than the scheme's (as above).
+            show = formatting.rate if funding.column == "rate" else formatting.score
+            wanted = places.rate if funding.column == "rate" else places.score
+            figures[key] = show(given, max(wanted, formatting.decimals_of(given)))
+            shown_own = profile.layout.funds_blank if own is None else \
+                places.show_rate(own) if funding.column == "rate" else places.show_score(own)
+        if given != own:
+            differences[key] = Difference(field_name(funding.loc), label_for(funding.loc, model), figures[key],
+                                          shown_own)
     complete = _complete(scored)
     figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else
                                         scored.grade if complete else "")
