@@ -4,19 +4,24 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: build test check lint system-deps test-deps clean
+.PHONY: build test check lint catalogs system-deps test-deps clean
 
 build: system-deps $(STAMP)
 	$(PY) -m generator build content
 
 test: test-deps $(STAMP)
-	$(PY) -m ruff check generator tests bench
+	$(PY) -m ruff check generator tests bench tools
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check generator tests bench
+	$(PY) -m ruff check generator tests bench tools
 	$(PY) -m mypy
+
+# After changing a user-facing message: extract, update every language's .po, compile the .mo files
+# (then translate what it lists as missing, and run it again).
+catalogs: $(STAMP)
+	$(PY) tools/catalogs.py
 
 system-deps:
 	@bash tools/system-deps.sh

@@ -18,9 +18,10 @@ import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
-from . import __version__
+from . import __version__, i18n
 from .commands import build, check, diff, export, import_, init, new, profiles, schema, serve
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, FormgenError, Terminated, os_error_message
+from .i18n import _
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
             "new": new, "diff": diff, "import": import_, "profiles": profiles}
@@ -29,12 +30,25 @@ DEBUG_VARIABLE = "FORMGEN_DEBUG"
 """Set to 1 to get the traceback of an internal error (for a bug report) besides its one line."""
 
 
+def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
+    # Read before parsing (i18n.requested), since the help itself is in that language; declared here so
+    # that it is listed, and accepted before or after the verb.
+    parser.add_argument("--lang", metavar="LANG", default=default,
+                        help=_("language of messages: {languages} (default: ${variable}, else zh_CN)").format(
+                            languages=", ".join(i18n.available()), variable=i18n.ENVIRONMENT_VARIABLE))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="formgen", description="项目支出绩效自评表 static generator")
-    parser.add_argument("--version", action="version", version=f"formgen {__version__}")
-    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(prog="formgen", description=_("项目支出绩效自评表 static generator"))
+    parser.add_argument("--version", action="version", version=f"formgen {__version__}",
+                        help=_("show program's version number and exit"))
+    _add_lang(parser, None)
+    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                  title=_("commands"))
     for name, module in COMMANDS.items():
-        module.add_arguments(verbs.add_parser(name, help=module.HELP, description=module.HELP))
+        verb = verbs.add_parser(name, help=_(module.HELP), description=_(module.HELP))
+        module.add_arguments(verb)
+        _add_lang(verb, argparse.SUPPRESS)
     return parser
 
 
@@ -85,6 +99,7 @@ def _one_line(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    i18n.activate(i18n.requested(sys.argv[1:] if argv is None else argv))
     try:
         with _sigterm_raises():
             args = parse(argv)  # exits 2 on a usage error
@@ -95,10 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `formgen export | head` is not an error
         return 0
     except KeyboardInterrupt:
-        _say("interrupted")
+        _say(_("interrupted"))
         return EXIT_INTERRUPTED
     except Terminated:
-        _say("terminated")
+        _say(_("terminated"))
         return EXIT_TERMINATED
     except OSError as error:  # the disk, not formgen: say where and what to do
         if os.environ.get(DEBUG_VARIABLE):
@@ -108,8 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get(DEBUG_VARIABLE):
             traceback.print_exc()
-        _say(f"internal error: {type(error).__name__}: {_one_line(str(error))} — please report it, with the "
-             f"command you ran (set {DEBUG_VARIABLE}=1 to see where it happened)")
+        _say(_("internal error: {kind}: {message} — please report it, with the command you ran (set {variable}=1 "
+               "to see where it happened)").format(kind=type(error).__name__, message=_one_line(str(error)),
+                                                    variable=DEBUG_VARIABLE))
         return EXIT_INTERNAL
 
 

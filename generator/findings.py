@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .i18n import N_, _
+
 __all__ = ["Finding", "Level", "Problem"]
 
 
@@ -29,6 +31,10 @@ class Level(StrEnum):
 
         A discrepancy never does: no edit can make an archival copy agree without making it unfaithful."""
         return self is Level.ERROR or (strict and self is Level.WARNING)
+
+
+_LEVEL_PREFIX = {Level.WARNING: N_("warning:"), Level.DISCREPANCY: N_("discrepancy:")}
+"""How a finding of each level but an error starts, after its place."""
 
 
 @dataclass(frozen=True, order=True)
@@ -50,7 +56,7 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:"
         subject = f" {self.field} ({self.label}):" if self.field else ""
-        prefix = "" if self.level is Level.ERROR else f" {self.level.value}:"
+        prefix = "" if self.level is Level.ERROR else " " + _(_LEVEL_PREFIX[self.level])
         return f"{where}{prefix}{subject} {self.message} — {self.fix}"
 
     def as_dict(self) -> dict[str, object]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
+from . import i18n
+
 __all__ = ["STATE_FILE", "code_fingerprint", "digest", "read_records", "read_state", "records_json",
            "template_fingerprint"]
 
@@ -36,11 +38,16 @@ def digest(*parts: str | bytes) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """formgen's own source: a new version (or a local change) renders everything again."""
+def _source_fingerprint() -> str:
     package = Path(__file__).resolve().parent
-    return digest(*(part for path in sorted(package.rglob("*.py")) for part in (str(path.relative_to(package)),
-                                                                                path.read_bytes())))
+    files = sorted([*package.rglob("*.py"), *package.glob("locale/*/LC_MESSAGES/*.mo")])
+    return digest(*(part for path in files for part in (str(path.relative_to(package)), path.read_bytes())))
+
+
+def code_fingerprint() -> str:
+    """formgen's own source and the language it speaks (the findings a page and the feed carry are in it):
+    a new version, a local change, another catalog or --lang renders everything again."""
+    return digest(i18n.language(), _source_fingerprint())
 
 
 _FINGERPRINTS: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, str]] = weakref.WeakKeyDictionary()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from generator import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -20,6 +23,18 @@ def _reference_dir() -> Path:
 
 
 REFERENCE = _reference_dir()
+
+
+@pytest.fixture(autouse=True)
+def english(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests assert formgen's messages in their source language, English, unless marked
+    ``@pytest.mark.chinese``: those see what a user sees by default (tests/test_i18n.py). The variable
+    reaches the subprocesses tests start; activate() the code the test calls in this process."""
+    chosen = "zh_CN" if request.node.get_closest_marker("chinese") else "en"
+    monkeypatch.setenv(i18n.ENVIRONMENT_VARIABLE, chosen)
+    i18n.activate(chosen)
+    yield
+    i18n.activate("en")
 
 
 @pytest.fixture

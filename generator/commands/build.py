@@ -8,11 +8,12 @@ from pathlib import Path
 
 from ..build import MAX_SHARDS, BuildFailed, PdfsFailed, build_site
 from ..config import load_config
+from ..i18n import N_
 from ..parallel import default_jobs
 from ..progress import console_reporter
 from .common import add_content_arguments, content_paths, folder_to_write, locate_site, print_report
 
-HELP = "check every form, then build the site into the output folder (untouched if anything fails)"
+HELP = N_("check every form, then build the site into the output folder (untouched if anything fails)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,9 +7,10 @@ import json
 import sys
 
 from ..findings import Level
+from ..i18n import N_
 from .common import add_content_arguments, load, print_report
 
-HELP = "validate forms and report every error and warning"
+HELP = N_("validate forms and report every error and warning")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

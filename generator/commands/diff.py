@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from ..diff import diff, parse_request, render_markdown, render_text
+from ..i18n import N_
 
-HELP = "show what changed in the forms between two git revisions (default: HEAD against the working tree)"
+HELP = N_("show what changed in the forms between two git revisions (default: HEAD against the working tree)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,9 +7,10 @@ import json
 import sys
 
 from ..feed import site_feed
+from ..i18n import N_
 from .common import add_content_arguments, load
 
-HELP = "write the computed data feed (docs/feed.md) to standard output"
+HELP = N_("write the computed data feed (docs/feed.md) to standard output")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from ..config import load_config
 from ..errors import UsageError
+from ..i18n import N_
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
 from ..importing.draft import Note
@@ -25,7 +26,7 @@ from .common import folder_to_write, locate_site
 
 Number = TypeVar("Number", int, float)
 
-HELP = "read published forms (a PDF, or text extracted from one) and write one form file per form"
+HELP = N_("read published forms (a PDF, or text extracted from one) and write one form file per form")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

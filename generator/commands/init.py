@@ -7,10 +7,11 @@ from pathlib import Path
 
 from ..authoring import default_year
 from ..errors import UsageError
+from ..i18n import N_
 from ..scaffolding import init_site
 from .common import folder_to_write
 
-HELP = "create a new site: formgen.toml, an example form, a template override, pre-commit and CI files"
+HELP = N_("create a new site: formgen.toml, an example form, a template override, pre-commit and CI files")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,12 +9,13 @@ from .. import authoring
 from ..checks import PLACEHOLDER
 from ..config import SiteConfig, load_config
 from ..errors import UsageError
+from ..i18n import N_
 from ..model import caption
 from ..profile import EXTRA_FIELDS, Profile, form_model
 from ..reading import escape_through_link, printable
 from .common import folder_to_write, locate_site
 
-HELP = "write a new form file with every field, its label beside it and placeholders to fill in"
+HELP = N_("write a new form file with every field, its label beside it and placeholders to fill in")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

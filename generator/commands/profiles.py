@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
+from ..i18n import N_
 from ..profile import DEFAULT_PROFILE, PROFILES_FOLDER, Profile, base_of, differences, shipped_profiles
 from .common import locate_site
 
-HELP = "list the profiles (表样) a form may name: province, base, source and what each changes in its base"
+HELP = N_("list the profiles (表样) a form may name: province, base, source and what each changes in its base")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from ..config import load_config
 from ..errors import UsageError
+from ..i18n import N_
 from ..profile import form_model
 from ..schema import field_reference, form_schema
 from .common import locate_site
 
-HELP = "print the JSON Schema of the front matter (every field with its Chinese label)"
+HELP = N_("print the JSON Schema of the front matter (every field with its Chinese label)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

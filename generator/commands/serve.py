@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 
 from ..config import CONFIG_NAME
+from ..i18n import N_
 from ..serve import Preview
 from .common import add_content_arguments, content_paths, locate_site
 
-HELP = "preview the site on this machine: build it, serve it, rebuild and reload the page on every change"
+HELP = N_("preview the site on this machine: build it, serve it, rebuild and reload the page on every change")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

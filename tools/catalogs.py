@@ -1,0 +1,122 @@
+"""The message catalogs: extract formgen's texts, update every language's .po, compile each .mo.
+
+    python tools/catalogs.py            # extract, update and compile (what `make catalogs` runs)
+    python tools/catalogs.py --check    # exit 1 if a catalog is out of date or a translation is missing
+
+Babel does the work (it is a development dependency: at run time formgen reads the compiled .mo with the
+standard library's gettext). The output is stable — sorted, without source locations or dates — so that
+a catalog changes only where a message does, and branches that add messages merge cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "generator"
+LOCALES = PACKAGE / "locale"
+DOMAIN = "formgen"
+_EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def extracted() -> Catalog:
+    """Every marked text in formgen's source, as a template catalog."""
+    template = Catalog(project="formgen", domain=DOMAIN, charset="utf-8", fuzzy=False,
+                       copyright_holder="formgen contributors",
+                       header_comment="# The messages of formgen (see generator/i18n.py); made by `make catalogs`.")
+    for _filename, _line, message, _comments, context in extract_from_dir(
+            PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS):
+        template.add(message, None, context=context)
+    return template
+
+
+def _stable(catalog: Catalog) -> Catalog:
+    # Dates and versions in the header would make every run a change.
+    catalog.creation_date = catalog.revision_date = _EPOCH
+    catalog.fuzzy = False
+    catalog.last_translator = "formgen contributors"
+    catalog.language_team = "formgen"
+    return catalog
+
+
+def po_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, _stable(catalog), width=0, no_location=True, omit_header=False, sort_output=True,
+             ignore_obsolete=True, include_previous=False)
+    return buffer.getvalue()
+
+
+def mo_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def languages() -> list[str]:
+    return sorted(path.parent.parent.name for path in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def read(language: str) -> Catalog:
+    with (LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as handle:
+        return read_po(handle, locale=language, domain=DOMAIN)
+
+
+def updated(language: str, template: Catalog) -> Catalog:
+    """The language's catalog with every message of `template`: translations kept, new ones empty."""
+    catalog = read(language)
+    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    catalog.obsolete.clear()
+    return catalog
+
+
+def missing(catalog: Catalog) -> list[str]:
+    """The messages with no translation (or only a fuzzy one)."""
+    return sorted(str(message.id if isinstance(message.id, str) else message.id[0]) for message in catalog
+                  if message.id and (message.fuzzy or not message.string
+                                     or (isinstance(message.string, tuple) and not all(message.string))))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="change nothing: exit 1 if a catalog is out of date")
+    parser.add_argument("--take", metavar="PO", type=Path, action="append", default=[],
+                        help="take translations from this .po file where a catalog has none (after a merge)")
+    args = parser.parse_args()
+    template = extracted()
+    donors = [read_po(path.open("rb")) for path in args.take]
+    stale: list[str] = []
+    (LOCALES / f"{DOMAIN}.pot").write_bytes(po_bytes(template)) if not args.check else None
+    for language in languages():
+        catalog = updated(language, template)
+        for donor in donors:
+            for message in catalog:
+                given = donor.get(message.id, context=message.context) if message.id else None
+                if given is not None and given.string and not given.fuzzy and not message.string:
+                    message.string = given.string
+        folder = LOCALES / language / "LC_MESSAGES"
+        po, mo = po_bytes(catalog), mo_bytes(catalog)
+        for path, data in ((folder / f"{DOMAIN}.po", po), (folder / f"{DOMAIN}.mo", mo)):
+            if path.read_bytes() != data if path.exists() else True:
+                stale.append(str(path.relative_to(ROOT)))
+                if not args.check:
+                    path.write_bytes(data)
+        for message in missing(catalog):
+            print(f"{language}: no translation: {message!r}", file=sys.stderr)
+    if args.check and stale:
+        print("out of date (run `make catalogs`): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
