@@ -15,8 +15,10 @@ import pytest
 
 from generator.__main__ import main
 from generator.config import SiteConfig
-from generator.findings import Finding
+from generator.findings import Finding, Level
 from generator.pipeline import load_site
+from tests import badcases
+from tests.chinese import chinese_share
 
 TESTS = Path(__file__).parent
 BAD = TESTS / "bad"
@@ -232,3 +234,36 @@ def test_other_markdown_endings_are_reported_not_skipped(tmp_path: Path) -> None
     assert all("form files end in .md: it is not published" in f.message
                for f in site.findings if f.code == "file-suffix")
     assert [entry.document.slug for entry in site.forms if entry.document is not None] == ["kept"]
+
+
+# The slips of issue 12 (tests/badcases/): level and line, in English and in Chinese.
+SLIPS = [pytest.param(BAD / area / name, line, level, code, message, id=f"{area}/{name}")
+         for area, slips in badcases.areas().items() for name, line, level, code, message in slips]
+
+
+def _findings(path: Path) -> list[Finding]:
+    site = load_site([path], SiteConfig())
+    return [finding for finding in site.findings if finding.level is not Level.DISCREPANCY]
+
+
+@pytest.mark.parametrize(("path", "line", "level", "code", "message"), SLIPS)
+def test_slip(path: Path, line: int, level: Level, code: str, message: str) -> None:
+    findings = _findings(path)
+    assert [(finding.line, finding.level, finding.code) for finding in findings] == [(line, level, code)], \
+        "\n".join(map(str, findings))
+    assert message in findings[0].message, str(findings[0])
+
+
+@pytest.mark.chinese
+@pytest.mark.parametrize(("path", "line", "level", "code", "message"), SLIPS)
+def test_slip_in_chinese(path: Path, line: int, level: Level, code: str, message: str) -> None:
+    """What the clerk reads by default: the same finding, its message and its fix in Chinese."""
+    findings = _findings(path)
+    assert [(finding.line, finding.level, finding.code) for finding in findings] == [(line, level, code)]
+    text = f"{findings[0].message} {findings[0].fix}"
+    assert chinese_share(text) >= 0.7, text
+
+
+def test_every_slip_file_is_listed() -> None:
+    listed = {(area, name) for area, slips in badcases.areas().items() for name, *_ in slips}
+    assert {(path.parent.name, path.name) for path in BAD.glob("*/*.md")} == listed
