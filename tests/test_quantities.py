@@ -78,3 +78,15 @@ def test_a_range_scores_full_inside_and_by_the_deviation_outside(tmp_path, value
     site = load_site([path], SiteConfig())
     [entry] = site.forms
     assert entry.scored.indicators[2].score == Decimal(score)
+
+
+@pytest.mark.parametrize(("line", "key", "value", "code"), [(23, "actual", "0.93", "actual-fraction"),
+                                                            (21, "target", "＞5000平方米", "strict-bound")])
+def test_a_published_copy_keeps_the_slip_as_printed(tmp_path, line, key, value, code):
+    """A form already published printed its fraction, or its full 得分 at a strict bound: the copy keeps it,
+    reported as a discrepancy that fails nothing, as a printed 得分 formgen computes otherwise is."""
+    path = _written(tmp_path, line, key, value)
+    path.write_text(path.read_text(encoding="utf-8").replace("contact: 莫路路", "contact: 莫路路\nstatus: published"),
+                    encoding="utf-8")
+    site = load_site([path], SiteConfig())
+    assert [(f.code, f.level.value) for f in site.findings] == [(code, "discrepancy")]
