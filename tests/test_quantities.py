@@ -7,6 +7,7 @@ are (spent in full, its deadline in 2024, 总分 100), with one cell of one row 
 from __future__ import annotations
 
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from generator.config import SiteConfig
 from generator.pipeline import load_site
 
 from .conftest import ROOT
+from .fixturesites import FIXTURES, site_config
 
 FORM = ROOT / "content" / "2024" / "power-system-renovation.md"
 
@@ -90,3 +92,20 @@ def test_a_published_copy_keeps_the_slip_as_printed(tmp_path, line, key, value, 
                     encoding="utf-8")
     site = load_site([path], SiteConfig())
     assert [(f.code, f.level.value) for f in site.findings] == [(code, "discrepancy")]
+
+
+def test_a_range_in_a_three_cell_target(tmp_path):
+    """云南's and 四川's tables write 指标性质, 指标值 and 度量单位 apart: ＝, 95-100 and % are the range 95%–100%,
+    not an operator misplaced in 指标值."""
+    site = FIXTURES / "split"
+    shutil.copytree(site, tmp_path / "split")
+    form = tmp_path / "split" / "content" / "2024" / "service-stations.md"
+    text = form.read_text(encoding="utf-8")
+    old = 'nature: ＝, target: 100, unit: "%", actual: 100, weight: 15}'
+    assert old in text
+    form.write_text(text.replace(old, 'nature: ＝, target: 95-100, unit: "%", actual: 90, weight: 15}'),
+                    encoding="utf-8")
+    loaded = load_site([form], site_config(tmp_path / "split"), root=tmp_path / "split")
+    assert [(f.code, f.field) for f in loaded.findings if f.level.value == "error"] == []
+    [entry] = loaded.forms
+    assert entry.scored.indicators[1].score == Decimal("14.21")  # below the range: 15 × 90 ÷ 95 = 14.2105…
