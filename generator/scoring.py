@@ -231,7 +231,7 @@ def _actual_notes(index: int, row: Indicator, target: values.Value, actual: valu
     problems: list[Problem] = []
     actual_label, target_label = _label(row, "actual"), _label(row, "target")
     if isinstance(actual, Quantity | DateValue) and actual.comparison is not None:
-        achieved = _achieved_example(row, actual)
+        achieved = _achieved_example(actual)
         problems.append(Problem(
             "actual-operator", Level.WARNING, _loc(index, "actual"),
             _("{actual_label} “{actual}” holds an operator: it says what was aimed at, not what was achieved; it is "
@@ -248,7 +248,7 @@ def _actual_notes(index: int, row: Indicator, target: values.Value, actual: valu
     return problems
 
 
-def _achieved_example(row: Indicator, actual: Quantity | DateValue) -> str:
+def _achieved_example(actual: Quantity | DateValue) -> str:
     """The figure an actual with an operator states, without it (≥266米 → 266米)."""
     if isinstance(actual, DateValue):
         return f"{actual.date.year}年{actual.date.month}月{actual.date.day}日"

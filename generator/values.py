@@ -34,7 +34,6 @@ import decimal
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
@@ -367,7 +366,7 @@ def _split_suffix(unit: str) -> tuple[str, Comparison | None]:
     return unit, None
 
 
-def _word(spelling: Iterable[str]) -> bool:
+def _word(spelling: str) -> bool:
     """Whether an operator is spelt in Chinese words (不低于), not in signs (≥)."""
     return any("\u4e00" <= char <= "\u9fff" for char in spelling)
 

@@ -258,3 +258,13 @@ def test_words_against_a_figure():
         result = score_indicator(0, row("≥5000亩", word, 10, 10), SCHEME)
         assert [(p.code, p.level.value) for p in result.problems] == [("unscorable", "error")]
         assert "e.g. 5000亩" in result.problems[0].fix
+
+
+def test_an_unscored_form_reads_a_fraction_as_a_warning_and_has_no_score_to_bound():
+    """With weights = "none" nothing printed depends on a score: a fraction is a warning to read, and a strict
+    target met at its bound is only missed."""
+    unscored = Scheme(weights="none")
+    fraction = score_indicator(0, row("≥90%", "0.93", 10), unscored)
+    assert [(p.code, p.level.value) for p in fraction.problems] == [("actual-fraction", "warning")]
+    bound = score_indicator(0, row("＞90%", "90%", 10), unscored)
+    assert (bound.problems, bound.met) == ((), False)
