@@ -373,7 +373,7 @@ def test_large_bundles_are_split_into_volumes_and_linked(tmp_path):
     config = SiteConfig.model_validate({"pdf": {"bundle_max_forms": 4}})
     out = build_site([CONTENT], config, tmp_path / "out", pdf=True, jobs=2).out
     volumes = sorted(path.name for path in (out / "pdf" / "bundles").glob("*.pdf"))
-    assert len(volumes) == 3 and [name[-6:] for name in volumes] == ["-1.pdf", "-2.pdf", "-3.pdf"]
+    assert volumes == [f"2024-ping-tang-xian-ren-min-fa-yuan-di-{number}-ce.pdf" for number in (1, 2, 3)]
     pages = [len(PdfReader(out / "pdf" / "bundles" / name).outline) - 2 for name in volumes]
     assert pages == [4, 4, 2]  # forms per volume (outline less cover and contents)
     assert PdfReader(out / "pdf" / "bundles" / volumes[1]).metadata.title.endswith("（合订本第2册）")
