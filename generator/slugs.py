@@ -1,4 +1,4 @@
-"""Names from Chinese text: the ASCII names of files and pages.
+"""Names from Chinese text: the ASCII names of files and pages, and the names PDFs download under.
 
 Everything formgen names after a title or a unit is named here, the same way: the form file `formgen
 new` and `formgen import` write (and so the form's page and PDF), a unit's page (``units/…``) and its
@@ -15,6 +15,10 @@ it back to the characters, one by one.
 
 The readings are pypinyin's, with the phrase dictionary it ships (长安 chang-an, 重庆 chong-qing); its
 dictionaries are loaded on first use (about 0.1 s), so only commands that name something pay for it.
+
+A PDF downloads under its 项目名称 (`download_name`): the link's ``download`` attribute names the file
+the browser saves, as a static site cannot send a Content-Disposition header; the file on the server
+keeps its slug.
 """
 
 from __future__ import annotations
@@ -27,11 +31,16 @@ from collections.abc import Iterable
 
 from .reading import ascii_digits
 
-__all__ = ["SLUG_CHARS", "form_slug", "slug", "unit_slugs", "words"]
+__all__ = ["SLUG_CHARS", "download_name", "form_slug", "slug", "unit_slugs", "words"]
 
 SLUG_CHARS = 60
 """Characters of pinyin at most in a slug (before a form's year): long titles make unwieldy file names
 and URLs, and 60 characters are about 12 Chinese characters, which tell most names apart."""
+
+DOWNLOAD_CHARS = 80
+"""Characters at most of a download name before ``.pdf``: 80 Chinese characters are 240 bytes in UTF-8,
+within the 255 bytes a file name may have on Linux and macOS (and the 255 UTF-16 units of Windows)."""
+
 
 def words(text: str) -> list[str]:
     """`text` as lowercase ASCII words: pinyin a syllable a word (电力 → dian, li), Latin letters and
@@ -100,3 +109,22 @@ def unit_slugs(units: Iterable[str]) -> dict[str, str]:
         if len(set(chosen.values())) == len(chosen):
             break
     return chosen
+
+
+_FORBIDDEN = str.maketrans('/\\:*?"<>|', "／＼：＊？＂＜＞｜")
+"""Characters Windows refuses in a file name, as their full-width forms: 办公楼维修:一期 saves as
+办公楼维修：一期, which is how the name would be written in Chinese anyway."""
+
+_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
+"""Names Windows keeps for devices, whatever their extension."""
+
+
+def download_name(text: str, extension: str = ".pdf") -> str:
+    """The name a file downloads under, from `text` (a 项目名称): what no system refuses — no control
+    characters, ``/ \\ : * ? " < > |`` as their full-width forms, no leading or trailing space or dot,
+    white space as one space, at most `DOWNLOAD_CHARS` characters — then `extension`."""
+    spaced = " ".join(text.translate(_FORBIDDEN).split())  # a tab or line end is a space, not nothing
+    name = "".join(char for char in spaced if unicodedata.category(char)[0] != "C")[:DOWNLOAD_CHARS].strip(" .")
+    if _RESERVED.fullmatch(name):
+        name = f"_{name}"
+    return f"{name or 'formgen'}{extension}"

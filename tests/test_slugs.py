@@ -1,15 +1,17 @@
-"""Readable names: a unit's page and bundle named in pinyin, unique in the site however its units read.
-The expected
-pinyin was read off the characters by hand, not copied from the code's output."""
+"""Readable names: a unit's page and bundle named in pinyin, unique in the site however its units read,
+and the names PDFs download under, which every system accepts. The expected pinyin was read off the
+characters by hand, not copied from the code's output."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build import build_site
 from generator.config import SiteConfig
-from generator.slugs import SLUG_CHARS, form_slug, slug, unit_slugs
+from generator.slugs import SLUG_CHARS, download_name, form_slug, slug, unit_slugs
 
 from .conftest import CONTENT
 from .htmltools import parse
@@ -54,6 +56,22 @@ def test_each_unit_has_its_own_page_name_even_where_names_read_alike():
 def test_a_name_with_nothing_to_spell_still_gets_a_page():
     names = unit_slugs(["※※", "（）"])
     assert len(set(names.values())) == 2 and all(name.startswith("u-") for name in names.values())
+
+
+@pytest.mark.parametrize(("title", "saved"), [
+    ("电力系统维修改造专项资金", "电力系统维修改造专项资金.pdf"),
+    ('办公楼维修:一期/二期 "A"? *<>|\\', "办公楼维修：一期／二期 ＂A＂？ ＊＜＞｜＼.pdf"),  # Windows refuses these
+    ("  两端\t空白 ..", "两端 空白.pdf"),  # no trailing dot or space (Windows drops them), one space
+    ("控制\x07字符\u200b", "控制字符.pdf"),
+    ("CON", "_CON.pdf"),  # a device name on Windows
+    ("", "formgen.pdf"),
+])
+def test_a_download_name_is_one_every_system_accepts(title, saved):
+    assert download_name(title) == saved
+
+
+def test_a_very_long_title_downloads_under_a_name_of_at_most_80_characters():
+    assert download_name("很" * 200) == "很" * 80 + ".pdf"
 
 
 def _site(tmp_path: Path, units: dict[str, str]) -> Path:

@@ -321,6 +321,11 @@ class FormView:
         return unit_page_path(self.unit_slug if self.unit_slug is not None else slugs.unit_slugs([unit])[unit])
 
     @property
+    def pdf_name(self) -> str:
+        """The name its PDF downloads under: the 项目名称 as the site shows it."""
+        return slugs.download_name(self.display_title)
+
+    @property
     def findings(self) -> list[Finding]:
         return self.entry.findings
 
@@ -421,6 +426,11 @@ def bundle_path(year: int, unit_slug: str, volume: int | None = None) -> str:
     return f"pdf/bundles/{year}-{unit_slug}{part}.pdf"
 
 
+def bundle_download_name(year: int, unit: str, volume: int | None = None) -> str:
+    """The name a bundle downloads under: ``2024年 平塘县人民法院 合订本.pdf``, a volume's with （第2册）."""
+    return slugs.download_name(f"{year}年 {unit} 合订本" + (f"（第{volume}册）" if volume is not None else ""))
+
+
 def visible_text(html: str) -> str:
     """The text of an HTML document without its markup (for checking that every character has a glyph)."""
     return html_module.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S))
@@ -462,6 +472,16 @@ class ListRow:
     @property
     def unit_page(self) -> str:
         return unit_page_path(self.unit_slug)
+
+    @property
+    def pdf_name(self) -> str:
+        """The name its PDF downloads under: the 项目名称 as the lists show it."""
+        return slugs.download_name(self.display_title)
+
+    @property
+    def bundle_name(self) -> str:
+        """The name its bundle (or volume) downloads under."""
+        return bundle_download_name(self.year, self.unit, self.volume)
 
 
 SHORT_TITLE = 20
