@@ -13,7 +13,7 @@ from generator.build import build_site
 from generator.config import SiteConfig
 from generator.slugs import SLUG_CHARS, download_name, form_slug, slug, unit_slugs
 
-from .conftest import CONTENT
+from .conftest import CONTENT, ROOT
 from .htmltools import parse
 
 FORM_1, FORM_2 = "power-system-renovation", "trial-support-services"
@@ -25,6 +25,13 @@ def test_a_name_is_its_pinyin_a_syllable_a_word():
     assert slug("示例县第二中学") == "shi-li-xian-di-er-zhong-xue"
     assert slug("重庆市教育委员会（本级）") == "chong-qing-shi-jiao-yu-wei-yuan-hui-ben-ji"  # 重 of 重庆 is chong
     assert slug("绿化Ｂ区２号") == "lv-hua-b-qu-2-hao"  # ü as v; full-width letters and digits as ASCII
+
+
+def test_names_are_spelled_in_one_place():
+    # Pages, bundles, `new` and `import` name things alike only if they spell them with the same code.
+    spelling = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "generator").rglob("*.py")
+                      if "pypinyin" in path.read_text(encoding="utf-8"))
+    assert spelling == ["generator/slugs.py"]
 
 
 def test_a_long_name_is_cut_after_a_whole_syllable():
