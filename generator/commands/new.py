@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "not its figures")
     parser.add_argument("--slug", metavar="SLUG",
                         help="the file name without .md (default: the earlier slug with the new year, "
-                             "else the title in pinyin with the year: ban-gong-lou-wei-xiu-2025)")
+                             "else the title in pinyin with the year)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="the folder to write into (default: the site's content/<year>/)")
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
