@@ -28,13 +28,14 @@ from pydantic.fields import FieldInfo
 from .checks import PLACEHOLDER, check_slug
 from .config import Scheme
 from .errors import UsageError
+from .i18n import _
 from .model import Form, empty_template_row, inner_model
 from .reading import ReadError, discover, read_document
 from .values import DateValue, parse_value
 
-__all__ = ["CARRIED_OVER", "NEW_BODY", "carried_over_values", "default_year", "derived_slug", "find_form",
+__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "derived_slug", "find_form",
            "form_text", "is_derived_hash_slug", "leaf_paths", "read_source", "skeleton_values", "slug_in_use",
-           "source_year", "validate_slug", "write_form"]
+           "source_year", "validate_slug", "wrapped", "write_form"]
 
 NEW_BODY = f"""{PLACEHOLDER}第一段写总体结论与自评等级。
 
@@ -89,11 +90,52 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+WIDTH = 90
+"""The widest text of a comment's line in the files formgen writes, in display columns (a Chinese character
+is two): with its indent and ``# `` a line is at most 100."""
+
+_NO_BREAK_BEFORE = set("，。、；：？！）》」』”’,.;:?!)]")
+_NO_BREAK_AFTER = set("（《「『“‘([")
+
+
+def _pieces(text: str) -> list[str]:
+    """The pieces a line may break between: Latin words with the space before them, each CJK character, a
+    short text in quotes (“- level1:”) whole; the punctuation that may not begin a line sticks to the piece
+    before it, the one that may not end a line to the piece after it."""
+    pieces: list[str] = []
+    for match in re.finditer(r" *“[^”]{1,40}”| *[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+| *[^ ]", text):
+        piece = match.group(0)
+        stuck = piece[:1] in _NO_BREAK_BEFORE or (pieces and pieces[-1][-1:] in _NO_BREAK_AFTER)
+        if pieces and stuck and not piece.startswith(" "):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """A paragraph in lines of at most `width` columns (a longer word stands alone on its line)."""
+    lines: list[str] = []
+    line = ""
+    for piece in _pieces(" ".join(text.split())):
+        if line and _width(line + piece) > width:
+            lines.append(line)
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line] if line else lines
+
+
 def _comment(info: FieldInfo, name: str) -> str:
     label = info.title or name
-    need = "必填" if info.is_required() else "可选"
-    doc = " ".join((info.description or "").split()).replace("``", "`")
-    return f"# {label}（{need}）：{doc}" if doc else f"# {label}（{need}）"
+    # The doc is looked up as `formgen schema` shows it (whitespace joined): translated where the catalog has it.
+    doc = " ".join((info.description or "").split())
+    doc = _(doc).replace("``", "`") if doc else ""  # _("") would be the catalog's header
+    if info.is_required():
+        line = _("{label} (required): {doc}") if doc else _("{label} (required)")
+    else:
+        line = _("{label} (optional): {doc}") if doc else _("{label} (optional)")
+    return "# " + line.format(label=label, doc=doc)
 
 
 def _scalar(value: str, quote: bool = False) -> str:
@@ -154,7 +196,8 @@ def form_text(values: Mapping[str, Any], body: str = NEW_BODY, header: Sequence[
     """A complete form file: every field of the model in order, with `values` where given (text, as
     formgen reads YAML), a placeholder for any other required value, and its label and doc beside it.
     `model` is the form model of the form's profile (`profile.form_model`)."""
-    lines = ["---", *(f"# {line}" for line in header), *_mapping(model, values, "", ""), "---"]
+    comments = [f"# {line}" for paragraph in header for line in wrapped(paragraph, WIDTH)]
+    lines = ["---", *comments, *_mapping(model, values, "", ""), "---"]
     return "\n".join(lines) + "\n" + body.strip("\n") + "\n"
 
 

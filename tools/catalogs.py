@@ -27,6 +27,8 @@ LOCALES = PACKAGE / "locale"
 DOMAIN = "formgen"
 _EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+SCAFFOLD = "scaffold/*"
+"""The files `formgen init` writes: Jinja templates with the delimiters of generator/scaffolding.py."""
 
 
 def extracted() -> Catalog:
@@ -34,8 +36,12 @@ def extracted() -> Catalog:
     template = Catalog(project="formgen", domain=DOMAIN, charset="utf-8", fuzzy=False,
                        copyright_holder="formgen contributors",
                        header_comment="# The messages of formgen (see generator/i18n.py); made by `make catalogs`.")
+    sys.path.insert(0, str(ROOT))
+    from generator.scaffolding import DELIMITERS
+
+    methods = [("**.py", "python"), ("scaffold/example.yaml", "ignore"), (SCAFFOLD, "jinja2.ext:babel_extract")]
     for _filename, _line, message, _comments, context in extract_from_dir(
-            PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS):
+            PACKAGE, method_map=methods, options_map={SCAFFOLD: dict(DELIMITERS)}, keywords=KEYWORDS):
         template.add(message, None, context=context)
     return template
 
