@@ -29,7 +29,8 @@ from . import formatting
 from .config import CONFIG_NAME, CONTENT_FOLDER, ConfigError, SiteConfig, load_config
 from .errors import FormgenError, UsageError
 from .feed import form_record
-from .findings import Finding
+from .findings import Finding, Level
+from .i18n import _, ngettext
 from .model import Form, FundRow, Stated, inner_model, label_for
 from .pipeline import Entry, Site, load_site
 from .profile import PROFILES_FOLDER, MoneyFormat, Profile
@@ -209,10 +210,12 @@ def _relative(root: Path, cwd: Path, word: str) -> str:
     return path.relative_to(root).as_posix() or "."
 
 
-def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -> Request:
+def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None,
+                  content: Path = Path(CONTENT_FOLDER)) -> Request:
     """``[REV_A [REV_B]] [PATH…]`` as git diff reads it: leading words that name revisions are revisions,
     the rest are paths; ``--`` (when argparse leaves it) separates them explicitly. A word naming both a
-    revision and a path is refused, as git does: write ``./content`` for the path."""
+    revision and a path is refused, as git does: write ``./content`` for the path. Without a path, the
+    site's `content` folder (as the other commands find it, relative to `cwd`)."""
     cwd = cwd.resolve()
     explicit = "--" in words
     root = _repository(cwd, [word for word in words if word != "--"])
@@ -249,7 +252,7 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -
         sides = [_side("HEAD", head)]
     before, after = sides[0], sides[1] if len(sides) == 2 else Side(WORKING_TREE)
     relative = []
-    for word in paths or [CONTENT_FOLDER]:
+    for word in paths or [content.as_posix()]:
         rel = _relative(root, cwd, word)
         if not (root / rel).exists() and not any(side.commit and _tree_has(root, side.commit, rel)
                                                  for side in (before, after)):
@@ -581,8 +584,8 @@ def _pairs(before: Sequence[tuple[str, str | None]], after: Sequence[tuple[str, 
 
 
 def _summary(entry: Entry) -> tuple[Change, ...]:
-    """An added or removed form in a few figures."""
-    if entry.scored is None:
+    """An added or removed form in a few figures (none when it has errors: `_blocking`)."""
+    if not _computable(entry):
         return ()
     record = form_record(entry)
     total = record["funds"]["total"]
@@ -595,6 +598,41 @@ def _summary(entry: Entry) -> tuple[Change, ...]:
     return tuple(Change(label, value, value) for label, value in figures)
 
 
+def _blocking(entry: Entry) -> list[Finding]:
+    """The errors that leave a form without figures: `check` fails on them and `build` publishes none, so
+    there is no figure of the site to show. An error about the ``stated:`` figures (the printed copy
+    disagreeing with formgen's computation) is not one: the computation stands, and the error compares it."""
+    return [finding for finding in entry.findings
+            if finding.level is Level.ERROR and not finding.field.startswith("stated.")]
+
+
+def _computable(entry: Entry) -> bool:
+    return entry.scored is not None and not _blocking(entry)
+
+
+def _why(entry: Entry, where: str, listed: Iterable[Finding] = ()) -> list[str]:
+    """Why a side has no figures: a note, and the errors that say why (those not listed already as new)."""
+    errors = _blocking(entry)
+    shown = set(listed)
+    note = ngettext("its figures cannot be computed {where}: the form has {count} error",
+                    "its figures cannot be computed {where}: the form has {count} errors",
+                    len(errors)).format(where=where, count=len(errors))
+    if not errors:  # not validated at all: its findings (new, or on both sides) are the reason
+        note = _("its figures cannot be computed {where}: the form has errors").format(where=where)
+    return [note, *(_("error {where}: {finding}").format(where=where, finding=_located(finding))
+                    for finding in errors if finding not in shown)]
+
+
+def _where(side: str) -> str:
+    return _("in the {side}").format(side=side) if side == WORKING_TREE else _("at {side}").format(side=side)
+
+
+def _content(entry: Entry) -> object:
+    """What a form says, to tell whether it changed when its figures are not shown: its feed record once
+    validated (the raw data is released by then), else its raw data and body."""
+    return form_record(entry) if entry.scored is not None else (entry.document.data, entry.document.body)
+
+
 def _changed(before: Entry, after: Entry, labels: tuple[str, str]) -> FormDiff:
     notes = []
     if before.document.display != after.document.display:
@@ -602,27 +640,30 @@ def _changed(before: Entry, after: Entry, labels: tuple[str, str]) -> FormDiff:
     figures: list[Change] = []
     rows: list[RowChange] = []
     texts: list[str] = []
+    new_findings, resolved = _findings(before.findings, after.findings)
+    computable = _computable(before) and _computable(after)
     if before.scored is not None and after.scored is not None:
         old, new = form_record(before), form_record(after)
         level1 = list(dict.fromkeys([*new["subtotals"], *old["subtotals"]]))
         # Each side in its own profile's words; a change is named as the form now prints it (the later side).
         was, now = _labels(before), _labels(after)
+        # What the author wrote is shown whatever the errors; what formgen computes only when both sides
+        # have figures (`_blocking`): a 总分 from figures that do not add up is no figure of the site.
         figures = (_pairs(_fields(old, was), _fields(new, now))
                    + _keyed_pairs(_money_figures(old, was), _money_figures(new, now))
-                   + _pairs(_computed(old, level1, was), _computed(new, level1, now))
+                   + (_pairs(_computed(old, level1, was), _computed(new, level1, now)) if computable else [])
                    + _pairs(_stated(before), _stated(after)))
-        rows, reordered = _rows(old["indicators"], new["indicators"], (was, now))
         texts = _texts(old, new, now)
-        if reordered:
-            texts.append(f"{label_for(('indicators',), now.form)} reordered")
-    elif before.scored is None and after.scored is None:
-        if (before.document.data, before.document.body) != (after.document.data, after.document.body):
-            notes.append("changed; its figures cannot be computed on either side: the form has errors")
-    else:
-        broken = labels[0] if before.scored is None else labels[1]
-        where = f"in the {broken}" if broken == WORKING_TREE else f"at {broken}"
-        notes.append(f"its figures cannot be computed {where}: the form has errors")
-    new_findings, resolved = _findings(before.findings, after.findings)
+        if computable:
+            rows, reordered = _rows(old["indicators"], new["indicators"], (was, now))
+            if reordered:
+                texts.append(f"{label_for(('indicators',), now.form)} reordered")
+    if not computable:
+        if not _computable(before) and not _computable(after) and _content(before) == _content(after):
+            return FormDiff(after.slug, _title(after), after.document.display, Status.CHANGED, notes=tuple(notes))
+        for entry, side in ((before, labels[0]), (after, labels[1])):
+            if not _computable(entry):
+                notes += _why(entry, _where(side), (*new_findings, *resolved))
     return FormDiff(after.slug, _title(after), after.document.display, Status.CHANGED, tuple(figures), tuple(rows),
                     tuple(texts), new_findings, resolved, tuple(notes))
 
@@ -646,13 +687,14 @@ def compare(before: Site, after: Site, labels: tuple[str, str] = ("before", "aft
             else:
                 unchanged += 1
         else:
-            notes = () if entry.scored else ("its figures cannot be computed: the form has errors",)
+            notes = () if _computable(entry) else tuple(_why(entry, _where(labels[1]), entry.findings))
             forms.append(FormDiff(entry.slug, _title(entry), entry.document.display, Status.ADDED, _summary(entry),
                                   new=tuple(entry.findings), notes=notes))
     for key, entry in old.items():
         if key not in new:  # its findings go with it: listing them as resolved would only be noise
+            notes = () if _computable(entry) else tuple(_why(entry, _where(labels[0]), entry.findings))[:1]
             forms.append(FormDiff(entry.slug, _title(entry), entry.document.display, Status.REMOVED,
-                                  _summary(entry)))
+                                  _summary(entry), notes=notes))
     forms.sort(key=lambda form: form.path)
     return forms, unchanged
 
@@ -676,10 +718,14 @@ def _subject(finding: Finding) -> str:
     return f"{finding.field} ({finding.label}): " if finding.field else ""
 
 
+def _located(finding: Finding) -> str:
+    """A finding with its file and line, as check prints it, so that an editor can jump to it."""
+    return f"{finding.path}:{finding.line}: {_subject(finding)}{finding.message} — {finding.fix}"
+
+
 def _new(finding: Finding) -> str:
-    """A new finding where it is now, as check prints it, so that an editor can jump to it."""
-    return (f"new {finding.level}: {finding.path}:{finding.line}: {_subject(finding)}{finding.message}"
-            f" — {finding.fix}")
+    """A new finding where it is now."""
+    return f"new {finding.level}: {_located(finding)}"
 
 
 def _resolved(finding: Finding) -> str:
