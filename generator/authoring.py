@@ -275,7 +275,8 @@ def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year
 def validate_slug(slug: str) -> str:
     """The slug, if it is one `check` accepts (the same rule); a usage error otherwise."""
     if check_slug(slug) is not None:
-        raise UsageError(f"--slug {slug!r}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
+        raise UsageError(_("--slug {slug}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
+                         .format(slug=repr(slug)))
     return slug
 
 
@@ -285,13 +286,13 @@ def find_form(content: Path, slug: str) -> Path:
     if given.suffix == ".md" and given.is_file():
         return given
     if not content.is_dir():
-        raise UsageError(f"--from {slug}: there is no {content}/ folder to look in")
+        raise UsageError(_("--from {slug}: there is no {folder}/ folder to look in").format(slug=slug, folder=content))
     found = [path for path in discover([content]) if path.stem == slug]
     if not found:
-        raise UsageError(f"--from {slug}: no form {slug}.md under {content}/")
+        raise UsageError(_("--from {slug}: no form {slug}.md under {folder}/").format(slug=slug, folder=content))
     if len(found) > 1:
-        raise UsageError(f"--from {slug}: several forms have this slug ({', '.join(map(str, found))}); "
-                         "give the file's path instead")
+        raise UsageError(_("--from {slug}: several forms have this slug ({paths}); give the file's path instead")
+                         .format(slug=slug, paths=_(", ").join(map(str, found))))
     return found[0]
 
 
@@ -300,10 +301,11 @@ def read_source(path: Path) -> tuple[dict[str, Any], str]:
     try:
         document = read_document(path)
     except ReadError as error:
-        raise UsageError(f"{path}:{error.line}: {error.message} — {error.fix}; "
-                         "fix it first, or start without --from") from None
+        raise UsageError(_("{path}:{line}: {message} — {fix}; fix it first, or start without --from")
+                         .format(path=path, line=error.line, message=error.message, fix=error.fix)) from None
     except OSError as error:
-        raise UsageError(f"{path}: cannot read the file ({error.strerror})") from None
+        raise UsageError(_("{path}: cannot read the file ({reason})")
+                         .format(path=path, reason=error.strerror)) from None
     return document.data, document.slug
 
 
@@ -322,23 +324,26 @@ def write_form(path: Path, text: str, force: bool = False) -> None:
     (a link where the file goes may lead anywhere: it is refused, and O_NOFOLLOW refuses one that appears
     meanwhile)."""
     if path.is_symlink():
-        raise UsageError(f"{path}: is a link — formgen never writes through a link, which may lead anywhere; "
-                         "remove it, or choose another --slug")
+        raise UsageError(_("{path}: is a link — formgen never writes through a link, which may lead anywhere; "
+                           "remove it, or choose another --slug").format(path=path))
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it")
+        raise UsageError(_("{path} already exists: choose another --slug, or add --force to overwrite it")
+                         .format(path=path))
     if path.exists() and not path.is_file():
-        raise UsageError(f"{path} exists and is not a file")
+        raise UsageError(_("{path} exists and is not a file").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL refuses a file that appeared since the checks above: nothing is overwritten by accident.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_TRUNC if force else os.O_EXCL)
     try:
         descriptor = os.open(path, flags, 0o666)
     except FileExistsError:
-        raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it") from None
+        raise UsageError(_("{path} already exists: choose another --slug, or add --force to overwrite it")
+                         .format(path=path)) from None
     except OSError as error:
         if error.errno != errno.ELOOP:
             raise
-        raise UsageError(f"{path}: became a link — formgen never writes through a link; remove it") from None
+        raise UsageError(_("{path}: became a link — formgen never writes through a link; remove it")
+                         .format(path=path)) from None
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
         file.write(text)
 

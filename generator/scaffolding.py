@@ -125,10 +125,10 @@ def init_site(folder: Path, year: int, force: bool = False) -> list[Written]:
     form is for a new site only: into a folder that is a site already (its formgen.toml is there), `force`
     writes none, since the unit deleted it once and it would be published as the unit's own."""
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file, not a folder")
+        raise UsageError(_("{folder} is a file, not a folder").format(folder=folder))
     if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise UsageError(f"{folder} is not empty: choose a new folder, or add --force "
-                         "(files already there are kept, the others written)")
+        raise UsageError(_("{folder} is not empty: choose a new folder, or add --force (files already there are "
+                           "kept, the others written)").format(folder=folder))
     written = []
     for relative, text in _files(year, example=not (folder / CONFIG_NAME).exists()):
         path = folder / relative

@@ -457,3 +457,15 @@ def test_the_hook_finds_formgen_with_a_desktop_git_clients_path(capsys, tmp_path
     done = subprocess.run(shlex.split(hook["entry"]), cwd=site, capture_output=True, text=True, check=False,
                           env={"PATH": _SHORT_PATH, "HOME": str(home), "FORMGEN": str(installed)})
     assert done.returncode == 1 and "funds.total.executed" in done.stdout
+
+
+@pytest.mark.chinese
+def test_new_and_init_refuse_in_chinese(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "new", "办公楼维修", "--slug", "office-repair", "--year", "2025")[0] == 0
+    code, _, err = run(capsys, "new", "办公楼维修", "--slug", "office-repair", "--year", "2025")
+    assert code == 2 and "content/2025/office-repair.md 已经存在：请用 --slug 另起文件名，或加上 --force 覆盖它" in err
+    code, _, err = run(capsys, "new", "办公楼维修", "--slug", "Office Repair")
+    assert code == 2 and "只能用小写字母、数字和连字符" in err
+    code, _, err = run(capsys, "init", str(tmp_path))
+    assert code == 2 and "不是空文件夹" in err and "--force" in err
