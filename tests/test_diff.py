@@ -387,3 +387,24 @@ def test_diff_finds_its_site_from_any_folder(repo, capsys, monkeypatch, tmp_path
     monkeypatch.chdir(tmp_path)  # elsewhere, naming the content
     code, out, _ = run(capsys, "HEAD", str(repo / "content"))
     assert (code, out) == (0, expected)
+
+
+@pytest.mark.chinese
+def test_diff_speaks_chinese(repo, capsys):
+    from .chinese import chinese_share
+
+    change_the_tree(repo)
+    code, out, _ = run(capsys)
+    assert code == 0
+    lines = out.splitlines()
+    head = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    assert lines[-1] == f"HEAD ({head}) → 工作区：3 张表有变化（已修改 1 张、新增 1 张、已删除 1 张），1 张未变"
+    assert f"已修改 {CHANGED} " in out and f"新增 {ADDED} " in out and f"已删除 {REMOVED} " in out
+    # diff's own words around the findings (whose messages are check's): the lines' openings
+    assert any(line.startswith("  已消除的警告：funds.total.executed ") for line in lines)
+    assert any(line.startswith(f"  新的错误：content/2024/{CHANGED}.md:") for line in lines)
+    assert chinese_share(lines[-1]) >= 0.8
+    code, out, _ = run(capsys, "--format", "markdown")
+    assert "3 张表有变化（已修改 1 张、新增 1 张、已删除 1 张），1 张未变。" in out and f"#### 新增：{ADDED} " in out
+    code, _, err = run(capsys, "nosuchrev")
+    assert code == 2 and "未知的版本，或工作区中没有这个路径：“nosuchrev”" in err
