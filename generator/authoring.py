@@ -33,9 +33,9 @@ from .model import Form, empty_template_row, inner_model
 from .reading import ReadError, discover, read_document
 from .values import DateValue, parse_value
 
-__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "derived_slug", "find_form",
-           "form_text", "is_derived_hash_slug", "leaf_paths", "read_source", "skeleton_values", "slug_in_use",
-           "source_year", "validate_slug", "wrapped", "write_form"]
+__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "derived_slug", "field_doc",
+           "find_form", "form_text", "is_derived_hash_slug", "leaf_paths", "read_source", "skeleton_values",
+           "slug_in_use", "source_year", "validate_slug", "wrapped", "write_form"]
 
 NEW_BODY = f"""{PLACEHOLDER}第一段写总体结论与自评等级。
 
@@ -126,10 +126,15 @@ def wrapped(text: str, width: int) -> list[str]:
     return [*lines, line] if line else lines
 
 
+def field_doc(info: FieldInfo) -> str:
+    """A field's doc as one line, as `formgen schema` shows it: the message the catalog translates it by
+    (tools/catalogs.py extracts the docs of every shipped profile's form)."""
+    return " ".join((info.description or "").split())
+
+
 def _comment(info: FieldInfo, name: str) -> str:
     label = info.title or name
-    # The doc is looked up as `formgen schema` shows it (whitespace joined): translated where the catalog has it.
-    doc = " ".join((info.description or "").split())
+    doc = field_doc(info)
     doc = _(doc).replace("``", "`") if doc else ""  # _("") would be the catalog's header
     if info.is_required():
         line = _("{label} (required): {doc}") if doc else _("{label} (required)")

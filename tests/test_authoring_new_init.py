@@ -406,6 +406,11 @@ def test_new_writes_its_header_in_the_language_asked_for(capsys, reference_site)
     assert "绩效指标：每个一级指标先给一行" in header(zh) and chinese_share(header(zh)) >= 0.8
     assert header(en).startswith("项目支出绩效目标自评表 (written by formgen new). Replace every “【待填写】”")
     assert "# 年度（必填）：" in zh and "# 年度 (required): " in en and "# 备注（可选）" in zh
+    # Every field's doc too, from the catalog: what goes there, in Chinese.
+    assert "# 年度（必填）：所评价的预算年度（标题下的 `（2024年度）`）。" in zh
+    assert "# 年度 (required): The budget year evaluated (the `（2024年度）` under the title)." in en
+    comments = [line.split("# ", 1)[1] for line in zh.split("---")[1].splitlines() if "# " in line]
+    assert chinese_share("\n".join(comments)) >= 0.9, "labels, docs and header alike"
     assert f"以 content/2024/{SOURCE}.md 为底稿" in header(from_) and "自评结论须重新填写" in header(from_)
 
 

@@ -43,7 +43,33 @@ def extracted() -> Catalog:
     for _filename, _line, message, _comments, context in extract_from_dir(
             PACKAGE, method_map=methods, options_map={SCAFFOLD: dict(DELIMITERS)}, keywords=KEYWORDS):
         template.add(message, None, context=context)
+    for doc in field_docs():
+        template.add(doc, None, auto_comments=["A field's doc: formgen new writes it beside the key."])
     return template
+
+
+def field_docs() -> list[str]:
+    """The docs of every field of every shipped profile's form model (docstrings, some written per profile),
+    which `formgen new` writes beside each key: messages no keyword marks, so they are collected here."""
+    from pydantic import BaseModel
+
+    from generator.authoring import field_doc
+    from generator.model import inner_model
+    from generator.profile import form_model, shipped_profiles
+
+    docs: dict[str, None] = {}
+
+    def walk(model: type[BaseModel]) -> None:
+        for info in model.model_fields.values():
+            if field_doc(info):
+                docs[field_doc(info)] = None
+            inner = inner_model(info.annotation)
+            if inner is not None:
+                walk(inner)
+
+    for profile in shipped_profiles().values():
+        walk(form_model(profile))
+    return list(docs)
 
 
 def _stable(catalog: Catalog) -> Catalog:
