@@ -61,6 +61,8 @@ DELIMITERS: dict[str, Any] = {"block_start_string": "<%", "block_end_string": "%
 """The scaffold templates' Jinja delimiters (tools/catalogs.py extracts their messages with the same)."""
 
 _CONTINUED = "\0"  # marks a comment's next line: it takes the marks of the line above (`_continued`)
+
+
 def _comment(text: str) -> str:
     """A comment's message broken into lines; each line after the first gets the marks of the line the
     message stands in (``# `` and its indent) once the file is rendered."""
