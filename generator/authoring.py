@@ -26,14 +26,15 @@ from pydantic.fields import FieldInfo
 from .checks import PLACEHOLDER, check_slug
 from .config import Scheme
 from .errors import UsageError
+from .i18n import _
 from .model import Form, empty_template_row, inner_model
 from .reading import ReadError, discover, read_document
 from .slugs import form_slug
 from .values import DateValue, parse_value
 
-__all__ = ["CARRIED_OVER", "NEW_BODY", "carried_over_values", "default_year", "derived_slug", "find_form",
-           "form_text", "leaf_paths", "read_source", "skeleton_values", "slug_in_use",
-           "source_year", "validate_slug", "write_form"]
+__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "derived_slug", "field_doc",
+           "find_form", "form_text", "leaf_paths", "read_source", "skeleton_values",
+           "slug_in_use", "source_year", "validate_slug", "wrapped", "write_form"]
 
 NEW_BODY = f"""{PLACEHOLDER}第一段写总体结论与自评等级。
 
@@ -88,11 +89,57 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+WIDTH = 90
+"""The widest text of a comment's line in the files formgen writes, in display columns (a Chinese character
+is two): with its indent and ``# `` a line is at most 100."""
+
+_NO_BREAK_BEFORE = set("，。、；：？！）》」』”’,.;:?!)]")
+_NO_BREAK_AFTER = set("（《「『“‘([")
+
+
+def _pieces(text: str) -> list[str]:
+    """The pieces a line may break between: Latin words with the space before them, each CJK character, a
+    short text in quotes (“- level1:”) whole; the punctuation that may not begin a line sticks to the piece
+    before it, the one that may not end a line to the piece after it."""
+    pieces: list[str] = []
+    for match in re.finditer(r" *“[^”]{1,40}”| *[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+| *[^ ]", text):
+        piece = match.group(0)
+        stuck = piece[:1] in _NO_BREAK_BEFORE or (pieces and pieces[-1][-1:] in _NO_BREAK_AFTER)
+        if pieces and stuck and not piece.startswith(" "):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """A paragraph in lines of at most `width` columns (a longer word stands alone on its line)."""
+    lines: list[str] = []
+    line = ""
+    for piece in _pieces(" ".join(text.split())):
+        if line and _width(line + piece) > width:
+            lines.append(line)
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line] if line else lines
+
+
+def field_doc(info: FieldInfo) -> str:
+    """A field's doc as one line, as `formgen schema` shows it: the message the catalog translates it by
+    (tools/catalogs.py extracts the docs of every shipped profile's form)."""
+    return " ".join((info.description or "").split())
+
+
 def _comment(info: FieldInfo, name: str) -> str:
     label = info.title or name
-    need = "必填" if info.is_required() else "可选"
-    doc = " ".join((info.description or "").split()).replace("``", "`")
-    return f"# {label}（{need}）：{doc}" if doc else f"# {label}（{need}）"
+    doc = field_doc(info)
+    doc = _(doc).replace("``", "`") if doc else ""  # _("") would be the catalog's header
+    if info.is_required():
+        line = _("{label} (required): {doc}") if doc else _("{label} (required)")
+    else:
+        line = _("{label} (optional): {doc}") if doc else _("{label} (optional)")
+    return "# " + line.format(label=label, doc=doc)
 
 
 def _scalar(value: str, quote: bool = False) -> str:
@@ -153,7 +200,8 @@ def form_text(values: Mapping[str, Any], body: str = NEW_BODY, header: Sequence[
     """A complete form file: every field of the model in order, with `values` where given (text, as
     formgen reads YAML), a placeholder for any other required value, and its label and doc beside it.
     `model` is the form model of the form's profile (`profile.form_model`)."""
-    lines = ["---", *(f"# {line}" for line in header), *_mapping(model, values, "", ""), "---"]
+    comments = [f"# {line}" for paragraph in header for line in wrapped(paragraph, WIDTH)]
+    lines = ["---", *comments, *_mapping(model, values, "", ""), "---"]
     return "\n".join(lines) + "\n" + body.strip("\n") + "\n"
 
 
@@ -230,7 +278,8 @@ def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year
 def validate_slug(slug: str) -> str:
     """The slug, if it is one `check` accepts (the same rule); a usage error otherwise."""
     if check_slug(slug) is not None:
-        raise UsageError(f"--slug {slug!r}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
+        raise UsageError(_("--slug {slug}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
+                         .format(slug=repr(slug)))
     return slug
 
 
@@ -240,13 +289,13 @@ def find_form(content: Path, slug: str) -> Path:
     if given.suffix == ".md" and given.is_file():
         return given
     if not content.is_dir():
-        raise UsageError(f"--from {slug}: there is no {content}/ folder to look in")
+        raise UsageError(_("--from {slug}: there is no {folder}/ folder to look in").format(slug=slug, folder=content))
     found = [path for path in discover([content]) if path.stem == slug]
     if not found:
-        raise UsageError(f"--from {slug}: no form {slug}.md under {content}/")
+        raise UsageError(_("--from {slug}: no form {slug}.md under {folder}/").format(slug=slug, folder=content))
     if len(found) > 1:
-        raise UsageError(f"--from {slug}: several forms have this slug ({', '.join(map(str, found))}); "
-                         "give the file's path instead")
+        raise UsageError(_("--from {slug}: several forms have this slug ({paths}); give the file's path instead")
+                         .format(slug=slug, paths=_(", ").join(map(str, found))))
     return found[0]
 
 
@@ -255,10 +304,11 @@ def read_source(path: Path) -> tuple[dict[str, Any], str]:
     try:
         document = read_document(path)
     except ReadError as error:
-        raise UsageError(f"{path}:{error.line}: {error.message} — {error.fix}; "
-                         "fix it first, or start without --from") from None
+        raise UsageError(_("{path}:{line}: {message} — {fix}; fix it first, or start without --from")
+                         .format(path=path, line=error.line, message=error.message, fix=error.fix)) from None
     except OSError as error:
-        raise UsageError(f"{path}: cannot read the file ({error.strerror})") from None
+        raise UsageError(_("{path}: cannot read the file ({reason})")
+                         .format(path=path, reason=error.strerror)) from None
     return document.data, document.slug
 
 
@@ -277,22 +327,25 @@ def write_form(path: Path, text: str, force: bool = False) -> None:
     (a link where the file goes may lead anywhere: it is refused, and O_NOFOLLOW refuses one that appears
     meanwhile)."""
     if path.is_symlink():
-        raise UsageError(f"{path}: is a link — formgen never writes through a link, which may lead anywhere; "
-                         "remove it, or choose another --slug")
+        raise UsageError(_("{path}: is a link — formgen never writes through a link, which may lead anywhere; "
+                           "remove it, or choose another --slug").format(path=path))
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it")
+        raise UsageError(_("{path} already exists: choose another --slug, or add --force to overwrite it")
+                         .format(path=path))
     if path.exists() and not path.is_file():
-        raise UsageError(f"{path} exists and is not a file")
+        raise UsageError(_("{path} exists and is not a file").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL refuses a file that appeared since the checks above: nothing is overwritten by accident.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_TRUNC if force else os.O_EXCL)
     try:
         descriptor = os.open(path, flags, 0o666)
     except FileExistsError:
-        raise UsageError(f"{path} already exists: choose another --slug, or add --force to overwrite it") from None
+        raise UsageError(_("{path} already exists: choose another --slug, or add --force to overwrite it")
+                         .format(path=path)) from None
     except OSError as error:
         if error.errno != errno.ELOOP:
             raise
-        raise UsageError(f"{path}: became a link — formgen never writes through a link; remove it") from None
+        raise UsageError(_("{path}: became a link — formgen never writes through a link; remove it")
+                         .format(path=path)) from None
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
         file.write(text)

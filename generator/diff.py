@@ -29,7 +29,8 @@ from . import formatting
 from .config import CONFIG_NAME, CONTENT_FOLDER, ConfigError, SiteConfig, load_config
 from .errors import FormgenError, UsageError
 from .feed import form_record
-from .findings import Finding
+from .findings import Finding, Level
+from .i18n import N_, _, ngettext
 from .model import Form, FundRow, Stated, inner_model, label_for
 from .pipeline import Entry, Site, load_site
 from .profile import PROFILES_FOLDER, MoneyFormat, Profile
@@ -37,7 +38,12 @@ from .profile import PROFILES_FOLDER, MoneyFormat, Profile
 __all__ = ["Change", "FormDiff", "Request", "RowChange", "Side", "SiteDiff", "Status", "compare", "diff",
            "parse_request", "render_markdown", "render_text"]
 
-WORKING_TREE = "working tree"
+WORKING_TREE = N_("working tree")
+"""The side of the files on disk, as printed (translated where it is: `_working_tree`)."""
+
+
+def _working_tree() -> str:
+    return _(WORKING_TREE)
 
 
 # --- git ------------------------------------------------------------------------------------------
@@ -50,8 +56,8 @@ def _git(folder: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(["git", "-C", str(folder), *args], input=stdin, capture_output=True, check=False)
     except FileNotFoundError:
-        raise FormgenError("git is not installed: formgen diff reads revisions with git "
-                           "(on Debian: apt-get install git)") from None
+        raise FormgenError(_("git is not installed: formgen diff reads revisions with git "
+                             "(on Debian: apt-get install git)")) from None
     if done.returncode != 0:
         raise _GitFailed(done.stderr.decode("utf-8", "replace").strip())
     return done.stdout
@@ -64,7 +70,8 @@ def _toplevel(folder: Path) -> Path | None:
     except _GitFailed as failure:
         if "not a git repository" in str(failure):
             return None
-        raise UsageError(f"{folder}: git cannot read the repository: {failure}") from None
+        raise UsageError(_("{folder}: git cannot read the repository: {failure}")
+                         .format(folder=folder, failure=failure)) from None
     return Path(text).resolve() if text else None  # empty inside .git itself
 
 
@@ -92,7 +99,8 @@ def _blobs(root: Path, objects: list[bytes]) -> list[bytes]:
         end = out.index(b"\n", position)
         header = out[position:end].split(b" ")
         if len(header) != 3:
-            raise FormgenError(f"git cannot read object {name.decode()}: {out[position:end].decode('replace')}")
+            raise FormgenError(_("git cannot read object {name}: {answer}")
+                               .format(name=name.decode(), answer=out[position:end].decode("replace")))
         start = end + 1
         size = int(header[2])
         contents.append(out[start:start + size])
@@ -164,7 +172,7 @@ def _revisions(root: Path, word: str) -> list[Side] | None:
     (what a pull request changes, as in git diff). None if it names no revision."""
     for separator in ("...", ".."):
         if separator in word:
-            first, _, second = word.partition(separator)
+            first, _separator, second = word.partition(separator)
             a, b = _commit(root, first or "HEAD"), _commit(root, second or "HEAD")
             if a is None or b is None:
                 return None
@@ -172,10 +180,11 @@ def _revisions(root: Path, word: str) -> list[Side] | None:
                 try:
                     base = _git(root, "merge-base", a, b).decode().strip()
                 except _GitFailed:
-                    raise UsageError(f"“{word}”: {first or 'HEAD'} and {second or 'HEAD'} have no common "
-                                     "ancestor") from None
-                return [Side(f"merge base of {first or 'HEAD'} and {second or 'HEAD'} ({base[:7]})", base,
-                             base[:7]), _side(second or "HEAD", b)]
+                    raise UsageError(_("“{word}”: {first} and {second} have no common ancestor")
+                                     .format(word=word, first=first or "HEAD", second=second or "HEAD")) from None
+                label = _("merge base of {first} and {second} ({commit})").format(
+                    first=first or "HEAD", second=second or "HEAD", commit=base[:7])
+                return [Side(label, base, base[:7]), _side(second or "HEAD", b)]
             return [_side(first or "HEAD", a), _side(second or "HEAD", b)]
     commit = _commit(root, word)
     return None if commit is None else [_side(word, commit)]
@@ -188,12 +197,13 @@ def _repository(cwd: Path, words: Iterable[str]) -> Path:
         if path.exists():
             top = _toplevel(path if path.is_dir() else path.parent)
             if top is None:
-                raise UsageError(f"{word}: not in a git repository (formgen diff compares git revisions)")
+                raise UsageError(_("{path}: not in a git repository (formgen diff compares git revisions)")
+                                 .format(path=word))
             return top
     top = _toplevel(cwd)
     if top is None:
-        raise UsageError(f"{cwd}: not in a git repository (formgen diff compares git revisions; "
-                         "run it inside the site's repository or name a path in one)")
+        raise UsageError(_("{path}: not in a git repository (formgen diff compares git revisions; run it inside "
+                           "the site's repository or name a path in one)").format(path=cwd))
     return top
 
 
@@ -203,16 +213,20 @@ def _relative(root: Path, cwd: Path, word: str) -> str:
         if path.exists():
             top = _toplevel(path if path.is_dir() else path.parent)
             if top is None:
-                raise UsageError(f"{word}: not in a git repository (formgen diff compares git revisions)")
-            raise UsageError(f"{word}: in another git repository ({top}) than {root}: compare one at a time")
-        raise UsageError(f"{word}: outside the git repository {root}")
+                raise UsageError(_("{path}: not in a git repository (formgen diff compares git revisions)")
+                                 .format(path=word))
+            raise UsageError(_("{path}: in another git repository ({other}) than {root}: compare one at a time")
+                             .format(path=word, other=top, root=root))
+        raise UsageError(_("{path}: outside the git repository {root}").format(path=word, root=root))
     return path.relative_to(root).as_posix() or "."
 
 
-def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -> Request:
+def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None,
+                  content: Path = Path(CONTENT_FOLDER)) -> Request:
     """``[REV_A [REV_B]] [PATH…]`` as git diff reads it: leading words that name revisions are revisions,
     the rest are paths; ``--`` (when argparse leaves it) separates them explicitly. A word naming both a
-    revision and a path is refused, as git does: write ``./content`` for the path."""
+    revision and a path is refused, as git does: write ``./content`` for the path. Without a path, the
+    site's `content` folder (as the other commands find it, relative to `cwd`)."""
     cwd = cwd.resolve()
     explicit = "--" in words
     root = _repository(cwd, [word for word in words if word != "--"])
@@ -224,7 +238,7 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -
         for word in words[:split]:
             found = _revisions(root, word)
             if found is None:
-                raise UsageError(f"unknown revision “{word}”")
+                raise UsageError(_("unknown revision “{word}”").format(word=word))
             sides += found
         paths = [word for word in words[split + 1:] if word != "--"]
     else:
@@ -233,31 +247,31 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None) -
                 found = _revisions(root, word)
                 if found is not None:
                     if (cwd / word).exists():
-                        raise UsageError(f"“{word}” is both a revision and a path: write ./{word} for the path, "
-                                         f"or the revision's full name (refs/heads/{word}, refs/tags/{word})")
+                        raise UsageError(_("“{word}” is both a revision and a path: write ./{word} for the path, "
+                                           "or the revision's full name (refs/heads/{word}, refs/tags/{word})")
+                                         .format(word=word))
                     sides += found
                     continue
                 if not (cwd / word).exists():
                     unsure.add(word)
             paths.append(word)
     if len(sides) > 2:
-        raise UsageError("at most two revisions: formgen diff [REV_A [REV_B]] [PATH…]")
+        raise UsageError(_("at most two revisions: formgen diff [REV_A [REV_B]] [PATH…]"))
     if not sides:
         head = _commit(root, "HEAD")
         if head is None:
-            raise UsageError("unknown revision “HEAD”: the repository has no commit yet")
+            raise UsageError(_("unknown revision “HEAD”: the repository has no commit yet"))
         sides = [_side("HEAD", head)]
-    before, after = sides[0], sides[1] if len(sides) == 2 else Side(WORKING_TREE)
+    before, after = sides[0], sides[1] if len(sides) == 2 else Side(_working_tree())
     relative = []
-    for word in paths or [CONTENT_FOLDER]:
+    for word in paths or [content.as_posix()]:
         rel = _relative(root, cwd, word)
         if not (root / rel).exists() and not any(side.commit and _tree_has(root, side.commit, rel)
                                                  for side in (before, after)):
             if word in unsure:
-                raise UsageError(f"unknown revision or path not in the working tree: “{word}”")
-            where = " or ".join(f"at {side.label}" if side.commit else f"in the {side.label}"
-                                for side in (before, after))
-            raise UsageError(f"{word}: no such file or folder {where}")
+                raise UsageError(_("unknown revision or path not in the working tree: “{word}”").format(word=word))
+            where = _(" or ").join(_where(side.label) for side in (before, after))
+            raise UsageError(_("{path}: no such file or folder {where}").format(path=word, where=where))
         relative.append(rel)
     return Request(root, before, after, tuple(relative), *_config_candidates(root, cwd, config))
 
@@ -270,7 +284,7 @@ def _config_candidates(root: Path, cwd: Path, config: Path | None) -> tuple[tupl
         if path.is_relative_to(root):
             return (path.relative_to(root).as_posix(),), None
         if not path.is_file():
-            raise UsageError(f"{config}: no such file")
+            raise UsageError(_("{path}: no such file").format(path=config))
         return (), path
     if not cwd.is_relative_to(root):
         return (CONFIG_NAME,), None
@@ -321,6 +335,20 @@ class Status(StrEnum):
     ADDED = "added"
     REMOVED = "removed"
 
+    @property
+    def shown(self) -> str:
+        """The word as printed, in the active language."""
+        return _(_STATUS_WORDS[self][0])
+
+    @property
+    def heading(self) -> str:
+        """The word as a Markdown heading starts with it."""
+        return _(_STATUS_WORDS[self][1])
+
+
+_STATUS_WORDS = {Status.CHANGED: (N_("changed"), N_("Changed")), Status.ADDED: (N_("added"), N_("Added")),
+                 Status.REMOVED: (N_("removed"), N_("Removed"))}
+
 
 @dataclass(frozen=True)
 class Change:
@@ -353,7 +381,8 @@ class RowChange:
 
     def __str__(self) -> str:
         details = "; ".join([*map(str, self.changes), *self.texts])
-        return f"{self.table} {self.status} 第{self.position}项 {self.name}: {details}"
+        return _("{table} {status} 第{position}项 {name}: {details}").format(
+            table=self.table, status=self.status.shown, position=self.position, name=self.name, details=details)
 
 
 @dataclass(frozen=True)
@@ -488,7 +517,8 @@ def _stated(entry: Entry) -> list[tuple[str, str | None]]:
 def _text_change(label: str, before: str, after: str) -> str | None:
     if before == after:
         return None
-    return f"{label} {'added' if not before else 'removed' if not after else 'changed'}"
+    status = Status.ADDED if not before else Status.REMOVED if not after else Status.CHANGED
+    return _("{label} {status}").format(label=label, status=status.shown)
 
 
 def _texts(before: dict[str, Any], after: dict[str, Any], labels: _Labels) -> list[str]:
@@ -581,8 +611,8 @@ def _pairs(before: Sequence[tuple[str, str | None]], after: Sequence[tuple[str, 
 
 
 def _summary(entry: Entry) -> tuple[Change, ...]:
-    """An added or removed form in a few figures."""
-    if entry.scored is None:
+    """An added or removed form in a few figures (none when it has errors: `_blocking`)."""
+    if not _computable(entry):
         return ()
     record = form_record(entry)
     total = record["funds"]["total"]
@@ -595,34 +625,73 @@ def _summary(entry: Entry) -> tuple[Change, ...]:
     return tuple(Change(label, value, value) for label, value in figures)
 
 
+def _blocking(entry: Entry) -> list[Finding]:
+    """The errors that leave a form without figures: `check` fails on them and `build` publishes none, so
+    there is no figure of the site to show. An error about the ``stated:`` figures (the printed copy
+    disagreeing with formgen's computation) is not one: the computation stands, and the error compares it."""
+    return [finding for finding in entry.findings
+            if finding.level is Level.ERROR and not finding.field.startswith("stated.")]
+
+
+def _computable(entry: Entry) -> bool:
+    return entry.scored is not None and not _blocking(entry)
+
+
+def _why(entry: Entry, where: str, listed: Iterable[Finding] = ()) -> list[str]:
+    """Why a side has no figures: a note, and the errors that say why (those not listed already as new)."""
+    errors = _blocking(entry)
+    shown = set(listed)
+    note = ngettext("its figures cannot be computed {where}: the form has {count} error",
+                    "its figures cannot be computed {where}: the form has {count} errors",
+                    len(errors)).format(where=where, count=len(errors))
+    if not errors:  # not validated at all: its findings (new, or on both sides) are the reason
+        note = _("its figures cannot be computed {where}: the form has errors").format(where=where)
+    return [note, *(_("error {where}: {finding}").format(where=where, finding=_located(finding))
+                    for finding in errors if finding not in shown)]
+
+
+def _where(side: str) -> str:
+    return _("in the {side}").format(side=side) if side == _working_tree() else _("at {side}").format(side=side)
+
+
+def _content(entry: Entry) -> object:
+    """What a form says, to tell whether it changed when its figures are not shown: its feed record once
+    validated (the raw data is released by then), else its raw data and body."""
+    return form_record(entry) if entry.scored is not None else (entry.document.data, entry.document.body)
+
+
 def _changed(before: Entry, after: Entry, labels: tuple[str, str]) -> FormDiff:
     notes = []
     if before.document.display != after.document.display:
-        notes.append(f"moved: {before.document.display} → {after.document.display}")
+        notes.append(_("moved: {before} → {after}").format(before=before.document.display,
+                                                            after=after.document.display))
     figures: list[Change] = []
     rows: list[RowChange] = []
     texts: list[str] = []
+    new_findings, resolved = _findings(before.findings, after.findings)
+    computable = _computable(before) and _computable(after)
     if before.scored is not None and after.scored is not None:
         old, new = form_record(before), form_record(after)
         level1 = list(dict.fromkeys([*new["subtotals"], *old["subtotals"]]))
         # Each side in its own profile's words; a change is named as the form now prints it (the later side).
         was, now = _labels(before), _labels(after)
+        # What the author wrote is shown whatever the errors; what formgen computes only when both sides
+        # have figures (`_blocking`): a 总分 from figures that do not add up is no figure of the site.
         figures = (_pairs(_fields(old, was), _fields(new, now))
                    + _keyed_pairs(_money_figures(old, was), _money_figures(new, now))
-                   + _pairs(_computed(old, level1, was), _computed(new, level1, now))
+                   + (_pairs(_computed(old, level1, was), _computed(new, level1, now)) if computable else [])
                    + _pairs(_stated(before), _stated(after)))
-        rows, reordered = _rows(old["indicators"], new["indicators"], (was, now))
         texts = _texts(old, new, now)
-        if reordered:
-            texts.append(f"{label_for(('indicators',), now.form)} reordered")
-    elif before.scored is None and after.scored is None:
-        if (before.document.data, before.document.body) != (after.document.data, after.document.body):
-            notes.append("changed; its figures cannot be computed on either side: the form has errors")
-    else:
-        broken = labels[0] if before.scored is None else labels[1]
-        where = f"in the {broken}" if broken == WORKING_TREE else f"at {broken}"
-        notes.append(f"its figures cannot be computed {where}: the form has errors")
-    new_findings, resolved = _findings(before.findings, after.findings)
+        if computable:
+            rows, reordered = _rows(old["indicators"], new["indicators"], (was, now))
+            if reordered:
+                texts.append(_("{table} reordered").format(table=label_for(("indicators",), now.form)))
+    if not computable:
+        if not _computable(before) and not _computable(after) and _content(before) == _content(after):
+            return FormDiff(after.slug, _title(after), after.document.display, Status.CHANGED, notes=tuple(notes))
+        for entry, side in ((before, labels[0]), (after, labels[1])):
+            if not _computable(entry):
+                notes += _why(entry, _where(side), (*new_findings, *resolved))
     return FormDiff(after.slug, _title(after), after.document.display, Status.CHANGED, tuple(figures), tuple(rows),
                     tuple(texts), new_findings, resolved, tuple(notes))
 
@@ -646,13 +715,14 @@ def compare(before: Site, after: Site, labels: tuple[str, str] = ("before", "aft
             else:
                 unchanged += 1
         else:
-            notes = () if entry.scored else ("its figures cannot be computed: the form has errors",)
+            notes = () if _computable(entry) else tuple(_why(entry, _where(labels[1]), entry.findings))
             forms.append(FormDiff(entry.slug, _title(entry), entry.document.display, Status.ADDED, _summary(entry),
                                   new=tuple(entry.findings), notes=notes))
     for key, entry in old.items():
         if key not in new:  # its findings go with it: listing them as resolved would only be noise
+            notes = () if _computable(entry) else tuple(_why(entry, _where(labels[0]), entry.findings))[:1]
             forms.append(FormDiff(entry.slug, _title(entry), entry.document.display, Status.REMOVED,
-                                  _summary(entry)))
+                                  _summary(entry), notes=notes))
     forms.sort(key=lambda form: form.path)
     return forms, unchanged
 
@@ -663,8 +733,8 @@ def diff(request: Request) -> SiteDiff:
         before = _load_side(request, request.before, Path(scratch) / "before")
         after = _load_side(request, request.after, Path(scratch) / "after")
     if not before.entries and not after.entries:
-        raise UsageError(f"no form files (*.md) under {', '.join(request.paths)} at {request.before.label} "
-                         f"or {'in the ' if request.after.commit is None else 'at '}{request.after.label}")
+        raise UsageError(_("no form files (*.md) under {paths} {before} or {after}").format(
+            paths=_(", ").join(request.paths), before=_where(request.before.label), after=_where(request.after.label)))
     forms, unchanged = compare(before, after, (request.before.label, request.after.label))
     scoring = (before.config.scheme, before.config.checks) != (after.config.scheme, after.config.checks)
     return SiteDiff(request.before.label, request.after.label, tuple(forms), unchanged, scoring)
@@ -676,38 +746,52 @@ def _subject(finding: Finding) -> str:
     return f"{finding.field} ({finding.label}): " if finding.field else ""
 
 
+_NEW = {Level.ERROR: N_("new error: {finding}"), Level.WARNING: N_("new warning: {finding}"),
+        Level.DISCREPANCY: N_("new discrepancy: {finding}")}
+_RESOLVED = {Level.ERROR: N_("resolved error: {finding}"), Level.WARNING: N_("resolved warning: {finding}"),
+             Level.DISCREPANCY: N_("resolved discrepancy: {finding}")}
+
+
+def _located(finding: Finding) -> str:
+    """A finding with its file and line, as check prints it, so that an editor can jump to it."""
+    return f"{finding.path}:{finding.line}: {_subject(finding)}{finding.message} — {finding.fix}"
+
+
 def _new(finding: Finding) -> str:
-    """A new finding where it is now, as check prints it, so that an editor can jump to it."""
-    return (f"new {finding.level}: {finding.path}:{finding.line}: {_subject(finding)}{finding.message}"
-            f" — {finding.fix}")
+    """A new finding where it is now."""
+    return _(_NEW[finding.level]).format(finding=_located(finding))
 
 
 def _resolved(finding: Finding) -> str:
-    return f"resolved {finding.level}: {_subject(finding)}{finding.message}"
+    return _(_RESOLVED[finding.level]).format(finding=f"{_subject(finding)}{finding.message}")
 
 
 def _verdict(diff: SiteDiff) -> str:
     if not diff.forms:
-        return "no changes to forms"
+        return _("no changes to forms")
     counts = Counter(form.status for form in diff.forms)
-    parts = ", ".join(f"{counts[status]} {status}" for status in Status if counts[status])
-    noun = "form differs" if len(diff.forms) == 1 else "forms differ"
-    return f"{len(diff.forms)} {noun} ({parts}), {diff.unchanged} unchanged"
+    parts = _(", ").join(_("{count} {status}").format(count=counts[status], status=status.shown)
+                         for status in Status if counts[status])
+    return ngettext("{count} form differs ({parts}), {unchanged} unchanged",
+                    "{count} forms differ ({parts}), {unchanged} unchanged",
+                    len(diff.forms)).format(count=len(diff.forms), parts=parts, unchanged=diff.unchanged)
 
 
 def _config_note(diff: SiteDiff) -> str:
-    return f"{CONFIG_NAME} differs: the two sides are scored and checked with different settings"
+    return _("{config} differs: the two sides are scored and checked with different settings").format(
+        config=CONFIG_NAME)
 
 
 def render_text(diff: SiteDiff) -> str:
     """One block per form (its status, slug and title, then what changed, indented), and a verdict."""
     lines = [_config_note(diff)] if diff.config_changed else []
     for form in diff.forms:
-        lines.append(f"{form.status} {form.slug} {form.title}".rstrip())
+        lines.append(f"{form.status.shown} {form.slug} {form.title}".rstrip())
         details = [*form.notes, "; ".join(map(str, form.figures)), *map(str, form.rows), *form.texts,
                    *map(_resolved, form.resolved), *map(_new, form.new)]
         lines += [f"  {detail}" for detail in details if detail]
-    lines.append(f"{diff.before} → {diff.after}: {_verdict(diff)}")
+    lines.append(_("{before} → {after}: {verdict}").format(before=diff.before, after=diff.after,
+                                                           verdict=_verdict(diff)))
     return "\n".join(lines) + "\n"
 
 
@@ -738,12 +822,13 @@ def render_markdown(diff: SiteDiff) -> str:
     and a list of its rows, texts and findings."""
     lines = [f"### formgen diff: {_md(diff.before)} → {_md(diff.after)}", ""]
     if not diff.forms:
-        return "\n".join([*lines, "no changes to forms", ""])
-    lines += [f"{_md(_verdict(diff))}.", ""]
+        return "\n".join([*lines, _("no changes to forms"), ""])
+    lines += [_("{sentence}.").format(sentence=_md(_verdict(diff))), ""]
     if diff.config_changed:
-        lines += [f"{_md(_config_note(diff))}.", ""]
+        lines += [_("{sentence}.").format(sentence=_md(_config_note(diff))), ""]
     for form in diff.forms:
-        lines += [f"#### {form.status.capitalize()}: {_md(form.slug)} {_md(form.title)}".rstrip(), ""]
+        lines += [_("#### {status}: {slug} {title}").format(status=form.status.heading, slug=_md(form.slug),
+                                                           title=_md(form.title)).rstrip(), ""]
         lines += _table(form, diff.before, diff.after)
         items = [*form.notes, *map(str, form.rows), *form.texts, *map(_resolved, form.resolved),
                  *map(_new, form.new)]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from generator.checks import PLACEHOLDER
 from generator.config import SiteConfig, load_config
 from generator.model import Form, inner_model
 from generator.reading import read_document
-from generator.scaffolding import EXAMPLE_SLUG, SCAFFOLD
+from generator.scaffolding import EXAMPLE_SLUG, HOOK_SCRIPT, SCAFFOLD
 
 from .conftest import CONTENT, ROOT
 
@@ -82,6 +85,7 @@ def _check_json(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, d
 # formgen new
 
 
+@pytest.mark.chinese
 def test_new_writes_every_field_with_its_label_and_a_comment_beside_it(capsys, site):
     code, out, _ = run(capsys, "new", "办公楼维修：一期 #1", "--year", "2025", "--slug", "office-repair")
     path = site / "content" / "2025" / "office-repair.md"
@@ -262,7 +266,7 @@ def test_init_writes_a_site_that_checks_and_builds_at_once(capsys, tmp_path, mon
     labels = _labels()
     for loc, line in _keyed_lines(example).items():
         if not isinstance(loc[-1], int):
-            assert f"# {labels[_generic(loc)][0]}（" in line
+            assert re.search(rf"# {re.escape(labels[_generic(loc)][0])} \((required|optional)\)", line), line
     # and then `new` works in the new site
     assert main(["new", "第二个项目", "--slug", "second"]) == 0
     assert (site / "content" / "2025" / "second.md").is_file()
@@ -273,7 +277,7 @@ def test_init_formgen_toml_names_every_setting_at_its_default(tmp_path):
     path = tmp_path / "unit" / "formgen.toml"
     assert load_config(path) == SiteConfig()
     text = path.read_text(encoding="utf-8")
-    assert re.search(r"[\u4e00-\u9fff]", text) and "Every key is optional" in text, "Chinese and English"
+    assert "Every key is optional" in text, "in English, as tests run (Chinese by default)"
     for section, info in SiteConfig.model_fields.items():
         assert re.search(rf"^\[{section}\]", text, flags=re.M), section
         for key in inner_model(info.annotation).model_fields:
@@ -287,7 +291,8 @@ def test_init_hooks_and_ci(tmp_path):
     hooks = yaml.safe_load((site / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hook = hooks["repos"][0]["hooks"][0]
     assert hooks["repos"][0]["repo"] == "local"
-    assert hook["id"] == "formgen-check" and hook["entry"] == "formgen check" and hook["pass_filenames"] is False
+    assert hook["id"] == "formgen-check" and hook["pass_filenames"] is False
+    assert hook["entry"] == f"sh {HOOK_SCRIPT} check" and (site / HOOK_SCRIPT).is_file()
     assert re.match(hook["files"], "content/2025/x.md") and not re.match(hook["files"], "README.md")
     workflow = yaml.safe_load((site / ".github" / "workflows" / "formgen.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["site"]["steps"]
@@ -331,3 +336,142 @@ def test_the_placeholder_finding_is_documented():
     assert "`placeholder`" in (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
     authoring_doc = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
     assert "## formgen init" in authoring_doc and "## formgen new" in authoring_doc
+
+
+# The language of the files written
+
+
+_COMMENTED_CODE = re.compile(r"\s*# ?[\w\[\]{]+ = |#\s+[\[{\]]")
+"""A setting commented out in formgen.toml (``# budget_weight = 10``, ``#     { name = …``): not prose."""
+
+
+def _comments(path: Path) -> list[str]:
+    """The comment lines of a scaffold file: `# …` lines, and the lines inside site.html's {#- … -#}."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        return [line for block in re.findall(r"\{#-(.*?)-#\}", text, flags=re.S) for line in block.splitlines()
+                if line.strip() and not line.lstrip().startswith("<")]
+    return [line.split("#", 1)[1] for line in text.splitlines()
+            if "#" in line and not line.startswith("#!") and not _COMMENTED_CODE.match(line)]
+
+
+def _parsed(site: Path) -> None:
+    """Every written file still reads as what it is."""
+    import tomllib
+
+    tomllib.loads((site / "formgen.toml").read_text(encoding="utf-8"))
+    for name in (".pre-commit-config.yaml", ".github/workflows/formgen.yml"):
+        assert isinstance(yaml.safe_load((site / name).read_text(encoding="utf-8")), dict), name
+    assert load_config(site / "formgen.toml") == SiteConfig()
+
+
+@pytest.mark.chinese
+def test_init_speaks_chinese_by_default_and_english_on_request(capsys, tmp_path):
+    from .chinese import chinese_share
+
+    assert main(["init", str(tmp_path / "zh"), "--year", "2025"]) == 0
+    assert main(["--lang", "en", "init", str(tmp_path / "en"), "--year", "2025"]) == 0
+    for target in SCAFFOLD.values():
+        chinese = " ".join(_comments(tmp_path / "zh" / target))
+        english = " ".join(_comments(tmp_path / "en" / target))
+        assert chinese and chinese_share(chinese) >= 0.7, (target, chinese)
+        assert chinese_share(english) < 0.2, (target, english)
+        for line in (tmp_path / "zh" / target).read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith("# ") and not _COMMENTED_CODE.match(line):  # prose, wrapped to fit
+                assert authoring._width(line) <= 100, line
+    _parsed(tmp_path / "zh")
+    _parsed(tmp_path / "en")
+    workflow = yaml.safe_load((tmp_path / "zh" / ".github" / "workflows" / "formgen.yml").read_text(encoding="utf-8"))
+    assert [step.get("name") for step in workflow["jobs"]["site"]["steps"] if "run" in step] == \
+        ["安装系统依赖", "安装 formgen", "检查", "生成网站"]
+    assert "Every key is optional" in (tmp_path / "en" / "formgen.toml").read_text(encoding="utf-8")
+    example = (tmp_path / "zh" / "content" / "2025" / f"{EXAMPLE_SLUG}.md").read_text(encoding="utf-8")
+    assert example.splitlines()[1].startswith("# 示例表：每一栏都已填写")
+    assert "# 年度（必填）" in example
+
+
+@pytest.mark.chinese
+def test_new_writes_its_header_in_the_language_asked_for(capsys, reference_site):
+    from .chinese import chinese_share
+
+    assert main(["new", "办公楼维修", "--slug", "zh", "--year", "2025"]) == 0
+    assert main(["new", "办公楼维修", "--slug", "en", "--year", "2025", "--lang", "en"]) == 0
+    assert main(["new", "--from", SOURCE, "--slug", "zh-from"]) == 0
+    zh, en, from_ = (read_document(reference_site / "content" / "2025" / f"{slug}.md").path.read_text(encoding="utf-8")
+                     for slug in ("zh", "en", "zh-from"))
+
+    def header(text: str) -> str:
+        return " ".join(line[2:] for line in text.splitlines()[1:] if line.startswith("# "))
+
+    assert header(zh).startswith("项目支出绩效目标自评表（formgen new 生成）。把每个“【待填写】”换成实际内容")
+    assert "绩效指标：每个一级指标先给一行" in header(zh) and chinese_share(header(zh)) >= 0.8
+    assert header(en).startswith("项目支出绩效目标自评表 (written by formgen new). Replace every “【待填写】”")
+    assert "# 年度（必填）：" in zh and "# 年度 (required): " in en and "# 备注（可选）" in zh
+    # Every field's doc too, from the catalog: what goes there, in Chinese.
+    assert "# 年度（必填）：所评价的预算年度（标题下的 `（2024年度）`）。" in zh
+    assert "# 年度 (required): The budget year evaluated (the `（2024年度）` under the title)." in en
+    comments = [line.split("# ", 1)[1] for line in zh.split("---")[1].splitlines() if "# " in line]
+    assert chinese_share("\n".join(comments)) >= 0.9, "labels, docs and header alike"
+    assert f"以 content/2024/{SOURCE}.md 为底稿" in header(from_) and "自评结论须重新填写" in header(from_)
+
+
+# The pre-commit hook, as a desktop git client runs it
+
+
+_SHORT_PATH = "/usr/bin:/bin"
+"""The PATH of a git client started from a desktop (macOS's launchd gives /usr/bin:/bin:/usr/sbin:/sbin):
+without the virtual environment's or pipx's folder, where formgen is."""
+
+
+def _hook(site: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """The hook's entry, run as pre-commit runs it: in the site's folder, with a desktop's short PATH."""
+    hook = yaml.safe_load((site / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]["hooks"][0]
+    environment = {"PATH": _SHORT_PATH, "HOME": str(home)}  # no FORMGEN_LANG: what a clerk gets
+    return subprocess.run(shlex.split(hook["entry"]), cwd=site, env=environment, capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.mark.chinese
+@pytest.mark.skipif(shutil.which("formgen", path=_SHORT_PATH) is not None or shutil.which("sh", path=_SHORT_PATH)
+                    is None, reason="needs sh, and formgen not installed in /usr/bin or /bin")
+def test_the_hook_finds_formgen_with_a_desktop_git_clients_path(capsys, tmp_path):
+    site, home = tmp_path / "unit", tmp_path / "home"
+    assert main(["init", str(site), "--year", "2025"]) == 0
+    installed = Path(sys.executable).parent / "formgen"  # this environment's formgen, as in a site's .venv
+    assert installed.is_file()
+    # No formgen where the hook looks: it says so, in Chinese, with what to do.
+    done = _hook(site, home)
+    assert done.returncode == 1 and "找不到 formgen" in done.stderr and "FORMGEN" in done.stderr
+    # The site's .venv, where docs/authoring.md says to install it.
+    (site / ".venv" / "bin").mkdir(parents=True)
+    (site / ".venv" / "bin" / "formgen").symlink_to(installed)
+    done = _hook(site, home)
+    assert done.returncode == 0, done.stderr
+    assert f"content/2025/{EXAMPLE_SLUG}.md:" in done.stdout and "警告" in done.stdout, "formgen check, in Chinese"
+    form = site / "content" / "2025" / f"{EXAMPLE_SLUG}.md"
+    form.write_text(re.sub(r"(?m)^(    executed: )196500", r"\g<1>296500", form.read_text(encoding="utf-8"), count=1),
+                    encoding="utf-8")
+    done = _hook(site, home)
+    assert done.returncode == 1 and "funds.total.executed" in done.stdout, "an error fails the commit"
+    # pipx's folder, and FORMGEN naming formgen wherever it is.
+    shutil.rmtree(site / ".venv")
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / ".local" / "bin" / "formgen").symlink_to(installed)
+    assert "funds.total.executed" in _hook(site, home).stdout
+    (home / ".local" / "bin" / "formgen").unlink()
+    hook = yaml.safe_load((site / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]["hooks"][0]
+    done = subprocess.run(shlex.split(hook["entry"]), cwd=site, capture_output=True, text=True, check=False,
+                          env={"PATH": _SHORT_PATH, "HOME": str(home), "FORMGEN": str(installed)})
+    assert done.returncode == 1 and "funds.total.executed" in done.stdout
+
+
+@pytest.mark.chinese
+def test_new_and_init_refuse_in_chinese(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "new", "办公楼维修", "--slug", "office-repair", "--year", "2025")[0] == 0
+    code, _, err = run(capsys, "new", "办公楼维修", "--slug", "office-repair", "--year", "2025")
+    assert code == 2 and "content/2025/office-repair.md 已经存在：请用 --slug 另起文件名，或加上 --force 覆盖它" in err
+    code, _, err = run(capsys, "new", "办公楼维修", "--slug", "Office Repair")
+    assert code == 2 and "只能用小写字母、数字和连字符" in err
+    code, _, err = run(capsys, "init", str(tmp_path))
+    assert code == 2 and "不是空文件夹" in err and "--force" in err

@@ -239,6 +239,7 @@ def _filled(text: str, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.chinese  # the file's comments as a clerk gets them, in Chinese: （必填）, （formgen new 生成）
 @pytest.mark.parametrize("name", ["central", "yunnan"])
 def test_new_writes_a_skeleton_of_the_profile_that_checks_clean_once_filled(name, tmp_path, capsys, monkeypatch):
     (tmp_path / "formgen.toml").write_text('[site]\ntitle = "示例"\n', encoding="utf-8")  # the reference's site

@@ -135,10 +135,17 @@ def test_head_against_the_working_tree_prints_figures_rows_and_findings(repo, ca
 
 def test_rows_texts_and_two_revisions(repo, capsys):
     path = form_path(repo, CHANGED)
-    edit(path, "name: 全年案件结案率, target: ≥85%", "name: 全年案件结案率, target: ≥95%")
+    # Edited as a clerk would, so that the form still checks (a form with errors shows no figures): the
+    # score is the computed one, 92.02 ÷ 95 × 10 = 9.686 → 9.69; the 满意度指标 rows still add up to 10,
+    # and the printed 总分 is 97.29 − 10 + 9.69 = 96.98.
+    edit(path, "name: 全年案件结案率, target: ≥85%, actual: 92.02%, weight: 10, score: 10}",
+         "name: 全年案件结案率, target: ≥95%, actual: 92.02%, weight: 10, score: 9.69}")
     judges = ("  - {level1: 满意度指标, level2: 满意度指标, name: 法官满意度, "
               "target: ≥90%, actual: 90%, weight: 5, score: 5}")
     edit(path, f"{judges}\n", "")
+    edit(path, "name: 诉讼当事人满意度, target: ≥90%, actual: 90%, weight: 5, score: 5}",
+         "name: 诉讼当事人满意度, target: ≥90%, actual: 90%, weight: 10, score: 10}")
+    edit(path, "  total: 97.29", "  total: 96.98")
     edit(path, "审判辅助事务购买社会化服务专项资金各项", "审判辅助事务购买社会化服务专项资金的各项")
     after = record(repo, CHANGED)
     git(repo, "commit", "-q", "-a", "-m", "edit rows")
@@ -320,3 +327,84 @@ def test_the_hook_fails_on_a_bad_staged_form(repo, capsys):
     edit(bad, "executed: 9880000}", "executed: 988000}")
     git(repo, "add", "-A")
     assert main([*command[1:], *staged_for(declared, repo)]) == 0
+
+
+def test_a_form_with_errors_shows_no_computed_figures_and_says_why(repo, capsys):
+    """docs/authoring.md: a form with errors on one side has no figures there; the errors say why. Its
+    执行率 and 总分 would be computed from figures that do not add up, and `build` publishes none."""
+    path = form_path(repo, CHANGED)
+    edit(path, "executed: 988000}   # 年度资金总额", "executed: 1000000}   # 年度资金总额")  # 财政拨款 + 其他 stay
+    line = 1 + path.read_text(encoding="utf-8").splitlines().index(
+        "  total:    {initial: 1354628, budget: 1354628, executed: 1000000}   # 年度资金总额")
+    code, out, _ = run(capsys)
+    assert code == 0
+    block = out.splitlines()[1:-1]
+    rate, total = label_for(("execution_rate",), Stated), label_for(("total",), Stated)
+    assert block[0] == "  its figures cannot be computed in the working tree: the form has 1 error"
+    assert block[1].startswith(f"  {EXECUTED} 988,000 → 1,000,000"), "what the author wrote, and no more:"
+    assert not any(f"{rate} " in text or f"{total} " in text for text in block if "→" in text), "nothing computed"
+    assert any(text.startswith(f"  new error: content/2024/{CHANGED}.md:{line}: funds.total.executed ")
+               and "988,000" in text for text in block), "the error that says why, where it is"
+    # Committed as it is, then another edit: the error is on both sides, new on neither, and still named.
+    git(repo, "commit", "-q", "-a", "-m", "a slip")
+    edit(path, "contact: ", "contact: 王")
+    head = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    code, out, _ = run(capsys)
+    block = out.splitlines()[1:-1]
+    assert f"  its figures cannot be computed at HEAD ({head}): the form has 1 error" in block
+    assert "  its figures cannot be computed in the working tree: the form has 1 error" in block
+    for where in (f"at HEAD ({head})", "in the working tree"):
+        assert any(text.startswith(f"  error {where}: content/2024/{CHANGED}.md:{line}: funds.total.executed ")
+                   for text in block), where
+    assert "  联系人 莫路路 → 王莫路路" in block
+    assert not any(f"{rate} " in text for text in block if "→" in text)
+    # Fixed: the figures are back, against a side that has none.
+    edit(path, "executed: 1000000}   # 年度资金总额", "executed: 988000}   # 年度资金总额")
+    code, out, _ = run(capsys, "--format", "markdown")
+    assert f"- its figures cannot be computed at HEAD ({head}): the form has 1 error" in out
+    assert "- resolved error: funds.total.executed" in out
+
+
+def test_an_error_in_the_printed_figures_leaves_the_computation(repo, capsys):
+    # Spending changed in every row: only the stated 总分 disagrees, and the diff shows the new 总分 beside it.
+    edit(form_path(repo, CHANGED), "executed: 988000}", "executed: 1000000}")
+    after = record(repo, CHANGED)
+    out = run(capsys)[1]
+    assert "cannot be computed" not in out
+    assert f"{label_for(('total',), Stated)} 97.29 → {after['total']}" in out
+
+
+def test_diff_finds_its_site_from_any_folder(repo, capsys, monkeypatch, tmp_path):
+    """Run from content/2024 it looked for ./content there ("content: no such file or folder"); it finds
+    the site as the other verbs do, and says whose settings it uses."""
+    change_the_tree(repo)
+    expected = run(capsys)[1]
+    assert "3 forms differ" in expected
+    monkeypatch.chdir(repo / "content" / "2024")
+    code, out, err = run(capsys)
+    assert (code, out) == (0, expected)
+    assert "../../formgen.toml" in err, "the settings it uses, named from where the user is"
+    monkeypatch.chdir(tmp_path)  # elsewhere, naming the content
+    code, out, _ = run(capsys, "HEAD", str(repo / "content"))
+    assert (code, out) == (0, expected)
+
+
+@pytest.mark.chinese
+def test_diff_speaks_chinese(repo, capsys):
+    from .chinese import chinese_share
+
+    change_the_tree(repo)
+    code, out, _ = run(capsys)
+    assert code == 0
+    lines = out.splitlines()
+    head = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    assert lines[-1] == f"HEAD ({head}) → 工作区：3 张表有变化（已修改 1 张、新增 1 张、已删除 1 张），1 张未变"
+    assert f"已修改 {CHANGED} " in out and f"新增 {ADDED} " in out and f"已删除 {REMOVED} " in out
+    # diff's own words around the findings (whose messages are check's): the lines' openings
+    assert any(line.startswith("  已消除的警告：funds.total.executed ") for line in lines)
+    assert any(line.startswith(f"  新的错误：content/2024/{CHANGED}.md:") for line in lines)
+    assert chinese_share(lines[-1]) >= 0.8
+    code, out, _ = run(capsys, "--format", "markdown")
+    assert "3 张表有变化（已修改 1 张、新增 1 张、已删除 1 张），1 张未变。" in out and f"#### 新增：{ADDED} " in out
+    code, _, err = run(capsys, "nosuchrev")
+    assert code == 2 and "未知的版本，或工作区中没有这个路径：“nosuchrev”" in err

@@ -182,7 +182,7 @@ def test_a_truncated_text_writes_what_it_has_and_fails_clearly(capsys, site, tmp
     assert out.count(", complete,") == 2 and out.count(", incomplete,") == 1
     missing = next(line for line in out.splitlines() if "[import-missing]" in line)
     assert missing.strip().startswith(f"{source}:{third + 1}: error: form 3 has no ")
-    assert "contact" in missing and "自评结论" in missing
+    assert "联系人" in missing and "自评结论" in missing, "named by their labels, as the printed form does"
     written = sorted(site.glob("*.md"))
     assert len(written) == 3
     code, out, _ = run(capsys, "check", site)
@@ -196,6 +196,28 @@ def test_a_text_that_is_no_form_fails_clearly(capsys, site, tmp_path):
     assert code == 1 and not err
     assert "notes.txt: error: no form found" in out and "[import-no-form]" in out
     assert not site.exists()
+
+
+@pytest.mark.chinese
+def test_import_speaks_chinese(capsys, site, tmp_path):
+    from .chinese import chinese_share
+
+    source = tmp_path / "partial.txt"
+    source.write_text(f"会议纪要\n{FORM_TITLE}\n项目名称 测试项目\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", source, "--out", site)
+    assert code == 1
+    notes = [line.split(": ", 2)[2] for line in out.splitlines() if "[import-" in line]
+    assert notes[0] == "“会议纪要”位于第一张表之前：未导入 [import-unplaced]"
+    assert notes[1].startswith("原表中第 1 张表缺少 年度、填报日期、") and "联系人、自评结论" in notes[1]
+    assert all(chinese_share(note.rsplit(" [", 1)[0]) >= 0.8 for note in notes), notes  # the code aside
+    [written] = site.glob("*.md")
+    lines = written.read_text(encoding="utf-8").splitlines()[1:]
+    header = "".join(line[2:] for line in lines[:next(n for n, line in enumerate(lines) if line[0] != "#")])
+    expected = (f"由 formgen import 从 {source}:2 导入（第 1 张表）：请与原表核对。"
+                "原表中缺少的内容写作“【待填写】”，formgen check 会逐项列出。")
+    assert header.replace(" ", "") == expected.replace(" ", ""), "wrapped to the file's width"
+    code, _, err = run(capsys, "import", source, "--out", site)
+    assert code == 2 and "要写入的文件中有 1 个已经存在" in err and "--force" in err
 
 
 def test_a_gbk_text_names_the_conversion(capsys, site, tmp_path):

@@ -124,7 +124,7 @@ def test_a_central_form_as_text_imports_with_its_profile(capsys, site):
     text = path.read_text(encoding="utf-8")
     # The form names its profile (the site's is the reference), in 万元 as printed, with central's rows.
     assert "\nprofile: central " in text and "executed: 108.5437 " in text and "  current:" in text
-    assert "# 项目资金（万元）（必填）" in text and "fiscal:" not in text and "note:" not in text
+    assert "# 项目资金（万元） (required)" in text and "fiscal:" not in text and "note:" not in text
     assert_same_forms(export(capsys, site / "content"), fixture_forms(capsys, "central-sample"))
 
 
@@ -133,7 +133,7 @@ def test_without_the_profile_the_central_text_is_not_read_as_a_reference_form(ca
     source.write_text(CENTRAL_TEXT, encoding="utf-8")
     code, out, _ = run(capsys, "import", source, "--out", site / "content" / "2024")
     assert code == 1
-    assert "has no" in out and "funds.fiscal" in out  # the reference's rows, which the text does not have
+    assert "has no" in out and "财政拨款" in out  # the reference's rows (by their labels), which the text lacks
 
 
 def test_the_site_s_profile_is_the_default(capsys, site):

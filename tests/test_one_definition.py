@@ -87,7 +87,9 @@ def test_diff_labels_a_form_by_its_own_profile(repo, capsys):  # noqa: F811 (the
     edit(form_path(repo, SLUG), "year: 2024 ", "profile: mine\nyear: 2024 ")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "the form under the site's own profile")
-    edit(form_path(repo, SLUG), "executed: 988000}   # 年度资金总额", "executed: 1000000}   # 年度资金总额")
+    # Every row that spent 988,000 (年度资金总额, 财政拨款, 本级安排), so that the form still adds up: a form
+    # with errors shows no computed figures and no rows in diff.
+    edit(form_path(repo, SLUG), "executed: 988000}", "executed: 1000000}")
     edit(form_path(repo, SLUG), "actual: 6339件", "actual: 6400件")
     code, out, err = run(capsys)
     assert code == 0 and not err, err

@@ -195,7 +195,7 @@ def test_an_absent_field_leaves_the_model_schema_skeleton_sheet_and_feed(tmp_pat
     assert main(["new", "新项目", "--year", "2024", "--slug", "fresh"]) == 0
     skeleton = (root / "content" / "2024" / "fresh.md").read_text(encoding="utf-8")
     assert "contact:" not in skeleton and "filled_on:" not in skeleton
-    assert "project_category: 【待填写】" in skeleton and "# 项目类别（必填）" in skeleton
+    assert "project_category: 【待填写】" in skeleton and "# 项目类别 (required)" in skeleton  # tests run in English
     (root / "content" / "2024" / "fresh.md").unlink()
     capsys.readouterr()
     assert main(["build", "--no-pdf", "--out", "out"]) == 0

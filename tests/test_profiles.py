@@ -378,6 +378,7 @@ def test_money_is_printed_in_the_profiles_unit_and_precision():
     assert wan.message(Decimal("108.5437")) == "108.5437万元" and yuan.message(Decimal("60000.1")) == "60,000.10"
 
 
+@pytest.mark.chinese  # the comments as a clerk gets them: （必填）
 def test_new_writes_a_form_of_the_sites_profile(tmp_path, capsys, monkeypatch):
     shutil.copytree(FIXTURES / "split" / "profiles", tmp_path / "profiles")  # its three-cell target
     (tmp_path / "formgen.toml").write_text('[site]\nprofile = "split"\n', encoding="utf-8")

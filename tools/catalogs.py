@@ -16,7 +16,7 @@ import io
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -27,6 +27,8 @@ LOCALES = PACKAGE / "locale"
 DOMAIN = "formgen"
 _EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+SCAFFOLD = "scaffold/*"
+"""The files `formgen init` writes: Jinja templates with the delimiters of generator/scaffolding.py."""
 
 
 def extracted() -> Catalog:
@@ -34,10 +36,40 @@ def extracted() -> Catalog:
     template = Catalog(project="formgen", domain=DOMAIN, charset="utf-8", fuzzy=False,
                        copyright_holder="formgen contributors",
                        header_comment="# The messages of formgen (see generator/i18n.py); made by `make catalogs`.")
+    sys.path.insert(0, str(ROOT))
+    from generator.scaffolding import DELIMITERS
+
+    methods = [("**.py", "python"), ("scaffold/example.yaml", "ignore"), (SCAFFOLD, "jinja2.ext:babel_extract")]
     for _filename, _line, message, _comments, context in extract_from_dir(
-            PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS):
+            PACKAGE, method_map=methods, options_map={SCAFFOLD: dict(DELIMITERS)}, keywords=KEYWORDS):
         template.add(message, None, context=context)
+    for doc in field_docs():
+        template.add(doc, None, auto_comments=["A field's doc: formgen new writes it beside the key."])
     return template
+
+
+def field_docs() -> list[str]:
+    """The docs of every field of every shipped profile's form model (docstrings, some written per profile),
+    which `formgen new` writes beside each key: messages no keyword marks, so they are collected here."""
+    from pydantic import BaseModel
+
+    from generator.authoring import field_doc
+    from generator.model import inner_model
+    from generator.profile import form_model, shipped_profiles
+
+    docs: dict[str, None] = {}
+
+    def walk(model: type[BaseModel]) -> None:
+        for info in model.model_fields.values():
+            if field_doc(info):
+                docs[field_doc(info)] = None
+            inner = inner_model(info.annotation)
+            if inner is not None:
+                walk(inner)
+
+    for profile in shipped_profiles().values():
+        walk(form_model(profile))
+    return list(docs)
 
 
 def _stable(catalog: Catalog) -> Catalog:
@@ -79,11 +111,16 @@ def updated(language: str, template: Catalog) -> Catalog:
     return catalog
 
 
+def _translated(message: Message) -> bool:
+    """Whether a message has a whole translation (every plural form of one), not a fuzzy guess."""
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return not message.fuzzy and all(forms)
+
+
 def missing(catalog: Catalog) -> list[str]:
     """The messages with no translation (or only a fuzzy one)."""
     return sorted(str(message.id if isinstance(message.id, str) else message.id[0]) for message in catalog
-                  if message.id and (message.fuzzy or not message.string
-                                     or (isinstance(message.string, tuple) and not all(message.string))))
+                  if message.id and not _translated(message))
 
 
 def main() -> int:
@@ -101,7 +138,7 @@ def main() -> int:
         for donor in donors:
             for message in catalog:
                 given = donor.get(message.id, context=message.context) if message.id else None
-                if given is not None and given.string and not given.fuzzy and not message.string:
+                if given is not None and _translated(given) and not _translated(message):
                     message.string = given.string
         folder = LOCALES / language / "LC_MESSAGES"
         po, mo = po_bytes(catalog), mo_bytes(catalog)

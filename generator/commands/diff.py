@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..diff import diff, parse_request, render_markdown, render_text
 from ..i18n import N_
+from .common import locate_site
 
 HELP = N_("show what changed in the forms between two git revisions (default: HEAD against the working tree)")
 
@@ -33,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = diff(parse_request(args.words, Path.cwd(), args.config))
+    # The site as every verb finds it (its content/ from any folder inside it); each revision's settings are
+    # then read as the site had them (`parse_request`).
+    site = locate_site(argparse.Namespace(config=args.config, paths=[]))
+    result = diff(parse_request(args.words, Path.cwd(), args.config, site.content))
     sys.stdout.write(render_markdown(result) if args.format == "markdown" else render_text(result))
     return 1 if args.exit_code and result.forms else 0

@@ -9,7 +9,7 @@ from .. import authoring
 from ..checks import PLACEHOLDER
 from ..config import SiteConfig, load_config
 from ..errors import UsageError
-from ..i18n import N_
+from ..i18n import N_, _
 from ..model import caption
 from ..profile import EXTRA_FIELDS, Profile, form_model
 from ..reading import escape_through_link, printable
@@ -47,8 +47,10 @@ def _profile(config: SiteConfig, name: str | None, where: str) -> Profile:
 
 
 def _listed(labels: list[str]) -> str:
-    """Labels as a Chinese list: 甲、乙和丙."""
-    return "、".join(labels[:-1]) + "和" + labels[-1] if len(labels) > 1 else "".join(labels)
+    """Labels as a list in the active language: 甲、乙和丙 (A, B and C)."""
+    if len(labels) < 2:
+        return "".join(labels)
+    return _("{items} and {last}").format(items=_(", ").join(labels[:-1]), last=labels[-1])
 
 
 def _from_note(profile: Profile, source: str) -> list[str]:
@@ -61,17 +63,14 @@ def _from_note(profile: Profile, source: str) -> list[str]:
            *([caption(labels.weight)] if scored else [])]
     cleared = [labels.funds, caption(labels.actual), *([caption(labels.score)] if scored else []),
                *(caption(getattr(labels, key)) for key in ("reason", "note") if key in columns), labels.conclusion]
-    kept.append(f"{labels.indicators}（{'、'.join(row)}）")
-    return [f"以 {source} 为底稿：保留{_listed(kept)}；",
-            f"{_listed(cleared)}须重新填写。"]
+    kept.append(_("{table} ({columns})").format(table=labels.indicators, columns=_(", ").join(row)))
+    return [_("Started from {source}: its structure is kept, its figures cleared. Kept: {kept}. To be filled in "
+              "anew: {cleared}.").format(source=source, kept=_listed(kept), cleared=_listed(cleared))]
 
 
 def run(args: argparse.Namespace) -> int:
     title = (args.title or "").strip()
-    header = ["（formgen new 生成）。把每个“" + PLACEHOLDER + "”换成实际内容：",
-              "formgen check 逐项报出尚未填写之处（文件:行）。标“可选”的键可以留空。",
-              f"Fill in every {PLACEHOLDER}: `formgen check` lists those left, with their lines. "
-              "可选 keys may stay empty."]
+    header: list[str] = []  # what the file says at its top, after the paragraph that names its form
     site = locate_site(args)
     config = load_config(site.config)
     profile = _profile(config, args.profile, "--profile")
@@ -88,8 +87,7 @@ def run(args: argparse.Namespace) -> int:
             values["title"] = title
         title = str(values.get("title", ""))
         slug = args.slug or authoring.derived_slug(title, year, earlier_slug, earlier_year)
-        header += [*_from_note(profile, source.as_posix()),
-                   "Started from that form: its structure is kept, its figures cleared (docs/authoring.md)."]
+        header += _from_note(profile, source.as_posix())
     else:
         if not title:
             raise UsageError("give the 项目名称: formgen new \"项目名称\" (or --from SLUG to start from an "
@@ -98,9 +96,10 @@ def run(args: argparse.Namespace) -> int:
         values = authoring.skeleton_values(title, year, profile.scheme)
         slug = args.slug or authoring.derived_slug(title, year)
         labels = profile.labels
-        header += [f"{labels.indicators}：每个{caption(labels.level1)}先给一行；需要更多行时复制整行"
-                   f"（从 “- level1:” 到 “{profile.layout.columns[-1]}:”）。",
-                   "Indicators: one row per 一级指标 to start with; copy a whole row for more."]
+        header.append(_("{indicators}: one row per {level1} to start with; for more rows, copy a whole row (from "
+                        "“- level1:” to “{last}:”).").format(indicators=labels.indicators,
+                                                             level1=caption(labels.level1),
+                                                             last=profile.layout.columns[-1]))
     if not 1990 <= year <= 2100:
         raise UsageError(f"--year {year}: write the budget year, e.g. {authoring.default_year()}")
     authoring.validate_slug(slug)
@@ -114,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     if other is not None:
         raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "
                          "choose another with --slug")
-    header[0] = profile.labels.form_title + header[0]  # the title of the form's profile
+    header.insert(0, _("{form} (written by formgen new). Replace every “{placeholder}” with what goes there: "
+                       "formgen check lists each one left, with its line. Keys marked optional may stay empty.")
+                  .format(form=profile.labels.form_title, placeholder=PLACEHOLDER))  # the form's profile's title
     if args.profile is not None and profile.name != config.site.profile:
         values["profile"] = profile.name  # else check would read it as a form of the site's profile
     authoring.write_form(path, authoring.form_text(values, header=header, model=form_model(profile)),

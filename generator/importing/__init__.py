@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..authoring import default_year, form_text
+from ..checks import PLACEHOLDER
 from ..config import Scheme
 from ..errors import FormgenError, UsageError
+from ..i18n import _
 from ..reading import ReadError, escape_through_link, read_text
 from ..slugs import form_slug
 from .characters import ascii_digits, printable
@@ -79,13 +81,15 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
         limit = limits.pdf_bytes if pdf else limits.text_bytes
         raw = _read_bounded(path, limit)
     except OSError as error:
-        source.notes.append(Note(where, "import-unreadable", True, f"cannot read the file ({error.strerror})"))
+        source.notes.append(Note(where, "import-unreadable", True,
+                                 _("cannot read the file ({reason})").format(reason=error.strerror)))
         return source
     if len(raw) > limit:
-        kind, fix = ("PDF", "split it into smaller files (e.g. qpdf --split-pages=100 in.pdf out.pdf)") if pdf \
-            else ("text", "split it into smaller files, each a few hundred forms")
-        source.notes.append(Note(where, "import-too-large", True, f"the {kind} file is larger than "
-                                 f"{mebibytes(limit)}, more than any bundle of forms: {fix} and import those"))
+        message = (_("the PDF file is larger than {size}, more than any bundle of forms: split it into smaller "
+                     "files (e.g. qpdf --split-pages=100 in.pdf out.pdf) and import those") if pdf else
+                   _("the text file is larger than {size}, more than any bundle of forms: split it into smaller "
+                     "files, each a few hundred forms, and import those"))
+        source.notes.append(Note(where, "import-too-large", True, message.format(size=mebibytes(limit))))
         return source
     try:
         with time_budget(limits.seconds) as deadline:
@@ -100,17 +104,18 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                                                               deadline)
     except OutOfTime:
         source.drafts = []
-        source.notes.append(Note(where, "import-too-slow", True, f"reading the file took longer than "
-                                 f"{limits.seconds:g} s, far more than a bundle of forms needs: is this the "
-                                 "published form? Split it into smaller files, or raise the limit with --time-limit"))
+        source.notes.append(Note(where, "import-too-slow", True, _(
+            "reading the file took longer than {seconds} s, far more than a bundle of forms needs: is this the "
+            "published form? Split it into smaller files, or raise the limit with --time-limit")
+            .format(seconds=f"{limits.seconds:g}")))
     except ReadError as error:
         source.notes.append(Note(Location(source.display, error.line), "import-unreadable", True,
                                  f"{error.message} — {error.fix}"))
     except Exception as error:  # a malformed PDF can fail anywhere in pdfminer: a report, never a traceback
         cause = printable(str(error))  # a library's message may quote the file's bytes
         source.notes.append(Note(where, "import-unreadable", True,
-                                 f"formgen failed on this file ({type(error).__name__}: {cause}) — please report "
-                                 "it with the file attached"))
+                                 _("formgen failed on this file ({error}: {cause}) — please report it with the file "
+                                   "attached").format(error=type(error).__name__, cause=cause)))
     return source
 
 
@@ -157,28 +162,31 @@ def write_planned(planned: list[Planned], force: bool, site: Path) -> None:
     for folder in dict.fromkeys(item.path.parent for item in planned):
         real = escape_through_link(folder, site)
         if real is not None:
-            raise UsageError(f"{folder.as_posix()} leads outside the site (to {printable(str(real))}) through a "
-                             "link — nothing was written: formgen writes only inside the site; replace the link "
-                             "with a folder, or name the folder you mean with --out")
+            raise UsageError(_("{folder} leads outside the site (to {target}) through a link — nothing was written: "
+                               "formgen writes only inside the site; replace the link with a folder, or name the "
+                               "folder you mean with --out").format(folder=folder.as_posix(),
+                                                                      target=printable(str(real))))
     links = [item.path for item in planned if item.path.is_symlink()]
     if links:
-        raise UsageError(f"{len(links)} of the files to write are links: {_names(links)} — nothing was "
-                         "written: formgen import never writes through a link, which may lead anywhere; remove "
-                         "the links, or import into another folder with --out")
+        raise UsageError(_("{count} of the files to write are links: {names} — nothing was written: formgen import "
+                           "never writes through a link, which may lead anywhere; remove the links, or import into "
+                           "another folder with --out").format(count=len(links), names=_names(links)))
     others = [item.path for item in planned if item.path.exists() and not item.path.is_file()]
     if others:
-        raise UsageError(f"{len(others)} of the files to write exist and are not files: {_names(others)} — "
-                         "nothing was written; move them away, or import into another folder with --out")
+        raise UsageError(_("{count} of the files to write exist and are not files: {names} — nothing was written; "
+                           "move them away, or import into another folder with --out")
+                         .format(count=len(others), names=_names(others)))
     existing = [item.path for item in planned if item.path.exists()]
     if existing and not force:
-        raise UsageError(f"{len(existing)} of the files to write exist already: {_names(existing)} — nothing "
-                         "was written; add --force to overwrite them, or import into another folder with --out")
+        raise UsageError(_("{count} of the files to write exist already: {names} — nothing was written; add "
+                           "--force to overwrite them, or import into another folder with --out")
+                         .format(count=len(existing), names=_names(existing)))
     for item in planned:
         _write(item.path, form_text(item.draft.values, item.draft.body, _header(item), item.draft.model), force)
 
 
 def _names(paths: list[Path]) -> str:
-    return ", ".join(path.as_posix() for path in paths[:5]) + (" …" if len(paths) > 5 else "")
+    return _(", ").join(path.as_posix() for path in paths[:5]) + (" …" if len(paths) > 5 else "")
 
 
 def _write(path: Path, text: str, force: bool) -> None:
@@ -189,22 +197,24 @@ def _write(path: Path, text: str, force: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, flags, 0o666)
     except FileExistsError:
-        raise UsageError(f"{path.as_posix()} appeared while importing — add --force to overwrite it") from None
+        raise UsageError(_("{path} appeared while importing — add --force to overwrite it")
+                         .format(path=path.as_posix())) from None
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise UsageError(f"{path.as_posix()} became a link while importing — formgen import never writes "
-                             "through a link; remove it and import again") from None
-        raise FormgenError(f"{path.as_posix()}: cannot write the file ({error.strerror}) — check the folder's "
-                           "permissions, or import into another folder with --out") from None
+            raise UsageError(_("{path} became a link while importing — formgen import never writes through a link; "
+                               "remove it and import again").format(path=path.as_posix())) from None
+        raise FormgenError(_("{path}: cannot write the file ({reason}) — check the folder's permissions, or import "
+                             "into another folder with --out").format(path=path.as_posix(),
+                                                                      reason=error.strerror)) from None
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
         file.write(text)
 
 
 def _header(item: Planned) -> list[str]:
     where = item.draft.where
-    lines = [f"formgen import 导入自 {where}（第 {item.draft.number} 张表）。Imported from {where} "
-             f"(form {item.draft.number}); check it against the source."]
+    lines = [_("Imported by formgen import from {source} (form {number}): check it against the source.")
+             .format(source=where, number=item.draft.number)]
     if item.draft.missing():
-        lines.append("来源中缺少的内容写作“【待填写】”，formgen check 逐项列出。"
-                     "Values the source lacked are placeholders.")
+        lines.append(_("What the source lacked is written as “{placeholder}”: formgen check lists each one.")
+                     .format(placeholder=PLACEHOLDER))
     return lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from ..i18n import _
 from ..reading import ascii_digits, printable  # ascii_digits: slugs use it too
 
 __all__ = ["Removed", "ascii_digits", "clean_line", "describe", "printable"]
@@ -74,10 +75,11 @@ def describe(removed: list[Removed], shown: int = 5) -> str:
     """``U+007F DELETE at column 5 removed, U+2028 LINE SEPARATOR at column 9 replaced by a space``."""
     parts = []
     for item in removed[:shown]:
-        name = _NAMES.get(item.char) or unicodedata.name(item.char, "control character")
-        what = "replaced by a space" if item.replaced else "removed"
-        parts.append(f"U+{ord(item.char):04X} {name} at column {item.column} {what}")
-    more = f" and {len(removed) - shown} more" if len(removed) > shown else ""
-    return ", ".join(parts) + more
+        name = _NAMES.get(item.char) or unicodedata.name(item.char, _("control character"))
+        what = (_("U+{code} {name} at column {column} replaced by a space") if item.replaced else
+                _("U+{code} {name} at column {column} removed"))
+        parts.append(what.format(code=f"{ord(item.char):04X}", name=name, column=item.column))
+    more = _(" and {count} more").format(count=len(removed) - shown) if len(removed) > shown else ""
+    return _(", ").join(parts) + more
 
 

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from .. import formatting
 from ..config import Scheme
-from ..model import Form, empty_template_row, inner_model
+from ..i18n import _
+from ..model import Form, empty_template_row, inner_model, label_for
 from ..values import normalize, parse_decimal
 from .characters import ascii_digits
 from .labels import MONEY_COLUMNS, MONEY_UNITS, squash
@@ -38,7 +39,7 @@ class Location:
         if self.line is not None:
             return f"{self.source}:{self.line}"
         if self.page is not None:
-            return f"{self.source}:page {self.page}"
+            return _("{source}:page {page}").format(source=self.source, page=self.page)
         return self.source
 
 
@@ -75,7 +76,8 @@ class Draft:
         for part in parents:
             target = target.setdefault(part, {})
         if target.get(leaf) and target[leaf] != value:
-            self.unplaced(where or self.where, value, f"a second {path} (the first was “{target[leaf]}”)")
+            self.unplaced(where or self.where, value,
+                          _("a second {path} (the first was “{first}”)").format(path=path, first=target[leaf]))
             return
         target[leaf] = value
 
@@ -95,24 +97,24 @@ class Draft:
         if column in MONEY_COLUMNS:
             amount = money_text(text, factor)
             if amount is None:
-                self.unplaced(where, text, f"{column} of {row} is not an amount")
+                self.unplaced(where, text, _("{column} of {row} is not an amount").format(column=column, row=row))
             else:
                 self.set(f"{row}.{column}", amount, where)
         elif column in section:
             value = score_text(text)
             if value is None:
-                self.unplaced(where, text, f"{section[column]} is not a number")
+                self.unplaced(where, text, _("{field} is not a number").format(field=section[column]))
             else:
                 self.set(section[column], value, where)
         elif squash(text) not in ("-", "—", "/", "－"):
-            self.unplaced(where, text, f"a {column} on the {row} row")
+            self.unplaced(where, text, _("a {column} on the {row} row").format(column=column, row=row))
 
     def unplaced(self, where: Location, text: str, why: str = "") -> None:
         shown = " ".join(text.split())
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
-        reason = f" ({why})" if why else ""
-        self.notes.append(Note(where, "import-unplaced", False,
-                               f"“{shown}” is not placed in any field{reason}: add it by hand if it belongs"))
+        message = (_("“{text}” is not placed in any field ({why}): add it by hand if it belongs") if why else
+                   _("“{text}” is not placed in any field: add it by hand if it belongs"))
+        self.notes.append(Note(where, "import-unplaced", False, message.format(text=shown, why=why)))
 
     def note(self, where: Location, code: str, message: str, error: bool = False) -> None:
         self.notes.append(Note(where, code, error, message))
@@ -124,8 +126,8 @@ class Draft:
             return
         expected = scheme.total_points if what == "总分" else getattr(scheme.level1_named(what), "weight", None)
         if expected is not None and parse_decimal(printed) != expected:
-            self.note(where, "import-differs", f"{what} is printed with {printed}分, the scheme gives it "
-                      f"{formatting.score(expected)}")
+            self.note(where, "import-differs", _("{what} is printed with {printed}分, the scheme gives it {expected}")
+                      .format(what=what, printed=printed, expected=formatting.score(expected)))
 
     @property
     def title(self) -> str:
@@ -142,9 +144,23 @@ class Draft:
         """Report each required field that was not found, at the form's start: it is written as a placeholder."""
         missing = self.missing()
         if missing:
+            labels = [_labelled(path, self.model) for path in missing]
             self.note(self.where, "import-missing",
-                      f"form {self.number} has no {', '.join(missing)} in the source: written as placeholders "
-                      "to fill in (formgen check lists them)", error=True)
+                      _("form {number} has no {fields} in the source: written as placeholders to fill in "
+                        "(formgen check lists them)").format(number=self.number, fields=_(", ").join(labels)),
+                      error=True)
+
+
+def _labelled(path: str, model: type[BaseModel]) -> str:
+    """A key path of `_missing` (``indicators[2].actual``, numbered from 1) as the form's label names it
+    (绩效指标 第2项 实际完成值): what the clerk sees on the printed form."""
+    loc: list[str | int] = []
+    for part in path.split("."):
+        name, _bracket, index = part.partition("[")
+        loc.append(name)
+        if index:
+            loc.append(int(index.rstrip("]")) - 1)
+    return label_for(tuple(loc), model) if loc[0] in model.model_fields else path
 
 
 def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> Iterable[str]:
@@ -186,7 +202,8 @@ def unit_note(printed: str, unit: str) -> str:
     """The note of a form whose money is printed in another unit than its profile's."""
     factor = MONEY_UNITS[printed] / MONEY_UNITS[unit]
     shown = formatting.plain(factor) if factor >= 1 else f"1/{formatting.plain(1 / factor)}"
-    return f"money is printed in {printed} (×{shown}): imported in {unit}, the unit of the form's profile"
+    return _("money is printed in {printed} (×{factor}): imported in {unit}, the unit of the form's profile").format(
+        printed=printed, factor=shown, unit=unit)
 
 
 def _ascii_word(char: str) -> bool:

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..config import Scheme
+from ..i18n import _
 from ..model import PLACEHOLDER_FIGURES, caption
 from ..profile import form_model
 from .characters import Removed, ascii_digits, clean_line, describe, printable
@@ -129,25 +130,25 @@ def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable,
         return [], [*notes, Note(Location(source, page=problem.page), problem.code, True, problem.message)]
     if not blocks:
         return [], [*notes, Note(Location(source), "import-no-text", True,
-                                 "the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
-                                 "(formgen new)")]
+                                 _("the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
+                                   "(formgen new)"))]
     if not any(block.in_table for block in blocks):
         return [], [*notes, Note(Location(source, page=blocks[0].page), "import-no-table", True,
-                                 "the PDF has text but no table: formgen reads the 自评表's cells from its ruling "
-                                 "lines; if this is a form, extract its text (pdftotext) and import the .txt")]
+                                 _("the PDF has text but no table: formgen reads the 自评表's cells from its "
+                                   "ruling lines; if this is a form, extract its text (pdftotext) and import the "
+                                   ".txt"))]
     running = _running(blocks, labels)
     blocks = [block for block in blocks if id(block) not in running]
     starts = _form_starts(blocks, labels)
     if not starts:
         return [], [*notes, Note(Location(source, page=blocks[0].page), "import-no-form", True,
-                                 f"no form found: no {labels.profile.labels.form_title} heading and no "
-                                 f"{labels.profile.labels.title} cell — is this a "
-                                 "自评表?")]
+                                 _("no form found: no {form} heading and no {title} cell — is this a 自评表?")
+                                 .format(form=labels.profile.labels.form_title, title=labels.profile.labels.title))]
     before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
     if before:
         notes.append(Note(Location(source, page=before[0].page), "import-unplaced", False,
-                          f"{len(before)} lines or cells come before the first form (from “{before[0].key[:30]}”): "
-                          "not imported"))
+                          _("{count} lines or cells come before the first form (from “{text}”): not imported")
+                          .format(count=len(before), text=before[0].key[:30])))
     drafts = []
     for number, start in enumerate(starts, start=1):
         end = starts[number] if number < len(starts) else len(blocks)
@@ -194,10 +195,12 @@ def _open(data: bytes) -> Any:
     except PdfminerException as error:
         cause = error.args[0] if error.args else error
         if type(cause).__name__ == "PDFPasswordIncorrect":
-            raise PdfProblem("import-encrypted", "the PDF is encrypted with a password: open it with the password "
-                             "and save an unprotected copy (e.g. qpdf --decrypt --password=… in.pdf out.pdf)") from None
+            raise PdfProblem("import-encrypted", _("the PDF is encrypted with a password: open it with the password "
+                                                   "and save an unprotected copy (e.g. qpdf --decrypt --password=… "
+                                                   "in.pdf out.pdf)")) from None
         shown = printable(str(cause or type(cause).__name__))  # pdfminer's message may quote the file's bytes
-        raise PdfProblem("import-unreadable", f"not a readable PDF ({shown}): is the file complete?") from None
+        raise PdfProblem("import-unreadable",
+                         _("not a readable PDF ({cause}): is the file complete?").format(cause=shown)) from None
 
 
 def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None, notes: list[Note]) -> list[Block]:
@@ -223,14 +226,14 @@ def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
             blocks += found
             if removed:
                 notes.append(Note(Location(source, page=number), "import-character", False,
-                                  f"{describe(removed)} in the page's text: a form file cannot hold such "
-                                  "characters and the printed form does not show them — compare the text around "
-                                  "them with the source"))
+                                  _("{characters} in the page's text: a form file cannot hold such characters and "
+                                    "the printed form does not show them — compare the text around them with the "
+                                    "source").format(characters=describe(removed))))
             page.close()
         return blocks
     except PdfminerException as error:
         shown = printable(str(error.args[0] if error.args else error))
-        raise PdfProblem("import-unreadable", f"the PDF is damaged ({shown})") from None
+        raise PdfProblem("import-unreadable", _("the PDF is damaged ({cause})").format(cause=shown)) from None
     finally:
         glyphs.close()
         pdf.close()
@@ -277,19 +280,21 @@ def _check_streams(data: bytes, limits: Limits) -> None:
     view = memoryview(data)
     for found in _STREAM_START.finditer(data):
         size, nested = _inflate(view[found.end():], limits.stream_bytes)
-        for _ in range(_NESTING):
+        for _round in range(_NESTING):
             if nested is None or size > limits.stream_bytes:
                 break
             size, nested = _inflate(nested, limits.stream_bytes)
         if size > limits.stream_bytes:
-            raise PdfProblem("import-too-large", f"a stream of the PDF (at byte {found.end()}) inflates to more "
-                             f"than {mebibytes(limits.stream_bytes)}: no form needs that — is this the published "
-                             "form? Print it to a new PDF, or extract its text (pdftotext) and import the .txt")
+            raise PdfProblem("import-too-large", _(
+                "a stream of the PDF (at byte {offset}) inflates to more than {size}: no form needs that — is this "
+                "the published form? Print it to a new PDF, or extract its text (pdftotext) and import the .txt")
+                .format(offset=found.end(), size=mebibytes(limits.stream_bytes)))
         total += size
         if total > limits.decoded_bytes:
-            raise PdfProblem("import-too-large", f"the PDF's streams inflate to more than "
-                             f"{mebibytes(limits.decoded_bytes)}: no bundle of forms needs that — split it into "
-                             "smaller files (e.g. qpdf --split-pages=100 in.pdf out.pdf) and import those")
+            raise PdfProblem("import-too-large", _(
+                "the PDF's streams inflate to more than {size}: no bundle of forms needs that — split it into "
+                "smaller files (e.g. qpdf --split-pages=100 in.pdf out.pdf) and import those")
+                .format(size=mebibytes(limits.decoded_bytes)))
 
 
 def _check_pages(pdf: Any, limits: Limits) -> None:
@@ -297,9 +302,10 @@ def _check_pages(pdf: Any, limits: Limits) -> None:
     from pdfminer.pdfpage import PDFPage
 
     if sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), limits.max_pages + 1)) > limits.max_pages:
-        raise PdfProblem("import-too-large", f"the PDF has more than {limits.max_pages} pages: split it into "
-                         f"smaller files (e.g. qpdf --split-pages={limits.max_pages} in.pdf out.pdf), or raise "
-                         "the limit with --max-pages if it really is one bundle of forms")
+        raise PdfProblem("import-too-large", _(
+            "the PDF has more than {pages} pages: split it into smaller files (e.g. qpdf --split-pages={pages} "
+            "in.pdf out.pdf), or raise the limit with --max-pages if it really is one bundle of forms")
+            .format(pages=limits.max_pages))
 
 
 def _check_page_content(page: Any, number: int, limits: Limits) -> None:
@@ -318,10 +324,10 @@ def _check_page_content(page: Any, number: int, limits: Limits) -> None:
         seen.add(id(stream))
         size += len(stream.get_data())
         if size > limits.page_content_bytes:
-            raise PdfProblem("import-too-large", f"the page's content is more than "
-                             f"{mebibytes(limits.page_content_bytes)} decoded (a form page has about 50 KB): is "
-                             "this the published form? Print it to a new PDF, or extract its text (pdftotext) and "
-                             "import the .txt", number)
+            raise PdfProblem("import-too-large", _(
+                "the page's content is more than {size} decoded (a form page has about 50 KB): is this the "
+                "published form? Print it to a new PDF, or extract its text (pdftotext) and import the .txt")
+                .format(size=mebibytes(limits.page_content_bytes)), number)
         xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
         for xobject in (xobjects.values() if isinstance(xobjects, dict) else ()):
             drawn = resolve1(xobject)
@@ -678,7 +684,7 @@ class _PdfForm:
                 if not beside or not cell.key:
                     continue
                 self.use(cell)
-                for _, row in beside:
+                for _position, row in beside:
                     row[column] = self._cell_text(column, cell, row.get(column, ""))
         level1 = level2 = ""
         for block, row in rows:
@@ -694,8 +700,8 @@ class _PdfForm:
                 continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
             for required in ("level1", "level2", "name", "target", "actual", "weight"):
                 if not row.get(required):
-                    self.draft.note(self.at(block), "import-missing",
-                                    f"the indicator row “{row['name'][:30]}” has no {required}", error=True)
+                    self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
+                                    .format(name=row["name"][:30], field=required), error=True)
         return [{key: row[key] for key in INDICATOR_COLUMNS if row.get(key)} for _, row in rows]
 
     def _cell_text(self, column: str, cell: Block, before: str) -> str:
@@ -720,7 +726,7 @@ class _PdfForm:
                     self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
             elif cells:
                 self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells),
-                                    f"the {caption(self.labels.profile.labels.total)} row")
+                                    _("the {row} row").format(row=caption(self.labels.profile.labels.total)))
         label = self.first("conclusion")
         if label is None:
             return
@@ -773,11 +779,12 @@ class _PdfForm:
             if label.field == "seal":
                 if value:
                     seal = caption(self.labels.profile.labels.seal).rstrip("：:")
-                    self.draft.unplaced(where, value, f"the {seal} line")
+                    self.draft.unplaced(where, value, _("the {seal} line").format(seal=seal))
             elif label.field == "filled_on" and value:  # an optional 填报日期 is printed empty
                 date = filled_on_text(value)
                 if date is None:
-                    self.draft.unplaced(where, value, f"{self.labels.profile.labels.filled_on} is not a date")
+                    self.draft.unplaced(where, value, _("{field} is not a date")
+                                        .format(field=self.labels.profile.labels.filled_on))
                 else:
                     self.draft.set("filled_on", date, where)
             elif label.field == "department":

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..config import Scheme
+from ..i18n import _
 from ..model import caption
 from ..profile import form_model
 from ..values import DateValue, parse_decimal, parse_value
@@ -100,8 +101,9 @@ def _clean_lines(text: str, source: str) -> tuple[list[Line], list[Note]]:
         cleaned, removed = clean_line(raw.replace("\f", ""))
         if removed:
             notes.append(Note(Location(source, number), "import-character", False,
-                              f"{describe(removed)}: a form file cannot hold such characters and the printed "
-                              "form does not show them — compare the text around them with the source"))
+                              _("{characters}: a form file cannot hold such characters and the printed form does "
+                                "not show them — compare the text around them with the source")
+                              .format(characters=describe(removed))))
         lines.append(Line(number, cleaned))
     return lines, notes
 
@@ -116,13 +118,15 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
             return [], [*notes, Note(Location(source), "import-no-form", True,
-                                     f"no form found: no line reads {labels.profile.labels.form_title} or "
-                                     f"{labels.profile.labels.title} — is this a 自评表?")]
+                                     _("no form found: no line reads {form} or {title} — is this a 自评表?")
+                                     .format(form=labels.profile.labels.form_title,
+                                             title=labels.profile.labels.title))]
         starts = [first]
     for line in lines[: starts[0]]:
         if not _ignored(line.text):
             notes.append(Note(Location(source, line.number), "import-unplaced", False,
-                              f"“{line.text.strip()[:60]}” comes before the first form: not imported"))
+                              _("“{text}” comes before the first form: not imported")
+                              .format(text=line.text.strip()[:60])))
     drafts = []
     for number, start in enumerate(starts, start=1):
         if deadline is not None:
@@ -252,7 +256,7 @@ class _TextForm:
             elif last in ("title", "department", "implementer"):
                 raw[last][0].append(text)  # a wrapped cell
             else:
-                self.unplaced(line, "above the funding table")
+                self.unplaced(line, _("above the funding table"))
         for field, (parts, line) in raw.items():
             self._header_value(field, join_wrapped(parts), line)
 
@@ -261,11 +265,12 @@ class _TextForm:
         if field == "seal":
             if value:
                 seal = caption(self.labels.profile.labels.seal).rstrip("：:")
-                self.draft.unplaced(where, value, f"the {seal} line")
+                self.draft.unplaced(where, value, _("the {seal} line").format(seal=seal))
         elif field == "filled_on" and value:  # an optional 填报日期 is printed empty
             date = filled_on_text(value)
             if date is None:
-                self.draft.unplaced(where, value, f"{self.labels.profile.labels.filled_on} is not a date")
+                self.draft.unplaced(where, value, _("{field} is not a date")
+                                    .format(field=self.labels.profile.labels.filled_on))
             else:
                 self.draft.set("filled_on", date, where)
         elif field == "department":
@@ -285,14 +290,14 @@ class _TextForm:
                 continue
             row = self.labels.starts(line.text, set(self.labels.row_fields))
             if row is None:
-                self.unplaced(line, "in the funding table")
+                self.unplaced(line, _("in the funding table"))
                 continue
             cells = line.text[row.end:].split()
             section = SECTION_FIELDS.get(row.field, {})
             for column, cell in zip(columns, cells, strict=False):
                 self.draft.fund_cell(row.field, column, cell, self.at(line), self.factor, section)
             for cell in cells[len(columns):]:
-                self.draft.unplaced(self.at(line), cell, "more cells than the funding table has columns")
+                self.draft.unplaced(self.at(line), cell, _("more cells than the funding table has columns"))
 
     def _goals(self, lines: list[Line]) -> None:
         header, body = lines[0], lines[1:]
@@ -343,7 +348,7 @@ class _TextForm:
         assert label is not None
         numbers = [score_text(cell) for cell in line.text[label.end:].split()]
         if not numbers or any(number is None for number in numbers):
-            self.unplaced(line, f"the {caption(self.labels.profile.labels.total)} row")
+            self.unplaced(line, _("the {row} row").format(row=caption(self.labels.profile.labels.total)))
         else:
             self.draft.set("stated.total", str(numbers[-1]), self.at(line))
             if len(numbers) > 1:
@@ -381,7 +386,7 @@ class _TextForm:
             self.draft.set("contact", value, self.at(line))
         for other in lines[1:]:
             if not other.blank:
-                self.unplaced(other, f"after {self.labels.profile.labels.contact}")
+                self.unplaced(other, _("after {field}").format(field=self.labels.profile.labels.contact))
 
 
 def split_columns(lines: list[Line]) -> tuple[list[Line], list[Line]]:
@@ -459,7 +464,7 @@ class _IndicatorRows:
         before, pre = self._split_pending(has_head=True, last=True)
         self._reason(before)
         for line in pre:
-            self.form.unplaced(line, "in the indicator table, after its last row")
+            self.form.unplaced(line, _("in the indicator table, after its last row"))
 
     def _tokens(self, lines: list[Line]) -> list[_Token]:
         return [_Token(word, line) for line in lines for word in line.text.split()]
@@ -498,7 +503,7 @@ class _IndicatorRows:
             return
         if not self.rows:
             for line in lines:
-                self.form.unplaced(line, "in the indicator table, before its first row")
+                self.form.unplaced(line, _("in the indicator table, before its first row"))
             return
         row = self.rows[-1]
         text = join_wrapped(line.text for line in lines)
@@ -530,8 +535,8 @@ class _IndicatorRows:
                "weight": score_text(weight) or weight, "score": score_text(score) or score}
         for field in ("level1", "level2", "name"):
             if not row[field]:
-                self.form.draft.note(where, "import-missing",
-                                     f"the row ending “{line.text.strip()[:40]}” has no {field}", error=True)
+                self.form.draft.note(where, "import-missing", _("the row ending “{text}” has no {field}")
+                                     .format(text=line.text.strip()[:40], field=field), error=True)
         self.rows.append(row)
 
 
