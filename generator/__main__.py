@@ -20,7 +20,15 @@ from types import FrameType
 
 from . import __version__, i18n
 from .commands import build, check, diff, export, import_, init, new, profiles, schema, serve
-from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, FormgenError, Terminated, os_error_message
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    FormgenError,
+    Terminated,
+    note_line,
+    os_error_message,
+)
 from .i18n import _
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
@@ -98,8 +106,22 @@ def _one_line(text: str) -> str:
     return lines[0] if len(lines) <= 1 else f"{lines[0]} … {lines[-1]}"
 
 
+def _speak(argv: Sequence[str]) -> None:
+    """Choose the language of every message before anything is said. A language formgen does not speak
+    (`--lang fr`, a mistyped FORMGEN_LANG) is a note, not an error: the command goes on in the default
+    language, so that a pre-commit hook or a CI job is not stopped by the setting of one machine."""
+    asked = i18n.requested(argv)
+    i18n.activate(asked)
+    if i18n.normalized(asked) is None:
+        sys.stdout.flush()
+        print(note_line(_("there are no messages in “{language}”; formgen speaks {languages}: choose one with --lang "
+                          "or {variable}. The messages follow in Chinese.").format(
+            language=asked, languages=", ".join(i18n.available()), variable=i18n.ENVIRONMENT_VARIABLE)),
+              file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    i18n.activate(i18n.requested(sys.argv[1:] if argv is None else argv))
+    _speak(sys.argv[1:] if argv is None else argv)
     try:
         with _sigterm_raises():
             args = parse(argv)  # exits 2 on a usage error

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
-from ..i18n import N_
+from ..i18n import N_, _
 from ..profile import DEFAULT_PROFILE, PROFILES_FOLDER, Profile, base_of, differences, shipped_profiles
 from .common import locate_site
 
@@ -23,9 +23,10 @@ HELP = N_("list the profiles (表样) a form may name: province, base, source an
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=("text", "json"), default="text", metavar="FORMAT",
+                        help=_("output format: text, or json for programs"))
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="formgen.toml to use (default: the nearest one from the working folder up)")
+                        help=_("formgen.toml to use (default: the nearest one from the working folder up)"))
 
 
 def _file(profile: Profile, own: bool, folder: Path | None) -> str:
