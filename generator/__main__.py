@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import threading
 import traceback
+import unicodedata
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
@@ -38,6 +40,38 @@ DEBUG_VARIABLE = "FORMGEN_DEBUG"
 """Set to 1 to get the traceback of an internal error (for a bug report) besides its one line."""
 
 
+_PIECES = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff"
+                     r"\uff00-\uffef\u3000-\u303f]+|\s+")
+"""What a help line may break between: each Chinese character or full-width mark, Latin words, spaces."""
+_NOT_FIRST = "，。、；：？！）》」』”’"
+"""Marks that close a phrase: never the first of a line, as Chinese typesetting wants."""
+
+
+def _columns(text: str) -> int:
+    """The width of `text` on a terminal: Chinese characters and full-width marks take two columns."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by the columns a terminal gives each character: a line of Chinese is twice
+    as wide as its length, and textwrap would make it overflow an 80-column window; it may break between
+    any two Chinese characters, as Chinese text does."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        lines: list[str] = []
+        line = ""
+        for piece in _PIECES.findall(" ".join(text.split())):
+            if line and not piece.isspace() and _columns(line + piece) > width and piece[0] not in _NOT_FIRST:
+                lines.append(line.rstrip())
+                line = ""
+            if line or not piece.isspace():
+                line += piece
+        return [*lines, line.rstrip()] if line.strip() else lines
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+
 def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
     # Read before parsing (i18n.requested), since the help itself is in that language; declared here so
     # that it is listed, and accepted before or after the verb.
@@ -47,14 +81,15 @@ def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="formgen", description=_("项目支出绩效自评表 static generator"))
+    parser = argparse.ArgumentParser(prog="formgen", description=_("项目支出绩效自评表 static generator"),
+                                     formatter_class=_HelpFormatter)
     parser.add_argument("--version", action="version", version=f"formgen {__version__}",
                         help=_("show program's version number and exit"))
     _add_lang(parser, None)
     verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                   title=_("commands"))
     for name, module in COMMANDS.items():
-        verb = verbs.add_parser(name, help=_(module.HELP), description=_(module.HELP))
+        verb = verbs.add_parser(name, help=_(module.HELP), description=_(module.HELP), formatter_class=_HelpFormatter)
         module.add_arguments(verb)
         _add_lang(verb, argparse.SUPPRESS)
     return parser

@@ -18,8 +18,8 @@ HELP = N_("show what changed in the forms between two git revisions (default: HE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.usage = ("%(prog)s [-h] [REV_A [REV_B]] [PATH ...] [--format FORMAT] [--exit-code] "
-                    "[--config FILE]")
+    parser.usage = ("%(prog)s [-h] [REV_A [REV_B]] [PATH ...]\n"
+                    "         [--format FORMAT] [--exit-code] [--config FILE] [--lang LANG]")
     parser.add_argument("words", nargs="*", metavar="REV_A REV_B PATH",
                         help=_("up to two revisions (HEAD, main, v1.0, A..B, or A...B for what a branch changes "
                                "since it forked), then form files or folders (default: content/); one revision: "
