@@ -30,6 +30,7 @@ from .errors import (
     Terminated,
     note_line,
     os_error_message,
+    said,
 )
 from .i18n import _
 
@@ -132,7 +133,7 @@ def _sigterm_raises() -> Iterator[None]:
 
 def _say(text: str) -> None:
     sys.stdout.flush()  # what the command printed comes first
-    print(f"formgen: {text}", file=sys.stderr, flush=True)
+    print(said(text), file=sys.stderr, flush=True)
 
 
 def _one_line(text: str) -> str:

@@ -8,7 +8,7 @@ import os
 from .i18n import N_, _
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "FormgenError", "ProblemsFound", "Terminated",
-           "UsageError", "note_line", "os_error_message"]
+           "UsageError", "note_line", "os_error_message", "said"]
 
 EXIT_INTERRUPTED = 130
 """Ctrl-C (SIGINT): 128 + 2, what shells report for a command stopped by it."""
@@ -62,6 +62,11 @@ _OS_ERRORS: dict[int, str] = {
     errno.ENOMEM: N_("out of memory: close other programs, or build with fewer --jobs, then run the command again"),
     errno.EIO: N_("{path}: the disk reported an input/output error: check the disk, then run the command again"),
 }
+
+
+def said(text: str) -> str:
+    """A message of formgen as the terminal shows it, after the program's name (`formgen: …`, `formgen：…`)."""
+    return _("formgen: {message}").format(message=text)
 
 
 def note_line(text: str) -> str:

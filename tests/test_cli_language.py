@@ -124,13 +124,13 @@ def test_the_note_naming_the_site_settings_is_chinese(capsys, site, monkeypatch)
     monkeypatch.chdir(site / "content" / "2024")
     code, out, err = run(capsys, "check")
     assert code == 1 and out.splitlines()[-1] == SUMMARY_ZH
-    assert err == f"formgen: 使用站点设置 ../../formgen.toml（站点 {site.resolve()}）\n"
+    assert err == f"formgen：使用站点设置 ../../formgen.toml（站点 {site.resolve()}）\n"
 
 
 @pytest.mark.chinese
 def test_usage_errors_are_chinese(capsys, site):
     code, _, err = run(capsys, "check", "no-such-folder")
-    assert (code, err) == (2, "formgen: no-such-folder：没有这个文件或文件夹\n")
+    assert (code, err) == (2, "formgen：no-such-folder：没有这个文件或文件夹\n")
     with pytest.raises(SystemExit) as exit_info:
         main(["build", "--shard", "3/2"])
     assert exit_info.value.code == 2

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..build import MAX_SHARDS, BuildFailed, PdfsFailed, build_site
 from ..config import load_config
+from ..errors import said
 from ..i18n import N_, _
 from ..parallel import default_jobs
 from ..progress import console_reporter
@@ -63,12 +64,12 @@ def run(args: argparse.Namespace) -> int:
     except BuildFailed as failure:
         close()
         print_report(failure.findings, failure.forms, args.strict)
-        print(f"formgen: {failure}")
+        print(said(str(failure)))
         return 1
     except PdfsFailed as failure:
         close()
         print("\n".join(failure.lines()))
-        print(f"formgen: {failure}")
+        print(said(str(failure)))
         return 1
     finally:
         close()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import CONFIG_NAME, CONTENT_FOLDER, TEMPLATES_FOLDER, find_config, load_config
-from ..errors import UsageError, os_error_message
+from ..errors import UsageError, os_error_message, said
 from ..findings import Finding, Level
 from ..i18n import _, ngettext
 from ..pipeline import Site, load_site
@@ -94,8 +94,8 @@ def locate_site(args: argparse.Namespace) -> SiteFolder:
     # A --config of another name (ci.toml) is a variant of the settings, not the site's folder.
     root = config.parent.resolve() if config is not None and config.name == CONFIG_NAME else here
     if found is not None and root != here:
-        print("formgen: " + _("using the site settings {config} (site {root})").format(
-            config=_from_here(root / CONFIG_NAME, root, here).as_posix(), root=root), file=sys.stderr)
+        print(said(_("using the site settings {config} (site {root})").format(
+            config=_from_here(root / CONFIG_NAME, root, here).as_posix(), root=root)), file=sys.stderr)
     return SiteFolder(config=config, root=root, content=_from_here(root / DEFAULT_CONTENT, root, here),
                       output=_from_here(root / DEFAULT_OUTPUT, root, here), templates=root / TEMPLATES_FOLDER)
 
