@@ -17,7 +17,7 @@ import sys
 import threading
 import traceback
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import FrameType
 
 from . import __version__, i18n
@@ -71,6 +71,14 @@ class _HelpFormatter(argparse.HelpFormatter):
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+    def _format_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                      groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None) -> str:
+        # Continuation lines are indented by the length of "用法：formgen build", which is narrower than
+        # it shows: they would start left of the options they continue.
+        text = super()._format_usage(usage, actions, groups, prefix)
+        shown = _("usage: ") if prefix is None else prefix
+        return re.sub(r"\n(?= )", "\n" + " " * (_columns(shown) - len(shown)), text)
 
 
 def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
