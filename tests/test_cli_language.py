@@ -18,6 +18,7 @@ from generator import i18n
 from generator.__main__ import COMMANDS, main
 from generator.commands.common import print_report
 from generator.findings import Finding, Level
+from generator.profile import shipped_profiles
 from generator.serve import Failure, error_page
 
 from .chinese import chinese_share
@@ -272,3 +273,19 @@ def test_no_cli_message_refers_to_a_file_users_do_not_have():
 def test_no_string_of_formgen_refers_to_a_file_users_do_not_have():
     every = sorted((ROOT / "generator").rglob("*.py"))
     assert _naming_other_files([text for path in every for text in _literals(path)]) == []
+
+
+# -- formgen profiles ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.chinese
+def test_profiles_are_listed_in_chinese(capsys, site):
+    code, out, _ = run(capsys, "profiles")
+    assert code == 0
+    first = out.split("\n\n")[0].splitlines()
+    assert first[:3] == ["reference — 贵州（参考表样）（本站点使用的表样）", "  省份：贵州",
+                         "  所继承的表样：—（其他所有表样的基础）"]
+    assert first[-1] == "  文件：generator/profiles/reference.toml（formgen 自带）"
+    shipped = len(shipped_profiles())
+    assert out.splitlines()[-1].startswith(
+        f"共 {shipped} 个表样：formgen 自带 {shipped} 个，站点自己的 0 个；本站点使用 reference")
