@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=_("start from the earlier form with this slug (its file name without .md) under "
                                "content/: its structure, not its figures"))
     parser.add_argument("--slug", metavar="SLUG",
-                        help=_("the file name without .md (default: the earlier slug with the new year, else one "
-                               "made from the title)"))
+                        help=_("the file name without .md (default: the earlier slug with the new year, else the "
+                               "title in pinyin with the year)"))
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help=_("the folder to write into (default: the site's content/<year>/)"))
     parser.add_argument("--force", action="store_true", help=_("overwrite the file if it exists"))
@@ -124,7 +124,4 @@ def run(args: argparse.Namespace) -> int:
                          force=args.force)
     print(_("wrote {path}: fill in every {placeholder}, then run formgen check {path}").format(
         path=path.as_posix(), placeholder=PLACEHOLDER))
-    if authoring.is_derived_hash_slug(slug):
-        print(_("the slug {slug} becomes the page's and the PDF's name: before publishing, rename the file to a "
-                "readable one (lowercase letters, digits and hyphens), or pass --slug next time").format(slug=slug))
     return 0
