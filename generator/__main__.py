@@ -11,16 +11,27 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from types import FrameType
 
 from . import __version__, i18n
 from .commands import build, check, diff, export, import_, init, new, profiles, schema, serve
-from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, FormgenError, Terminated, os_error_message
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    FormgenError,
+    Terminated,
+    note_line,
+    os_error_message,
+    said,
+)
 from .i18n import _
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
@@ -28,6 +39,46 @@ COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, 
 
 DEBUG_VARIABLE = "FORMGEN_DEBUG"
 """Set to 1 to get the traceback of an internal error (for a bug report) besides its one line."""
+
+
+_PIECES = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff"
+                     r"\uff00-\uffef\u3000-\u303f]+|\s+")
+"""What a help line may break between: each Chinese character or full-width mark, Latin words, spaces."""
+_NOT_FIRST = "，。、；：？！）》」』”’"
+"""Marks that close a phrase: never the first of a line, as Chinese typesetting wants."""
+
+
+def _columns(text: str) -> int:
+    """The width of `text` on a terminal: Chinese characters and full-width marks take two columns."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by the columns a terminal gives each character: a line of Chinese is twice
+    as wide as its length, and textwrap would make it overflow an 80-column window; it may break between
+    any two Chinese characters, as Chinese text does."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        lines: list[str] = []
+        line = ""
+        for piece in _PIECES.findall(" ".join(text.split())):
+            if line and not piece.isspace() and _columns(line + piece) > width and piece[0] not in _NOT_FIRST:
+                lines.append(line.rstrip())
+                line = ""
+            if line or not piece.isspace():
+                line += piece
+        return [*lines, line.rstrip()] if line.strip() else lines
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+    def _format_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                      groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None) -> str:
+        # Continuation lines are indented by the length of "用法：formgen build", which is narrower than
+        # it shows: they would start left of the options they continue.
+        text = super()._format_usage(usage, actions, groups, prefix)
+        shown = _("usage: ") if prefix is None else prefix
+        return re.sub(r"\n(?= )", "\n" + " " * (_columns(shown) - len(shown)), text)
 
 
 def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
@@ -39,14 +90,15 @@ def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="formgen", description=_("项目支出绩效自评表 static generator"))
+    parser = argparse.ArgumentParser(prog="formgen", description=_("项目支出绩效自评表 static generator"),
+                                     formatter_class=_HelpFormatter)
     parser.add_argument("--version", action="version", version=f"formgen {__version__}",
                         help=_("show program's version number and exit"))
     _add_lang(parser, None)
     verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                   title=_("commands"))
     for name, module in COMMANDS.items():
-        verb = verbs.add_parser(name, help=_(module.HELP), description=_(module.HELP))
+        verb = verbs.add_parser(name, help=_(module.HELP), description=_(module.HELP), formatter_class=_HelpFormatter)
         module.add_arguments(verb)
         _add_lang(verb, argparse.SUPPRESS)
     return parser
@@ -89,7 +141,7 @@ def _sigterm_raises() -> Iterator[None]:
 
 def _say(text: str) -> None:
     sys.stdout.flush()  # what the command printed comes first
-    print(f"formgen: {text}", file=sys.stderr, flush=True)
+    print(said(text), file=sys.stderr, flush=True)
 
 
 def _one_line(text: str) -> str:
@@ -98,8 +150,22 @@ def _one_line(text: str) -> str:
     return lines[0] if len(lines) <= 1 else f"{lines[0]} … {lines[-1]}"
 
 
+def _speak(argv: Sequence[str]) -> None:
+    """Choose the language of every message before anything is said. A language formgen does not speak
+    (`--lang fr`, a mistyped FORMGEN_LANG) is a note, not an error: the command goes on in the default
+    language, so that a pre-commit hook or a CI job is not stopped by the setting of one machine."""
+    asked = i18n.requested(argv)
+    i18n.activate(asked)
+    if i18n.normalized(asked) is None:
+        sys.stdout.flush()
+        print(note_line(_("there are no messages in “{language}”; formgen speaks {languages}: choose one with --lang "
+                          "or {variable}. The messages follow in Chinese.").format(
+            language=asked, languages=", ".join(i18n.available()), variable=i18n.ENVIRONMENT_VARIABLE)),
+              file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    i18n.activate(i18n.requested(sys.argv[1:] if argv is None else argv))
+    _speak(sys.argv[1:] if argv is None else argv)
     try:
         with _sigterm_raises():
             args = parse(argv)  # exits 2 on a usage error

@@ -13,6 +13,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import typing
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence

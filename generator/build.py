@@ -35,9 +35,10 @@ from markupsafe import Markup
 
 from . import slugs, state
 from .config import SiteConfig
-from .errors import ProblemsFound, UsageError
+from .errors import ProblemsFound, UsageError, note_line
 from .feed import form_record
 from .findings import Finding
+from .i18n import _, ngettext
 from .output import (
     CACHE_FOLDER,
     MARKER,
@@ -96,12 +97,25 @@ class BuildResult:
     """What the build repaired on its way (a link where the cache goes, a damaged cached part)."""
 
     def summary(self) -> str:
-        unchanged = f" ({self.pages_reused} unchanged)" if self.pages_reused else ""
-        pdfs = f", {self.pdfs} PDFs and {self.bundles} bundles" if self.pdfs else ""
-        if self.reused:
-            pdfs += f" ({self.reused} unchanged)"
-        return (f"built {self.forms} forms: {self.pages} pages{unchanged}{pdfs}, {self.files} files in "
-                f"{self.seconds:.2f} s → {self.out}")
+        """One line: what was built, how much of it was reused, how long it took, where it is."""
+        pages = ngettext("{count} page", "{count} pages", self.pages).format(count=self.pages)
+        if self.pages_reused:
+            pages = _("{made} ({count} unchanged)").format(made=pages, count=self.pages_reused)
+        if self.pdfs:
+            pdfs = _("{pdfs} and {bundles}").format(
+                pdfs=ngettext("{count} PDF", "{count} PDFs", self.pdfs).format(count=self.pdfs),
+                bundles=ngettext("{count} bundle", "{count} bundles", self.bundles).format(count=self.bundles))
+            if self.reused:
+                pdfs = _("{made} ({count} unchanged)").format(made=pdfs, count=self.reused)
+            pages = _("{pages}, {pdfs}").format(pages=pages, pdfs=pdfs)
+        return ngettext("built {count} form: {pages}, {files} in {seconds} s → {out}",
+                        "built {count} forms: {pages}, {files} in {seconds} s → {out}", self.forms).format(
+            count=self.forms, pages=pages, seconds=f"{self.seconds:.2f}", out=self.out,
+            files=ngettext("{count} file", "{count} files", self.files).format(count=self.files))
+
+    def noted(self) -> list[str]:
+        """The notes, each on its line as the terminal shows them."""
+        return [note_line(note) for note in self.notes]
 
 
 class BuildFailed(ProblemsFound):
@@ -110,7 +124,9 @@ class BuildFailed(ProblemsFound):
     def __init__(self, findings: list[Finding], forms: int, strict: bool) -> None:
         self.findings, self.forms, self.strict = findings, forms, strict
         errors = [f for f in findings if f.level.fails(strict)]
-        super().__init__(f"build failed: {len(errors)} errors; the output folder was left unchanged")
+        super().__init__(ngettext("build failed: {count} error; the output folder was left unchanged",
+                                  "build failed: {count} errors; the output folder was left unchanged",
+                                  len(errors)).format(count=len(errors)))
 
 
 class PdfsFailed(ProblemsFound):
@@ -119,8 +135,14 @@ class PdfsFailed(ProblemsFound):
 
     def __init__(self, failures: list[tuple[str, str]]) -> None:
         self.failures = failures
-        super().__init__(f"build failed: {len(failures)} PDFs could not be made; the output folder was left "
-                         "unchanged")
+        super().__init__(ngettext("build failed: {count} PDF could not be made; the output folder was left unchanged",
+                                  "build failed: {count} PDFs could not be made; the output folder was left unchanged",
+                                  len(failures)).format(count=len(failures)))
+
+    def lines(self) -> list[str]:
+        """One line per PDF not made, at its form file (or bundle), with why."""
+        return [_("{path}:1: the PDF could not be made — {reason}").format(path=path, reason=reason)
+                for path, reason in self.failures]
 
 
 @dataclass(frozen=True)
@@ -152,7 +174,8 @@ def _time_limit(seconds: int) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s (pdf.timeout_seconds)")
+        raise TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
+                             "shorten the form").format(seconds=seconds))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.alarm(seconds)
@@ -186,17 +209,21 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
     roots = [path if path.is_dir() else path.parent for path in paths]
     files = discover(paths, root)
     if not files:
-        raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
+        raise UsageError(_("no form files (*.md) under {paths}").format(paths=", ".join(map(str, paths))))
     env = render_html.environment(site_templates)
     for name in ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html"):
         env.get_template(name)  # compiled once, before workers fork
     if (shard is not None or merge is not None) and not pdf:
-        raise UsageError("--shard and --merge share out the PDFs: they need PDFs to be built")
+        raise UsageError(_("--shard and --merge share out the PDFs: they need PDFs to be built (leave out "
+                           "--no-pdf)"))
     if shard is not None and not 1 <= shard[0] <= shard[1] <= MAX_SHARDS:
-        raise UsageError(f"--shard {shard[0]}/{shard[1]}: write I/N with 1 ≤ I ≤ N ≤ {MAX_SHARDS}")
+        raise UsageError(_("--shard {index}/{count}: write I/N with 1 ≤ I ≤ N ≤ {most}, e.g. 2/3").format(
+            index=shard[0], count=shard[1], most=MAX_SHARDS))
     for folder in merge or []:
         if not (folder / PDF_MANIFEST).is_file() or folder.is_symlink():
-            raise UsageError(f"--merge {folder}: not the output of a formgen build with PDFs (no {PDF_MANIFEST})")
+            raise UsageError(_("--merge {folder}: not the output of a formgen build with PDFs (no {manifest}): "
+                               "name the output folders of `formgen build --shard`").format(
+                folder=folder, manifest=PDF_MANIFEST))
     with Staging(out) as staging:
         return _build(config, out, staging, files, env, roots, pdf_environment, started, review=review,
                       strict=strict, jobs=jobs, pdf=pdf, progress=progress, cache=cache, shard=shard, merge=merge,
@@ -619,13 +646,19 @@ class _Pdfs:
             elif self._unchanged(path, key) is None:
                 damaged.append(f"{previous[1] / path}")
         if missing:
-            raise ProblemsFound(f"--merge: {len(missing)} PDFs are in none of the shards' outputs, or were made "
-                                f"from other content or settings ({', '.join(missing[:5])}"
-                                f"{'…' if len(missing) > 5 else ''}): build every shard of the same commit")
+            raise ProblemsFound(ngettext(
+                "--merge: {count} PDF is in none of the shards' outputs, or was made from other content or "
+                "settings ({paths}): build every shard of the same commit",
+                "--merge: {count} PDFs are in none of the shards' outputs, or were made from other content or "
+                "settings ({paths}): build every shard of the same commit", len(missing)).format(
+                count=len(missing), paths=", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")))
         if damaged:
-            raise ProblemsFound(f"--merge: {len(damaged)} PDFs of the shards are not the files their shard made "
-                                f"(not a PDF, changed since, or a link): {', '.join(damaged[:5])}"
-                                f"{'…' if len(damaged) > 5 else ''}; build those shards again")
+            raise ProblemsFound(ngettext(
+                "--merge: {count} PDF of the shards is not the file its shard made (not a PDF, changed since, or "
+                "a link): {paths}; build those shards again",
+                "--merge: {count} PDFs of the shards are not the files their shard made (not a PDF, changed "
+                "since, or a link): {paths}; build those shards again", len(damaged)).format(
+                count=len(damaged), paths=", ".join(damaged[:5]) + ("…" if len(damaged) > 5 else "")))
 
     def _keep_in_cache(self, results: list[_ChunkResult]) -> None:
         """Keep the page counts and parts of this build for the next, with each part's hash; drop those no
@@ -713,8 +746,8 @@ class _Pdfs:
             if recorded is not None:  # kept by an earlier build, but no longer what it wrote: made again
                 with contextlib.suppress(OSError):
                     (self.parts / f"{key}.pdf").unlink()
-                notes.append(f"{self.parts / key}.pdf: a part of {chunk.bundle.path} in the cache was damaged or "
-                             "missing; it was made again")
+                notes.append(_("{part}: a part of {bundle} in the cache was damaged or missing; it was made "
+                               "again").format(part=f"{self.parts / key}.pdf", bundle=chunk.bundle.path))
             return None
         writer = Writer(staging)
         for job, path in zip(chunk.jobs, unchanged, strict=True):
@@ -733,7 +766,7 @@ class _Pdfs:
         limit = time.monotonic() + self.config.pdf.timeout_seconds * PART_FORMS * max(1, len(chunk.before))
         while any(part_pages[index] == _UNKNOWN for index in chunk.before):
             if time.monotonic() > limit:
-                raise TimeoutError("an earlier part of the bundle never finished")
+                raise TimeoutError(_("an earlier part of the bundle never finished: build again"))
             time.sleep(0.02)
         if any(part_pages[index] == _FAILED for index in chunk.before):
             return None
@@ -780,8 +813,8 @@ class _Pdfs:
         Raises ValueError for a character the fonts cannot draw."""
         entry = load_entry(job.source, self.config, self.cwd)
         if entry.scored is None:  # changed since it was checked
-            raise ValueError("the form no longer checks: build again")
-        html, _ = self.form_html(render_html.form_view(entry, job.display_title, self.config, pdf=True))
+            raise ValueError(_("the form no longer checks: it changed during the build; build again"))
+        html, _sheet = self.form_html(render_html.form_view(entry, job.display_title, self.config, pdf=True))
         missing = render_pdf.missing_glyphs(render_html.visible_text(html), self.environment)
         if missing:
             raise ValueError(render_pdf.missing_glyphs_message(missing, self.environment))
@@ -845,8 +878,8 @@ class _Pdfs:
             return False
         if not parts or any(part.part is None for part in parts):
             failed = ", ".join(source for part in parts for source, _ in part.result.failures)
-            raise RuntimeError(f"not made, since the PDF of {failed or 'one of its forms'} could not be made (see "
-                               "above): a bundle of record holds every one of its forms")
+            raise RuntimeError(_("not made, since the PDF of {forms} could not be made (see above): a bundle of "
+                                 "record holds every one of its forms").format(forms=failed or _("one of its forms")))
         counts = {key: count for part in parts for key, count in part.pages.items()}
         documents = [Path(part.part).read_bytes() for part in parts if part.part]
         fronts: list[tuple[int, render_pdf.Front]] = []  # (first page index, front) of cover and contents

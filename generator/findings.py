@@ -33,8 +33,9 @@ class Level(StrEnum):
         return self is Level.ERROR or (strict and self is Level.WARNING)
 
 
-_LEVEL_PREFIX = {Level.WARNING: N_("warning:"), Level.DISCREPANCY: N_("discrepancy:")}
-"""How a finding of each level but an error starts, after its place."""
+_LEVEL_PREFIX = {Level.WARNING: N_("warning: "), Level.DISCREPANCY: N_("discrepancy: ")}
+"""How a finding of each level but an error starts, after its place. The spaces are part of the text:
+Chinese puts none after a full-width colon."""
 
 
 @dataclass(frozen=True, order=True)
@@ -54,10 +55,10 @@ class Finding:
     fix: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:"
-        subject = f" {self.field} ({self.label}):" if self.field else ""
-        prefix = "" if self.level is Level.ERROR else " " + _(_LEVEL_PREFIX[self.level])
-        return f"{where}{prefix}{subject} {self.message} — {self.fix}"
+        prefix = "" if self.level is Level.ERROR else _(_LEVEL_PREFIX[self.level])
+        subject = _("{field} ({label}): ").format(field=self.field, label=self.label) if self.field else ""
+        separator = _(" — ")  # between what is wrong and what to do
+        return f"{self.path}:{self.line}: {prefix}{subject}{self.message}{separator}{self.fix}"
 
     def as_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "level": self.level.value, "code": self.code,

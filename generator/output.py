@@ -38,6 +38,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import FormgenError, ProblemsFound, UsageError
+from .i18n import _
 
 __all__ = ["CACHE_FOLDER", "MARKER", "OutputBusy", "Record", "Reusable", "Staging", "Writer", "cache_folder",
            "check_output", "exchange", "exchange_supported", "file_hash", "locked", "recover", "remove_unless",
@@ -121,7 +122,7 @@ class Writer:
     def write(self, relative: str, content: str | bytes | Reusable, key: str | None = None) -> None:
         target = os.path.normpath(os.path.join(self.root, relative))
         if os.path.isabs(relative) or not target.startswith(self.root + os.sep):
-            raise ProblemsFound(f"refusing to write outside the output folder: {relative}")
+            raise ProblemsFound(_("refusing to write outside the output folder: {path}").format(path=relative))
         folder = os.path.dirname(target)
         if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)
@@ -161,9 +162,12 @@ def cache_folder(base: Path, *names: str) -> tuple[Path, list[str]]:
         except FileNotFoundError:
             info = None
         if info is not None and not stat.S_ISDIR(info.st_mode):
-            kind = "a link" if stat.S_ISLNK(info.st_mode) else "a file"
-            notes.append(f"{folder}: was {kind} where formgen keeps its cache; replaced by a folder "
-                         "(nothing it pointed to was touched)")
+            if stat.S_ISLNK(info.st_mode):
+                notes.append(_("{folder}: was a link where formgen keeps its cache; replaced by a folder (nothing it "
+                               "pointed to was touched)").format(folder=folder))
+            else:
+                notes.append(_("{folder}: was a file where formgen keeps its cache; replaced by a folder")
+                             .format(folder=folder))
             folder.unlink()
         with contextlib.suppress(FileExistsError):
             folder.mkdir()
@@ -240,11 +244,12 @@ def locked(out: Path, notes: list[str] | None = None) -> Iterator[None]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(descriptor, 200, 0).decode("utf-8", "replace").strip() or "unknown"
-            raise OutputBusy(f"another formgen build is writing {out} ({holder}); wait for it to finish, "
-                             "or build into another folder with --out") from None
+            holder = os.pread(descriptor, 200, 0).decode("utf-8", "replace").strip() or _("unknown")
+            raise OutputBusy(_("another formgen build is writing {out} ({holder}); wait for it to finish, or build "
+                               "into another folder with --out").format(out=out, holder=holder)) from None
         os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"process {os.getpid()}, since {time.strftime('%H:%M:%S')}\n".encode(), 0)
+        os.pwrite(descriptor, (_("process {pid}, since {time}").format(pid=os.getpid(), time=time.strftime("%H:%M:%S"))
+                               + "\n").encode(), 0)
         _HELD_LOCKS.add(descriptor)
         try:
             yield
@@ -258,18 +263,21 @@ def check_output(out: Path, sources: list[Path]) -> None:
     """Refuse an output folder whose replacement would destroy something that is not formgen output,
     or that is a link (formgen never writes through one)."""
     if out.is_symlink():
-        raise UsageError(f"{out}: is a link (to {os.readlink(out)}); formgen never replaces or writes through a "
-                         f"link: give the real folder with --out {out.resolve()}, or remove the link")
+        raise UsageError(_("{out}: is a link (to {target}); formgen never replaces or writes through a link: give "
+                           "the real folder with --out {real}, or remove the link").format(
+            out=out, target=os.readlink(out), real=out.resolve()))
     resolved = out.resolve()
     for source in sources:
         source = source.resolve()
         if resolved == source or source.is_relative_to(resolved):
-            raise UsageError(f"{out}: the output folder would contain the content ({source}); choose another --out")
+            raise UsageError(_("{out}: the output folder would contain the content ({source}); choose another --out")
+                             .format(out=out, source=source))
     if resolved == Path.cwd().resolve() or resolved == Path(resolved.anchor):
-        raise UsageError(f"{out}: refusing to use this folder as the output folder; choose another --out")
+        raise UsageError(_("{out}: refusing to use this folder as the output folder; choose another --out")
+                         .format(out=out))
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise UsageError(f"{out}: exists and is not a formgen output folder (no {MARKER}); "
-                         "remove it or choose another --out")
+        raise UsageError(_("{out}: exists and is not a formgen output folder (no {marker}); remove it or choose "
+                           "another --out").format(out=out, marker=MARKER))
 
 
 _RENAME_EXCHANGE = 2

@@ -18,6 +18,8 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from .i18n import _
+
 __all__ = ["chunks", "collections_paused", "default_jobs", "fork_map", "in_shards", "kept_out_of_collections",
            "shared_ints"]
 
@@ -134,9 +136,9 @@ def _receive(connection: Any) -> Any:
     if status == "error":
         text, same = value
         if same is not None:
-            same.add_note(f"in a worker process:\n{text}")
+            same.add_note(_("in a worker process:") + "\n" + text)
             raise same
-        raise RuntimeError(f"a worker process failed:\n{text}")
+        raise RuntimeError(_("a worker process failed:") + "\n" + text)
     return value
 
 

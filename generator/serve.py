@@ -33,10 +33,12 @@ from typing import Any
 
 import jinja2
 
-from .build import build_site
+from . import i18n
+from .build import PdfsFailed, build_site
 from .config import TEMPLATES_FOLDER, load_config
 from .errors import FormgenError, UsageError
 from .findings import Finding, Level
+from .i18n import N_, _, ngettext
 from .render import html as render_html
 
 __all__ = ["EVENTS_PATH", "IDLE_TIMEOUT_SECONDS", "VERSION_PATH", "Failure", "Preview", "accepted_hosts", "error_page",
@@ -86,12 +88,12 @@ _RELOAD_SCRIPT = """<script>
 """
 
 _ERROR_TEMPLATE = """<!DOCTYPE html>
-<html lang="zh-CN">
+<html lang="{{ lang }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="formgen">
-<title>{{ heading }} · formgen 预览</title>
+<title>{{ heading }} · {{ preview }}</title>
 <style>
 body { margin: 0; color: #111; background: #f3f2ef; line-height: 1.6;
   font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
@@ -112,7 +114,7 @@ pre { background: #fff; border: 1px solid #ddd; padding: .75rem; white-space: pr
 </style>
 </head>
 <body>
-<header><a href="/">formgen 预览</a></header>
+<header><a href="/">{{ preview }}</a></header>
 <main>
 <h1>{{ heading }}</h1>
 <p>{{ lead }}</p>
@@ -120,7 +122,7 @@ pre { background: #fff; border: 1px solid #ddd; padding: .75rem; white-space: pr
 <ol class="findings">
 {% for finding in findings %}
 <li class="{{ finding.level.value }}">
-<p><span class="level">{{ "错误" if finding.level.value == "error" else "提示" }}</span>
+<p><span class="level">{{ levels[finding.level.value] }}</span>
 <code class="where">{{ finding.path }}:{{ finding.line }}</code>
 {%- if finding.field %} · {{ finding.field }}{% if finding.label %}（{{ finding.label }}）{% endif %}{% endif %}</p>
 <p>{{ finding.message }}</p>
@@ -147,40 +149,59 @@ class Failure:
     """What else is known: a template's file and line, or an unexpected error's type and message."""
 
 
+_LEVELS = {Level.ERROR.value: N_("error"), Level.WARNING.value: N_("warning"),
+           Level.DISCREPANCY.value: N_("discrepancy")}
+"""The word before each finding on the error page, by its level."""
+
+
 def _failure(error: BaseException) -> Failure:
     findings = tuple(getattr(error, "findings", ()))  # BuildFailed and ConfigError carry them
     if findings:
         errors = sum(1 for finding in findings if finding.level is Level.ERROR)
-        return Failure(f"build failed: {errors} errors", findings)
+        return Failure(ngettext("build failed: {count} error", "build failed: {count} errors", errors)
+                       .format(count=errors), findings)
     if isinstance(error, FormgenError):
-        failed = [f"{path}: the PDF could not be made — {reason}" for path, reason in getattr(error, "failures", ())]
+        failed = error.lines() if isinstance(error, PdfsFailed) else []
         return Failure(str(error), details="\n".join([*failed, str(error)]))
     if isinstance(error, jinja2.TemplateSyntaxError):  # a site template that does not compile
         where = f"{error.filename or error.name or '?'}:{error.lineno}"
-        return Failure(f"template error at {where}: {error.message}", details=f"{where}: {error.message}")
-    return Failure(f"the build failed: {type(error).__name__}: {error}", details=f"{type(error).__name__}: {error}")
+        return Failure(_("template error at {where}: {message}").format(where=where, message=error.message),
+                       details=f"{where}: {error.message}")
+    return Failure(_("the build failed: {kind}: {message}").format(kind=type(error).__name__, message=error),
+                   details=f"{type(error).__name__}: {error}")
 
 
 def error_page(failure: Failure | None, *, missing: str | None = None) -> str:
     """The page shown instead of the site while a build fails (or for a page that does not exist).
 
-    Autoescaped like every page of the site: findings quote the authors' own text."""
+    Autoescaped like every page of the site: findings quote the authors' own text. In the language of the
+    messages, which its lang attribute names (zh-CN, en)."""
     if failure is None:
-        heading, lead, note = "找不到该页面", f"网站中没有 {missing or '该页面'}。", "文件出现后，本页会自动刷新。"
+        heading = _("Page not found")
+        lead = (_("The site has no page {page}.").format(page=missing) if missing
+                else _("The site has no such page."))
+        note = _("This page reloads by itself once the file is there.")
         findings: tuple[Finding, ...] = ()
         details = ""
     else:
         findings, details = failure.findings, failure.details
         errors = sum(1 for finding in findings if finding.level is Level.ERROR)
         warnings = len(findings) - errors
-        heading = "构建失败"
+        heading = _("The build failed")
         if findings:
-            counted = f"{errors} 个错误" + (f"、{warnings} 个提示" if warnings else "")
-            lead = f"内容有 {counted}，网站未能生成。请按下列文件和行号修改。"
+            counted = ngettext("{count} error", "{count} errors", errors).format(count=errors)
+            if warnings:
+                counted = _("{errors} and {warnings}").format(
+                    errors=counted, warnings=ngettext("{count} warning", "{count} warnings", warnings)
+                    .format(count=warnings))
+            lead = _("The content has {counted}: the site could not be built. Fix each at the file and line shown "
+                     "below.").format(counted=counted)
         else:
-            lead = "网站未能生成："
-        note = "保存修改后，本页会自动刷新。"
-    return _error_template().render(heading=heading, lead=lead, findings=findings, details=details, note=note)
+            lead = _("The site could not be built:")
+        note = _("This page reloads by itself once you save the fix.")
+    return _error_template().render(heading=heading, lead=lead, findings=findings, details=details, note=note,
+                                    lang=i18n.language().replace("_", "-"), preview=_("formgen preview"),
+                                    levels={level: _(word) for level, word in _LEVELS.items()})
 
 
 _TEMPLATE: list[jinja2.Template] = []
@@ -299,8 +320,8 @@ class _Handler(BaseHTTPRequestHandler):
         if all(host_accepted(host, server.accepted_hosts, server.server_port, server.any_address) for host in hosts):
             return True
         self.close_connection = True
-        text = (f"421 this preview answers only at http://127.0.0.1:{server.server_port}/ (or localhost): "
-                "open that address\n")
+        text = "421 " + _("this preview answers only at {url} (or localhost): open that address").format(
+            url=f"http://127.0.0.1:{server.server_port}/") + "\n"
         self._send(421, _TYPES[".txt"], text.encode(), body=self.command != "HEAD")
         return False
 
@@ -355,7 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
                 page = error_page(None, missing=url_path).encode()
                 self._send(404, _TYPES[".html"], with_reload_script(page, version), body)
             else:
-                self._send(404, _TYPES[".txt"], b"404 not found\n", body)
+                self._send(404, _TYPES[".txt"], ("404 " + _("not found") + "\n").encode(), body)
             return
         content_type = _TYPES.get(file.suffix.lower(), "application/octet-stream")
         if content_type == _TYPES[".html"]:
@@ -392,7 +413,7 @@ class Preview:
                  port: int = 8000, pdf: bool = False, log: Callable[[str], None] = lambda text: None,
                  step_ms: int = 100, debounce_ms: int = 1600, idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
         if not 0 <= port <= 65535:
-            raise UsageError(f"--port {port}: not a port number (0–65535; 0 picks a free one)")
+            raise UsageError(_("--port {port}: not a port number (0–65535; 0 picks a free one)").format(port=port))
         self.idle_timeout = idle_timeout
         self.paths, self.pdf, self.log = paths, pdf, log
         self.config = config
@@ -450,7 +471,7 @@ class Preview:
     def read(self, file: Path) -> bytes | None:
         """A file of the output; during a build's swap of folders it may be gone for an instant: then
         after the build."""
-        for _ in range(2):
+        for _attempt in range(2):
             try:
                 return file.read_bytes()
             except OSError:
@@ -473,11 +494,11 @@ class Preview:
             failure = _failure(error)
             if not isinstance(error, FormgenError | jinja2.TemplateSyntaxError):
                 self.log(traceback.format_exc().rstrip())
-            self.log("\n".join([*map(str, failure.findings), f"{time.strftime('%H:%M:%S')} formgen serve: "
-                                f"{failure.summary} — every page shows this until it is fixed"]))
+            self.log("\n".join([*map(str, failure.findings), time.strftime("%H:%M:%S ") + _(
+                "formgen serve: {summary} — every page shows this until it is fixed").format(summary=failure.summary)]))
         else:
-            for note in result.notes:
-                self.log(f"formgen: note: {note}")
+            for line in result.noted():
+                self.log(line)
             self.log(f"{time.strftime('%H:%M:%S')} {result.summary()}")
         finally:
             with self._state:
@@ -540,8 +561,9 @@ class Preview:
                                                 yield_on_timeout=True, ignore_permission_denied=True):
                     shown = sorted({os.path.relpath(path) for _, path in changes})
                     if shown:
-                        self.log(f"changed: {', '.join(shown[:5])}"
-                                 + (f" and {len(shown) - 5} more" if len(shown) > 5 else ""))
+                        named = ", ".join(shown[:5])
+                        self.log(_("changed: {files}").format(files=named) if len(shown) <= 5 else
+                                 _("changed: {files} and {count} more").format(files=named, count=len(shown) - 5))
                     if changes or time.monotonic() - listed > RESCAN_SECONDS:
                         listed = time.monotonic()
                         if self._folders() != folders:  # a folder came or went: watch the new set, then build
@@ -551,7 +573,8 @@ class Preview:
                         owed = False
                         self.build()  # what changes meanwhile, the watcher keeps for the next batch
             except Exception:  # the watcher must not take the server down: report, and watch again
-                self.log("formgen serve: the file watcher failed, restarting it\n" + traceback.format_exc().rstrip())
+                self.log(_("formgen serve: the file watcher failed, restarting it") + "\n"
+                         + traceback.format_exc().rstrip())
                 owed = True
                 with self._state:
                     first = self._builds == 0
@@ -575,9 +598,10 @@ class Preview:
             try:
                 self._server = server_class((self.host, self.port), self)
             except OSError as error:
-                raise UsageError(f"cannot serve on {self.host}:{self.port}: {error.strerror or error}; "
-                                 "choose another --port (0 picks a free one) or --host") from None
-            self.log("building…")
+                raise UsageError(_("cannot serve on {host}:{port}: {reason}; choose another --port (0 picks a free "
+                                   "one) or --host").format(host=self.host, port=self.port,
+                                                            reason=error.strerror or error)) from None
+            self.log(_("building…"))
             watcher = threading.Thread(target=self._watch, args=(watchfiles,), name="formgen-serve-watch", daemon=True)
             self._threads.append(watcher)
             watcher.start()
@@ -609,7 +633,7 @@ class Preview:
         for thread in self._threads:
             thread.join(timeout=2)
             if thread.is_alive():  # a build (with PDFs, it can be long): removing its folder under it would not work
-                self.log("formgen serve: waiting for the build to finish (Ctrl-C again to leave now)…")
+                self.log(_("formgen serve: waiting for the build to finish (Ctrl-C again to leave now)…"))
                 thread.join()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)

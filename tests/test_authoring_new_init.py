@@ -254,7 +254,7 @@ def test_init_writes_a_site_that_checks_and_builds_at_once(capsys, tmp_path, mon
     monkeypatch.chdir(site)
     code, out, _ = run(capsys, "check")
     # It checks with no error, and one warning: it is the example, to delete once the unit's forms are here.
-    assert code == 0 and out.splitlines()[-1] == "1 forms checked: 0 errors, 1 warnings — ok"
+    assert code == 0 and out.splitlines()[-1] == "1 form checked: 0 errors, 1 warning — ok"
     [warning] = out.splitlines()[:-1]
     assert f"{EXAMPLE_SLUG}.md:" in warning and "warning: title (项目名称)" in warning
     assert "formgen init's example form" in warning and "delete this file" in warning

@@ -206,7 +206,8 @@ def test_import_speaks_chinese(capsys, site, tmp_path):
     source.write_text(f"会议纪要\n{FORM_TITLE}\n项目名称 测试项目\n", encoding="utf-8")
     code, out, _ = run(capsys, "import", source, "--out", site)
     assert code == 1
-    notes = [line.split(": ", 2)[2] for line in out.splitlines() if "[import-" in line]
+    notes = [re.sub(r"^\S+:\d+[:：] ?(?:警告：|错误： ?)?", "", line.strip()) for line in out.splitlines()
+             if "[import-" in line]
     assert notes[0] == "“会议纪要”位于第一张表之前：未导入 [import-unplaced]"
     assert notes[1].startswith("原表中第 1 张表缺少 年度、填报日期、") and "联系人、自评结论" in notes[1]
     assert all(chinese_share(note.rsplit(" [", 1)[0]) >= 0.8 for note in notes), notes  # the code aside

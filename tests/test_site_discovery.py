@@ -19,7 +19,7 @@ from .conftest import CONTENT, ROOT
 from .serving import serve_process
 
 FORM = "power-system-renovation.md"
-NOTICE = "formgen: 使用站点设置"
+NOTICE = "formgen: using the site settings"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
@@ -88,11 +88,11 @@ def test_the_notice_names_the_settings_only_away_from_the_root(site, capsys, mon
     assert NOTICE not in err + out
     monkeypatch.chdir(site / "content" / "2024")
     _, out, err = run(capsys, "check")
-    assert err.splitlines() == [f"{NOTICE} ../../formgen.toml（站点 {site.resolve()}）"]
+    assert err.splitlines() == [f"{NOTICE} ../../formgen.toml (site {site.resolve()})"]
     assert NOTICE not in out  # stdout stays the report alone, for scripts that read it
     monkeypatch.chdir(site.parent / "elsewhere")
     _, _, err = run(capsys, "check", site / "content")
-    assert err.splitlines() == [f"{NOTICE} {(site / 'formgen.toml').resolve().as_posix()}（站点 {site.resolve()}）"]
+    assert err.splitlines() == [f"{NOTICE} {(site / 'formgen.toml').resolve().as_posix()} (site {site.resolve()})"]
 
 
 def test_a_path_into_another_site_is_read_with_that_sites_settings(capsys, monkeypatch):
@@ -102,7 +102,7 @@ def test_a_path_into_another_site_is_read_with_that_sites_settings(capsys, monke
     _, given, _ = run(capsys, "check", "--format", "json", "--config", other / "formgen.toml", other / "content")
     _, found, err = run(capsys, "check", "--format", "json", other / "content")
     assert findings(found) == findings(given)
-    assert f"{NOTICE} {(other / 'formgen.toml').as_posix()}（站点 {other}）" in err
+    assert f"{NOTICE} {(other / 'formgen.toml').as_posix()} (site {other})" in err
     # and read with the reference settings, the same forms would not check alike
     _, reference, _ = run(capsys, "check", "--format", "json", "--config", ROOT / "formgen.toml", other / "content")
     assert findings(reference) != findings(given)
@@ -159,5 +159,5 @@ def test_serve_from_a_subfolder_previews_the_site(site):
             page = response.read().decode("utf-8")
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
-    assert lines[0] == f"{NOTICE} ../../formgen.toml（站点 {site.resolve()}）\n"
+    assert lines[0] == f"{NOTICE} ../../formgen.toml (site {site.resolve()})\n"
     assert "平塘县人民法院" in page and FORM.removesuffix(".md") in page

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..build import MAX_SHARDS, BuildFailed, PdfsFailed, build_site
 from ..config import load_config
-from ..i18n import N_
+from ..errors import said
+from ..i18n import N_, _
 from ..parallel import default_jobs
 from ..progress import console_reporter
 from .common import add_content_arguments, content_paths, folder_to_write, locate_site, print_report
@@ -19,29 +20,31 @@ HELP = N_("check every form, then build the site into the output folder (untouch
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_content_arguments(parser)
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="the output folder, replaced as a whole on success (default: the site's output/, "
-                             "beside its formgen.toml)")
-    parser.add_argument("--no-pdf", action="store_true", help="build the HTML site and data only")
+                        help=_("the output folder, replaced as a whole on success (default: the site's output/, "
+                               "beside its formgen.toml)"))
+    parser.add_argument("--no-pdf", action="store_true", help=_("build the HTML site and data only"))
     parser.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"),
-                        help="archival (PDF/A-3b) or tagged (PDF/UA-1) PDFs; overrides [pdf] variant")
+                        help=_("archival (PDF/A-3b) or tagged (PDF/UA-1) PDFs; overrides [pdf] variant"))
     parser.add_argument("--review", action="store_true",
-                        help="internal review build: show each form's findings beside its table")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+                        help=_("internal review build: show each form's findings beside its table"))
+    parser.add_argument("--strict", action="store_true", help=_("treat warnings as errors"))
     parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
-                        help="worker processes for large sites (default: one per core)")
+                        help=_("worker processes for large sites (default: one per core)"))
     sharing = parser.add_mutually_exclusive_group()
     sharing.add_argument("--shard", type=_shard, metavar="I/N",
-                         help="make only the I-th of N deterministic shares of the PDFs (CI machines in parallel)")
+                         help=_("make only the I-th of N deterministic shares of the PDFs (CI machines in "
+                                "parallel)"))
     sharing.add_argument("--merge", type=Path, nargs="+", metavar="DIR",
-                         help="build the site taking every PDF from these shard outputs (see docs/ci.md)")
+                         help=_("build the site taking every PDF from these output folders of `build --shard`"))
 
 
 def _shard(text: str) -> tuple[int, int]:
-    index, _, count = text.partition("/")
+    index, _slash, count = text.partition("/")
     # A length bound before int(): a number of thousands of digits is refused before it is converted.
     if not (index.isdecimal() and count.isdecimal() and len(index) <= 4 and len(count) <= 4
             and 1 <= int(index) <= int(count) <= MAX_SHARDS):
-        raise argparse.ArgumentTypeError(f"{text!r}: write I/N with 1 ≤ I ≤ N ≤ {MAX_SHARDS}, e.g. 2/3")
+        raise argparse.ArgumentTypeError(_("{text!r}: write I/N with 1 ≤ I ≤ N ≤ {most}, e.g. 2/3").format(
+            text=text, most=MAX_SHARDS))
     return int(index), int(count)
 
 
@@ -61,17 +64,16 @@ def run(args: argparse.Namespace) -> int:
     except BuildFailed as failure:
         close()
         print_report(failure.findings, failure.forms, args.strict)
-        print(f"formgen: {failure}")
+        print(said(str(failure)))
         return 1
     except PdfsFailed as failure:
         close()
-        for path, reason in failure.failures:
-            print(f"{path}:1: the PDF could not be made — {reason}")
-        print(f"formgen: {failure}")
+        print("\n".join(failure.lines()))
+        print(said(str(failure)))
         return 1
     finally:
         close()
-    for note in result.notes:
-        print(f"formgen: note: {note}")
+    for line in result.noted():
+        print(line)
     print(result.summary())
     return 0

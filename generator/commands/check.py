@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..findings import Level
-from ..i18n import N_
+from ..i18n import N_, _
 from .common import add_content_arguments, load, print_report
 
 HELP = N_("validate forms and report every error and warning")
@@ -15,8 +15,9 @@ HELP = N_("validate forms and report every error and warning")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_content_arguments(parser)
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--strict", action="store_true", help=_("treat warnings as errors"))
+    parser.add_argument("--format", choices=("text", "json"), default="text", metavar="FORMAT",
+                        help=_("output format: text, or json for programs"))
 
 
 def run(args: argparse.Namespace) -> int:

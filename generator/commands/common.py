@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import CONFIG_NAME, CONTENT_FOLDER, TEMPLATES_FOLDER, find_config, load_config
-from ..errors import UsageError, os_error_message
+from ..errors import UsageError, os_error_message, said
 from ..findings import Finding, Level
+from ..i18n import _, ngettext
 from ..pipeline import Site, load_site
 from ..reading import discover
 
@@ -22,18 +23,18 @@ DEFAULT_OUTPUT = Path("output")
 
 def add_content_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="form files or folders (default: the site's content/)")
+                        help=_("form files or folders (default: the site's content/)"))
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="formgen.toml to use (default: the nearest one from the first PATH up, else from "
-                             "the working folder up)")
+                        help=_("formgen.toml to use (default: the nearest one from the first PATH up, else from "
+                               "the working folder up)"))
 
 
 def config_file(given: Path | None) -> Path | None:
     """--config FILE as given, checked to be a file (None when not given)."""
     if given is not None and not given.is_file():
         if given.is_dir():
-            raise UsageError(f"--config {given}: is a folder: name the formgen.toml file itself")
-        raise UsageError(f"{given}: no such file")
+            raise UsageError(_("--config {path}: is a folder: name the formgen.toml file itself").format(path=given))
+        raise UsageError(_("{path}: no such file").format(path=given))
     return given
 
 
@@ -93,8 +94,8 @@ def locate_site(args: argparse.Namespace) -> SiteFolder:
     # A --config of another name (ci.toml) is a variant of the settings, not the site's folder.
     root = config.parent.resolve() if config is not None and config.name == CONFIG_NAME else here
     if found is not None and root != here:
-        print(f"formgen: 使用站点设置 {_from_here(root / CONFIG_NAME, root, here).as_posix()}（站点 {root}）",
-              file=sys.stderr)
+        print(said(_("using the site settings {config} (site {root})").format(
+            config=_from_here(root / CONFIG_NAME, root, here).as_posix(), root=root)), file=sys.stderr)
     return SiteFolder(config=config, root=root, content=_from_here(root / DEFAULT_CONTENT, root, here),
                       output=_from_here(root / DEFAULT_OUTPUT, root, here), templates=root / TEMPLATES_FOLDER)
 
@@ -109,8 +110,11 @@ def folder_to_write(folder: Path, option: str | None = None, *, itself: bool = T
         if place.exists() or place.is_symlink():
             given = f"{option} {folder}" if option else str(folder)
             which = "" if place == folder else f" {place}"
-            raise UsageError(f"{given}:{which} is a file, not a folder: remove it or choose another "
-                             f"{option or 'folder'}")
+            if option:
+                raise UsageError(_("{given}:{which} is a file, not a folder: remove it or choose another {option}")
+                                 .format(given=given, which=which, option=option))
+            raise UsageError(_("{given}:{which} is a file, not a folder: remove it or choose another folder")
+                             .format(given=given, which=which))
     return folder
 
 
@@ -121,11 +125,11 @@ def content_paths(args: argparse.Namespace, site: SiteFolder) -> list[Path]:
         try:
             path.stat()
         except FileNotFoundError:
-            raise UsageError(f"{path}: no such file or folder") from None
+            raise UsageError(_("{path}: no such file or folder").format(path=path)) from None
         except OSError as error:  # a name too long, a folder without permission: what, where, what to do
             raise UsageError(os_error_message(error)) from None
     if not discover(paths, site.root):
-        raise UsageError(f"no form files (*.md) under {', '.join(map(str, paths))}")
+        raise UsageError(_("no form files (*.md) under {paths}").format(paths=", ".join(map(str, paths))))
     return paths
 
 
@@ -137,10 +141,21 @@ def print_report(findings: list[Finding], forms: int, strict: bool) -> None:
     for finding in findings:
         print(finding)
     failed = any(finding.level.fails(strict) for finding in findings)
-    # Named only where there are some, so that the verdict of a site of drafts reads as it always has.
-    published = f", {kept} discrepancies kept as published" if kept else ""
-    print(f"{forms} forms checked: {errors} errors, {warnings} warnings{published} — {'failed' if failed else 'ok'}"
-          + (" (--strict: warnings count as errors)" if strict and warnings else ""))
+    counts = {"forms": ngettext("{count} form checked", "{count} forms checked", forms).format(count=forms),
+              "errors": ngettext("{count} error", "{count} errors", errors).format(count=errors),
+              "warnings": ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+              "verdict": _("failed") if failed else _("ok")}
+    # Discrepancies are named only where there are some, so that the verdict of a site of drafts reads as
+    # it always has.
+    if kept:
+        line = _("{forms}: {errors}, {warnings}, {discrepancies} — {verdict}").format(
+            discrepancies=ngettext("{count} discrepancy kept as published", "{count} discrepancies kept as published",
+                                   kept).format(count=kept), **counts)
+    else:
+        line = _("{forms}: {errors}, {warnings} — {verdict}").format(**counts)
+    if strict and warnings:
+        line = _("{summary} (--strict: warnings count as errors)").format(summary=line)
+    print(line)
 
 
 def load(args: argparse.Namespace) -> Site:

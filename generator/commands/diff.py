@@ -12,25 +12,25 @@ import sys
 from pathlib import Path
 
 from ..diff import diff, parse_request, render_markdown, render_text
-from ..i18n import N_
+from ..i18n import N_, _
 from .common import locate_site
 
 HELP = N_("show what changed in the forms between two git revisions (default: HEAD against the working tree)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.usage = ("%(prog)s [-h] [REV_A [REV_B]] [PATH ...] [--format {text,markdown}] [--exit-code] "
-                    "[--config FILE]")
+    parser.usage = ("%(prog)s [-h] [REV_A [REV_B]] [PATH ...]\n"
+                    "         [--format FORMAT] [--exit-code] [--config FILE] [--lang LANG]")
     parser.add_argument("words", nargs="*", metavar="REV_A REV_B PATH",
-                        help="up to two revisions (HEAD, main, v1.0, A..B, or A...B for what a branch changes "
-                             "since it forked), then form files or folders (default: content/); one revision: "
-                             "against the working tree; none: HEAD against the working tree")
-    parser.add_argument("--format", choices=("text", "markdown"), default="text",
-                        help="text, or markdown for a pull-request comment")
-    parser.add_argument("--exit-code", action="store_true", help="exit 1 when forms differ, 0 when none does")
+                        help=_("up to two revisions (HEAD, main, v1.0, A..B, or A...B for what a branch changes "
+                               "since it forked), then form files or folders (default: content/); one revision: "
+                               "against the working tree; none: HEAD against the working tree"))
+    parser.add_argument("--format", choices=("text", "markdown"), default="text", metavar="FORMAT",
+                        help=_("output format: text, or markdown for a pull-request comment"))
+    parser.add_argument("--exit-code", action="store_true", help=_("exit 1 when forms differ, 0 when none does"))
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="formgen.toml to use, read at each revision (default: the nearest one from the "
-                             "working folder up, at each revision)")
+                        help=_("formgen.toml to use, read at each revision (default: the nearest one from the "
+                               "working folder up, at each revision)"))
 
 
 def run(args: argparse.Namespace) -> int:

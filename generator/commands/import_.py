@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from ..config import load_config
 from ..errors import UsageError
-from ..i18n import N_
+from ..i18n import N_, _, ngettext
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
 from ..importing.draft import Note
@@ -31,20 +31,22 @@ HELP = N_("read published forms (a PDF, or text extracted from one) and write on
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                        help="published forms: PDF files, or UTF-8 text extracted from them")
+                        help=_("published forms: PDF files, or UTF-8 text extracted from them"))
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="the folder to write into (default: content/<year>/ of each form)")
-    parser.add_argument("--force", action="store_true", help="overwrite files that exist already")
+                        help=_("the folder to write into (default: content/<year>/ of each form)"))
+    parser.add_argument("--force", action="store_true", help=_("overwrite files that exist already"))
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="formgen.toml whose scheme names the 一级/二级指标 (default: the nearest one)")
+                        help=_("formgen.toml whose scheme names the 一级/二级指标 (default: the nearest one)"))
     parser.add_argument("--profile", metavar="NAME",
-                        help="the profile (表样) of the published forms: their labels, funding rows, columns, "
-                             "fields and money unit (formgen profiles lists them; default: formgen.toml's [site] "
-                             "profile); the files written name it unless it is the site's")
+                        help=_("the profile (表样) of the published forms: their labels, funding rows, columns, "
+                               "fields and money unit (formgen profiles lists them; default: formgen.toml's [site] "
+                               "profile); the files written name it unless it is the site's"))
     parser.add_argument("--max-pages", type=_positive(int), metavar="N", default=DEFAULT_LIMITS.max_pages,
-                        help=f"read no PDF of more than N pages (default: {DEFAULT_LIMITS.max_pages})")
+                        help=_("read no PDF of more than N pages (default: {pages})").format(
+                            pages=DEFAULT_LIMITS.max_pages))
     parser.add_argument("--time-limit", type=_positive(float), metavar="SECONDS", default=DEFAULT_LIMITS.seconds,
-                        help=f"give up on a file that takes longer (default: {DEFAULT_LIMITS.seconds:g})")
+                        help=_("give up on a file that takes longer (default: {seconds})").format(
+                            seconds=f"{DEFAULT_LIMITS.seconds:g}"))
 
 
 def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
@@ -52,21 +54,17 @@ def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
+            raise argparse.ArgumentTypeError(_("“{text}” is not a number").format(text=text)) from None
         if not 0 < value < math.inf:
-            raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
+            raise argparse.ArgumentTypeError(_("{text} is not a number above 0").format(text=text))
         return value
 
     return parse
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def _note(note: Note) -> str:
-    level = "error" if note.error else "warning"
-    return f"{note.where}: {level}: {note.message} [{note.code}]"
+    level = _("error: ") if note.error else _("warning: ")  # as a finding's: Chinese has no space after "："
+    return f"{note.where}: {level}{note.message} [{note.code}]"
 
 
 def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
@@ -80,9 +78,11 @@ def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
         for draft in source.drafts:
             item = by_draft[id(draft)]
             rows = len(draft.values.get("indicators", []))
-            state = "complete" if not draft.missing() else "incomplete"
-            print(f"{draft.where}: form {draft.number} “{draft.title or '?'}” → {printable(item.path.as_posix())} "
-                  f"({rows} indicators, {state}, {_count(len(draft.notes), 'note')})")
+            state = _("complete") if not draft.missing() else _("incomplete")
+            print(_("{where}: form {number} “{title}” → {path} ({indicators}, {state}, {notes})").format(
+                where=draft.where, number=draft.number, title=draft.title or "?", path=printable(item.path.as_posix()),
+                indicators=ngettext("{count} indicator", "{count} indicators", rows).format(count=rows), state=state,
+                notes=ngettext("{count} note", "{count} notes", len(draft.notes)).format(count=len(draft.notes))))
             for note in draft.notes:
                 print(f"  {_note(note)}")
                 errors += note.error
@@ -95,20 +95,20 @@ def run(args: argparse.Namespace) -> int:
     site = located.root  # what no link may lead out of
     for path in args.files:
         if not path.is_file():
-            raise UsageError(f"{printable(str(path))}: no such file")
+            raise UsageError(_("{path}: no such file").format(path=printable(str(path))))
         real = escape_through_link(path, site)
         if real is not None:
-            raise UsageError(f"{printable(str(path))} is a link out of the site (to {printable(str(real))}) — "
-                             "nothing was read: formgen reads no file outside the site through a link; name the "
-                             "file itself if you mean it")
+            raise UsageError(_("{path} is a link out of the site (to {target}) — nothing was read: formgen reads no "
+                               "file outside the site through a link; name the file itself if you mean it").format(
+                path=printable(str(path)), target=printable(str(real))))
     if args.out is not None:
         folder_to_write(args.out, "--out")
     config = load_config(located.config)
     try:
         profile = config.profile_for(args.profile)
     except KeyError:
-        raise UsageError(f"--profile {args.profile}: not a profile; write one of "
-                         f"{', '.join(config.profile_names())} (docs/profiles.md)") from None
+        raise UsageError(_("--profile {name}: not a profile; write one of {names} (`formgen profiles` describes "
+                           "them)").format(name=args.profile, names=", ".join(config.profile_names()))) from None
     limits = replace(DEFAULT_LIMITS, max_pages=args.max_pages, seconds=args.time_limit)
     table = LabelTable.of(profile)
     sources = [read_source(path, profile.scheme, table, limits=limits) for path in args.files]
@@ -120,10 +120,13 @@ def run(args: argparse.Namespace) -> int:
     errors, warnings = _report(sources, planned)
     forms = len(planned)
     folders = sorted({printable(item.path.parent.as_posix()) for item in planned})
-    verdict = "failed" if errors or not forms else "ok"
-    print(f"{_count(forms, 'form')} imported from {_count(len(sources), 'file')}: {_count(errors, 'error')}, "
-          f"{_count(warnings, 'warning')} — {verdict}")
+    print(_("{forms}: {errors}, {warnings} — {verdict}").format(
+        forms=ngettext("{count} form imported from {files}", "{count} forms imported from {files}", forms).format(
+            count=forms, files=ngettext("{count} file", "{count} files", len(sources)).format(count=len(sources))),
+        errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+        verdict=_("failed") if errors or not forms else _("ok")))
     if forms:
-        print(f"next: formgen check {' '.join(folders)}   (stated figures are compared with formgen's; "
-              "see docs/import.md)")
+        print(_("next: formgen check {folders}   (it compares the figures the forms state with formgen's own)")
+              .format(folders=" ".join(folders)))
     return 1 if errors or not forms else 0

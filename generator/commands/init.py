@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..authoring import default_year
 from ..errors import UsageError
-from ..i18n import N_
+from ..i18n import N_, _
 from ..scaffolding import init_site
 from .common import folder_to_write
 
@@ -15,20 +15,22 @@ HELP = N_("create a new site: formgen.toml, an example form, a template override
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", type=Path, metavar="DIR", help="the new site's folder (created if missing)")
+    parser.add_argument("folder", type=Path, metavar="DIR", help=_("the new site's folder (created if missing)"))
     parser.add_argument("--year", type=int, metavar="YEAR",
-                        help="the year of content/<year>/ and of the example form (default: last year)")
+                        help=_("the year of content/<year>/ and of the example form (default: last year)"))
     parser.add_argument("--force", action="store_true",
-                        help="write into a non-empty folder (files already there are kept, not overwritten)")
+                        help=_("write into a non-empty folder (files already there are kept, not overwritten)"))
 
 
 def run(args: argparse.Namespace) -> int:
     year = args.year or default_year()
     if not 1990 <= year <= 2100:
-        raise UsageError(f"--year {year}: write the budget year, e.g. {default_year()}")
+        raise UsageError(_("--year {year}: write the budget year, e.g. {example}").format(year=year,
+                                                                                        example=default_year()))
     folder_to_write(args.folder)
     for item in init_site(args.folder, year, args.force):
-        print(f"{'wrote' if item.written else 'kept '} {item.path.as_posix()}")
-    print(f"next: cd {args.folder.as_posix()} && formgen check && formgen build   "
-          f"(then: formgen new \"项目名称\" --year {year}; see docs/authoring.md)")
+        print((_("wrote {path}") if item.written else _("kept  {path}")).format(
+            path=item.path.as_posix()))
+    print(_("next: cd {folder} && formgen check && formgen build   (then, for each form: formgen new \"项目名称\" "
+            "--year {year})").format(folder=args.folder.as_posix(), year=year))
     return 0

@@ -20,30 +20,30 @@ HELP = N_("write a new form file with every field, its label beside it and place
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("title", nargs="?", metavar="TITLE",
-                        help="项目名称 (may be left out with --from: the earlier form's is kept)")
+                        help=_("项目名称 (may be left out with --from: the earlier form's is kept)"))
     parser.add_argument("--year", type=int, metavar="YEAR",
-                        help="年度 (default: the earlier form's year + 1 with --from, else last year)")
+                        help=_("年度 (default: the earlier form's year + 1 with --from, else last year)"))
     parser.add_argument("--from", dest="source", metavar="SLUG",
-                        help="start from the earlier form with this slug under content/: its structure, "
-                             "not its figures")
+                        help=_("start from the earlier form with this slug (its file name without .md) under "
+                               "content/: its structure, not its figures"))
     parser.add_argument("--slug", metavar="SLUG",
-                        help="the file name without .md (default: the earlier slug with the new year, "
-                             "else the title in pinyin with the year)")
+                        help=_("the file name without .md (default: the earlier slug with the new year, else the "
+                               "title in pinyin with the year)"))
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="the folder to write into (default: the site's content/<year>/)")
-    parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+                        help=_("the folder to write into (default: the site's content/<year>/)"))
+    parser.add_argument("--force", action="store_true", help=_("overwrite the file if it exists"))
     parser.add_argument("--profile", metavar="NAME",
-                        help="the profile (表样) of the new form: its fields, funding rows, columns and labels "
-                             "(formgen profiles lists them; default: the earlier form's with --from, else "
-                             "formgen.toml's [site] profile)")
+                        help=_("the profile (表样) of the new form: its fields, funding rows, columns and labels "
+                               "(formgen profiles lists them; default: the earlier form's with --from, else "
+                               "formgen.toml's [site] profile)"))
 
 
 def _profile(config: SiteConfig, name: str | None, where: str) -> Profile:
     try:
         return config.profile_for(name)
     except KeyError:
-        raise UsageError(f"{where}: “{name}” is not a profile; write one of "
-                         f"{', '.join(config.profile_names())} (docs/profiles.md)") from None
+        raise UsageError(_("{where}: “{name}” is not a profile; write one of {names} (`formgen profiles` describes "
+                           "them)").format(where=where, name=name, names=", ".join(config.profile_names()))) from None
 
 
 def _listed(labels: list[str]) -> str:
@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         data, earlier_slug = authoring.read_source(source)
         named = data.get("profile")
         if args.profile is None and isinstance(named, str):  # the earlier form's own profile, if it names one
-            profile = _profile(config, named.strip() or None, f"{source.as_posix()}: its profile")
+            profile = _profile(config, named.strip() or None,
+                               _("{path}: its profile").format(path=source.as_posix()))
         earlier_year = authoring.source_year(data)
         year = args.year or (earlier_year + 1 if earlier_year else authoring.default_year())
         values = authoring.carried_over_values(data, year, form_model(profile))
@@ -90,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
         header += _from_note(profile, source.as_posix())
     else:
         if not title:
-            raise UsageError("give the 项目名称: formgen new \"项目名称\" (or --from SLUG to start from an "
-                             "earlier form)")
+            raise UsageError(_("give the 项目名称: formgen new \"项目名称\" (or --from SLUG to start from an "
+                               "earlier form)"))
         year = args.year or authoring.default_year()
         values = authoring.skeleton_values(title, year, profile.scheme)
         slug = args.slug or authoring.derived_slug(title, year)
@@ -101,18 +102,20 @@ def run(args: argparse.Namespace) -> int:
                                                              level1=caption(labels.level1),
                                                              last=profile.layout.columns[-1]))
     if not 1990 <= year <= 2100:
-        raise UsageError(f"--year {year}: write the budget year, e.g. {authoring.default_year()}")
+        raise UsageError(_("--year {year}: write the budget year, e.g. {example}").format(
+            year=year, example=authoring.default_year()))
     authoring.validate_slug(slug)
     path = (args.out if args.out is not None else site.content / str(year)) / f"{slug}.md"
     folder_to_write(path.parent, "--out" if args.out is not None else None)
     real = escape_through_link(path.parent, site.root)
     if real is not None:
-        raise UsageError(f"{path.parent}: leads outside the site (to {printable(str(real))}) through a link — "
-                         "nothing was written: formgen writes only inside the site; replace the link with a folder")
+        raise UsageError(_("{folder}: leads outside the site (to {target}) through a link — nothing was written: "
+                           "formgen writes only inside the site; replace the link with a folder").format(
+            folder=path.parent, target=printable(str(real))))
     other = authoring.slug_in_use(site.content, slug, path)
     if other is not None:
-        raise UsageError(f"the slug “{slug}” is already {other}: slugs are unique across the site; "
-                         "choose another with --slug")
+        raise UsageError(_("the slug “{slug}” is already {other}: slugs are unique across the site; choose another "
+                           "with --slug").format(slug=slug, other=other))
     header.insert(0, _("{form} (written by formgen new). Replace every “{placeholder}” with what goes there: "
                        "formgen check lists each one left, with its line. Keys marked optional may stay empty.")
                   .format(form=profile.labels.form_title, placeholder=PLACEHOLDER))  # the form's profile's title
@@ -120,5 +123,6 @@ def run(args: argparse.Namespace) -> int:
         values["profile"] = profile.name  # else check would read it as a form of the site's profile
     authoring.write_form(path, authoring.form_text(values, header=header, model=form_model(profile)),
                          force=args.force)
-    print(f"wrote {path.as_posix()}: fill in every {PLACEHOLDER}, then run formgen check {path.as_posix()}")
+    print(_("wrote {path}: fill in every {placeholder}, then run formgen check {path}").format(
+        path=path.as_posix(), placeholder=PLACEHOLDER))
     return 0

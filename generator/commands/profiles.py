@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
-from ..i18n import N_
+from ..i18n import N_, _, ngettext
 from ..profile import DEFAULT_PROFILE, PROFILES_FOLDER, Profile, base_of, differences, shipped_profiles
 from .common import locate_site
 
@@ -23,9 +23,10 @@ HELP = N_("list the profiles (表样) a form may name: province, base, source an
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=("text", "json"), default="text", metavar="FORMAT",
+                        help=_("output format: text, or json for programs"))
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="formgen.toml to use (default: the nearest one from the working folder up)")
+                        help=_("formgen.toml to use (default: the nearest one from the working folder up)"))
 
 
 def _file(profile: Profile, own: bool, folder: Path | None) -> str:
@@ -63,25 +64,38 @@ def _entries(path: Path | None) -> tuple[str, list[dict[str, Any]]]:
     return config.site.profile, entries
 
 
+_SOURCE_KEYS = {"url": N_("  url: {value}"), "date": N_("  date: {value}"), "notes": N_("  notes: {value}")}
+"""The lines of a profile's source besides its document, in this order, where the profile has them."""
+
+
 def _text(site_profile: str, entries: list[dict[str, Any]]) -> str:
     lines = []
     for entry in entries:
-        used = "  (the site's profile)" if entry["name"] == site_profile else ""
-        lines.append(f"{entry['name']} — {entry['title']}{used}")
-        lines.append(f"  province: {entry['province'] or '—'}")
-        lines.append(f"  base: {entry['base'] or '— (the base of every other profile)'}")
+        title = f"{entry['name']} — {entry['title']}"
+        lines.append(_("{profile}  (the site's profile)").format(profile=title) if entry["name"] == site_profile
+                     else title)
+        lines.append(_("  province: {province}").format(province=entry["province"] or "—"))
+        lines.append(_("  base: {base}").format(base=entry["base"] or _("— (the base of every other profile)")))
         source = entry["source"]
-        lines.append(f"  source: {source['document'] or '—'}")
-        lines += [f"  {key}: {source[key]}" for key in ("url", "date", "notes") if source[key]]
+        lines.append(_("  source: {document}").format(document=source["document"] or "—"))
+        lines += [_(line).format(value=source[key]) for key, line in _SOURCE_KEYS.items() if source[key]]
         if entry["base"]:
-            lines.append(f"  differs from {entry['base']}: {', '.join(entry['differs']) or 'nothing'}")
-        where = "the site's" + (", in place of the shipped one" if entry["replaces_shipped"] else "") \
-            if entry["origin"] == "site" else "shipped"
-        lines.append(f"  file: {entry['file']} ({where})")
+            lines.append(_("  differs from {base}: {keys}").format(
+                base=entry["base"], keys=", ".join(entry["differs"]) or _("nothing")))
+        if entry["origin"] != "site":
+            where = _("shipped")
+        elif entry["replaces_shipped"]:
+            where = _("the site's, in place of the shipped one")
+        else:
+            where = _("the site's")
+        lines.append(_("  file: {path} ({where})").format(path=entry["file"], where=where))
         lines.append("")
     own = sum(1 for entry in entries if entry["origin"] == "site")
-    lines.append(f"{len(entries)} profiles: {len(entries) - own} shipped, {own} the site's; "
-                 f"the site uses {site_profile} (formgen.toml's [site] profile; a form's profile: key overrides it)")
+    lines.append(ngettext("{count} profile: {shipped} shipped, {own} the site's; the site uses {profile} "
+                          "(formgen.toml's [site] profile; a form's profile: key overrides it)",
+                          "{count} profiles: {shipped} shipped, {own} the site's; the site uses {profile} "
+                          "(formgen.toml's [site] profile; a form's profile: key overrides it)", len(entries)).format(
+        count=len(entries), shipped=len(entries) - own, own=own, profile=site_profile))
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import CONFIG_NAME
-from ..i18n import N_
+from ..i18n import N_, _
 from ..serve import Preview
 from .common import add_content_arguments, content_paths, locate_site
 
@@ -15,10 +15,10 @@ HELP = N_("preview the site on this machine: build it, serve it, rebuild and rel
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_content_arguments(parser)
     parser.add_argument("--port", type=int, default=8000, metavar="N",
-                        help="the port to serve on (default: 8000; 0 picks a free port)")
+                        help=_("the port to serve on (default: 8000; 0 picks a free port)"))
     parser.add_argument("--host", default="127.0.0.1", metavar="HOST",
-                        help="the address to serve on (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--pdf", action="store_true", help="also make the PDFs (slower rebuilds)")
+                        help=_("the address to serve on (default: 127.0.0.1, this machine only)"))
+    parser.add_argument("--pdf", action="store_true", help=_("also make the PDFs (slower rebuilds)"))
 
 
 def _log(text: str) -> None:
@@ -36,11 +36,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         preview.start()
         if args.host not in ("127.0.0.1", "localhost", "::1"):
-            _log(f"formgen serve: listening on {args.host}: other machines on the network can open the preview")
-        _log(f"serving {preview.url} (press Ctrl-C to stop)")
+            _log(_("formgen serve: listening on {host}: other machines on the network can open the preview")
+                 .format(host=args.host))
+        _log(_("serving {url} (press Ctrl-C to stop)").format(url=preview.url))
         preview.wait()
     finally:
         _log("")  # after the terminal's ^C
         preview.stop()
-        _log("stopped")
+        _log(_("stopped"))
     return 0

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import FormgenError
+from ..i18n import N_, _, ngettext
 
 __all__ = ["FetchRefused", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
            "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message", "render_pdf",
@@ -53,8 +54,8 @@ class FetchRefused(FormgenError):
     """A URL the PDF may not fetch (or another reason WeasyPrint stopped): the message names it and the fix."""
 
 
-_FETCH_FIX = ("a PDF fetches only data: URLs and files inside the site: remove it (from the form, or from the "
-              "site's templates), or put the file inside the site and refer to it by a relative path")
+_FETCH_FIX = N_("a PDF fetches only data: URLs and files inside the site: remove it (from the form, or from the "
+                "site's templates), or put the file inside the site and refer to it by a relative path")
 
 
 @contextlib.contextmanager
@@ -71,7 +72,7 @@ def _fenced() -> Iterator[None]:
         if not type(error).__module__.startswith("weasyprint"):
             raise
         message = str(error) or type(error).__name__
-        raise FetchRefused(f"{message} — {_FETCH_FIX}") from None
+        raise FetchRefused(f"{message} — {_(_FETCH_FIX)}") from None
 
 
 @dataclass(frozen=True)
@@ -127,15 +128,17 @@ def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
         import weasyprint
         from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
     except OSError as error:  # Pango or HarfBuzz missing
-        raise PdfUnavailable(f"WeasyPrint cannot load its libraries ({error}): install libpango-1.0-0 and "
-                             f"{HARFBUZZ_PACKAGE} (make build does)") from None
+        raise PdfUnavailable(_("WeasyPrint cannot load its libraries ({error}): install libpango-1.0-0 and "
+                               "{package} (apt-get install libpango-1.0-0 {package}), or build with --no-pdf").format(
+            error=error, package=HARFBUZZ_PACKAGE)) from None
     if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
-        raise PdfUnavailable(f"HarfBuzz's subset library is missing: install {HARFBUZZ_PACKAGE} (apt-get install "
-                             f"{HARFBUZZ_PACKAGE}); without it fonts are subset about 40 times slower")
+        raise PdfUnavailable(_("HarfBuzz's subset library is missing: install {package} (apt-get install {package}); "
+                               "without it fonts are subset about 40 times slower").format(package=HARFBUZZ_PACKAGE))
     files = tuple(file for file in map(_font_file, fonts) if file)
     if not files:
-        raise PdfUnavailable(f"no CJK font found for {', '.join(fonts)}: install {FONT_PACKAGE} "
-                             f"(apt-get install {FONT_PACKAGE}) or name installed fonts in formgen.toml")
+        raise PdfUnavailable(_("no CJK font found for {fonts}: install {package} (apt-get install {package}) or name "
+                               "installed fonts in formgen.toml [pdf] fonts").format(fonts=", ".join(fonts),
+                                                                                   package=FONT_PACKAGE))
     fingerprint = hashlib.sha256(weasyprint.__version__.encode("utf-8"))
     for name in files:
         with open(name, "rb") as font:
@@ -164,14 +167,19 @@ def missing_glyphs_message(missing: list[str], environment: PdfEnvironment) -> s
     with their code points, and what to do. Installing `FONT_PACKAGE` is suggested only where it is
     not installed: installed, it cannot help."""
     named = "、".join(f"{char} (U+{ord(char):04X})" for char in missing[:MISSING_GLYPHS_NAMED])
-    more = f" and {len(missing) - MISSING_GLYPHS_NAMED} more" if len(missing) > MISSING_GLYPHS_NAMED else ""
+    if len(missing) > MISSING_GLYPHS_NAMED:
+        named = _("{named} and {count} more").format(named=named, count=len(missing) - MISSING_GLYPHS_NAMED)
     fonts = ", ".join(environment.fonts)
-    source = f", from {FONT_PACKAGE}" if set(environment.fonts) <= set(DEFAULT_FONTS) else ""
-    it, characters = ("it", "character") if len(missing) == 1 else ("them", "characters")
-    message = (f"the fonts ({fonts}{source}) cannot draw {named}{more}: no configured font has {it} — replace "
-               f"the {characters} or name a font that has {it} in formgen.toml [pdf] fonts")
+    if set(environment.fonts) <= set(DEFAULT_FONTS):
+        fonts = _("{fonts}, from {package}").format(fonts=fonts, package=FONT_PACKAGE)
+    message = ngettext("the fonts ({fonts}) cannot draw {named}: no configured font has it — replace the character "
+                       "or name a font that has it in formgen.toml [pdf] fonts",
+                       "the fonts ({fonts}) cannot draw {named}: no configured font has them — replace the "
+                       "characters or name a font that has them in formgen.toml [pdf] fonts",
+                       len(missing)).format(fonts=fonts, named=named)
     if not font_package_installed():
-        message += f", or install {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
+        message = _("{message}, or install {package} (apt-get install {package})").format(message=message,
+                                                                                        package=FONT_PACKAGE)
     return message
 
 
@@ -198,7 +206,7 @@ def _fetcher_class() -> type:
                     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
             self.refused.append(url)
-            raise FatalURLFetchingError(f"refused to fetch {url}")  # the fix is added by _fenced
+            raise FatalURLFetchingError(_("refused to fetch {url}").format(url=url))  # the fix is added by _fenced
 
     return SiteFetcher
 
