@@ -149,7 +149,7 @@ def test_the_same_form_under_the_reference_profile_names_each_missing_and_absent
     shown = str(found["contact", "联系人", "field-missing"])
     assert shown.startswith(f"judicial-aid.md:{missing_line}: contact (联系人): is missing — add “contact:” (联系人)")
     assert shown.endswith('use a profile with [fields] contact = "optional" (a site\'s own profile may extend '
-                          '“reference”: docs/profiles.md)')
+                          '“reference”: `formgen profiles` lists the profiles)')
     for key, label in (("unit_name", "单位名称"), ("project_lead", "项目负责人"), ("project_attribute", "项目属性"),
                        ("review_score", "财政审核评分")):
         finding = found[key, label, "field-extra-forbidden"]
