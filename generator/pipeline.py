@@ -162,9 +162,9 @@ def _validation_findings(error: ValidationError, document: Document, model: type
         elif kind == "extra_forbidden" and loc in labelled:
             written, key = str(loc[-1]), labelled[loc]
             label = label_for((*loc[:-1], key), model)
-            message = _("“{written}” is the label printed on the form; the field's name is {key}").format(
+            message = _("“{written}” is the label printed on the form; the field's name is `{key}`").format(
                 written=written, key=key)
-            fix = _("write “{key}:” in place of “{written}:” (field names are English words)").format(
+            fix = _("write `{key}:` in place of “{written}:” (field names are English words)").format(
                 key=key, written=written)
             line, code = document.line_of(loc), "field-label-as-key"
             loc = (*loc[:-1], key)

@@ -296,21 +296,21 @@ def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:
             continue  # a comma or a colon in a text, not between the fields of a row
         if separator == "，":
             edits.append((match.start("sep"), match.end("sep"), ", "))
-            found("yaml-full-width", _("a full-width comma “，” stands before “{key}”").format(key=key),
-                  _("separate the fields of a row with half-width commas: “, {key}: ”").format(key=key))
+            found("yaml-full-width", _("a full-width comma “，” stands before `{key}`").format(key=key),
+                  _("separate the fields of a row with half-width commas: `, {key}: `").format(key=key))
         if colon == "：":
             end = match.end("colon") + (1 if after in (" ", "\u3000") else 0)
             edits.append((match.start("colon"), end, ": "))
-            found("yaml-full-width", _("the colon after “{key}” is the full-width “：”").format(key=key),
-                  _("write a half-width colon and a space: “{key}: ”").format(key=key))
+            found("yaml-full-width", _("the colon after `{key}` is the full-width “：”").format(key=key),
+                  _("write a half-width colon and a space: `{key}: `").format(key=key))
         elif after == "\u3000":
             edits.append((match.start("after"), match.end("after"), " "))
-            found("yaml-full-width", _("“{key}:” is followed by a full-width space “　”").format(key=key),
-                  _("type a half-width space after the colon: “{key}: ”").format(key=key))
+            found("yaml-full-width", _("`{key}:` is followed by a full-width space “　”").format(key=key),
+                  _("type a half-width space after the colon: `{key}: `").format(key=key))
         elif after not in ("", " ", "\t", "/") and not (flow and after in ",}"):
             edits.append((match.start("after"), match.start("after"), " "))
-            found("yaml-colon-space", _("there is no space after the colon of “{key}:”").format(key=key),
-                  _("write a space after the colon: “{key}: ”").format(key=key))
+            found("yaml-colon-space", _("there is no space after the colon of `{key}:`").format(key=key),
+                  _("write a space after the colon: `{key}: `").format(key=key))
     if slip is None:
         return line, None
     for start, end, text in sorted(edits, reverse=True):
