@@ -51,9 +51,9 @@ from .values import (
 )
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
-           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "StatedFundRow", "Status", "caption", "empty_template_row", "field_name", "field_titles",
-           "inner_model", "label_for", "money_type", "placeholder_row", "short_label"]
+           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures", "Stated", "StatedFundRow", "Status",
+           "caption", "chinese_quoted", "empty_template_row", "field_name", "field_titles", "inner_model",
+           "label_for", "money_type", "placeholder_row", "short_label"]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -106,7 +106,7 @@ def _bounded_number(value: object, what: str, example: str, max_decimals: int | 
 _CHINESE_QUOTES = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
 
 
-def _chinese_quoted(text: str) -> str | None:
+def chinese_quoted(text: str) -> str | None:
     """`text` without the Chinese quotation marks it is wholly written in (``“≥90%”``), or None. A text that
     only starts and ends with quoted words (``“三公”经费“压减”``) is not wholly quoted."""
     stripped = text.strip()
@@ -121,7 +121,7 @@ def _chinese_quoted(text: str) -> str | None:
 def _quoted(value: str, what: str, example: str) -> None:
     """Raise the error of a figure written in Chinese quotation marks: YAML does not read them as quotes, so
     the marks would be part of the figure (a target “≥90%” is then a text, scored as no figure is)."""
-    inner = _chinese_quoted(value)
+    inner = chinese_quoted(value)
     if inner is not None:
         raise _fail(f"{what}_quoted", _("{value} is written in Chinese quotation marks, which are part of the "
                                         "value in YAML").format(value=excerpt(value.strip())),

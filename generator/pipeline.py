@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from .model import (
     Form,
     Status,
     caption,
+    chinese_quoted,
     field_name,
     field_titles,
     inner_model,
@@ -263,7 +264,7 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     if profile is None:
         assert problem is not None
         return Entry(document, findings=[locate(problem, document)] + [locate(item, document) for item in extra])
-    extra += _department_code_problems(document.data, profile)
+    extra += _department_code_problems(document.data, profile) + list(_quoted_texts(document.data))
     model = form_model(profile)
     body_label = profile.labels.conclusion
 
@@ -334,6 +335,29 @@ def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Pr
                       "“[{code}]”").format(code=excerpt(code), label=label),
                     _("write the department's code from the budget system, digits only; the department's name goes "
                       "in department.name"))]
+
+
+def _quoted_texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+    """Texts written wholly in Chinese quotation marks (``title: “电力系统维修改造专项资金”``): YAML keeps the marks,
+    and the form would print them. A warning: a text may be a quotation. (A figure so written is an error of
+    its own field: the marks would make it no figure.)"""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _quoted_texts(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _quoted_texts(item, (*loc, index))
+    elif isinstance(value, str) and loc and loc[-1] not in _FIGURE_KEYS and (inner := chinese_quoted(value)):
+        yield Problem("text-quoted", Level.WARNING, loc,
+                      _("{value} is written in Chinese quotation marks, which the form would print").format(
+                          value=excerpt(value.strip())),
+                      _("write {inner} without them; to quote a whole value, use half-width quotation marks: "
+                        "'{inner}'").format(inner=excerpt(inner)))
+
+
+_FIGURE_KEYS = frozenset({"target", "actual", "weight", "score", "initial", "budget", "executed", "year",
+                          "filled_on", "code"})
+"""Keys whose values are figures (validated, a quoted one an error there) or codes (`_department_code_problems`)."""
 
 
 def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Finding]:

@@ -170,13 +170,18 @@ _PROBLEMS = {
     "expected <block end>, but found '<block mapping start>'": N_("this line is not in line with the lines above it"),
     "expected <block end>, but found '<scalar>'": N_("this line is not in line with the lines above it"),
     "found unexpected end of stream": N_("a quotation mark is opened and never closed"),
+    "did not find expected key": N_("this line is not in line with the lines above it"),
+    "did not find expected comment or line break": N_("more text follows where the value should end"),
+    "did not find expected '-' indicator": N_("this line is not in line with the rows above it"),
     "found undefined alias": N_("a value starts with * (YAML reads it as an alias)"),
     "found undefined tag handle": N_("a value starts with ! (YAML reads it as a tag)"),
 }
 """libyaml's words for the slips clerks make, as a clerk would say them (unlisted ones are shown as they are)."""
 
 
-def _problem_text(problem: str) -> str:
+def _problem_text(problem: str, source_line: str) -> str:
+    if "\t" in source_line and "cannot start any token" in problem:
+        return _("a tab character stands here")  # libyaml does not name the character
     known = _PROBLEMS.get(problem)
     return _(known) if known else problem
 
@@ -225,7 +230,7 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
         near = source_line.strip()[:40]
         message = (_("the front matter is not valid YAML near “{near}”: {problem}") if near
                    else _("the front matter is not valid YAML: {problem}"))
-        raise ReadError(line, "yaml-syntax", message.format(near=near, problem=_problem_text(problem)),
+        raise ReadError(line, "yaml-syntax", message.format(near=near, problem=_problem_text(problem, source_line)),
                         _yaml_hint(problem, source_line, mark.column if mark else 0)) from None
     except yaml.YAMLError as error:
         raise ReadError(offset, "yaml-syntax", _("the front matter is not valid YAML: {problem}").format(

@@ -37,4 +37,5 @@ SLIPS = [
     ("money-with-yuan.md", 16, Level.ERROR, "field-money-unit", "“0元” is written with a unit"),
     ("money-in-wanyuan.md", 15, Level.ERROR, "field-money-unit", "“0万元” is written with a unit"),
     ("target-in-chinese-quotes.md", 23, Level.ERROR, "field-value-quoted", "“≥90%” is written in Chinese quotation"),
+    ("title-in-chinese-quotes.md", 6, Level.WARNING, "text-quoted", "which the form would print"),
 ]
