@@ -116,8 +116,7 @@ _PROFILES_COMMAND = "`formgen profiles`"
 _SCHEMA_COMMAND = "`formgen schema`"
 
 
-def _labelled_keys(error: ValidationError, document: Document, model: type[BaseModel]
-                   ) -> dict[tuple[str | int, ...], str]:
+def _labelled_keys(error: ValidationError, model: type[BaseModel]) -> dict[tuple[str | int, ...], str]:
     """Unknown keys written as a field's Chinese label (``分值: 5`` for ``weight: 5``) where that field is missing:
     the key written → the field meant. Reported as one finding at the key written, not as two."""
     missing = {tuple(item["loc"]) for item in error.errors(include_url=False) if item["type"] == "missing"}
@@ -139,7 +138,7 @@ def _bare_label(text: str) -> str:
 def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,
                          profile: Profile | None = None) -> list[Finding]:
     findings = []
-    labelled = _labelled_keys(error, document, model)
+    labelled = _labelled_keys(error, model)
     meant = {(*loc[:-1], key) for loc, key in labelled.items()}
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
@@ -179,9 +178,15 @@ def _validation_findings(error: ValidationError, document: Document, model: type
         elif kind == "extra_forbidden":
             key = str(loc[-1])
             close = suggest(key, known_fields(loc[:-1], model))
+            as_label = field_titles(loc[:-1], model).get(_bare_label(key)) if not key.isascii() else None
             message = _("is not a field of the form")
-            fix = (_("did you mean “{close}”?").format(close=close) if close
-                   else _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND))
+            if as_label is not None:  # a label written as the key, of a field that is written too (or optional)
+                fix = _("“{written}” is the label printed on the form: the field's name is `{key}`").format(
+                    written=key, key=as_label)
+            elif close:
+                fix = _("did you mean “{close}”?").format(close=close)
+            else:
+                fix = _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND)
             line = document.line_of(loc)
         elif kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "indicators":
             message = _("must be a row of fields, not a single value")
