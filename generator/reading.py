@@ -248,6 +248,11 @@ _KEY_AT = re.compile(r"(?:^(?P<indent>[ \u3000]*)(?P<dash>[-－][ \u3000]+)*|(?P
                      r"(?P<colon>[:：])(?P<after>.?)")
 _DASH = re.compile(r"^[ \u3000]*(?P<dash>－)[ \u3000]")
 _BLOCK_SCALAR = re.compile(r"[:-]\s+[|>][-+0-9]*\s*$")
+_SUSPECT = re.compile(r"[\u3000｛－]|[A-Za-z0-9_][ ]*：|，[ ]*[A-Za-z_]|[{,][ ]*[\u4e00-\u9fff（）()]{1,12}[ ]*："
+                      r"|^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:[^ \t\n]"
+                      r"|[{,][ \t]*[A-Za-z_][A-Za-z0-9_]*:[^ \t\n,}]", re.MULTILINE)
+"""What any slip of `_ime_line` has (and little else has): most forms, and most lines, have none of it, and
+are not looked at further (reading stays as fast as YAML lets it)."""
 _FLOW_START = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)?(?:[A-Za-z_][A-Za-z0-9_]*:[ ]+)?)｛(?=.*｝\s*$)")
 
 
@@ -327,6 +332,8 @@ def _ime_slips(front: str, offset: int) -> tuple[str, list[ReadError]]:
     """The front matter with `_ime_line`'s repairs, and an error at each line repaired: the form is still read
     (so that one run shows every other problem too), and the error keeps it from being published until the
     file itself says what it means. Lines of a block text (after ``|`` or ``>``) are text, never repaired."""
+    if not _SUSPECT.search(front):
+        return front, []
     lines = front.split("\n")
     errors: list[ReadError] = []
     block_indent: int | None = None
@@ -338,10 +345,11 @@ def _ime_slips(front: str, offset: int) -> tuple[str, list[ReadError]]:
             block_indent = None
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        lines[index], error = _ime_line(line, index + offset)
-        if error is not None:
-            errors.append(error)
-        if _BLOCK_SCALAR.search(_code_part(lines[index])):
+        if _SUSPECT.search(line):
+            lines[index], error = _ime_line(line, index + offset)
+            if error is not None:
+                errors.append(error)
+        if ("|" in line or ">" in line) and _BLOCK_SCALAR.search(_code_part(lines[index])):
             block_indent = indent
     return ("\n".join(lines), errors) if errors else (front, [])
 
