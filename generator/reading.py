@@ -248,7 +248,8 @@ _KEY_AT = re.compile(r"(?:^(?P<indent>[ \u3000]*)(?P<dash>[-－][ \u3000]+)*|(?P
                      r"(?P<colon>[:：])(?P<after>.?)")
 _DASH = re.compile(r"^[ \u3000]*(?P<dash>－)[ \u3000]")
 _BLOCK_SCALAR = re.compile(r"[:-]\s+[|>][-+0-9]*\s*$")
-_SUSPECT = re.compile(r"[\u3000｛－]|[A-Za-z0-9_][ ]*：|，[ ]*[A-Za-z_]|[{,][ ]*[\u4e00-\u9fff（）()]{1,12}[ ]*："
+_SUSPECT = re.compile(r"[\u3000｛－]|[A-Za-z_][A-Za-z0-9_]*[ ]*：|，[ ]*[A-Za-z_]"
+                      r"|[{,][ ]*[\u4e00-\u9fff（）()]{1,12}[ ]*："
                       r"|^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:[^ \t\n]"
                       r"|[{,][ \t]*[A-Za-z_][A-Za-z0-9_]*:[^ \t\n,}]", re.MULTILINE)
 """What any slip of `_ime_line` has (and little else has): most forms, and most lines, have none of it, and
