@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from .errors import ProblemsFound
 from .findings import Finding, Level
 from .formatting import Places
-from .i18n import _
+from .i18n import N_, _
 from .model import MAX_CONCLUSION_CHARS
 from .profiles import reference_data
 from .reading import ReadError, read_bytes
@@ -361,13 +361,55 @@ def _known_keys(model: Any, loc: tuple[str | int, ...]) -> list[str]:
     return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
+_SETTING_MESSAGES = {
+    "less_than_equal": N_("must be at most {le}"),
+    "less_than": N_("must be less than {lt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "greater_than": N_("must be more than {gt}"),
+    "literal_error": N_("must be one of {expected}"),
+    "enum": N_("must be one of {expected}"),
+    "decimal_parsing": N_("must be a number"),
+    "decimal_type": N_("must be a number"),
+    "decimal_max_places": N_("must have at most {decimal_places} decimals"),
+    "decimal_max_digits": N_("must have at most {max_digits} digits"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "string_type": N_("must be a text in quotes"),
+    "missing": N_("is missing"),
+    "list_type": N_("must be a list: [ … ]"),
+    "tuple_type": N_("must be a list: [ … ]"),
+    "dict_type": N_("must be a table"),
+    "model_type": N_("must be a table"),
+    "too_short": N_("has too few items"),
+    "too_long": N_("has too many items"),
+}
+"""pydantic's messages for a settings file's values, as the settings' users read them (others are shown as
+pydantic says them)."""
+
+
+def _setting_message(item: Any) -> str:
+    known = _SETTING_MESSAGES.get(item["type"])
+    context = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+    if "expected" in context:  # pydantic's "'元' or '万元'", "0, 1 or 2": the choices listed in the language
+        context["expected"] = _(", ").join(re.split(r", | or ", context["expected"]))
+    if known is None:
+        return str(item["msg"]).removeprefix("Value error, ")
+    try:
+        return _(known).format(**context)
+    except (KeyError, IndexError):
+        return str(item["msg"])
+
+
 def settings_findings(error: ValidationError, shown: str, text: str, model: type[BaseModel], code: str, label: str,
                       fix: str) -> list[Finding]:
     """Every error of a settings file (formgen.toml, a profile) with its line, key and fix."""
     findings = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
-        message, advice = item["msg"].removeprefix("Value error, "), fix
+        message, advice = _setting_message(item), fix
         context = item.get("ctx") or {}
         if item["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc[:-1]), n=1, cutoff=0.6)
@@ -431,7 +473,8 @@ def load_config(path: Path | None) -> SiteConfig:
                                       _("the comments of the formgen.toml that `formgen init` writes show the "
                                         "allowed values"))
     if findings:
-        raise ConfigError(findings)
+        files = list(dict.fromkeys(finding.path for finding in findings))  # the profiles', then formgen.toml's
+        raise ConfigError(sorted(findings, key=lambda finding: (files.index(finding.path), finding.line)))
     config._local_profiles.update(local)
     return config
 
