@@ -228,7 +228,7 @@ def test_a_bad_presence_names_the_profile_file_line_and_key(tmp_path):
     [finding] = raised.value.findings
     assert (Path(finding.path).name, finding.line, finding.field, finding.code) == \
         ("mine.toml", 2, "fields.contact", "profile-invalid")
-    assert "'required', 'optional' or 'absent'" in finding.message
+    assert "'required', 'optional', 'absent'" in finding.message
 
 
 def test_profiles_lists_the_fields_a_profile_changes(capsys, monkeypatch):
