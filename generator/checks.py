@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from . import formatting, published, values
+from . import formatting, i18n, published, values
 from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
@@ -388,6 +388,13 @@ def _execution(scored: ScoredForm, config: SiteConfig, labels: Labels) -> Iterat
                       f"{labels.filled_on} {filled.isoformat()} is before the end of the evaluated year {year}",
                       f"a self-evaluation is filled in after the year ends; check {labels.filled_on} and "
                       f"{labels.year}")
+    if filled is not None and filled.year > year + 1:
+        # A 2024 form is filled in early 2025; 2052 is 2025 typed backwards, 2026 a year typed for the other.
+        yield Problem("filled-long-after-year", Level.WARNING, ("filled_on",),
+                      i18n._("{label} {date} is more than a year after the evaluated year {year}").format(
+                          label=labels.filled_on, date=filled.isoformat(), year=year),
+                      i18n._("check {label} and {year_label}: a {year} form is filled in during {next}").format(
+                          label=labels.filled_on, year_label=labels.year, year=year, next=year + 1))
 
 
 # A figure the narrative attributes to the budget or to spending: 预算135628元, 执行数为988,000元, 6万元.

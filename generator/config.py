@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from .errors import ProblemsFound
 from .findings import Finding, Level
 from .formatting import Places
+from .i18n import N_, _
 from .model import MAX_CONCLUSION_CHARS
 from .profiles import reference_data
 from .reading import ReadError, read_bytes
@@ -144,21 +145,24 @@ class Scheme(_Settings):
     def _weights_add_up(self) -> Scheme:
         total = self.total_points
         if total != 100:
-            raise ValueError(f"budget_weight and the level1 weights add up to {total}, not 100")
+            raise ValueError(_("budget_weight and the level1 weights add up to {total}, not 100").format(total=total))
         if self.budget_indicator and self.budget_weight:
-            raise ValueError(f"budget_indicator “{self.budget_indicator}” scores budget execution, and budget_weight "
-                             f"is {self.budget_weight}: the points would be counted twice; write budget_weight = 0")
+            raise ValueError(_("budget_indicator “{indicator}” scores budget execution, and budget_weight is {weight}: "
+                               "the points would be counted twice; write budget_weight = 0").format(
+                indicator=self.budget_indicator, weight=self.budget_weight))
         for level1 in self.level1:
             weights = dict(level1.level2_weights)
             points = sum(weights.values(), Decimal(0))
             complete = bool(level1.level2) and set(level1.level2) <= set(weights)
             unknown = [name for name in weights if level1.level2 and name not in level1.level2]
             if unknown:
-                raise ValueError(f"level1 “{level1.name}”: level2_weights names {'、'.join(unknown)}, not in its "
-                                 f"level2 ({'、'.join(level1.level2)})")
+                raise ValueError(_("level1 “{name}”: level2_weights names {names}, not in its level2 ({level2})")
+                                 .format(name=level1.name, names="、".join(unknown), level2="、".join(level1.level2)))
             if points > level1.weight or (complete and points != level1.weight):
-                raise ValueError(f"level1 “{level1.name}”: its level2_weights add up to {points}, "
-                                 f"{'more than' if points > level1.weight else 'not'} its weight {level1.weight}")
+                message = (_("level1 “{name}”: its level2_weights add up to {points}, more than its weight {weight}")
+                           if points > level1.weight else
+                           _("level1 “{name}”: its level2_weights add up to {points}, not its weight {weight}"))
+                raise ValueError(message.format(name=level1.name, points=points, weight=level1.weight))
         return self
 
     @property
@@ -357,18 +361,61 @@ def _known_keys(model: Any, loc: tuple[str | int, ...]) -> list[str]:
     return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
+_SETTING_MESSAGES = {
+    "less_than_equal": N_("must be at most {le}"),
+    "less_than": N_("must be less than {lt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "greater_than": N_("must be more than {gt}"),
+    "literal_error": N_("must be one of {expected}"),
+    "enum": N_("must be one of {expected}"),
+    "decimal_parsing": N_("must be a number"),
+    "decimal_type": N_("must be a number"),
+    "decimal_max_places": N_("must have at most {decimal_places} decimals"),
+    "decimal_max_digits": N_("must have at most {max_digits} digits"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "string_type": N_("must be a text in quotes"),
+    "missing": N_("is missing"),
+    "list_type": N_("must be a list: [ … ]"),
+    "tuple_type": N_("must be a list: [ … ]"),
+    "dict_type": N_("must be a table"),
+    "model_type": N_("must be a table"),
+    "too_short": N_("has too few items"),
+    "too_long": N_("has too many items"),
+}
+"""pydantic's messages for a settings file's values, as the settings' users read them (others are shown as
+pydantic says them)."""
+
+
+def _setting_message(item: Any) -> str:
+    known = _SETTING_MESSAGES.get(item["type"])
+    context = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+    if "expected" in context:  # pydantic's "'元' or '万元'", "0, 1 or 2": the choices listed in the language
+        context["expected"] = _(", ").join(re.split(r", | or ", context["expected"]))
+    if known is None:
+        return str(item["msg"]).removeprefix("Value error, ")
+    try:
+        return _(known).format(**context)
+    except (KeyError, IndexError):
+        return str(item["msg"])
+
+
 def settings_findings(error: ValidationError, shown: str, text: str, model: type[BaseModel], code: str, label: str,
                       fix: str) -> list[Finding]:
     """Every error of a settings file (formgen.toml, a profile) with its line, key and fix."""
     findings = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
-        message, advice = item["msg"].removeprefix("Value error, "), fix
+        message, advice = _setting_message(item), fix
         context = item.get("ctx") or {}
         if item["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc[:-1]), n=1, cutoff=0.6)
-            message = "is not a key here"
-            advice = f"did you mean “{close[0]}”?" if close else f"remove it ({fix})"
+            message = _("is not a key here")
+            advice = (_("did you mean “{close}”?").format(close=close[0]) if close
+                      else _("remove it ({fix})").format(fix=fix))
         elif "fix" in context:
             message, advice = str(context["message"]), str(context["fix"])
         findings.append(Finding(shown, toml_line(text, loc), Level.ERROR, code, ".".join(map(str, loc)), label,
@@ -395,7 +442,8 @@ def load_config(path: Path | None) -> SiteConfig:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Finding(shown, line, Level.ERROR, "config-syntax", "", "",
-                                   f"not valid TOML: {error}", "fix the syntax (https://toml.io)")]) from None
+                                   _("not valid TOML: {error}").format(error=error),
+                                   _("fix the syntax (https://toml.io)"))]) from None
     findings: list[Finding] = []
     try:
         local = local_profiles(path.parent / PROFILES_FOLDER)
@@ -408,9 +456,10 @@ def load_config(path: Path | None) -> SiteConfig:
     invalid = isinstance(name, str) and (path.parent / PROFILES_FOLDER / f"{name}.toml").is_file()
     if isinstance(name, str) and name not in profiles and not invalid:  # an invalid file is reported above
         findings.append(Finding(shown, toml_line(text, ("site", "profile")), Level.ERROR, "config-invalid",
-                                "site.profile", "设置", f"“{name}” is not a profile",
-                                f"write one of {', '.join(sorted(profiles))}, or add {PROFILES_FOLDER}/{name}.toml "
-                                "beside formgen.toml (docs/profiles.md)"))
+                                "site.profile", "设置", _("“{name}” is not a profile").format(name=name),
+                                _("write one of {names}, or add {file} beside formgen.toml (`formgen profiles` lists "
+                                  "them)").format(names=", ".join(sorted(profiles)),
+                                                  file=f"{PROFILES_FOLDER}/{name}.toml")))
     profile = profiles.get(name) if isinstance(name, str) else None
     if (profile is not None and profile.name != "reference") or isinstance(data.get("scheme"), dict):
         # The site's profile's scheme, with formgen.toml's [scheme] keys in place of its own.
@@ -421,9 +470,11 @@ def load_config(path: Path | None) -> SiteConfig:
         config = SiteConfig.model_validate(data)
     except ValidationError as error:
         findings += settings_findings(error, shown, text, SiteConfig, "config-invalid", "设置",
-                                      "see docs/config.md for the allowed values")
+                                      _("the comments of the formgen.toml that `formgen init` writes show the "
+                                        "allowed values"))
     if findings:
-        raise ConfigError(findings)
+        files = list(dict.fromkeys(finding.path for finding in findings))  # the profiles', then formgen.toml's
+        raise ConfigError(sorted(findings, key=lambda finding: (files.index(finding.path), finding.line)))
     config._local_profiles.update(local)
     return config
 

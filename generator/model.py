@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -33,6 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .i18n import N_, _
 from .profiles import reference_data
 from .values import (
     MAX_DECIMALS,
@@ -50,8 +52,8 @@ from .values import (
 )
 
 __all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
-           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures",
-           "Stated", "StatedFundRow", "Status", "caption", "empty_template_row", "field_name", "inner_model",
+           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures", "Stated", "StatedFundRow", "Status",
+           "caption", "chinese_quoted", "empty_template_row", "field_name", "field_titles", "inner_model",
            "label_for", "money_type", "placeholder_row", "short_label"]
 
 
@@ -68,35 +70,64 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() in _EMPTY)
 
 
-_DIGITS_FIX = "check the figure (a pasted cell, a digit typed twice?) and write it as the form prints it"
+_DIGITS_FIX = N_("check the figure (a pasted cell, a digit typed twice?) and write it as the form prints it, "
+                 "such as {example}")
 
 
 def _number(value: object, what: str, example: str, max_decimals: int | None = MAX_DECIMALS) -> Decimal:
     try:
         return _bounded_number(value, what, example, max_decimals)
     except TooManyDigits as error:
-        raise _fail(f"{what}_digits", str(error), f"{_DIGITS_FIX}, such as {example}") from None
+        raise _fail(f"{what}_digits", str(error), _(_DIGITS_FIX).format(example=example)) from None
 
 
 def _bounded_number(value: object, what: str, example: str, max_decimals: int | None) -> Decimal:
     """The number written, at most as long as a figure on a form (values.check_digits)."""
+    write = _("write a number such as {example}").format(example=example)
     if _is_empty(value):
-        raise _fail(f"{what}_empty", "is empty", f"write a number such as {example}")
+        raise _fail(f"{what}_empty", _("is empty"), write)
     if isinstance(value, bool):
-        raise _fail(f"{what}_type", "YAML read this as yes/no, not a number", f"write a number such as {example}")
+        raise _fail(f"{what}_type", _("YAML read this as yes/no, not a number"), write)
     if isinstance(value, int):
         number = Decimal(value)
         return check_digits(number, str(number), max_decimals)  # str(number): str() of a long int raises
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise _fail(f"{what}_type", f"{value} is not a finite number", f"write a number such as {example}")
+            raise _fail(f"{what}_type", _("{value} is not a finite number").format(value=value), write)
         return check_digits(value, str(value), max_decimals)
     if isinstance(value, str):
         parsed = parse_decimal(value, max_decimals)
         if parsed is None:
-            raise _fail(f"{what}_type", f"“{excerpt(value)}” is not a number", f"write a number such as {example}")
+            _quoted(value, what, example)
+            raise _fail(f"{what}_type", _("“{value}” is not a number").format(value=excerpt(value)), write)
         return parsed
-    raise _fail(f"{what}_type", "expected a number, found a list or mapping", f"write a number such as {example}")
+    raise _fail(f"{what}_type", _("expected a number, found a list or mapping"), write)
+
+
+_CHINESE_QUOTES = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+
+
+def chinese_quoted(text: str) -> str | None:
+    """`text` without the Chinese quotation marks it is wholly written in (``“≥90%”``), or None. A text that
+    only starts and ends with quoted words (``“三公”经费“压减”``) is not wholly quoted."""
+    stripped = text.strip()
+    for opening, closing in _CHINESE_QUOTES:
+        inner = stripped[1:-1]
+        if (len(stripped) > 2 and stripped.startswith(opening) and stripped.endswith(closing)
+                and opening not in inner and closing not in inner):
+            return inner.strip()
+    return None
+
+
+def _quoted(value: str, what: str, example: str) -> None:
+    """Raise the error of a figure written in Chinese quotation marks: YAML does not read them as quotes, so
+    the marks would be part of the figure (a target “≥90%” is then a text, scored as no figure is)."""
+    inner = chinese_quoted(value)
+    if inner is not None:
+        raise _fail(f"{what}_quoted", _("{value} is written in Chinese quotation marks, which are part of the "
+                                        "value in YAML").format(value=excerpt(value.strip())),
+                    _("write {inner} without the quotation marks (to quote a value, use half-width ones: "
+                      "'{inner}')").format(inner=inner))
 
 
 def _decimals(value: Decimal) -> int:
@@ -104,27 +135,49 @@ def _decimals(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-_DECIMAL_WORDS = ("no", "one", "two", "three", "four", "five", "six")
+_DECIMAL_WORDS = (N_("no"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"))
 
 
 def _money_parser(decimals: int, unit: str) -> Callable[[object], Decimal]:
     """The validator of amounts in `unit` written with at most `decimals` decimals (a profile's money)."""
     example = "845371.59" if unit == "元" else "84.54"
-    if unit == "元" and decimals == 2:
-        fix = "round to the fen (two decimals), as the accounts do"
-    else:
-        fix = f"write the amount in {unit} with at most {_DECIMAL_WORDS[decimals]} decimals, as the profile's forms do"
 
     def parse(value: object) -> Decimal:
+        if isinstance(value, str):
+            _money_with_unit(value, unit, decimals)
         amount = _number(value, "money", example, max_decimals=None)  # the profile's decimals, below
         if amount < 0:
-            raise _fail("money_negative", f"{amount} is negative",
-                        "money on the form is never negative; write the amount")
+            raise _fail("money_negative", _("{amount} is negative").format(amount=amount),
+                        _("money on the form is never negative; write the amount"))
         if _decimals(amount.normalize()) > decimals:
-            raise _fail("money_precision", f"{amount} has more than {_DECIMAL_WORDS[decimals]} decimals", fix)
+            words = _(_DECIMAL_WORDS[decimals])
+            fix = (_("round to the fen (two decimals), as the accounts do") if unit == "元" and decimals == 2 else
+                   _("write the amount in {unit} with at most {decimals} decimals, as the profile's forms do").format(
+                       unit=unit, decimals=words))
+            raise _fail("money_precision", _("{amount} has more than {decimals} decimals").format(
+                amount=amount, decimals=words), fix)
         return amount
 
     return parse
+
+
+def _money_with_unit(text: str, unit: str, decimals: int) -> None:
+    """Raise the error of an amount written with a money unit (``0元``, ``84.54万元``): the table's unit is the
+    profile's, printed in its heading, and the cell holds the number alone, converted where the units differ."""
+    try:
+        written = parse_value(text)
+    except ValueSyntaxError:
+        return
+    if not isinstance(written, Quantity) or written.comparison is not None or not written.is_money:
+        return
+    in_yuan, _base = written.base()
+    converted = in_yuan / Quantity(unit, Decimal(1), unit).base()[0]
+    if _decimals(converted.normalize()) > decimals:
+        fix = _("write the amount in {unit} as a number alone").format(unit=unit)
+    else:
+        fix = _("write {amount} (in {unit}, without the unit)").format(amount=f"{converted.normalize():f}", unit=unit)
+    raise _fail("money_unit", _("“{value}” is written with a unit; amounts are numbers in {unit}, the unit of the "
+                                "table's heading").format(value=excerpt(text), unit=unit), fix)
 
 
 _money = _money_parser(2, "元")
@@ -155,9 +208,11 @@ def _printed_empty(parse: Callable[[object], T], empty: T) -> Callable[[object, 
 def _score(value: object) -> Decimal:
     points = _number(value, "score", "10")
     if points < 0:
-        raise _fail("score_negative", f"{points} is negative", "scores and weights are 0 or more")
+        raise _fail("score_negative", _("{points} is negative").format(points=points),
+                    _("scores and weights are 0 or more"))
     if _decimals(points.normalize()) > 2:
-        raise _fail("score_precision", f"{points} has more than two decimals", "write at most two decimals")
+        raise _fail("score_precision", _("{points} has more than two decimals").format(points=points),
+                    _("write at most two decimals"))
     return points
 
 
@@ -178,36 +233,42 @@ def _text(value: object) -> str:
     if _is_empty(value):
         return ""
     if isinstance(value, bool):
-        raise _fail("text_type", "YAML read this as yes/no", "put the text in quotes")
+        raise _fail("text_type", _("YAML read this as yes/no"), _("put the text in quotes"))
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, str):
         text = value.strip()
         if len(text) > MAX_TEXT_CHARS:
-            raise _fail("text_too_long", f"is {len(text):,} characters long; a field holds at most {MAX_TEXT_CHARS:,}",
-                        "shorten it to what the form's cell should say (the 自评结论 below the front matter "
-                        "takes the long text)")
+            raise _fail("text_too_long", _("is {length} characters long; a field holds at most {limit}").format(
+                length=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}"),
+                        _("shorten it to what the form's cell should say (the 自评结论 below the front matter "
+                          "takes the long text)"))
         return text
-    raise _fail("text_type", "expected text, found a list or mapping", "write plain text (quote it if needed)")
+    raise _fail("text_type", _("expected text, found a list or mapping"), _("write plain text (quote it if needed)"))
 
 
 def _required_text(value: object) -> str:
     text = _text(value)
     if not text:
-        raise _fail("text_empty", "is empty", "fill it in")
+        raise _fail("text_empty", _("is empty"), _("fill it in"))
     return text
 
 
 def _figure_text(value: object) -> str:
     text = _required_text(value)
+    _quoted(text, "value", "≥95%")
     try:
         parse_value(text)
     except TooManyDigits as error:
-        raise _fail("value_digits", str(error), f"{_DIGITS_FIX}, e.g. ≥95% or ＝6万元") from None
+        raise _fail("value_digits", str(error), _(_DIGITS_FIX).format(example="≥95%, ＝6万元")) from None
     except ValueError as error:
         raise _fail("value_syntax", str(error),
-                    "write an operator, a number and a unit, e.g. ≥95% or ＝6万元") from None
+                    _("write an operator, a number and a unit, e.g. ≥95% or ＝6万元")) from None
     return text
+
+
+_MONTH_ONLY = re.compile(r"(?P<y>\d{4})(?:年(?P<m>\d{1,2})月|[-/.](?P<n>\d{1,2}))")
+"""A date without its day: 2026年1月, 2026-1, 2026.1 (a target's deadline may be a month; a day printed may not)."""
 
 
 def _date(value: object) -> dt.date:
@@ -221,26 +282,37 @@ def _date(value: object) -> dt.date:
         text = normalize(value)
         if len(text) == 8 and text.isdigit():  # the form prints 20250123
             text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+        month = _MONTH_ONLY.fullmatch(text)
+        if month:
+            example = f"{month['y']}年{int(month['m'] or month['n'])}月20日"
+            raise _fail("date_no_day", _("“{value}” names a month, not a day").format(value=excerpt(value)),
+                        _("write the day the form was filled in too, e.g. {example}").format(example=example))
+        if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}号", text):
+            text = text[:-1] + "日"  # 号 is the spoken 日: 2026年1月5号 is 2026年1月5日
         try:
             parsed = parse_value(text)
         except ValueError:
             parsed = None
         if isinstance(parsed, DateValue) and parsed.comparison is None:
             return parsed.date
-        raise _fail("date_invalid", f"“{value}” is not a date", "write a real date, as 2025-01-23 or 20250123")
-    raise _fail("date_invalid", "expected a date", "write the date as 2025-01-23")
+        raise _fail("date_invalid", _("“{value}” is not a date").format(value=excerpt(value)),
+                    _("write a real date, as 2025-01-23 or 20250123"))
+    raise _fail("date_invalid", _("expected a date"), _("write the date as 2025-01-23"))
 
 
 def _year(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _fail("year_invalid", "is not a year", "write the budget year, e.g. 2024")
+        raise _fail("year_invalid", _("is not a year"), _("write the budget year, e.g. 2024"))
     text = normalize(value) if isinstance(value, str) else ""
+    if re.fullmatch(r"\d{4}\s*年度?", text):
+        raise _fail("year_invalid", _("“{value}” is not a year: the year is a number alone").format(value=text),
+                    _("write {year} (the form prints “年度” itself)").format(year=text[:4]))
     # Four digits at most before int(): int() of thousands of digits is slow, and refused past 4,300.
     year = value if isinstance(value, int) else int(text) if text.isascii() and text.isdigit() and len(text) <= 4 \
         else None
     if year is None or not 1990 <= year <= 2100:
-        written = f"“{excerpt(text)}”" if text else "it"
-        raise _fail("year_invalid", f"{written} is not a year", "write the budget year, e.g. 2024")
+        message = _("“{value}” is not a year").format(value=excerpt(text)) if text else _("is not a year")
+        raise _fail("year_invalid", message, _("write the budget year, e.g. 2024"))
     return year
 
 
@@ -292,8 +364,8 @@ def _nature(value: object) -> str:
     try:
         parse_nature(text)
     except ValueSyntaxError:
-        raise _fail("nature_invalid", f"“{text}” is not a 指标性质",
-                    "write ≥, ≤, ＝, >, < or 定性 (正向 and 反向 are read as ≥ and ≤)") from None
+        raise _fail("nature_invalid", _("“{value}” is not a 指标性质").format(value=text),
+                    _("write ≥, ≤, ＝, >, < or 定性 (正向 and 反向 are read as ≥ and ≤)")) from None
     return text
 
 
@@ -303,8 +375,8 @@ def _bare_figure(value: object) -> str:
     parsed = parse_value(text)
     # A range (95-100) is a figure, not an operator: its 指标性质 is ＝.
     if isinstance(parsed, Quantity | DateValue) and parsed.comparison not in (None, Comparison.BETWEEN):
-        raise _fail("value_operator", f"“{text}” holds an operator",
-                    "write the operator in 指标性质 and the number alone here, e.g. 5000")
+        raise _fail("value_operator", _("“{value}” holds an operator").format(value=text),
+                    _("write the operator in 指标性质 and the number alone here, e.g. 5000"))
     return text
 
 
@@ -535,10 +607,11 @@ def _status(value: object) -> Status:
     text = normalize(value).strip().lower() if isinstance(value, str) else ""
     if text in (Status.DRAFT.value, Status.PUBLISHED.value):
         return Status(text)
-    written = f"“{excerpt(value)}”" if isinstance(value, str) else "this"
-    raise _fail("status_invalid", f"{written} is not a status",
-                "write draft (a form being written, the default) or published (the copy of a form already "
-                "published, kept as printed: see docs/format.md)")
+    message = (_("“{value}” is not a status").format(value=excerpt(value)) if isinstance(value, str)
+               else _("this is not a status"))
+    raise _fail("status_invalid", message,
+                _("write draft (a form being written, the default) or published (the copy of a form already "
+                  "published, kept as printed, its differences from formgen's figures reported, not fixed)"))
 
 
 FormStatus = Annotated[Status, BeforeValidator(_status),
@@ -549,8 +622,8 @@ def _subtotals(value: object) -> object:
     if _is_empty(value):
         return {}
     if not isinstance(value, dict):
-        raise _fail("subtotals_type", "must list 一级指标 with their printed 小计",
-                    "write one line per 一级指标 under it, e.g. 产出指标: 50")
+        raise _fail("subtotals_type", _("must list 一级指标 with their printed 小计"),
+                    _("write one line per 一级指标 under it, e.g. 产出指标: 50"))
     return value
 
 
@@ -586,8 +659,9 @@ def _stated_funds(value: object) -> object:
     if _is_empty(value):
         return {}
     if not isinstance(value, dict):
-        raise _fail("stated_funds_type", "must list funding rows with their printed figures",
-                    "write one key per funding row under it, e.g. total: {initial: 0, budget: 0, executed: 0}")
+        raise _fail("stated_funds_type", _("must list funding rows with their printed figures"),
+                    _("write one key per funding row under it, e.g. {example}").format(
+                        example="total: {initial: 0, budget: 0, executed: 0}"))
     return value
 
 
@@ -754,8 +828,30 @@ def field_name(loc: tuple[str | int, ...]) -> str:
     return text
 
 
-def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> list[str]:
-    """The keys allowed in the mapping at `loc` (for 'did you mean' hints)."""
+_LABEL_ALIASES = {"实际值": "actual", "实际完成": "actual", "指标值": "target", "年度指标值": "target",
+                  "偏差原因": "reason", "原因": "reason", "权重": "weight", "代码": "code", "编码": "code",
+                  "部门编码": "code", "名称": "name", "指标名称": "name", "项目资金": "funds", "主管部门": "department",
+                  "执行率偏差原因说明": "execution_reason"}
+"""Other words clerks write for a field, beside its label on the form (`field_titles`)."""
+
+
+def field_titles(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> dict[str, str]:
+    """The Chinese labels of the keys allowed in the mapping at `loc`, as `caption` writes them, → the key
+    (``分值`` → ``weight``): for a key written as the label printed on the form."""
+    keys = known_fields(loc, model)
+    current = _model_at(loc, model)
+    titles = {alias: key for alias, key in _LABEL_ALIASES.items() if key in keys}
+    if current is not None:
+        for key in keys:
+            title = current.model_fields[key].title
+            if title:
+                titles[caption(title)] = key
+                titles.setdefault(caption(title).split("（")[0], key)  # 项目资金（元） → 项目资金
+    return titles
+
+
+def _model_at(loc: tuple[str | int, ...], model: type[BaseModel]) -> Any:
+    """The model of the mapping at `loc`, or None (a key path that leads nowhere, or to a value)."""
     current: Any = model
     keyed = None  # the model of a mapping's values (stated.funds): the next part is its key
     for part in loc:
@@ -765,11 +861,17 @@ def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> l
             current, keyed = keyed, None
             continue
         if current is None or part not in current.model_fields:
-            return []
+            return None
         annotation = current.model_fields[part].annotation
         current = inner_model(annotation)
         if typing.get_origin(_bare(annotation)) is dict:
             keyed, current = inner_model(typing.get_args(_bare(annotation))[1]), None
+    return current
+
+
+def known_fields(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> list[str]:
+    """The keys allowed in the mapping at `loc` (for 'did you mean' hints)."""
+    current = _model_at(loc, model)
     return list(current.model_fields) if current is not None else []
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,21 +21,25 @@ from pydantic import BaseModel, ValidationError, create_model
 from . import checks, published
 from .config import SiteConfig
 from .findings import Finding, Level, Problem
+from .i18n import N_, _
 from .model import (
     MAX_CONCLUSION_CHARS,
     Form,
     Status,
+    caption,
+    chinese_quoted,
     field_name,
+    field_titles,
     inner_model,
     known_fields,
     label_for,
     published_context,
     suggest,
 )
-from .profile import DOC as PROFILE_DOC
 from .profile import Fields, Profile, form_model
 from .reading import Document, ReadError, discover, printable, read_document
 from .scoring import ScoredForm, score_form, score_indicator
+from .values import excerpt, normalize
 
 __all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
 
@@ -100,61 +105,112 @@ def locate(problem: Problem, document: Document, model: type[BaseModel] = Form,
 
 
 _GENERIC_FIXES = {
-    "dict_type": ("must be a set of fields (key: value lines)", "indent the fields under this key"),
-    "model_type": ("must be a set of fields (key: value lines)", "indent the fields under this key"),
-    "list_type": ("must be a list of rows (lines starting with '- ')", "write each row as '- {…}'"),
-    "too_short": ("has no rows", "add at least one row"),
-    "bool_type": ("must be true or false", "write true or false"),
-    "string_type": ("must be text", "write plain text"),
+    "dict_type": (N_("must be a set of fields (key: value lines)"), N_("indent the fields under this key")),
+    "model_type": (N_("must be a set of fields (key: value lines)"), N_("indent the fields under this key")),
+    "list_type": (N_("must be a list of rows (lines starting with '- ')"), N_("write each row as '- {…}'")),
+    "too_short": (N_("has no rows"), N_("add at least one row")),
+    "bool_type": (N_("must be true or false"), N_("write true or false")),
+    "string_type": (N_("must be text"), N_("write plain text")),
 }
+_PROFILES_COMMAND = "`formgen profiles`"
+_SCHEMA_COMMAND = "`formgen schema`"
+
+
+def _labelled_keys(error: ValidationError, model: type[BaseModel]) -> dict[tuple[str | int, ...], str]:
+    """Unknown keys written as a field's Chinese label (``分值: 5`` for ``weight: 5``) where that field is missing:
+    the key written → the field meant. Reported as one finding at the key written, not as two."""
+    missing = {tuple(item["loc"]) for item in error.errors(include_url=False) if item["type"] == "missing"}
+    found: dict[tuple[str | int, ...], str] = {}
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        if item["type"] != "extra_forbidden" or str(loc[-1]).isascii():
+            continue
+        meant = field_titles(loc[:-1], model).get(_bare_label(str(loc[-1])))
+        if meant is not None and (*loc[:-1], meant) in missing:
+            found[loc] = meant
+    return found
+
+
+def _bare_label(text: str) -> str:
+    return caption(text).rstrip(":：")
 
 
 def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,
                          profile: Profile | None = None) -> list[Finding]:
     findings = []
+    labelled = _labelled_keys(error, model)
+    meant = {(*loc[:-1], key) for loc, key in labelled.items()}
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
         kind = item["type"]
         context: dict[str, Any] = item.get("ctx") or {}
+        label: str | None = None
+        code = f"field-{kind.replace('_', '-')}"
+        if kind == "missing" and loc in meant:
+            continue  # reported at the key written with its label (below)
         if kind == "missing":
             key = str(loc[-1])
-            message, fix = "is missing", f"add “{key}:” ({label_for(loc, model)}), see docs/format.md"
+            message = _("is missing")
+            fix = _("add “{key}:” ({label}); `formgen schema` lists the fields").format(
+                key=key, label=label_for(loc, model))
             if profile is not None and len(loc) == 1 and key in Fields.model_fields:
                 # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
-                fix += (f"; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
-                        f"(a site's own profile may extend “{profile.name}”: {PROFILE_DOC})")
+                fix += _("; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
+                         "(a site's own profile may extend “{profile}”: {command} lists the profiles)").format(
+                    key=key, profile=profile.name, command=_PROFILES_COMMAND)
             line = document.line_of(loc[:-1])
+        elif kind == "extra_forbidden" and loc in labelled:
+            written, key = str(loc[-1]), labelled[loc]
+            label = label_for((*loc[:-1], key), model)
+            message = _("“{written}” is the label printed on the form; the field's name is `{key}`").format(
+                written=written, key=key)
+            fix = _("write `{key}:` in place of “{written}:” (field names are English words)").format(
+                key=key, written=written)
+            line, code = document.line_of(loc), "field-label-as-key"
+            loc = (*loc[:-1], key)
         elif kind == "extra_forbidden" and profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
             key = str(loc[0])
-            message = f"is not a field of the form of profile “{profile.name}” ({key}: absent in its [fields])"
-            fix = (f"remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" "
-                   f"(see {PROFILE_DOC})")
+            message = _("is not a field of the form of profile “{profile}” ({key}: absent in its [fields])").format(
+                profile=profile.name, key=key)
+            fix = _("remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" ({command} "
+                    "lists the profiles)").format(key=key, command=_PROFILES_COMMAND)
             line = document.line_of(loc)
         elif kind == "extra_forbidden":
             key = str(loc[-1])
             close = suggest(key, known_fields(loc[:-1], model))
-            message = "is not a field of the form"
-            fix = f"did you mean “{close}”?" if close else "remove it (see docs/format.md for the fields)"
+            as_label = field_titles(loc[:-1], model).get(_bare_label(key)) if not key.isascii() else None
+            message = _("is not a field of the form")
+            if as_label is not None:  # a label written as the key, of a field that is written too (or optional)
+                fix = _("“{written}” is the label printed on the form: the field's name is `{key}`").format(
+                    written=key, key=as_label)
+            elif close:
+                fix = _("did you mean “{close}”?").format(close=close)
+            else:
+                fix = _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND)
             line = document.line_of(loc)
         elif kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "indicators":
-            message = "must be a row of fields, not a single value"
-            fix = ("write the row as {level1: 产出指标, level2: 数量指标, name: …, target: …, actual: …, "
-                   "weight: …}")
+            message = _("must be a row of fields, not a single value")
+            fix = _("write the row as {row}").format(
+                row="{level1: 产出指标, level2: 数量指标, name: …, target: …, actual: …, weight: …}")
             line = document.line_of(loc)
         elif "fix" in context:
             message, fix = str(context["message"]), str(context["fix"])
             line = document.line_of(loc)
         else:
-            message, fix = _GENERIC_FIXES.get(kind, (item["msg"], "see docs/format.md"))
+            generic = _GENERIC_FIXES.get(kind)
+            message, fix = ((_(generic[0]), _(generic[1])) if generic is not None else
+                            (item["msg"], _("{command} lists the fields and what each holds").format(
+                                command=_SCHEMA_COMMAND)))
             line = document.line_of(loc)
-        if kind != "extra_forbidden":
+        if label is not None:
+            pass  # the field meant, named above
+        elif kind != "extra_forbidden":
             label = label_for(loc, model)
         elif profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
             label = getattr(profile.labels, str(loc[0]))  # the field the author meant, by its name on the form
         else:
-            label = "未知字段"
-        findings.append(Finding(document.display, line, Level.ERROR, f"field-{kind.replace('_', '-')}",
-                                field_name(loc), label, message, fix))
+            label = "未知字段"  # a label, Chinese in every language as the form's labels are
+        findings.append(Finding(document.display, line, Level.ERROR, code, field_name(loc), label, message, fix))
     return findings
 
 
@@ -192,7 +248,8 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     except OSError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "file-unreadable", "", "",
-                                             f"cannot read the file: {error.strerror}", "check the path")])
+                                             _("cannot read the file: {reason}").format(reason=error.strerror),
+                                             _("check the path"))])
     entry = _checked_entry(document, config)
     entry.findings[:0] = [_read_finding(error, shown) for error in document.read_errors]
     return entry
@@ -204,13 +261,15 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     extra = [slug_problem] if slug_problem else []
     if len(document.body) > MAX_CONCLUSION_CHARS:
         extra.append(Problem("conclusion-too-long", Level.ERROR, ("body",),
-                             f"is {len(document.body):,} characters long; it may be at most {MAX_CONCLUSION_CHARS:,}",
-                             "shorten it to the evaluation itself: attachments and pasted documents do not belong "
-                             "in the form"))
+                             _("is {length} characters long; it may be at most {limit}").format(
+                                 length=f"{len(document.body):,}", limit=f"{MAX_CONCLUSION_CHARS:,}"),
+                             _("shorten it to the evaluation itself: attachments and pasted documents do not belong "
+                               "in the form")))
     profile, problem = _profile_of(document, config)
     if profile is None:
         assert problem is not None
         return Entry(document, findings=[locate(problem, document)] + [locate(item, document) for item in extra])
+    extra += _department_code_problems(document.data, profile) + list(_quoted_texts(document.data))
     model = form_model(profile)
     body_label = profile.labels.conclusion
 
@@ -236,14 +295,74 @@ def _profile_of(document: Document, config: SiteConfig) -> tuple[Profile | None,
     named = document.data.get("profile")
     name = named.strip() if isinstance(named, str) else ""
     if named is not None and not isinstance(named, str):
-        return None, Problem("profile-unknown", Level.ERROR, ("profile",), "must be the name of a profile",
-                             f"write one of {', '.join(config.profile_names())}, or leave it out")
+        return None, Problem("profile-unknown", Level.ERROR, ("profile",), _("must be the name of a profile"),
+                             _("write one of {names}, or leave it out").format(names=", ".join(config.profile_names())))
     try:
         return config.profile_for(name or None), None
     except KeyError:
-        return None, Problem("profile-unknown", Level.ERROR, ("profile",), f"“{name}” is not a profile",
-                             f"write one of {', '.join(config.profile_names())}, or leave it out to use "
-                             f"formgen.toml's ({config.site.profile}); docs/profiles.md")
+        return None, Problem("profile-unknown", Level.ERROR, ("profile",),
+                             _("“{name}” is not a profile").format(name=name),
+                             _("write one of {names}, or leave it out to use formgen.toml's ({profile}); "
+                               "`formgen profiles` lists them").format(names=", ".join(config.profile_names()),
+                                                                       profile=config.site.profile))
+
+
+_CODE = re.compile(r"[0-9]{2,15}")
+"""A budget code as the forms print it between brackets: digits (``120``, ``219``; a unit's code, ``120001``)."""
+_BRACKETS = "[]【】［］()（）〔〕"
+
+
+def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Problem]:
+    """An empty 部门代码 prints ``[]平塘县人民法院`` (an error, in a profile that prints the code); one that is no
+    code (a name, a word, its own brackets) prints ``[无]…`` or ``[[120]]…`` (a warning: a code is the budget
+    system's, and formgen cannot know every shape). A published copy is kept as printed."""
+    department = data.get("department")
+    code = department.get("code") if isinstance(department, dict) else None
+    status = data.get("status")
+    if (not profile.layout.department_code or not isinstance(code, str) or not isinstance(department, dict)
+            or "name" not in department or (isinstance(status, str) and status.strip().lower() == "published")):
+        return []
+    label, written = profile.labels.department, normalize(code)
+    if not written or written in ("~", "null"):
+        return [Problem("department-code-empty", Level.ERROR, ("department", "code"), _("is empty: the form would "
+                        "print “[]” before the department's name"),
+                        _("write the department's budget code, as the budget system gives it, e.g. code: \"120\" "
+                          "(quoted, so that a leading 0 stays)"))]
+    if _CODE.fullmatch(written):
+        return []
+    bare = written.strip(_BRACKETS)
+    if _CODE.fullmatch(bare):
+        return [Problem("department-code-shape", Level.WARNING, ("department", "code"),
+                        _("“{code}” is written with brackets; the form prints them itself: [{code}]").format(code=code),
+                        _("write the code alone: code: \"{bare}\"").format(bare=bare))]
+    return [Problem("department-code-shape", Level.WARNING, ("department", "code"),
+                    _("“{code}” does not look like a budget code (digits, such as 120); {label} would print "
+                      "“[{code}]”").format(code=excerpt(code), label=label),
+                    _("write the department's code from the budget system, digits only; the department's name goes "
+                      "in department.name"))]
+
+
+def _quoted_texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+    """Texts written wholly in Chinese quotation marks (``title: “电力系统维修改造专项资金”``): YAML keeps the marks,
+    and the form would print them. A warning: a text may be a quotation. (A figure so written is an error of
+    its own field: the marks would make it no figure.)"""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _quoted_texts(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _quoted_texts(item, (*loc, index))
+    elif isinstance(value, str) and loc and loc[-1] not in _FIGURE_KEYS and (inner := chinese_quoted(value)):
+        yield Problem("text-quoted", Level.WARNING, loc,
+                      _("{value} is written in Chinese quotation marks, which the form would print").format(
+                          value=excerpt(value.strip())),
+                      _("write {inner} without them; to quote a whole value, use half-width quotation marks: "
+                        "'{inner}'").format(inner=excerpt(inner)))
+
+
+_FIGURE_KEYS = frozenset({"target", "actual", "weight", "score", "initial", "budget", "executed", "year",
+                          "filled_on", "code"})
+"""Keys whose values are figures (validated, a quoted one an error there) or codes (`_department_code_problems`)."""
 
 
 def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Finding]:
@@ -367,22 +486,25 @@ def cross_form_findings(forms: list[FormKeys]) -> list[list[Finding]]:
         first = by_slug.setdefault(keys.slug, keys)
         if first is not keys:
             findings.append(_finding(keys, 1, Level.ERROR, "slug-duplicate", (),
-                                     f"the slug “{keys.slug}” is also the slug of {first.display}",
-                                     "rename one of the files: the file name is the form's identity"))
+                                     _("the slug “{slug}” is also the slug of {path}").format(slug=keys.slug,
+                                                                                            path=first.display),
+                                     _("rename one of the files: the file name is the form's identity")))
         if keys.title is None:
             continue
         first = by_title.setdefault(keys.title, keys)
         if first is not keys:
             findings.append(_finding(keys, keys.title_line, Level.WARNING, "title-duplicate", ("title",),
-                                     f"{first.display} has the same 项目名称; lists tell them apart by slug and amount",
-                                     "nothing to do if they are separate projects; otherwise merge them"))
+                                     _("{path} has the same 项目名称; lists tell them apart by slug and amount").format(
+                                         path=first.display),
+                                     _("nothing to do if they are separate projects; otherwise merge them")))
         for loc, digest, line in keys.texts:
             first, first_loc = by_text.setdefault(digest, (keys, loc))
             if first is not keys:
                 where = first.label(first_loc)
                 findings.append(_finding(
-                    keys, line, Level.WARNING, "text-copied", loc, f"the same text as {where} of {first.display}",
-                    "write what this project achieved; copied text is a sign the form was not filled in for it"))
+                    keys, line, Level.WARNING, "text-copied", loc,
+                    _("the same text as {label} of {path}").format(label=where, path=first.display),
+                    _("write what this project achieved; copied text is a sign the form was not filled in for it")))
     return found
 
 
@@ -395,8 +517,9 @@ def load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
         shown = display_path(path, cwd)
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "internal-error", "", "",
-                                             f"formgen failed on this file ({type(error).__name__}: {error})",
-                                             "please report it with the file attached")])
+                                             _("formgen failed on this file ({error})").format(
+                                                 error=f"{type(error).__name__}: {error}"),
+                                             _("please report it with the file attached"))])
 
 
 def load_site(paths: Iterable[Path], config: SiteConfig, root: Path | None = None) -> Site:

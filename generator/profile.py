@@ -46,6 +46,7 @@ from pydantic_core import PydanticCustomError
 from .config import ConfigError, Points, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
 from .formatting import plain
+from .i18n import N_, _
 from .model import (
     MAX_TEXT_CHARS,
     PLACEHOLDER_FIGURES,
@@ -82,7 +83,6 @@ DEFAULT_PROFILE = "reference"
 """The profile of a site that names none: the 贵州 reference form, which the ten published forms use."""
 PROFILES_FOLDER = "profiles"
 """A site's own profiles: ``profiles/<name>.toml`` beside its formgen.toml."""
-DOC = "docs/profiles.md"
 
 Column = Literal["level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score", "reason", "note"]
 """A column of the 绩效指标 table, named by its front-matter key."""
@@ -352,16 +352,17 @@ class Layout(_Settings):
     @field_validator("choice_format")
     @classmethod
     def _choice_placeholders(cls, value: str) -> str:
-        return _checked_format(value, "choice", CHOICE_PLACEHOLDERS, ("choice", "box"),
-                               "write {choice} and {box} (☑ or □), and {number} if the choices are numbered, with "
-                               "any text between them, e.g. \"{box}{choice}\" or \"{number}、{choice} {box}\"")
+        return _checked_format(value, N_("“{value}” is not a choice format"), CHOICE_PLACEHOLDERS, ("choice", "box"),
+                               N_("write {{choice}} and {{box}} (☑ or □), and {{number}} if the choices are numbered, "
+                                  "with any text between them, e.g. \"{{box}}{{choice}}\" or \"{{number}}、{{choice}} "
+                                  "{{box}}\""), "choice")
 
     @field_validator("filled_on_format")
     @classmethod
     def _date_placeholders(cls, value: str) -> str:
-        return _checked_format(value, "date", DATE_PLACEHOLDERS, (),
-                               "write {year}, {month} or {mm}, {day} or {dd} with any text between them, e.g. "
-                               "\"{year}{mm}{dd}\" or \"{year}年{month}月{day}日\"")
+        return _checked_format(value, N_("“{value}” is not a date format"), DATE_PLACEHOLDERS, (),
+                               N_("write {{year}}, {{month}} or {{mm}}, {{day}} or {{dd}} with any text between them, "
+                                  "e.g. \"{{year}}{{mm}}{{dd}}\" or \"{{year}}年{{month}}月{{day}}日\""), "date")
 
     def choice(self, number: int, choice: str, chosen: bool) -> str:
         """One choice of a check-box line as the profile prints it: ``☑延续项目``, ``2、县直专项 ☑``."""
@@ -382,14 +383,16 @@ DATE_PLACEHOLDERS = ("year", "month", "day", "mm", "dd")
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 
 
-def _checked_format(value: str, kind: str, names: tuple[str, ...], required: tuple[str, ...], fix: str) -> str:
+def _checked_format(value: str, message: str, names: tuple[str, ...], required: tuple[str, ...], fix: str,
+                   kind: str) -> str:
     """A printing format of a profile: only `names` are filled in, so any other brace would be printed as
-    written, which is never meant; each of `required` must be there."""
+    written, which is never meant; each of `required` must be there. `message` and `fix` are marked texts
+    (`N_`), the fix's placeholders written doubled: they are shown, not filled in."""
     used = _PLACEHOLDER.findall(value)
     stray = _PLACEHOLDER.sub("", value)
     if set(used) - set(names) or set(required) - set(used) or "{" in stray or "}" in stray:
         raise PydanticCustomError(f"{kind}_format", "{message}", {
-            "message": f"“{value}” is not a {kind} format", "fix": fix})
+            "message": _(message).format(value=value), "fix": _(fix).format()})
     return value
 
 
@@ -471,9 +474,9 @@ class Source(_Settings):
     def _web_address(cls, value: str) -> str:
         if value and not _URL.fullmatch(value):
             raise PydanticCustomError("url", "{message}", {
-                "message": f"“{value}” is not a web address",
-                "fix": "write the address the document is published at, starting with https:// or http://, "
-                       "or leave url out"})
+                "message": _("“{value}” is not a web address").format(value=value),
+                "fix": _("write the address the document is published at, starting with https:// or http://, "
+                         "or leave url out")})
         return value
 
 
@@ -543,7 +546,8 @@ def _choices_problems(choices: Choices) -> Problems:
         listed = choices.of(key)
         for index, choice in enumerate(listed):
             if choice in listed[:index]:
-                yield ("choices", key, index), f"“{choice}” is listed twice", "list each choice once"
+                yield (("choices", key, index), _("“{choice}” is listed twice").format(choice=choice),
+                       _("list each choice once"))
 
 
 _SCORE_COLUMNS = ("weight", "score")
@@ -555,15 +559,17 @@ def _weights_problems(profile: Profile) -> Problems:
     if profile.scheme.scored:
         # A funding table gives budget execution no points where an indicator row scores it (宁夏).
         if "score" not in layout.funds_columns and profile.scheme.budget_weight:
-            yield (("layout", "funds_columns"), "lacks score",
-                   'add score (预算执行得分), or set [scheme] weights = "none" for an unscored form, or score '
-                   "budget execution by an indicator row (budget_weight = 0 and budget_indicator)")
+            yield (("layout", "funds_columns"), _("lacks score"),
+                   _('add score (预算执行得分), or set [scheme] weights = "none" for an unscored form, or score '
+                     "budget execution by an indicator row (budget_weight = 0 and budget_indicator)"))
         return
     for key, columns in (("columns", layout.columns), ("funds_columns", layout.funds_columns)):
         for index, column in enumerate(columns):
             if column in _SCORE_COLUMNS:
-                yield (("layout", key, index), f"“{column}” is a column of a scored table, and the scheme's weights "
-                       'are "none"', f"leave {column} out of layout.{key}: an unscored form has no 分值 or 得分")
+                yield (("layout", key, index), _("“{column}” is a column of a scored table, and the scheme's weights "
+                                                 'are "none"').format(column=column),
+                       _("leave {column} out of layout.{key}: an unscored form has no 分值 or 得分").format(
+                           column=column, key=key))
 
 
 def _each_once_and_all_required(key: str, columns: tuple[str, ...], required: tuple[str, ...],
@@ -571,74 +577,85 @@ def _each_once_and_all_required(key: str, columns: tuple[str, ...], required: tu
     """A list of columns (`layout.<key>`) that names a column twice, or lacks one of `required`."""
     for index, column in enumerate(columns):
         if column in columns[:index]:
-            yield ("layout", key, index), f"“{column}” is listed twice", "list each column once"
+            yield (("layout", key, index), _("“{column}” is listed twice").format(column=column),
+                   _("list each column once"))
     missing = [column for column in required if column not in columns]
     if missing:
-        yield (("layout", key), f"lacks {', '.join(missing)}", f"add {', '.join(missing)}: {why} {', '.join(required)}")
+        yield (("layout", key), _("lacks {columns}").format(columns=", ".join(missing)),
+               _("add {columns}: {why} {required}").format(columns=", ".join(missing), why=_(why),
+                                                          required=", ".join(required)))
 
 
 def _layout_problems(layout: Layout) -> Problems:
     columns = layout.columns
-    yield from _each_once_and_all_required("columns", columns, REQUIRED_COLUMNS, "scoring needs every one of")
+    yield from _each_once_and_all_required("columns", columns, REQUIRED_COLUMNS, N_("scoring needs every one of"))
     if columns[:3] != ("level1", "level2", "name"):
-        yield (("layout", "columns"), "does not start with level1, level2, name",
-               "put level1, level2 and name first: their cells span the rows of their group")
+        yield (("layout", "columns"), _("does not start with level1, level2, name"),
+               _("put level1, level2 and name first: their cells span the rows of their group"))
     if ("nature" in columns) != ("unit" in columns):
-        yield (("layout", "columns"), "has only one of nature and unit",
-               "list both nature (指标性质) and unit (度量单位) for a three-cell target, or neither")
+        yield (("layout", "columns"), _("has only one of nature and unit"),
+               _("list both nature (指标性质) and unit (度量单位) for a three-cell target, or neither"))
     if "weight" in columns and "score" in columns and columns.index("score") < columns.index("weight"):
-        yield (("layout", "columns"), "score does not follow weight",
-               "put score right after weight, or anywhere after it: the 总分 row's label ends before 分值, and "
-               "it prints the points under 分值 and the total under 得分")
+        yield (("layout", "columns"), _("score does not follow weight"),
+               _("put score right after weight, or anywhere after it: the 总分 row's label ends before 分值, and "
+                 "it prints the points under 分值 and the total under 得分"))
     widths = layout.widths
     if widths and len(widths) != len(columns) + 1:
-        yield (("layout", "widths"), f"has {len(widths)} widths for {len(columns) + 1} columns",
-               f"give {len(columns) + 1} widths (the side column first, then one per column), or none")
+        yield (("layout", "widths"), _("has {widths} widths for {columns} columns").format(
+            widths=len(widths), columns=len(columns) + 1),
+               _("give {columns} widths (the side column first, then one per column), or none").format(
+                   columns=len(columns) + 1))
     elif widths and sum(widths) != 100:
-        yield (("layout", "widths"), f"adds up to {sum(widths)}, not 100",
-               "make the widths add up to 100 (percent of the sheet)")
+        yield (("layout", "widths"), _("adds up to {total}, not 100").format(total=sum(widths)),
+               _("make the widths add up to 100 (percent of the sheet)"))
     funds = layout.funds_columns
     yield from _each_once_and_all_required("funds_columns", funds, REQUIRED_FUNDS_COLUMNS,
-                                           "every funding table has")
+                                           N_("every funding table has"))
     if funds[:1] != ("source",):
-        yield (("layout", "funds_columns"), "does not start with source",
-               "put source (资金来源) first: it holds each row's label")
+        yield (("layout", "funds_columns"), _("does not start with source"),
+               _("put source (资金来源) first: it holds each row's label"))
     spans = layout.funds_spans
     labels = _reference_labels()  # a layout is checked before its profile's labels are known
     names = "、".join(caption(getattr(labels, FUNDS_LABEL_KEYS[column])) for column in funds)
     if spans and (len(spans) != len(funds) or sum(spans) != len(columns)):
-        yield (("layout", "funds_spans"), f"has {len(spans)} spans adding up to {sum(spans)}",
-               f"give {len(funds)} spans ({names}) adding up to the {len(columns)} columns, or none")
+        yield (("layout", "funds_spans"), _("has {spans} spans adding up to {total}").format(
+            spans=len(spans), total=sum(spans)),
+               _("give {spans} spans ({names}) adding up to the {columns} columns, or none").format(
+                   spans=len(funds), names=names, columns=len(columns)))
     elif not spans and len(columns) < len(funds) + 1:
-        yield (("layout", "columns"), f"has {len(columns)} columns, too few for the funding table's",
-               f"list at least {len(funds) + 1}, or give funds_spans")
+        yield (("layout", "columns"), _("has {columns} columns, too few for the funding table's").format(
+            columns=len(columns)), _("list at least {columns}, or give funds_spans").format(columns=len(funds) + 1))
 
 
 def _money_problems(money: MoneyFormat) -> Problems:
     fen = _FEN_DECIMALS[money.unit]
     if money.decimals > fen:
-        yield (("money", "decimals"), f"{money.decimals} decimals of {money.unit} are finer than the fen",
-               f"write decimals = {fen} or fewer: formgen's money is exact to the fen (分)")
+        yield (("money", "decimals"), _("{decimals} decimals of {unit} are finer than the fen").format(
+            decimals=money.decimals, unit=money.unit),
+               _("write decimals = {fen} or fewer: formgen's money is exact to the fen (分)").format(fen=fen))
 
 
 def _funds_problems(funds: tuple[FundLine, ...]) -> Problems:
     if not funds:
-        yield ("funds",), "has no rows", "add the rows of the funding table, the total row (key = \"total\") first"
+        yield (("funds",), _("has no rows"),
+               _("add the rows of the funding table, the total row (key = \"total\") first"))
         return
     keys = [line.key for line in funds]
     if funds[0].key != "total":
-        yield (("funds", 0, "key"), f"the first row is “{funds[0].key}”, not total",
-               "make the first [[funds]] the total row (key = \"total\"): its A and B give the execution rate")
+        yield (("funds", 0, "key"), _("the first row is “{key}”, not total").format(key=funds[0].key),
+               _("make the first [[funds]] the total row (key = \"total\"): its A and B give the execution rate"))
     for index, line in enumerate(funds):
         if line.key in keys[:index]:
-            yield ("funds", index, "key"), f"“{line.key}” is the key of an earlier row", "give every row its own key"
+            yield (("funds", index, "key"), _("“{key}” is the key of an earlier row").format(key=line.key),
+                   _("give every row its own key"))
         if (line.depth == 0) != (index == 0):
-            yield (("funds", index, "depth"), f"depth {line.depth} on the {'first' if index == 0 else 'a lower'} row",
-                   "depth = 0 is the total row's, the first; the rows below it have 1 or 2")
+            message = (_("depth {depth} on the first row") if index == 0 else _("depth {depth} on a lower row"))
+            yield (("funds", index, "depth"), message.format(depth=line.depth),
+                   _("depth = 0 is the total row's, the first; the rows below it have 1 or 2"))
         for part in line.parts:
             if part == line.key or part not in keys:
-                yield (("funds", index, "parts"), f"“{part}” is not the key of another row",
-                       f"name other rows: {', '.join(key for key in keys if key != line.key)}")
+                yield (("funds", index, "parts"), _("“{part}” is not the key of another row").format(part=part),
+                       _("name other rows: {keys}").format(keys=", ".join(key for key in keys if key != line.key)))
     sums = {line.key: set(line.parts) for line in funds}
     for index, line in enumerate(funds):
         seen, todo = set(), list(line.parts)
@@ -648,8 +665,8 @@ def _funds_problems(funds: tuple[FundLine, ...]) -> Problems:
                 seen.add(part)
                 todo += sums.get(part, ())
         if line.key in seen:
-            yield (("funds", index, "parts"), f"“{line.key}” is a part of itself (through {', '.join(line.parts)})",
-                   "a row is the sum of rows below it: remove the loop")
+            yield (("funds", index, "parts"), _("“{key}” is a part of itself (through {parts})").format(
+                key=line.key, parts=", ".join(line.parts)), _("a row is the sum of rows below it: remove the loop"))
 
 
 def _fund_weights_problems(profile: Profile) -> Problems:
@@ -660,22 +677,24 @@ def _fund_weights_problems(profile: Profile) -> Problems:
         return
     scheme = profile.scheme
     if not scheme.scored:
-        index, _ = weighted[0]
-        yield (("funds", index, "weight"), 'is a 分值, and the scheme\'s weights are "none"',
-               "remove weight: an unscored form has no 分值 or 得分")
+        index = weighted[0][0]
+        yield (("funds", index, "weight"), _('is a 分值, and the scheme\'s weights are "none"'),
+               _("remove weight: an unscored form has no 分值 or 得分"))
         return
     if weighted[0][0] == 0:
-        yield (("funds", 0, "weight"), "is set on the total row",
-               "its 分值 is [scheme] budget_weight: give weight to the rows below it, or to none")
+        yield (("funds", 0, "weight"), _("is set on the total row"),
+               _("its 分值 is [scheme] budget_weight: give weight to the rows below it, or to none"))
     total = sum((line.weight for index, line in weighted if index and line.weight is not None), Decimal(0))
     if weighted[-1][0] and total != scheme.budget_weight:
-        index = next(index for index, _ in weighted if index)
+        index = next(index for index, _line in weighted if index)
         yield (("funds", index, "weight"),
-               f"the rows' 分值 add up to {plain(total)}, not budget_weight {plain(scheme.budget_weight)}",
-               f"make the [[funds]] weights add up to {plain(scheme.budget_weight)}, or change [scheme] budget_weight")
+               _("the rows' 分值 add up to {total}, not budget_weight {weight}").format(
+                   total=plain(total), weight=plain(scheme.budget_weight)),
+               _("make the [[funds]] weights add up to {weight}, or change [scheme] budget_weight").format(
+                   weight=plain(scheme.budget_weight)))
     if "score" not in profile.layout.funds_columns:
-        yield (("funds", weighted[0][0], "weight"), "has no 得分 column to print its score in",
-               "add score to [layout] funds_columns, or remove weight")
+        yield (("funds", weighted[0][0], "weight"), _("has no 得分 column to print its score in"),
+               _("add score to [layout] funds_columns, or remove weight"))
 
 
 _NOT_INHERITED = ("title", "description", "source")
@@ -721,8 +740,9 @@ def _read(text: str, shown: str, name: str) -> _File:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None) or 1
-        raise ProfileError([Finding(shown, line, Level.ERROR, "profile-syntax", "", "", f"not valid TOML: {error}",
-                                    "fix the syntax (https://toml.io)")]) from None
+        raise ProfileError([Finding(shown, line, Level.ERROR, "profile-syntax", "", "",
+                                    _("not valid TOML: {error}").format(error=error),
+                                    _("fix the syntax (https://toml.io)"))]) from None
     return _File(name, shown, text, data)
 
 
@@ -758,23 +778,23 @@ def _validated(file: _File, base: _Resolved | None) -> _Resolved:
     findings: list[Finding] = []
     if not _NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end
         findings.append(Finding(file.shown, 1, Level.ERROR, "profile-invalid", "", "",
-                                f"“{file.name}” cannot name a profile",
-                                "name the file in lowercase letters, digits and hyphens, e.g. my-province.toml"))
+                                _("“{name}” cannot name a profile").format(name=file.name),
+                                _("name the file in lowercase letters, digits and hyphens, e.g. my-province.toml")))
     if "name" in file.data:
-        findings.append(file.finding(("name",), "is not written in the file",
-                                     f"remove it: the profile's name is its file's ({file.name})"))
+        findings.append(file.finding(("name",), _("is not written in the file"),
+                                     _("remove it: the profile's name is its file's ({name})").format(name=file.name)))
 
     def whole(loc: tuple[str | int, ...], message: str, fix: str) -> Finding:
         # A problem of the combination: say where a value the file does not write comes from.
         inherited_value = base_name is not None and not file.writes(loc)
-        return file.finding(loc, f"{message} (the value of its base “{base_name}”)" if inherited_value else message,
-                            fix)
+        return file.finding(loc, _("{message} (the value of its base “{base}”)").format(message=message, base=base_name)
+                            if inherited_value else message, fix)
 
     try:
         profile = Profile.model_validate({"title": file.name, **data, "name": file.name, "extends": base_name})
     except ValidationError as error:
         findings += settings_findings(error, file.shown, file.text, Profile, "profile-invalid", "表样",
-                                      f"see {DOC} for the keys and their values")
+                                      _("`formgen profiles` lists the profiles and what each changes in its base"))
         findings += [whole(loc, message, fix) for loc, message, fix in _section_problems(data)]
     else:
         findings += [whole(loc, message, fix) for loc, message, fix in profile_problems(profile)]
@@ -805,25 +825,27 @@ def _resolve(files: Mapping[str, _File], outside: Mapping[str, _Resolved]) -> tu
         if wanted is _UNWRITTEN:
             wanted = None if name == DEFAULT_PROFILE and not outside else DEFAULT_PROFILE
         elif name == DEFAULT_PROFILE and not outside:
-            fail(file, "the reference profile has no base", "remove extends: every other profile extends "
-                 "the reference, which writes every key", "profile-invalid")
+            fail(file, _("the reference profile has no base"), _("remove extends: every other profile extends "
+                                                                  "the reference, which writes every key"),
+                 "profile-invalid")
             return None
         others = ", ".join(choice for choice in choices if choice != name)
         base: _Resolved | None = None
         if wanted is None:
             pass
         elif not isinstance(wanted, str):
-            fail(file, "is not the name of a profile", f'write the base\'s name in quotes, e.g. extends = '
-                 f'"{DEFAULT_PROFILE}": one of {others}', "profile-invalid")
+            fail(file, _("is not the name of a profile"), _('write the base\'s name in quotes, e.g. extends = '
+                                                            '"{default}": one of {others}').format(
+                default=DEFAULT_PROFILE, others=others), "profile-invalid")
             return None
         elif wanted != name and wanted in files:
             if wanted in chain:
                 circle = (*chain[chain.index(wanted):], name)
                 for index, member in enumerate(circle):
                     path = " → ".join((*circle[index:], *circle[:index], member))
-                    fail(files[member], f"the bases go round in a circle: {path}",
-                         f"make one of {', '.join(circle)} extend another profile, such as {DEFAULT_PROFILE}",
-                         "profile-base-cycle")
+                    fail(files[member], _("the bases go round in a circle: {path}").format(path=path),
+                         _("make one of {names} extend another profile, such as {default}").format(
+                             names=", ".join(circle), default=DEFAULT_PROFILE), "profile-base-cycle")
                 return None
             base = resolve(wanted, (*chain, name))
             if base is None:  # the base's own file says why
@@ -832,14 +854,18 @@ def _resolve(files: Mapping[str, _File], outside: Mapping[str, _Resolved]) -> tu
         elif wanted in outside:
             base = outside[wanted]
         elif wanted == name:
-            fail(file, f"“{name}” names this profile itself",
-                 f"name the profile it changes as its base: one of {others}", "profile-base-cycle")
+            fail(file, _("“{name}” names this profile itself").format(name=name),
+                 _("name the profile it changes as its base: one of {others}").format(others=others),
+                 "profile-base-cycle")
             return None
         else:
             close = difflib.get_close_matches(wanted, choices, n=1, cutoff=0.6)
-            hint = f"did you mean “{close[0]}”? " if close else ""
-            site = f", or add {PROFILES_FOLDER}/{wanted}.toml beside formgen.toml" if outside else ""
-            fail(file, f"“{wanted}” is not a profile", f"{hint}name one of {others}{site}", "profile-base-unknown")
+            hint = _("did you mean “{close}”? ").format(close=close[0]) if close else ""
+            site = (_(", or add {file} beside formgen.toml").format(file=f"{PROFILES_FOLDER}/{wanted}.toml")
+                    if outside else "")
+            fail(file, _("“{name}” is not a profile").format(name=wanted),
+                 _("{hint}name one of {others}{site}").format(hint=hint, others=others, site=site),
+                 "profile-base-unknown")
             return None
         try:
             done[name] = _validated(file, base)
@@ -928,7 +954,8 @@ def local_profiles(folder: Path) -> dict[str, Profile]:
             findings.append(Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix))
         except (OSError, UnicodeDecodeError) as error:
             findings.append(Finding(shown, 1, Level.ERROR, "profile-syntax", "", "",
-                                    f"cannot read the profile: {error}", "save it as UTF-8 text"))
+                                    _("cannot read the profile: {error}").format(error=error),
+                                    _("save it as UTF-8 text")))
         except ProfileError as error:
             findings += error.findings
     resolved, problems = _resolve(files, _shipped())
@@ -1321,9 +1348,11 @@ def _choice_field(title: str, choices: tuple[str, ...], required: bool) -> tuple
         close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
         listed = "、".join(choices)
         raise PydanticCustomError("choice", "{message}", {
-            "message": f"is “{value}”, not one of the choices the form prints ({listed})",
-            "fix": (f"did you mean “{close[0]}”? " if close else "")
-                   + f"write one of {listed} as printed, or list it in the profile's [choices] (see {DOC})"})
+            "message": _("is “{value}”, not one of the choices the form prints ({listed})").format(
+                value=value, listed=listed),
+            "fix": (_("did you mean “{close}”? ").format(close=close[0]) if close else "")
+                   + _("write one of {listed} as printed, or list it in the profile's [choices] (`formgen profiles` "
+                       "lists the profiles)").format(listed=listed)})
 
     kind: Any = Annotated[RequiredText, AfterValidator(one_of)] if required else Annotated[Text, AfterValidator(one_of)]
     described = (f"One of {'、'.join(choices)}, as the form prints them; the sheet prints every choice with a "

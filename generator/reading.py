@@ -32,6 +32,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from .i18n import N_, _
+
 __all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "escape_through_link", "printable",
            "read_bytes", "read_document", "read_text"]
 
@@ -112,7 +114,7 @@ class Document:
 
 
 def _path_text(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(part) for part in path) or "the front matter"
+    return ".".join(str(part) for part in path) or _("the front matter")
 
 
 def _build(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: LineMap, seen: set[int],
@@ -123,8 +125,8 @@ def _build(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: Lin
     nothing else to construct) and refuses aliases and odd keys on the way. `line` is where `node`
     is written: a node reached twice is an alias, whose own mark would point at its anchor."""
     if id(node) in seen:
-        raise ReadError(line, "yaml-alias", f"a YAML alias (*name) is used under “{_path_text(path)}”",
-                        "write the value out in full: aliases are not allowed in a form")
+        raise ReadError(line, "yaml-alias", _("a YAML alias (*name) is used under “{path}”").format(
+            path=_path_text(path)), _("write the value out in full: aliases are not allowed in a form"))
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         return node.value
@@ -133,14 +135,14 @@ def _build(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: Lin
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + offset
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ReadError(key_line, "yaml-key", "a list or mapping stands where a field name should be",
-                                "field names are words such as title or funds (see docs/format.md)")
+                raise ReadError(key_line, "yaml-key", _("a list or mapping stands where a field name should be"),
+                                _("field names are words such as title or funds (`formgen schema` lists them)"))
             key = key_node.value
             child = (*path, key)
             if child in lines:
-                raise ReadError(key_line, "yaml-duplicate-key",
-                                f"key “{key}” appears twice (first on line {lines[child]})",
-                                "keep one of them: YAML would silently use only the last")
+                raise ReadError(key_line, "yaml-duplicate-key", _("key “{key}” appears twice (first on line {line})")
+                                .format(key=key, line=lines[child]),
+                                _("keep one of them: YAML would silently use only the last"))
             lines[child] = key_line
             mapping[key] = _build(value_node, offset, child, lines, seen, key_line)
         return mapping
@@ -156,23 +158,56 @@ def _build(node: yaml.Node, offset: int, path: tuple[str | int, ...], lines: Lin
 _QUOTE_FIRST = {">": ">", "|": "|", "*": "*", "&": "&", "@": "@", "`": "`", "%": "%", "!": "!"}
 
 
+_PROBLEMS = {
+    "could not find expected ':'": N_("this line is not “name: value”"),
+    "mapping values are not allowed here": N_("a colon and a space “: ” stand inside a value"),
+    "mapping values are not allowed in this context": N_("a colon and a space “: ” stand inside a value"),
+    "did not find expected ',' or '}'": N_("a row in { } is not closed, or its fields are not separated by “, ”"),
+    "did not find expected ',' or ']'": N_("a list in [ ] is not closed, or its items are not separated by “, ”"),
+    "found character '\\t' that cannot start any token": N_("a tab character stands here"),
+    "found character that cannot start any token": N_("a value starts with a character that YAML reserves"),
+    "expected <block end>, but found '-'": N_("a row starting with “- ” is not in line with the rows above it"),
+    "expected <block end>, but found '<block mapping start>'": N_("this line is not in line with the lines above it"),
+    "expected <block end>, but found '<scalar>'": N_("this line is not in line with the lines above it"),
+    "found unexpected end of stream": N_("a quotation mark is opened and never closed"),
+    "did not find expected key": N_("this line is not in line with the lines above it"),
+    "did not find expected comment or line break": N_("more text follows where the value should end"),
+    "did not find expected '-' indicator": N_("this line is not in line with the rows above it"),
+    "found undefined alias": N_("a value starts with * (YAML reads it as an alias)"),
+    "found undefined tag handle": N_("a value starts with ! (YAML reads it as a tag)"),
+}
+"""libyaml's words for the slips clerks make, as a clerk would say them (unlisted ones are shown as they are)."""
+
+
+def _problem_text(problem: str, source_line: str) -> str:
+    if "\t" in source_line and "cannot start any token" in problem:
+        return _("a tab character stands here")  # libyaml does not name the character
+    known = _PROBLEMS.get(problem)
+    return _(known) if known else problem
+
+
 def _yaml_hint(problem: str, source_line: str, column: int) -> str:
     """A fix for a YAML syntax error, from the character where the parser stopped."""
     stripped = source_line.strip()
     if "\t" in source_line[: max(column, 1)] or "\t" in source_line.lstrip(" ")[:1]:
-        return "indent with spaces, not tabs"
+        return _("indent with spaces, not tabs")
+    if "：" in source_line:
+        return _("a colon in this line is the full-width “：”: write the field name (in English: `formgen schema` "
+                 "lists them), a half-width colon and a space, e.g. “weight: 10”")
     for index in range(min(column, len(source_line) - 1), -1, -1):
         char = source_line[index]
         if char in _QUOTE_FIRST and (index == 0 or source_line[index - 1] in " :{[,"):
-            return (f"a value that starts with {char} must be quoted, e.g. '{char}=90%'" if char in "><"
-                    else f"a value that starts with {char} must be quoted")
+            return (_("a value that starts with {char} must be quoted, e.g. '{char}=90%'").format(char=char)
+                    if char in "><" else _("a value that starts with {char} must be quoted").format(char=char))
         if char in ":,{[":
             break
     if "mapping values are not allowed" in problem:
-        return "a text with ': ' in it must be quoted"
+        return _("a text with ': ' in it must be quoted")
+    if "could not find expected ':'" in problem:
+        return _("write each field as “name: value”, with a half-width colon and a space")
     if stripped.startswith("- ") or "expected <block end>" in problem or "expected key" in problem:
-        return "check the indentation: keys of one mapping start in the same column"
-    return "fix the YAML syntax at that spot (check indentation and quotes)"
+        return _("check the indentation: keys of one mapping start in the same column")
+    return _("fix the YAML syntax at that spot (check indentation and quotes)")
 
 
 def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
@@ -185,26 +220,143 @@ def _load_yaml(front: str, offset: int) -> tuple[Any, LineMap]:
         lines[()] = node.start_mark.line + offset
         return _build(node, offset, (), lines, set(), lines[()]), lines
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # A key without its ": " (a full-width colon) is found only at the next line: name the key's own.
+        simple_key = error.context == "while scanning a simple key" and error.context_mark is not None
+        mark = error.context_mark if simple_key else error.problem_mark or error.context_mark
         line = (mark.line + offset) if mark else offset
         source_lines = front.splitlines()
         source_line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
         problem = error.problem or str(error)
-        near = f" near “{source_line.strip()[:40]}”" if source_line.strip() else ""
-        raise ReadError(line, "yaml-syntax", f"the front matter is not valid YAML{near}: {problem}",
+        near = source_line.strip()[:40]
+        message = (_("the front matter is not valid YAML near “{near}”: {problem}") if near
+                   else _("the front matter is not valid YAML: {problem}"))
+        raise ReadError(line, "yaml-syntax", message.format(near=near, problem=_problem_text(problem, source_line)),
                         _yaml_hint(problem, source_line, mark.column if mark else 0)) from None
     except yaml.YAMLError as error:
-        raise ReadError(offset, "yaml-syntax", f"the front matter is not valid YAML: {error}",
-                        "fix the YAML syntax") from None
+        raise ReadError(offset, "yaml-syntax", _("the front matter is not valid YAML: {problem}").format(
+            problem=error), _("fix the YAML syntax")) from None
     except RecursionError:
-        raise ReadError(offset, "yaml-too-deep", "the front matter is nested too deeply",
-                        "a form's front matter is at most a few levels deep") from None
+        raise ReadError(offset, "yaml-too-deep", _("the front matter is nested too deeply"),
+                        _("a form's front matter is at most a few levels deep")) from None
     finally:
         loader.dispose()
 
 
+_MASKED = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
+_KEY_AT = re.compile(r"(?:^(?P<indent>[ \u3000]*)(?P<dash>[-－][ \u3000]+)*|(?P<sep>[{｛,，])[ \u3000]*)"
+                     r"(?P<key>[A-Za-z_][A-Za-z0-9_]*|(?P<label>[\u4e00-\u9fff（）()]{1,12}))[ \u3000]*"
+                     r"(?P<colon>[:：])(?P<after>.?)")
+_DASH = re.compile(r"^[ \u3000]*(?P<dash>－)[ \u3000]")
+_BLOCK_SCALAR = re.compile(r"[:-]\s+[|>][-+0-9]*\s*$")
+_SUSPECT = re.compile(r"[\u3000｛－]|[A-Za-z_][A-Za-z0-9_]*[ ]*：|，[ ]*[A-Za-z_]"
+                      r"|[{,][ ]*[\u4e00-\u9fff（）()]{1,12}[ ]*："
+                      r"|^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:[^ \t\n]"
+                      r"|[{,][ \t]*[A-Za-z_][A-Za-z0-9_]*:[^ \t\n,}]", re.MULTILINE)
+"""What any slip of `_ime_line` has (and little else has): most forms, and most lines, have none of it, and
+are not looked at further (reading stays as fast as YAML lets it)."""
+_FLOW_START = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)?(?:[A-Za-z_][A-Za-z0-9_]*:[ ]+)?)｛(?=.*｝\s*$)")
+
+
+def _code_part(line: str) -> str:
+    """The line with quoted texts masked (same length) and its comment cut: where YAML's syntax is."""
+    masked = _MASKED.sub(lambda match: match.group()[0] + "x" * (len(match.group()) - 2) + match.group()[-1], line)
+    comment = re.search(r"(?:^|[ \t\u3000])#", masked)
+    return masked[: comment.start()] if comment else masked
+
+
+def _in_flow(code: str, position: int) -> bool:
+    before = code[:position]
+    return before.count("{") + before.count("｛") > before.count("}") + before.count("｝")
+
+
+def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:
+    """One line of front matter with the half-width characters a Chinese input method typed full-width where
+    YAML needs them (the colon after a field name, the space after it, indentation, a row's braces and commas,
+    a list's dash), and the first such slip as an error at the line. Only where YAML's syntax is: quoted texts,
+    comments and Chinese text are never touched."""
+    code = _code_part(line)
+    edits: list[tuple[int, int, str]] = []
+    slip: tuple[str, str, str] | None = None
+
+    def found(code_name: str, message: str, fix: str) -> None:
+        nonlocal slip
+        slip = slip or (code_name, message, fix)
+
+    indent = re.match(r"[ \u3000]*", code)
+    if indent and "\u3000" in indent.group():
+        edits.append((0, indent.end(), " " * indent.end()))
+        found("yaml-full-width", _("the line is indented with full-width spaces “　”"),
+              _("indent with half-width spaces (switch the input method to half-width, or retype the spaces)"))
+    dash = _DASH.match(code)
+    if dash:
+        edits.append((dash.start("dash"), dash.end("dash"), "-"))
+        code = code[:dash.start("dash")] + "-" + code[dash.end("dash"):]
+        found("yaml-full-width", _("the list item starts with a full-width dash “－”"),
+              _("write a half-width dash and a space “- ” at the start of the row"))
+    braces = _FLOW_START.match(code)
+    if braces:
+        start, end = braces.end() - 1, code.rstrip().rindex("｝")
+        edits += [(start, start + 1, "{"), (end, end + 1, "}")]
+        code = code[:start] + "{" + code[start + 1:end] + "}" + code[end + 1:]
+        found("yaml-full-width", _("the row is enclosed in full-width braces “｛ ｝”"),
+              _("write half-width braces “{ }” around the row"))
+    for match in _KEY_AT.finditer(code):
+        key, colon, after, separator = match["key"], match["colon"], match["after"], match["sep"]
+        flow = separator is not None and _in_flow(code, match.start())
+        if (separator is not None or match["label"]) and not flow:
+            continue  # a comma or a colon in a text, not between the fields of a row
+        if separator == "，":
+            edits.append((match.start("sep"), match.end("sep"), ", "))
+            found("yaml-full-width", _("a full-width comma “，” stands before `{key}`").format(key=key),
+                  _("separate the fields of a row with half-width commas: `, {key}: `").format(key=key))
+        if colon == "：":
+            end = match.end("colon") + (1 if after in (" ", "\u3000") else 0)
+            edits.append((match.start("colon"), end, ": "))
+            found("yaml-full-width", _("the colon after `{key}` is the full-width “：”").format(key=key),
+                  _("write a half-width colon and a space: `{key}: `").format(key=key))
+        elif after == "\u3000":
+            edits.append((match.start("after"), match.end("after"), " "))
+            found("yaml-full-width", _("`{key}:` is followed by a full-width space “　”").format(key=key),
+                  _("type a half-width space after the colon: `{key}: `").format(key=key))
+        elif after not in ("", " ", "\t", "/") and not (flow and after in ",}"):
+            edits.append((match.start("after"), match.start("after"), " "))
+            found("yaml-colon-space", _("there is no space after the colon of `{key}:`").format(key=key),
+                  _("write a space after the colon: `{key}: `").format(key=key))
+    if slip is None:
+        return line, None
+    for start, end, text in sorted(edits, reverse=True):
+        line = line[:start] + text + line[end:]
+    return line, ReadError(number, *slip)
+
+
+def _ime_slips(front: str, offset: int) -> tuple[str, list[ReadError]]:
+    """The front matter with `_ime_line`'s repairs, and an error at each line repaired: the form is still read
+    (so that one run shows every other problem too), and the error keeps it from being published until the
+    file itself says what it means. Lines of a block text (after ``|`` or ``>``) are text, never repaired."""
+    if not _SUSPECT.search(front):
+        return front, []
+    lines = front.split("\n")
+    errors: list[ReadError] = []
+    block_indent: int | None = None
+    for index, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if _SUSPECT.search(line):
+            lines[index], error = _ime_line(line, index + offset)
+            if error is not None:
+                errors.append(error)
+        if ("|" in line or ">" in line) and _BLOCK_SCALAR.search(_code_part(lines[index])):
+            block_indent = indent
+    return ("\n".join(lines), errors) if errors else (front, [])
+
+
 _HANDLER = YAMLHandler()
-_KINDS: dict[type, str] = {list: "a list", str: "a single text"}
+_KINDS: dict[type, str] = {list: N_("a list"), str: N_("a single text")}
 
 MAX_FILE_BYTES = 1024 * 1024
 """The largest form file read (1 MiB). A real form is 5 to 20 KB, its 自评结论 included; a larger file is
@@ -236,7 +388,7 @@ def _utf16_or_32(raw: bytes) -> str | None:
     return None
 
 
-_UNNAMED = {"Cc": "a control character", "Cn": "a noncharacter"}
+_UNNAMED = {"Cc": N_("a control character"), "Cn": N_("a noncharacter")}
 _UNPRINTABLE = re.compile(f"[\x00\t\n\r{_INVISIBLE_CHARACTERS}\ud800-\udfff]")
 
 
@@ -266,10 +418,13 @@ def _invisible_characters(text: str) -> tuple[str, list[ReadError]]:
             continue
         character = match.group()
         code = f"U+{ord(character):04X}"
-        name = unicodedata.name(character, _UNNAMED.get(unicodedata.category(character), "an invisible character"))
-        errors[line] = ReadError(line, "text-invisible", f"an invisible character {code} ({name}) is on this line",
-                                 f"delete the invisible character (an editor may not show it: retype the line, or "
-                                 f"search for {code}); it hides text or shifts line numbers")
+        name = unicodedata.name(character, "") or _(_UNNAMED.get(unicodedata.category(character),
+                                                                N_("an invisible character")))
+        errors[line] = ReadError(
+            line, "text-invisible", _("an invisible character {code} ({name}) is on this line").format(
+                code=code, name=name),
+            _("delete the invisible character (an editor may not show it: retype the line, or search for {code}); "
+              "it hides text or shifts line numbers").format(code=code))
     if not errors:
         return text, []
     return _INVISIBLE.sub("\ufffd", text), list(errors.values())
@@ -278,25 +433,28 @@ def _invisible_characters(text: str) -> tuple[str, list[ReadError]]:
 def read_text(raw: bytes) -> str:
     """Decode a form file: UTF-8 (with or without BOM), line ends normalised to LF."""
     if not raw.strip():
-        raise ReadError(1, "file-empty", "the file is empty", "write a form (see docs/format.md), or delete the file")
+        raise ReadError(1, "file-empty", _("the file is empty"),
+                        _("write a form (`formgen new` makes one to fill in), or delete the file"))
     wide = _utf16_or_32(raw)
     if wide is not None:
-        raise ReadError(1, "file-encoding", f"the file is saved as {wide}, not UTF-8",
-                        f"save it as UTF-8 (Notepad: 另存为, 编码 UTF-8), or iconv -f {wide} -t UTF-8 in.md > out.md")
+        raise ReadError(1, "file-encoding", _("the file is saved as {encoding}, not UTF-8").format(encoding=wide),
+                        _("save it as UTF-8 (Notepad: 另存为, 编码 UTF-8), or `iconv -f {encoding} -t UTF-8 in.md > "
+                          "out.md`").format(encoding=wide))
     if b"\x00" in raw:
-        raise ReadError(1, "file-binary", "the file is binary, not text",
-                        "a form is a UTF-8 text file; remove this file from content/")
+        raise ReadError(1, "file-binary", _("the file is binary, not text"),
+                        _("a form is a UTF-8 text file; remove this file from the content folder"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         try:
             raw.decode("gb18030")
-            guess = "it looks like GBK/GB18030"
+            message = _("the file is not UTF-8 (it looks like GBK/GB18030)")
         except UnicodeDecodeError:
-            guess = "the encoding is unknown"
-        raise ReadError(line, "file-encoding", f"the file is not UTF-8 ({guess})",
-                        "save it as UTF-8, e.g. iconv -f GBK -t UTF-8 in.md > out.md") from None
+            message = _("the file is not UTF-8 (the encoding is unknown)")
+        raise ReadError(line, "file-encoding", message,
+                        _("save it as UTF-8 (Notepad: 另存为, 编码 UTF-8), or `iconv -f GBK -t UTF-8 in.md > out.md`")
+                        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -328,27 +486,27 @@ def escape_through_link(path: Path, site: Path) -> Path | None:
 
 
 def _outside_site() -> ReadError:
-    return ReadError(1, "link-outside-site", "this is a symbolic link, or lies in a linked folder, that leads "
-                     "outside the site: formgen reads nothing there",
-                     "put the file itself in the site instead of a link, or remove the link")
+    return ReadError(1, "link-outside-site", _("this is a symbolic link, or lies in a linked folder, that leads "
+                                               "outside the site: formgen reads nothing there"),
+                     _("put the file itself in the site instead of a link, or remove the link"))
 
 
-_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+_NOT_REGULAR = ((stat.S_ISDIR, N_("a folder")), (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+                (stat.S_ISSOCK, N_("a socket")), (stat.S_ISCHR, N_("a device")), (stat.S_ISBLK, N_("a device")))
 
 
 def _not_regular(mode: int) -> ReadError | None:
     if stat.S_ISREG(mode):
         return None
-    kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
-    return ReadError(1, "file-not-regular", f"this is {kind}, not a form file",
-                     "name form files (*.md, regular files) or the folders that hold them")
+    kind = next((name for test, name in _NOT_REGULAR if test(mode)), N_("not a regular file"))
+    return ReadError(1, "file-not-regular", _("this is {kind}, not a form file").format(kind=_(kind)),
+                     _("name form files (*.md, regular files) or the folders that hold them"))
 
 
 def _too_large(size: str) -> ReadError:
-    return ReadError(1, "file-too-large", f"the file is {size}; a form file is at most "
-                     f"{MAX_FILE_BYTES // 1024 // 1024} MiB",
-                     "a form is a few kilobytes: remove what was pasted in by mistake")
+    return ReadError(1, "file-too-large", _("the file is {size}; a form file is at most {limit} MiB").format(
+        size=size, limit=MAX_FILE_BYTES // 1024 // 1024),
+                     _("a form is a few kilobytes: remove what was pasted in by mistake"))
 
 
 def read_bytes(path: Path, site: Path | None = None) -> bytes:
@@ -371,7 +529,7 @@ def read_bytes(path: Path, site: Path | None = None) -> bytes:
             raise _too_large(f"{status.st_size / 1024 / 1024:.1f} MiB")
         raw = file.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
     if len(raw) > MAX_FILE_BYTES:
-        raise _too_large(f"more than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+        raise _too_large(_("more than {limit} MiB").format(limit=MAX_FILE_BYTES // 1024 // 1024))
     return raw
 
 
@@ -381,29 +539,34 @@ def read_document(path: Path, display: str | None = None, site: Path | None = No
     if path.suffix != FORM_SUFFIX and path.suffix.lower() in MARKDOWN_SUFFIXES:
         # Found by discover so that it is not skipped without a word: the slug, the links and diff all
         # take a form's name as NAME.md, so it is reported rather than read under another name.
-        raise ReadError(1, "file-suffix", f"the file name ends in {path.suffix}, and form files end in "
-                        f"{FORM_SUFFIX}: it is not published", f"rename it {path.stem}{FORM_SUFFIX}")
+        raise ReadError(1, "file-suffix", _("the file name ends in {suffix}, and form files end in {form}: it is not "
+                                            "published").format(suffix=path.suffix, form=FORM_SUFFIX),
+                        _("rename it {name}").format(name=f"{path.stem}{FORM_SUFFIX}"))
     raw = read_bytes(path, site)
     text, read_errors = _invisible_characters(read_text(raw))
     shown = display or str(path)
     if not _HANDLER.detect(text):
-        raise ReadError(1, "frontmatter-missing", "the file does not start with front matter",
-                        "start the file with a line '---', the form's YAML fields, then another '---'")
+        raise ReadError(1, "frontmatter-missing", _("the file does not start with front matter"),
+                        _("start the file with a line '---', the form's YAML fields, then another '---'"))
     boundaries = list(_HANDLER.FM_BOUNDARY.finditer(text))
     if len(boundaries) < 2:
-        raise ReadError(1, "frontmatter-unclosed", "the front matter opened here is never closed",
-                        "add a line '---' after the last field")
+        raise ReadError(1, "frontmatter-unclosed", _("the front matter opened here is never closed"),
+                        _("add a line '---' after the last field"))
     front, _body = _HANDLER.split(text)
     start, end = boundaries[0], boundaries[1]
     offset = text.count("\n", 0, start.end()) + 1
+    front, slips = _ime_slips(front, offset)
+    read_errors += slips
     data, lines = _load_yaml(front, offset)
     if data is None or data == "":
-        raise ReadError(offset, "frontmatter-empty", "the front matter is empty",
-                        "write the form's fields between the two '---' lines (see docs/format.md)")
+        raise ReadError(offset, "frontmatter-empty", _("the front matter is empty"),
+                        _("write the form's fields between the two '---' lines (`formgen new` makes a form to fill "
+                          "in)"))
     if not isinstance(data, dict):
         raise ReadError(offset, "frontmatter-not-mapping",
-                        f"the front matter is {_KINDS.get(type(data), 'a single value')}, not a set of fields",
-                        "write 'key: value' lines between the two '---' lines")
+                        _("the front matter is {kind}, not a set of fields").format(
+                            kind=_(_KINDS.get(type(data), N_("a single value")))),
+                        _("write 'key: value' lines between the two '---' lines"))
     body_start = end.end()
     body = text[body_start:]
     body_line = text.count("\n", 0, body_start) + 1

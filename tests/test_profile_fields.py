@@ -149,7 +149,7 @@ def test_the_same_form_under_the_reference_profile_names_each_missing_and_absent
     shown = str(found["contact", "联系人", "field-missing"])
     assert shown.startswith(f"judicial-aid.md:{missing_line}: contact (联系人): is missing — add “contact:” (联系人)")
     assert shown.endswith('use a profile with [fields] contact = "optional" (a site\'s own profile may extend '
-                          '“reference”: docs/profiles.md)')
+                          '“reference”: `formgen profiles` lists the profiles)')
     for key, label in (("unit_name", "单位名称"), ("project_lead", "项目负责人"), ("project_attribute", "项目属性"),
                        ("review_score", "财政审核评分")):
         finding = found[key, label, "field-extra-forbidden"]
@@ -228,7 +228,7 @@ def test_a_bad_presence_names_the_profile_file_line_and_key(tmp_path):
     [finding] = raised.value.findings
     assert (Path(finding.path).name, finding.line, finding.field, finding.code) == \
         ("mine.toml", 2, "fields.contact", "profile-invalid")
-    assert "'required', 'optional' or 'absent'" in finding.message
+    assert "'required', 'optional', 'absent'" in finding.message
 
 
 def test_profiles_lists_the_fields_a_profile_changes(capsys, monkeypatch):

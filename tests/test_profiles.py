@@ -335,7 +335,7 @@ def test_a_bad_profile_file_names_file_line_key_and_fix(tmp_path):
                                               ("mine.toml", 10, "layout.columns"), ("mine.toml", 10, "layout.columns"),
                                               ("mine.toml", 16, "funds.0.parts")], "not “no such profile” either"
     messages = [where[3] for where in found]
-    assert messages[0].startswith("Input should be '元' or '万元'")
+    assert messages[0].startswith("must be one of '元', '万元'")
     assert messages[1] == "is not a key here — did you mean “form_title”?"
     assert messages[2].startswith("has only one of nature and unit — list both nature (指标性质) and unit (度量单位)")
     assert messages[3].startswith("score does not follow weight — put score right after weight")

@@ -199,8 +199,8 @@ def test_decimals_other_than_0_1_2_are_refused_with_file_line_and_key(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(tmp_path / "formgen.toml")
     assert [(Path(f.path).name, f.line, f.field, f.message) for f in raised.value.findings] == [
-        ("mine.toml", 4, "scheme.rate_decimals", "Input should be 0, 1 or 2"),
-        ("formgen.toml", 5, "scheme.score_decimals", "Input should be 0, 1 or 2")]
+        ("mine.toml", 4, "scheme.rate_decimals", "must be one of 0, 1, 2"),
+        ("formgen.toml", 5, "scheme.score_decimals", "must be one of 0, 1, 2")]
 
 
 # --- 万元 with three decimals (安徽) ----------------------------------------------------------------------
