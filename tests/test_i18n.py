@@ -82,3 +82,28 @@ def test_lang_option_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) 
     assert i18n.requested(["check"]) == "en"
     monkeypatch.delenv(i18n.ENVIRONMENT_VARIABLE)
     assert i18n.requested(["check"]) == i18n.DEFAULT_LANGUAGE
+
+
+@needs_babel
+def test_a_translator_adds_a_language_without_touching_code(tmp_path: Path) -> None:
+    """tools/catalogs.py --init LANG starts the catalog; a translated message shows with --lang LANG."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "formgen"
+    shutil.copytree(ROOT / "generator", copy / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "tools", copy / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "tools/catalogs.py", "--init", "ug"], cwd=copy, check=True, capture_output=True)
+    po = copy / "generator" / "locale" / "ug" / "LC_MESSAGES" / "formgen.po"
+    text = po.read_text(encoding="utf-8")
+    assert 'msgid "validate forms and report every error and warning"' in text
+    po.write_text(text.replace('msgid "validate forms and report every error and warning"\nmsgstr ""',
+                               'msgid "validate forms and report every error and warning"\nmsgstr "UG-CHECK"'),
+                  encoding="utf-8")
+    subprocess.run([sys.executable, "tools/catalogs.py"], cwd=copy, check=True, capture_output=True)
+    shown = subprocess.run([sys.executable, "-m", "generator", "--lang", "ug", "--help"], cwd=copy,
+                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    assert shown.returncode == 0, shown.stderr
+    assert "UG-CHECK" in shown.stdout
+    assert "ug" in shown.stdout  # listed among the languages of --lang

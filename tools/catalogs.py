@@ -123,13 +123,27 @@ def missing(catalog: Catalog) -> list[str]:
                   if message.id and not _translated(message))
 
 
+def start_catalog(language: str) -> None:
+    """An empty catalog for `language`, to be filled by `updated` and a translator; an existing one stays."""
+    path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(po_bytes(Catalog(locale=language, domain=DOMAIN, project="formgen",
+                                      copyright_holder="formgen contributors")))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing: exit 1 if a catalog is out of date")
     parser.add_argument("--take", metavar="PO", type=Path, action="append", default=[],
                         help="take translations from this .po file where a catalog has none (after a merge)")
+    parser.add_argument("--init", metavar="LANG",
+                        help="start a catalog for a new language (a locale name: ug, bo, zh_TW, mn), then update all")
     args = parser.parse_args()
     template = extracted()
+    if args.init:
+        start_catalog(args.init)
     donors = [read_po(path.open("rb")) for path in args.take]
     stale: list[str] = []
     (LOCALES / f"{DOMAIN}.pot").write_bytes(po_bytes(template)) if not args.check else None
