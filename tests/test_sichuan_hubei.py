@@ -114,13 +114,14 @@ def test_sichuan_reports_exactly_the_published_forms_discrepancies():
 
 
 def test_the_same_figures_in_a_draft_are_errors(tmp_path):
-    """Only the published copy is kept as printed: a draft with its figures does not check."""
+    """Only the published copy is kept as printed: a draft with its figures does not check (nor, being a draft,
+    without a 评价结论: the published copy printed none)."""
     path = tmp_path / SICHUAN_FORM.name
     path.write_text(SICHUAN_FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
     errors = [f for f in _findings(path, site_config(SICHUAN)) if f[0] == Level.ERROR.value]
     assert [(code, field) for _, code, field, _ in errors] == [
         ("weights-sum", "indicators[1].weight"), ("weights-sum", "indicators[8].weight"),
-        ("stated-differs", "stated.total")]
+        ("stated-differs", "stated.total"), ("conclusion-empty", "body")]
 
 
 # --- it builds, as a page and a PDF ------------------------------------------------------------------------
@@ -261,8 +262,9 @@ def test_hubei_figures_in_a_draft_are_errors(tmp_path):
     path.write_text(HUBEI_FORM.read_text(encoding="utf-8").replace("status: published\n", ""), encoding="utf-8")
     errors = [(code, field) for level, code, field, _ in _findings(path, site_config(HUBEI))
               if level == Level.ERROR.value]
+    # A draft must also have its conclusion, which the published page states in prose above the table.
     assert errors == [("rows-apart", "indicators[5].level2"), ("stated-differs", "stated.execution_rate"),
-                      ("stated-differs", "stated.total")]
+                      ("stated-differs", "stated.total"), ("conclusion-empty", "body")]
 
 
 def test_hubei_page_prints_the_published_table(built_hubei):
