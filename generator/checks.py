@@ -615,11 +615,14 @@ def _money_scale(scored: ScoredForm, body: str, profile: Profile) -> Problem | N
 
 
 def _conclusion(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Problem]:
-    """An empty 自评结论: every profile's sheet prints its row, and a form published without it has no verdict.
-    A published copy printed without one (5 of the 11 published forms) keeps it empty without a word."""
+    """An empty 自评结论: every profile's sheet prints its row. An error where the profile's published forms
+    print a verdict there (``[fields] conclusion = "required"``: 贵州's 自评结论, 四川部门预算's 评价结论), a
+    warning where they have no such cell or an optional note. A published copy printed without one (5 of the
+    11 published forms) keeps it empty without a word."""
     if scored.form.status is Status.PUBLISHED or body.strip():
         return
-    yield Problem("conclusion-empty", Level.ERROR, ("body",),
+    level = Level.ERROR if profile.fields.conclusion == "required" else Level.WARNING
+    yield Problem("conclusion-empty", level, ("body",),
                   _("the {conclusion} is empty: the published form would print an empty {conclusion}").format(
                       conclusion=profile.labels.conclusion),
                   _("write the {conclusion} below the closing --- of the header data: what was achieved, the "
