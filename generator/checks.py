@@ -9,6 +9,7 @@ file is the pipeline's job.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -468,7 +469,7 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
     table = {getattr(getattr(funds, row), column) * factor for row in rows for column in columns}
     for loc, text in narrative_texts(scored, body):
         for match in _AMOUNT.finditer(text):
-            number = values.parse_decimal(match.group(2))
+            number = _number(match.group(2))
             if number is None:
                 continue
             amount = number * (10_000 if match.group(3) == "万元" else 1)
@@ -552,6 +553,15 @@ _SCALE_FOLLOWS = frozenset({"narrative-amount", "cost-exceeds-executed"})
 """A 成本指标 amount this many times the whole budget is no cost overrun: the table's unit is wrong."""
 
 
+def _number(text: str) -> Decimal | None:
+    """A figure of a free text, or None where it is no figure a form could hold (22 digits: a phone number or
+    a document number glued to 元)."""
+    try:
+        return values.parse_decimal(text)
+    except values.ValueSyntaxError:
+        return None
+
+
 def _places(number: Decimal) -> Decimal:
     """The precision a figure is written with: 0.01 for 84.54, 1 for 90 (or 9E+1)."""
     return Decimal(1).scaleb(min(0, int(number.as_tuple().exponent)))
@@ -569,7 +579,7 @@ def _money_scale(scored: ScoredForm, body: str, profile: Profile) -> Problem | N
     other = "元" if unit == "万元" else "万元"
     for _loc, text in narrative_texts(scored, body):
         for match in _AMOUNT.finditer(text):
-            number = values.parse_decimal(match.group(2))
+            number = _number(match.group(2))
             if number is None:
                 continue
             per_unit = _SCALE if match.group(3) == "万元" else Decimal(1)  # 元 per unit of the text's figure
@@ -685,7 +695,9 @@ def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Itera
     quantities = [result for result in scored.indicators if isinstance(result.actual, Quantity)
                   and result.actual.unit and not result.actual.is_money and result.actual.unit != "%"]
     totals = scored.scored and not total_provisional(scored, profile)
-    for loc, text in narrative_texts(scored, body):
+    full = profile.scheme.budget_weight + sum((level1.weight for level1 in profile.scheme.level1), Decimal(0))
+    for loc, written in narrative_texts(scored, body):
+        text = unicodedata.normalize("NFKC", written)  # ６００ is 600; NFKC keeps these texts' offsets
         if form.funds.total.budget:
             for match in _RATE.finditer(text):
                 stated = Decimal(match.group(1))
@@ -699,7 +711,8 @@ def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Itera
                                   extra={"offset": match.start()})
         for match in _TOTAL.finditer(text) if totals else ():
             stated = Decimal(match.group(1))
-            if not _agrees(stated, scored.total, form.stated.total):
+            # 总分100分 is as often the full marks as the total: only a figure below them is compared.
+            if stated < full and not _agrees(stated, scored.total, form.stated.total):
                 yield Problem("narrative-score", Level.WARNING, loc,
                               _("the text says “{quote}”, but the {total} computes to {score}").format(
                                   quote=match.group(0), total=caption(labels.total),
@@ -711,11 +724,11 @@ def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Itera
             assert isinstance(actual, Quantity)
             words = _name_words(result.indicator.name)
             pattern = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*" + re.escape(actual.unit))
-            for match in pattern.finditer(values.normalize(text)):
-                before = values.normalize(text)[max(0, match.start() - _CONTEXT):match.start()]
+            for match in pattern.finditer(text):
+                before = text[max(0, match.start() - _CONTEXT):match.start()]
                 if not any(word in before for word in words) or _PLANNED.search(before):
                     continue
-                number = values.parse_decimal(match.group(1))
+                number = _number(match.group(1))
                 target = result.target.number if isinstance(result.target, Quantity) else None
                 if number is None or number in (actual.number, target):
                     continue

@@ -97,6 +97,8 @@ CONCLUSION = "绩效目标基本达成，自评等级为“优”。"
     "资金执行率：70.9%。",        # cut to them
     "执行率低于90%。",            # a comparison, not the rate
     "自评总分97.09分。",          # the computed total
+    "总分100分，得分97.09分。",   # the full marks, not the total
+    "预算1234567890123456789012元。",  # no figure a form could hold: not read
     "计划维修改造面积6000平方米。",  # a plan, not what was done
     "维修改造面积5000平方米。",   # the actual
     "预算845371.59元。",          # a cell of the table: no scale slip
