@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
-import re
 import typing
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,10 +28,11 @@ from .config import Scheme
 from .errors import UsageError
 from .model import Form, empty_template_row, inner_model
 from .reading import ReadError, discover, read_document
+from .slugs import form_slug
 from .values import DateValue, parse_value
 
 __all__ = ["CARRIED_OVER", "NEW_BODY", "carried_over_values", "default_year", "derived_slug", "find_form",
-           "form_text", "is_derived_hash_slug", "leaf_paths", "read_source", "skeleton_values", "slug_in_use",
+           "form_text", "leaf_paths", "read_source", "skeleton_values", "slug_in_use",
            "source_year", "validate_slug", "write_form"]
 
 NEW_BODY = f"""{PLACEHOLDER}第一段写总体结论与自评等级。
@@ -219,14 +218,13 @@ def carried_over_values(data: Mapping[str, Any], year: int, model: type[BaseMode
 
 def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year: int | None = None) -> str:
     """The slug when none is given. From an earlier form: its slug with the year (a trailing ``-2024``
-    replaced, else appended), as slugs are unique across the whole site. Otherwise
-    ``form-<year>-<8 hex digits of SHA-256 of the title>``: stable for a title, and ASCII, as the slug
-    is the page's and the PDF's file name (there is no pinyin transliteration to offer)."""
+    replaced, else appended), as slugs are unique across the whole site. Otherwise the title in pinyin
+    with the year, as `formgen import` names its files (办公楼维修 → ``ban-gong-lou-wei-xiu-2025``)."""
     if earlier is not None:
         if earlier_year is not None and earlier.endswith(f"-{earlier_year}"):
             earlier = earlier[: -len(f"-{earlier_year}")]
         return f"{earlier}-{year}"
-    return f"form-{year}-{hashlib.sha256(title.encode('utf-8')).hexdigest()[:8]}"
+    return form_slug(title, year)
 
 
 def validate_slug(slug: str) -> str:
@@ -298,11 +296,3 @@ def write_form(path: Path, text: str, force: bool = False) -> None:
         raise UsageError(f"{path}: became a link — formgen never writes through a link; remove it") from None
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
         file.write(text)
-
-
-_SLUG_HINT = re.compile(r"^form-\d{4}-[0-9a-f]{8}$")
-
-
-def is_derived_hash_slug(slug: str) -> bool:
-    """Whether a slug is the hash form of `derived_slug` (the CLI suggests choosing a readable one)."""
-    return bool(_SLUG_HINT.match(slug))

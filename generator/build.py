@@ -33,7 +33,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import state
+from . import slugs, state
 from .config import SiteConfig
 from .errors import ProblemsFound, UsageError
 from .feed import form_record
@@ -140,6 +140,8 @@ class _FormContext:
     previous: render_html.Link | None
     next: render_html.Link | None
     findings: list[Finding]
+    unit_slug: str | None = None
+    """Its unit's slug: unique among the site's units, so another unit's name may change it."""
 
 
 @contextlib.contextmanager
@@ -240,12 +242,14 @@ def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[P
                    for digest, more in zip(digests, extra, strict=True) if digest.record is not None]
         titles = render_html.display_titles([(r["slug"], r["title"], Decimal(r["funds"]["total"]["budget"]))
                                              for r in records])
-        rows = [render_html.list_row(record, titles[record["slug"]], pdf) for record in records]
+        units = slugs.unit_slugs(record["unit"] for record in records)
+        unit_of = {record["slug"]: units[record["unit"]] for record in records}
+        rows = [render_html.list_row(record, titles[record["slug"]], units[record["unit"]], pdf) for record in records]
         if pdf and config.pdf.bundles:
             rows = render_html.with_bundles(rows, config.pdf.bundle_max_forms or (
                 ARCHIVAL_VOLUME_FORMS if config.pdf.variant else None))
         neighbours = render_html.links(rows)
-        contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more)
+        contexts = iter([_FormContext(titles[d.keys.slug], *neighbours[d.keys.slug], more, unit_of.get(d.keys.slug))
                          for d, more in zip(digests, extra, strict=True)])
         site_rows.extend(rows)
         sources.update((digest.keys.slug, file) for digest, file in zip(digests, files, strict=True))
@@ -262,7 +266,7 @@ def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[P
                 continue
             entry.findings.extend(context.findings)
             view = render_html.form_view(entry, context.display_title, config, context.previous, context.next,
-                                         pdf=pdf)
+                                         pdf=pdf, unit_slug=context.unit_slug)
             page_key = state.digest(page_inputs, form_template, entry.document.sha256,
                                     repr(entry.profile), repr(context))
             if not writer.reuse(view.page, page_key):

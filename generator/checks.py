@@ -212,7 +212,7 @@ def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], f
         last_seen[group] = position
 
 
-_UNSCORED_ROW = frozenset({"unit-mismatch", "unscorable", "score-required", "figure-invalid"})
+_UNSCORED_ROW = frozenset({"unit-mismatch", "unscorable", "score-required", "figure-invalid", "actual-fraction"})
 """Errors that leave an indicator row without a computed score (its printed 得分, or 0, stands in)."""
 
 
@@ -388,7 +388,9 @@ def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Ite
                               percent=formatting.rate(values.round_half_up(result.over_percent))),
                           _("explain in {reason_label} why: more than {threshold}% over the target needs a "
                             "reason").format(reason_label=reason_label, threshold=plain(threshold)))
-        if result.method is Method.QUANTITATIVE and result.met is False and not explained:
+        # A strict target met only at its bound has its error, which asks for the reason too.
+        strict = any(problem.code == "strict-bound" for problem in result.problems)
+        if result.method is Method.QUANTITATIVE and result.met is False and not explained and not strict:
             yield Problem("missed-unexplained", Level.WARNING, ("indicators", index, "reason"),
                           _("the target {target} was missed ({actual}) with no explanation").format(
                               target=goal, actual=achieved),

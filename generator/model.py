@@ -36,6 +36,7 @@ from pydantic_core import PydanticCustomError
 from .profiles import reference_data
 from .values import (
     MAX_DECIMALS,
+    Comparison,
     DateValue,
     Quantity,
     TooManyDigits,
@@ -300,7 +301,8 @@ def _bare_figure(value: object) -> str:
     """指标值 of a three-column target: a number, a date or a level, without the operator."""
     text = _figure_text(value)
     parsed = parse_value(text)
-    if isinstance(parsed, Quantity | DateValue) and parsed.comparison is not None:
+    # A range (95-100) is a figure, not an operator: its 指标性质 is ＝.
+    if isinstance(parsed, Quantity | DateValue) and parsed.comparison not in (None, Comparison.BETWEEN):
         raise _fail("value_operator", f"“{text}” holds an operator",
                     "write the operator in 指标性质 and the number alone here, e.g. 5000")
     return text

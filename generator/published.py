@@ -29,6 +29,8 @@ DISCREPANCIES = frozenset({
     "score-decimals",      # a printed 得分 with more decimals than the scheme prints
     "score-above-weight",  # a printed 得分 above its printed 分值
     "qualitative-band",    # a printed qualitative 得分 outside its achievement level's band
+    "strict-bound",        # a printed full 得分 for a strict target (＞5000亩) met only at its bound
+    "actual-fraction",     # a printed 实际完成值 written as a fraction against a percentage (0.93 for 93%)
     "funds-sum",           # printed funding rows that do not add up
     "funds-over-budget",   # a printed 全年执行数 above its printed 全年预算数
     "weights-sum",         # printed 分值 that do not add up to their 一级指标's weight

@@ -32,8 +32,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "discover", "escape_through_link", "printable", "read_bytes",
-           "read_document", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "escape_through_link", "printable",
+           "read_bytes", "read_document", "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -245,6 +245,14 @@ def printable(text: str) -> str:
     and lone surrogates (a file name that is not UTF-8) written as ``\\u000a``: a finding stays one line,
     and a name cannot send escape codes to the terminal, fake another finding or fail to print."""
     return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII: ``٢٠٢٤`` (Arabic-Indic) and ``２０２４`` (full-width) → ``2024``.
+    Years, dates and figures are read through it, so a file name and a form file hold ASCII digits."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
 
 
 def _invisible_characters(text: str) -> tuple[str, list[ReadError]]:

@@ -32,6 +32,7 @@ from . import values
 from .config import Band, Scheme
 from .findings import Level, Problem
 from .formatting import Places, decimals_of, plain
+from .i18n import _
 from .model import Form, Indicator, short_label
 from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, ValueSyntaxError
 
@@ -142,21 +143,32 @@ def _label(row: Indicator, key: str) -> str:
 
 def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity, scheme: Scheme) -> IndicatorResult:
     weight = row.weight
+    stated = row.score if row.score is not None else ZERO
     try:
-        goal, achieved = values.convert(target, actual)
+        into_target, into_actual = values.factors(target, actual)
     except UnitMismatch as mismatch:
         problem = Problem("unit-mismatch", Level.ERROR, _loc(index, "actual"),
-                          f"the unit of “{row.actual_figure}” does not match the target “{row.target_figure}” "
-                          f"({mismatch})",
-                          "write the actual value in the target's unit (万元 and 元 convert)")
-        stated = row.score if row.score is not None else ZERO
+                          _("the unit of “{actual}” does not match the target “{target}” ({mismatch})").format(
+                              actual=row.actual_figure, target=row.target_figure, mismatch=mismatch),
+                          _("write the actual value in the target's unit (units with 万, 亿 or 千 convert, as 万元 "
+                            "and 元 do; so do 公里 and 米)"))
         return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
                                target=target, actual=actual, problems=(problem,))
+    fraction = _fraction(index, row, target, actual)
+    if fraction is not None:
+        # Scored as written it would be 0.93%, and its score a small fraction of 分值: nothing published should
+        # rest on that reading, nor on the guess of 93%, so the stated score stands in until it is written.
+        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+                               target=target, actual=actual, problems=(fraction,))
+    goal, achieved = target.number * into_target, actual.number * into_actual
+    upper = target.upper * into_target if target.upper is not None else None
     comparison = target.comparison or Comparison.EQUAL
-    met = comparison.holds(achieved, goal)
+    met = comparison.holds(achieved, goal, upper)
     if met:
         exact = weight
-    elif comparison.positive:
+    elif comparison is Comparison.BETWEEN and upper is not None and achieved > upper:
+        exact = weight * upper / achieved  # above the range: as a negative target missed (S3)
+    elif comparison.positive or comparison is Comparison.BETWEEN:
         exact = weight * achieved / goal if goal else ZERO
     elif comparison.negative:
         exact = weight * goal / achieved if achieved else weight
@@ -164,11 +176,88 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
         larger = max(goal, achieved)
         exact = weight * min(goal, achieved) / larger if larger else weight
     exact = min(exact, weight)
+    problems = _actual_notes(index, row, target, actual)
+    if not met and comparison.strict and achieved == goal:
+        # ＞5000亩 with 5000亩: missed, yet B ÷ A is 1 and would give the full 分值. What it is worth is the
+        # author's judgement: a stated score below 分值 stands, none or the full 分值 is an error.
+        if row.score is not None and row.score < weight:
+            exact = row.score
+        else:
+            problems.insert(0, _strict_bound(index, row, target, comparison))
     over = None
     if comparison.positive and goal > 0 and achieved > goal:
         over = (achieved - goal) / goal * HUNDRED
     return IndicatorResult(index, row, Method.QUANTITATIVE, scheme.round_score(exact), exact, met=met,
-                           target=target, actual=actual, over_percent=over)
+                           target=target, actual=actual, over_percent=over, problems=tuple(problems))
+
+
+def _fraction(index: int, row: Indicator, target: Quantity, actual: Quantity) -> Problem | None:
+    """An actual written as a fraction of 1 against a percentage (0.93 against ≥90%): read as written it would
+    be 0.93%. Only where the target itself is above 1%, so that 0.5 against ≤1% stays a percentage."""
+    bound = target.upper if target.upper is not None else target.number
+    if not target.is_percent or actual.unit or not 0 < actual.number <= 1 or bound <= 1:
+        return None
+    percent = plain(actual.number * HUNDRED)
+    return Problem("actual-fraction", Level.ERROR, _loc(index, "actual"),
+                   _("{actual_label} {actual} looks like {percent}%: a fraction of 1 against {target_label} {target} "
+                     "would be read as {actual}%").format(actual_label=_label(row, "actual"), actual=row.actual_figure,
+                                                         percent=percent, target_label=_label(row, "target"),
+                                                         target=row.target_figure),
+                   _("write {percent}%").format(percent=percent))
+
+
+def _strict_bound(index: int, row: Indicator, target: Quantity, comparison: Comparison) -> Problem:
+    """The error of a strict target (＞, ＜) met only at its bound, scored in full."""
+    inclusive = "≥" if comparison is Comparison.MORE_THAN else "≤"
+    bound = _figure_example(target)
+    message = (_("{actual_label} {actual} equals the bound of {target_label} {target} but does not exceed it: the "
+                 "target is not met, although B ÷ A gives the full {weight_label}")
+               if comparison is Comparison.MORE_THAN else
+               _("{actual_label} {actual} equals the bound of {target_label} {target} but does not stay below it: the "
+                 "target is not met, although A ÷ B gives the full {weight_label}"))
+    return Problem("strict-bound", Level.ERROR, _loc(index, "score"),
+                   message.format(actual_label=_label(row, "actual"), actual=row.actual_figure,
+                                  target_label=_label(row, "target"), target=row.target_figure,
+                                  weight_label=_label(row, "weight")),
+                   _("write score: a value below {weight_label} {weight}, and say why in {reason_label}; or, if "
+                     "reaching the bound was the target, write {target_label} {operator}{bound}").format(
+                       weight_label=_label(row, "weight"), weight=plain(row.weight), reason_label=_label(row, "reason"),
+                       target_label=_label(row, "target"), operator=inclusive, bound=bound))
+
+
+def _actual_notes(index: int, row: Indicator, target: values.Value, actual: values.Value) -> list[Problem]:
+    """Warnings about an actual that is scored, but maybe not as the author meant: an operator in it (≥266米
+    states a target, not what was achieved), or no unit where the target has one (read in the target's)."""
+    problems: list[Problem] = []
+    actual_label, target_label = _label(row, "actual"), _label(row, "target")
+    if isinstance(actual, Quantity | DateValue) and actual.comparison is not None:
+        achieved = _achieved_example(actual)
+        problems.append(Problem(
+            "actual-operator", Level.WARNING, _loc(index, "actual"),
+            _("{actual_label} “{actual}” holds an operator: it says what was aimed at, not what was achieved; it is "
+              "scored as {achieved}").format(actual_label=actual_label, actual=row.actual_figure, achieved=achieved),
+            _("write the figure achieved, e.g. {achieved}").format(achieved=achieved)))
+    if isinstance(actual, Quantity) and isinstance(target, Quantity) and not actual.unit and target.unit:
+        read = f"{row.actual_figure}{target.unit}"
+        problems.append(Problem(
+            "actual-unit-missing", Level.WARNING, _loc(index, "actual"),
+            _("{actual_label} {actual} has no unit: it is read as {read}, in the unit of {target_label} "
+              "{target}").format(actual_label=actual_label, actual=row.actual_figure, read=read,
+                                 target_label=target_label, target=row.target_figure),
+            _("write the unit: {read}, or the figure in the unit it was counted in").format(read=read)))
+    return problems
+
+
+def _achieved_example(actual: Quantity | DateValue) -> str:
+    """The figure an actual with an operator states, without it (≥266米 → 266米)."""
+    if isinstance(actual, DateValue):
+        return f"{actual.date.year}年{actual.date.month}月{actual.date.day}日"
+    return f"{plain(actual.number)}{actual.unit}"
+
+
+def _figure_example(target: Quantity) -> str:
+    """A figure in the target's unit, to show what an actual looks like (≥5000平方米 → 5000平方米)."""
+    return f"{plain(target.number)}{target.unit}"
 
 
 def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
@@ -185,18 +274,24 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
             exact = low
             problems.append(Problem(
                 "score-required", Level.ERROR, _loc(index, "score"),
-                f"{score_label} is missing: “{band.level}” is scored by judgement within {span} of "
-                f"{weight_label} {plain(weight)}",
-                f"write score: a value from {span}"))
+                _("{score_label} is missing: “{level}” is scored by judgement within {span} of {weight_label} "
+                  "{weight}").format(score_label=score_label, level=band.level, span=span, weight_label=weight_label,
+                                     weight=plain(weight)),
+                _("write score: a value from {span}").format(span=span)))
     else:
         exact = row.score
         if not _in_band(row.score, weight, band) and row.score <= weight:
-            upper = "inclusive" if band.high == 1 else "exclusive"
+            message = (_("{score_label} {score} lies outside the band of “{level}”: {span} ({low}–{high} of "
+                         "{weight_label} {weight}, upper bound inclusive)") if band.high == 1 else
+                       _("{score_label} {score} lies outside the band of “{level}”: {span} ({low}–{high} of "
+                         "{weight_label} {weight}, upper bound exclusive)"))
             problems.append(Problem(
                 "qualitative-band", Level.ERROR, _loc(index, "score"),
-                f"{score_label} {plain(row.score)} lies outside the band of “{band.level}”: {span} "
-                f"({band.low:.0%}–{band.high:.0%} of {weight_label} {plain(weight)}, upper bound {upper})",
-                f"write a score from {span}, or change {_label(row, 'actual')} to the level achieved"))
+                message.format(score_label=score_label, score=plain(row.score), level=band.level, span=span,
+                               low=f"{band.low:.0%}", high=f"{band.high:.0%}", weight_label=weight_label,
+                               weight=plain(weight)),
+                _("write a score from {span}, or change {actual_label} to the level achieved").format(
+                    span=span, actual_label=_label(row, "actual"))))
     return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, band=band,
                            target=target, actual=actual, problems=tuple(problems))
 
@@ -204,18 +299,21 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
 def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue, scheme: Scheme) -> IndicatorResult:
     comparison = target.comparison or Comparison.AT_MOST
     met = comparison.holds(actual.date, target.date)  # type: ignore[arg-type]
+    notes = tuple(_actual_notes(index, row, target, actual))
     if met:
         return IndicatorResult(index, row, Method.DEADLINE, scheme.round_score(row.weight), row.weight, met=True,
-                               target=target, actual=actual)
+                               target=target, actual=actual, problems=notes)
     problems: tuple[Problem, ...] = ()
     if row.score is None:
         problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
-                            f"the deadline {target.text} was missed ({actual.text}): {_label(row, 'score')} is the "
-                            "author's judgement",
-                            f"write score: a value below {_label(row, 'weight')} {plain(row.weight)}, and the reason"),)
+                            _("the deadline {target} was missed ({actual}): {score_label} is the author's "
+                              "judgement").format(target=target.text, actual=actual.text,
+                                                  score_label=_label(row, "score")),
+                            _("write score: a value below {weight_label} {weight}, and the reason").format(
+                                weight_label=_label(row, "weight"), weight=plain(row.weight))),)
     exact = row.score if row.score is not None else ZERO
     return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, met=False,
-                           target=target, actual=actual, problems=problems)
+                           target=target, actual=actual, problems=problems + notes)
 
 
 def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
@@ -232,9 +330,11 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
     except ValueSyntaxError as error:
         # Only a three-cell target (指标性质, 指标值, 度量单位) gets here: each cell is valid, not their union.
         problem = Problem("figure-invalid", Level.ERROR, _loc(index, "target"),
-                          f"{_label(row, 'nature')}, {_label(row, 'target')} and {_label(row, 'unit')} do not make "
-                          f"a target: {error}",
-                          f"write a number or a date in {_label(row, 'target')} (a level only with 定性)")
+                          _("{nature_label}, {target_label} and {unit_label} do not make a target: {error}").format(
+                              nature_label=_label(row, "nature"), target_label=_label(row, "target"),
+                              unit_label=_label(row, "unit"), error=error),
+                          _("write a number or a date in {target_label} (a level only with 定性)").format(
+                              target_label=_label(row, "target")))
         stated = row.score if row.score is not None else ZERO
         return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
                                                problems=(problem,)), scheme)
@@ -244,17 +344,25 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
         band = max(scheme.bands, key=lambda candidate: candidate.high)  # the target itself was reached
     if band is not None:
         result = _qualitative(index, row, band, target, actual, scheme)
+        if isinstance(target, Quantity) and (target.comparison is not None or target.unit):
+            result = dataclasses.replace(result, problems=(*result.problems, _level_for_figure(index, row, target)))
     elif isinstance(target, Quantity) and isinstance(actual, Quantity):
         result = _quantitative(index, row, target, actual, scheme)
     elif isinstance(target, DateValue) and isinstance(actual, DateValue):
         result = _deadline(index, row, target, actual, scheme)
     else:
+        if isinstance(target, Quantity):  # 完成, 达标, 百分之九十五: words where a figure is wanted
+            fix = _("write the figure achieved, in figures and in the target's unit, e.g. {example}").format(
+                example=_figure_example(target))
+        else:
+            fix = _("write a number with the target's unit, a date, or an achievement level ({levels})").format(
+                levels=", ".join(band.level for band in scheme.bands))
         problem = Problem(
             "unscorable", Level.ERROR, _loc(index, "actual"),
-            f"{_label(row, 'actual')} “{row.actual_figure}” cannot be scored against {_label(row, 'target')} "
-            f"“{row.target_figure}”",
-            "write a number with the target's unit, a date, or an achievement level "
-            "(" + ", ".join(band.level for band in scheme.bands) + ")")
+            _("{actual_label} “{actual}” cannot be scored against {target_label} “{target}”").format(
+                actual_label=_label(row, "actual"), actual=row.actual_figure, target_label=_label(row, "target"),
+                target=row.target_figure),
+            fix)
         stated = row.score if row.score is not None else ZERO
         result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
                                  target=target, actual=actual, problems=(problem,))
@@ -262,13 +370,27 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
     return result if scheme.scored else _unscored(result)
 
 
+def _level_for_figure(index: int, row: Indicator, target: Quantity) -> Problem:
+    """The warning of an achievement level (达成预期指标, 完成) written against a figure (≥5000平方米): scored as that
+    level, the row says nothing of how much was achieved, and a shortfall would have lowered its score."""
+    return Problem(
+        "actual-word", Level.WARNING, _loc(index, "actual"),
+        _("{actual_label} “{actual}” is an achievement level, but {target_label} {target} is a figure: the row is "
+          "scored as that level, and does not say how much was achieved").format(
+            actual_label=_label(row, "actual"), actual=row.actual_figure, target_label=_label(row, "target"),
+            target=row.target_figure),
+        _("write the figure achieved, e.g. {example}").format(example=_figure_example(target)))
+
+
 def _judged(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
     """A row scored by judgement against criteria the form does not print: its stated score stands."""
     problems: tuple[Problem, ...] = ()
     if row.score is None:
         problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
-                            f"{_label(row, 'score')} is missing: a {row.level1} row is scored by judgement",
-                            f"write score: a value from 0 to {_label(row, 'weight')} {plain(row.weight)}"),)
+                            _("{score_label} is missing: a {level1} row is scored by judgement").format(
+                                score_label=_label(row, "score"), level1=row.level1),
+                            _("write score: a value from 0 to {weight_label} {weight}").format(
+                                weight_label=_label(row, "weight"), weight=plain(row.weight))),)
     stated = row.score if row.score is not None else ZERO
     return _compare_stated(IndicatorResult(index, row, Method.JUDGED, scheme.round_score(stated), stated,
                                            problems=problems), scheme)
@@ -278,7 +400,7 @@ def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> Indic
     """The indicator row that scores budget execution (`Scheme.budget_indicator`): 分值 × B ÷ A of the funding
     table's total row, as the funding table would score it (S2). A 实际值 written as a percentage is the
     执行率, and is compared with the table's."""
-    _, rate, score = execution(form, row.weight, scheme)
+    _exact, rate, score = execution(form, row.weight, scheme)
     problems: list[Problem] = []
     try:
         actual = values.parse_value(row.actual_figure)
@@ -290,9 +412,10 @@ def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> Indic
         budget = short_label(type(form.funds.total).model_fields["budget"].title or "budget")
         problems.append(Problem(
             "stated-differs", Level.ERROR, _loc(index, "actual"),
-            f"{_label(row, 'actual')} {row.actual_figure} is not the 执行率 of the funding table, "
-            f"{plain(rate)}% ({executed} ÷ {budget})",
-            f"write {plain(rate)}%, or correct the funding table"))
+            _("{actual_label} {actual} is not the 执行率 of the funding table, {rate}% ({executed} ÷ {budget})").format(
+                actual_label=_label(row, "actual"), actual=row.actual_figure, rate=plain(rate), executed=executed,
+                budget=budget),
+            _("write {rate}%, or correct the funding table").format(rate=plain(rate))))
     result = IndicatorResult(index, row, Method.BUDGET, score, _budget_exact(form, row.weight, scheme),
                              actual=actual, problems=tuple(problems))
     return _compare_stated(result, scheme)
@@ -303,9 +426,11 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     problems = list(result.problems)
     if row.score is not None and row.score > row.weight:
         problems.append(Problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
-                                f"{_label(row, 'score')} {plain(row.score)} is above {_label(row, 'weight')} "
-                                f"{plain(row.weight)}",
-                                f"a score never exceeds its row's {_label(row, 'weight')}"))
+                                _("{score_label} {score} is above {weight_label} {weight}").format(
+                                    score_label=_label(row, "score"), score=plain(row.score),
+                                    weight_label=_label(row, "weight"), weight=plain(row.weight)),
+                                _("a score never exceeds its row's {weight_label}").format(
+                                    weight_label=_label(row, "weight"))))
     elif row.score is not None and decimals_of(row.score.normalize()) > scheme.score_decimals:
         # Printed rounded, a judged score would not be the author's, and its band was checked unrounded.
         places = scheme.score_decimals
@@ -313,10 +438,12 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
         wanted = result.score if computed else scheme.round_score(row.score)
         problems.append(Problem(
             "score-decimals", Level.ERROR, _loc(result.index, "score"),
-            f"{_label(row, 'score')} {plain(row.score)} has more decimals than the scheme's scores "
-            f"(score_decimals = {places}): it would be printed as {plain(wanted)}",
-            f"write score: {plain(wanted)}"
-            + ("" if computed else f", or another score with at most {places} decimals")))
+            _("{score_label} {score} has more decimals than the scheme's scores (score_decimals = {places}): it would "
+              "be printed as {wanted}").format(score_label=_label(row, "score"), score=plain(row.score),
+                                               places=places, wanted=plain(wanted)),
+            (_("write score: {wanted}") if computed else
+             _("write score: {wanted}, or another score with at most {places} decimals")).format(
+                wanted=plain(wanted), places=places)))
     elif row.score is not None and result.method in _COMPUTED and row.score != result.score:
         if result.over_percent is not None and row.score < result.score:
             # S5: a target set too low may be marked down by the author; the stated score stands.
@@ -324,10 +451,13 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
                                       "problems": tuple(problems)})
         problems.append(Problem(
             "score-mismatch", Level.ERROR, _loc(result.index, "score"),
-            f"{_label(row, 'score')} {plain(row.score)} differs from the computed {plain(result.score)} "
-            f"({_label(row, 'target')} {row.target_figure}, {_label(row, 'actual')} {row.actual_figure}, "
-            f"{_label(row, 'weight')} {plain(row.weight)})",
-            f"write score: {plain(result.score)}, or correct {_label(row, 'actual')}"))
+            _("{score_label} {score} differs from the computed {computed} ({target_label} {target}, {actual_label} "
+              "{actual}, {weight_label} {weight})").format(
+                score_label=_label(row, "score"), score=plain(row.score), computed=plain(result.score),
+                target_label=_label(row, "target"), target=row.target_figure, actual_label=_label(row, "actual"),
+                actual=row.actual_figure, weight_label=_label(row, "weight"), weight=plain(row.weight)),
+            _("write score: {computed}, or correct {actual_label}").format(computed=plain(result.score),
+                                                                          actual_label=_label(row, "actual"))))
     if problems == list(result.problems):
         return result
     return IndicatorResult(**{**result.__dict__, "problems": tuple(problems)})
@@ -379,7 +509,7 @@ def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] |
     sum of their scores, each row scored on its own 执行率."""
     stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
     weight = stated_weight if stated_weight is not None else scheme.budget_weight
-    _, rate, budget_score = execution(form, weight, scheme)
+    _exact, rate, budget_score = execution(form, weight, scheme)
     row_scores = fund_scores(form, fund_weights or {}, scheme)
     if row_scores:  # the printed parts add up: the 年度资金总额 row's 得分 is its rows' 得分, never re-rounded
         budget_score = sum(row_scores.values(), ZERO)
@@ -404,9 +534,10 @@ def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] |
         total = scheme.round_score(parts * HUNDRED / available)
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
         problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
-                                f"no rows for {'、'.join(missing)}: the total is rescaled to 100 "
-                                f"({plain(parts)} of {plain(available)} points)",
-                                "add the missing indicators, or confirm they do not apply (rules.md S7)"))
+                                _("no rows for {missing}: the total is rescaled to 100 ({parts} of {available} "
+                                  "points)").format(missing="、".join(missing), parts=plain(parts),
+                                                    available=plain(available)),
+                                _("add the missing indicators, or confirm that they do not apply")))
     return ScoredForm(form=form, budget_weight=weight, execution_rate=rate, budget_score=budget_score,
                       indicators=results, subtotals=subtotals, total=total, grade=scheme.grade_for(total),
                       problems=tuple(problems), places=scheme.places, fund_rates=fund_rates(form, scheme),
@@ -422,13 +553,16 @@ def _unscored(result: IndicatorResult) -> IndicatorResult:
     """A row of an unscored form: it writes no 得分, so nothing about one is reported; and an actual that cannot
     be compared with its target (“无” against 100%) leaves no score wrong, so it is a warning to read, not an
     error that would stop the form."""
-    problems = tuple(dataclasses.replace(problem, level=Level.WARNING) if problem.code == "unscorable" else problem
+    problems = tuple(dataclasses.replace(problem, level=Level.WARNING) if problem.code in _NO_SCORE_WRONG else problem
                      for problem in result.problems if problem.code not in _SCORE_CODES)
     return dataclasses.replace(result, problems=problems)
 
 
+_NO_SCORE_WRONG = frozenset({"unscorable", "actual-fraction"})
+"""Errors of a row whose figures cannot be scored: in an unscored form they leave no printed figure wrong."""
+
 _SCORE_CODES = frozenset({"score-required", "qualitative-band", "score-above-weight", "score-decimals",
-                          "score-mismatch"})
+                          "score-mismatch", "strict-bound"})
 """Findings about a stated 得分: an unscored form has none to state."""
 
 

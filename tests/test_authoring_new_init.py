@@ -151,11 +151,12 @@ def test_new_refuses_to_overwrite_unless_forced(capsys, site):
 
 def test_new_derives_a_stable_ascii_slug_and_refuses_bad_ones(capsys, reference_site):
     code, out, _ = run(capsys, "new", "办公楼维修", "--year", "2025")
-    slug = authoring.derived_slug("办公楼维修", 2025)
-    assert code == 0 and re.fullmatch(r"form-2025-[0-9a-f]{8}", slug)
-    assert slug == authoring.derived_slug("办公楼维修", 2025) != authoring.derived_slug("办公楼维修", 2026)
-    assert (reference_site / "content" / "2025" / f"{slug}.md").is_file()
-    assert "rename the file" in out
+    # The title in pinyin, a syllable a word, then the year: the page's and the PDF's readable name.
+    assert code == 0 and (reference_site / "content" / "2025" / "ban-gong-lou-wei-xiu-2025.md").is_file()
+    assert "content/2025/ban-gong-lou-wei-xiu-2025.md" in out
+    assert authoring.derived_slug("办公楼维修", 2026) == "ban-gong-lou-wei-xiu-2026"
+    assert authoring.derived_slug("＃１号楼：维修", 2025) == "1-hao-lou-wei-xiu-2025"  # full-width digits as ASCII
+    assert authoring.derived_slug("※", 2025) == "form-2025"  # nothing to spell: still a valid slug
     assert run(capsys, "new", "办公楼维修", "--slug", "Office Repair")[0] == 2
     code, _, err = run(capsys, "new", "办公楼维修", "--slug", SOURCE, "--year", "2025")
     assert code == 2 and f"content/2024/{SOURCE}.md" in err, "slugs are unique across the site"

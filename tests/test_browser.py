@@ -5,6 +5,7 @@ Screenshots are kept in test-artifacts/browser/ (git-ignored) for people to look
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -34,17 +35,24 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """The site built into <root>/xxgk/2024/ and served from <root> on a free loopback port."""
-    root = tmp_path_factory.mktemp("served")
-    build_site([CONTENT], SiteConfig(), root / SUB_PATH)
+@contextlib.contextmanager
+def _serving(root: Path) -> Iterator[str]:
+    """`root` served on a free loopback port: the URL of its xxgk/2024/."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """The site built into <root>/xxgk/2024/ and served from <root> on a free loopback port."""
+    root = tmp_path_factory.mktemp("served")
+    build_site([CONTENT], SiteConfig(), root / SUB_PATH)
+    with _serving(root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -150,4 +158,24 @@ def test_opened_from_disk(page, tmp_path):
     assert len(_visible_titles(page)) == 2  # the search text loads from a script, which file:// allows
     page.click("text=中央政法转移支付办案业务费（司法救助）-上级一般转移支付（80,000元） >> nth=-1")
     assert page.locator("table.form-top").is_visible()
+    assert page.problems == []
+
+
+def test_pdfs_download_under_their_project_name_and_units_have_readable_pages(page, tmp_path):
+    root = tmp_path / "served"
+    out = build_site([CONTENT], SiteConfig(), root / SUB_PATH, pdf=True).out
+    with _serving(root) as url:
+        page.goto(url + "forms/power-system-renovation.html")
+        with page.expect_download() as download:
+            page.click("text=下载PDF")
+        # Saved under the form's 项目名称; the bytes are the file on the server, which keeps its ASCII name.
+        assert download.value.suggested_filename == "电力系统维修改造专项资金.pdf"
+        assert Path(download.value.path()).read_bytes() == (out / "pdf" / "power-system-renovation.pdf").read_bytes()
+        page.click("nav.page-nav >> text=平塘县人民法院")
+        page.wait_for_url("**/units/ping-tang-xian-ren-min-fa-yuan.html")
+        with page.expect_download() as download:
+            page.click("section.bundles a")
+        assert download.value.suggested_filename == "2024年 平塘县人民法院 合订本.pdf"
+        assert download.value.url.endswith("/pdf/bundles/2024-ping-tang-xian-ren-min-fa-yuan.pdf")
+        _shot(page, "unit-page")
     assert page.problems == []

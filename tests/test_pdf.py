@@ -35,6 +35,18 @@ def test_one_pdf_per_form_linked_from_page_and_index(built):
     assert f'href="pdf/{FORM_1}.pdf"' in (built.out / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_pdf_downloads_under_its_project_name(built):
+    # The file keeps its ASCII slug; the browser saves it under the 项目名称 (the download attribute).
+    saved = 'download="电力系统维修改造专项资金.pdf"'  # power-system-renovation.md's title
+    assert f'href="../pdf/{FORM_1}.pdf" {saved}' in (built.out / "forms" / f"{FORM_1}.html").read_text("utf-8")
+    index = (built.out / "index.html").read_text(encoding="utf-8")
+    assert f'href="pdf/{FORM_1}.pdf" {saved}' in index
+    # Two forms share a 项目名称: each saves under the name the lists show, with its amount.
+    assert 'download="中央政法纪检监察转移支付资金（办案费）-上级一般转移支付收入（160,000元）.pdf"' in index
+    assert ('href="pdf/bundles/2024-ping-tang-xian-ren-min-fa-yuan.pdf" download="2024年 平塘县人民法院 合订本.pdf"'
+            in index)
+
+
 def test_metadata_fonts_and_pages(built):
     reader = PdfReader(built.out / "pdf" / f"{FORM_1}.pdf")
     info = reader.metadata
@@ -373,12 +385,12 @@ def test_large_bundles_are_split_into_volumes_and_linked(tmp_path):
     config = SiteConfig.model_validate({"pdf": {"bundle_max_forms": 4}})
     out = build_site([CONTENT], config, tmp_path / "out", pdf=True, jobs=2).out
     volumes = sorted(path.name for path in (out / "pdf" / "bundles").glob("*.pdf"))
-    assert len(volumes) == 3 and [name[-6:] for name in volumes] == ["-1.pdf", "-2.pdf", "-3.pdf"]
+    assert volumes == [f"2024-ping-tang-xian-ren-min-fa-yuan-di-{number}-ce.pdf" for number in (1, 2, 3)]
     pages = [len(PdfReader(out / "pdf" / "bundles" / name).outline) - 2 for name in volumes]
     assert pages == [4, 4, 2]  # forms per volume (outline less cover and contents)
     assert PdfReader(out / "pdf" / "bundles" / volumes[1]).metadata.title.endswith("（合订本第2册）")
     index = (out / "index.html").read_text(encoding="utf-8")
-    for name in volumes:  # every volume is linked, and every link resolves
-        assert f'href="pdf/bundles/{name}"' in index
+    for number, name in enumerate(volumes, start=1):  # every volume is linked, and every link resolves
+        assert f'href="pdf/bundles/{name}" download="2024年 平塘县人民法院 合订本（第{number}册）.pdf"' in index
     for _, _, value in parse(index).links:
         assert value.startswith(("#", "?")) or (out / value.split("#")[0]).exists(), value

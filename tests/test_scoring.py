@@ -62,7 +62,7 @@ def test_reference_budget_rows():
         ("≤250000元", "0元", 2, "2.00"),                  # negative, met
         ("＝6万元", "50000元", 10, "8.33"),               # equal, missed: min ÷ max, units converted
         ("＝100%", "100%", 10, "10.00"),
-        (">90%", "90%", 10, "10.00"),                      # > missed by an equal value: 10 × 90 ÷ 90
+        (">90%", "90.5%", 10, "10.00"),                    # > met
         ("<10件", "20件", 6, "3.00"),
     ],
 )
@@ -178,3 +178,93 @@ def test_total_is_the_sum_of_printed_parts(budget, data):
     assert all(part == round_half_up(part) for part in parts)
     assert Decimal(0) <= scored.total <= 100
     assert scored.grade == SCHEME.grade_for(scored.total)
+
+
+# Issue 12: phrasing, units and slips of real forms.
+
+@pytest.mark.parametrize("target", [">90%", "＞90%", "大于90%", "超过90%", "90%以上（不含）", "<90%", "＜90%",
+                                    "小于90%", "少于90%", "不足90%"])
+def test_strict_target_met_only_at_its_bound_never_gets_full_marks(target):
+    """＞5000亩 with 5000亩 is missed, though B ÷ A is 1: the full 分值, stated or left to formgen, is an error;
+    a lower stated score is the author's judgement and stands."""
+    for score in (10, None):
+        result = score_indicator(0, row(target, "90%", 10, score), SCHEME)
+        assert [p.code for p in result.problems] == ["strict-bound"], target
+        assert result.met is False
+    judged = score_indicator(0, row(target, "90%", 10, 8), SCHEME)
+    assert (judged.problems, judged.score, judged.met) == ((), 8, False)
+
+
+@pytest.mark.parametrize(("target", "actual", "expected"), [
+    ("≥0.5万亩", "4800亩", "9.60"),        # 10 × 4800 ÷ 5000
+    ("≥1.2公里", "1300米", "10.00"),       # 1300 m ≥ 1200 m
+    ("≤5亿元", "60000万元", "8.33"),       # 10 × 5 ÷ 6
+    ("≥3千米", "2.4公里", "8.00"),         # 10 × 2.4 ÷ 3
+    ("≥2万人", "15000人", "7.50"),
+    ("＝100百分比", "100%", "10.00"),      # 百分比 is %
+    ("95%以上", "95%", "10.00"),           # 以上 includes the bound
+    ("不低于95%", "94%", "9.89"),          # 10 × 94 ÷ 95 = 9.894…
+    ("600元/亩以下", "660元/亩", "9.09"),  # at most: 10 × 600 ÷ 660
+    ("5天以内", "5天", "10.00"),
+    ("90%-95%", "92%", "10.00"),           # in the range: full
+    ("90%～95%", "85%", "9.44"),           # below: 10 × 85 ÷ 90
+    ("90%至95%", "100%", "9.50"),          # above: 10 × 95 ÷ 100
+    ("90-95%", "90%", "10.00"),            # both bounds included
+])
+def test_phrasing_and_scale_prefixes_are_scored_by_their_meaning(target, actual, expected):
+    result = score_indicator(0, row(target, actual, 10), SCHEME)
+    assert result.method is Method.QUANTITATIVE
+    assert result.score == Decimal(expected)
+    assert [p.code for p in result.problems if p.code != "strict-bound"] == []
+
+
+@pytest.mark.parametrize(("target", "actual", "percent"), [("≥90%", "0.93", "93%"), ("＝100%", "1", "100%"),
+                                                           ("90%-95%", "0.925", "92.5%")])
+def test_a_fraction_against_a_percentage_is_an_error_naming_the_percentage(target, actual, percent):
+    result = score_indicator(0, row(target, actual, 10, 10), SCHEME)
+    assert [(p.code, p.level.value) for p in result.problems] == [("actual-fraction", "error")]
+    assert f"looks like {percent}" in result.problems[0].message and result.problems[0].fix == f"write {percent}"
+    assert result.method is Method.UNSCORED and result.score == 10  # the stated score stands in
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≤1%", "0.5"), ("≤5%", "0")])
+def test_a_small_percentage_is_not_taken_for_a_fraction(target, actual):
+    result = score_indicator(0, row(target, actual, 10), SCHEME)
+    assert [p.code for p in result.problems] == ["actual-unit-missing"]
+
+
+@pytest.mark.parametrize(("target", "actual", "read", "expected"), [("≥95%", "100", "100%", "10.00"),
+                                                                    ("≥5000亩", "4800", "4800亩", "9.60")])
+def test_an_actual_without_unit_is_read_in_the_targets_and_warned(target, actual, read, expected):
+    result = score_indicator(0, row(target, actual, 10), SCHEME)
+    assert [(p.code, p.level.value) for p in result.problems] == [("actual-unit-missing", "warning")]
+    assert f"read as {read}" in result.problems[0].message
+    assert result.score == Decimal(expected)
+
+
+def test_an_operator_in_the_actual_is_a_warning_and_the_figure_is_scored():
+    result = score_indicator(0, row("≥266米", "≥266米", 10), SCHEME)
+    assert [(p.code, p.level.value) for p in result.problems] == [("actual-operator", "warning")]
+    assert "e.g. 266米" in result.problems[0].fix and result.score == 10
+
+
+def test_words_against_a_figure():
+    """完成 is an achievement level of the scheme: scored as one, with a warning that the figure is missing;
+    已完成 and 达标 are no level and no figure: the row cannot be scored."""
+    level = score_indicator(0, row("≥5000亩", "完成", 10), SCHEME)
+    assert [(p.code, p.level.value) for p in level.problems] == [("actual-word", "warning")]
+    assert "e.g. 5000亩" in level.problems[0].fix
+    for word in ("已完成", "达标", "百分之九十五"):
+        result = score_indicator(0, row("≥5000亩", word, 10, 10), SCHEME)
+        assert [(p.code, p.level.value) for p in result.problems] == [("unscorable", "error")]
+        assert "e.g. 5000亩" in result.problems[0].fix
+
+
+def test_an_unscored_form_reads_a_fraction_as_a_warning_and_has_no_score_to_bound():
+    """With weights = "none" nothing printed depends on a score: a fraction is a warning to read, and a strict
+    target met at its bound is only missed."""
+    unscored = Scheme(weights="none")
+    fraction = score_indicator(0, row("≥90%", "0.93", 10), unscored)
+    assert [(p.code, p.level.value) for p in fraction.problems] == [("actual-fraction", "warning")]
+    bound = score_indicator(0, row("＞90%", "90%", 10), unscored)
+    assert (bound.problems, bound.met) == ((), False)

@@ -191,3 +191,60 @@ def test_dates_python_cannot_hold_are_not_dates(text):
     """Year 0 raised Python's "year 0 is out of range"."""
     with pytest.raises(ValueSyntaxError, match="is not a real date"):
         parse_value(text)
+
+
+# Issue 12: every spelling of an operator reads as its meaning; 以上/以下/以内 include the bound.
+_SPELLINGS = {
+    Comparison.AT_LEAST: ["≥{}", "＞＝{}", ">={}", "≧{}", "≮{}", "不低于{}", "不少于{}", "不小于{}", "大于等于{}",
+                          "至少{}", "达到{}", "{}以上", "{}及以上", "{}以上（含）", "≥{}以上"],
+    Comparison.AT_MOST: ["≤{}", "＜＝{}", "<={}", "≦{}", "≯{}", "不高于{}", "不超过{}", "不多于{}", "不大于{}",
+                         "最多{}", "{}以下", "{}及以下", "{}以内", "{}之内"],
+    Comparison.MORE_THAN: ["＞{}", ">{}", "大于{}", "高于{}", "超过{}", "多于{}", "{}以上（不含）"],
+    Comparison.LESS_THAN: ["＜{}", "<{}", "小于{}", "低于{}", "少于{}", "不足{}", "{}以下（不含）"],
+    Comparison.EQUAL: ["＝{}", "={}", "=={}", "等于{}"],
+}
+
+
+@pytest.mark.parametrize(("comparison", "spelling"),
+                         [(c, s) for c, spellings in _SPELLINGS.items() for s in spellings])
+def test_every_spelling_of_an_operator(comparison, spelling):
+    for figure, number, unit in (("5000亩", "5000", "亩"), ("95%", "95", "%"), ("600元/亩", "600", "元/亩")):
+        value = parse_value(spelling.format(figure))
+        assert isinstance(value, Quantity), spelling
+        assert (value.comparison, value.number, value.unit) == (comparison, Decimal(number), unit), spelling
+
+
+@pytest.mark.parametrize("text", ["90%-95%", "90-95%", "90%～95%", "90%~95%", "90%至95%", "90%到95%", "90%—95%",
+                                  "＝90%-95%"])
+def test_ranges(text):
+    value = parse_value(text)
+    assert isinstance(value, Quantity)
+    assert (value.comparison, value.number, value.upper, value.unit) == (Comparison.BETWEEN, 90, 95, "%")
+
+
+@pytest.mark.parametrize("text", ["≤95%以上", "≥90%-95%"])
+def test_contradicting_operators_are_errors(text):
+    with pytest.raises(ValueSyntaxError, match=r"contradict|both an operator and a range"):
+        parse_value(text)
+
+
+@pytest.mark.parametrize("text", ["高于预期", "达到预期指标", "不低于往年水平", "超过预期目标"])
+def test_operator_words_before_other_words_are_text(text):
+    assert parse_value(text) == Text(text)
+
+
+@pytest.mark.parametrize(("target", "actual", "expected"), [
+    ("≥0.5万亩", "4800亩", ("5000", "4800")), ("≥5亿元", "3000万元", ("500000000", "30000000")),
+    ("≥1.2公里", "1300米", ("1200", "1300")), ("≥1千米", "1公里", ("1000", "1000")),
+    ("≥3万册", "29000册", ("30000", "29000")), ("≥100百分比", "93%", ("100", "93")),
+    ("≤2吨", "1500公斤", ("2000000", "1500000")), ("百分之95", "95%", ("95", "95")),
+])
+def test_chinese_scale_prefixes_convert_exactly(target, actual, expected):
+    goal, achieved = convert(parse_value(target), parse_value(actual))
+    assert (goal, achieved) == tuple(Decimal(figure) for figure in expected)
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≥5000亩", "3000平方米"), ("≥90%", "5百分点"), ("≥10人", "10人次")])
+def test_units_that_do_not_convert(target, actual):
+    with pytest.raises(UnitMismatch):
+        convert(parse_value(target), parse_value(actual))

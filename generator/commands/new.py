@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "not its figures")
     parser.add_argument("--slug", metavar="SLUG",
                         help="the file name without .md (default: the earlier slug with the new year, "
-                             "else form-<year>-<hash of the title>)")
+                             "else the title in pinyin with the year)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="the folder to write into (default: the site's content/<year>/)")
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
@@ -120,7 +120,4 @@ def run(args: argparse.Namespace) -> int:
     authoring.write_form(path, authoring.form_text(values, header=header, model=form_model(profile)),
                          force=args.force)
     print(f"wrote {path.as_posix()}: fill in every {PLACEHOLDER}, then run formgen check {path.as_posix()}")
-    if authoring.is_derived_hash_slug(slug):
-        print(f"the slug {slug} becomes the page's and the PDF's name: before publishing, rename the file to a "
-              "readable one (lowercase letters, digits and hyphens), or pass --slug next time")
     return 0

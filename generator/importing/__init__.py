@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,15 +23,14 @@ from ..authoring import default_year, form_text
 from ..config import Scheme
 from ..errors import FormgenError, UsageError
 from ..reading import ReadError, escape_through_link, read_text
+from ..slugs import form_slug
 from .characters import ascii_digits, printable
 from .draft import Draft, Location, Note
 from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, OutOfTime, mebibytes, time_budget
 
-__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "import_slug", "plan", "read_source",
+__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "plan", "read_source",
            "write_planned"]
-
-_SLUG_LENGTH = 60  # characters of pinyin at most, before the year: long titles make unwieldy file names
 
 
 @dataclass
@@ -116,42 +114,6 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
     return source
 
 
-def _syllables(title: str) -> list[str]:
-    """The title as ASCII words: pinyin a syllable a word (电力 → dian, li), letters and digits as written."""
-    from pypinyin import lazy_pinyin  # its dictionaries take a moment to load: only import needs them
-
-    text = "-".join(lazy_pinyin(ascii_digits(unicodedata.normalize("NFKC", title)))).lower()
-    return [word for word in re.split(r"[^a-z0-9]+", text) if word]
-
-
-def _fitting(words: list[str]) -> int:
-    """How many words fit in a slug of `_SLUG_LENGTH` characters (at least one)."""
-    length = 0
-    for count, word in enumerate(words, start=1):
-        length += len(word) + (count > 1)
-        if length > _SLUG_LENGTH:
-            return max(1, count - 1)
-    return len(words)
-
-
-def import_slug(title: str, year: str, others: tuple[str, ...] = ()) -> str:
-    """A readable ASCII slug: the title in pinyin, a syllable a word, cut after about 60 characters but
-    never before it differs from the other titles given, then the year (slugs are unique across years,
-    and a project comes back every year): 电力系统维修改造专项资金 →
-    ``dian-li-xi-tong-wei-xiu-gai-zao-zhuan-xiang-zi-jin-2024``."""
-    words = _syllables(title)
-    keep = _fitting(words)
-    for other in others:
-        theirs = _syllables(other)
-        if theirs == words:
-            continue
-        common = next((index for index, (mine, their) in enumerate(zip(words, theirs, strict=False))
-                       if mine != their), min(len(words), len(theirs)))
-        keep = max(keep, min(common + 3, len(words)))  # a word or so past where the titles part
-    slug = "-".join(words[:keep])
-    return f"{slug}-{year}" if slug else f"form-{year}"
-
-
 def _year(draft: Draft) -> str:
     """The form's 年度 as its file name and folder give it: four ASCII digits (a year printed in other
     digits is read as ASCII already), else the default year of a new form."""
@@ -177,7 +139,7 @@ def plan(sources: list[Source], out: Path | None, content: Path) -> list[Planned
         for draft in source.drafts:
             year = _year(draft)
             folder = out if out is not None else content / year
-            slug = import_slug(draft.title, year, titles)
+            slug = form_slug(draft.title, year, titles)
             path = folder / f"{slug}.md"
             number = 2
             while path in taken:  # two forms of one name (the reference has three such pairs): …-2-2024

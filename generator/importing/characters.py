@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from ..reading import printable
+from ..reading import ascii_digits, printable  # ascii_digits: slugs use it too
 
 __all__ = ["Removed", "ascii_digits", "clean_line", "describe", "printable"]
 
@@ -81,9 +81,3 @@ def describe(removed: list[Removed], shown: int = 5) -> str:
     return ", ".join(parts) + more
 
 
-def ascii_digits(text: str) -> str:
-    """Decimal digits of any script as ASCII: ``٢٠٢٤`` (Arabic-Indic) and ``２０２４`` (full-width) → ``2024``.
-    Years, dates and figures are read through it, so a file name and a form file hold ASCII digits."""
-    if text.isascii():
-        return text
-    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)

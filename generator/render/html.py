@@ -8,7 +8,6 @@ Rendering never computes a figure: every number comes from `scoring` and is form
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html as html_module
 import importlib.resources
 import posixpath
@@ -23,7 +22,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import formatting, published
+from .. import formatting, published, slugs
 from ..config import SiteConfig
 from ..findings import Finding, Level
 from ..model import Status
@@ -288,6 +287,9 @@ class FormView:
     previous: Link | None = None
     next: Link | None = None
     pdf: str | None = None
+    unit_slug: str | None = None
+    """The slug of its 实施单位's page, unique in the site (`slugs.unit_slugs`); None where the build
+    does not say (a form's PDF, which does not link it): the unit's name alone decides it then."""
 
     @property
     def slug(self) -> str:
@@ -315,7 +317,13 @@ class FormView:
 
     @property
     def unit_page(self) -> str:
-        return unit_page_path(self.form.implementer)
+        unit = self.form.implementer
+        return unit_page_path(self.unit_slug if self.unit_slug is not None else slugs.unit_slugs([unit])[unit])
+
+    @property
+    def pdf_name(self) -> str:
+        """The name its PDF downloads under: the 项目名称 as the site shows it."""
+        return slugs.download_name(self.display_title)
 
     @property
     def findings(self) -> list[Finding]:
@@ -393,27 +401,34 @@ def year_page_path(year: int) -> str:
     return f"years/{year}.html"
 
 
-def unit_page_path(unit: str) -> str:
-    """A short, stable, ASCII name for a unit's page (unit names are Chinese)."""
-    return "units/u" + hashlib.sha256(unit.encode("utf-8")).hexdigest()[:10] + ".html"
+def unit_page_path(unit_slug: str) -> str:
+    """A unit's page, by the unit's slug (`slugs.unit_slugs`: its name in pinyin, unique in the site)."""
+    return f"units/{unit_slug}.html"
 
 
 def form_view(entry: Entry, display_title: str, config: SiteConfig, previous: Link | None = None,
-              next_form: Link | None = None, pdf: bool = False) -> FormView:
+              next_form: Link | None = None, pdf: bool = False, unit_slug: str | None = None) -> FormView:
     assert entry.scored is not None
     profile = entry.profile or config.profile_for()
     return FormView(entry, display_title, layout_rows(entry.scored, profile), previous, next_form,
-                    form_pdf_path(entry.slug) if pdf else None)
+                    form_pdf_path(entry.slug) if pdf else None, unit_slug)
 
 
 def form_pdf_path(slug: str) -> str:
     return f"pdf/{slug}.pdf"
 
 
-def bundle_path(year: int, unit: str, volume: int | None = None) -> str:
-    """The bundle (合订本) of one unit's forms of one year, or one volume of it."""
-    part = f"-{volume}" if volume is not None else ""
-    return f"pdf/bundles/{year}-{unit_page_path(unit)[len('units/'):-len('.html')]}{part}.pdf"
+def bundle_path(year: int, unit_slug: str, volume: int | None = None) -> str:
+    """The bundle (合订本) of one unit's forms of one year, or one volume of it: the year and the unit's
+    slug, and for a volume ``-di-2-ce`` (第2册 in pinyin, as the rest of the name): a bare ``-2`` would make
+    the second volume of 某某 the bundle of a unit named 某某2."""
+    part = f"-di-{volume}-ce" if volume is not None else ""
+    return f"pdf/bundles/{year}-{unit_slug}{part}.pdf"
+
+
+def bundle_download_name(year: int, unit: str, volume: int | None = None) -> str:
+    """The name a bundle downloads under: ``2024年 平塘县人民法院 合订本.pdf``, a volume's with （第2册）."""
+    return slugs.download_name(f"{year}年 {unit} 合订本" + (f"（第{volume}册）" if volume is not None else ""))
 
 
 def visible_text(html: str) -> str:
@@ -431,6 +446,8 @@ class ListRow:
     """The display title shortened for chart labels, keeping the distinguishing suffix."""
     year: int
     unit: str
+    unit_slug: str
+    """The slug of the unit's page and bundles, unique in the site (`slugs.unit_slugs`)."""
     budget: Decimal
     executed: Decimal
     execution_rate: Decimal
@@ -454,7 +471,17 @@ class ListRow:
 
     @property
     def unit_page(self) -> str:
-        return unit_page_path(self.unit)
+        return unit_page_path(self.unit_slug)
+
+    @property
+    def pdf_name(self) -> str:
+        """The name its PDF downloads under: the 项目名称 as the lists show it."""
+        return slugs.download_name(self.display_title)
+
+    @property
+    def bundle_name(self) -> str:
+        """The name its bundle (or volume) downloads under."""
+        return bundle_download_name(self.year, self.unit, self.volume)
 
 
 SHORT_TITLE = 20
@@ -479,8 +506,9 @@ def display_titles(forms: list[tuple[str, str, Decimal]]) -> dict[str, str]:
     return titles
 
 
-def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> ListRow:
-    """A list row from a form's feed record (figures parsed back from their exact decimal strings)."""
+def list_row(record: dict[str, Any], display_title: str, unit_slug: str, pdf: bool = False) -> ListRow:
+    """A list row from a form's feed record (figures parsed back from their exact decimal strings), and
+    the slug of its unit (`slugs.unit_slugs` of all the site's units)."""
     title = record["title"]
     short = title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
     total = record["funds"]["total"]
@@ -491,7 +519,7 @@ def list_row(record: dict[str, Any], display_title: str, pdf: bool = False) -> L
     places = formatting.Places(score=formatting.decimals_of(points) if points is not None else 2,
                                rate=formatting.decimals_of(rate))
     return ListRow(record["slug"], display_title, short + display_title[len(title):], record["year"],
-                   record["unit"], Decimal(total["budget"]), Decimal(total["executed"]),
+                   record["unit"], unit_slug, Decimal(total["budget"]), Decimal(total["executed"]),
                    rate, points, record["grade"],
                    form_pdf_path(record["slug"]) if pdf else None, record.get("filled_on", ""), places=places)
 
@@ -500,12 +528,13 @@ def with_bundles(rows: list[ListRow], most: int | None) -> list[ListRow]:
     """The rows with their bundle: one per year and unit, in volumes of `most` forms where larger."""
     groups: dict[tuple[int, str], list[int]] = {}
     for index, row in enumerate(rows):
-        groups.setdefault((row.year, row.unit), []).append(index)
+        groups.setdefault((row.year, row.unit_slug), []).append(index)
     placed = list(rows)
-    for (year, unit), members in groups.items():
+    for (year, unit_slug), members in groups.items():
         for position, index in enumerate(members):
             volume = position // most + 1 if most is not None and len(members) > most else None
-            placed[index] = dataclasses.replace(rows[index], bundle=bundle_path(year, unit, volume), volume=volume)
+            placed[index] = dataclasses.replace(rows[index], bundle=bundle_path(year, unit_slug, volume),
+                                                volume=volume)
     return placed
 
 
