@@ -9,19 +9,21 @@ file is the pipeline's job.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
-from . import formatting, i18n, published, values
+from . import formatting, published, values
 from .config import Scheme, SiteConfig
 from .findings import Level, Problem
 from .formatting import plain
+from .i18n import _
 from .model import Form, Funds, Indicator, Status, caption, short_label
 from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
-from .scoring import Method, ScoredForm
+from .scoring import IndicatorResult, Method, ScoredForm
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
@@ -59,20 +61,23 @@ def funds_problems(funds: Funds, profile: Profile = _REFERENCE) -> Iterator[Prob
                 names = " + ".join(rows[part] for part in parts)
                 yield Problem(
                     "funds-sum", Level.ERROR, ("funds", whole, column),
-                    f"{rows[whole]} {label} is {money(stated)}, but {names} = {money(expected)}",
-                    f"make {rows[whole]} equal to {names} in every column")
+                    _("{row} {label} is {stated}, but {names} = {expected}").format(
+                        row=rows[whole], label=label, stated=money(stated), names=names, expected=money(expected)),
+                    _("make {row} equal to {names} in every column").format(row=rows[whole], names=names))
     for name in rows:
         row = getattr(funds, name)
         if row.executed > row.budget:
             yield Problem(
                 "funds-over-budget", Level.ERROR, ("funds", name, "executed"),
-                f"{short['executed']} {money(row.executed)} is above {short['budget']} {money(row.budget)} "
-                f"({rows[name]}): spending beyond the budget",
-                f"correct B, or record the budget adjustment in {short['budget']} (A)")
+                _("{executed_label} {executed} is above {budget_label} {budget} ({row}): spending beyond the "
+                  "budget").format(executed_label=short["executed"], executed=money(row.executed),
+                                   budget_label=short["budget"], budget=money(row.budget), row=rows[name]),
+                _("correct B, or record the budget adjustment in {budget_label} (A)").format(
+                    budget_label=short["budget"]))
     if funds.total.budget == 0:
         yield Problem("funds-no-budget", Level.ERROR, ("funds", "total", "budget"),
-                      f"{short['budget']} is 0: the execution rate is undefined",
-                      "write the year's budget for the project")
+                      _("{budget_label} is 0: the execution rate is undefined").format(budget_label=short["budget"]),
+                      _("write the year's budget for the project"))
 
 
 def _label(row: Indicator, key: str) -> str:
@@ -88,22 +93,25 @@ def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     written: Decimal | None = getattr(form, "budget_weight", None)
     if written is not None and written != scheme.budget_weight:
         yield Problem("budget-weight", Level.ERROR, ("budget_weight",),
-                      f"{labels.funds_weight} {plain(written)} differs from the scheme's "
-                      f"{plain(scheme.budget_weight)}",
-                      "remove budget_weight, or change scheme.budget_weight in formgen.toml")
+                      _("{label} {written} differs from the scheme's {weight}").format(
+                          label=labels.funds_weight, written=plain(written), weight=plain(scheme.budget_weight)),
+                      _("remove budget_weight, or change scheme.budget_weight in formgen.toml"))
     known = [(index, row) for index, row in enumerate(form.indicators) if scheme.level1_named(row.level1)]
     for index, row in enumerate(form.indicators):
         level1 = scheme.level1_named(row.level1)
         if level1 is None:
             names = "、".join(item.name for item in scheme.level1)
             yield Problem("level1-unknown", Level.ERROR, ("indicators", index, "level1"),
-                          f"“{row.level1}” is not a {labels.level1} of the scheme", f"write one of {names}")
+                          _("“{name}” is not a {label} of the scheme").format(name=row.level1, label=labels.level1),
+                          _("write one of {names}").format(names=names))
         elif level1.level2 and row.level2 not in level1.level2:
             yield Problem("level2-unknown", Level.WARNING, ("indicators", index, "level2"),
-                          f"“{row.level2}” is not a usual {labels.level2} of {row.level1}",
-                          f"use one of {'、'.join(level1.level2)}, or add it to the scheme in formgen.toml")
+                          _("“{name}” is not a usual {label} of {level1}").format(
+                              name=row.level2, label=labels.level2, level1=row.level1),
+                          _("use one of {names}, or add it to the scheme in formgen.toml").format(
+                              names="、".join(level1.level2)))
     yield from _apart(known, lambda row: row.level1, "level1")
-    for name in dict.fromkeys(row.level1 for _, row in known):
+    for name in dict.fromkeys(row.level1 for _index, row in known):
         yield from _apart([(i, row) for i, row in known if row.level1 == name], lambda row: row.level2, "level2")
     if scheme.weights == "free":
         yield from _free_weights(form, scheme, labels.weight)
@@ -126,8 +134,10 @@ def _weights_add_up(rows: list[tuple[int, Indicator]], group: str, weight: Decim
     points = sum((row.weight for _, row in rows), Decimal(0))
     if rows and points != weight:
         yield Problem("weights-sum", Level.ERROR, ("indicators", rows[0][0], "weight"),
-                      f"the {label} of the {group} rows add up to {plain(points)}, not {plain(weight)}",
-                      f"make the {group} rows' {label} add up to {plain(weight)}")
+                      _("the {label} of the {group} rows add up to {points}, not {weight}").format(
+                          label=label, group=group, points=plain(points), weight=plain(weight)),
+                      _("make the {group} rows' {label} add up to {weight}").format(
+                          group=group, label=label, weight=plain(weight)))
 
 
 EXAMPLE_MARK = "（示例）"
@@ -138,9 +148,10 @@ still named so is the example, published as if it were the unit's own unless it 
 def _example(form: Form, profile: Profile) -> Iterator[Problem]:
     if EXAMPLE_MARK in form.title:
         yield Problem("example-form", Level.WARNING, ("title",),
-                      f"{profile.labels.title} “{form.title}” is formgen init's example form: it would be "
-                      "published as the unit's own", "delete this file once your own forms are here, or write "
-                      f"your project's {profile.labels.title}")
+                      _("{label} “{title}” is formgen init's example form: it would be published as the unit's "
+                        "own").format(label=profile.labels.title, title=form.title),
+                      _("delete this file once your own forms are here, or write your project's {label}").format(
+                          label=profile.labels.title))
 
 
 def _placeholders(form: Form, profile: Profile) -> Iterator[Problem]:
@@ -150,18 +161,21 @@ def _placeholders(form: Form, profile: Profile) -> Iterator[Problem]:
     wanted = profile.scheme.budget_indicator
     if wanted and not any(row.name == wanted and not row.placeholder for row in form.indicators):
         yield Problem("budget-row-missing", Level.ERROR, ("indicators",),
-                      f"no {profile.labels.name} row “{wanted}”: the profile scores budget execution by that row "
-                      "(scheme.budget_indicator), and the funding table gives it no points",
-                      f"add the row {profile.labels.name}: {wanted}, with its {profile.labels.weight}")
+                      _("no {label} row “{wanted}”: the profile scores budget execution by that row "
+                        "(scheme.budget_indicator), and the funding table gives it no points").format(
+                          label=profile.labels.name, wanted=wanted),
+                      _("add the row {label}: {wanted}, with its {weight}").format(
+                          label=profile.labels.name, wanted=wanted, weight=profile.labels.weight))
     if form.status is Status.PUBLISHED:
         return
     for index, row in enumerate(form.indicators):
         if row.placeholder:
             yield Problem("row-empty", Level.WARNING, ("indicators", index),
-                          f"row {index + 1} ({row.level2} {row.name}) has no {profile.labels.target}, "
-                          f"{profile.labels.actual} or {profile.labels.weight}: it is printed as an empty "
-                          "template row and not scored",
-                          "fill in its figures, or remove it if the form does not need it")
+                          _("row {number} ({level2} {name}) has no {target}, {actual} or {weight}: it is printed "
+                            "as an empty template row and not scored").format(
+                              number=index + 1, level2=row.level2, name=row.name, target=profile.labels.target,
+                              actual=profile.labels.actual, weight=profile.labels.weight),
+                          _("fill in its figures, or remove it if the form does not need it"))
 
 
 def _free_weights(form: Form, scheme: Scheme, weight: str) -> Iterator[Problem]:
@@ -171,10 +185,10 @@ def _free_weights(form: Form, scheme: Scheme, weight: str) -> Iterator[Problem]:
     total = sum((row.weight for row in form.indicators if not row.placeholder), Decimal(0))
     if form.indicators and total != fixed:
         yield Problem("weights-sum", Level.ERROR, ("indicators", 0, "weight"),
-                      f"the {weight} of the indicator rows add up to {plain(total)}, not the fixed total "
-                      f"{plain(fixed)} (the scheme's weights are free: each row's {weight} is the unit's choice, "
-                      "their sum is not)",
-                      f"make the rows' {weight} add up to {plain(fixed)}")
+                      _("the {weight} of the indicator rows add up to {total}, not the fixed total {fixed} (the "
+                        "scheme's weights are free: each row's {weight} is the unit's choice, their sum is "
+                        "not)").format(weight=weight, total=plain(total), fixed=plain(fixed)),
+                      _("make the rows' {weight} add up to {fixed}").format(weight=weight, fixed=plain(fixed)))
 
 
 def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], field: str) -> Iterator[Problem]:
@@ -183,7 +197,7 @@ def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], f
     The row in between is the one reported: it is the one to move."""
     last_seen: dict[str, int] = {}
     reported: set[int] = set()
-    for position, (_, row) in enumerate(rows):
+    for position, (_index, row) in enumerate(rows):
         group = key(row)
         previous = last_seen.get(group)
         if previous is not None and previous != position - 1:
@@ -191,9 +205,10 @@ def _apart(rows: list[tuple[int, Indicator]], key: Callable[[Indicator], str], f
             if between_index not in reported:
                 reported.add(between_index)
                 yield Problem("rows-apart", Level.ERROR, ("indicators", between_index, field),
-                              f"this {key(between_row)} row stands between rows of {group}: "
-                              f"the {group} cell cannot span its rows",
-                              f"keep the {group} rows together: move row {between_index + 1} after them")
+                              _("this {other} row stands between rows of {group}: the {group} cell cannot span "
+                                "its rows").format(other=key(between_row), group=group),
+                              _("keep the {group} rows together: move row {number} after them").format(
+                                  group=group, number=between_index + 1))
         last_seen[group] = position
 
 
@@ -227,25 +242,31 @@ def stated_problems(scored: ScoredForm, profile: Profile = _REFERENCE) -> Iterat
     for key, label, given, computed, show in pairs:
         if given is not None and given != computed:
             yield Problem("stated-differs", Level.ERROR, ("stated", key),
-                          f"{label} is stated as {plain(given)} but computes to {show(computed)}",
-                          f"write {show(computed)}, or correct the figures it is computed from")
+                          _("{label} is stated as {stated} but computes to {computed}").format(
+                              label=label, stated=plain(given), computed=show(computed)),
+                          _("write {computed}, or correct the figures it is computed from").format(
+                              computed=show(computed)))
     for name, given in stated.subtotals.items():
         level1 = profile.scheme.level1_named(name)
         loc: tuple[str | int, ...] = ("stated", "subtotals", name)
         if level1 is None:
             names = "、".join(item.name for item in profile.scheme.level1)
             yield Problem("level1-unknown", Level.ERROR, loc,
-                          f"“{name}” is not a {profile.labels.level1} of the scheme", f"write one of {names}")
+                          _("“{name}” is not a {label} of the scheme").format(name=name, label=profile.labels.level1),
+                          _("write one of {names}").format(names=names))
         elif totals and given != (computed := scored.subtotals.get(level1.name, Decimal(0))):
             yield Problem("stated-differs", Level.ERROR, loc,
-                          f"{name} {labels.subtotal} is stated as {plain(given)} "
-                          f"but its rows' {labels.score} add up to "
-                          f"{places.show_score(computed)}",
-                          f"write {places.show_score(computed)}, or correct the rows' {profile.labels.score}")
+                          _("{name} {subtotal} is stated as {stated} but its rows' {score} add up to "
+                            "{computed}").format(name=name, subtotal=labels.subtotal, stated=plain(given),
+                                                 score=labels.score, computed=places.show_score(computed)),
+                          _("write {computed}, or correct the rows' {score}").format(
+                              computed=places.show_score(computed), score=profile.labels.score))
     if totals and stated.grade and stated.grade != scored.grade:
         yield Problem("stated-differs", Level.ERROR, ("stated", "grade"),
-                      f"{labels.grade} is stated as {stated.grade} but the total {places.show_score(scored.total)} "
-                      f"gives {scored.grade}", f"write {scored.grade}")
+                      _("{label} is stated as {stated} but the total {total} gives {grade}").format(
+                          label=labels.grade, stated=stated.grade, total=places.show_score(scored.total),
+                          grade=scored.grade),
+                      _("write {grade}").format(grade=scored.grade))
     yield from _stated_funds(scored, profile)
 
 
@@ -261,9 +282,10 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
             continue
         if own is None:  # only a 执行率 has none: the row's 全年预算数 is 0
             yield Problem("stated-differs", Level.ERROR, funding.loc,
-                          f"{line.label} {labels.execution_rate} is stated as {plain(given)} but its "
-                          f"{short_label(labels.budget)} is 0: it has none",
-                          f"remove it, or correct funds.{line.key}.budget")
+                          _("{row} {rate_label} is stated as {stated} but its {budget_label} is 0: it has "
+                            "none").format(row=line.label, rate_label=labels.execution_rate, stated=plain(given),
+                                           budget_label=short_label(labels.budget)),
+                          _("remove it, or correct funds.{key}.budget").format(key=line.key))
             continue
         if column == "rate":
             label, shown = labels.execution_rate, places.show_rate(own)
@@ -271,13 +293,16 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
             label, shown = short_label(labels.budget_score), places.show_score(own)
         else:
             yield Problem("stated-differs", Level.ERROR, funding.loc,
-                          f"{line.label} {short_label(getattr(labels, column))} is stated as {money.message(given)} "
-                          f"but funds.{line.key}.{column} is {money.message(own)}",
-                          f"write {money.exact(own)}, or correct funds.{line.key}.{column}")
+                          _("{row} {label} is stated as {stated} but funds.{key}.{column} is {own}").format(
+                              row=line.label, label=short_label(getattr(labels, column)),
+                              stated=money.message(given), key=line.key, column=column, own=money.message(own)),
+                          _("write {own}, or correct funds.{key}.{column}").format(
+                              own=money.exact(own), key=line.key, column=column))
             continue
         yield Problem("stated-differs", Level.ERROR, funding.loc,
-                      f"{line.label} {label} is stated as {plain(given)} but computes to {shown}",
-                      f"write {shown}, or correct funds.{line.key}")
+                      _("{row} {label} is stated as {stated} but computes to {computed}").format(
+                          row=line.label, label=label, stated=plain(given), computed=shown),
+                      _("write {computed}, or correct funds.{key}").format(computed=shown, key=line.key))
 
 
 def _stated_funds_misplaced(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
@@ -290,30 +315,36 @@ def _stated_funds_misplaced(scored: ScoredForm, profile: Profile) -> Iterator[Pr
         loc: tuple[str | int, ...] = ("stated", "funds", key)
         line = lines.get(key)
         if line is None:
-            yield Problem("stated-unknown", Level.ERROR, loc, f"“{key}” is not a row of the {labels.funds} table",
-                          f"write one of {', '.join(lines)}")
+            yield Problem("stated-unknown", Level.ERROR, loc,
+                          _("“{key}” is not a row of the {table} table").format(key=key, table=labels.funds),
+                          _("write one of {names}").format(names=", ".join(lines)))
             continue
         row = getattr(funds, key)
         for column in published.AMOUNTS:
             if getattr(given, column) is not None and column not in type(row).model_fields:
                 yield Problem("stated-unknown", Level.ERROR, (*loc, column),
-                              f"the table has no {short_label(getattr(labels, column))} column", f"remove {column}")
+                              _("the table has no {label} column").format(label=short_label(getattr(labels, column))),
+                              _("remove {key}").format(key=column))
         score_label, rate_label = short_label(labels.budget_score), labels.execution_rate
         if given.score is not None and line is profile.total_row:
-            yield Problem("stated-unknown", Level.ERROR, (*loc, "score"), f"the {line.label} row's {score_label} "
-                          "is written as stated.budget_score", f"move it to stated.budget_score: {plain(given.score)}")
+            yield Problem("stated-unknown", Level.ERROR, (*loc, "score"),
+                          _("the {row} row's {label} is written as stated.budget_score").format(
+                              row=line.label, label=score_label),
+                          _("move it to stated.budget_score: {value}").format(value=plain(given.score)))
         elif given.score is not None and key not in scored.fund_scores:
-            yield Problem("stated-unknown", Level.ERROR, (*loc, "score"), f"the {line.label} row has no 分值 of its "
-                          f"own in this profile, so no {score_label}",
-                          "remove it, or give the row a weight in the profile's [[funds]]")
+            yield Problem("stated-unknown", Level.ERROR, (*loc, "score"),
+                          _("the {row} row has no 分值 of its own in this profile, so no {label}").format(
+                              row=line.label, label=score_label),
+                          _("remove it, or give the row a weight in the profile's [[funds]]"))
         if given.rate is not None and line is profile.total_row:
             yield Problem("stated-unknown", Level.ERROR, (*loc, "rate"),
-                          f"the {line.label} row's {rate_label} is written as stated.execution_rate",
-                          f"move it to stated.execution_rate: {plain(given.rate)}")
+                          _("the {row} row's {label} is written as stated.execution_rate").format(
+                              row=line.label, label=rate_label),
+                          _("move it to stated.execution_rate: {value}").format(value=plain(given.rate)))
         elif given.rate is not None and not profile.layout.funds_row_rate:
             yield Problem("stated-unknown", Level.ERROR, (*loc, "rate"),
-                          f"the {line.label} row prints no {rate_label} in this profile",
-                          "remove it, or set [layout] funds_row_rate = true in the profile")
+                          _("the {row} row prints no {label} in this profile").format(row=line.label, label=rate_label),
+                          _("remove it, or set [layout] funds_row_rate = true in the profile"))
 
 
 def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Iterator[Problem]:
@@ -325,36 +356,45 @@ def _indicators(scored: ScoredForm, config: SiteConfig, profile: Profile) -> Ite
         goal, achieved = row.target_figure, row.actual_figure
         target_label, actual_label, reason_label = _label(row, "target"), _label(row, "actual"), _label(row, "reason")
         if isinstance(target, Quantity) and (target.comparison is None or not target.unit):
-            missing = [what for what, absent in (("operator (≥, ≤, ＝)", target.comparison is None),
-                                                  ("unit", not target.unit)) if absent]
+            missing = (_("{label} “{goal}” has no operator (≥, ≤, ＝) and no unit") if target.comparison is None
+                       and not target.unit else _("{label} “{goal}” has no operator (≥, ≤, ＝)")
+                       if target.comparison is None else _("{label} “{goal}” has no unit"))
             yield Problem("target-incomplete", Level.WARNING, ("indicators", index, "target"),
-                          f"{target_label} “{goal}” has no {' and no '.join(missing)}",
-                          f"fill in {_label(row, 'nature')} and {_label(row, 'unit')}, e.g. ≥ and %"
-                          if profile.split_target else "write it in full, e.g. ＝62万元 or ≥95%")
+                          missing.format(label=target_label, goal=goal),
+                          _("fill in {nature} and {unit}, e.g. ≥ and %").format(
+                              nature=_label(row, "nature"), unit=_label(row, "unit"))
+                          if profile.split_target else _("write it in full, e.g. ＝62万元 or ≥95%"))
         if isinstance(target, DateValue) and target.date.year != form.year:
             yield Problem("date-outside-year", Level.WARNING, ("indicators", index, "target"),
-                          f"the date {row.target} is outside the form's year {form.year}",
-                          f"check the year: a {form.year} target is usually due by {form.year}年12月31日")
+                          _("the date {date} is outside the form's year {year}").format(
+                              date=row.target, year=form.year),
+                          _("check the year: a {year} target is usually due by {year}年12月31日").format(
+                              year=form.year))
         if isinstance(target, Quantity) and isinstance(actual, Quantity) and target.comparison \
                 and target.comparison.negative and actual.number == 0:
             yield Problem("zero-actual", Level.WARNING, ("indicators", index, "actual"),
-                          f"{actual_label} 0 meets “{goal}” only arithmetically: nothing was spent or delivered, "
-                          "and A ÷ B is undefined",
-                          f"say in {reason_label} why the indicator did not apply, or leave the row out (rules.md S7)")
+                          _("{actual_label} 0 meets “{goal}” only arithmetically: nothing was spent or delivered, "
+                            "and A ÷ B is undefined").format(actual_label=actual_label, goal=goal),
+                          _("say in {reason_label} why the indicator did not apply, or leave the row out: a row "
+                            "that does not apply is not scored").format(reason_label=reason_label))
         threshold = config.checks.over_completion_percent
         # Without a reason column (云南's table) there is nowhere to explain: those two warnings need one.
         explained = getattr(row, "reason", "") or "reason" not in type(row).model_fields
         if result.over_percent is not None and result.over_percent > threshold and not explained:
             yield Problem("over-completion", Level.WARNING, ("indicators", index, "reason"),
-                          f"{actual_label} {achieved} exceeds {target_label} {goal} by "
-                          f"{formatting.rate(values.round_half_up(result.over_percent))}% with no explanation",
-                          f"explain in {reason_label} why (more than {plain(threshold)}% over target; rules.md S5)")
+                          _("{actual_label} {actual} exceeds {target_label} {target} by {percent}% with no "
+                            "explanation").format(
+                              actual_label=actual_label, actual=achieved, target_label=target_label, target=goal,
+                              percent=formatting.rate(values.round_half_up(result.over_percent))),
+                          _("explain in {reason_label} why: more than {threshold}% over the target needs a "
+                            "reason").format(reason_label=reason_label, threshold=plain(threshold)))
         # A strict target met only at its bound has its error, which asks for the reason too.
         strict = any(problem.code == "strict-bound" for problem in result.problems)
         if result.method is Method.QUANTITATIVE and result.met is False and not explained and not strict:
             yield Problem("missed-unexplained", Level.WARNING, ("indicators", index, "reason"),
-                          f"the target {goal} was missed ({achieved}) with no explanation",
-                          f"explain in {reason_label} why, and what will be done")
+                          _("the target {target} was missed ({actual}) with no explanation").format(
+                              target=goal, actual=achieved),
+                          _("explain in {reason_label} why, and what will be done").format(reason_label=reason_label))
     yield from _cost_rows(scored, profile)
 
 
@@ -371,29 +411,36 @@ def _cost_rows(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
     executed_label = short_label(type(form.funds.total).model_fields["executed"].title or "")
     if spent > executed * profile.money.factor and all(result.met is not False for result, _ in amounts):
         yield Problem("cost-exceeds-executed", Level.WARNING, ("indicators", amounts[0][0].index, "actual"),
-                      f"the 成本指标 amounts add up to {formatting.money(spent)} 元, more than {executed_label} "
-                      f"{profile.money.message(executed)}, yet every one is reported as met",
-                      "report the amounts actually spent, and score the rows that fell short")
+                      _("the {cost} amounts add up to {spent} 元, more than {executed_label} {executed}, yet every "
+                        "one is reported as met").format(
+                          cost=_COST_LEVEL2, spent=formatting.money(spent), executed_label=executed_label,
+                          executed=profile.money.message(executed)),
+                      _("report the amounts actually spent, and score the rows that fell short"))
 
 
 def _execution(scored: ScoredForm, config: SiteConfig, labels: Labels) -> Iterator[Problem]:
     threshold = config.checks.explain_execution_below
     if scored.form.funds.total.budget and scored.execution_rate < threshold and not scored.form.execution_reason:
+        fix = _("say why in execution_reason ({reason}) and what will be done").format(reason=labels.execution_reason)
+        for result in _cost_fully_controlled(scored):  # the same low spending, which that row denies
+            fix += _("; and correct “{name}” {actual}: so little spent, the cost cannot be fully "
+                     "incurred").format(name=result.indicator.name, actual=result.indicator.actual_figure)
         yield Problem("execution-unexplained", Level.WARNING, ("funds", "total", "executed"),
-                      f"{labels.execution_rate} is {scored.places.show_rate(scored.execution_rate)}% with no "
-                      "explanation", f"say why in execution_reason ({labels.execution_reason}) and what will be done")
+                      _("{label} is {rate}% with no explanation").format(
+                          label=labels.execution_rate, rate=scored.places.show_rate(scored.execution_rate)), fix)
     filled, year = getattr(scored.form, "filled_on", None), scored.form.year  # a profile may not have it
     if filled is not None and filled.year <= year and (filled.month, filled.day) != (12, 31):
         yield Problem("filled-before-year-end", Level.WARNING, ("filled_on",),
-                      f"{labels.filled_on} {filled.isoformat()} is before the end of the evaluated year {year}",
-                      f"a self-evaluation is filled in after the year ends; check {labels.filled_on} and "
-                      f"{labels.year}")
+                      _("{label} {date} is before the end of the evaluated year {year}").format(
+                          label=labels.filled_on, date=filled.isoformat(), year=year),
+                      _("a self-evaluation is filled in after the year ends; check {filled_on} and {year}").format(
+                          filled_on=labels.filled_on, year=labels.year))
     if filled is not None and filled.year > year + 1:
         # A 2024 form is filled in early 2025; 2052 is 2025 typed backwards, 2026 a year typed for the other.
         yield Problem("filled-long-after-year", Level.WARNING, ("filled_on",),
-                      i18n._("{label} {date} is more than a year after the evaluated year {year}").format(
+                      _("{label} {date} is more than a year after the evaluated year {year}").format(
                           label=labels.filled_on, date=filled.isoformat(), year=year),
-                      i18n._("check {label} and {year_label}: a {year} form is filled in during {next}").format(
+                      _("check {label} and {year_label}: a {year} form is filled in during {next}").format(
                           label=labels.filled_on, year_label=labels.year, year=year, next=year + 1))
 
 
@@ -431,7 +478,7 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
     table = {getattr(getattr(funds, row), column) * factor for row in rows for column in columns}
     for loc, text in narrative_texts(scored, body):
         for match in _AMOUNT.finditer(text):
-            number = values.parse_decimal(match.group(2))
+            number = _number(match.group(2))
             if number is None:
                 continue
             amount = number * (10_000 if match.group(3) == "万元" else 1)
@@ -440,17 +487,19 @@ def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Prob
             column = "budget" if match.group(1) == "预算" else "executed"
             figure = getattr(funds.total, column)
             yield Problem("narrative-amount", Level.WARNING, loc,
-                          f"the text says “{match.group(0)}”, but the table's {rows['total']} {columns[column]} "
-                          f"is {profile.money.message(figure)} and no cell holds "
-                          f"{profile.money.message(amount / factor)}",
-                          "correct the text or the table so that they agree",
+                          _("the text says “{quote}”, but the table's {row} {column} is {figure} and no cell holds "
+                            "{amount}").format(quote=match.group(0), row=rows["total"], column=columns[column],
+                                               figure=profile.money.message(figure),
+                                               amount=profile.money.message(amount / factor)),
+                          _("correct the text or the table so that they agree"),
                           extra={"offset": match.start()})
     for match in _GRADE.finditer(body) if scored.scored else ():  # an unscored form has no grade to contradict
         if match.group(1) != scored.grade:
             yield Problem("grade-contradiction", Level.WARNING, ("body",),
-                          f"the conclusion names the grade “{match.group(1)}” but the total "
-                          f"{scored.places.show_score(scored.total)} gives “{scored.grade}”",
-                          f"change the conclusion to “{scored.grade}”", extra={"offset": match.start()})
+                          _("the conclusion names the grade “{named}” but the total {total} gives “{grade}”").format(
+                              named=match.group(1), total=scored.places.show_score(scored.total), grade=scored.grade),
+                          _("change the conclusion to “{grade}”").format(grade=scored.grade),
+                          extra={"offset": match.start()})
 
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -470,17 +519,18 @@ def _links(body: str, folder: Path | None) -> Iterator[Problem]:
             continue
         if _SCHEME.match(target) or target.startswith(("/", "\\")):
             yield Problem("link-external", Level.ERROR, ("body",),
-                          f"“{target}” points outside the site: pages link only inside it and PDFs fetch "
-                          "nothing from the network or other folders",
-                          "remove it, or put the file beside the form and refer to it by a relative path",
+                          _("“{target}” points outside the site: pages link only inside it and PDFs fetch "
+                            "nothing from the network or other folders").format(target=target),
+                          _("remove it, or put the file beside the form and refer to it by a relative path"),
                           extra=where)
             continue
         resolved = (folder / target.split("#")[0]).resolve() if folder is not None else None
         if ".." in Path(target).parts or (resolved is not None and folder is not None
                                            and not resolved.is_relative_to(folder.resolve())):
             yield Problem("link-outside", Level.ERROR, ("body",),
-                          f"“{target}” leaves the form's folder (.. or a symbolic link pointing elsewhere)",
-                          "put the file beside the form, or in a folder below it", extra=where)
+                          _("“{target}” leaves the form's folder (.. or a symbolic link pointing elsewhere)").format(
+                              target=target),
+                          _("put the file beside the form, or in a folder below it"), extra=where)
 
 
 def _sanitizing(body: str) -> Iterator[Problem]:
@@ -491,16 +541,317 @@ def _sanitizing(body: str) -> Iterator[Problem]:
         tag = "<!--" if name == "!--" else f"<{name}>"
         closing = "-->" if name == "!--" else f"</{name}>"
         yield Problem("body-unclosed", Level.ERROR, ("body",),
-                      f"“{tag}” is opened here and never closed: the text after it would be dropped from the "
-                      "published 自评结论",
-                      f"close it with “{closing}” or remove it", extra={"offset": offset})
+                      _("“{tag}” is opened here and never closed: the text after it would be dropped from the "
+                        "published 自评结论").format(tag=tag),
+                      _("close it with “{closing}” or remove it").format(closing=closing), extra={"offset": offset})
     dropped = None if unclosed else narrative.dropped_text(body)
     if dropped is not None:
         quote, offset = dropped
         yield Problem("body-dropped", Level.WARNING, ("body",),
-                      f"the published 自评结论 would not show “{quote}” as written: HTML around it is removed "
-                      "with its content, or shows as markup",
-                      "write it as plain Markdown text, without that HTML", extra={"offset": offset})
+                      _("the published 自评结论 would not show “{quote}” as written: HTML around it is removed "
+                        "with its content, or shows as markup").format(quote=quote),
+                      _("write it as plain Markdown text, without that HTML"), extra={"offset": offset})
+
+
+# --- Slips a clerk makes that change or may change what is published (issue 12) ---------------------------
+
+_SCALE = Decimal(10_000)
+"""元 per 万元: a whole table typed in the other unit is off by exactly this factor."""
+_TOO_BIG_FOR_BUDGET = Decimal(100)
+_SCALE_FOLLOWS = frozenset({"narrative-amount", "cost-exceeds-executed"})
+"""A 成本指标 amount this many times the whole budget is no cost overrun: the table's unit is wrong."""
+
+
+def _number(text: str) -> Decimal | None:
+    """A figure of a free text, or None where it is no figure a form could hold (22 digits: a phone number or
+    a document number glued to 元)."""
+    try:
+        return values.parse_decimal(text)
+    except values.ValueSyntaxError:
+        return None
+
+
+def _places(number: Decimal) -> Decimal:
+    """The precision a figure is written with: 0.01 for 84.54, 1 for 90 (or 9E+1)."""
+    return Decimal(1).scaleb(min(0, int(number.as_tuple().exponent)))
+
+
+def _money_scale(scored: ScoredForm, body: str, profile: Profile) -> Problem | None:
+    """A funding table typed in 万元 under a 元 heading (or the other way round), as the form's own texts or
+    cost indicators show: every amount published 10,000 times too small (or large). One finding per form:
+    each amount of the table is wrong the same way, and the fix is the same."""
+    funds = scored.form.funds
+    rows, columns = _titles(type(funds)), _titles(type(funds.total))
+    factor, unit = profile.money.factor, profile.money.unit
+    cells = [(row, column, getattr(getattr(funds, row), column)) for row in rows for column in columns]
+    table = {value * factor for _, _, value in cells}
+    other = "元" if unit == "万元" else "万元"
+    for _loc, text in narrative_texts(scored, body):
+        for match in _AMOUNT.finditer(text):
+            number = _number(match.group(2))
+            if number is None:
+                continue
+            per_unit = _SCALE if match.group(3) == "万元" else Decimal(1)  # 元 per unit of the text's figure
+            if number * per_unit in table:
+                continue
+            shift = _SCALE if unit == "元" else 1 / _SCALE  # the other unit, in the table's
+            for row, column, value in cells:
+                if not value:
+                    continue
+                # The cell read in the other unit (84.54 of a 元 table as 845,400 元) against the text, each at the
+                # precision of the coarser of the two: 84.54 matches 845371.59元 and 84.54万元 alike.
+                meant_yuan = value * factor * shift
+                if values.round_half_up(meant_yuan / per_unit, _places(number)) == number \
+                        or values.round_half_up(number * per_unit / (factor * shift), _places(value)) == value:
+                    meant = number * per_unit / factor  # the text's figure, in the table's unit
+                    return Problem(
+                        "money-scale", Level.ERROR, ("funds", row, column),
+                        _("{row} {column} is {stated}, but the text says “{quote}”: the table seems written in "
+                          "{other}, not in {unit} as its heading says").format(
+                            row=rows[row], column=columns[column], stated=f"{profile.money.exact(value)}{unit}",
+                            quote=match.group(0), other=other, unit=unit),
+                        _("write every amount of the table in {unit}: here {meant}, not {stated}").format(
+                            unit=unit, meant=profile.money.exact(meant), stated=plain(value)))
+    budget = funds.total.budget * factor
+    for result in scored.indicators:
+        target = result.target
+        if result.indicator.level2 != _COST_LEVEL2 or not isinstance(target, Quantity) or not target.is_money:
+            continue
+        amount = target.base()[0]
+        if budget > 0 and amount > budget * _TOO_BIG_FOR_BUDGET:
+            return Problem(
+                "money-scale", Level.ERROR, ("funds", "total", "budget"),
+                _("{level2} “{name}” {target_label} {target} is more than {times} times the whole "
+                  "{budget_label} {budget}: the table seems written in {other}, not in {unit} as its heading "
+                  "says").format(level2=_COST_LEVEL2, name=result.indicator.name,
+                                 target_label=_label(result.indicator, "target"), target=target.text,
+                                 times=_TOO_BIG_FOR_BUDGET, budget_label=columns["budget"],
+                                 budget=f"{profile.money.exact(funds.total.budget)}{unit}", other=other,
+                                 unit=unit),
+                _("write every amount of the table in {unit} (1万元 is 10000元), or correct the "
+                  "indicator").format(unit=unit))
+    return None
+
+
+def _conclusion(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Problem]:
+    """An empty 自评结论: every profile's sheet prints its row. An error where the profile's published forms
+    print a verdict there (``[fields] conclusion = "required"``: 贵州's 自评结论, 四川部门预算's 评价结论), a
+    warning where they have no such cell or an optional note. A published copy printed without one (5 of the
+    11 published forms) keeps it empty without a word."""
+    if scored.form.status is Status.PUBLISHED or body.strip():
+        return
+    level = Level.ERROR if profile.fields.conclusion == "required" else Level.WARNING
+    yield Problem("conclusion-empty", level, ("body",),
+                  _("the {conclusion} is empty: the published form would print an empty {conclusion}").format(
+                      conclusion=profile.labels.conclusion),
+                  _("write the {conclusion} below the closing --- of the header data: what was achieved, the "
+                    "grade, the problems found and what will be done").format(conclusion=profile.labels.conclusion))
+
+
+_IMAGE_TAGS = frozenset({"img", "image", "picture", "source", "svg"})
+
+
+def _images(body: str) -> Iterator[Problem]:
+    """Images of the 自评结论 the sanitizer removes without a word (those pointing outside the site are
+    already errors, link-external or link-outside)."""
+    if "<" not in body and "![" not in body:
+        return
+    cursor = 0
+    for link in narrative.links(body):
+        offset = narrative.locate_link(body, link, cursor)
+        cursor = offset + 1
+        target = link.target
+        if link.tag not in _IMAGE_TAGS or _SCHEME.match(target) or target.startswith(("/", "\\")) \
+                or ".." in Path(target).parts:
+            continue
+        yield Problem("body-image", Level.WARNING, ("body",),
+                      _("the image “{image}” is not published: pages and PDFs show the conclusion's text only").format(
+                          image=target or link.text),
+                      _("describe in words what it shows, and remove the image (a photo or scan can be kept with "
+                        "the unit's records)"), extra={"offset": offset})
+
+
+# 预算执行率82%, 执行率为 87.5%, 执行率：100%: a rate the text attributes to budget execution.
+_RATE = re.compile(r"(?:预算|资金)?执行率\s*(?:为|是|达到|达|:|：)?\s*(\d+(?:\.\d+)?)\s*(?:%|％)")
+# 总分95分, 自评得分为 97.09 分: the form's total as the text states it.
+_TOTAL = re.compile(r"(?:自评)?(?:总分|总得分|综合得分|自评得分|自评分)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
+_PLANNED = re.compile(r"计划|目标|预期|预计|指标值|不低于|不少于|不超过|以上|以下|≥|≤|>|<")
+"""Words before a figure that make it a target, not what was achieved."""
+_CONTEXT = 12
+"""Characters before a figure in which the text names the indicator it is about (完成培训 300 人次)."""
+
+
+def _agrees(stated: Decimal, *figures: Decimal | None) -> bool:
+    """A figure of the text agrees with one of the table's when it is that figure rounded or cut to the
+    decimals the text writes (87% for 86.62% or 87.4%)."""
+    places = Decimal(1).scaleb(-max(0, -int(stated.as_tuple().exponent)))
+    return any(figure is not None and stated in (values.round_half_up(figure, places),
+                                                 figure.quantize(places, rounding=ROUND_DOWN))
+               for figure in figures)
+
+
+def _name_words(name: str) -> set[str]:
+    """Two-character pieces of an indicator's Chinese name, by which a text names it (培训人次 → 培训, 训人, 人次)."""
+    chinese = re.sub(r"[^\u4e00-\u9fff]", "", name)
+    return {chinese[index:index + 2] for index in range(len(chinese) - 1)}
+
+
+def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Problem]:
+    """Percentages, quantities and scores the texts state that the table contradicts: a text left as it was
+    after the table changed. Warnings, like narrative-amount: the table is what is computed and published, and
+    a text may speak of another figure (a part of the year, a sub-project)."""
+    form, places, labels = scored.form, scored.places, profile.labels
+    quantities = [result for result in scored.indicators if isinstance(result.actual, Quantity)
+                  and result.actual.unit and not result.actual.is_money and result.actual.unit != "%"]
+    totals = scored.scored and not total_provisional(scored, profile)
+    full = profile.scheme.budget_weight + sum((level1.weight for level1 in profile.scheme.level1), Decimal(0))
+    for loc, written in narrative_texts(scored, body):
+        text = unicodedata.normalize("NFKC", written)  # ６００ is 600; NFKC keeps these texts' offsets
+        if form.funds.total.budget:
+            for match in _RATE.finditer(text):
+                stated = Decimal(match.group(1))
+                if not _agrees(stated, scored.execution_rate, form.stated.execution_rate):
+                    yield Problem("narrative-rate", Level.WARNING, loc,
+                                  _("the text says “{quote}”, but {label} computes to {rate}%").format(
+                                      quote=match.group(0), label=labels.execution_rate,
+                                      rate=places.show_rate(scored.execution_rate)),
+                                  _("write {rate}% in the text, or correct the funding table").format(
+                                      rate=places.show_rate(scored.execution_rate)),
+                                  extra={"offset": match.start()})
+        for match in _TOTAL.finditer(text) if totals else ():
+            stated = Decimal(match.group(1))
+            # 总分100分 is as often the full marks as the total: only a figure below them is compared.
+            if stated < full and not _agrees(stated, scored.total, form.stated.total):
+                yield Problem("narrative-score", Level.WARNING, loc,
+                              _("the text says “{quote}”, but the {total} computes to {score}").format(
+                                  quote=match.group(0), total=caption(labels.total),
+                                  score=places.show_score(scored.total)),
+                              _("write {score} in the text, or correct the scores").format(
+                                  score=places.show_score(scored.total)), extra={"offset": match.start()})
+        for result in quantities:
+            actual = result.actual
+            assert isinstance(actual, Quantity)
+            words = _name_words(result.indicator.name)
+            pattern = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*" + re.escape(actual.unit))
+            for match in pattern.finditer(text):
+                before = text[max(0, match.start() - _CONTEXT):match.start()]
+                if not any(word in before for word in words) or _PLANNED.search(before):
+                    continue
+                number = _number(match.group(1))
+                target = result.target.number if isinstance(result.target, Quantity) else None
+                if number is None or number in (actual.number, target):
+                    continue
+                yield Problem("narrative-quantity", Level.WARNING, loc,
+                              _("the text says “{quote}”, but {actual_label} of “{name}” is {actual}").format(
+                                  quote=match.group(0), actual_label=_label(result.indicator, "actual"),
+                                  name=result.indicator.name, actual=actual.text),
+                              _("make the text and the indicator agree"), extra={"offset": match.start()})
+
+
+_COST_CONTROL = re.compile(r"成本.*控制|控制.*成本")
+_FULLY_SPENT = Decimal(95)
+"""Below this 执行率, a 成本控制率 of 100% or more says the whole budget was spent when it was not."""
+
+
+def _cost_fully_controlled(scored: ScoredForm) -> list[IndicatorResult]:
+    """The rows that give a 成本控制率 of 100% or more while much of the budget was not spent: the rate is the
+    cost incurred against the budgeted cost, so it cannot be 100% when only 86% was spent."""
+    if not scored.form.funds.total.budget or scored.execution_rate >= _FULLY_SPENT:
+        return []
+    return [result for result in scored.indicators if _COST_CONTROL.search(result.indicator.name)
+            and isinstance(result.actual, Quantity) and result.actual.unit == "%" and result.actual.number >= 100]
+
+
+def _cost_control(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    """A 成本控制率 of 100% against a low 执行率 (`_cost_fully_controlled`). Where the low 执行率 is itself
+    unexplained, execution-unexplained names the row in its fix, and where the cost rows repeat the budget,
+    cost-exceeds-executed says so: this one comes alone, once the spending is explained."""
+    rate = scored.places.show_rate(scored.execution_rate)
+    for result in _cost_fully_controlled(scored):
+        yield Problem("cost-control-rate", Level.WARNING, ("indicators", result.index, "actual"),
+                      _("{actual_label} {actual} of “{name}” says the whole budgeted cost was incurred, but "
+                        "{rate_label} is {rate}%").format(
+                          actual_label=_label(result.indicator, "actual"), actual=result.indicator.actual_figure,
+                          name=result.indicator.name, rate_label=profile.labels.execution_rate, rate=rate),
+                      _("write the cost actually incurred against the budgeted cost (about {rate}% if the work "
+                        "is done), and score the row on it").format(rate=rate))
+
+
+_ADJUSTED = re.compile(r"调整|调减|核减|收回|追减|调剂")
+
+
+def _budget_cut(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    """A 全年预算数 cut from the 年初预算数 to exactly what was spent: the 执行率 then shows 100% whatever
+    happened. The table itself is the reliable signal (年初 > 全年 = 执行, to the cent); a budget that merely
+    equals the spending is common in real forms and is not reported. An adjustment the form explains is
+    fine."""
+    form = scored.form
+    total = form.funds.total
+    initial = getattr(total, "initial", None)
+    if initial is None or not total.executed or not initial > total.budget == total.executed:
+        return
+    if _ADJUSTED.search(form.execution_reason):
+        return
+    columns = _titles(type(total))
+    money = profile.money.message
+    yield Problem("budget-cut-to-spending", Level.WARNING, ("funds", "total", "budget"),
+                  _("{budget_label} {budget} was cut from {initial_label} {initial} to exactly {executed_label}: "
+                    "{rate_label} shows 100% whatever was spent").format(
+                      budget_label=short_label(columns["budget"]), budget=money(total.budget),
+                      initial_label=short_label(columns["initial"]), initial=money(initial),
+                      executed_label=short_label(columns["executed"]), rate_label=profile.labels.execution_rate),
+                  _("if the budget was formally adjusted, say so in execution_reason ({reason}); otherwise write "
+                    "the {budget_label} as allocated").format(reason=profile.labels.execution_reason,
+                                                              budget_label=short_label(columns["budget"])))
+
+
+_TEMPLATE_TEXT = re.compile(r"请填写|请输入|请在此|此处填写|填写说明|填表说明"
+                            r"|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|○{2,}")
+_FORM_TITLE = re.compile(r"绩效(?:目标)?自评表")
+
+
+def _template_texts(scored: ScoredForm, body: str) -> Iterator[Problem]:
+    """Template instructions and placeholders left in cells (“请填写…”, “XX”), and the form's own title
+    typed as a name: published as if they were the form's content."""
+    form = scored.form
+    cells: list[tuple[tuple[str | int, ...], str, bool]] = [
+        (("title",), form.title, True), (("implementer",), form.implementer, False),
+        (("department", "name"), form.department.name, False)]
+    for index, row in enumerate(form.indicators):
+        cells.append((("indicators", index, "name"), row.name, True))
+        for key in ("target", "actual"):
+            cells.append((("indicators", index, key), str(getattr(row, key) or ""), False))
+    cells += [(loc, text, False) for loc, text in narrative_texts(scored, body)]
+    for loc, text, named in cells:
+        normalized = values.normalize(text)
+        match = _TEMPLATE_TEXT.search(normalized) or (_FORM_TITLE.search(normalized) if named else None)
+        if match is None:
+            continue
+        extra: dict[str, object] = {"offset": max(body.find(match.group(0)), 0)} if loc == ("body",) else {}
+        yield Problem("template-text", Level.WARNING, loc,
+                      _("“{quote}” is the template's text, not this form's: it would be published as "
+                        "written").format(quote=values.excerpt(match.group(0) if len(text) > 40 else text.strip())),
+                      _("write the form's own content in its place"), extra=extra)
+
+
+_COST_NAME = re.compile(r"成本|费|单价|造价|价格")
+
+
+def _cost_misfiled(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+    """An indicator about cost (its name says so, its target is money) filed under another 二级指标 of the
+    一级指标 that has a 成本指标: it is scored and read as a quantity, a quality or a deadline."""
+    for level1 in profile.scheme.level1:
+        if _COST_LEVEL2 not in level1.level2:
+            continue
+        for result in scored.indicators:
+            row, target = result.indicator, result.target
+            if row.level1 != level1.name or row.level2 in ("", _COST_LEVEL2) or not _COST_NAME.search(row.name):
+                continue
+            if isinstance(target, Quantity) and (target.is_money or target.unit.startswith(("元/", "万元/"))):
+                yield Problem("cost-misfiled", Level.WARNING, ("indicators", result.index, "level2"),
+                              _("“{name}” ({target}) is about cost, but it is filed under {level2}").format(
+                                  name=row.name, target=target.text, level2=row.level2),
+                              _("file it under {cost}").format(cost=_COST_LEVEL2))
 
 
 def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path | None = None,
@@ -521,6 +872,19 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += _narrative(scored, body, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)
+    problems += _images(body)
+    problems += _conclusion(scored, body, profile)
+    scale = _money_scale(scored, body, profile)
+    if scale is not None:
+        # Every amount is off by the same factor: the text's amounts and the cost rows then disagree with the
+        # table for that one reason, which this one error names.
+        problems = [problem for problem in problems if problem.code not in _SCALE_FOLLOWS] + [scale]
+    problems += _narrative_figures(scored, body, profile)
+    if not any(problem.code in ("cost-exceeds-executed", "execution-unexplained") for problem in problems):
+        problems += _cost_control(scored, profile)  # else named there: one slip, one finding
+    problems += _budget_cut(scored, profile)
+    problems += _template_texts(scored, body)
+    problems += _cost_misfiled(scored, profile)
     if scored.form.status is not Status.PUBLISHED:
         return problems
     return published.kept(problems) + list(published.printed_empty_problems(scored, profile))
@@ -530,13 +894,14 @@ def check_slug(slug: str) -> Problem | None:
     """A slug (the file name) that is not safe in every URL and on every file system."""
     if len(slug) > MAX_SLUG_CHARS:
         return Problem("slug-invalid", Level.ERROR, (),
-                       f"the file name is {len(slug)} characters long; a form's identity (slug) has at most "
-                       f"{MAX_SLUG_CHARS}", "rename the file to a shorter name, e.g. power-system-2024.md")
+                       _("the file name is {length} characters long; a form's identity (slug) has at most "
+                         "{most}").format(length=len(slug), most=MAX_SLUG_CHARS),
+                       _("rename the file to a shorter name, e.g. power-system-2024.md"))
     if _SLUG.fullmatch(slug):  # not match(): "$" would also accept a slug ending in a line end
         return None
     return Problem("slug-invalid", Level.ERROR, (),
-                   f"the file name “{printable(slug)}” is not a valid form identity (slug)",
-                   "rename the file to lowercase letters, digits and hyphens, e.g. power-system-2024.md")
+                   _("the file name “{name}” is not a valid form identity (slug)").format(name=printable(slug)),
+                   _("rename the file to lowercase letters, digits and hyphens, e.g. power-system-2024.md"))
 
 
 PLACEHOLDER = "【待填写】"
@@ -551,8 +916,9 @@ def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = (
     validation too, and the pipeline reports it once, as this."""
     if isinstance(data, str):
         if PLACEHOLDER in data:
-            yield Problem("placeholder", Level.ERROR, loc, f"still holds the placeholder {PLACEHOLDER}",
-                          "write the value: the comment beside the key says what goes there")
+            yield Problem("placeholder", Level.ERROR, loc,
+                          _("still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
+                          _("write the value: the comment beside the key says what goes there"))
     elif isinstance(data, dict):
         for key, value in data.items():
             yield from placeholder_problems(value, "", (*loc, key))
@@ -561,8 +927,9 @@ def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = (
             yield from placeholder_problems(value, "", (*loc, index))
     start = body.find(PLACEHOLDER)
     while start >= 0:
-        yield Problem("placeholder", Level.ERROR, ("body",), f"the 自评结论 still holds the placeholder {PLACEHOLDER}",
-                      "write the conclusion in its place", extra={"offset": start})
+        yield Problem("placeholder", Level.ERROR, ("body",),
+                      _("the 自评结论 still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
+                      _("write the conclusion in its place"), extra={"offset": start})
         start = body.find(PLACEHOLDER, start + len(PLACEHOLDER))
 
 

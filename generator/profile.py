@@ -251,6 +251,10 @@ class Fields(_Settings):
     project_overview: Presence = Field(default_factory=_reference("fields", "project_overview"))
     problems: Presence = Field(default_factory=_reference("fields", "problems"))
     improvements: Presence = Field(default_factory=_reference("fields", "improvements"))
+    conclusion: Literal["required", "optional"] = Field(default_factory=_reference("fields", "conclusion"))
+    """Whether a form being written must have its conclusion (the Markdown body): an empty one is an error
+    where the published forms print one (自评结论, 评价结论), a warning where they have no such cell or an
+    optional note (上海, 四川, 湖南's 说明)."""
 
     def present(self, key: str) -> bool:
         return getattr(self, key) != "absent"

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from . import formatting
 from .findings import Level, Problem
+from .i18n import N_, _, ngettext
 from .model import Status, field_name, label_for
 from .profile import FundLine, Profile
 from .scoring import Method, ScoredForm
@@ -35,20 +36,22 @@ DISCREPANCIES = frozenset({
     "weights-sum",         # printed 分值 that do not add up to their 一级指标's weight
     "budget-weight",       # a printed 预算执行率分值 other than the scheme's
     "printed-empty",       # a figure the copy printed empty (an unfilled form): kept empty, never scored
+    "money-scale",         # a printed table in 万元 under a 元 heading (or the other way round), as its own
+                           # texts or cost rows show: kept as printed, the page lists it under the table
     "rows-apart",          # printed rows of one 一级/二级指标 that another row stands between: the copy keeps
                            # the printed order, and its page repeats the group's cell where the rows part
 })
 """The codes that compare printed figures with each other or with formgen's computation, or the printed
 order of the rows with the grouping a form being written keeps (docs/checks.md)."""
 
-_KEPT_FIX = ("kept as printed (status: published), with formgen's figure beside it; correct the file only where "
+_KEPT_FIX = N_("kept as printed (status: published), with formgen's figure beside it; correct the file only where "
              "it differs from the published form")
 
 
 def kept(problems: list[Problem]) -> list[Problem]:
     """The problems of a published form: its discrepancies reported as such, with a fix that keeps the copy
     faithful (the draft's fix, "write 97.09", would make it differ from what was published)."""
-    return [replace(problem, level=Level.DISCREPANCY, fix=_KEPT_FIX) if problem.code in DISCREPANCIES
+    return [replace(problem, level=Level.DISCREPANCY, fix=_(_KEPT_FIX)) if problem.code in DISCREPANCIES
             and problem.level is Level.ERROR else problem for problem in problems]
 
 
@@ -224,7 +227,7 @@ def _complete(scored: ScoredForm) -> bool:
     return not any(result.method is Method.UNFILLED for result in scored.indicators)
 
 
-_EMPTY_FIX = ("kept empty as printed (status: published); write the figure only where the published form "
+_EMPTY_FIX = N_("kept empty as printed (status: published); write the figure only where the published form "
               "prints one")
 
 
@@ -237,16 +240,19 @@ def printed_empty_problems(scored: ScoredForm, profile: Profile) -> Iterator[Pro
                 "budget_score": places.show_score(scored.budget_score)}
     for loc in sorted(form.printed_empty, key=str):
         if loc[0] == "funds":
-            message = "printed empty: read as 0 in the sums"
+            message = _("printed empty: read as 0 in the sums")
         elif loc[0] == "indicators" and loc[2] == "actual":
-            message = "printed empty: the row is not scored"
+            message = _("printed empty: the row is not scored")
         elif loc[0] == "indicators":
             row = scored.indicators[int(loc[1])]
-            message = ("printed empty" if row.method is Method.UNFILLED
-                       else f"printed empty; formgen computes {places.show_score(row.score)}")
+            message = (_("printed empty") if row.method is Method.UNFILLED
+                       else _("printed empty; formgen computes {figure}").format(figure=places.show_score(row.score)))
         elif loc[1] == "total":
-            message = (f"printed empty; formgen cannot compute it: {len(unfilled)} row(s) are not scored"
-                       if unfilled else f"printed empty; formgen computes {places.show_score(scored.total)}")
+            message = (ngettext("printed empty; formgen cannot compute it: {count} row is not scored",
+                                "printed empty; formgen cannot compute it: {count} rows are not scored",
+                                len(unfilled)).format(count=len(unfilled))
+                       if unfilled else _("printed empty; formgen computes {figure}").format(
+                           figure=places.show_score(scored.total)))
         else:
-            message = f"printed empty; formgen computes {computed[str(loc[1])]}"
-        yield Problem("printed-empty", Level.DISCREPANCY, loc, message, _EMPTY_FIX)
+            message = _("printed empty; formgen computes {figure}").format(figure=computed[str(loc[1])])
+        yield Problem("printed-empty", Level.DISCREPANCY, loc, message, _(_EMPTY_FIX))

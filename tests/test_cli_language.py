@@ -113,8 +113,6 @@ def test_check_says_its_verdict_in_chinese(capsys, site):
 
 
 @pytest.mark.chinese
-@pytest.mark.xfail(strict=False, reason="the findings' messages are translated on other branches of issue 12; "
-                                        "turn this on once they are merged")
 def test_check_of_the_reference_site_and_a_broken_form_is_mostly_chinese(capsys, site):
     _, out, err = run(capsys, "check")
     assert chinese_share(out + err) >= 0.8
@@ -269,7 +267,6 @@ def test_no_cli_message_refers_to_a_file_users_do_not_have():
     assert _naming_other_files(texts + _messages(ROOT / WRITTEN)) == []
 
 
-@pytest.mark.xfail(strict=False, reason="messages of the checks are rewritten on other branches of issue 12")
 def test_no_string_of_formgen_refers_to_a_file_users_do_not_have():
     every = sorted((ROOT / "generator").rglob("*.py"))
     assert _naming_other_files([text for path in every for text in _literals(path)]) == []

@@ -90,7 +90,7 @@ def test_profiles_lists_every_profile_with_province_base_source_and_differences(
     assert "differs from central: money.always_show_decimals, labels.form_title, labels.funds, labels.budget, " \
         "labels.executed, labels.execution_rate, labels.expected, labels.achieved, labels.actual, labels.reason, " \
         "labels.project_lead, layout.columns, layout.widths, layout.funds_columns, layout.placeholder_rows, " \
-        "fields.filled_on, fields.contact, fields.project_lead, funds\n" in blocks["sichuan"]
+        "fields.filled_on, fields.contact, fields.project_lead, fields.conclusion, funds\n" in blocks["sichuan"]
     assert blocks["mine"].startswith("mine — mine  (the site's profile)\n  province: —\n  base: central\n")
     assert "differs from central: labels.reason\n  file: profiles/mine.toml (the site's)" in blocks["mine"]
     assert out.endswith("12 profiles: 11 shipped, 1 the site's; the site uses mine (formgen.toml's [site] profile; "

@@ -101,7 +101,8 @@ def test_anhui_reports_exactly_the_published_forms_discrepancies():
     """The total row prints 0 / 0 / 0 where its one funding row holds 90 / 89.974 / 89.974 万元, and 执行率 0 and
     得分 0 where 89.974 of 89.974 万元 gives 100.00 and 10; the copy ends before the 满意度指标 cells, which is a
     warning, not a discrepancy. Three actuals are printed without a unit (50, 100, 90 against ≥50个, ≥100百分比,
-    ≤90万元): read in the target's unit, as in a draft, with a warning each."""
+    ≤90万元): read in the target's unit, as in a draft, with a warning each. Its 全年预算数 was cut from the
+    年初预算数 90 to exactly the 89.974 spent, so that the 执行率 shows 100%: a warning too (budget-cut-to-spending)."""
     assert _discrepancies(ANHUI_FORM, site_config(ANHUI)) == [
         ("stated-differs", "stated.funds.total.budget",
          "年度资金总额 全年预算数 is stated as 0万元 but funds.total.budget is 89.974万元"),
@@ -113,6 +114,7 @@ def test_anhui_reports_exactly_the_published_forms_discrepancies():
         ("stated-differs", "stated.budget_score", "预算执行得分 is stated as 0 but computes to 10")]
     site = load_site([ANHUI_FORM], site_config(ANHUI), root=ROOT)
     assert [(f.code, f.field, f.level) for f in site.findings if f.level is not Level.DISCREPANCY] == [
+        ("budget-cut-to-spending", "funds.total.budget", Level.WARNING),
         ("level1-missing", "indicators", Level.WARNING),
         *(("actual-unit-missing", f"indicators[{row}].actual", Level.WARNING) for row in (1, 2, 5))]
 

@@ -61,6 +61,8 @@ class Link:
     line breaks taken out, surrounding spaces and controls trimmed (the URL standard's clean-up)."""
     text: str
     """The link's text, or an image's alt text ("" where there is none)."""
+    tag: str = ""
+    """The element it is an attribute of (``a``, ``img``): an image is not published at all."""
 
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "poster", "data", "action", "formaction", "background",
@@ -109,8 +111,8 @@ class _Reader(HTMLParser):
         self._waiting: list[int] = []
         """Links still without text: the next text read is theirs."""
 
-    def _add(self, target: str, text: str) -> None:
-        self.links.append(Link(_clean_url(target), text))
+    def _add(self, target: str, text: str, tag: str = "") -> None:
+        self.links.append(Link(_clean_url(target), text, tag))
         if not text:
             self._waiting.append(len(self.links) - 1)
 
@@ -119,11 +121,11 @@ class _Reader(HTMLParser):
         text = values.get("alt", "")
         for name, value in values.items():
             if name in _URL_ATTRIBUTES:
-                self._add(value.split()[0] if name == "ping" and value.split() else value, text)
+                self._add(value.split()[0] if name == "ping" and value.split() else value, text, tag)
             elif name in _SRCSET_ATTRIBUTES:
                 for candidate in value.split(","):
                     if candidate.split():
-                        self._add(candidate.split()[0], text)
+                        self._add(candidate.split()[0], text, tag)
             elif name == "style":
                 for url in _css_urls(value):
                     self._add(url, text)
@@ -145,7 +147,7 @@ class _Reader(HTMLParser):
         self.text.append(data)
         if self._waiting and data.strip():
             for index in self._waiting:
-                self.links[index] = Link(self.links[index].target, data.strip())
+                self.links[index] = Link(self.links[index].target, data.strip(), self.links[index].tag)
             self._waiting = []
 
 
