@@ -645,20 +645,23 @@ class _Pdfs:
                 missing.append(path)
             elif self._unchanged(path, key) is None:
                 damaged.append(f"{previous[1] / path}")
+        def listed(paths: list[str]) -> str:  # the first five, enough to find the shard
+            return ", ".join(paths[:5]) + ("…" if len(paths) > 5 else "")
+
         if missing:
             raise ProblemsFound(ngettext(
                 "--merge: {count} PDF is in none of the shards' outputs, or was made from other content or "
                 "settings ({paths}): build every shard of the same commit",
                 "--merge: {count} PDFs are in none of the shards' outputs, or were made from other content or "
                 "settings ({paths}): build every shard of the same commit", len(missing)).format(
-                count=len(missing), paths=", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")))
+                count=len(missing), paths=listed(missing)))
         if damaged:
             raise ProblemsFound(ngettext(
                 "--merge: {count} PDF of the shards is not the file its shard made (not a PDF, changed since, or "
                 "a link): {paths}; build those shards again",
                 "--merge: {count} PDFs of the shards are not the files their shard made (not a PDF, changed "
                 "since, or a link): {paths}; build those shards again", len(damaged)).format(
-                count=len(damaged), paths=", ".join(damaged[:5]) + ("…" if len(damaged) > 5 else "")))
+                count=len(damaged), paths=listed(damaged)))
 
     def _keep_in_cache(self, results: list[_ChunkResult]) -> None:
         """Keep the page counts and parts of this build for the next, with each part's hash; drop those no
