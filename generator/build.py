@@ -645,6 +645,7 @@ class _Pdfs:
                 missing.append(path)
             elif self._unchanged(path, key) is None:
                 damaged.append(f"{previous[1] / path}")
+
         def listed(paths: list[str]) -> str:  # the first five, enough to find the shard
             return ", ".join(paths[:5]) + ("…" if len(paths) > 5 else "")
 
