@@ -346,16 +346,17 @@ def _quoted_texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[Pr
     """Texts written wholly in Chinese quotation marks (``title: “电力系统维修改造专项资金”``): YAML keeps the marks,
     and the form would print them. A warning: a text may be a quotation. (A figure so written is an error of
     its own field: the marks would make it no figure.)"""
-    if isinstance(value, dict):
-        for key, item in value.items():
+    # A text is tested where it is met, not in a call of its own: this walks every value of every form.
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(item, (dict, list)):
             yield from _quoted_texts(item, (*loc, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _quoted_texts(item, (*loc, index))
-    elif isinstance(value, str) and loc and loc[-1] not in _FIGURE_KEYS and (inner := chinese_quoted(value)):
-        yield Problem("text-quoted", Level.WARNING, loc,
+            continue
+        if not isinstance(item, str) or key in _FIGURE_KEYS or not (inner := chinese_quoted(item)):
+            continue
+        yield Problem("text-quoted", Level.WARNING, (*loc, key),
                       _("{value} is written in Chinese quotation marks, which the form would print").format(
-                          value=excerpt(value.strip())),
+                          value=excerpt(item.strip())),
                       _("write {inner} without them; to quote a whole value, use half-width quotation marks: "
                         "'{inner}'").format(inner=excerpt(inner)))
 

@@ -248,12 +248,28 @@ _KEY_AT = re.compile(r"(?:^(?P<indent>[ \u3000]*)(?P<dash>[-－][ \u3000]+)*|(?P
                      r"(?P<colon>[:：])(?P<after>.?)")
 _DASH = re.compile(r"^[ \u3000]*(?P<dash>－)[ \u3000]")
 _BLOCK_SCALAR = re.compile(r"[:-]\s+[|>][-+0-9]*\s*$")
-_SUSPECT = re.compile(r"[\u3000｛－]|[A-Za-z_][A-Za-z0-9_]*[ ]*：|，[ ]*[A-Za-z_]"
-                      r"|[{,][ ]*[\u4e00-\u9fff（）()]{1,12}[ ]*："
-                      r"|^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:[^ \t\n]"
-                      r"|[{,][ \t]*[A-Za-z_][A-Za-z0-9_]*:[^ \t\n,}]", re.MULTILINE)
+# Each a pattern that every form's front matter is searched with, and the cheap pattern it needs to match at all
+# (None: none). Python's re tries every alternative of one pattern at every character, and several of these
+# start with no fixed character: one at a time, each behind its cheap test, is several times faster.
+_SUSPECT_PARTS: tuple[tuple[str, str | None], ...] = (
+    (r"[\u3000｛－]", None),
+    (r"，[ ]*[A-Za-z_]", None),
+    (r"[{,][ ]*[\u4e00-\u9fff（）()]{1,12}[ ]*：", None),
+    (r"[A-Za-z_][A-Za-z0-9_]*[ ]*：", r"[A-Za-z0-9_ ]："),
+    (r"^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:[^ \t\n]", r"[A-Za-z0-9_]:[^ \t\n]"),
+    (r"[{,][ \t]*[A-Za-z_][A-Za-z0-9_]*:[^ \t\n,}]", r"[A-Za-z0-9_]:[^ \t\n]"),
+)
+_SUSPECT = re.compile("|".join(pattern for pattern, _needs in _SUSPECT_PARTS), re.MULTILINE)
 """What any slip of `_ime_line` has (and little else has): most forms, and most lines, have none of it, and
 are not looked at further (reading stays as fast as YAML lets it)."""
+_SUSPECT_TESTS = [(re.compile(pattern, re.MULTILINE), re.compile(needs) if needs else None)
+                  for pattern, needs in _SUSPECT_PARTS]
+
+
+def _suspect(front: str) -> bool:
+    """Whether `_SUSPECT` matches somewhere in `front`; the same answer, faster on a whole front matter."""
+    return any((needs is None or needs.search(front)) and pattern.search(front)
+               for pattern, needs in _SUSPECT_TESTS)
 _FLOW_START = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)?(?:[A-Za-z_][A-Za-z0-9_]*:[ ]+)?)｛(?=.*｝\s*$)")
 
 
@@ -333,7 +349,7 @@ def _ime_slips(front: str, offset: int) -> tuple[str, list[ReadError]]:
     """The front matter with `_ime_line`'s repairs, and an error at each line repaired: the form is still read
     (so that one run shows every other problem too), and the error keeps it from being published until the
     file itself says what it means. Lines of a block text (after ``|`` or ``>``) are text, never repaired."""
-    if not _SUSPECT.search(front):
+    if not _suspect(front):
         return front, []
     lines = front.split("\n")
     errors: list[ReadError] = []
