@@ -23,7 +23,7 @@ from .model import Form, Funds, Indicator, Status, caption, short_label
 from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
-from .scoring import IndicatorResult, Method, ScoredForm
+from .scoring import IndicatorResult, Method, ScoredForm, _label
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
@@ -78,12 +78,6 @@ def funds_problems(funds: Funds, profile: Profile = _REFERENCE) -> Iterator[Prob
         yield Problem("funds-no-budget", Level.ERROR, ("funds", "total", "budget"),
                       _("{budget_label} is 0: the execution rate is undefined").format(budget_label=short["budget"]),
                       _("write the year's budget for the project"))
-
-
-def _label(row: Indicator, key: str) -> str:
-    """A column's label in the row's profile, as messages name it (年度指标值, 偏差原因分析及改进措施)."""
-    info = type(row).model_fields.get(key)
-    return short_label(info.title or key) if info is not None else key
 
 
 def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
@@ -714,7 +708,8 @@ def _figure_with(unit: str) -> re.Pattern[str]:
     return re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*" + re.escape(unit))
 
 
-def _narrative_figures(scored: ScoredForm, texts: NarrativeTexts, profile: Profile) -> Iterator[Problem]:
+def _narrative_figures(scored: ScoredForm, texts: NarrativeTexts, normal: list[str],
+                       profile: Profile) -> Iterator[Problem]:
     """Percentages, quantities and scores the texts state that the table contradicts: a text left as it was
     after the table changed. Warnings, like narrative-amount: the table is what is computed and published, and
     a text may speak of another figure (a part of the year, a sub-project)."""
@@ -726,8 +721,7 @@ def _narrative_figures(scored: ScoredForm, texts: NarrativeTexts, profile: Profi
     # Each row's name pieces and figure pattern, made once per form rather than once per text.
     named = [(result, _name_words(result.indicator.name), _figure_with(result.actual.unit))
              for result in quantities if isinstance(result.actual, Quantity)]
-    for loc, written in texts:
-        text = values.nfkc(written)  # ６００ is 600; NFKC keeps these texts' offsets
+    for (loc, _written), text in zip(texts, normal, strict=True):  # NFKC: ６００ is 600, and offsets are kept
         if form.funds.total.budget and "执行率" in text:  # the cheap test first: most texts name no rate
             for match in _RATE.finditer(text):
                 stated = Decimal(match.group(1))
@@ -826,25 +820,33 @@ def _budget_cut(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                                                               budget_label=short_label(columns["budget"])))
 
 
+# Instructions, and placeholders of two or more X (not inside a word), × or ○. Every alternative starts with a
+# fixed character (the X one looks behind only after its first X): re then jumps from one such character to the
+# next instead of trying each alternative at every character, many times faster on a long conclusion.
 _TEMPLATE_TEXT = re.compile(r"请填写|请输入|请在此|此处填写|填写说明|填表说明"
-                            r"|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|○{2,}")
+                            r"|X(?<![A-Za-z]X)[Xx]+(?![A-Za-z])|x(?<![A-Za-z]x)[Xx]+(?![A-Za-z])|××+|○○+")
 _FORM_TITLE = re.compile(r"绩效(?:目标)?自评表")
 
 
-def _template_texts(scored: ScoredForm, body: str, texts: NarrativeTexts) -> Iterator[Problem]:
+def _template_texts(scored: ScoredForm, body: str, texts: NarrativeTexts, normal: list[str]) -> Iterator[Problem]:
     """Template instructions and placeholders left in cells (“请填写…”, “XX”), and the form's own title
-    typed as a name: published as if they were the form's content."""
+    typed as a name: published as if they were the form's content. `normal` is `texts` NFKC-normalised."""
     form = scored.form
-    cells: list[tuple[tuple[str | int, ...], str, bool]] = [
-        (("title",), form.title, True), (("implementer",), form.implementer, False),
-        (("department", "name"), form.department.name, False)]
+    cells: list[tuple[tuple[str | int, ...], str, str, bool]] = [
+        (("title",), form.title, values.normalize(form.title), True),
+        (("implementer",), form.implementer, values.normalize(form.implementer), False),
+        (("department", "name"), form.department.name, values.normalize(form.department.name), False)]
     for index, row in enumerate(form.indicators):
-        cells.append((("indicators", index, "name"), row.name, True))
+        cells.append((("indicators", index, "name"), row.name, values.normalize(row.name), True))
         for key in ("target", "actual"):
-            cells.append((("indicators", index, key), str(getattr(row, key) or ""), False))
-    cells += [(loc, text, False) for loc, text in texts]
-    for loc, text, named in cells:
-        normalized = values.normalize(text)
+            text = str(getattr(row, key) or "")
+            cells.append((("indicators", index, key), text, values.normalize(text), False))
+    cells += [(loc, text, normalized.strip(), False) for (loc, text), normalized in zip(texts, normal, strict=True)]
+    # One search of all cells first (no pattern spans a line end): most forms have none of these.
+    if not _TEMPLATE_TEXT.search("\n".join(cell[2] for cell in cells)) \
+            and not _FORM_TITLE.search("\n".join(cell[2] for cell in cells if cell[3])):
+        return
+    for loc, text, normalized, named in cells:
         match = _TEMPLATE_TEXT.search(normalized) or (_FORM_TITLE.search(normalized) if named else None)
         if match is None:
             continue
@@ -891,6 +893,7 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     problems += stated_problems(scored, profile)
     problems += _execution(scored, config, profile.labels)
     texts = narrative_texts(scored, body)  # walked by four checks below
+    normal = [values.nfkc(text) for _loc, text in texts]  # and NFKC-normalised for two of them
     problems += _narrative(scored, body, texts, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)
@@ -901,11 +904,11 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
         # Every amount is off by the same factor: the text's amounts and the cost rows then disagree with the
         # table for that one reason, which this one error names.
         problems = [problem for problem in problems if problem.code not in _SCALE_FOLLOWS] + [scale]
-    problems += _narrative_figures(scored, texts, profile)
+    problems += _narrative_figures(scored, texts, normal, profile)
     if not any(problem.code in ("cost-exceeds-executed", "execution-unexplained") for problem in problems):
         problems += _cost_control(scored, profile)  # else named there: one slip, one finding
     problems += _budget_cut(scored, profile)
-    problems += _template_texts(scored, body, texts)
+    problems += _template_texts(scored, body, texts, normal)
     problems += _cost_misfiled(scored, profile)
     if scored.form.status is not Status.PUBLISHED:
         return problems
@@ -931,6 +934,12 @@ PLACEHOLDER = "【待填写】"
 half-filled form never checks, builds or exports."""
 
 
+def _placeholder(loc: tuple[str | int, ...]) -> Problem:
+    return Problem("placeholder", Level.ERROR, loc,
+                   _("still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
+                   _("write the value: the comment beside the key says what goes there"))
+
+
 def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
     """Every value of the raw front matter, and every spot of the 自评结论, that still holds `PLACEHOLDER`.
 
@@ -938,15 +947,15 @@ def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = (
     validation too, and the pipeline reports it once, as this."""
     if isinstance(data, str):
         if PLACEHOLDER in data:
-            yield Problem("placeholder", Level.ERROR, loc,
-                          _("still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
-                          _("write the value: the comment beside the key says what goes there"))
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from placeholder_problems(value, "", (*loc, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from placeholder_problems(value, "", (*loc, index))
+            yield _placeholder(loc)
+    else:
+        # A text is tested where it is met, not in a call of its own: this walks every value of every form.
+        items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                yield from placeholder_problems(value, "", (*loc, key))
+            elif isinstance(value, str) and PLACEHOLDER in value:
+                yield _placeholder((*loc, key))
     start = body.find(PLACEHOLDER)
     while start >= 0:
         yield Problem("placeholder", Level.ERROR, ("body",),
@@ -955,7 +964,10 @@ def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = (
         start = body.find(PLACEHOLDER, start + len(PLACEHOLDER))
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalized_text(text: str) -> str:
     """A text with white space removed and full-width forms folded, for comparing copies."""
-    return re.sub(r"\s+", "", values.normalize(text))
+    return _SPACES.sub("", values.normalize(text))
 
