@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from decimal import ROUND_DOWN, Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import formatting, published, values
 from .config import Scheme, SiteConfig
@@ -27,7 +28,7 @@ from .scoring import IndicatorResult, Method, ScoredForm, _label
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
-           "normalized_text", "placeholder_problems", "stated_problems",
+           "normalized_text", "placeholder_problems", "raw_texts", "stated_problems",
            "total_provisional"]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -934,28 +935,40 @@ PLACEHOLDER = "【待填写】"
 half-filled form never checks, builds or exports."""
 
 
-def _placeholder(loc: tuple[str | int, ...]) -> Problem:
-    return Problem("placeholder", Level.ERROR, loc,
-                   _("still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
-                   _("write the value: the comment beside the key says what goes there"))
+RawTexts = list[tuple[tuple[str | int, ...], str]]
+"""The texts of a front matter as read, with their key paths, as `raw_texts` gives them."""
 
 
-def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
-    """Every value of the raw front matter, and every spot of the 自评结论, that still holds `PLACEHOLDER`.
+def raw_texts(data: object) -> RawTexts:
+    """Every text of the raw front matter with its key path (``("indicators", 2, "name")``), in the file's order:
+    walked once for the checks that read them all (placeholders, quoted texts)."""
+    if isinstance(data, str):
+        return [((), data)]
+    texts: RawTexts = []
+
+    def walk(value: dict[Any, Any] | list[Any], loc: tuple[str | int, ...]) -> None:
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(item, (dict, list)):
+                walk(item, (*loc, key))
+            elif isinstance(item, str):
+                texts.append(((*loc, key), item))
+
+    if isinstance(data, (dict, list)):
+        walk(data, ())
+    return texts
+
+
+def placeholder_problems(texts: RawTexts, body: str) -> Iterator[Problem]:
+    """Every value of the raw front matter (`raw_texts`), and every spot of the 自评结论, that still holds
+    `PLACEHOLDER`.
 
     Works on the data as read, before validation: a placeholder where a number belongs fails
     validation too, and the pipeline reports it once, as this."""
-    if isinstance(data, str):
-        if PLACEHOLDER in data:
-            yield _placeholder(loc)
-    else:
-        # A text is tested where it is met, not in a call of its own: this walks every value of every form.
-        items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-        for key, value in items:
-            if isinstance(value, (dict, list)):
-                yield from placeholder_problems(value, "", (*loc, key))
-            elif isinstance(value, str) and PLACEHOLDER in value:
-                yield _placeholder((*loc, key))
+    for loc, text in texts:
+        if PLACEHOLDER in text:
+            yield Problem("placeholder", Level.ERROR, loc,
+                          _("still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
+                          _("write the value: the comment beside the key says what goes there"))
     start = body.find(PLACEHOLDER)
     while start >= 0:
         yield Problem("placeholder", Level.ERROR, ("body",),
