@@ -9,10 +9,11 @@ file is the pipeline's job.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_DOWN, Decimal
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import formatting, published, values
 from .config import Scheme, SiteConfig
@@ -23,11 +24,11 @@ from .model import Form, Funds, Indicator, Status, caption, short_label
 from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
-from .scoring import IndicatorResult, Method, ScoredForm
+from .scoring import IndicatorResult, Method, ScoredForm, _label
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
-           "normalized_text", "placeholder_problems", "stated_problems",
+           "normalized_text", "placeholder_problems", "raw_texts", "stated_problems",
            "total_provisional"]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -78,12 +79,6 @@ def funds_problems(funds: Funds, profile: Profile = _REFERENCE) -> Iterator[Prob
         yield Problem("funds-no-budget", Level.ERROR, ("funds", "total", "budget"),
                       _("{budget_label} is 0: the execution rate is undefined").format(budget_label=short["budget"]),
                       _("write the year's budget for the project"))
-
-
-def _label(row: Indicator, key: str) -> str:
-    """A column's label in the row's profile, as messages name it (年度指标值, 偏差原因分析及改进措施)."""
-    info = type(row).model_fields.get(key)
-    return short_label(info.title or key) if info is not None else key
 
 
 def _structure(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
@@ -457,26 +452,35 @@ _ROW_TEXTS = ("reason", "note")
 """The free-text columns of an indicator row (a profile may have only the first)."""
 
 
-def narrative_texts(scored: ScoredForm, body: str) -> Iterable[tuple[tuple[str | int, ...], str]]:
+@cache
+def _row_texts(row_model: type[Indicator]) -> tuple[str, ...]:
+    """The free-text columns a profile's indicator row has: looked up once per row model, as pydantic's
+    ``model_fields`` is slow to reach from a class and `narrative_texts` runs for every row of every form."""
+    return tuple(key for key in _ROW_TEXTS if key in row_model.model_fields)
+
+
+NarrativeTexts = list[tuple[tuple[str | int, ...], str]]
+"""A form's free texts with their fields, as `narrative_texts` gives them."""
+
+
+def narrative_texts(scored: ScoredForm, body: str) -> NarrativeTexts:
     """Every free text of a form with its field: goals, reasons, notes, the conclusion (``body``)."""
     form = scored.form
-    yield ("goals", "expected"), form.goals.expected
-    yield ("goals", "actual"), form.goals.actual
-    yield ("execution_reason",), form.execution_reason
+    texts: NarrativeTexts = [(("goals", "expected"), form.goals.expected), (("goals", "actual"), form.goals.actual),
+                             (("execution_reason",), form.execution_reason)]
     for index, row in enumerate(form.indicators):
-        for key in _ROW_TEXTS:
-            if key in type(row).model_fields:
-                yield ("indicators", index, key), getattr(row, key)
-    yield ("body",), body
+        texts += [(("indicators", index, key), getattr(row, key)) for key in _row_texts(type(row))]
+    texts.append((("body",), body))
+    return texts
 
 
-def _narrative(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Problem]:
+def _narrative(scored: ScoredForm, body: str, texts: NarrativeTexts, profile: Profile) -> Iterator[Problem]:
     funds = scored.form.funds
     rows, columns = _titles(type(funds)), _titles(type(funds.total))
     factor = profile.money.factor
     # Compared in 元: the text may name 元 or 万元 whatever the table's unit.
     table = {getattr(getattr(funds, row), column) * factor for row in rows for column in columns}
-    for loc, text in narrative_texts(scored, body):
+    for loc, text in texts:
         for match in _AMOUNT.finditer(text):
             number = _number(match.group(2))
             if number is None:
@@ -576,7 +580,7 @@ def _places(number: Decimal) -> Decimal:
     return Decimal(1).scaleb(min(0, int(number.as_tuple().exponent)))
 
 
-def _money_scale(scored: ScoredForm, body: str, profile: Profile) -> Problem | None:
+def _money_scale(scored: ScoredForm, texts: NarrativeTexts, profile: Profile) -> Problem | None:
     """A funding table typed in 万元 under a 元 heading (or the other way round), as the form's own texts or
     cost indicators show: every amount published 10,000 times too small (or large). One finding per form:
     each amount of the table is wrong the same way, and the fix is the same."""
@@ -586,7 +590,7 @@ def _money_scale(scored: ScoredForm, body: str, profile: Profile) -> Problem | N
     cells = [(row, column, getattr(getattr(funds, row), column)) for row in rows for column in columns]
     table = {value * factor for _, _, value in cells}
     other = "元" if unit == "万元" else "万元"
-    for _loc, text in narrative_texts(scored, body):
+    for _loc, text in texts:
         for match in _AMOUNT.finditer(text):
             number = _number(match.group(2))
             if number is None:
@@ -690,13 +694,23 @@ def _agrees(stated: Decimal, *figures: Decimal | None) -> bool:
                for figure in figures)
 
 
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
+
+
 def _name_words(name: str) -> set[str]:
     """Two-character pieces of an indicator's Chinese name, by which a text names it (培训人次 → 培训, 训人, 人次)."""
-    chinese = re.sub(r"[^\u4e00-\u9fff]", "", name)
+    chinese = _NOT_HAN.sub("", name)
     return {chinese[index:index + 2] for index in range(len(chinese) - 1)}
 
 
-def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Iterator[Problem]:
+@cache
+def _figure_with(unit: str) -> re.Pattern[str]:
+    """A figure followed by `unit` (``300 人次``): compiled once per unit, not once per text."""
+    return re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*" + re.escape(unit))
+
+
+def _narrative_figures(scored: ScoredForm, texts: NarrativeTexts, normal: list[str],
+                       profile: Profile) -> Iterator[Problem]:
     """Percentages, quantities and scores the texts state that the table contradicts: a text left as it was
     after the table changed. Warnings, like narrative-amount: the table is what is computed and published, and
     a text may speak of another figure (a part of the year, a sub-project)."""
@@ -705,9 +719,11 @@ def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Itera
                   and result.actual.unit and not result.actual.is_money and result.actual.unit != "%"]
     totals = scored.scored and not total_provisional(scored, profile)
     full = profile.scheme.budget_weight + sum((level1.weight for level1 in profile.scheme.level1), Decimal(0))
-    for loc, written in narrative_texts(scored, body):
-        text = unicodedata.normalize("NFKC", written)  # ６００ is 600; NFKC keeps these texts' offsets
-        if form.funds.total.budget:
+    # Each row's name pieces and figure pattern, made once per form rather than once per text.
+    named = [(result, _name_words(result.indicator.name), _figure_with(result.actual.unit))
+             for result in quantities if isinstance(result.actual, Quantity)]
+    for (loc, _written), text in zip(texts, normal, strict=True):  # NFKC: ６００ is 600, and offsets are kept
+        if form.funds.total.budget and "执行率" in text:  # the cheap test first: most texts name no rate
             for match in _RATE.finditer(text):
                 stated = Decimal(match.group(1))
                 if not _agrees(stated, scored.execution_rate, form.stated.execution_rate):
@@ -718,7 +734,7 @@ def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Itera
                                   _("write {rate}% in the text, or correct the funding table").format(
                                       rate=places.show_rate(scored.execution_rate)),
                                   extra={"offset": match.start()})
-        for match in _TOTAL.finditer(text) if totals else ():
+        for match in _TOTAL.finditer(text) if totals and "分" in text else ():
             stated = Decimal(match.group(1))
             # 总分100分 is as often the full marks as the total: only a figure below them is compared.
             if stated < full and not _agrees(stated, scored.total, form.stated.total):
@@ -728,11 +744,11 @@ def _narrative_figures(scored: ScoredForm, body: str, profile: Profile) -> Itera
                                   score=places.show_score(scored.total)),
                               _("write {score} in the text, or correct the scores").format(
                                   score=places.show_score(scored.total)), extra={"offset": match.start()})
-        for result in quantities:
+        for result, words, pattern in named:
             actual = result.actual
             assert isinstance(actual, Quantity)
-            words = _name_words(result.indicator.name)
-            pattern = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*" + re.escape(actual.unit))
+            if actual.unit not in text:  # the cheap test first: most texts name no row's unit
+                continue
             for match in pattern.finditer(text):
                 before = text[max(0, match.start() - _CONTEXT):match.start()]
                 if not any(word in before for word in words) or _PLANNED.search(before):
@@ -805,25 +821,33 @@ def _budget_cut(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                                                               budget_label=short_label(columns["budget"])))
 
 
+# Instructions, and placeholders of two or more X (not inside a word), × or ○. Every alternative starts with a
+# fixed character (the X one looks behind only after its first X): re then jumps from one such character to the
+# next instead of trying each alternative at every character, many times faster on a long conclusion.
 _TEMPLATE_TEXT = re.compile(r"请填写|请输入|请在此|此处填写|填写说明|填表说明"
-                            r"|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|○{2,}")
+                            r"|X(?<![A-Za-z]X)[Xx]+(?![A-Za-z])|x(?<![A-Za-z]x)[Xx]+(?![A-Za-z])|××+|○○+")
 _FORM_TITLE = re.compile(r"绩效(?:目标)?自评表")
 
 
-def _template_texts(scored: ScoredForm, body: str) -> Iterator[Problem]:
+def _template_texts(scored: ScoredForm, body: str, texts: NarrativeTexts, normal: list[str]) -> Iterator[Problem]:
     """Template instructions and placeholders left in cells (“请填写…”, “XX”), and the form's own title
-    typed as a name: published as if they were the form's content."""
+    typed as a name: published as if they were the form's content. `normal` is `texts` NFKC-normalised."""
     form = scored.form
-    cells: list[tuple[tuple[str | int, ...], str, bool]] = [
-        (("title",), form.title, True), (("implementer",), form.implementer, False),
-        (("department", "name"), form.department.name, False)]
+    cells: list[tuple[tuple[str | int, ...], str, str, bool]] = [
+        (("title",), form.title, values.normalize(form.title), True),
+        (("implementer",), form.implementer, values.normalize(form.implementer), False),
+        (("department", "name"), form.department.name, values.normalize(form.department.name), False)]
     for index, row in enumerate(form.indicators):
-        cells.append((("indicators", index, "name"), row.name, True))
+        cells.append((("indicators", index, "name"), row.name, values.normalize(row.name), True))
         for key in ("target", "actual"):
-            cells.append((("indicators", index, key), str(getattr(row, key) or ""), False))
-    cells += [(loc, text, False) for loc, text in narrative_texts(scored, body)]
-    for loc, text, named in cells:
-        normalized = values.normalize(text)
+            text = str(getattr(row, key) or "")
+            cells.append((("indicators", index, key), text, values.normalize(text), False))
+    cells += [(loc, text, normalized.strip(), False) for (loc, text), normalized in zip(texts, normal, strict=True)]
+    # One search of all cells first (no pattern spans a line end): most forms have none of these.
+    if not _TEMPLATE_TEXT.search("\n".join(cell[2] for cell in cells)) \
+            and not _FORM_TITLE.search("\n".join(cell[2] for cell in cells if cell[3])):
+        return
+    for loc, text, normalized, named in cells:
         match = _TEMPLATE_TEXT.search(normalized) or (_FORM_TITLE.search(normalized) if named else None)
         if match is None:
             continue
@@ -869,21 +893,23 @@ def check_form(scored: ScoredForm, body: str, config: SiteConfig, source: Path |
     # about the form whatever else is wrong, and hiding it let a clerk fix one error only to meet the next.
     problems += stated_problems(scored, profile)
     problems += _execution(scored, config, profile.labels)
-    problems += _narrative(scored, body, profile)
+    texts = narrative_texts(scored, body)  # walked by four checks below
+    normal = [values.nfkc(text) for _loc, text in texts]  # and NFKC-normalised for two of them
+    problems += _narrative(scored, body, texts, profile)
     problems += _links(body, source.parent if source is not None else None)
     problems += _sanitizing(body)
     problems += _images(body)
     problems += _conclusion(scored, body, profile)
-    scale = _money_scale(scored, body, profile)
+    scale = _money_scale(scored, texts, profile)
     if scale is not None:
         # Every amount is off by the same factor: the text's amounts and the cost rows then disagree with the
         # table for that one reason, which this one error names.
         problems = [problem for problem in problems if problem.code not in _SCALE_FOLLOWS] + [scale]
-    problems += _narrative_figures(scored, body, profile)
+    problems += _narrative_figures(scored, texts, normal, profile)
     if not any(problem.code in ("cost-exceeds-executed", "execution-unexplained") for problem in problems):
         problems += _cost_control(scored, profile)  # else named there: one slip, one finding
     problems += _budget_cut(scored, profile)
-    problems += _template_texts(scored, body)
+    problems += _template_texts(scored, body, texts, normal)
     problems += _cost_misfiled(scored, profile)
     if scored.form.status is not Status.PUBLISHED:
         return problems
@@ -909,22 +935,40 @@ PLACEHOLDER = "【待填写】"
 half-filled form never checks, builds or exports."""
 
 
-def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
-    """Every value of the raw front matter, and every spot of the 自评结论, that still holds `PLACEHOLDER`.
+RawTexts = list[tuple[tuple[str | int, ...], str]]
+"""The texts of a front matter as read, with their key paths, as `raw_texts` gives them."""
+
+
+def raw_texts(data: object) -> RawTexts:
+    """Every text of the raw front matter with its key path (``("indicators", 2, "name")``), in the file's order:
+    walked once for the checks that read them all (placeholders, quoted texts)."""
+    if isinstance(data, str):
+        return [((), data)]
+    texts: RawTexts = []
+
+    def walk(value: dict[Any, Any] | list[Any], loc: tuple[str | int, ...]) -> None:
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(item, (dict, list)):
+                walk(item, (*loc, key))
+            elif isinstance(item, str):
+                texts.append(((*loc, key), item))
+
+    if isinstance(data, (dict, list)):
+        walk(data, ())
+    return texts
+
+
+def placeholder_problems(texts: RawTexts, body: str) -> Iterator[Problem]:
+    """Every value of the raw front matter (`raw_texts`), and every spot of the 自评结论, that still holds
+    `PLACEHOLDER`.
 
     Works on the data as read, before validation: a placeholder where a number belongs fails
     validation too, and the pipeline reports it once, as this."""
-    if isinstance(data, str):
-        if PLACEHOLDER in data:
+    for loc, text in texts:
+        if PLACEHOLDER in text:
             yield Problem("placeholder", Level.ERROR, loc,
                           _("still holds the placeholder {placeholder}").format(placeholder=PLACEHOLDER),
                           _("write the value: the comment beside the key says what goes there"))
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from placeholder_problems(value, "", (*loc, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from placeholder_problems(value, "", (*loc, index))
     start = body.find(PLACEHOLDER)
     while start >= 0:
         yield Problem("placeholder", Level.ERROR, ("body",),
@@ -933,7 +977,10 @@ def placeholder_problems(data: object, body: str, loc: tuple[str | int, ...] = (
         start = body.find(PLACEHOLDER, start + len(PLACEHOLDER))
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalized_text(text: str) -> str:
     """A text with white space removed and full-width forms folded, for comparing copies."""
-    return re.sub(r"\s+", "", values.normalize(text))
+    return _SPACES.sub("", values.normalize(text))
 

@@ -83,34 +83,39 @@ def _number(value: object, what: str, example: str, max_decimals: int | None = M
 
 def _bounded_number(value: object, what: str, example: str, max_decimals: int | None) -> Decimal:
     """The number written, at most as long as a figure on a form (values.check_digits)."""
-    write = _("write a number such as {example}").format(example=example)
+    def write() -> str:  # built only for an error: this runs for every figure of every form
+        return _("write a number such as {example}").format(example=example)
+
     if _is_empty(value):
-        raise _fail(f"{what}_empty", _("is empty"), write)
+        raise _fail(f"{what}_empty", _("is empty"), write())
     if isinstance(value, bool):
-        raise _fail(f"{what}_type", _("YAML read this as yes/no, not a number"), write)
+        raise _fail(f"{what}_type", _("YAML read this as yes/no, not a number"), write())
     if isinstance(value, int):
         number = Decimal(value)
         return check_digits(number, str(number), max_decimals)  # str(number): str() of a long int raises
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise _fail(f"{what}_type", _("{value} is not a finite number").format(value=value), write)
+            raise _fail(f"{what}_type", _("{value} is not a finite number").format(value=value), write())
         return check_digits(value, str(value), max_decimals)
     if isinstance(value, str):
         parsed = parse_decimal(value, max_decimals)
         if parsed is None:
             _quoted(value, what, example)
-            raise _fail(f"{what}_type", _("“{value}” is not a number").format(value=excerpt(value)), write)
+            raise _fail(f"{what}_type", _("“{value}” is not a number").format(value=excerpt(value)), write())
         return parsed
-    raise _fail(f"{what}_type", _("expected a number, found a list or mapping"), write)
+    raise _fail(f"{what}_type", _("expected a number, found a list or mapping"), write())
 
 
 _CHINESE_QUOTES = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+_OPENINGS = frozenset(pair[0] for pair in _CHINESE_QUOTES)
 
 
 def chinese_quoted(text: str) -> str | None:
     """`text` without the Chinese quotation marks it is wholly written in (``“≥90%”``), or None. A text that
     only starts and ends with quoted words (``“三公”经费“压减”``) is not wholly quoted."""
     stripped = text.strip()
+    if stripped[:1] not in _OPENINGS:  # most texts: every form's every text is asked
+        return None
     for opening, closing in _CHINESE_QUOTES:
         inner = stripped[1:-1]
         if (len(stripped) > 2 and stripped.startswith(opening) and stripped.endswith(closing)
@@ -143,7 +148,7 @@ def _money_parser(decimals: int, unit: str) -> Callable[[object], Decimal]:
     example = "845371.59" if unit == "元" else "84.54"
 
     def parse(value: object) -> Decimal:
-        if isinstance(value, str):
+        if isinstance(value, str) and not value.isascii():  # an ASCII text holds no 元 (NFKC leaves it as is)
             _money_with_unit(value, unit, decimals)
         amount = _number(value, "money", example, max_decimals=None)  # the profile's decimals, below
         if amount < 0:

@@ -269,14 +269,15 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     if profile is None:
         assert problem is not None
         return Entry(document, findings=[locate(problem, document)] + [locate(item, document) for item in extra])
-    extra += _department_code_problems(document.data, profile) + list(_quoted_texts(document.data))
+    texts = checks.raw_texts(document.data)
+    extra += _department_code_problems(document.data, profile) + list(_quoted_texts(texts))
     model = form_model(profile)
     body_label = profile.labels.conclusion
 
     def located(problem: Problem) -> Finding:
         return locate(problem, document, model, body_label)
 
-    unfilled = [located(problem) for problem in checks.placeholder_problems(document.data, document.body)]
+    unfilled = [located(problem) for problem in checks.placeholder_problems(texts, document.body)]
     try:
         form = model.model_validate(document.data, context=published_context(document.data))
     except ValidationError as error:
@@ -342,20 +343,16 @@ def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Pr
                       "in department.name"))]
 
 
-def _quoted_texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[Problem]:
+def _quoted_texts(texts: checks.RawTexts) -> Iterator[Problem]:
     """Texts written wholly in Chinese quotation marks (``title: “电力系统维修改造专项资金”``): YAML keeps the marks,
     and the form would print them. A warning: a text may be a quotation. (A figure so written is an error of
     its own field: the marks would make it no figure.)"""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _quoted_texts(item, (*loc, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _quoted_texts(item, (*loc, index))
-    elif isinstance(value, str) and loc and loc[-1] not in _FIGURE_KEYS and (inner := chinese_quoted(value)):
+    for loc, text in texts:
+        if not loc or loc[-1] in _FIGURE_KEYS or not (inner := chinese_quoted(text)):
+            continue
         yield Problem("text-quoted", Level.WARNING, loc,
                       _("{value} is written in Chinese quotation marks, which the form would print").format(
-                          value=excerpt(value.strip())),
+                          value=excerpt(text.strip())),
                       _("write {inner} without them; to quote a whole value, use half-width quotation marks: "
                         "'{inner}'").format(inner=excerpt(inner)))
 

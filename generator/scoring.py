@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Protocol
 
 from . import values
@@ -137,7 +138,14 @@ def _loc(index: int, key: str) -> tuple[str | int, ...]:
 
 def _label(row: Indicator, key: str) -> str:
     """A column's label in the row's profile, as messages name it (年度指标值, 偏差原因分析及改进措施)."""
-    info = type(row).model_fields.get(key)
+    return _column_label(type(row), key)
+
+
+@cache
+def _column_label(row_model: type[Indicator], key: str) -> str:
+    # Once per row model and column: pydantic's model_fields is slow to reach from a class, and the checks ask
+    # for labels of every row of every form.
+    info = row_model.model_fields.get(key)
     return short_label(info.title or key) if info is not None else key
 
 

@@ -229,7 +229,24 @@ _DATE_PATTERNS = [
 @functools.lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """NFKC-normalise and trim: full-width digits, letters, operators and brackets become half-width."""
-    return unicodedata.normalize("NFKC", text).strip()
+    return nfkc(text).strip()
+
+
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+"""Full-width ASCII (，：（）１Ａ) and the ideographic space: what keeps most Chinese texts from being NFKC-normal."""
+
+
+def nfkc(text: str) -> str:
+    """`text` NFKC-normalised. Checks run this on every cell and every free text of every form, and normalising
+    is slow, so two cheaper routes come first: most texts already are normal (a fast test), and most others are
+    only because of full-width punctuation, each of which NFKC turns into one ASCII character (``，`` → ``,``,
+    ``　`` → a space). Replacing those first changes nothing of the result: both are characters that never
+    combine with their neighbours, and NFKC of the text is NFKC of the text so replaced."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for wide in set(_WIDE.findall(text)):
+        text = text.replace(wide, " " if wide == "\u3000" else chr(ord(wide) - 0xFEE0))
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 class UnitMismatch(ValueError):

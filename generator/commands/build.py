@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..build import MAX_SHARDS, BuildFailed, PdfsFailed, build_site
 from ..config import load_config
 from ..errors import said
 from ..i18n import N_, _
@@ -39,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _shard(text: str) -> tuple[int, int]:
+    from ..build import MAX_SHARDS  # imported when used: every other command, check first, does without it
+
     index, _slash, count = text.partition("/")
     # A length bound before int(): a number of thousands of digits is refused before it is converted.
     if not (index.isdecimal() and count.isdecimal() and len(index) <= 4 and len(count) <= 4
@@ -49,6 +50,8 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..build import BuildFailed, PdfsFailed, build_site  # imported when used: the renderers take a while
+
     site = locate_site(args)
     paths = content_paths(args, site)
     out: Path = args.out if args.out is not None else site.output

@@ -11,7 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..diff import diff, parse_request, render_markdown, render_text
 from ..i18n import N_, _
 from .common import locate_site
 
@@ -34,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..diff import diff, parse_request, render_markdown, render_text  # imported when used, as build's
+
     # The site as every verb finds it (its content/ from any folder inside it); each revision's settings are
     # then read as the site had them (`parse_request`).
     site = locate_site(argparse.Namespace(config=args.config, paths=[]))

@@ -8,7 +8,6 @@ from pathlib import Path
 from ..authoring import default_year
 from ..errors import UsageError
 from ..i18n import N_, _
-from ..scaffolding import init_site
 from .common import folder_to_write
 
 HELP = N_("create a new site: formgen.toml, an example form, a template override, pre-commit and CI files")
@@ -23,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..scaffolding import init_site  # imported when used: its templates' jinja2 would cost every other verb
+
     year = args.year or default_year()
     if not 1990 <= year <= 2100:
         raise UsageError(_("--year {year}: write the budget year, e.g. {example}").format(year=year,

@@ -6,7 +6,6 @@ import argparse
 
 from ..config import CONFIG_NAME
 from ..i18n import N_, _
-from ..serve import Preview
 from .common import add_content_arguments, content_paths, locate_site
 
 HELP = N_("preview the site on this machine: build it, serve it, rebuild and reload the page on every change")
@@ -26,6 +25,8 @@ def _log(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..serve import Preview  # imported when used, as build's
+
     site = locate_site(args)
     paths = content_paths(args, site)
     # Without --config: the site's formgen.toml, or where one would be created (watched for that).
