@@ -90,6 +90,7 @@ def _add_lang(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    i18n.speak_through_argparse()
     parser = argparse.ArgumentParser(prog="formgen", description=_("项目支出绩效自评表 static generator"),
                                      formatter_class=_HelpFormatter)
     parser.add_argument("--version", action="version", version=f"formgen {__version__}",

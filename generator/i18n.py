@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = ["DEFAULT_LANGUAGE", "ENVIRONMENT_VARIABLE", "LOCALES", "N_", "_", "activate", "available", "language",
-           "ngettext", "requested"]
+           "ngettext", "requested", "speak_through_argparse"]
 
 DOMAIN = "formgen"
 LOCALES = Path(__file__).resolve().parent / "locale"
@@ -104,9 +104,12 @@ def language() -> str:
     return _language
 
 
-# argparse looks its words up through these two module globals at the time it formats them.
-argparse._ = _  # type: ignore[attr-defined]
-argparse.ngettext = ngettext  # type: ignore[attr-defined]
+def speak_through_argparse() -> None:
+    """Route argparse's own words through the catalog. argparse looks them up through two module globals
+    when it formats them; the CLI calls this when it builds its parser, so that importing formgen as a
+    library leaves other programs' argparse (pytest's) as they were."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 # argparse's words that formgen's users see, for extraction into the catalog (Python 3.11–3.13 wording).
 _ARGPARSE = (

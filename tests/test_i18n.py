@@ -107,3 +107,15 @@ def test_a_translator_adds_a_language_without_touching_code(tmp_path: Path) -> N
     assert shown.returncode == 0, shown.stderr
     assert "UG-CHECK" in shown.stdout
     assert "ug" in shown.stdout  # listed among the languages of --lang
+
+
+def test_importing_formgen_leaves_other_programs_argparse_alone() -> None:
+    # Only formgen's own command line speaks through the catalog: a program importing formgen as a library
+    # (pytest, a site's script) keeps argparse's English.
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-c", "import argparse, generator.pipeline, generator.i18n as i; "
+                            "i.activate('zh_CN'); print(argparse.ArgumentParser(prog='x').format_usage())"],
+                           cwd=ROOT, capture_output=True, text=True, check=True)
+    assert shown.stdout.startswith("usage: x")
