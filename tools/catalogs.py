@@ -146,7 +146,8 @@ def main() -> int:
         start_catalog(args.init)
     donors = [read_po(path.open("rb")) for path in args.take]
     stale: list[str] = []
-    (LOCALES / f"{DOMAIN}.pot").write_bytes(po_bytes(template)) if not args.check else None
+    if not args.check:
+        (LOCALES / f"{DOMAIN}.pot").write_bytes(po_bytes(template))
     for language in languages():
         catalog = updated(language, template)
         for donor in donors:
