@@ -22,8 +22,6 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,6 +58,7 @@ from .render import data as render_data
 from .render import html as render_html
 from .render import pdf as render_pdf
 from .scoring import summarize
+from .timelimit import OutOfTime, time_limit
 
 __all__ = ["MARKER", "MAX_SHARDS", "BuildFailed", "BuildResult", "PdfsFailed", "build_site"]
 
@@ -168,22 +167,13 @@ class _FormContext:
 
 @contextlib.contextmanager
 def _time_limit(seconds: int) -> Iterator[None]:
-    """Raise TimeoutError in this thread after `seconds` (where signals allow it: the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
-                             "shorten the form").format(seconds=seconds))
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
+    """Raise TimeoutError, which names the setting to raise, when a PDF takes longer than `seconds`."""
     try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        with time_limit(seconds):
+            yield
+    except OutOfTime:
+        raise TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
+                             "shorten the form").format(seconds=seconds)) from None
 
 
 def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templates: Path | None = None,

@@ -394,3 +394,39 @@ def test_large_bundles_are_split_into_volumes_and_linked(tmp_path):
         assert f'href="pdf/bundles/{name}" download="2024年 平塘县人民法院 合订本（第{number}册）.pdf"' in index
     for _, _, value in parse(index).links:
         assert value.startswith(("#", "?")) or (out / value.split("#")[0]).exists(), value
+
+
+def test_a_form_whose_layout_never_ends_is_stopped_even_where_timer_signals_never_arrive(tmp_path, capsys,
+                                                                                          monkeypatch):
+    """[pdf] timeout_seconds holds in a process whose timer signal is blocked (as some CI runners start
+    their jobs): that form is named with the setting to raise, the others are made, nothing is published."""
+    import signal
+    import time
+
+    from generator.__main__ import main
+
+    shutil.copytree(CONTENT, tmp_path / "content")
+    (tmp_path / "formgen.toml").write_text("[pdf]\ntimeout_seconds = 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    layout = render_pdf.layout_pdf
+
+    def endless_for_one_form(html: str, base: object, roots: object) -> object:
+        while "电力系统维修改造专项资金" in html:  # that form's 项目名称: its layout never ends
+            pass
+        return layout(html, base, roots)
+
+    monkeypatch.setattr(render_pdf, "layout_pdf", endless_for_one_form)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        started = time.monotonic()
+        code = main(["build", "content", "--jobs", "1"])
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"content/2024/{FORM_1}.md:1: the PDF could not be made" in out
+    assert "took longer than 1 s: raise [pdf] timeout_seconds in formgen.toml, or shorten the form" in out
+    assert out.count("took longer than") == 1  # no other form ran out of time
+    assert "build failed: 2 PDFs could not be made" in out  # that form's, and its bundle's, which needs it
+    assert not (tmp_path / "output").exists()
+    assert time.monotonic() - started < 60

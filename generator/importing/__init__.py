@@ -26,10 +26,11 @@ from ..errors import FormgenError, UsageError
 from ..i18n import _
 from ..reading import ReadError, escape_through_link, read_text
 from ..slugs import form_slug
+from ..timelimit import OutOfTime, time_limit
 from .characters import ascii_digits, printable
 from .draft import Draft, Location, Note
 from .labels import LabelTable
-from .limits import DEFAULT_LIMITS, Limits, OutOfTime, mebibytes, time_budget
+from .limits import DEFAULT_LIMITS, Limits, mebibytes
 
 __all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "plan", "read_source",
            "write_planned"]
@@ -92,7 +93,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
         source.notes.append(Note(where, "import-too-large", True, message.format(size=mebibytes(limit))))
         return source
     try:
-        with time_budget(limits.seconds) as deadline:
+        with time_limit(limits.seconds) as deadline:
             if pdf:
                 from .pdf import read_pdf_forms  # pdfplumber is loaded only for PDFs
 

@@ -8,14 +8,9 @@ over one is reported as an error (`import-too-large`, `import-too-slow`) and not
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_LIMITS", "Deadline", "Limits", "OutOfTime", "mebibytes", "time_budget"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "mebibytes"]
 
 _MIB = 1024 * 1024
 
@@ -50,48 +45,3 @@ DEFAULT_LIMITS = Limits()
 def mebibytes(size: int) -> str:
     """A size as the messages give it: ``4 MB``, ``0.5 MB``."""
     return f"{size / _MIB:.4g} MB"
-
-
-class OutOfTime(BaseException):
-    """The time budget of a source is spent. A BaseException, so that no library's `except Exception`
-    (pdfminer and pdfplumber have several) swallows it on its way out."""
-
-
-@dataclass
-class Deadline:
-    """When the time budget of one source ends; `check` between pages, forms and other steps."""
-
-    end: float
-    """On the `time.monotonic` clock."""
-
-    def check(self) -> None:
-        if time.monotonic() > self.end:
-            raise OutOfTime
-
-
-@contextlib.contextmanager
-def time_budget(seconds: float) -> Iterator[Deadline]:
-    """A deadline `seconds` from now. In the main thread (the CLI, the tests) a timer also interrupts
-    a single step that runs past it, such as one page that draws itself a million times; elsewhere
-    (signals reach only the main thread) the budget is checked between steps."""
-    deadline = Deadline(time.monotonic() + seconds)
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield deadline
-        return
-    armed = True
-
-    def expire(signum: int, frame: object) -> None:
-        if armed:  # a signal that arrives while the budget is being taken down is not an overrun
-            raise OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    earlier = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = time.monotonic()
-    try:
-        yield deadline
-    finally:
-        armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if earlier[0]:  # a timer someone else had set goes on, less the time spent here
-            signal.setitimer(signal.ITIMER_REAL, max(0.001, earlier[0] - (time.monotonic() - started)), earlier[1])

@@ -33,6 +33,7 @@ from ..config import Scheme
 from ..i18n import _
 from ..model import PLACEHOLDER_FIGURES, caption
 from ..profile import form_model
+from ..timelimit import Deadline
 from .characters import Removed, ascii_digits, clean_line, describe, printable
 from .draft import (
     Draft,
@@ -53,7 +54,7 @@ from .labels import (
     LabelTable,
     squash,
 )
-from .limits import DEFAULT_LIMITS, Deadline, Limits, mebibytes
+from .limits import DEFAULT_LIMITS, Limits, mebibytes
 from .text import department_parts, filled_on_text
 
 __all__ = ["read_pdf_forms"]

@@ -23,6 +23,7 @@ from ..config import Scheme
 from ..i18n import _
 from ..model import caption
 from ..profile import form_model
+from ..timelimit import Deadline
 from ..values import DateValue, parse_decimal, parse_value
 from .characters import ascii_digits, clean_line, describe
 from .draft import (
@@ -45,7 +46,6 @@ from .labels import (
     LabelTable,
     squash,
 )
-from .limits import Deadline
 
 __all__ = ["read_text_forms"]
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import resource
+import signal
+import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -173,6 +177,25 @@ def test_a_pdf_that_never_ends_is_stopped_at_the_time_limit(capsys, site: Hostil
     assert "endless.pdf: error: reading the file took longer than 1 s" in out and "--time-limit" in out
     assert "[import-too-slow]" in out
     assert time.monotonic() - started < 5
+
+
+def _signal_blocked_and_memory_capped() -> None:
+    """In the child, before formgen starts: as some CI runners start their jobs, with the timer signal
+    blocked; and with 2 GB of memory at most, so that a limit that fails fails here, not the machine."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def test_the_time_limit_holds_where_the_system_s_timer_signal_never_arrives(site: HostileSite, decoy: Decoy):
+    """A process started with SIGALRM blocked never receives a timer's signal; the limit holds anyway."""
+    pdf = _fan_out_pdf(site.root / "endless.pdf")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "generator", "import", pdf.name, "--time-limit", "1"],
+                          cwd=site.root, capture_output=True, text=True, timeout=60, check=False,
+                          preexec_fn=_signal_blocked_and_memory_capped)
+    assert done.returncode == 1 and not done.stderr
+    assert "endless.pdf: error: reading the file took longer than 1 s" in done.stdout
+    assert time.monotonic() - started < 15
 
 
 def test_outside_the_main_thread_the_time_limit_holds_between_pages(site: HostileSite, decoy: Decoy):

@@ -1,0 +1,89 @@
+"""One time limit for every step that a hostile file could make endless: reading a PDF in
+`formgen import`, laying out a form's or a bundle's PDF in `formgen build`.
+
+The limit does not rely on the operating system delivering a signal. A process may start with
+SIGALRM blocked or its timers unsupported (some CI runners and sandboxes do both), and a timer set
+with `setitimer` then never fires: a PDF that draws itself millions of times ran until the machine
+killed the process. Instead a watchdog thread, when the time is up, asks the interpreter itself to
+run the handler in the main thread (`_thread.interrupt_main`), which needs nothing from the system.
+Pure-Python work (pdfminer, WeasyPrint's layout) is stopped between two bytecodes; outside the main
+thread, where no handler can run, the `Deadline` is checked between steps instead.
+"""
+
+from __future__ import annotations
+
+import _thread
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Deadline", "OutOfTime", "time_limit"]
+
+# The signal whose handler the watchdog runs. No timer of the system sends it any more; one that
+# someone else set still reaches their handler (see `time_limit`).
+_SIGNAL = signal.SIGALRM
+
+
+class OutOfTime(BaseException):
+    """The time of a step is spent. A BaseException, so that no library's `except Exception`
+    (pdfminer, pdfplumber and WeasyPrint have several) swallows it on its way out."""
+
+
+@dataclass
+class Deadline:
+    """When the time of a step ends; `check` between pages, forms and other parts of it."""
+
+    end: float
+    """On the `time.monotonic` clock."""
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise OutOfTime
+
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() >= self.end
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[Deadline]:
+    """A deadline `seconds` from now, which in the main thread also interrupts whatever runs past it
+    (one page that never ends) by raising OutOfTime there."""
+    deadline = Deadline(time.monotonic() + seconds)
+    if threading.current_thread() is not threading.main_thread():
+        yield deadline
+        return
+    armed = True
+
+    def expire(signum: int, frame: Any) -> None:
+        if armed and deadline.passed:
+            raise OutOfTime
+        if not armed:  # the watchdog fired while the limit was being taken down: not an overrun
+            return
+        if callable(previous):  # a signal of someone else's timer reaches their handler
+            previous(signum, frame)
+
+    previous = signal.signal(_SIGNAL, expire)
+    watchdog = threading.Timer(seconds, _thread.interrupt_main, args=(_SIGNAL,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield deadline
+    finally:
+        armed = False  # the step is over: from here on the watchdog firing is no overrun
+        watchdog.cancel()
+        watchdog.join()  # after this nothing more is sent
+        _handle_pending()  # and what was sent is handled by `expire`, not by the handler put back
+        signal.signal(_SIGNAL, previous)
+
+
+def _handle_pending() -> None:
+    """Give the interpreter points at which it runs the handlers of signals already sent (entering a
+    function and jumping back in a loop are such points; `signal.signal`, written in C, is not). A
+    signal still pending when the old handler is back would print a "race condition" warning."""
+    for _step in range(2):
+        pass

@@ -1,0 +1,43 @@
+"""The one time limit (generator/timelimit.py) behind `import --time-limit` and `[pdf] timeout_seconds`:
+it stops an endless step, and leaves alone what the process had set up before."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from generator.timelimit import OutOfTime, time_limit
+
+
+def test_an_endless_step_is_stopped_and_a_short_one_is_not():
+    started = time.monotonic()
+    with pytest.raises(OutOfTime), time_limit(0.2):
+        while True:
+            pass
+    assert time.monotonic() - started < 2
+    with time_limit(0.2) as deadline:
+        deadline.check()
+    time.sleep(0.4)  # the watchdog of the finished step sends nothing after it
+
+
+def test_a_timer_the_process_had_set_still_reaches_its_handler():
+    rang: list[int] = []
+
+    def ring(signum: int, frame: object) -> None:
+        rang.append(signum)
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        with time_limit(5):
+            time.sleep(0.4)
+        assert rang == [signal.SIGALRM]
+        assert signal.getsignal(signal.SIGALRM) is ring  # its handler is back
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        time.sleep(0.4)
+        assert rang == [signal.SIGALRM, signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
