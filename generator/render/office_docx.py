@@ -75,18 +75,23 @@ def _table(document: Any, lines: list[Line], grid: SheetGrid) -> None:
     widths = [int(usable * width / total) for width in grid.widths]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    # The grid's cells are taken once, before any merge: python-docx's table.cell() walks the whole table on
+    # every call, which made a form's document take a second. A merge changes only its own range's cells.
+    every = table._cells
+    for index, cell in enumerate(every):
+        cell.width = widths[index % grid.width]
     for index, line in enumerate(lines):
         if line.header:
             _repeat_header(table.rows[index])
-        for cell in line.cells:
-            top = cell.row - first
-            target = table.cell(top, cell.col)
-            if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(table.cell(top + cell.rowspan - 1, cell.col + cell.colspan - 1))
-            _fill(target, cell, 8.5 if cell.align == "left" and len(cell.text) > 40 else 9.5)
+    places = []
+    for cell in (cell for line in lines for cell in line.cells):
+        top = cell.row - first
+        corner = every[top * grid.width + cell.col]
+        end = every[(top + cell.rowspan - 1) * grid.width + cell.col + cell.colspan - 1]
+        places.append((cell, corner, end))
+    for cell, corner, end in places:
+        target = corner.merge(end) if cell.rowspan > 1 or cell.colspan > 1 else corner
+        _fill(target, cell, 8.5 if cell.align == "left" and len(cell.text) > 40 else 9.5)
 
 
 def _spacer(document: Any) -> None:
