@@ -49,7 +49,7 @@ class _Sheets:
     def grid(self, entry: Entry, display_title: str) -> office.SheetGrid:
         view = render_html.form_view(entry, display_title, self.site.config, pdf=True)
         html = str(self.template.module.sheet(view, self.site.config.scheme))  # type: ignore[attr-defined]
-        return office.parse_sheet(html, view.grid, view.profile, self.style)
+        return office.parse_sheet(html, view.grid, view.profile, self.style, view.form)
 
 
 def form_grid(site: Site, entry: Entry, templates: Path | None = None) -> office.SheetGrid:

@@ -6,6 +6,7 @@ label, 一级 … 备注)."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -236,6 +237,11 @@ def test_another_profile_exports_its_own_rows_columns_and_unit(tmp_path, capsys)
     assert Decimal(str(sheet["H7"].value)) == Decimal("0.9781") and sheet["H7"].comment.text == "as published: 97.80"
     assert Decimal(str(sheet["I7"].value)) == Decimal("9.78") and sheet["I7"].comment.text == "as published: 9"
     assert [cell.value for cell in sheet[13]][-1] == "偏差原因分析及改进措施"
+    # The Word document: the same 9 columns and 万元, formgen's figures printed as the page prints them.
+    assert run(capsys, "export", "--format", "docx", str(CENTRAL / "content"), "--out", str(tmp_path))[0] == 0
+    top = docx.Document(str(tmp_path / "wildlife-shelter.docx")).tables[0]
+    assert len(top.columns) == 9 and top.cell(2, 0).text == "项目\n资金\n（万元）"
+    assert [top.cell(3, i).text for i in (4, 5, 7, 8)] == ["32.40", "31.69", "97.81", "9.78"]
 
 
 def test_the_word_document_has_the_form_s_tables(reference_docx):
@@ -272,3 +278,19 @@ def test_an_office_export_leaves_the_site_as_it_was(tmp_path, capsys):
     before = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
     assert run(capsys, "export", "--format", "docx", str(site / "content"), "--out", str(tmp_path / "o"))[0] == 0
     assert {path: path.read_bytes() for path in site.rglob("*") if path.is_file()} == before
+
+
+def test_an_amount_keeps_the_decimals_entered_where_the_sheet_rounds_it(tmp_path, capsys):
+    """万元 may be entered to the yuan (32.4037 万元) and the central sheet prints two decimals (32.40): the cell
+    holds 32.4037, shown 32.40 by its format, so that a sum, or an import of the file, gets the form's figure."""
+    site = tmp_path / "central"
+    shutil.copytree(CENTRAL, site)
+    form = site / "content" / "2023" / "wildlife-shelter.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("budget: 32.4,", "budget: 32.4037,"), encoding="utf-8")
+    code, _, err = run(capsys, "export", "--format", "xlsx", str(site / "content"), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "wildlife-shelter.xlsx").active
+    for ref in ("E7", "E8"):  # 年度资金总额 and 其中：当年财政拨款
+        assert Decimal(str(sheet[ref].value)) == Decimal("32.4037") and sheet[ref].number_format == "#,##0.00"
+    # 31.69 ÷ 32.4037 = 97.797…%: the rate the sheet prints, 97.80%.
+    assert Decimal(str(sheet["H7"].value)) == Decimal("0.9780") and sheet["H7"].number_format == "0.00%"

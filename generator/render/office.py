@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
-from typing import Literal
+from typing import Any, Literal
 
 from ..profile import Profile
 from .html import Grid
@@ -111,9 +111,11 @@ def _funds_kinds(grid: Grid) -> dict[int, str]:
 class _Parser(HTMLParser):
     """Reads a sheet's HTML (as _form_table.html writes it) into `SheetGrid` lines."""
 
-    def __init__(self, grid: Grid, profile: Profile) -> None:
+    def __init__(self, grid: Grid, profile: Profile, form: Any = None) -> None:
         super().__init__(convert_charrefs=True)
-        self.grid, self.profile = grid, profile
+        self.grid, self.profile, self.form = grid, profile, form
+        self.funds_row = -1
+        """The funding table's row being read: -1 its header, then the index of the profile's funding line."""
         self.funds = _funds_kinds(grid)
         self.sheet = SheetGrid(grid.width, grid.cols)
         self.styles: list[str] = []
@@ -153,10 +155,12 @@ class _Parser(HTMLParser):
             self.taken = {}
         elif tag == "tbody":
             self.tbody = " ".join(classes)
+            self.funds_row = -2
         elif tag == "thead":
             self.in_thead = True
         elif tag == "tr" and self.in_table:
             self.row = []
+            self.funds_row += 1
         elif tag in ("td", "th") and self.row is not None:
             self._open_cell(tag, named, classes)
         elif tag == "span" and "computed" in classes and self.cell is not None:
@@ -289,6 +293,21 @@ class _Parser(HTMLParser):
         value, decimals = figure
         cell.kind, cell.decimals = kind, decimals
         cell.value = value / 100 if kind == "rate" else value
+        if kind == "money" and not computed:
+            # The amount as entered where the sheet rounds it (84.5372 万元 printed 84.54): the cell's format
+            # prints it the same, and a sum or an import of the file gets the form's own figure.
+            exact = self._amount(self.funds.get(cell.col, ""))
+            if exact is not None and self.profile.money.show(exact) == shown:
+                cell.value = exact
+
+    def _amount(self, column: str) -> Decimal | None:
+        """The form's amount in `column` of the funding row being read, None where there is none."""
+        lines = self.profile.funds
+        if self.form is None or not 0 <= self.funds_row < len(lines):
+            return None
+        row = _field(getattr(self.form, "funds", None), lines[self.funds_row].key)
+        amount = _field(row, column)
+        return amount if isinstance(amount, Decimal) else None
 
     # -- lines above and below the tables ---------------------------------------------------------------
     def _close_line(self, tag: str) -> None:
@@ -314,10 +333,15 @@ class _Parser(HTMLParser):
         self.sheet.lines.append(Line(cells, None))
 
 
-def parse_sheet(html: str, grid: Grid, profile: Profile, base_style: str = "") -> SheetGrid:
+def _field(value: Any, key: str) -> Any:
+    """`value[key]` of a mapping, else its attribute `key` (None when absent), as Jinja reads the form."""
+    return value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+
+
+def parse_sheet(html: str, grid: Grid, profile: Profile, base_style: str = "", form: Any = None) -> SheetGrid:
     """The grid of a sheet's HTML (`sheet` of _form_table.html), its widths from `base_style` (the site's
-    sheet.css) and the sheet's own <style>."""
-    parser = _Parser(grid, profile)
+    sheet.css) and the sheet's own <style>; `form`: the form it shows, whose amounts the cells keep unrounded."""
+    parser = _Parser(grid, profile, form)
     parser.feed(html)
     parser.close()
     sheet = parser.sheet

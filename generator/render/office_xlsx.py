@@ -94,8 +94,7 @@ def _decimals(places: int) -> str:
 def money_format(money: MoneyFormat, value: Decimal) -> str:
     """The format of an amount as the profile prints it: its shown decimals, or none for a whole amount
     where the profile leaves them out (60,000 beside 845,371.59)."""
-    whole = value == value.to_integral_value()
-    places = 0 if whole and not money.always_show_decimals else money.shown_decimals
+    places = money.shown_decimals if "." in money.show(value) else 0  # as the sheet prints it
     return "#,##0" + _decimals(places)
 
 
