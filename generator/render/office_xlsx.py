@@ -183,32 +183,47 @@ SheetColumn = tuple[str, str]
 """A column of a summary sheet: its header and its kind ("text", "money", "rate", "score", "int")."""
 
 
+TABLE_COLUMN_WIDTH = 10, 40
+"""The narrowest and widest column of a summary sheet, in Excel's character units: a long 项目名称 wraps."""
+
+
 def add_table_sheet(workbook: Workbook, name: str, columns: list[SheetColumn], rows: Iterable[list[Any]]) -> Worksheet:
     """A sheet of one header row and one row per record: figures numeric (Decimal in, a number out; None an
-    empty cell), the header frozen and filtered."""
+    empty cell), the header frozen and filtered, each column as wide as its longest text (within
+    `TABLE_COLUMN_WIDTH`), printed on A4 landscape fitted to the width, the header on every page."""
     sheet = workbook.create_sheet(sheet_name(name, workbook.sheetnames))
     bold = Font(name=FONT, bold=True)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    widths = [_display_width(header) + 2 for header, _kind in columns]
     for col, (header, _kind) in enumerate(columns, start=1):
         target = sheet.cell(row=1, column=col)
         _put_text(target, header)
         target.font = bold
         target.border = _BORDER
         target.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(col)].width = max(10, min(40, _display_width(header) + 4))
     count = 1
     for count, values in enumerate(rows, start=2):
         for col, ((_header, kind), value) in enumerate(zip(columns, values, strict=True), start=1):
-            target = sheet.cell(row=count, column=col)
             if value is None or value == "":
                 continue
+            target = sheet.cell(row=count, column=col)
             if kind == "text":
                 _put_text(target, str(value))
+                target.alignment = wrap
+                widths[col - 1] = max(widths[col - 1], _display_width(str(value)) + 2)
             else:
                 number = Decimal(value)
                 places = decimals_of(number)
                 formats = {"money": "#,##0.00", "rate": "0" + _decimals(places) + "%", "int": "0"}
                 _put_number(target, number / 100 if kind == "rate" else number,
                             formats.get(kind, "0" + _decimals(places)))
+                widths[col - 1] = max(widths[col - 1], len(f"{number:,f}") + 3)
+    narrowest, widest = TABLE_COLUMN_WIDTH
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = max(narrowest, min(widest, width))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
+    _a4(sheet)
+    sheet.page_setup.orientation = "landscape"  # a row per form or indicator: wide, not tall
+    sheet.print_title_rows = "1:1"
     return sheet
