@@ -113,17 +113,17 @@ class _Parser(HTMLParser):
 
     def __init__(self, grid: Grid, profile: Profile, form: Any = None) -> None:
         super().__init__(convert_charrefs=True)
-        self.grid, self.profile, self.form = grid, profile, form
+        self.profile, self.form = profile, form
         self.funds_row = -1
         """The funding table's row being read: -1 its header, then the index of the profile's funding line."""
         self.funds = _funds_kinds(grid)
         self.sheet = SheetGrid(grid.width, grid.cols)
-        self.styles: list[str] = []
         self.tables = -1
         self.in_table = False
         self.tbody = ""
         self.in_thead = False
         self.row: list[Cell] | None = None
+        self.row_classes: list[str] = []
         self.row_index = 0
         self.taken: dict[tuple[int, int], bool] = {}
         """Grid places covered by a cell above (rowspan), in the current table."""
@@ -159,7 +159,7 @@ class _Parser(HTMLParser):
         elif tag == "thead":
             self.in_thead = True
         elif tag == "tr" and self.in_table:
-            self.row = []
+            self.row, self.row_classes = [], classes
             self.funds_row += 1
         elif tag in ("td", "th") and self.row is not None:
             self._open_cell(tag, named, classes)
@@ -222,21 +222,17 @@ class _Parser(HTMLParser):
     # -- table cells ------------------------------------------------------------------------------------
     def _open_cell(self, tag: str, named: dict[str, str], classes: list[str]) -> None:
         assert self.row is not None
-        col = 0
-        while self.taken.get((self.row_index, col)):
+        col = self.row[-1].col + self.row[-1].colspan if self.row else 0
+        while self.taken.get((self.row_index, col)):  # past the cells that rows above span down into this one
             col += 1
-        if self.row:
-            last = self.row[-1]
-            col = last.col + last.colspan
-            while self.taken.get((self.row_index, col)):
-                col += 1
         rowspan, colspan = int(named.get("rowspan") or 1), int(named.get("colspan") or 1)
         for down in range(1, rowspan):
             for across in range(colspan):
                 self.taken[(self.row_index + down, col + across)] = True
         kind: Kind = "label" if tag == "th" else "text"
         align: Literal["left", "center", "right"] = "center"
-        if "text" in classes or (tag == "th" and ({"fund-total"} & set(classes) or
+        # As templates/sheet.css aligns them: texts, the funding rows' labels (年度资金总额, the indented ones).
+        if "text" in classes or (tag == "th" and ("fund-total" in self.row_classes or
                                                   any(c.startswith("indent-") for c in classes))):
             align = "left"
         if "num" in classes:
