@@ -158,7 +158,8 @@ def print_report(findings: list[Finding], forms: int, strict: bool) -> None:
     print(line)
 
 
-def load(args: argparse.Namespace) -> Site:
-    """The site named on the command line, fully checked. Raises UsageError for a bad path."""
-    site = locate_site(args)
+def load(args: argparse.Namespace, located: SiteFolder | None = None) -> Site:
+    """The site named on the command line (`located` already, where the command needs its folders too), fully
+    checked. Raises UsageError for a bad path."""
+    site = located or locate_site(args)
     return load_site(content_paths(args, site), load_config(site.config), root=site.root)

@@ -18,7 +18,8 @@ from ..model import caption
 from ..profile import DEFAULT_PROFILE, Labels, shipped_profiles
 from ..values import normalize
 
-__all__ = ["as_json", "data_files", "form_columns", "indicator_columns", "search_text", "text_cell"]
+__all__ = ["as_json", "data_files", "form_columns", "form_rows", "indicator_columns", "indicator_rows", "search_text",
+           "text_cell"]
 
 Column = tuple[str, bool]
 """A CSV column: its header, and whether it holds figures. Figures are written as formatted (plain decimals,
@@ -93,7 +94,7 @@ def _csv(columns: list[Column], rows: Iterator[list[str]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def _form_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
+def form_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
     for record in records:
         total = record["funds"]["total"]
         yield [record["slug"], record["title"], str(record["year"]), record["unit"], record["department"]["code"],
@@ -101,7 +102,7 @@ def _form_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
                total["executed"], record["execution_rate"], record["budget_score"], record["total"], record["grade"]]
 
 
-def _indicator_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
+def indicator_rows(records: list[dict[str, Any]]) -> Iterator[list[str]]:
     for record in records:
         for number, row in enumerate(record["indicators"], start=1):
             yield [record["slug"], record["title"], str(record["year"]), str(number), row["level1"], row["level2"],
@@ -148,8 +149,8 @@ def data_files(config: SiteConfig, records: list[dict[str, Any]], page_paths: li
     written with its page). `records` carry their findings."""
     yield "data/forms.json", as_json(feed_document(config, records))
     labels = config.profile_for().labels  # the site's profile: a form of another profile fills the same columns
-    yield "data/forms.csv", _csv(form_columns(labels), _form_rows(records))
-    yield "data/indicators.csv", _csv(indicator_columns(labels), _indicator_rows(records))
+    yield "data/forms.csv", _csv(form_columns(labels), form_rows(records))
+    yield "data/indicators.csv", _csv(indicator_columns(labels), indicator_rows(records))
     # A script rather than JSON, so that it also loads from file://, where fetch() is not allowed.
     searches = {record["slug"]: search_text(record) for record in records}
     yield "assets/search-index.js", ("window.FORMGEN_SEARCH = "
