@@ -49,6 +49,7 @@ _FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "s
 _LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "contact", "execution_reason", "grade"}
 """Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
+_FIGURE_COLUMNS = ("target", "actual", "weight", "score")
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
 
 @dataclass
@@ -71,6 +72,11 @@ class Block:
     bottom: float
     lines: list[TextLine] = dataclass_field(default_factory=list)
     in_table: bool = True
+    where: Location | None = None
+    """Where a workbook's or document's block is (sheet!cell, table/row/column); a PDF's is its page."""
+    breaks: bool = False
+    """Each line is a paragraph of its own: a line break typed in a workbook's or document's cell is the
+    writer's (a PDF's lines wrap at the cell's edge, so `_paragraphs` judges by their length)."""
 
     @property
     def text(self) -> str:
@@ -102,22 +108,26 @@ def read_blocks(blocks: list[Block], source: str, scheme: Scheme, labels: LabelT
     notes: list[Note] = []
     starts = _form_starts(blocks, labels)
     if not starts:
-        return [], [Note(Location(source, page=blocks[0].page), "import-no-form", True,
-                                 _("no form found: no {form} heading and no {title} cell — is this a 自评表?")
-                                 .format(form=labels.profile.labels.form_title, title=labels.profile.labels.title))]
+        return [], [Note(_where(blocks[0], source), "import-no-form", True,
+                         _("no form found: no {form} heading and no {title} cell — is this a 自评表?")
+                         .format(form=labels.profile.labels.form_title, title=labels.profile.labels.title))]
     before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
     if before:
-        notes.append(Note(Location(source, page=before[0].page), "import-unplaced", False,
+        notes.append(Note(_where(before[0], source), "import-unplaced", False,
                           _("{count} lines or cells come before the first form (from “{text}”): not imported")
                           .format(count=len(before), text=before[0].key[:30])))
     drafts = []
     for number, start in enumerate(starts, start=1):
         end = starts[number] if number < len(starts) else len(blocks)
-        draft = Draft(Location(source, page=blocks[start].page), number, model=form_model(labels.profile))
+        draft = Draft(_where(blocks[start], source), number, model=form_model(labels.profile))
         GridForm(blocks[start:end], draft, source, scheme, labels).read()
         draft.finish()
         drafts.append(draft)
     return drafts, notes
+
+
+def _where(block: Block, source: str) -> Location:
+    return block.where or Location(source, page=block.page)
 
 
 def _ignored(key: str) -> bool:
@@ -156,9 +166,10 @@ class GridForm:
         self.used: set[int] = set()
         self.factor = Decimal(1)
         self.fields = {id(block): labels.field(block.text) for block in blocks}
+        self.header_columns: set[str] = set()
 
     def at(self, block: Block) -> Location:
-        return Location(self.source, page=block.page)
+        return _where(block, self.source)
 
     def use(self, *blocks: Block) -> None:
         self.used.update(id(block) for block in blocks)
@@ -276,13 +287,24 @@ class GridForm:
                 headers[block.page] = [other for other in self.blocks
                                        if other.beside(block) and self.fields[id(other)] in INDICATOR_COLUMNS]
                 self.use(*headers[block.page])
+                self.header_columns.update(self.fields[id(header)] or "" for header in headers[block.page])
             elif headers and block.in_table and id(block) not in self.used and not self.fields[id(block)]:
                 body.append(block)
         cells: dict[str, list[Block]] = {name: [] for name in INDICATOR_COLUMNS}
         columns: list[Block] = []
         for block in body:
             columns = headers.get(block.page, columns)  # a page without a header row goes on in the last one's
-            column = next((self.fields[id(header)] for header in columns if block.under(header)), None)
+            under = [header for header in columns if block.under(header)]
+            spanned = [header for header in columns if block.x0 - _TOLERANCE <= header.cx <= block.x1 + _TOLERANCE]
+            if not under or len(spanned) > 1:
+                # Never guess which column a figure belongs to: a cell beside the header's columns, or across
+                # two of them, is reported where it is.
+                self.use(block)
+                self.misaligned(block, _("lies under no column of the header") if not under else
+                                _("spans the columns {columns}").format(columns=_(", ").join(
+                                    caption(header.key) for header in spanned)))
+                continue
+            column = self.fields[id(under[0])]
             if column in cells:
                 cells[column].append(block)
         rows = self._rows(cells)
@@ -301,11 +323,24 @@ class GridForm:
                 beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
                 if column not in ("level1", "level2"):
                     beside = sorted(beside, key=lambda pair: _overlap(pair[0], cell))[-1:]
-                if not beside or not cell.key:
+                if not cell.key:
+                    continue
+                if not beside:
+                    if column in _FIGURE_COLUMNS:  # a figure beside no 三级指标: whose is it?
+                        self.use(cell)
+                        self.misaligned(cell, _("is beside no {name} cell").format(
+                            name=caption(self.labels.profile.labels.name)))
                     continue
                 self.use(cell)
                 for _position, row in beside:
+                    if column in _FIGURE_COLUMNS and row.get(column):
+                        self.misaligned(cell, _("is a second cell under {column} in the row “{name}” (the first "
+                                                "holds “{first}”)").format(column=self._column(column),
+                                                                            name=row["name"][:30], first=row[column]))
+                        continue
                     row[column] = self._cell_text(column, cell, row.get(column, ""))
+                    if column in ("reason", "note"):
+                        self._figure_in_text(cell, column, row)
         level1 = level2 = ""
         for block, row in rows:
             if row.get("level1"):
@@ -323,6 +358,27 @@ class GridForm:
                     self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
                                     .format(name=row["name"][:30], field=required), error=True)
         return [{key: row[key] for key in INDICATOR_COLUMNS if row.get(key)} for _, row in rows]
+
+    def _column(self, column: str) -> str:
+        return caption(getattr(self.labels.profile.labels, column))
+
+    def misaligned(self, cell: Block, why: str) -> None:
+        """A cell of the indicator table whose place is uncertain: an error naming it, its text not placed."""
+        self.draft.note(self.at(cell), "import-misaligned", _(
+            "the cell “{text}” in the indicator table {why}: its figure is not placed — check the row in the "
+            "source, put each value under its column and import again, or write the row in by hand")
+            .format(text=" ".join(cell.text.split())[:30], why=why), error=True)
+
+    def _figure_in_text(self, cell: Block, column: str, row: dict[str, str]) -> None:
+        """A bare figure under 未完成原因分析 or 备注 while a figure of the row is missing: a row whose cells
+        moved one column over (the "0" of 得分 in the reason), not a reason."""
+        empty = [name for name in _FIGURE_COLUMNS if name in self.header_columns and not row.get(name)]
+        if empty and score_text(_figure(cell)) is not None:
+            self.draft.note(self.at(cell), "import-misaligned", _(
+                "the indicator row “{name}” has the figure “{text}” under {column} and nothing under {empty}: "
+                "its cells may have moved a column — check the row in the source and put each value under its "
+                "column").format(name=row["name"][:30], text=_figure(cell), column=self._column(column),
+                                 empty=_(", ").join(self._column(name) for name in empty)), error=True)
 
     def _cell_text(self, column: str, cell: Block, before: str) -> str:
         if column in ("level1", "level2"):
@@ -432,6 +488,8 @@ def _figure(cell: Block) -> str:
 
 def _paragraphs(cell: Block) -> list[str]:
     """A cell's text in paragraphs: a line that ends well short of the cell's text edge ends one."""
+    if cell.breaks:
+        return [join_wrapped([line.text]) for line in cell.lines if line.text.strip()]
     paragraphs: list[list[str]] = [[]]
     right = max(line.x1 for line in cell.lines)
     for line in cell.lines:
