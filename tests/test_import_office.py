@@ -397,3 +397,29 @@ def test_an_excel_97_workbook_imports_to_the_hand_made_forms(capsys, site, tmp_p
     assert "forms.xls:sheet 电力!A1: form 1" in out and "forms.xls:sheet 审判辅助!A1: form 2" in out, out
     assert "2 forms imported from 1 file: 0 errors, 0 warnings — ok" in out, out
     assert_same_forms(export(capsys, site), hand_made(capsys, FORM, OTHER))
+
+
+def test_a_workbook_in_wan_yuan_is_converted_to_the_profiles_yuan(capsys, site, tmp_path):
+    # A unit's workbook keeps money in 万元 (84.537159 for 845,371.59 元), as floats: converted exactly.
+    cells, _ = form_cells(money=lambda text: float(Decimal(text) / 10000))
+    cells = [(*cell[:4], "项目资金（万元）", None) if cell[4] == "项目资金（元）" else cell for cell in cells]
+    cells = [(*cell[:5], "#,##0.000000") if cell[5] == "#,##0.00" else cell for cell in cells]
+    book = save_xlsx(tmp_path / "wan.xlsx", {"电力": cells})
+    code, out, _ = run(capsys, "import", book, "--out", site / "2024")
+    assert code == 0 and "0 errors, 1 warning" in out and "[import-unit]" in out, out
+    assert_same_forms(export(capsys, site), hand_made(capsys, FORM))
+
+
+def test_the_time_limit_holds_for_a_workbook(tmp_path):
+    from generator.config import find_config, load_config
+    from generator.importing import read_source
+    from generator.importing.limits import Limits
+
+    from .conftest import ROOT
+
+    cells, after = form_cells()
+    for number in range(1, 40):  # 40 forms stacked: far more than a millisecond's work
+        cells += form_cells(top=after * number + 1)[0]
+    book = save_xlsx(tmp_path / "many.xlsx", {"汇总": cells})
+    source = read_source(book, load_config(find_config(ROOT)).scheme, limits=Limits(seconds=0.001))
+    assert [(note.code, note.error) for note in source.notes] == [("import-too-slow", True)] and not source.drafts
