@@ -423,3 +423,29 @@ def test_the_time_limit_holds_for_a_workbook(tmp_path):
     book = save_xlsx(tmp_path / "many.xlsx", {"汇总": cells})
     source = read_source(book, load_config(find_config(ROOT)).scheme, limits=Limits(seconds=0.001))
     assert [(note.code, note.error) for note in source.notes] == [("import-too-slow", True)] and not source.drafts
+
+
+def _with_sheet_xml(book: Path, path: Path, before_end_of_data: str = "", after_data: str = "") -> Path:
+    """A copy of a workbook with XML added to its first sheet: what no spreadsheet program would write."""
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", f"{before_end_of_data}</sheetData>{after_data}".encode())
+            target.writestr(member, data)
+    return path
+
+
+def test_a_sheet_that_claims_billions_of_cells_is_read_by_the_cells_it_has(capsys, site, tmp_path):
+    book = save_xlsx(tmp_path / "form.xlsx", {"电力": form_cells()[0]})
+    # A merged range over the whole sheet: openpyxl would make 17 billion cells of it. Refused, at once.
+    merged = _with_sheet_xml(book, tmp_path / "merged.xlsx",
+                             after_data='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+    code, out, _ = run(capsys, "import", merged, "--out", site)
+    assert code == 1 and "merged.xlsx: error: the file has more than 300,000 cells" in out, out
+    # One cell at the sheet's far corner: the sheet is read by the cells it has, not by its rectangle.
+    corner = _with_sheet_xml(book, tmp_path / "corner.xlsx", before_end_of_data=(
+        '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>角落</t></is></c></row>'))
+    code, out, _ = run(capsys, "import", corner, "--out", site / "2024")
+    assert code == 0 and "corner.xlsx:sheet 电力!XFD1048576: warning: “角落” is not placed" in out, out
+    assert_same_forms(export(capsys, site), hand_made(capsys, FORM))

@@ -46,6 +46,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _WIDTH = 100.0  # grid units of a column and a row: far apart next to grid.py's tolerance of 2
 _HEIGHT = 20.0
 _PARAGRAPH_COLUMNS = 63  # a paragraph outside the tables spans the page: under no one column of a table
+_MERGED_CELLS = 10_000  # a merged range larger than this is no form's (the conclusion spans about 10 cells)
 _SIZE = 10.0  # the size a line of a cell is given (grid.py measures paragraphs of PDF lines with it)
 
 
@@ -205,9 +206,37 @@ def _cell_name(row: int, column: int) -> str:
 
 # --- limits -----------------------------------------------------------------------------------------
 
-def _check_zip(data: bytes, limits: Limits, cells: tuple[bytes, ...], parts: str) -> None:
+_XLSX_CELLS = re.compile(rb'<c[ >/]|<mergeCell [^>]*?ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+"""A cell of a sheet's XML, and a merged range, which openpyxl fills with a cell object for each cell it covers."""
+_DOCX_CELLS = re.compile(rb'<w:tc[ >/]|<w:gridSpan [^>]*?w:val="([0-9]{1,12})"')
+"""A cell of a document's table, and its span, which python-docx repeats the cell for in each grid column."""
+_TAIL = 128  # bytes kept from one chunk to the next: longer than any one match, so none is cut in two
+
+
+def _cells_of(found: re.Match[bytes]) -> int:
+    """How many cells a match stands for: 1 for a cell, the area of a merged range, the columns of a span."""
+    groups = found.groups()
+    if groups[0] is None:
+        return 1
+    if len(groups) == 1:
+        return int(groups[0])
+    first_row, last_row = int(groups[1]), int(groups[3])
+    first_column, last_column = _column_number(groups[0]), _column_number(groups[2])
+    return (abs(last_row - first_row) + 1) * (abs(last_column - first_column) + 1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _check_zip(data: bytes, limits: Limits, cells: re.Pattern[bytes], parts: str) -> None:
     """Before a library unpacks it: the members' unpacked sizes (from the zip's directory, which zipfile
-    then holds each member to) and the cells in the parts under `parts`, counted in their XML."""
+    then holds each member to), and the cells in the parts under `parts` as the library will make them —
+    counted in their XML, merged ranges and spans by their size, so that no part that is small on disk
+    makes the library build millions of cells."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -229,17 +258,16 @@ def _check_zip(data: bytes, limits: Limits, cells: tuple[bytes, ...], parts: str
                 with archive.open(member) as stream:
                     tail = b""
                     while chunk := stream.read(1 << 20):
-                        piece = tail + chunk
-                        count += sum(piece.count(tag) for tag in cells)
-                        tail = chunk[-8:]
-                        count -= sum(tail.count(tag) for tag in cells)  # counted again with the next chunk
-                    count += sum(tail.count(tag) for tag in cells)
+                        buffer = tail + chunk
+                        # A match that ends in the tail was counted with the chunk before.
+                        count += sum(_cells_of(found) for found in cells.finditer(buffer) if found.end() > len(tail))
+                        if count > limits.max_cells:
+                            raise _too_many_cells(limits)
+                        tail = buffer[-_TAIL:]
             except (zipfile.BadZipFile, OSError, ValueError, EOFError):
                 raise OfficeProblem("import-unreadable", _(
                     "the part {part} of the file is damaged: is the file complete? Open it in Excel, WPS or Word and "
                     "save it again").format(part=member.filename)) from None
-            if count > limits.max_cells:
-                raise _too_many_cells(limits)
 
 
 def _too_many_cells(limits: Limits) -> OfficeProblem:
@@ -253,7 +281,7 @@ def _too_many_cells(limits: Limits) -> OfficeProblem:
 
 def _xlsx_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
                  notes: list[Note]) -> list[Block]:
-    _check_zip(data, limits, (b"<c ", b"<c>"), "xl/worksheets/")
+    _check_zip(data, limits, _XLSX_CELLS, "xl/worksheets/")
     import openpyxl  # only `formgen import` of a workbook needs it
 
     try:
@@ -277,10 +305,11 @@ def _xlsx_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | 
 
 
 def _xlsx_cells(sheet: Any) -> Iterator[tuple[int, int, str]]:
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                yield cell.row - 1, cell.column - 1, _value_text(cell.value, cell.number_format or "General")
+    # The cells the sheet has, not iter_rows(): that walks (and creates) every cell of the rectangle up to
+    # the farthest one, which a stray cell at XFD1048576 makes 17 billion.
+    for (row, column), cell in sorted(sheet._cells.items()):
+        if cell.value is not None:
+            yield row - 1, column - 1, _value_text(cell.value, cell.number_format or "General")
 
 
 def _xlsx_merged(sheet: Any) -> list[tuple[int, int, int, int]]:
@@ -293,7 +322,10 @@ def _sheet_blocks(page: int, name: str, cells: Iterable[tuple[int, int, str]],
     """A sheet's blocks in reading order: a merged range is one block, with its first cell's text."""
     spans = {(first_row, first_column): (first_row, last_row, first_column, last_column)
              for first_row, last_row, first_column, last_column in merged}
+    # The cells a merged range hides (Excel keeps only its first cell's value; a file written otherwise may
+    # keep more). A range larger than any form's is left out: whatever is not its first cell is empty there.
     hidden = {(row, column) for first_row, last_row, first_column, last_column in merged
+              if (last_row - first_row + 1) * (last_column - first_column + 1) <= _MERGED_CELLS
               for row in range(first_row, last_row + 1) for column in range(first_column, last_column + 1)
               if (row, column) != (first_row, first_column)}
     blocks: list[Block] = []
@@ -371,7 +403,7 @@ def _xls_cells(book: Any, sheet: Any) -> Iterator[tuple[int, int, str]]:
 
 def _docx_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
                  notes: list[Note]) -> list[Block]:
-    _check_zip(data, limits, (b"<w:tc>", b"<w:tc "), "word/document")
+    _check_zip(data, limits, _DOCX_CELLS, "word/document")
     import docx  # only `formgen import` of a document needs it
     from docx.table import Table
     from docx.text.paragraph import Paragraph
