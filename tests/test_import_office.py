@@ -449,3 +449,17 @@ def test_a_sheet_that_claims_billions_of_cells_is_read_by_the_cells_it_has(capsy
     code, out, _ = run(capsys, "import", corner, "--out", site / "2024")
     assert code == 0 and "corner.xlsx:sheet 电力!XFD1048576: warning: “角落” is not placed" in out, out
     assert_same_forms(export(capsys, site), hand_made(capsys, FORM))
+
+
+def test_an_excel_97_workbook_is_counted_before_it_is_read(tmp_path):
+    from generator.config import find_config, load_config
+    from generator.importing import read_source
+    from generator.importing.limits import Limits
+
+    from .conftest import ROOT
+
+    scheme = load_config(find_config(ROOT)).scheme
+    assert len(read_source(FIXTURES / "forms.xls", scheme, limits=Limits(max_cells=600)).drafts) == 2
+    # 514 cells, the blanks LibreOffice writes under merged ranges included (516 as xlrd reads them)
+    source = read_source(FIXTURES / "forms.xls", scheme, limits=Limits(max_cells=500))
+    assert [(note.code, note.error) for note in source.notes] == [("import-too-large", True)]

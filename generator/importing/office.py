@@ -348,6 +348,7 @@ def _xls_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | N
                 notes: list[Note]) -> list[Block]:
     import xlrd  # only `formgen import` of an Excel 97-2003 workbook needs it
 
+    _check_xls(data, limits)
     try:
         # formatting_info: the merged ranges and each cell's number format (a percent, a date);
         # ragged_rows: a row holds the cells it has, not as many as the widest row
@@ -376,6 +377,39 @@ def _xls_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | N
     finally:
         book.release_resources()
     return blocks
+
+
+_BIFF_CELLS = {0x0006: 0, 0x00D6: 0, 0x00FD: 0, 0x0201: 0, 0x0203: 0, 0x0204: 0, 0x0205: 0, 0x027E: 0,
+               0x00BD: 6, 0x00BE: 2}
+"""The record types of an .xls that hold cells: one cell each (FORMULA, RSTRING, LABELSST, BLANK, NUMBER,
+LABEL, BOOLERR, RK), or one per 6 or 2 bytes (MULRK, MULBLANK: a run of cells in one record)."""
+
+
+def _check_xls(data: bytes, limits: Limits) -> None:
+    """The cells of an .xls, counted in its records before xlrd reads it: xlrd keeps every cell of a sheet
+    (a blank one too, with formatting_info), and one record of a few bytes stands for up to 256 blanks."""
+    import struct
+
+    from xlrd.compdoc import CompDoc
+
+    try:
+        document = CompDoc(data, logfile=io.StringIO())
+        stream, start, size = document.locate_named_stream("Workbook")
+        if stream is None:  # Excel 5/95 names it Book
+            stream, start, size = document.locate_named_stream("Book")
+    except Exception:  # a damaged compound file: xlrd says so, in _xls_blocks
+        return
+    if stream is None:
+        return
+    count, position, end = 0, start, start + size
+    while position + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, position)
+        per = _BIFF_CELLS.get(kind)
+        if per is not None:
+            count += 1 if per == 0 else max(length - 6, 0) // per
+            if count > limits.max_cells:
+                raise _too_many_cells(limits)
+        position += 4 + length
 
 
 def _xls_cells(book: Any, sheet: Any) -> Iterator[tuple[int, int, str]]:
