@@ -463,3 +463,23 @@ def test_an_excel_97_workbook_is_counted_before_it_is_read(tmp_path):
     # 514 cells, the blanks LibreOffice writes under merged ranges included (516 as xlrd reads them)
     source = read_source(FIXTURES / "forms.xls", scheme, limits=Limits(max_cells=500))
     assert [(note.code, note.error) for note in source.notes] == [("import-too-large", True)]
+
+
+def test_a_label_and_its_value_in_two_cells_and_a_real_date(capsys, site, tmp_path):
+    # 填报日期 | 2025-01-23 (an Excel date) and 联系人 | 莫路路, each in two cells, as many units lay them out.
+    import datetime
+
+    cells, _ = form_cells()
+    split = []
+    for cell in cells:
+        first_row, last_row, value = cell[0], cell[1], cell[4]
+        if str(value).startswith("填报日期："):
+            split += [(first_row, last_row, 6, 7, "填报日期", None),
+                      (first_row, last_row, 8, WIDTH, datetime.datetime(2025, 1, 23), "yyyy-mm-dd")]
+        elif str(value).startswith("联系人："):
+            split += [(first_row, last_row, 1, 2, "联系人", None), (first_row, last_row, 3, WIDTH, "莫路路", None)]
+        else:
+            split.append(cell)
+    out = import_ok(capsys, site, save_xlsx(tmp_path / "form.xlsx", {"电力": split}))
+    assert "0 errors, 0 warnings — ok" in out, out
+    assert_same_forms(export(capsys, site), hand_made(capsys, FORM))

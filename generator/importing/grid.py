@@ -452,6 +452,13 @@ class GridForm:
             end = found[position + 1].start if position + 1 < len(found) else len(text)
             value = text[label.end:end].strip()
             where = self.at(block)
+            if not value and position == len(found) - 1 and label.field != "seal" and len(block.lines) == 1:
+                # A label alone in its cell (联系人 | 莫路路, as a workbook lays it out): its value is the cell
+                # to its right.
+                beside = [other for other in self.right_of(block) if id(other) not in self.used and other.in_table]
+                if beside:
+                    self.use(beside[0])
+                    value, where = join_wrapped(line.text for line in beside[0].lines), self.at(beside[0])
             if label.field == "seal":
                 if value:
                     seal = caption(self.labels.profile.labels.seal).rstrip("：:")
