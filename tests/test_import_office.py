@@ -338,6 +338,9 @@ def _compound_file(stream: str) -> bytes:
     ("renamed.xlsx", _compound_file("WordDocument"), "import-unreadable", "save it as .docx"),
     ("cut.xlsx", None, "import-unreadable", "damaged"),
     ("other.xlsx", b"PK\x03\x04" + bytes(100), "import-unreadable", "damaged"),
+    ("export.xls", "<html><body><table><tr><td>项目名称</td></tr></table></body></html>".encode(),
+     "import-unreadable", "is named .xls but is not an Excel or Word file (a web page"),
+    ("notes.docx", "项目名称 测试".encode(), "import-unreadable", "is named .docx but is not an Excel or Word file"),
 ])
 def test_a_file_that_cannot_be_read_fails_clearly(capsys, site, tmp_path, name, content, code, says):
     path = tmp_path / name

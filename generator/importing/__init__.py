@@ -69,6 +69,14 @@ def _is_office(head: bytes) -> bool:
     return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
 
 
+_OFFICE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".docx", ".doc")
+
+
+def _is_html(data: bytes) -> bool:
+    start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<html" in start
+
+
 def _read_bounded(path: Path, limit: int) -> bytes:
     """At most `limit` + 1 bytes of a file: enough to tell that it is over the limit, whatever it claims."""
     with path.open("rb") as file:
@@ -93,6 +101,15 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
     except OSError as error:
         source.notes.append(Note(where, "import-unreadable", True,
                                  _("cannot read the file ({reason})").format(reason=error.strerror)))
+        return source
+    if not pdf and not office and path.suffix.lower() in _OFFICE_SUFFIXES:
+        # Named as a workbook or document, but neither: budget systems export their tables as a web page
+        # named .xls; the text reader would find no form in its markup and not say why.
+        source.notes.append(Note(where, "import-unreadable", True, _(
+            "the file is named {suffix} but is not an Excel or Word file ({what}): open it in Excel, WPS or Word "
+            "and save it as .xlsx or .docx, then import that").format(
+                suffix=path.suffix, what=_("a web page, as budget systems export tables") if _is_html(raw) else
+                _("its content is neither a workbook nor a document"))))
         return source
     if len(raw) > limit:
         message = (_("the PDF file is larger than {size}, more than any bundle of forms: split it into smaller "
