@@ -486,3 +486,28 @@ def test_a_label_and_its_value_in_two_cells_and_a_real_date(capsys, site, tmp_pa
     out = import_ok(capsys, site, save_xlsx(tmp_path / "form.xlsx", {"电力": split}))
     assert "0 errors, 0 warnings — ok" in out, out
     assert_same_forms(export(capsys, site), hand_made(capsys, FORM))
+
+
+def test_a_word_row_that_starts_later_than_the_grid_keeps_its_columns(tmp_path):
+    # Word lets a row start at the second grid column (w:gridBefore): its first cell is in column 2.
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from generator.importing.office import _table_blocks
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for column, text in enumerate(("一级指标", "二级指标", "三级指标")):
+        table.cell(0, column).text = text
+    row = table.rows[1]._tr
+    row.remove(row.tc_lst[0])
+    row.insert(0, parse_xml(f'<w:trPr {nsdecls("w")}><w:gridBefore w:val="1"/></w:trPr>'))
+    row.tc_lst[0].clear_content()
+    row.tc_lst[0].add_p().add_r().text = "数量指标"
+    blocks, rows = _table_blocks(table, 1, 0, "form.docx", [])
+    assert rows == 2
+    placed = {block.text: str(block.where) for block in blocks}
+    assert placed["数量指标"] == "form.docx:table 1 row 2 column 2"
+    assert next(block for block in blocks if block.text == "数量指标").under(
+        next(block for block in blocks if block.text == "二级指标"))

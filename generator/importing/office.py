@@ -480,7 +480,8 @@ def _table_blocks(table: Any, number: int, row_at: int, source: str,
     rows = 0
     for row_index, row in enumerate(table.rows):
         rows = row_index + 1
-        for column_index, cell in enumerate(row.cells):
+        # A row may start later than the table's first grid column (gridBefore): its cells shift right.
+        for column_index, cell in enumerate(row.cells, start=row.grid_cols_before):
             element = cell._tc
             if element not in spans:
                 spans[element] = [row_index, row_index, column_index, column_index]
