@@ -1,7 +1,8 @@
 """Published forms → form files: `formgen import` (docs/import.md).
 
-A source is text extracted from a published PDF (`text.py`) or the PDF itself (`pdf.py`); either may
-hold many forms. Each form becomes a `Draft` — its values as text, its 自评结论 as Markdown, and a note
+A source is text extracted from a published PDF (`text.py`), the PDF itself (`pdf.py`), or an Excel
+workbook or Word document (`office.py`); any may hold many forms.
+Each form becomes a `Draft` — its values as text, its 自评结论 as Markdown, and a note
 for whatever could not be placed — and is written by `authoring.form_text`, the writer `formgen new`
 uses, so an imported file looks like any other: every key, its label beside it, a placeholder for a
 required value the source did not have.
@@ -62,6 +63,20 @@ def _is_pdf(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
 
 
+def _is_office(head: bytes) -> bool:
+    """A zip (.xlsx, .docx) or an OLE compound file (.xls, .doc, or an encrypted .xlsx): told apart by
+    `office.office_kind`, from the content, whatever the file's name says."""
+    return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
+
+
+_OFFICE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".docx", ".doc")
+
+
+def _is_html(data: bytes) -> bool:
+    start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<html" in start
+
+
 def _read_bounded(path: Path, limit: int) -> bytes:
     """At most `limit` + 1 bytes of a file: enough to tell that it is over the limit, whatever it claims."""
     with path.open("rb") as file:
@@ -70,7 +85,8 @@ def _read_bounded(path: Path, limit: int) -> bytes:
 
 def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                 limits: Limits = DEFAULT_LIMITS) -> Source:
-    """The forms in one file: a PDF, or text extracted from one (UTF-8), read within `limits`. `labels` is
+    """The forms in one file: a PDF, an .xlsx, .xls or .docx, or text extracted from a PDF (UTF-8), read
+    within `limits`. `labels` is
     the table of the forms' profile (`LabelTable.of`; default: the reference's)."""
     source = Source(path, _display(path))
     table = labels or LabelTable()
@@ -79,15 +95,27 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
         with path.open("rb") as file:
             head = file.read(1024)
         pdf = _is_pdf(head)
-        limit = limits.pdf_bytes if pdf else limits.text_bytes
+        office = not pdf and _is_office(head)
+        limit = limits.pdf_bytes if pdf else limits.office_bytes if office else limits.text_bytes
         raw = _read_bounded(path, limit)
     except OSError as error:
         source.notes.append(Note(where, "import-unreadable", True,
                                  _("cannot read the file ({reason})").format(reason=error.strerror)))
         return source
+    if not pdf and not office and path.suffix.lower() in _OFFICE_SUFFIXES:
+        # Named as a workbook or document, but neither: budget systems export their tables as a web page
+        # named .xls; the text reader would find no form in its markup and not say why.
+        source.notes.append(Note(where, "import-unreadable", True, _(
+            "the file is named {suffix} but is not an Excel or Word file ({what}): open it in Excel, WPS or Word "
+            "and save it as .xlsx or .docx, then import that").format(
+                suffix=path.suffix, what=_("a web page, as budget systems export tables") if _is_html(raw) else
+                _("its content is neither a workbook nor a document"))))
+        return source
     if len(raw) > limit:
         message = (_("the PDF file is larger than {size}, more than any bundle of forms: split it into smaller "
                      "files (e.g. qpdf --split-pages=100 in.pdf out.pdf) and import those") if pdf else
+                   _("the Excel or Word file is larger than {size}, more than any workbook of forms: split it into "
+                     "smaller files and import those") if office else
                    _("the text file is larger than {size}, more than any bundle of forms: split it into smaller "
                      "files, each a few hundred forms, and import those"))
         source.notes.append(Note(where, "import-too-large", True, message.format(size=mebibytes(limit))))
@@ -98,6 +126,16 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                 from .pdf import read_pdf_forms  # pdfplumber is loaded only for PDFs
 
                 source.drafts, source.notes = read_pdf_forms(raw, source.display, scheme, table, limits, deadline)
+            elif office:
+                from .office import kind_problem, office_kind, read_office_forms
+
+                kind = office_kind(head, raw, path.suffix.lower()) or "zip"
+                problem = kind_problem(kind, path.suffix.lower())
+                if problem is not None:
+                    source.notes.append(Note(where, problem.code, True, problem.message))
+                else:
+                    source.drafts, source.notes = read_office_forms(raw, kind, source.display, scheme, table, limits,
+                                                                    deadline)
             else:
                 from .text import read_text_forms
 

@@ -29,15 +29,35 @@ __all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "
 
 @dataclass(frozen=True)
 class Location:
-    """A place in a source: ``file:line`` for text, ``file:page N`` for a PDF."""
+    """A place in a source: ``file:line`` for text, ``file:page N`` for a PDF, the sheet and cell of a
+    workbook (``file:sheet 汇总!B7``, as Excel names a cell), the table, row and column of a Word document
+    — so a clerk can find the cell a value came from."""
 
     source: str
     line: int | None = None
     page: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    """A workbook's cell, A1-style (``B7``); with `sheet`."""
+    table: int | None = None
+    """A document's table, from 1, with `row` and `column` (from 1, as Word's grid counts them)."""
+    row: int | None = None
+    column: int | None = None
+    paragraph: int | None = None
+    """A document's paragraph outside any table, from 1."""
 
     def __str__(self) -> str:
         if self.line is not None:
             return f"{self.source}:{self.line}"
+        if self.sheet is not None:
+            if self.cell is None:
+                return _("{source}:sheet {sheet}").format(source=self.source, sheet=self.sheet)
+            return _("{source}:sheet {sheet}!{cell}").format(source=self.source, sheet=self.sheet, cell=self.cell)
+        if self.table is not None:
+            return _("{source}:table {table} row {row} column {column}").format(
+                source=self.source, table=self.table, row=self.row, column=self.column)
+        if self.paragraph is not None:
+            return _("{source}:paragraph {paragraph}").format(source=self.source, paragraph=self.paragraph)
         if self.page is not None:
             return _("{source}:page {page}").format(source=self.source, page=self.page)
         return self.source

@@ -37,6 +37,17 @@ class Limits:
     about 20 MB."""
     decoded_bytes: int = 512 * _MIB
     """All streams of a PDF together, decoded: what the readers may hold in memory at once."""
+    office_bytes: int = 64 * _MIB
+    """An Excel or Word file on disk: a workbook of 1,000 forms is a few MB; one with pictures pasted in
+    a few tens of MB."""
+    unpacked_bytes: int = 256 * _MIB
+    """An .xlsx or .docx unpacked (it is a zip): its XML is about ten times the file, and the library that
+    parses it holds all of it; a zip bomb of a few KB claims gigabytes."""
+    zip_members: int = 10_000
+    """Parts of an .xlsx or .docx: a sheet, its relations, each picture — a few per sheet."""
+    max_cells: int = 300_000
+    """Cells of a workbook or a document's tables, counted before they are parsed: a form has about 150,
+    so this is 2,000 forms; openpyxl holds about 1 KB a cell (300 MB)."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -1,0 +1,506 @@
+"""Forms read from blocks on a page or a grid: table cells with their place, and lines of text outside them.
+
+A reader of a file format (`pdf.py`) turns each page into `Block`s — a table cell with its edges and its
+lines of text, or a line outside the table — and `read_blocks` reads the forms from them by position. A
+cell that is a label (`labels.LABELS`) finds its value by position: the cell to its right (项目名称 →
+the title), the cell below (预期目标 → the goal), or the cell where its row meets a column (年度资金总额 ×
+全年预算数（A）). Indicator rows are the 三级指标 cells under the header; every other cell of the
+indicator table joins the row it lies beside, and a 一级 or 二级 cell joins every row it spans, across
+pages too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
+
+from ..config import Scheme
+from ..i18n import _
+from ..model import PLACEHOLDER_FIGURES, caption
+from ..profile import form_model
+from .characters import ascii_digits
+from .draft import (
+    Draft,
+    LevelNames,
+    Location,
+    Note,
+    conclusion_markdown,
+    join_wrapped,
+    level1_parts,
+    score_text,
+    unit_note,
+)
+from .labels import (
+    IGNORED_LINES,
+    INDICATOR_COLUMNS,
+    MONEY_UNITS,
+    SECTION_FIELDS,
+    LabelTable,
+    squash,
+)
+from .text import department_parts, filled_on_text
+
+__all__ = ["Block", "GridForm", "TextLine", "read_blocks", "running"]
+
+_FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
+_LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "contact", "execution_reason", "grade"}
+"""Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
+_YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
+_FIGURE_COLUMNS = ("target", "actual", "weight", "score")
+_TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
+
+@dataclass
+class TextLine:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+
+
+@dataclass(eq=False)
+class Block:
+    """A table cell with its lines of text, or a line of text outside the table."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    lines: list[TextLine] = dataclass_field(default_factory=list)
+    in_table: bool = True
+    where: Location | None = None
+    """Where a workbook's or document's block is (sheet!cell, table/row/column); a PDF's is its page."""
+    breaks: bool = False
+    """Each line is a paragraph of its own: a line break typed in a workbook's or document's cell is the
+    writer's (a PDF's lines wrap at the cell's edge, so `_paragraphs` judges by their length)."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def key(self) -> str:
+        return squash(self.text)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def beside(self, other: Block) -> bool:
+        """On the same row: this block's middle lies within the other's height."""
+        return self.page == other.page and other.top - _TOLERANCE <= self.cy <= other.bottom + _TOLERANCE
+
+    def under(self, other: Block) -> bool:
+        """In the same column: this block's middle lies within the other's width."""
+        return other.x0 - _TOLERANCE <= self.cx <= other.x1 + _TOLERANCE
+
+
+def read_blocks(blocks: list[Block], source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
+    """The forms in `blocks` (in reading order, running headers taken out), and what was found outside any form."""
+    notes: list[Note] = []
+    starts = _form_starts(blocks, labels)
+    if not starts:
+        return [], [Note(_where(blocks[0], source), "import-no-form", True,
+                         _("no form found: no {form} heading and no {title} cell — is this a 自评表?")
+                         .format(form=labels.profile.labels.form_title, title=labels.profile.labels.title))]
+    before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
+    if before:
+        notes.append(Note(_where(before[0], source), "import-unplaced", False,
+                          _("{count} lines or cells come before the first form (from “{text}”): not imported")
+                          .format(count=len(before), text=before[0].key[:30])))
+    drafts = []
+    for number, start in enumerate(starts, start=1):
+        end = starts[number] if number < len(starts) else len(blocks)
+        draft = Draft(_where(blocks[start], source), number, model=form_model(labels.profile))
+        GridForm(blocks[start:end], draft, source, scheme, labels).read()
+        draft.finish()
+        drafts.append(draft)
+    return drafts, notes
+
+
+def _where(block: Block, source: str) -> Location:
+    return block.where or Location(source, page=block.page)
+
+
+def _ignored(key: str) -> bool:
+    return not key or any(pattern.match(key) for pattern in IGNORED_LINES)
+
+
+def _form_starts(blocks: list[Block], labels: LabelTable) -> list[int]:
+    """Where each form starts: at its heading (项目支出绩效目标自评表); in a file without headings, at
+    each 项目名称 cell (a summary table's 项目名称 column, as on a bundle's cover, is then not a form)."""
+    headed = [index for index, block in enumerate(blocks)
+              if block.lines and squash(block.lines[0].text) in labels.titles]
+    if headed:
+        return headed
+    return [index for index, block in enumerate(blocks) if labels.field(block.text) == "title"]
+
+
+def running(blocks: list[Block], labels: LabelTable) -> set[int]:
+    """Lines outside the table repeated at the same height on several pages: running headers and footers
+    (a bundle prints each page's form title there). Lines with a label of the form are never such."""
+    seen: dict[tuple[str, int], set[int]] = {}
+    for block in blocks:
+        if not block.in_table:
+            seen.setdefault((block.key, round(block.top / 4)), set()).add(block.page)
+    return {id(block) for block in blocks if not block.in_table and len(seen[(block.key, round(block.top / 4))]) > 1
+            and block.key not in labels.titles and not any(labels.find(block.text))}
+
+
+# --- one form -----------------------------------------------------------------------------------------
+
+class GridForm:
+    """One form read from its blocks (those from its heading to the next form's)."""
+
+    def __init__(self, blocks: list[Block], draft: Draft, source: str, scheme: Scheme, labels: LabelTable) -> None:
+        self.blocks, self.draft, self.source, self.scheme, self.labels = blocks, draft, source, scheme, labels
+        self.names = LevelNames.of(scheme)
+        self.used: set[int] = set()
+        self.factor = Decimal(1)
+        self.fields = {id(block): labels.field(block.text) for block in blocks}
+        self.header_columns: set[str] = set()
+
+    def at(self, block: Block) -> Location:
+        return _where(block, self.source)
+
+    def use(self, *blocks: Block) -> None:
+        self.used.update(id(block) for block in blocks)
+
+    def labelled(self, field: str) -> Iterator[Block]:
+        return (block for block in self.blocks if self.fields[id(block)] == field)
+
+    def first(self, field: str) -> Block | None:
+        return next(self.labelled(field), None)
+
+    def right_of(self, label: Block) -> list[Block]:
+        found = [block for block in self.blocks if block is not label and block.beside(label)
+                 and block.x0 >= label.x1 - _TOLERANCE and not self.fields[id(block)]]
+        return sorted(found, key=lambda block: block.x0)
+
+    def below(self, label: Block) -> Block | None:
+        found = [block for block in self.blocks if block.page == label.page and block.top >= label.bottom - _TOLERANCE
+                 and block.under(label) and block is not label and not self.fields[id(block)]]
+        return min(found, key=lambda block: block.top, default=None)
+
+    def read(self) -> None:
+        self._side_labels()
+        self._basic()
+        self._funds()
+        self._goals()
+        self._indicators()
+        self._end()
+        self._lines()
+        for block in self.blocks:
+            if id(block) not in self.used and not _ignored(block.key):
+                self.draft.unplaced(self.at(block), block.text)
+
+    def _side_labels(self) -> None:
+        for block in self.blocks:
+            key = block.key
+            for label in self.labels.labels_of("funds"):
+                for unit, factor in MONEY_UNITS.items():
+                    if key in (squash(label), f"{squash(label)}({unit})"):
+                        self.use(block)
+                        if key.endswith(f"({unit})") and factor != self.labels.unit_factor:
+                            self.factor = factor / self.labels.unit_factor
+                            self.draft.note(self.at(block), "import-unit",
+                                            unit_note(unit, self.labels.profile.money.unit))
+            if self.fields[id(block)] in ("goals", "indicators", "conclusion", "funds.header"):
+                self.use(block)
+
+    def _value(self, field: str) -> tuple[str, Block] | None:
+        label = self.first(field)
+        if label is None:
+            return None
+        self.use(label)
+        values = self.right_of(label)
+        if not values:
+            return None
+        self.use(values[0])
+        return join_wrapped(line.text for line in values[0].lines), values[0]
+
+    def _basic(self) -> None:
+        for field in ("title", "implementer", *self.labels.extra_fields):
+            found = self._value(field)
+            if found:
+                self.draft.set(field, found[0], self.at(found[1]))
+        found = self._value("department")
+        if found:
+            code, name = department_parts(found[0])
+            self.draft.set("department.code", code, self.at(found[1]))
+            self.draft.set("department.name", name, self.at(found[1]))
+
+    def _funds(self) -> None:
+        total = self.first("funds.total")
+        if total is None:
+            return
+        header = self.first("funds.header")
+        columns = [block for block in self.blocks if self.fields[id(block)] in _FUND_COLUMNS
+                   and (block.beside(header) if header else (block.page == total.page and block.bottom <= total.top))]
+        if header is None:  # the nearest header row above 年度资金总额
+            lowest = max((block.top for block in columns), default=0)
+            columns = [block for block in columns if abs(block.top - lowest) < 20]
+        self.use(*columns)
+        for row_field in self.labels.row_fields:
+            row = self.first(row_field)
+            if row is None:
+                continue
+            self.use(row)
+            section = SECTION_FIELDS.get(row_field, {})
+            for column in columns:
+                cells = [block for block in self.blocks if block.beside(row) and block.under(column)
+                         and not self.fields[id(block)]]
+                for cell in cells:
+                    self.use(cell)
+                    self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
+
+    def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
+        self.draft.fund_cell(row, column, "".join(line.text for line in cell.lines), self.at(cell), self.factor,
+                             section)
+
+    def _goals(self) -> None:
+        for field in ("goals.expected", "goals.actual"):
+            label = self.first(field)
+            if label is None:
+                continue
+            self.use(label)
+            value = self.below(label)
+            if value is not None:
+                self.use(value)
+                self.draft.set(field, join_wrapped(line.text for line in value.lines), self.at(value))
+
+    def _indicators(self) -> None:
+        end = self.first("total")
+        stop = self.blocks.index(end) if end is not None else len(self.blocks)
+        headers: dict[int, list[Block]] = {}  # page → its header row (一级指标 … 备注)
+        body: list[Block] = []
+        for block in self.blocks[:stop]:
+            if self.fields[id(block)] == "level1":
+                headers[block.page] = [other for other in self.blocks
+                                       if other.beside(block) and self.fields[id(other)] in INDICATOR_COLUMNS]
+                self.use(*headers[block.page])
+                self.header_columns.update(self.fields[id(header)] or "" for header in headers[block.page])
+            elif headers and block.in_table and id(block) not in self.used and not self.fields[id(block)]:
+                body.append(block)
+        cells: dict[str, list[Block]] = {name: [] for name in INDICATOR_COLUMNS}
+        columns: list[Block] = []
+        for block in body:
+            columns = headers.get(block.page, columns)  # a page without a header row goes on in the last one's
+            under = [header for header in columns if block.under(header)]
+            spanned = [header for header in columns if block.x0 - _TOLERANCE <= header.cx <= block.x1 + _TOLERANCE]
+            if not under or len(spanned) > 1:
+                # Never guess which column a figure belongs to: a cell beside the header's columns, or across
+                # two of them, is reported where it is.
+                self.use(block)
+                self.misaligned(block, _("lies under no column of the header") if not under else
+                                _("spans the columns {columns}").format(columns=_(", ").join(
+                                    caption(header.key) for header in spanned)))
+                continue
+            column = self.fields[id(under[0])]
+            if column in cells:
+                cells[column].append(block)
+        rows = self._rows(cells)
+        if rows:
+            self.draft.values["indicators"] = rows
+
+    def _rows(self, cells: dict[str, list[Block]]) -> list[dict[str, str]]:
+        """One row per 三级指标 cell; the other cells join the row beside them, a 一级 or 二级 cell every
+        row it spans (one cut at a page break at least the rows it reaches; the next rows inherit it)."""
+        rows: list[tuple[Block, dict[str, str]]] = []
+        for name_cell in cells["name"]:
+            self.use(name_cell)
+            rows.append((name_cell, {"name": join_wrapped(line.text for line in name_cell.lines)}))
+        for column in ("target", "actual", "weight", "score", "reason", "note", "level1", "level2"):
+            for cell in cells[column]:
+                beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
+                if column not in ("level1", "level2"):
+                    beside = sorted(beside, key=lambda pair: _overlap(pair[0], cell))[-1:]
+                if not cell.key:
+                    continue
+                if not beside:
+                    if column in _FIGURE_COLUMNS:  # a figure beside no 三级指标: whose is it?
+                        self.use(cell)
+                        self.misaligned(cell, _("is beside no {name} cell").format(
+                            name=caption(self.labels.profile.labels.name)))
+                    continue
+                self.use(cell)
+                for _position, row in beside:
+                    if column in _FIGURE_COLUMNS and row.get(column):
+                        self.misaligned(cell, _("is a second cell under {column} in the row “{name}” (the first "
+                                                "holds “{first}”)").format(column=self._column(column),
+                                                                            name=row["name"][:30], first=row[column]))
+                        continue
+                    row[column] = self._cell_text(column, cell, row.get(column, ""))
+                    if column in ("reason", "note"):
+                        self._figure_in_text(cell, column, row)
+        level1 = level2 = ""
+        for block, row in rows:
+            if row.get("level1"):
+                name, points = level1_parts(row["level1"])
+                level2 = "" if name != level1 else level2
+                level1 = name
+                self.draft.printed_weight(self.scheme, name, points, self.at(block))
+            level2 = row.get("level2") or level2
+            row["level1"], row["level2"] = level1, level2
+            if self.labels.profile.layout.placeholder_rows and level1 and level2 \
+                    and not any(row.get(key) for key in PLACEHOLDER_FIGURES):
+                continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
+            for required in ("level1", "level2", "name", "target", "actual", "weight"):
+                if not row.get(required):
+                    self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
+                                    .format(name=row["name"][:30], field=required), error=True)
+        return [{key: row[key] for key in INDICATOR_COLUMNS if row.get(key)} for _, row in rows]
+
+    def _column(self, column: str) -> str:
+        return caption(getattr(self.labels.profile.labels, column))
+
+    def misaligned(self, cell: Block, why: str) -> None:
+        """A cell of the indicator table whose place is uncertain: an error naming it, its text not placed."""
+        self.draft.note(self.at(cell), "import-misaligned", _(
+            "the cell “{text}” in the indicator table {why}: its figure is not placed — check the row in the "
+            "source, put each value under its column and import again, or write the row in by hand")
+            .format(text=" ".join(cell.text.split())[:30], why=why), error=True)
+
+    def _figure_in_text(self, cell: Block, column: str, row: dict[str, str]) -> None:
+        """A bare figure under 未完成原因分析 or 备注 while a figure of the row is missing: a row whose cells
+        moved one column over (the "0" of 得分 in the reason), not a reason."""
+        empty = [name for name in _FIGURE_COLUMNS if name in self.header_columns and not row.get(name)]
+        if empty and score_text(_figure(cell)) is not None:
+            self.draft.note(self.at(cell), "import-misaligned", _(
+                "the indicator row “{name}” has the figure “{text}” under {column} and nothing under {empty}: "
+                "its cells may have moved a column — check the row in the source and put each value under its "
+                "column").format(name=row["name"][:30], text=_figure(cell), column=self._column(column),
+                                 empty=_(", ").join(self._column(name) for name in empty)), error=True)
+
+    def _cell_text(self, column: str, cell: Block, before: str) -> str:
+        if column in ("level1", "level2"):
+            return cell.key
+        if column in ("target", "actual", "weight", "score"):
+            text = _figure(cell)
+            return score_text(text) or text if column in ("weight", "score") else text
+        text = join_wrapped(line.text for line in cell.lines)
+        return join_wrapped([before, text]) if before else text
+
+    def _end(self) -> None:
+        total = self.first("total")
+        if total is not None:
+            self.use(total)
+            cells = self.right_of(total)
+            numbers = [score_text(_figure(cell)) for cell in cells if _figure(cell)]
+            self.use(*cells)
+            if numbers and all(number is not None for number in numbers):
+                self.draft.set("stated.total", str(numbers[-1]), self.at(total))
+                if len(numbers) > 1:
+                    self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
+            elif cells:
+                self.draft.unplaced(self.at(total), " ".join(cell.text for cell in cells),
+                                    _("the {row} row").format(row=caption(self.labels.profile.labels.total)))
+        label = self.first("conclusion")
+        if label is None:
+            return
+        self.use(label)
+        found = self.right_of(label)
+        if not found:
+            return
+        cell = found[0]
+        parts = [cell]
+        # A conclusion longer than a page goes on in the same column on the next pages.
+        for block in self.blocks:
+            if block.page > parts[-1].page and abs(block.x0 - cell.x0) <= _TOLERANCE \
+                    and abs(block.x1 - cell.x1) <= _TOLERANCE and id(block) not in self.used and block.in_table:
+                parts.append(block)
+        self.use(*parts)
+        self.draft.body = conclusion_markdown([paragraph for part in parts for paragraph in _paragraphs(part)])
+
+    def _lines(self) -> None:
+        """Label: value lines (填报日期, 联系人, the year …) in blocks nothing has claimed yet."""
+        for block in self.blocks:
+            if id(block) in self.used:
+                continue
+            rest: list[str] = []
+            for line in block.lines:
+                if not self._line(line.text, block):
+                    rest.append(line.text)
+            if not rest:
+                self.use(block)
+            elif len(rest) < len(block.lines):
+                self.use(block)
+                for text in rest:
+                    if not _ignored(squash(text)):
+                        self.draft.unplaced(self.at(block), text)
+
+    def _line(self, text: str, block: Block) -> bool:
+        key = squash(text)
+        if key in self.labels.titles or _ignored(key):
+            return True
+        year = _YEAR.match(text.strip())
+        if year:
+            self.draft.set("year", ascii_digits(year.group(1)), self.at(block))
+            return True
+        found = list(self.labels.find(text, {*_LINE_FIELDS, *self.labels.extra_fields}))
+        if not found or text[: found[0].start].strip():
+            return False
+        for position, label in enumerate(found):
+            end = found[position + 1].start if position + 1 < len(found) else len(text)
+            value = text[label.end:end].strip()
+            where = self.at(block)
+            if not value and position == len(found) - 1 and label.field != "seal" and len(block.lines) == 1:
+                # A label alone in its cell (联系人 | 莫路路, as a workbook lays it out): its value is the cell
+                # to its right.
+                beside = [other for other in self.right_of(block) if id(other) not in self.used and other.in_table]
+                if beside:
+                    self.use(beside[0])
+                    value, where = join_wrapped(line.text for line in beside[0].lines), self.at(beside[0])
+            if label.field == "seal":
+                if value:
+                    seal = caption(self.labels.profile.labels.seal).rstrip("：:")
+                    self.draft.unplaced(where, value, _("the {seal} line").format(seal=seal))
+            elif label.field == "filled_on" and value:  # an optional 填报日期 is printed empty
+                date = filled_on_text(value)
+                if date is None:
+                    self.draft.unplaced(where, value, _("{field} is not a date")
+                                        .format(field=self.labels.profile.labels.filled_on))
+                else:
+                    self.draft.set("filled_on", date, where)
+            elif label.field == "department":
+                code, name = department_parts(value)
+                self.draft.set("department.code", code, where)
+                self.draft.set("department.name", name, where)
+            elif label.field == "grade":
+                self.draft.set("stated.grade", value, where)
+            elif value:
+                self.draft.set(label.field, value, where)
+        return True
+
+
+def _overlap(row: Block, cell: Block) -> float:
+    """How much of their height two blocks on one page share."""
+    if row.page != cell.page:
+        return 0.0
+    return min(row.bottom, cell.bottom) - max(row.top, cell.top)
+
+
+def _figure(cell: Block) -> str:
+    # A figure wrapped in its cell (≤1076430. / 57元) joins without a space; its digits are ASCII.
+    return ascii_digits("".join(line.text.strip() for line in cell.lines))
+
+
+def _paragraphs(cell: Block) -> list[str]:
+    """A cell's text in paragraphs: a line that ends well short of the cell's text edge ends one."""
+    if cell.breaks:
+        return [join_wrapped([line.text]) for line in cell.lines if line.text.strip()]
+    paragraphs: list[list[str]] = [[]]
+    right = max(line.x1 for line in cell.lines)
+    for line in cell.lines:
+        paragraphs[-1].append(line.text)
+        if line.x1 < right - 1.5 * line.size:
+            paragraphs.append([])
+    return [join_wrapped(lines) for lines in paragraphs if lines]
