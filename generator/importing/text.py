@@ -56,6 +56,7 @@ _FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "s
 _ZONES = ("funds.header", "goals.expected", "level1", "total", "contact")
 _TERMINAL = tuple("。！？；!?;")
 _YEAR = re.compile(r"[(（]\s*(\d{4})\s*年度?\s*[)）]")
+_TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _DEPARTMENT = re.compile(r"^[\[【［(（]\s*([0-9A-Za-z\-]*)\s*[\]】］)）]\s*(.*)$")
 
 
@@ -113,7 +114,7 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
     """The forms in an extracted text, and what was found outside any form; `deadline` is checked
     between forms."""
     lines, notes = _clean_lines(text, source)
-    starts = [index for index, line in enumerate(lines) if squash(line.text) in labels.titles]
+    starts = [index for index, line in enumerate(lines) if labels.is_title(line.text)]
     if not starts:
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
@@ -238,15 +239,15 @@ class _TextForm:
         raw: dict[str, tuple[list[str], Line]] = {}
         last: str | None = None
         for line in lines:
-            if line.blank or squash(line.text) in self.labels.titles:
+            if line.blank:
                 continue
             text = line.text
-            year = _YEAR.search(text)
-            if year:
+            year = _YEAR.search(text) or (_TITLE_YEAR.search(text) if self.labels.is_title(text) else None)
+            if year:  # （2022年度） below the title, or in it: 2022年度…自评表, 附件：…自评表（2022年度）
                 self.draft.set("year", ascii_digits(year.group(1)), self.at(line))
                 text = (text[: year.start()] + text[year.end():])
-                if not text.strip():
-                    continue
+            if not text.strip() or self.labels.is_title(line.text):
+                continue
             found = list(self.labels.find(text, {*_HEADER_FIELDS, *self.labels.extra_fields}))
             if found and not text[: found[0].start].strip():
                 for position, label in enumerate(found):
