@@ -196,6 +196,30 @@ def test_with_profile_no_detection_is_done(capsys, site):
     assert "by the labels" not in out and "\nprofile: central " in text
 
 
+# --- a row that does not fit the header --------------------------------------------------------------------
+
+def test_a_figure_in_the_reason_cell_is_reported_not_shifted(capsys, site):
+    # "0" written in the reason cell: read from the right, the row would be 实际完成值 10, 分值 10, 得分 0.
+    text = CENTRAL_TEXT.replace("质量指标 培训合格率 ≥95% 96% 10 10\n", "质量指标 培训合格率 ≥95% 96% 10 10 0\n")
+    code, out, written = _import(capsys, site, text)
+    assert code == 1
+    line = text.split("\n").index("质量指标 培训合格率 ≥95% 96% 10 10 0") + 1
+    assert (f"form.txt:{line}: error: the row “质量指标 培训合格率 ≥95% 96% 10 10 0” does not fit the table's "
+            "columns: its last figures read as 分值 10, 得分 0, or as 分值 10, 得分 10 and 偏差原因分析及改进措施 "
+            "“0”") in out
+    assert "name: 培训合格率" not in written  # not imported at all, rather than with its figures misplaced
+    assert "name: 培训人次" in written and "name: 完成时间" in written  # the rows around it are
+
+
+def test_figures_that_fit_one_way_only_are_read(capsys, site):
+    # 500 450 20 18 read with a reason 18 would give 分值 450, more than 产出指标's 50: one reading only.
+    text = CENTRAL_TEXT.replace("≥500人次 450人次 20 18 两期培训延至次年，将于一季度补齐", "500 450 20 18")
+    code, out, written = _import(capsys, site, text)
+    assert code == 0 and "does not fit" not in out, out
+    assert re.search(r"name: 培训人次 .*\n +target: '?500'? .*\n +actual: '?450'? .*\n +weight: 20 .*\n +score: 18 ",
+                     written), written
+
+
 # --- variants a profile declares -----------------------------------------------------------------------------
 
 def test_a_site_profile_declares_its_own_variants_and_its_extensions_inherit_them(capsys, site):
@@ -221,3 +245,17 @@ def test_a_variant_of_no_label_is_a_profile_error(capsys, site):
     code, out, err = run(capsys, "profiles")
     assert code != 0
     assert "labels.variants.departmant" in out + err and "neither a label nor a funding row" in out + err
+
+
+@pytest.mark.chinese
+def test_the_profile_line_and_the_misfit_error_speak_chinese(capsys, site):
+    from .chinese import chinese_share
+
+    text = CENTRAL_TEXT.replace("质量指标 培训合格率 ≥95% 96% 10 10\n", "质量指标 培训合格率 ≥95% 96% 10 10 0\n")
+    code, out, _ = _import(capsys, site, text)
+    assert code == 1
+    [chosen] = [line for line in out.splitlines() if line.startswith("form.txt: 表样 central：由表上的标签判断（")]
+    [misfit] = [line for line in out.splitlines() if "[import-row-misfit]" in line]
+    assert "这一行没有导入，请对照原表手工填写" in misfit
+    for line in (chosen, misfit):
+        assert chinese_share(line.split(": ", 1)[1].rsplit(" [", 1)[0]) >= 0.7, line

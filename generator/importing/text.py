@@ -460,12 +460,45 @@ class _IndicatorRows:
             before, pre = self._split_pending(bool(head))
             self._reason(before)
             self._row(pre, Line(line.number, " ".join(head)), line, target, actual, weight, score)
+            other = self._other_reading(line.text) if not rest else None  # after _row: its 一级指标 is known
+            if other is not None:
+                self.rows.pop()  # its 一级 and 二级 cells stay the current ones, as the rows below take them
+                self._misfit(line, weight, score, other)
             if rest:
                 self.pending.append(Line(line.number, " ".join(rest)))
         before, pre = self._split_pending(has_head=True, last=True)
         self._reason(before)
         for line in pre:
             self.form.unplaced(line, _("in the indicator table, after its last row"))
+
+    def _other_reading(self, text: str) -> tuple[str, str, str] | None:
+        """(分值, 得分, reason) when a row's last cells can be read two ways: its last three words are figures,
+        and the last may as well be the reason column's (a "0" written there) with the two before it as the
+        分值 and 得分 — which puts every figure one cell further right. None when the row fits one way only:
+        the form has no column after 得分, or that reading gives a 分值 above its 一级指标's, or a 得分 above
+        its 分值."""
+        columns = self.form.labels.profile.layout.columns
+        if not ({"reason", "note"} & set(columns[columns.index("score") + 1:] if "score" in columns else [])):
+            return None
+        words = text.split()
+        if len(words) < 5 or not all(_number(word) for word in words[-3:]):
+            return None
+        weight, score = (parse_decimal(ascii_digits(word)) for word in words[-3:-1])
+        level1 = next((item for item in self.form.scheme.level1 if item.name == self.level1), None)
+        most = Decimal(level1.weight) if level1 is not None and level1.weight else Decimal(100)
+        if weight is None or score is None or not 0 < weight <= most or not 0 <= score <= weight:
+            return None
+        return words[-3], words[-2], words[-1]
+
+    def _misfit(self, line: Line, weight: str, score: str, other: tuple[str, str, str]) -> None:
+        """A row whose cells fit the header two ways: an error, and none of its figures placed."""
+        columns = self.form.labels.profile.labels
+        self.form.draft.note(self.form.at(line), "import-row-misfit", _(
+            "the row “{text}” does not fit the table's columns: its last figures read as {weight} {w1}, {score} "
+            "{s1}, or as {weight} {w2}, {score} {s2} and {reason} “{r2}” — nothing of the row was imported; write "
+            "it into the form by hand as the source shows it").format(
+            text=" ".join(line.text.split())[:60], weight=columns.weight, score=columns.score, w1=weight, s1=score,
+            w2=other[0], s2=other[1], reason=caption(columns.reason), r2=other[2]), error=True)
 
     def _tokens(self, lines: list[Line]) -> list[_Token]:
         return [_Token(word, line) for line in lines for word in line.text.split()]
