@@ -220,6 +220,19 @@ def test_figures_that_fit_one_way_only_are_read(capsys, site):
                      written), written
 
 
+def test_a_funding_row_missing_a_middle_cell_is_reported_not_shifted(capsys, site):
+    # The central template as 临翔区 published it (yunnan-2023-linxiang-wildlife-shelter.yaml): 年初预算数
+    # left empty, which extracted text drops: read in order, 32.4 would become the 年初预算数 and 10 the 全年执行数.
+    text = CENTRAL_TEXT.replace("年度资金总额 120 120 108.5437", "年度资金总额 120 108.5437")
+    code, out, written = _import(capsys, site, text)
+    assert code == 1
+    assert ("error: the row “年度资金总额 120 108.5437 10 90.45 9.05” has 5 cells for the funding table's 6 "
+            "columns: which is empty cannot be told, so nothing of the row was imported") in out
+    placeholders = r"\n  total: .*\n +initial: 【待填写】 .*\n +budget: 【待填写】 .*\n +executed: 【待填写】 "
+    assert re.search(placeholders, written), written
+    assert "  current:" in written and "executed: 90.5437 " in written  # the rows that fit are read
+
+
 # --- variants a profile declares -----------------------------------------------------------------------------
 
 def test_a_site_profile_declares_its_own_variants_and_its_extensions_inherit_them(capsys, site):

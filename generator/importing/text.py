@@ -41,6 +41,7 @@ from .draft import (
 from .labels import (
     IGNORED_LINES,
     INDICATOR_COLUMNS,
+    MONEY_COLUMNS,
     MONEY_UNITS,
     SECTION_FIELDS,
     LabelTable,
@@ -294,6 +295,16 @@ class _TextForm:
                 self.unplaced(line, _("in the funding table"))
                 continue
             cells = line.text[row.end:].split()
+            money = [column for column in columns if column in MONEY_COLUMNS]
+            if len(money) != len(cells) < len(columns):
+                # Extracted text drops an empty cell: when a row's cells are neither all its columns nor its
+                # money alone, which one is empty cannot be told, and reading them in order would shift them.
+                self.draft.note(self.at(line), "import-row-misfit", _(
+                    "the row “{text}” has {cells} cells for the funding table's {columns} columns: which is empty "
+                    "cannot be told, so nothing of the row was imported — write it into the form by hand as the "
+                    "source shows it").format(text=" ".join(line.text.split())[:60], cells=len(cells),
+                                              columns=len(columns)), error=True)
+                continue
             section = SECTION_FIELDS.get(row.field, {})
             for column, cell in zip(columns, cells, strict=False):
                 self.draft.fund_cell(row.field, column, cell, self.at(line), self.factor, section)
