@@ -42,19 +42,25 @@ def _converter() -> OpenCC:
     return OpenCC("t2s")  # OpenCC's own tables, read once and only when a label is first compared
 
 
-@cache
-def _simplified_char(char: str) -> str:
-    converted = _converter().convert(char)
-    return converted if len(converted) == 1 else char
+class _Simplified(dict[int, str]):
+    """A `str.translate` table that asks OpenCC for each character the first time it is seen: one character
+    for one, or the character itself where OpenCC gives more (no table entry then changes a length)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        converted = _converter().convert(char) if code >= 0x2E80 else char
+        self[code] = converted if len(converted) == 1 else char
+        return self[code]
+
+
+_SIMPLIFIED = _Simplified()
 
 
 def simplified(text: str) -> str:
     """`text` in simplified characters (項目名稱 → 项目名称), character by character through OpenCC's
     traditional → simplified table, so that each character stays where it was: a label found in the
     converted line is cut out of the line as printed, whose values are kept as published."""
-    if text.isascii():
-        return text
-    return "".join(_simplified_char(char) if ord(char) >= 0x2E80 else char for char in text)
+    return text if text.isascii() else text.translate(_SIMPLIFIED)
 
 
 def _key(label: str) -> str:
@@ -305,11 +311,14 @@ _VARIANTS = {"(": "[(（]", ")": "[)）]", ":": "[:：]"}
 def _pattern(label: str) -> str:
     """A regular expression for a label as printed: full- or half-width brackets and colons, spaces
     between its characters (``资 金 来 源``), and a colon after it, which is part of the match."""
+    return rf"(?:(?<=\s)|^){_body(label)}[ \t\u3000]*[:：]?"
+
+
+def _body(label: str) -> str:
     chars = [char for char in simplified(unicodedata.normalize("NFKC", label)) if not char.isspace()]
     if chars and chars[-1] == ":":
         chars.pop()
-    body = r"[ \t\u3000]*".join(_VARIANTS.get(char, re.escape(char)) for char in chars)
-    return rf"(?:(?<=\s)|^){body}[ \t\u3000]*[:：]?"
+    return r"[ \t\u3000]*".join(_VARIANTS.get(char, re.escape(char)) for char in chars)
 
 
 # --- which profile a published form is of ---------------------------------------------------------------
@@ -358,6 +367,7 @@ class _Expected:
     """Key → the label as the profile prints it, for the report (其中：当年财政拨款, not 其中:当年财政拨款)."""
 
 
+@cache
 def _expected(profile: Profile) -> _Expected:
     printed: dict[str, set[str]] = {}
     shown: dict[str, str] = {}
@@ -378,20 +388,28 @@ def _expected(profile: Profile) -> _Expected:
 def _found(texts: list[str], expected: list[_Expected]) -> tuple[set[str], str | None, str | None]:
     """The label keys any profile knows that the texts print (longest first, as the readers find them),
     the longest known title a line ends with, and the money unit printed in brackets (项目资金（万元）)."""
-    keys = {key for profile in expected for field in profile.accepted.values() for key in field}
+    keys = frozenset(key for profile in expected for field in profile.accepted.values() for key in field)
     titles = sorted({title for profile in expected for title in profile.titles}, key=len, reverse=True)
-    table = LabelTable({key: key for key in keys})
+    pattern = _union(keys)
     found: set[str] = set()
     title: str | None = None
     unit: str | None = None
     for text in texts:
         for line in text.split("\n"):
-            found.update(item.field for item in table.find(line))
+            found.update(_key(match.group()) for match in pattern.finditer(simplified(line)))
             if title is None and table_title(line, titles):
                 title = table_title(line, titles)
             if unit is None and (match := _UNIT.search(unicodedata.normalize("NFKC", line))):
                 unit = match.group(1)
     return found, title, unit
+
+
+@cache
+def _union(keys: frozenset[str]) -> re.Pattern[str]:
+    """Every label any candidate knows, as one expression, longest first (其中：当年财政拨款 before 当年财政拨款),
+    as `LabelTable.find` tries them: made once per set of profiles, and one pass over a line."""
+    bodies = "|".join(_body(key) for key in sorted(keys, key=lambda key: (-len(key), key)))
+    return re.compile(rf"(?:(?<=\s)|^)(?:{bodies})")
 
 
 def table_title(line: str, titles: list[str]) -> str | None:
