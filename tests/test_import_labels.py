@@ -272,3 +272,30 @@ def test_the_profile_line_and_the_misfit_error_speak_chinese(capsys, site):
     assert "这一行没有导入，请对照原表手工填写" in misfit
     for line in (chosen, misfit):
         assert chinese_share(line.split(": ", 1)[1].rsplit(" [", 1)[0]) >= 0.7, line
+
+
+# --- a PDF -----------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def anhui_pdf(tmp_path_factory) -> Path:
+    """formgen's own PDF of the 安徽 fixture: the central template with 其中：本年财政拨款, wrapped in its cell."""
+    from .test_import import _pdf_or_skip
+
+    _pdf_or_skip()
+    from generator.build import build_site
+    from generator.config import load_config
+
+    out = tmp_path_factory.mktemp("anhui") / "site"
+    build_site([FIXTURES / "anhui" / "content"], load_config(FIXTURES / "anhui" / "formgen.toml"), out, pdf=True)
+    [pdf] = (out / "pdf").glob("*.pdf")
+    return pdf
+
+
+def test_a_pdf_s_labels_tell_its_profile(capsys, site, anhui_pdf):
+    # Exit 1 whatever the profile: the 年度资金总额 row prints both figures, 0 计算值 90 (stated and computed).
+    _, out, _ = run(capsys, "import", anhui_pdf, "--out", site / "content" / "2022")
+    assert "commissioned-services.pdf: profile anhui, by the labels it prints: 其中：本年财政拨款" in out, out
+    [path] = (site / "content" / "2022").glob("*.md")
+    text = path.read_text(encoding="utf-8")
+    assert "\nprofile: anhui " in text and "# 项目资金（万元） (required)" in text
+    assert re.search(r"\n  current: .*\n +initial: 90 .*\n +budget: 89\.974 .*\n +executed: 89\.974 ", text), text

@@ -11,6 +11,7 @@ import argparse
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -120,12 +121,16 @@ def run(args: argparse.Namespace) -> int:
     sources: list[Source] = []
     chosen: dict[int, str] = {}
     for path in args.files:
-        detection = None if args.profile else detect_profile(_label_texts(path, limits), candidates,
-                                                             config.site.profile)
+        detection: Detection | None = None
+        if args.profile:
+            source = read_source(path, profile.scheme, LabelTable.of(profile), limits=limits)
+        else:
+            source, detection = _read_detected(path, profile, candidates, config.site.profile, limits)
         used = candidates[detection.profile] if detection and detection.profile else profile
-        source = read_source(path, used.scheme, LabelTable.of(used), limits=limits)
         if detection is not None:
-            chosen[id(source)], note = _chosen(detection, used, source)
+            line, note = _chosen(detection, used, source)
+            if line is not None:
+                chosen[id(source)] = line
             if note is not None:
                 source.notes.insert(0, note)
         if used.name != config.site.profile:  # else check would read the files as forms of the site's profile
@@ -153,14 +158,45 @@ _DETECTION_PAGES = 3
 """Pages of a PDF whose text tells its profile: a form takes one to three."""
 
 
-def _label_texts(path: Path, limits: Limits) -> list[str]:
-    """The text a file prints, as far as its profile can be told from it (`detect_profile`): a text file's
-    lines, a PDF's first pages' text layer. Empty when it cannot be read: reading it for its forms says why."""
+_UNSAFE = frozenset({"import-too-large", "import-too-slow", "import-unreadable", "import-encrypted", "import-no-text"})
+"""What reading a PDF for its forms reports when it is no text to look at again: over a limit, damaged, locked."""
+
+
+def _read_detected(path: Path, site: Profile, candidates: dict[str, Profile], preferred: str,
+                   limits: Limits) -> tuple[Source, Detection]:
+    """A file read as forms of the profile its labels tell. A text file is looked at first. A PDF is read as
+    the site's profile's first, within every limit of `read_source` (streams that inflate past them never
+    reach a library); then its text layer is looked at, and it is read again only if it is another's."""
+    if not _is_pdf(path):
+        detection = detect_profile(_label_texts(path, limits), candidates, preferred)
+        used = candidates[detection.profile] if detection.profile else site
+        return read_source(path, used.scheme, LabelTable.of(used), limits=limits), detection
+    source = read_source(path, site.scheme, LabelTable.of(site), limits=limits)
+    if any(note.code in _UNSAFE for note in source.notes):
+        return source, Detection(None, Decimal(0), (), ())
+    detection = detect_profile(_label_texts(path, limits), candidates, preferred)
+    if detection.profile is not None and detection.profile != site.name:
+        used = candidates[detection.profile]
+        source = read_source(path, used.scheme, LabelTable.of(used), limits=limits)
+    return source, detection
+
+
+def _is_pdf(path: Path) -> bool:
     try:
         with path.open("rb") as file:
-            pdf = b"%PDF-" in file.read(1024)
-            file.seek(0)
-            limit = limits.pdf_bytes if pdf else limits.text_bytes
+            return b"%PDF-" in file.read(1024)  # as read_source tells a PDF
+    except OSError:
+        return False
+
+
+def _label_texts(path: Path, limits: Limits) -> list[str]:
+    """The text a file prints, as far as its profile can be told from it (`detect_profile`): a text file's
+    lines, a PDF's first pages' text layer (a PDF `read_source` has read within its limits). Empty when it
+    cannot be read: reading it for its forms says why."""
+    try:
+        pdf = _is_pdf(path)
+        limit = limits.pdf_bytes if pdf else limits.text_bytes
+        with path.open("rb") as file:
             raw = file.read(limit + 1)
         if len(raw) > limit:
             return []  # reading it for its forms says that it is too large
@@ -179,7 +215,7 @@ def _label_texts(path: Path, limits: Limits) -> list[str]:
         return []
 
 
-def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str, Note | None]:
+def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str | None, Note | None]:
     """The report's line on the profile a file was read with, and a warning when the labels did not decide."""
     if detection.profile is not None and detection.weak:
         return _("profile {name}, the site's, which the few labels found fit best").format(name=used.name), None
@@ -191,7 +227,7 @@ def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str, N
                       "one of those)").format(names=_(", ").join(detection.also))
         return line, None
     if not detection.candidates:
-        return _("profile {name}, the site's: no labels of a form found").format(name=used.name), None
+        return None, None  # the file could not be read: its own notes say why
     message = (_("the labels fit {candidates} equally well") if detection.score >= STRONG_MATCH else
                _("the labels fit no profile well (closest: {candidates})")).format(
         candidates=_(", ").join(detection.candidates))

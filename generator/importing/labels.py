@@ -395,8 +395,12 @@ def _found(texts: list[str], expected: list[_Expected]) -> tuple[set[str], str |
     title: str | None = None
     unit: str | None = None
     for text in texts:
-        for line in text.split("\n"):
+        lines = text.split("\n")
+        for line, after in zip(lines, [*lines[1:], ""], strict=True):
+            # The line, and the line with the next one after it: a label wrapped in its cell (其中：本年财政拨 / 款).
             found.update(_key(match.group()) for match in pattern.finditer(simplified(line)))
+            found.update(_key(match.group()) for match in pattern.finditer(simplified(line.rstrip() + after.lstrip()))
+                         if match.end() > len(line.rstrip()))
             if title is None and table_title(line, titles):
                 title = table_title(line, titles)
             if unit is None and (match := _UNIT.search(unicodedata.normalize("NFKC", line))):
