@@ -217,6 +217,16 @@ class Labels(_Settings):
     project_overview: Label
     problems: Label
     improvements: Label
+    variants: dict[str, list[Label]] = Field(default_factory=dict)
+    """Other ways published forms of the profile print a label, for `formgen import` only: by the label's
+    key (``department = ["主管部门"]``) or a funding row's (``"funds.current" = ["本年财政拨款"]``). A
+    profile that extends another takes its base's lists, key by key: a key it writes replaces that key's list.
+    The importer adds a shared list to every profile's (generator/importing/labels.py, ``BASE_VARIANTS``)."""
+
+    def __hash__(self) -> int:
+        # Profiles are cache keys (form_model…): hash the printed labels, which a dict of lists cannot be.
+        # Equal labels hash alike still, as equality compares the variants too.
+        return hash(tuple(value for key, value in self.__dict__.items() if key != "variants"))
 
 
 Presence = Literal["required", "optional", "absent"]
@@ -542,6 +552,18 @@ def profile_problems(profile: Profile) -> Problems:
     yield from _money_problems(profile.money)
     yield from _weights_problems(profile)
     yield from _choices_problems(profile.choices)
+    yield from _variants_problems(profile)
+
+
+def _variants_problems(profile: Profile) -> Problems:
+    """A variant names a label of the form or one of its funding rows: any other key would be read by no one."""
+    rows = {f"funds.{line.key}" for line in profile.funds}
+    for key in profile.labels.variants:
+        if key not in rows and (key == "variants" or key not in Labels.model_fields):
+            yield (("labels", "variants", key), _("“{key}” is neither a label nor a funding row of the profile")
+                   .format(key=key),
+                   _("write a key of [labels] (such as department or budget), or “funds.” and a funding row's key "
+                     "(one of {rows})").format(rows=", ".join(sorted(rows))))
 
 
 def _choices_problems(choices: Choices) -> Problems:

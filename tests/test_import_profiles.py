@@ -128,10 +128,11 @@ def test_a_central_form_as_text_imports_with_its_profile(capsys, site):
     assert_same_forms(export(capsys, site / "content"), fixture_forms(capsys, "central-sample"))
 
 
-def test_without_the_profile_the_central_text_is_not_read_as_a_reference_form(capsys, site):
+def test_with_the_reference_profile_the_central_text_is_not_read_as_a_reference_form(capsys, site):
     source = site / "central.txt"
     source.write_text(CENTRAL_TEXT, encoding="utf-8")
-    code, out, _ = run(capsys, "import", source, "--out", site / "content" / "2024")
+    # Without --profile its labels say central (tests/test_import_labels.py).
+    code, out, _ = run(capsys, "import", source, "--profile", "reference", "--out", site / "content" / "2024")
     assert code == 1
     assert "has no" in out and "财政拨款" in out  # the reference's rows (by their labels), which the text lacks
 

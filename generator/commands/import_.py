@@ -11,6 +11,7 @@ import argparse
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,9 +20,12 @@ from ..errors import UsageError
 from ..i18n import N_, _, ngettext
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
-from ..importing.draft import Note
-from ..importing.labels import LabelTable
-from ..importing.limits import DEFAULT_LIMITS
+from ..importing.draft import Location, Note
+from ..importing.labels import STRONG_MATCH, Detection, LabelTable, detect_profile
+from ..importing.limits import DEFAULT_LIMITS, Limits
+from ..profile import Profile
+from ..reading import ReadError, read_text
+from ..timelimit import OutOfTime, time_limit
 from .common import folder_to_write, locate_site
 
 Number = TypeVar("Number", int, float)
@@ -39,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=_("formgen.toml whose scheme names the 一级/二级指标 (default: the nearest one)"))
     parser.add_argument("--profile", metavar="NAME",
                         help=_("the profile (表样) of the published forms: their labels, funding rows, columns, "
-                               "fields and money unit (formgen profiles lists them; default: formgen.toml's [site] "
-                               "profile); the files written name it unless it is the site's"))
+                               "fields and money unit (formgen profiles lists them; default: the profile whose labels "
+                               "each file prints, else formgen.toml's [site] profile); the files written name it "
+                               "unless it is the site's"))
     parser.add_argument("--max-pages", type=_positive(int), metavar="N", default=DEFAULT_LIMITS.max_pages,
                         help=_("read no PDF of more than N pages (default: {pages})").format(
                             pages=DEFAULT_LIMITS.max_pages))
@@ -67,10 +72,12 @@ def _note(note: Note) -> str:
     return f"{note.where}: {level}{note.message} [{note.code}]"
 
 
-def _report(sources: list[Source], planned: list[Planned]) -> tuple[int, int]:
+def _report(sources: list[Source], planned: list[Planned], chosen: dict[int, str]) -> tuple[int, int]:
     errors = warnings = 0
     by_draft = {id(item.draft): item for item in planned}
     for source in sources:
+        if id(source) in chosen:
+            print(f"{source.display}: {chosen[id(source)]}")
         for note in source.notes:
             print(_note(note))
             errors += note.error
@@ -110,14 +117,29 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_("--profile {name}: not a profile; write one of {names} (`formgen profiles` describes "
                            "them)").format(name=args.profile, names=", ".join(config.profile_names()))) from None
     limits = replace(DEFAULT_LIMITS, max_pages=args.max_pages, seconds=args.time_limit)
-    table = LabelTable.of(profile)
-    sources = [read_source(path, profile.scheme, table, limits=limits) for path in args.files]
-    if profile.name != config.site.profile:  # else check would read the files as forms of the site's profile
-        for draft in (draft for source in sources for draft in source.drafts):
-            draft.values["profile"] = profile.name
+    candidates = {name: config.profile_for(name) for name in config.profile_names()}
+    sources: list[Source] = []
+    chosen: dict[int, str] = {}
+    for path in args.files:
+        detection: Detection | None = None
+        if args.profile:
+            source = read_source(path, profile.scheme, LabelTable.of(profile), limits=limits)
+        else:
+            source, detection = _read_detected(path, profile, candidates, config.site.profile, limits)
+        used = candidates[detection.profile] if detection and detection.profile else profile
+        if detection is not None:
+            line, note = _chosen(detection, used, source)
+            if line is not None:
+                chosen[id(source)] = line
+            if note is not None:
+                source.notes.insert(0, note)
+        if used.name != config.site.profile:  # else check would read the files as forms of the site's profile
+            for draft in source.drafts:
+                draft.values["profile"] = used.name
+        sources.append(source)
     planned = plan(sources, args.out, located.content)
     write_planned(planned, args.force, site)
-    errors, warnings = _report(sources, planned)
+    errors, warnings = _report(sources, planned, chosen)
     forms = len(planned)
     folders = sorted({printable(item.path.parent.as_posix()) for item in planned})
     print(_("{forms}: {errors}, {warnings} — {verdict}").format(
@@ -130,3 +152,86 @@ def run(args: argparse.Namespace) -> int:
         print(_("next: formgen check {folders}   (it compares the figures the forms state with formgen's own)")
               .format(folders=" ".join(folders)))
     return 1 if errors or not forms else 0
+
+
+_DETECTION_PAGES = 3
+"""Pages of a PDF whose text tells its profile: a form takes one to three."""
+
+
+_UNSAFE = frozenset({"import-too-large", "import-too-slow", "import-unreadable", "import-encrypted", "import-no-text"})
+"""What reading a PDF for its forms reports when it is no text to look at again: over a limit, damaged, locked."""
+
+
+def _read_detected(path: Path, site: Profile, candidates: dict[str, Profile], preferred: str,
+                   limits: Limits) -> tuple[Source, Detection]:
+    """A file read as forms of the profile its labels tell. A text file is looked at first. A PDF is read as
+    the site's profile's first, within every limit of `read_source` (streams that inflate past them never
+    reach a library); then its text layer is looked at, and it is read again only if it is another's."""
+    if not _is_pdf(path):
+        detection = detect_profile(_label_texts(path, limits), candidates, preferred)
+        used = candidates[detection.profile] if detection.profile else site
+        return read_source(path, used.scheme, LabelTable.of(used), limits=limits), detection
+    source = read_source(path, site.scheme, LabelTable.of(site), limits=limits)
+    if any(note.code in _UNSAFE for note in source.notes):
+        return source, Detection(None, Decimal(0), (), ())
+    detection = detect_profile(_label_texts(path, limits), candidates, preferred)
+    if detection.profile is not None and detection.profile != site.name:
+        used = candidates[detection.profile]
+        source = read_source(path, used.scheme, LabelTable.of(used), limits=limits)
+    return source, detection
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return b"%PDF-" in file.read(1024)  # as read_source tells a PDF
+    except OSError:
+        return False
+
+
+def _label_texts(path: Path, limits: Limits) -> list[str]:
+    """The text a file prints, as far as its profile can be told from it (`detect_profile`): a text file's
+    lines, a PDF's first pages' text layer (a PDF `read_source` has read within its limits). Empty when it
+    cannot be read: reading it for its forms says why."""
+    try:
+        pdf = _is_pdf(path)
+        limit = limits.pdf_bytes if pdf else limits.text_bytes
+        with path.open("rb") as file:
+            raw = file.read(limit + 1)
+        if len(raw) > limit:
+            return []  # reading it for its forms says that it is too large
+        if not pdf:
+            return [read_text(raw)]
+        from io import BytesIO
+
+        from pypdf import PdfReader  # the text layer alone, in reading order: enough to find the labels
+
+        with time_limit(limits.seconds):
+            pages = PdfReader(BytesIO(raw)).pages
+            return [page.extract_text() or "" for page in list(pages)[:_DETECTION_PAGES]]
+    except (OSError, ReadError, OutOfTime):
+        return []
+    except Exception:  # a malformed PDF fails anywhere in pypdf; reading it for its forms reports it
+        return []
+
+
+def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str | None, Note | None]:
+    """The report's line on the profile a file was read with, and a warning when the labels did not decide."""
+    if detection.profile is not None and detection.weak:
+        return _("profile {name}, the site's, which the few labels found fit best").format(name=used.name), None
+    if detection.profile is not None:
+        line = _("profile {name}, by the labels it prints: {labels}").format(
+            name=detection.profile, labels=_(", ").join(detection.evidence))
+        if detection.also:
+            line += _(" (as well fitted by {names}, whose labels are the same: name one with --profile if it is "
+                      "one of those)").format(names=_(", ").join(detection.also))
+        return line, None
+    if not detection.candidates:
+        return None, None  # the file could not be read: its own notes say why
+    message = (_("the labels fit {candidates} equally well") if detection.score >= STRONG_MATCH else
+               _("the labels fit no profile well (closest: {candidates})")).format(
+        candidates=_(", ").join(detection.candidates))
+    note = Note(Location(source.display), "import-profile", False, _(
+        "{message}: read as forms of {name}, the site's profile — name the right one with --profile "
+        "(formgen profiles describes them)").format(message=message, name=used.name))
+    return _("profile {name}, the site's").format(name=used.name), note

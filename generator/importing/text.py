@@ -41,6 +41,7 @@ from .draft import (
 from .labels import (
     IGNORED_LINES,
     INDICATOR_COLUMNS,
+    MONEY_COLUMNS,
     MONEY_UNITS,
     SECTION_FIELDS,
     LabelTable,
@@ -56,6 +57,7 @@ _FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "s
 _ZONES = ("funds.header", "goals.expected", "level1", "total", "contact")
 _TERMINAL = tuple("。！？；!?;")
 _YEAR = re.compile(r"[(（]\s*(\d{4})\s*年度?\s*[)）]")
+_TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _DEPARTMENT = re.compile(r"^[\[【［(（]\s*([0-9A-Za-z\-]*)\s*[\]】］)）]\s*(.*)$")
 
 
@@ -113,7 +115,7 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
     """The forms in an extracted text, and what was found outside any form; `deadline` is checked
     between forms."""
     lines, notes = _clean_lines(text, source)
-    starts = [index for index, line in enumerate(lines) if squash(line.text) in labels.titles]
+    starts = [index for index, line in enumerate(lines) if labels.is_title(line.text)]
     if not starts:
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
@@ -238,15 +240,15 @@ class _TextForm:
         raw: dict[str, tuple[list[str], Line]] = {}
         last: str | None = None
         for line in lines:
-            if line.blank or squash(line.text) in self.labels.titles:
+            if line.blank:
                 continue
             text = line.text
-            year = _YEAR.search(text)
-            if year:
+            year = _YEAR.search(text) or (_TITLE_YEAR.search(text) if self.labels.is_title(text) else None)
+            if year:  # （2022年度） below the title, or in it: 2022年度…自评表, 附件：…自评表（2022年度）
                 self.draft.set("year", ascii_digits(year.group(1)), self.at(line))
                 text = (text[: year.start()] + text[year.end():])
-                if not text.strip():
-                    continue
+            if not text.strip() or self.labels.is_title(line.text):
+                continue
             found = list(self.labels.find(text, {*_HEADER_FIELDS, *self.labels.extra_fields}))
             if found and not text[: found[0].start].strip():
                 for position, label in enumerate(found):
@@ -293,6 +295,16 @@ class _TextForm:
                 self.unplaced(line, _("in the funding table"))
                 continue
             cells = line.text[row.end:].split()
+            money = [column for column in columns if column in MONEY_COLUMNS]
+            if len(money) != len(cells) < len(columns):
+                # Extracted text drops an empty cell: when a row's cells are neither all its columns nor its
+                # money alone, which one is empty cannot be told, and reading them in order would shift them.
+                self.draft.note(self.at(line), "import-row-misfit", _(
+                    "the row “{text}” has {cells} cells for the funding table's {columns} columns: which is empty "
+                    "cannot be told, so nothing of the row was imported — write it into the form by hand as the "
+                    "source shows it").format(text=" ".join(line.text.split())[:60], cells=len(cells),
+                                              columns=len(columns)), error=True)
+                continue
             section = SECTION_FIELDS.get(row.field, {})
             for column, cell in zip(columns, cells, strict=False):
                 self.draft.fund_cell(row.field, column, cell, self.at(line), self.factor, section)
@@ -459,12 +471,45 @@ class _IndicatorRows:
             before, pre = self._split_pending(bool(head))
             self._reason(before)
             self._row(pre, Line(line.number, " ".join(head)), line, target, actual, weight, score)
+            other = self._other_reading(line.text) if not rest else None  # after _row: its 一级指标 is known
+            if other is not None:
+                self.rows.pop()  # its 一级 and 二级 cells stay the current ones, as the rows below take them
+                self._misfit(line, weight, score, other)
             if rest:
                 self.pending.append(Line(line.number, " ".join(rest)))
         before, pre = self._split_pending(has_head=True, last=True)
         self._reason(before)
         for line in pre:
             self.form.unplaced(line, _("in the indicator table, after its last row"))
+
+    def _other_reading(self, text: str) -> tuple[str, str, str] | None:
+        """(分值, 得分, reason) when a row's last cells can be read two ways: its last three words are figures,
+        and the last may as well be the reason column's (a "0" written there) with the two before it as the
+        分值 and 得分 — which puts every figure one cell further right. None when the row fits one way only:
+        the form has no column after 得分, or that reading gives a 分值 above its 一级指标's, or a 得分 above
+        its 分值."""
+        columns = self.form.labels.profile.layout.columns
+        if not ({"reason", "note"} & set(columns[columns.index("score") + 1:] if "score" in columns else [])):
+            return None
+        words = text.split()
+        if len(words) < 5 or not all(_number(word) for word in words[-3:]):
+            return None
+        weight, score = (parse_decimal(ascii_digits(word)) for word in words[-3:-1])
+        level1 = next((item for item in self.form.scheme.level1 if item.name == self.level1), None)
+        most = Decimal(level1.weight) if level1 is not None and level1.weight else Decimal(100)
+        if weight is None or score is None or not 0 < weight <= most or not 0 <= score <= weight:
+            return None
+        return words[-3], words[-2], words[-1]
+
+    def _misfit(self, line: Line, weight: str, score: str, other: tuple[str, str, str]) -> None:
+        """A row whose cells fit the header two ways: an error, and none of its figures placed."""
+        columns = self.form.labels.profile.labels
+        self.form.draft.note(self.form.at(line), "import-row-misfit", _(
+            "the row “{text}” does not fit the table's columns: its last figures read as {weight} {w1}, {score} "
+            "{s1}, or as {weight} {w2}, {score} {s2} and {reason} “{r2}” — nothing of the row was imported; write "
+            "it into the form by hand as the source shows it").format(
+            text=" ".join(line.text.split())[:60], weight=columns.weight, score=columns.score, w1=weight, s1=score,
+            w2=other[0], s2=other[1], reason=caption(columns.reason), r2=other[2]), error=True)
 
     def _tokens(self, lines: list[Line]) -> list[_Token]:
         return [_Token(word, line) for line in lines for word in line.text.split()]
