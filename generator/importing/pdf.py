@@ -63,6 +63,9 @@ _FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "s
 _LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "contact", "execution_reason", "grade"}
 """Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
+_COMPUTED = "计算值"
+"""What formgen's PDF of a published form writes before its own figure where the printed one differs
+(`render.html`'s `figure`)."""
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
 
 
@@ -153,7 +156,8 @@ def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable,
     drafts = []
     for number, start in enumerate(starts, start=1):
         end = starts[number] if number < len(starts) else len(blocks)
-        draft = Draft(Location(source, page=blocks[start].page), number, model=form_model(labels.profile))
+        draft = Draft(Location(source, page=blocks[start].page), number, model=form_model(labels.profile),
+                      conclusion_required=labels.profile.fields.conclusion == "required")
         _PdfForm(blocks[start:end], draft, source, scheme, labels).read()
         draft.finish()
         drafts.append(draft)
@@ -633,7 +637,7 @@ class _PdfForm:
                     self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
-        self.draft.fund_cell(row, column, "".join(line.text for line in cell.lines), self.at(cell), self.factor,
+        self.draft.fund_cell(row, column, "".join(line.text for line in _printed(cell)), self.at(cell), self.factor,
                              section)
 
     def _goals(self) -> None:
@@ -808,7 +812,15 @@ def _overlap(row: Block, cell: Block) -> float:
 
 def _figure(cell: Block) -> str:
     # A figure wrapped in its cell (≤1076430. / 57元) joins without a space; its digits are ASCII.
-    return ascii_digits("".join(line.text.strip() for line in cell.lines))
+    return ascii_digits("".join(line.text.strip() for line in _printed(cell)))
+
+
+def _printed(cell: Block) -> list[TextLine]:
+    """A cell's lines above the note formgen adds under a published form's figure that differs from its own
+    (“计算值 9.78” under the printed 9, wrapped in a narrow cell): the figure the form states is the printed
+    one, and formgen computes the other again."""
+    lines = list(itertools.takewhile(lambda line: not squash(line.text).startswith(_COMPUTED), cell.lines))
+    return lines
 
 
 def _paragraphs(cell: Block) -> list[str]:
