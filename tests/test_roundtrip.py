@@ -260,3 +260,69 @@ def test_a_fixture_s_pdf_imports_back_to_the_same_forms(capsys, tmp_path, monkey
 @pytest.mark.parametrize("name", PROFILES)
 def test_a_fixture_s_office_file_imports_back_to_the_same_forms(capsys, tmp_path, monkeypatch, name, fmt):
     assert_round_trip(capsys, office_trip(capsys, name, fmt, tmp_path), monkeypatch)
+
+
+# --- a published PDF that is a scan -----------------------------------------------------------------------
+
+def scanned_table_png(path: Path, width: int = 420, height: int = 594) -> Path:
+    """A grey page with the ruling lines of a table on it, as a scanner gives a printed form: pixels only,
+    no text. Written by hand (PNG: signature, IHDR, one IDAT of filtered rows, IEND) so that it needs no
+    imaging library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)  # filter: none
+        ruled = 60 <= y <= 540 and y % 40 == 20
+        rows += bytes(0 if ruled or (60 <= y <= 540 and x in (30, 130, 390)) else 235 for x in range(width))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows)))
+                     + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.fixture
+def scan(tmp_path: Path) -> Path:
+    """scan.pdf: one A4 page that is only the image of a form, no text layer (WeasyPrint, from an HTML page
+    holding one <img>)."""
+    if not pdf_available():
+        pytest.skip(NO_PDF)
+    import weasyprint
+
+    image = scanned_table_png(tmp_path / "page.png")
+    html = ('<style>@page { size: A4; margin: 0 } img { width: 210mm; height: 297mm; display: block }</style>'
+            f'<img src="{image.name}" alt="">')
+    pdf = tmp_path / "scan.pdf"
+    weasyprint.HTML(string=html, base_url=str(tmp_path)).write_pdf(pdf)
+    return pdf
+
+
+def test_a_scanned_pdf_is_reported_as_a_scan(capsys, tmp_path, monkeypatch, scan):
+    from pypdf import PdfReader
+
+    reader = PdfReader(scan)
+    assert len(reader.pages) == 1 and not reader.pages[0].extract_text().strip()
+    [image] = reader.pages[0]["/Resources"]["/XObject"].values()
+    assert image.get_object()["/Subtype"] == "/Image"  # the page is the picture, and nothing else
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "import", scan, "--out", tmp_path / "content")
+    assert code == 1 and not err, (out, err)
+    assert "scan.pdf: error: the PDF has no text layer (a scan?): run OCR on it first, or type the forms in " \
+           "(formgen new) [import-no-text]" in out
+    assert "Traceback" not in out and not (tmp_path / "content").exists()
+
+
+@pytest.mark.chinese
+def test_a_scanned_pdf_is_reported_as_a_scan_in_chinese(capsys, tmp_path, monkeypatch, scan):
+    from .chinese import chinese_share
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "import", scan, "--out", tmp_path / "content")
+    assert code == 1 and not err, (out, err)
+    assert "scan.pdf: 错误：该 PDF 没有文字层（是扫描件吗？）：请先做文字识别（OCR），或用 formgen new 重新录入 " \
+           "[import-no-text]" in out
+    assert chinese_share(out) >= 0.7, out
