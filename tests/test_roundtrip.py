@@ -175,8 +175,9 @@ def import_back(capsys: pytest.CaptureFixture[str], trip: Trip, monkeypatch: pyt
     assert trip.files, f"{trip.name}: nothing was written to import"
     code, out, err = run(capsys, "import", *trip.files, "--profile", fixture_profile(trip.name),
                          "--out", trip.site / "content" / "imported")
-    if trip.files[0].suffix in (".xlsx", ".docx") and code == 1 and "[import-no-form]" in out:
-        # Before `formgen import` reads workbooks and documents it reads them as text and finds no form.
+    if trip.files[0].suffix in (".xlsx", ".docx") and code == 1 \
+            and ("[import-no-form]" in out or "the file is binary, not text" in out):
+        # Before `formgen import` reads workbooks and documents it takes them for text, and binary text.
         pytest.skip(f"formgen import does not read {trip.files[0].suffix} files yet")
     # Whether a form was published as it stands (status: published) is nothing the table prints: the
     # fixture's says so, and the imported form is told the same, as a clerk importing it would write.
@@ -230,8 +231,9 @@ PDF_CAUSES: dict[str, str] = {
                       "(tests/test_import_profiles.py checks the rest of this form)",
     "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 of the form are in no "
              "cell of the PDF, so import leaves them as placeholders",
-    "hunan": "the 湖南 table has no 分值 (weights = \"none\"), yet import requires a weight on every indicator "
-             "row; and the row whose 三级指标 prints “无” is read as a row lacking 指标值 and 完成值",
+    "hunan": "import writes the stated keys the 湖南 table has no cell for (budget_score, total) empty, and in a "
+             "published form an empty stated figure means one printed empty: two printed-empty discrepancies, "
+             "and a computed budget_score and total the original has not",
     "ningxia": "the 宁夏 indicator table (参考分值, 指标值(A), 全年实际值(B), spread over two pages) is not found: "
                "no indicator row is read",
     "sichuan": "the empty 经济效益指标 row the 四川 table keeps (placeholder_rows) comes back after the filled "

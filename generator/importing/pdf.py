@@ -652,8 +652,12 @@ class _PdfForm:
                 self.draft.set(field, join_wrapped(line.text for line in value.lines), self.at(value))
 
     def _indicators(self) -> None:
-        end = self.first("total")
-        stop = self.blocks.index(end) if end is not None else len(self.blocks)
+        # The table ends at the 总分 row, or, in a profile without one (湖南), at the conclusion (说明) below it.
+        heading = self.first("level1")
+        start = self.blocks.index(heading) if heading is not None else 0
+        ends = [index for index, block in enumerate(self.blocks)
+                if index > start and self.fields[id(block)] in ("total", "conclusion")]
+        stop = min(ends, default=len(self.blocks))
         headers: dict[int, list[Block]] = {}  # page → its header row (一级指标 … 备注)
         body: list[Block] = []
         for block in self.blocks[:stop]:
@@ -703,7 +707,9 @@ class _PdfForm:
             if self.labels.profile.layout.placeholder_rows and level1 and level2 \
                     and not any(row.get(key) for key in PLACEHOLDER_FIGURES):
                 continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
-            for required in ("level1", "level2", "name", "target", "actual", "weight"):
+            # An unscored profile's rows have no 分值 (湖南: weights = "none").
+            for required in ("level1", "level2", "name", "target", "actual",
+                             *(("weight",) if self.scheme.weights != "none" else ())):
                 if not row.get(required):
                     self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
                                     .format(name=row["name"][:30], field=required), error=True)
