@@ -234,10 +234,9 @@ PDF_CAUSES: dict[str, str] = {
     "hunan": "import writes the stated keys the 湖南 table has no cell for (budget_score, total) empty, and in a "
              "published form an empty stated figure means one printed empty: two printed-empty discrepancies, "
              "and a computed budget_score and total the original has not",
-    "ningxia": "the 宁夏 indicator table (参考分值, 指标值(A), 全年实际值(B), spread over two pages) is not found: "
-               "no indicator row is read",
-    "sichuan": "the empty 经济效益指标 row the 四川 table keeps (placeholder_rows) comes back after the filled "
-               "效益指标 rows instead of in its place: the rows 7–11 shift by one",
+    "ningxia": "two rows (可行性, 适当性) print their 指标值(A) empty, as the published copy does: import writes "
+               "the placeholder it writes for any required cell left empty (only the clerk knows the copy is "
+               "published), and export refuses it",
     "sichuan-dept": "the split target (指标性质 / 指标值 / 度量单位) and 完成值 columns, 年度, 报表编号 and the "
                     "empty 其他资金 row are not read",
     "split": "the split target columns (指标性质 / 指标值 / 度量单位) are not read: 指标性质 stays a placeholder",

@@ -637,8 +637,9 @@ class _PdfForm:
                     self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
-        self.draft.fund_cell(row, column, "".join(line.text for line in _printed(cell)), self.at(cell), self.factor,
-                             section)
+        printed = "".join(line.text for line in _printed(cell))
+        if printed:  # else the cell holds only formgen's figure beside one printed empty
+            self.draft.fund_cell(row, column, printed, self.at(cell), self.factor, section)
 
     def _goals(self) -> None:
         for field in ("goals.expected", "goals.actual"):
@@ -685,6 +686,12 @@ class _PdfForm:
         for name_cell in cells["name"]:
             self.use(name_cell)
             rows.append((name_cell, {"name": join_wrapped(line.text for line in name_cell.lines)}))
+        if self.labels.profile.layout.placeholder_rows:
+            # An empty template row the profile keeps (经济效益指标 with nothing in it) has no 三级指标 cell:
+            # its 二级指标 cell, beside no row, is the row.
+            rows += [(cell, {"name": ""}) for cell in cells["level2"]
+                     if cell.key and not any(_overlap(block, cell) > 0 for block, _row in rows)]
+            rows.sort(key=lambda pair: (pair[0].page, pair[0].top))
         for column in ("target", "actual", "weight", "score", "reason", "note", "level1", "level2"):
             for cell in cells[column]:
                 beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
