@@ -1,9 +1,11 @@
-"""Round trips through the files formgen writes: every profile's fixture site, written as PDF (`formgen build`),
+"""Round trips through the files formgen writes: every profile's fixture site (and, through xlsx and docx,
+the ten reference forms of content/; tests/test_import.py does their PDFs), written as PDF (`formgen build`),
 xlsx or docx (`formgen export --format xlsx|docx`), read back with `formgen import --profile NAME`, gives forms
-whose `formgen export --format json` equals the fixture's figure for figure: funds, 执行率, 预算执行得分, every
+whose `formgen export --format json` equals the original's figure for figure: funds, 执行率, 预算执行得分, every
 indicator's 年度指标值 / 实际完成值 / 分值 / 得分, the subtotals, the total, the grade and the texts.
 
-A failure lists every figure that differs with its key path (`differences`), not only the first.
+A failure lists every figure that differs with its key path (`differences`), not only the first. Also here:
+a published PDF that is a scan is reported as one.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import pytest
 
 from generator.__main__ import main
 
+from .conftest import ROOT
 from .fixturesites import FIXTURES
 from .pdftools import NO_PDF, pdf_available
 from .reference import squash
 
 PROFILES = sorted(path.name for path in FIXTURES.iterdir() if path.is_dir())
 """Every fixture site: one per shipped profile, and the sites whose own profiles/ folder extends one."""
+SITES = {"content": ROOT, **{name: FIXTURES / name for name in PROFILES}}
+"""Each site by name: the project's own ten reference forms, and the fixtures."""
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -121,9 +126,9 @@ class Trip:
 def fixture_profile(name: str) -> str:
     """The profile the fixture's forms are of: the one its form names (budget20's, from its profiles/), else its
     formgen.toml's [site] profile, else the reference."""
-    [form] = (FIXTURES / name / "content").glob("*/*.md")
+    form = min((SITES[name] / "content").glob("*/*.md"))
     found = re.search(r"^profile: *([\w-]+)", form.read_text(encoding="utf-8"), flags=re.M)
-    path = FIXTURES / name / "formgen.toml"
+    path = SITES[name] / "formgen.toml"
     found = found or (re.search(r'^profile\s*=\s*"([^"]+)"', path.read_text(encoding="utf-8"), flags=re.M)
                       if path.exists() else None)
     return found.group(1) if found else "reference"
@@ -140,7 +145,7 @@ def empty_site(name: str, root: Path) -> Path:
     """A site configured as the fixture is, with no forms yet."""
     site = root / "site"
     (site / "content").mkdir(parents=True)
-    fixture = FIXTURES / name
+    fixture = SITES[name]
     if (fixture / "formgen.toml").exists():
         shutil.copy(fixture / "formgen.toml", site / "formgen.toml")
     else:
@@ -154,7 +159,7 @@ def pdf_trip(name: str, root: Path) -> Trip:
     from generator.build import build_site
     from generator.config import load_config
 
-    fixture, site = FIXTURES / name, empty_site(name, root)
+    fixture, site = SITES[name], empty_site(name, root)
     out = root / "built"
     build_site([fixture / "content"], load_config(site / "formgen.toml"), out, pdf=True)
     return Trip(name, sorted((out / "pdf").glob("*.pdf")), site)
@@ -163,7 +168,7 @@ def pdf_trip(name: str, root: Path) -> Trip:
 def office_trip(capsys: pytest.CaptureFixture[str], name: str, fmt: str, root: Path) -> Trip:
     """The fixture exported as one .xlsx or .docx per form (`formgen export --format FMT --out DIR`); skips
     while this formgen has no such export."""
-    fixture, site = FIXTURES / name, empty_site(name, root)
+    fixture, site = SITES[name], empty_site(name, root)
     out = root / fmt
     code, _, err = run(capsys, "export", "--format", fmt, "--config", site / "formgen.toml", fixture / "content",
                        "--out", out)
@@ -199,11 +204,11 @@ def import_back(capsys: pytest.CaptureFixture[str], trip: Trip, monkeypatch: pyt
 def original(trip: Trip) -> Path:
     """The fixture site; a copy with the defaults written out where it has no formgen.toml (as `formgen
     build` reads it), so that `--config` can name one."""
-    if (FIXTURES / trip.name / "formgen.toml").exists():
-        return FIXTURES / trip.name
+    if (SITES[trip.name] / "formgen.toml").exists():
+        return SITES[trip.name]
     copy = trip.site.parent / "original"
     if not copy.exists():
-        shutil.copytree(FIXTURES / trip.name, copy)
+        shutil.copytree(SITES[trip.name], copy)
         (copy / "formgen.toml").write_text('[site]\ntitle = "示例"\n', encoding="utf-8")
     return copy
 
@@ -263,7 +268,7 @@ def test_a_fixture_s_pdf_imports_back_to_the_same_forms(capsys, tmp_path, monkey
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
-@pytest.mark.parametrize("name", PROFILES)
+@pytest.mark.parametrize("name", list(SITES))
 def test_a_fixture_s_office_file_imports_back_to_the_same_forms(capsys, tmp_path, monkeypatch, name, fmt):
     assert_round_trip(capsys, office_trip(capsys, name, fmt, tmp_path), monkeypatch)
 
