@@ -18,7 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["DEFAULT_PLACES", "Places", "decimals_of", "money", "money_plain", "plain", "rate", "score"]
+__all__ = ["COMPUTED_NOTE", "DEFAULT_PLACES", "Places", "decimals_of", "money", "money_plain", "plain", "rate", "score"]
+
+COMPUTED_NOTE = "计算值"
+"""What a published form's page, PDF and Word table print before formgen's figure, under the figure the
+form states where the two differ (`render.html.FormView.figure`); the importer reads the one above it."""
 
 DEFAULT_PLACES = 2
 """Decimals of scores and rates unless a scheme says otherwise: the reference forms print two (rules.md S9)."""

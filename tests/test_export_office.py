@@ -234,14 +234,16 @@ def test_another_profile_exports_its_own_rows_columns_and_unit(tmp_path, capsys)
     assert Decimal(str(sheet["E7"].value)) == Decimal("32.4") and sheet["E7"].number_format == "#,##0.00"
     assert Decimal(str(sheet["F7"].value)) == Decimal("31.69")
     assert Decimal(str(sheet["D7"].value)) == 0 and sheet["D7"].number_format == "#,##0.00"  # 0.00 as printed
-    assert Decimal(str(sheet["H7"].value)) == Decimal("0.9781") and sheet["H7"].comment.text == "as published: 97.80"
-    assert Decimal(str(sheet["I7"].value)) == Decimal("9.78") and sheet["I7"].comment.text == "as published: 9"
+    # As the PDF: the figures the published form states in the cells, formgen's in the cells' notes.
+    assert Decimal(str(sheet["H7"].value)) == Decimal("0.978") and sheet["H7"].number_format == "0.00%"
+    assert sheet["H7"].comment.text == "computed by formgen: 97.81"
+    assert Decimal(str(sheet["I7"].value)) == Decimal("9") and sheet["I7"].comment.text == "computed by formgen: 9.78"
     assert [cell.value for cell in sheet[13]][-1] == "偏差原因分析及改进措施"
-    # The Word document: the same 9 columns and 万元, formgen's figures printed as the page prints them.
+    # The Word document: the same 9 columns and 万元, the published figures with formgen's under them, as printed.
     assert run(capsys, "export", "--format", "docx", str(CENTRAL / "content"), "--out", str(tmp_path))[0] == 0
     top = docx.Document(str(tmp_path / "wildlife-shelter.docx")).tables[0]
     assert len(top.columns) == 9 and top.cell(2, 0).text == "项目\n资金\n（万元）"
-    assert [top.cell(3, i).text for i in (4, 5, 7, 8)] == ["32.40", "31.69", "97.81", "9.78"]
+    assert [top.cell(3, i).text for i in (4, 5, 7, 8)] == ["32.40", "31.69", "97.80\n计算值 97.81", "9\n计算值 9.78"]
 
 
 def test_the_word_document_has_the_form_s_tables(reference_docx):

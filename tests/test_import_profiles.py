@@ -205,3 +205,49 @@ def test_a_central_pdf_imports_with_its_amounts_as_printed(capsys, site, built):
     form.write_text(form.read_text(encoding="utf-8").replace("108.5437}", "108.54}").replace("90.5437}", "90.54}"),
                     encoding="utf-8")
     assert_same_forms(export(capsys, site / "content"), fixture_forms(capsys, "central-sample", fixture))
+
+
+# --- a central form as a unit makes it in Excel and in Word ---------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
+def test_a_central_form_made_in_office_imports_and_scores_as_published(capsys, site, suffix):
+    from .officefiles import central_document, central_workbook
+    from .test_roundtrip import differences
+
+    made = (central_workbook if suffix == ".xlsx" else central_document)(site / f"linxiang{suffix}")
+    code, out, _ = run(capsys, "import", made, "--profile", "central", "--out", site / "content" / "2023")
+    # The template has no 自评结论 (the form's body): the one error import reports, the form written without it.
+    errors = [line for line in out.splitlines() if ": error: " in line]
+    assert code == 0 or (code == 1 and len(errors) == 1 and "has no 自评结论 in the source" in errors[0]), out
+    [path] = (site / "content" / "2023").glob("*.md")
+    text = path.read_text(encoding="utf-8")
+    assert "\nprofile: central " in text
+    # As published, the form states the 执行率 and 得分 it prints; nothing printed says it was published.
+    path.write_text(text.replace("\nstatus:", "\nstatus: published", 1), encoding="utf-8")
+    [form] = export(capsys, site / "content")
+    # The published figures, and formgen's from them (by hand: 31.69 ÷ 32.4 = 97.8086…% → 97.81; 10 × that
+    # = 9.78; the rows' 得分 80 of their 分值 80; no 满意度指标 row, so (9.78 + 80) of 90 → 99.76 of 100, 优).
+    assert form["funds"]["total"] == {"initial": "0", "budget": "324000", "executed": "316900"}  # in 元
+    assert form["stated"] == {"execution_rate": "97.80", "budget_score": "9"}
+    assert form["computed"]["execution_rate"] == "97.81" and form["computed"]["budget_score"] == "9.78"
+    rows = [(row["name"], row["target"], row["actual"], row["weight"], row["score"]) for row in form["indicators"]]
+    assert rows == [
+        ("野生动物收容所", "≥200平方米", "204.46平方米", "10", "10"),
+        ("钢结构圈养围栏", "≥120米", "121.5米", "10", "10"),
+        ("项目完工时限", "2023年12月", "2023年10月", "15", "15"), ("项目竣工验收率", "100%", "100%", "15", "15"),
+        ("务工人员年人均增收", "≥8400元", "8400元", "10", "10"), ("提供务工岗位", "≥5个", "5个", "10", "10"),
+        ("项目建成后可持续影响年限", "≥15年", "15年", "10", "10")]
+    assert form["subtotals"] == {"产出指标": "50", "效益指标": "30"}
+    assert (form["total"], form["grade"]) == ("99.76", "优")
+    # And so figure for figure the form transcribed by hand from the published page.
+    assert differences([form], fixture_forms(capsys, "central")) == []
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
+def test_without_the_profile_the_central_office_form_is_read_as_central(capsys, site, suffix):
+    from .officefiles import central_document, central_workbook
+
+    made = (central_workbook if suffix == ".xlsx" else central_document)(site / f"linxiang{suffix}")
+    _code, out, _ = run(capsys, "import", made, "--out", site / "content" / "2023")
+    [path] = (site / "content" / "2023").glob("*.md")
+    assert "\nprofile: central " in path.read_text(encoding="utf-8"), out

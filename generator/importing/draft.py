@@ -88,6 +88,9 @@ class Draft:
     notes: list[Note] = field(default_factory=list)
     model: type[BaseModel] = Form
     """The model of the form's profile (`profile.form_model`): its required fields are the ones looked for."""
+    conclusion_required: bool = True
+    """Whether the profile requires the conclusion (`[fields] conclusion`): where it is optional (上海, 四川),
+    a form without one is complete."""
 
     def set(self, path: str, value: str, where: Location | None = None) -> None:
         """Set a value by key path (``funds.total.initial``); a second value for a key is reported."""
@@ -154,9 +157,10 @@ class Draft:
         return str(self.values.get("title") or "")
 
     def missing(self) -> list[str]:
-        """The required fields not found (docs/fields.md names), and the 自评结论 if there is none."""
+        """The required fields not found (docs/fields.md names), and the 自评结论 if there is none and the
+        profile requires one."""
         found = list(_missing(self.model, self.values, ""))
-        if not self.body.strip():
+        if self.conclusion_required and not self.body.strip():
             found.append("自评结论")
         return found
 

@@ -11,6 +11,7 @@ pages too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from ..config import Scheme
+from ..formatting import COMPUTED_NOTE
 from ..i18n import _
 from ..model import PLACEHOLDER_FIGURES, caption
 from ..profile import form_model
@@ -34,6 +36,7 @@ from .draft import (
     unit_note,
 )
 from .labels import (
+    DISCREPANCIES_HEADING,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
     MONEY_UNITS,
@@ -50,6 +53,7 @@ _LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "cont
 """Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
 _FIGURE_COLUMNS = ("target", "actual", "weight", "score")
+_DISCREPANCIES = squash(DISCREPANCIES_HEADING)
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
 
 @dataclass
@@ -119,7 +123,8 @@ def read_blocks(blocks: list[Block], source: str, scheme: Scheme, labels: LabelT
     drafts = []
     for number, start in enumerate(starts, start=1):
         end = starts[number] if number < len(starts) else len(blocks)
-        draft = Draft(_where(blocks[start], source), number, model=form_model(labels.profile))
+        draft = Draft(_where(blocks[start], source), number, model=form_model(labels.profile),
+                      conclusion_required=labels.profile.fields.conclusion == "required")
         GridForm(blocks[start:end], draft, source, scheme, labels).read()
         draft.finish()
         drafts.append(draft)
@@ -198,8 +203,11 @@ class GridForm:
         self._indicators()
         self._end()
         self._lines()
+        formgen_notes = False  # formgen's own list of differences: its heading, then lines up to one placed
         for block in self.blocks:
-            if id(block) not in self.used and not _ignored(block.key):
+            formgen_notes = not block.in_table and (block.key == _DISCREPANCIES or
+                                                    (formgen_notes and id(block) not in self.used))
+            if id(block) not in self.used and not formgen_notes and not _ignored(block.key):
                 self.draft.unplaced(self.at(block), block.text)
 
     def _side_labels(self) -> None:
@@ -263,8 +271,9 @@ class GridForm:
                     self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
-        self.draft.fund_cell(row, column, "".join(line.text for line in cell.lines), self.at(cell), self.factor,
-                             section)
+        printed = "".join(line.text for line in _printed(cell))
+        if printed:  # else the cell holds only formgen's figure beside one printed empty
+            self.draft.fund_cell(row, column, printed, self.at(cell), self.factor, section)
 
     def _goals(self) -> None:
         for field in ("goals.expected", "goals.actual"):
@@ -278,8 +287,12 @@ class GridForm:
                 self.draft.set(field, join_wrapped(line.text for line in value.lines), self.at(value))
 
     def _indicators(self) -> None:
-        end = self.first("total")
-        stop = self.blocks.index(end) if end is not None else len(self.blocks)
+        # The table ends at the 总分 row, or, in a profile without one (湖南), at the conclusion (说明) below it.
+        heading = self.first("level1")
+        start = self.blocks.index(heading) if heading is not None else 0
+        ends = [index for index, block in enumerate(self.blocks)
+                if index > start and self.fields[id(block)] in ("total", "conclusion")]
+        stop = min(ends, default=len(self.blocks))
         headers: dict[int, list[Block]] = {}  # page → its header row (一级指标 … 备注)
         body: list[Block] = []
         for block in self.blocks[:stop]:
@@ -318,6 +331,12 @@ class GridForm:
         for name_cell in cells["name"]:
             self.use(name_cell)
             rows.append((name_cell, {"name": join_wrapped(line.text for line in name_cell.lines)}))
+        if self.labels.profile.layout.placeholder_rows:
+            # An empty template row the profile keeps (经济效益指标 with nothing in it) has no 三级指标 cell:
+            # its 二级指标 cell, beside no row, is the row.
+            rows += [(cell, {"name": ""}) for cell in cells["level2"]
+                     if cell.key and not any(_overlap(block, cell) > 0 for block, _row in rows)]
+            rows.sort(key=lambda pair: (pair[0].page, pair[0].top))
         for column in ("target", "actual", "weight", "score", "reason", "note", "level1", "level2"):
             for cell in cells[column]:
                 beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
@@ -353,7 +372,9 @@ class GridForm:
             if self.labels.profile.layout.placeholder_rows and level1 and level2 \
                     and not any(row.get(key) for key in PLACEHOLDER_FIGURES):
                 continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
-            for required in ("level1", "level2", "name", "target", "actual", "weight"):
+            # An unscored profile's rows have no 分值 (湖南: weights = "none").
+            for required in ("level1", "level2", "name", "target", "actual",
+                             *(("weight",) if self.scheme.weights != "none" else ())):
                 if not row.get(required):
                     self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
                                     .format(name=row["name"][:30], field=required), error=True)
@@ -490,7 +511,14 @@ def _overlap(row: Block, cell: Block) -> float:
 
 def _figure(cell: Block) -> str:
     # A figure wrapped in its cell (≤1076430. / 57元) joins without a space; its digits are ASCII.
-    return ascii_digits("".join(line.text.strip() for line in cell.lines))
+    return ascii_digits("".join(line.text.strip() for line in _printed(cell)))
+
+
+def _printed(cell: Block) -> list[TextLine]:
+    """A cell's lines above the note formgen adds under a published form's figure that differs from its own
+    (“计算值 9.78” under the printed 9, wrapped in a narrow cell): the figure the form states is the printed
+    one, and formgen computes the other again."""
+    return list(itertools.takewhile(lambda line: not squash(line.text).startswith(COMPUTED_NOTE), cell.lines))
 
 
 def _paragraphs(cell: Block) -> list[str]:

@@ -24,7 +24,8 @@ from opencc import OpenCC
 
 from ..profile import DEFAULT_PROFILE, Profile, shipped_profiles
 
-__all__ = ["BASE_VARIANTS", "FORM_TITLES", "IGNORED_LINES", "LABELS", "MONEY_UNITS", "SECTION_FIELDS", "LabelTable",
+__all__ = ["BASE_VARIANTS", "DISCREPANCIES_HEADING", "FORM_TITLES", "IGNORED_LINES", "LABELS", "MONEY_UNITS",
+           "SECTION_FIELDS", "LabelTable",
            "profile_labels", "simplified", "squash"]
 
 FORM_TITLES = ("项目支出绩效目标自评表", "项目支出绩效自评表")
@@ -224,6 +225,11 @@ IGNORED_LINES = (
     re.compile(r"^\d+/\d+$"),            # page numbers: 1/3
 )
 """Lines that are not part of any form (matched after `squash`)."""
+
+DISCREPANCIES_HEADING = "与计算结果不一致之处"
+"""The heading under which formgen's own page, PDF and exports of a published form list where its figures
+differ from the printed ones (templates/_form_table.html): nothing of the form; the figures are read from
+the table, and `formgen check` lists the differences again."""
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,8 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
         if deadline is not None:
             deadline.check()
         end = starts[number] if number < len(starts) else len(lines)
-        draft = Draft(Location(source, lines[start].number), number, model=form_model(labels.profile))
+        draft = Draft(Location(source, lines[start].number), number, model=form_model(labels.profile),
+                      conclusion_required=labels.profile.fields.conclusion == "required")
         _TextForm(lines[start:end], draft, source, LevelNames.of(scheme), labels, scheme).read()
         draft.finish()
         drafts.append(draft)

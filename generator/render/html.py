@@ -366,8 +366,8 @@ class FormView:
         if differs is None:
             return escape(shown)
         differs = _signed(differs, sign) if differs != self.profile.layout.funds_blank else differs
-        beside = '{}<span class="computed" title="formgen 按规则计算为 {}，表上填写为 {}">计算值 {}</span>'
-        return Markup(beside).format(shown, differs, shown, differs)
+        beside = '{}<span class="computed" title="formgen 按规则计算为 {}，表上填写为 {}">{} {}</span>'
+        return Markup(beside).format(shown, differs, shown, formatting.COMPUTED_NOTE, differs)
 
     def rate(self, key: str, value: Decimal) -> Markup:
         """A 执行率 of the table as `figure` prints it, with the profile's sign after it (``rate_sign``)."""

@@ -34,13 +34,15 @@ class Cell:
     colspan: int
     kind: Kind
     text: str
-    """As the page prints it (formgen's figure where the published one differs)."""
+    """As the page prints it: a published form's own figure where formgen computes another, as the PDF."""
     value: Decimal | None = None
     """A figure's value: money in the profile's unit, a rate as a fraction (0.7093), a score."""
     decimals: int = 0
     """The decimals the page prints the figure with."""
-    stated: str = ""
-    """A published form's printed figure where formgen computes another (`text`)."""
+    computed: str = ""
+    """formgen's figure where a published form prints another (`text`): the PDF prints it under the
+    published one, the workbook in the cell's note and the document under it, so that an import of either
+    reads the published figure, as it reads the PDF's."""
     vertical: bool = False
     """A side label printed one character per line (绩效指标)."""
     align: Literal["left", "center", "right"] = "center"
@@ -172,8 +174,8 @@ class _Parser(HTMLParser):
         elif tag in ("ol", "ul"):
             self.lists.append([0] if tag == "ol" else [-1])
         elif tag == "p" and "form-discrepancies" in self.section:
-            # It says formgen's figures are printed under the published ones: in the export they are the
-            # cells' own, the published ones in the cells' notes.
+            # It says formgen's figures are printed under the published ones: in a workbook they are in
+            # the cells' notes.
             self.skip += 1
         elif tag in ("p", "h1", "h2", "li") and not self.in_table:
             self.line, self.line_class = [], tag if tag != "p" else " ".join(classes)
@@ -273,10 +275,9 @@ class _Parser(HTMLParser):
         self.row.append(cell)
 
     def _figure(self, cell: Cell, computed: str) -> None:
-        """A class="num" cell: its kind by its column, its value from formgen's figure."""
-        shown = computed or cell.text
-        if computed:
-            cell.stated, cell.text = cell.text, computed
+        """A class="num" cell: its kind by its column, its value the figure the form prints."""
+        shown = cell.text
+        cell.computed = computed
         kind: Kind = "score"
         if self.tbody == "form-funds":
             column = self.funds.get(cell.col, "")

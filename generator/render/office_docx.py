@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from ..formatting import COMPUTED_NOTE
 from .office import Cell, Line, SheetGrid
 from .office_files import stable_zip
 
@@ -42,8 +43,11 @@ def _fonts(element: Any, size: float | None = None, bold: bool | None = None) ->
 
 def _fill(target: Any, cell: Cell, size: float) -> None:
     """A table cell's text: one paragraph per line, aligned as the page aligns it; a vertical side label one
-    character per line, as printed."""
+    character per line, as printed; under a published form's figure formgen's where it differs, as the
+    PDF prints it (计算值 9.78)."""
     lines = list(cell.text) if cell.vertical else cell.text.split("\n")
+    if cell.computed:
+        lines.append(f"{COMPUTED_NOTE} {cell.computed}")
     target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     first = target.paragraphs[0]
     for index, line in enumerate(lines or [""]):

@@ -119,8 +119,8 @@ def _write_cell(sheet: Worksheet, cell: Cell, top: int, money: MoneyFormat) -> A
         _put_number(target, cell.value, "0" + _decimals(cell.decimals))
     else:
         _put_text(target, cell.text)
-    if cell.stated:
-        target.comment = Comment(_("as published: {figure}").format(figure=cell.stated), "formgen")
+    if cell.computed:
+        target.comment = Comment(_("computed by formgen: {figure}").format(figure=cell.computed), "formgen")
     return target
 
 
