@@ -18,7 +18,7 @@ from typing import TypeVar
 from ..config import load_config
 from ..errors import UsageError
 from ..i18n import N_, _, ngettext
-from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
+from ..importing import Planned, Source, escape_through_link, is_office, plan, read_source, write_planned
 from ..importing.characters import printable
 from ..importing.draft import Location, Note
 from ..importing.labels import STRONG_MATCH, Detection, LabelTable, detect_profile
@@ -164,21 +164,32 @@ _UNSAFE = frozenset({"import-too-large", "import-too-slow", "import-unreadable",
 
 def _read_detected(path: Path, site: Profile, candidates: dict[str, Profile], preferred: str,
                    limits: Limits) -> tuple[Source, Detection]:
-    """A file read as forms of the profile its labels tell. A text file is looked at first. A PDF is read as
-    the site's profile's first, within every limit of `read_source` (streams that inflate past them never
-    reach a library); then its text layer is looked at, and it is read again only if it is another's."""
-    if not _is_pdf(path):
+    """A file read as forms of the profile its labels tell. A text file is looked at first. A PDF, workbook or
+    document is read as the site's profile's first, within every limit of `read_source` (what would unpack
+    past them never reaches a library); then its text (a PDF's text layer, the others' cells as read) is
+    looked at, and it is read again only if it is another profile's."""
+    office = _is_office(path)
+    if not _is_pdf(path) and not office:
         detection = detect_profile(_label_texts(path, limits), candidates, preferred)
         used = candidates[detection.profile] if detection.profile else site
         return read_source(path, used.scheme, LabelTable.of(used), limits=limits), detection
     source = read_source(path, site.scheme, LabelTable.of(site), limits=limits)
     if any(note.code in _UNSAFE for note in source.notes):
         return source, Detection(None, Decimal(0), (), ())
-    detection = detect_profile(_label_texts(path, limits), candidates, preferred)
+    texts = source.cells if office else _label_texts(path, limits)
+    detection = detect_profile(texts, candidates, preferred)
     if detection.profile is not None and detection.profile != site.name:
         used = candidates[detection.profile]
         source = read_source(path, used.scheme, LabelTable.of(used), limits=limits)
     return source, detection
+
+
+def _is_office(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return is_office(file.read(8))
+    except OSError:
+        return False
 
 
 def _is_pdf(path: Path) -> bool:

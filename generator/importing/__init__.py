@@ -33,7 +33,7 @@ from .draft import Draft, Location, Note
 from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, mebibytes
 
-__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "plan", "read_source",
+__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "is_office", "plan", "read_source",
            "write_planned"]
 
 
@@ -46,6 +46,8 @@ class Source:
     drafts: list[Draft] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     """What concerns the whole file: it cannot be read, it holds no form, text before the first form."""
+    cells: list[str] = field(default_factory=list)
+    """A workbook's or document's cells and paragraphs, as read: what tells its profile (`labels.detect_profile`)."""
 
 
 def _display(path: Path) -> str:
@@ -63,7 +65,7 @@ def _is_pdf(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
 
 
-def _is_office(head: bytes) -> bool:
+def is_office(head: bytes) -> bool:
     """A zip (.xlsx, .docx) or an OLE compound file (.xls, .doc, or an encrypted .xlsx): told apart by
     `office.office_kind`, from the content, whatever the file's name says."""
     return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
@@ -95,7 +97,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
         with path.open("rb") as file:
             head = file.read(1024)
         pdf = _is_pdf(head)
-        office = not pdf and _is_office(head)
+        office = not pdf and is_office(head)
         limit = limits.pdf_bytes if pdf else limits.office_bytes if office else limits.text_bytes
         raw = _read_bounded(path, limit)
     except OSError as error:
@@ -135,7 +137,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                     source.notes.append(Note(where, problem.code, True, problem.message))
                 else:
                     source.drafts, source.notes = read_office_forms(raw, kind, source.display, scheme, table, limits,
-                                                                    deadline)
+                                                                    deadline, source.cells)
             else:
                 from .text import read_text_forms
 

@@ -106,10 +106,11 @@ def kind_problem(kind: str, suffix: str) -> OfficeProblem | None:
 
 
 def read_office_forms(data: bytes, kind: str, source: str, scheme: Scheme, labels: LabelTable,
-                      limits: Limits = DEFAULT_LIMITS, deadline: Deadline | None = None
-                      ) -> tuple[list[Draft], list[Note]]:
+                      limits: Limits = DEFAULT_LIMITS, deadline: Deadline | None = None,
+                      cells: list[str] | None = None) -> tuple[list[Draft], list[Note]]:
     """The forms in a workbook or document (`kind`: ``xlsx``, ``xls``, ``docx``), and what was found outside
-    any form; the file is checked against `limits` before a library reads it."""
+    any form; the file is checked against `limits` before a library reads it. `cells` gets the text of
+    every cell and paragraph read (what tells the file's profile)."""
     notes: list[Note] = []
     try:
         if kind == "xlsx":
@@ -126,6 +127,8 @@ def read_office_forms(data: bytes, kind: str, source: str, scheme: Scheme, label
                    _("the workbook has no text in any cell: is it the file you meant? A form is a sheet with "
                      "项目名称, 年度资金总额 and the indicators"))
         return [], [*notes, Note(Location(source), "import-no-form", True, message)]
+    if cells is not None:
+        cells += [block.text for block in blocks]
     drafts, found = read_blocks(blocks, source, scheme, labels)
     return drafts, [*notes, *found]
 
