@@ -163,6 +163,9 @@ def _line(indent: str, key: str, value: str, comment: str) -> str:
     return code + " " * max(2, _COMMENT_COLUMN - _width(code)) + comment
 
 
+_STATED = "stated."
+"""The figures as a published form prints them (docs/format.md), where empty means printed empty."""
+
 # Keys whose values are quoted even when plain would do: a code such as "0120" is text, and looks it.
 _ALWAYS_QUOTED = {"department.code"}
 
@@ -186,13 +189,21 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
                 row_lines[0] = f"{indent}  - {row_lines[0][len(indent) + 4:]}"
                 lines += row_lines
         elif inner is not None:
-            lines.append(_line(indent, name, "", comment))
-            lines += _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.")
+            children = _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.")
+            parent = _line(indent, name, "", comment)
+            if all(child.startswith(f"{indent}  # ") for child in children):  # `stated` with nothing stated
+                parent = f"{indent}# {parent[len(indent):]}"
+            lines += [parent, *children]
         else:
             text = value if isinstance(value, str) else str(value) if isinstance(value, int) else ""
             if not text.strip() and info.is_required() and fill:
                 text = PLACEHOLDER
-            lines.append(_line(indent, name, _scalar(text.strip(), path in _ALWAYS_QUOTED), comment))
+            line = _line(indent, name, _scalar(text.strip(), path in _ALWAYS_QUOTED), comment)
+            if not text.strip() and path.startswith(_STATED):
+                # An empty stated figure says the published form printed it empty: one that was not given
+                # is written commented out, so that stating it, empty or not, is the clerk's choice.
+                line = f"{indent}# {line[len(indent):]}"
+            lines.append(line)
     return lines
 
 

@@ -94,7 +94,12 @@ def test_new_writes_every_field_with_its_label_and_a_comment_beside_it(capsys, s
     lines = _keyed_lines(path)
     labels = _labels()
     written = {_generic(loc) for loc in lines if not isinstance(loc[-1], int)}
-    assert written == set(labels), "every field of the model, and nothing else"
+    # The figures a published form states are written commented out: empty, one would say "printed empty".
+    text = path.read_text(encoding="utf-8")
+    stated = {loc for loc in labels if loc[0] == "stated"}
+    assert re.search(r"^# stated:", text, flags=re.M)
+    assert all(re.search(rf"^  # {loc[1]}:", text, flags=re.M) for loc in stated if len(loc) == 2)
+    assert written | stated == set(labels), "every field of the model, and nothing else"
     for loc, line in lines.items():
         if isinstance(loc[-1], int):
             continue
@@ -198,7 +203,8 @@ def test_from_keeps_the_structure_and_clears_the_figures(capsys, reference_site)
         assert row["score"] == row["reason"] == row["note"] == ""
     for funds_row in after["funds"].values():
         assert set(funds_row.values()) == {PLACEHOLDER}
-    assert set(after["stated"].values()) == {""}, "the earlier published figures are gone"
+    assert "stated" not in after, "the earlier published figures are gone (their keys stay, commented out)"
+    assert re.search(r"^# stated:", path.read_text(encoding="utf-8"), flags=re.M)
     assert read_document(path).body.count(PLACEHOLDER) == 3, "the conclusion is not copied"
     # What remains to fill in is exactly what was cleared, each on its line.
     code, report = _check_json(capsys, str(path.relative_to(reference_site)))

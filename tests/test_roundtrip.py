@@ -249,9 +249,6 @@ PDF_CAUSES: dict[str, str] = {
                       "(tests/test_import_profiles.py checks the rest of this form)",
     "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 of the form are in no "
              "cell of the PDF, so import leaves them as placeholders",
-    "hunan": "import writes the stated keys the 湖南 table has no cell for (budget_score, total) empty, and in a "
-             "published form an empty stated figure means one printed empty: two printed-empty discrepancies, "
-             "and a computed budget_score and total the original has not",
     "ningxia": "two rows (可行性, 适当性) print their 指标值(A) empty, as the published copy does: import writes "
                "the placeholder it writes for any required cell left empty (only the clerk knows the copy is "
                "published), and export refuses it",

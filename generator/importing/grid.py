@@ -269,6 +269,21 @@ class GridForm:
                 for cell in cells:
                     self.use(cell)
                     self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
+            self._blank_initial(row_field, row, columns)
+
+    def _blank_initial(self, row_field: str, row: Block, columns: list[Block]) -> None:
+        """A 年初预算数 left blank where the row has its 全年预算数 (the 临翔 form, as many units fill it):
+        0, which no figure is computed from, with a warning naming the cell; a blank 全年预算数 or 执行数
+        stays missing, and so an error."""
+        initial = next((column for column in columns if self.fields[id(column)] == "initial"), None)
+        if initial is None or self.draft.get(f"{row_field}.initial") is not None \
+                or self.draft.get(f"{row_field}.budget") is None:
+            return
+        where = self.at(row)
+        self.draft.set(f"{row_field}.initial", "0", where)
+        self.draft.note(where, "import-blank", _("{column} of the {row} row is blank: written as 0 (no figure is "
+                                                 "computed from it); write the amount if the form had one").format(
+            column=caption(initial.text), row=caption(row.text)))
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
         printed = "".join(line.text for line in _printed(cell))

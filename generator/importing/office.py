@@ -165,13 +165,39 @@ def _value_text(value: Any, number_format: str) -> str:
         return ""
     if isinstance(value, bool):  # before int: a bool is one
         return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.datetime) and value.time() != datetime.time():
+        return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return _date_text(value if not isinstance(value, datetime.datetime) else value.date(), number_format)
     if isinstance(value, int | float | Decimal):
         return number_text(value, number_format)
     return str(value)
+
+
+_DATE_PARTS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|y+|m+|d+|.', re.IGNORECASE)
+
+
+def _date_text(day: datetime.date, number_format: str) -> str:
+    """A date as its cell shows it where the format writes it in Chinese (2023年12月, 2023年12月31日: a
+    target typed as a date keeps its precision, which a full date would change), else ISO (2023-12-31)."""
+    if "年" not in number_format and "月" not in number_format:
+        return day.isoformat()
+    parts: list[str] = []
+    for token in _DATE_PARTS.findall(number_format.split(";")[0]):
+        letter = token[0].lower()
+        if token.startswith('"'):
+            parts.append(token.strip('"'))
+        elif token.startswith("\\"):
+            parts.append(token[1:])
+        elif letter == "y":
+            parts.append(str(day.year))
+        elif letter == "m":
+            parts.append(str(day.month))
+        elif letter == "d":
+            parts.append(str(day.day))
+        elif not token.startswith("[") and token != "@":  # a locale tag [$-804], text's @: nothing shown
+            parts.append(token)
+    return "".join(parts)
 
 
 def _block(text: str, page: int, rows: tuple[int, int], columns: tuple[int, int], where: Location,
