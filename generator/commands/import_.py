@@ -1,4 +1,4 @@
-"""formgen import FILE… [--out DIR] [--force]: published forms (PDF, or text extracted from one) → form files.
+"""formgen import FILE… [--out DIR] [--force]: forms (PDF, .xlsx, .xls, .docx, text from a PDF) → form files.
 
 Exit codes: 0 every form found was written complete; 1 a file could not be read or held no form, or a
 form lacks required values (it is still written, with placeholders); 2 usage error, such as a file to
@@ -30,12 +30,13 @@ from .common import folder_to_write, locate_site
 
 Number = TypeVar("Number", int, float)
 
-HELP = N_("read published forms (a PDF, or text extracted from one) and write one form file per form")
+HELP = N_("read forms from PDF, Excel, Word or text extracted from a PDF, and write one form file per form")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                        help=_("published forms: PDF files, or UTF-8 text extracted from them"))
+                        help=_("forms: PDF, Excel (.xlsx, .xls) or Word (.docx) files, or UTF-8 text extracted from "
+                               "a PDF"))
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help=_("the folder to write into (default: content/<year>/ of each form)"))
     parser.add_argument("--force", action="store_true", help=_("overwrite files that exist already"))
