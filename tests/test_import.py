@@ -320,3 +320,21 @@ def test_every_import_code_is_documented():
     documented = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
     assert len(codes) >= 7
     assert not sorted(code for code in codes if f"`{code}`" not in documented)
+
+
+def test_a_pdf_note_names_the_page_and_where_on_it_the_cell_lies():
+    """A clerk finds the cell a note is about with a ruler on the printed page: millimetres from the left and
+    top edges (a PDF's points are 1/72 inch), besides the page."""
+    from generator.config import load_config
+    from generator.importing.grid import Block, TextLine, read_blocks
+    from generator.importing.labels import LabelTable
+
+    def block(text: str, x0: float, top: float, x1: float, in_table: bool = True) -> Block:
+        return Block(2, x0, top, x1, top + 20, [TextLine(text, x0, x1, top, 10)], in_table=in_table)
+
+    title = block("项目支出绩效目标自评表", 200, 60, 400, in_table=False)
+    stray = block("一行无法归入任何栏目的文字", 85.04, 141.73, 300)  # 30 mm, 50 mm
+    [draft], _notes = read_blocks([title, block("项目名称", 40, 100, 120), block("乡村道路", 120, 100, 500), stray],
+                                  "forms.pdf", load_config(ROOT / "formgen.toml").scheme, LabelTable())
+    [note] = [note for note in draft.notes if note.code == "import-unplaced"]
+    assert str(note.where) == "forms.pdf:page 2 (30 mm from the left, 50 mm from the top)"

@@ -45,6 +45,9 @@ class Location:
     column: int | None = None
     paragraph: int | None = None
     """A document's paragraph outside any table, from 1."""
+    position: tuple[int, int] | None = None
+    """On a PDF's `page`: the top left of the cell or line, in millimetres from the page's left and top
+    edges, as a ruler on the printed page finds it."""
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -58,6 +61,9 @@ class Location:
                 source=self.source, table=self.table, row=self.row, column=self.column)
         if self.paragraph is not None:
             return _("{source}:paragraph {paragraph}").format(source=self.source, paragraph=self.paragraph)
+        if self.page is not None and self.position is not None:
+            return _("{source}:page {page} ({left} mm from the left, {top} mm from the top)").format(
+                source=self.source, page=self.page, left=self.position[0], top=self.position[1])
         if self.page is not None:
             return _("{source}:page {page}").format(source=self.source, page=self.page)
         return self.source

@@ -131,8 +131,14 @@ def read_blocks(blocks: list[Block], source: str, scheme: Scheme, labels: LabelT
     return drafts, notes
 
 
+_MILLIMETRES_PER_POINT = 25.4 / 72  # a PDF's coordinates are points, 1/72 inch
+
+
 def _where(block: Block, source: str) -> Location:
-    return block.where or Location(source, page=block.page)
+    """Where a block came from: its own place (a workbook's cell, a document's table cell), else, on a
+    PDF's page, where its top left corner lies."""
+    return block.where or Location(source, page=block.page, position=(
+        round(block.x0 * _MILLIMETRES_PER_POINT), round(block.top * _MILLIMETRES_PER_POINT)))
 
 
 def _ignored(key: str) -> bool:
