@@ -15,21 +15,13 @@ import yaml
 from generator.importing.labels import detect_profile
 from generator.profile import shipped_profiles
 
+from . import test_import_profiles
 from .fixturesites import FIXTURES
 from .test_import import assert_same_forms, export, run
 from .test_import_profiles import CENTRAL_TEXT, fixture_forms
 
 PUBLISHED = FIXTURES.parent / "published"
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A site of the reference profile, as the working folder."""
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "formgen.toml").write_text('[site]\ntitle = "示例"\n', encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
+site = test_import_profiles.site  # the fixture: a site of the reference profile, as the working folder
 
 
 def _import(capsys, site: Path, text: str, *options: str) -> tuple[int, str, str]:

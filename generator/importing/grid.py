@@ -44,7 +44,7 @@ from .labels import (
     LabelTable,
     squash,
 )
-from .text import department_parts, filled_on_text
+from .text import department_parts, header_value
 
 __all__ = ["Block", "GridForm", "TextLine", "read_blocks", "running"]
 
@@ -501,25 +501,7 @@ class GridForm:
                 if beside:
                     self.use(beside[0])
                     value, where = join_wrapped(line.text for line in beside[0].lines), self.at(beside[0])
-            if label.field == "seal":
-                if value:
-                    seal = caption(self.labels.profile.labels.seal).rstrip("：:")
-                    self.draft.unplaced(where, value, _("the {seal} line").format(seal=seal))
-            elif label.field == "filled_on" and value:  # an optional 填报日期 is printed empty
-                date = filled_on_text(value)
-                if date is None:
-                    self.draft.unplaced(where, value, _("{field} is not a date")
-                                        .format(field=self.labels.profile.labels.filled_on))
-                else:
-                    self.draft.set("filled_on", date, where)
-            elif label.field == "department":
-                code, name = department_parts(value)
-                self.draft.set("department.code", code, where)
-                self.draft.set("department.name", name, where)
-            elif label.field == "grade":
-                self.draft.set("stated.grade", value, where)
-            elif value:
-                self.draft.set(label.field, value, where)
+            header_value(self.draft, label.field, value, where, self.labels)
         return True
 
 

@@ -142,6 +142,29 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
     return drafts, notes
 
 
+def header_value(draft: Draft, field: str, value: str, where: Location, labels: LabelTable) -> None:
+    """The value of a label: value line above or below the table (单位（盖章）, 填报日期, 主管部门及代码, 等级,
+    a header field of the profile), for text and for a PDF's, workbook's or document's lines alike."""
+    if field == "seal":
+        if value:
+            seal = caption(labels.profile.labels.seal).rstrip("：:")
+            draft.unplaced(where, value, _("the {seal} line").format(seal=seal))
+    elif field == "filled_on" and value:  # an optional 填报日期 is printed empty
+        date = filled_on_text(value)
+        if date is None:
+            draft.unplaced(where, value, _("{field} is not a date").format(field=labels.profile.labels.filled_on))
+        else:
+            draft.set("filled_on", date, where)
+    elif field == "department":
+        code, name = department_parts(value)
+        draft.set("department.code", code, where)
+        draft.set("department.name", name, where)
+    elif field == "grade":
+        draft.set("stated.grade", value, where)
+    elif value:
+        draft.set(field, value, where)
+
+
 class _TextForm:
     """One form's lines, read zone by zone."""
 
@@ -264,24 +287,7 @@ class _TextForm:
             self._header_value(field, join_wrapped(parts), line)
 
     def _header_value(self, field: str, value: str, line: Line) -> None:
-        where = self.at(line)
-        if field == "seal":
-            if value:
-                seal = caption(self.labels.profile.labels.seal).rstrip("：:")
-                self.draft.unplaced(where, value, _("the {seal} line").format(seal=seal))
-        elif field == "filled_on" and value:  # an optional 填报日期 is printed empty
-            date = filled_on_text(value)
-            if date is None:
-                self.draft.unplaced(where, value, _("{field} is not a date")
-                                    .format(field=self.labels.profile.labels.filled_on))
-            else:
-                self.draft.set("filled_on", date, where)
-        elif field == "department":
-            code, name = department_parts(value)
-            self.draft.set("department.code", code, where)
-            self.draft.set("department.name", name, where)
-        elif value:
-            self.draft.set(field, value, where)
+        header_value(self.draft, field, value, self.at(line), self.labels)
 
     def _funds(self, lines: list[Line]) -> None:
         header, rows = lines[0], lines[1:]
