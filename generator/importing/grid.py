@@ -39,6 +39,7 @@ from .labels import (
     DISCREPANCIES_HEADING,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
+    MONEY_COLUMNS,
     MONEY_UNITS,
     SECTION_FIELDS,
     LabelTable,
@@ -81,6 +82,10 @@ class Block:
     breaks: bool = False
     """Each line is a paragraph of its own: a line break typed in a workbook's or document's cell is the
     writer's (a PDF's lines wrap at the cell's edge, so `_paragraphs` judges by their length)."""
+    held: str = ""
+    """A workbook's number as the cell holds it where its format shows fewer decimals (108.5437 万元 shown
+    108.54): an amount is the figure typed, which the sheet only rounds for print; a score or a rate is
+    what the cell shows (a formula's 7.093 under 0.00 is the form's 7.09). "" elsewhere."""
 
     @property
     def text(self) -> str:
@@ -293,6 +298,8 @@ class GridForm:
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
         printed = "".join(line.text for line in _printed(cell))
+        if cell.held and column in MONEY_COLUMNS:
+            printed = cell.held
         if printed:  # else the cell holds only formgen's figure beside one printed empty
             self.draft.fund_cell(row, column, printed, self.at(cell), self.factor, section)
 

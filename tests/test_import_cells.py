@@ -1,0 +1,67 @@
+"""Cells of a workbook or document that `formgen import` reads as the profile defines them: an amount as its
+cell holds it, a three-cell target (指标性质 / 指标值 / 度量单位) as three fields, a line of check boxes as the
+choice ticked, and the 三级指标 that scores budget execution (宁夏's 预算执行率) as an indicator row.
+
+The round trips of tests/test_roundtrip.py pass through each; these tests name what a clerk sees.
+"""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from .fixturesites import FIXTURES
+from .test_import import assert_same_forms, export, run
+from .test_import_office import FORM, form_cells, hand_made, save_xlsx
+
+
+def exported_and_imported(capsys, tmp_path: Path, monkeypatch, name: str, fmt: str) -> tuple[dict[str, Any], str]:
+    """The fixture `name` exported as one .xlsx or .docx, imported with its profile: the imported form's front
+    matter and what import said."""
+    fixture = FIXTURES / name
+    code, _, err = run(capsys, "export", "--format", fmt, "--config", fixture / "formgen.toml", fixture / "content",
+                       "--out", tmp_path / fmt)
+    assert code == 0, err
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "formgen.toml").write_text((fixture / "formgen.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    if (fixture / "profiles").is_dir():  # a site profile (split)
+        shutil.copytree(fixture / "profiles", site / "profiles")
+    monkeypatch.chdir(site)
+    [file] = (tmp_path / fmt).glob(f"*.{fmt}")
+    profile = frontmatter.load(next((fixture / "content").glob("*/*.md"))).metadata.get("profile") or name
+    _code, out, err = run(capsys, "import", file, "--profile", profile, "--out", site / "content")
+    [written] = (site / "content").glob("*.md")
+    return frontmatter.load(written).metadata, out + err
+
+
+# --- an amount as its cell holds it ---------------------------------------------------------------------------
+
+def test_an_amount_in_wan_yuan_shown_with_two_decimals_imports_as_the_cell_holds_it(capsys, tmp_path, project_root):
+    # A unit keeps 万元 to the 元 (84.537159 for 845,371.59 元) and formats the cells #,##0.00, so the sheet
+    # shows 84.54: the amount is what the cell holds. Read as shown it would be 845,400 元 (and 599,600).
+    cells, _ = form_cells(money=lambda text: float(Decimal(text) / 10000))
+    cells = [(*cell[:4], "项目资金（万元）", None) if cell[4] == "项目资金（元）" else cell for cell in cells]
+    assert any(cell[4] == 84.537159 and cell[5] == "#,##0.00" for cell in cells)  # the total's 全年执行数
+    book = save_xlsx(tmp_path / "wan.xlsx", {"电力": cells})
+    site = tmp_path / "imported"
+    code, out, _ = run(capsys, "import", book, "--out", site / "2024")
+    assert code == 0 and "0 errors, 1 warning" in out and "[import-unit]" in out, out
+    [record] = export(capsys, site)
+    assert (record["funds"]["total"]["budget"], record["funds"]["total"]["executed"]) == ("845371.59", "599619.76")
+    assert_same_forms([record], hand_made(capsys, FORM))
+
+
+def test_a_score_shown_with_fewer_decimals_than_it_holds_is_the_score_shown(capsys, tmp_path, project_root):
+    # A formula's 得分 of 9.7093 under the format 0.00: the form says 9.71, whatever the cell holds.
+    cells, _ = form_cells()
+    score = next(cell for cell in cells if cell[5] == "0.00" and cell[2] == 9)
+    cells = [(*cell[:4], 9.7093, "0.00") if cell is score else cell for cell in cells]
+    site = tmp_path / "imported"
+    run(capsys, "import", save_xlsx(tmp_path / "form.xlsx", {"电力": cells}), "--out", site / "2024")
+    [written] = (site / "2024").glob("*.md")
+    assert str(frontmatter.load(written).metadata["stated"]["budget_score"]) == "9.71"
