@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import frontmatter
+import pytest
 
 from .fixturesites import FIXTURES
 from .test_import import assert_same_forms, export, run
@@ -65,3 +66,28 @@ def test_a_score_shown_with_fewer_decimals_than_it_holds_is_the_score_shown(caps
     run(capsys, "import", save_xlsx(tmp_path / "form.xlsx", {"电力": cells}), "--out", site / "2024")
     [written] = (site / "2024").glob("*.md")
     assert str(frontmatter.load(written).metadata["stated"]["budget_score"]) == "9.71"
+
+
+# --- a target in three cells ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_target_in_three_cells_is_read_into_its_three_fields(capsys, tmp_path, monkeypatch, fmt):
+    form, out = exported_and_imported(capsys, tmp_path, monkeypatch, "split", fmt)
+    assert "import-misaligned" not in out and "0 errors" in out, out
+    rows = [(row["name"], row["nature"], str(row["target"]), row.get("unit") or "") for row in form["indicators"]]
+    # As tests/fixtures/profiles/split/content/2024/service-stations.md writes them.
+    assert rows == [("新建服务站数量", "≥", "10", "个"), ("验收合格率", "＝", "100", "%"),
+                    ("完成时间", "≤", "2024年12月31日", ""), ("单站建设成本", "≤", "5", "万元"),
+                    ("群众办事便利度", "定性", "明显提高", ""), ("群众满意度", "≥", "90", "%")]
+
+
+# --- the row that scores budget execution ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_the_row_that_scores_budget_execution_is_an_indicator_row(capsys, tmp_path, monkeypatch, fmt):
+    # 宁夏 scores budget execution by the 三级指标 预算执行率 (10 分, 得分 9 as published), whose words also
+    # label an execution rate elsewhere: in the indicator table it is a row.
+    form, out = exported_and_imported(capsys, tmp_path, monkeypatch, "ningxia", fmt)
+    [row] = [row for row in form["indicators"] if row["name"] == "预算执行率"]
+    assert (row["level1"], row["level2"], str(row["weight"]), str(row["score"])) == ("项目管理", "投入管理", "10", "9")
+    assert "“预算执行率” is not placed" not in out and "has no name" not in out, out
