@@ -15,6 +15,8 @@ from typing import Any
 import frontmatter
 import pytest
 
+from generator.profile import shipped_profiles
+
 from .fixturesites import FIXTURES
 from .test_import import assert_same_forms, export, run
 from .test_import_office import FORM, form_cells, hand_made, save_xlsx
@@ -79,6 +81,26 @@ def test_a_target_in_three_cells_is_read_into_its_three_fields(capsys, tmp_path,
     assert rows == [("新建服务站数量", "≥", "10", "个"), ("验收合格率", "＝", "100", "%"),
                     ("完成时间", "≤", "2024年12月31日", ""), ("单站建设成本", "≤", "5", "万元"),
                     ("群众办事便利度", "定性", "明显提高", ""), ("群众满意度", "≥", "90", "%")]
+
+
+# --- a line of check boxes ------------------------------------------------------------------------------------
+
+def test_a_line_of_check_boxes_reads_as_the_choice_ticked():
+    profile = shipped_profiles()["yunnan"]
+    ticked = profile.ticked_choice
+    assert ticked("project_category", "1、部门预算项目 □ 2、县直专项 ☑ 3、省市对下转移支付项目 □") == "县直专项"
+    assert ticked("project_category", "1、部门预算项目☑  2、县直专项 □") == "部门预算项目"
+    for choice in profile.choices.of("project_attribute"):  # whatever the sheet prints, read back
+        assert ticked("project_attribute", profile.checkbox_line("project_attribute", choice)) == choice
+    # None ticked, or two: no choice is made for the clerk.
+    assert ticked("project_category", "1、部门预算项目 □ 2、县直专项 □ 3、省市对下转移支付项目 □") is None
+    assert ticked("project_category", "1、部门预算项目 ☑ 2、县直专项 ☑ 3、省市对下转移支付项目 □") is None
+    assert ticked("title", "☑ 县直专项") is None  # a field without choices
+
+
+def test_an_imported_check_box_line_is_the_choice_ticked(capsys, tmp_path, monkeypatch):
+    form, _ = exported_and_imported(capsys, tmp_path, monkeypatch, "yunnan", "xlsx")
+    assert (form["project_category"], form["project_attribute"]) == ("县直专项", "持续性项目")
 
 
 # --- the row that scores budget execution ----------------------------------------------------------------------

@@ -262,7 +262,7 @@ class GridForm:
         for field in ("title", "implementer", *self.labels.extra_fields):
             found = self._value(field)
             if found:
-                self.draft.set(field, found[0], self.at(found[1]))
+                header_value(self.draft, field, found[0], self.at(found[1]), self.labels)
         found = self._value("department")
         if found:
             code, name = department_parts(found[0])
@@ -528,6 +528,7 @@ class GridForm:
                     value, where = join_wrapped(line.text for line in beside[0].lines), self.at(beside[0])
             header_value(self.draft, label.field, value, where, self.labels)
         return True
+
 
 
 def _overlap(row: Block, cell: Block) -> float:
