@@ -522,6 +522,15 @@ class Profile(_Settings):
         return " ".join(self.layout.choice(number, choice, choice == value)
                         for number, choice in enumerate(choices, start=1))
 
+    def ticked_choice(self, key: str, line: str) -> str | None:
+        """The choice a printed check-box line ticks (`checkbox_line` read back: ``1、部门预算项目 □ 2、县直专项 ☑``
+        → 县直专项): the one choice whose ticked box the line holds, in `layout.choice_format`, white space
+        aside; None where the line ticks none or several, or the field has no choices."""
+        printed = "".join(line.split())
+        ticked = [choice for number, choice in enumerate(self.choices.of(key), start=1)
+                  if "".join(self.layout.choice(number, choice, True).split()) in printed]
+        return ticked[0] if len(ticked) == 1 else None
+
     @property
     def split_target(self) -> bool:
         """Whether the target is three cells: 指标性质, 指标值, 度量单位."""

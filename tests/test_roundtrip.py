@@ -252,12 +252,30 @@ PDF_CAUSES: dict[str, str] = {
     "ningxia": "two rows (可行性, 适当性) print their 指标值(A) empty, as the published copy does: import writes "
                "the placeholder it writes for any required cell left empty (only the clerk knows the copy is "
                "published), and export refuses it",
-    "sichuan-dept": "the split target (指标性质 / 指标值 / 度量单位) and 完成值 columns, 年度, 报表编号 and the "
-                    "empty 其他资金 row are not read",
-    "split": "the split target columns (指标性质 / 指标值 / 度量单位) are not read: 指标性质 stays a placeholder",
+    "sichuan-dept": "the copy was published unfilled: its empty 完成值 cells and empty 其他资金 row are written as "
+                    "placeholders, not empty; the 报表编号 line above the heading is not read; 年度 is not read",
     "yunnan": "the 云南 table prints no 分值 for its rows: the 分值 of the form are in no cell of the PDF",
 }
 """Fixtures whose PDF does not import back yet, and why (each seen by running the round trip)."""
+
+OFFICE_CAUSES: dict[str, str] = {
+    "anhui": "the 年度资金总额 row prints 0 / 0 / 0 (formgen's 计算值 90 in the cell's note or under it): import "
+             "takes the printed 0 as funds.total (全年预算数 0: export refuses); the form writer has no way to "
+             "write the 计算值 as funds.total and the 0 as stated.funds.total",
+    "central-sample/docx": "the document prints 万元 with two decimals, as the PDF: 108.5437 is printed, and so "
+                           "imported, as 108.54 (a workbook's cell holds 108.5437, which import reads)",
+    "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 are in no cell of the "
+             "workbook or document, so import leaves them as placeholders",
+    "ningxia": "two rows (可行性, 适当性) print their 指标值(A) empty under 项目决策, whose cells the profile lets "
+               "be empty (judged): import writes the placeholder it writes for any required cell left empty, and "
+               "export refuses it",
+    "sichuan-dept": "the copy was published unfilled: its empty 完成值 cells and empty 其他资金 row are written as "
+                    "placeholders, not empty; the 报表编号 line above the heading is not read",
+    "yunnan": "the 云南 table prints no 分值 for its rows (the 分值 are in no cell); its side labels 年度绩效目标"
+              "(80分) and 预算执行情况（万元）(20分) are not read as labels (one is reported misaligned)",
+}
+"""Fixtures whose workbook or document does not import back yet, and why: by name for both formats, or by
+name/format for one (each seen by running the round trip)."""
 
 
 def _cases(causes: dict[str, str]) -> list[Any]:
@@ -272,8 +290,17 @@ def test_a_fixture_s_pdf_imports_back_to_the_same_forms(capsys, tmp_path, monkey
     assert_round_trip(capsys, pdf_trip(name, tmp_path), monkeypatch)
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
-@pytest.mark.parametrize("name", list(SITES))
+def _office_cases() -> list[Any]:
+    cases = []
+    for name in SITES:
+        for fmt in ("xlsx", "docx"):
+            cause = OFFICE_CAUSES.get(f"{name}/{fmt}") or OFFICE_CAUSES.get(name)
+            cases.append(pytest.param(name, fmt, id=f"{name}-{fmt}",
+                                      marks=[pytest.mark.xfail(strict=True, reason=cause)] if cause else []))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "fmt"), _office_cases())
 def test_a_fixture_s_office_file_imports_back_to_the_same_forms(capsys, tmp_path, monkeypatch, name, fmt):
     assert_round_trip(capsys, office_trip(capsys, name, fmt, tmp_path), monkeypatch)
 

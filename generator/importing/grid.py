@@ -39,6 +39,7 @@ from .labels import (
     DISCREPANCIES_HEADING,
     IGNORED_LINES,
     INDICATOR_COLUMNS,
+    MONEY_COLUMNS,
     MONEY_UNITS,
     SECTION_FIELDS,
     LabelTable,
@@ -53,6 +54,9 @@ _LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "cont
 """Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
 _FIGURE_COLUMNS = ("target", "actual", "weight", "score")
+_SPLIT_COLUMNS = ("nature", "unit")
+"""The target's other two cells where the profile splits it in three (指标性质 / 指标值 / 度量单位): texts of
+the row, each its own field of the profile's model (`profile.split_target`)."""
 _DISCREPANCIES = squash(DISCREPANCIES_HEADING)
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
 
@@ -81,6 +85,10 @@ class Block:
     breaks: bool = False
     """Each line is a paragraph of its own: a line break typed in a workbook's or document's cell is the
     writer's (a PDF's lines wrap at the cell's edge, so `_paragraphs` judges by their length)."""
+    held: str = ""
+    """A workbook's number as the cell holds it where its format shows fewer decimals (108.5437 万元 shown
+    108.54): an amount is the figure typed, which the sheet only rounds for print; a score or a rate is
+    what the cell shows (a formula's 7.093 under 0.00 is the form's 7.09). "" elsewhere."""
 
     @property
     def text(self) -> str:
@@ -178,6 +186,15 @@ class GridForm:
         self.factor = Decimal(1)
         self.fields = {id(block): labels.field(block.text) for block in blocks}
         self.header_columns: set[str] = set()
+        names = labels.profile.labels
+        self.split = {squash(names.nature): "nature", squash(names.unit): "unit"} \
+            if labels.profile.split_target else {}
+        """The headers of the split target's 指标性质 and 度量单位 columns, which the label table does not hold."""
+
+    def column(self, block: Block) -> str:
+        """The indicator table's column a header cell names ("" for none)."""
+        field = self.fields[id(block)] or ""
+        return field if field in INDICATOR_COLUMNS else self.split.get(block.key, "")
 
     def at(self, block: Block) -> Location:
         return _where(block, self.source)
@@ -245,7 +262,7 @@ class GridForm:
         for field in ("title", "implementer", *self.labels.extra_fields):
             found = self._value(field)
             if found:
-                self.draft.set(field, found[0], self.at(found[1]))
+                header_value(self.draft, field, found[0], self.at(found[1]), self.labels)
         found = self._value("department")
         if found:
             code, name = department_parts(found[0])
@@ -293,6 +310,8 @@ class GridForm:
 
     def _fund_cell(self, row: str, column: str, cell: Block, section: dict[str, str]) -> None:
         printed = "".join(line.text for line in _printed(cell))
+        if cell.held and column in MONEY_COLUMNS:
+            printed = cell.held
         if printed:  # else the cell holds only formgen's figure beside one printed empty
             self.draft.fund_cell(row, column, printed, self.at(cell), self.factor, section)
 
@@ -319,12 +338,13 @@ class GridForm:
         for block in self.blocks[:stop]:
             if self.fields[id(block)] == "level1":
                 headers[block.page] = [other for other in self.blocks
-                                       if other.beside(block) and self.fields[id(other)] in INDICATOR_COLUMNS]
+                                       if other.beside(block) and self.column(other)]
                 self.use(*headers[block.page])
-                self.header_columns.update(self.fields[id(header)] or "" for header in headers[block.page])
-            elif headers and block.in_table and id(block) not in self.used and not self.fields[id(block)]:
+                self.header_columns.update(self.column(header) for header in headers[block.page])
+            elif headers and block.in_table and id(block) not in self.used \
+                    and (not self.fields[id(block)] or self._budget_row(block)):
                 body.append(block)
-        cells: dict[str, list[Block]] = {name: [] for name in INDICATOR_COLUMNS}
+        cells: dict[str, list[Block]] = {name: [] for name in (*INDICATOR_COLUMNS, *_SPLIT_COLUMNS)}
         columns: list[Block] = []
         for block in body:
             columns = headers.get(block.page, columns)  # a page without a header row goes on in the last one's
@@ -338,12 +358,17 @@ class GridForm:
                                 _("spans the columns {columns}").format(columns=_(", ").join(
                                     caption(header.key) for header in spanned)))
                 continue
-            column = self.fields[id(under[0])]
+            column = self.column(under[0])
             if column in cells:
                 cells[column].append(block)
         rows = self._rows(cells)
         if rows:
             self.draft.values["indicators"] = rows
+
+    def _budget_row(self, block: Block) -> bool:
+        """The 三级指标 that scores budget execution (宁夏's 预算执行率, `scheme.budget_indicator`): in the
+        indicator table a row's name, though the same words label the funding table's 执行率 elsewhere."""
+        return bool(self.scheme.budget_indicator) and block.key == squash(self.scheme.budget_indicator)
 
     def _rows(self, cells: dict[str, list[Block]]) -> list[dict[str, str]]:
         """One row per 三级指标 cell; the other cells join the row beside them, a 一级 or 二级 cell every
@@ -358,7 +383,7 @@ class GridForm:
             rows += [(cell, {"name": ""}) for cell in cells["level2"]
                      if cell.key and not any(_overlap(block, cell) > 0 for block, _row in rows)]
             rows.sort(key=lambda pair: (pair[0].page, pair[0].top))
-        for column in ("target", "actual", "weight", "score", "reason", "note", "level1", "level2"):
+        for column in ("nature", "target", "unit", "actual", "weight", "score", "reason", "note", "level1", "level2"):
             for cell in cells[column]:
                 beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
                 if column not in ("level1", "level2"):
@@ -399,7 +424,7 @@ class GridForm:
                 if not row.get(required):
                     self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
                                     .format(name=row["name"][:30], field=required), error=True)
-        return [{key: row[key] for key in INDICATOR_COLUMNS if row.get(key)} for _, row in rows]
+        return [{key: row[key] for key in (*INDICATOR_COLUMNS, *_SPLIT_COLUMNS) if row.get(key)} for _, row in rows]
 
     def _column(self, column: str) -> str:
         return caption(getattr(self.labels.profile.labels, column))
@@ -503,6 +528,7 @@ class GridForm:
                     value, where = join_wrapped(line.text for line in beside[0].lines), self.at(beside[0])
             header_value(self.draft, label.field, value, where, self.labels)
         return True
+
 
 
 def _overlap(row: Block, cell: Block) -> float:

@@ -9,7 +9,8 @@ the other: a form starts at its heading, as in a PDF.
 
 A cell's text is what the cell holds: a number as Excel stores it, without a float's binary noise
 (52.2 stays "52.2"; Excel keeps 15 significant digits, so do we), a percent-formatted number as it is
-shown (0.7093 with 0.00% → "70.93%"), a date as a date. A line break typed in a cell is a paragraph
+shown (0.7093 with 0.00% → "70.93%"), a date as a date. A number showing fewer decimals than it holds is
+read as shown, and an amount as held (`Block.held`). A line break typed in a cell is a paragraph
 break (`Block.breaks`). Every block keeps its place — sheet!cell, or table, row and column — and every
 note names it.
 
@@ -160,6 +161,15 @@ def _places(number_format: str) -> tuple[bool, int | None]:
     return "%" in section, len(decimals.group(1)) if decimals else 0
 
 
+def _held_text(value: Any, number_format: str, shown: str) -> str:
+    """A number as the cell holds it where the cell shows fewer of its decimals (108.5437 万元 under
+    ``#,##0.00``, shown 108.54), else "": an amount keeps what the cell holds (`grid.Block.held`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or _places(number_format)[0]:
+        return ""
+    held = number_text(value)
+    return held if held != shown else ""
+
+
 def _value_text(value: Any, number_format: str) -> str:
     if value is None:
         return ""
@@ -201,7 +211,7 @@ def _date_text(day: datetime.date, number_format: str) -> str:
 
 
 def _block(text: str, page: int, rows: tuple[int, int], columns: tuple[int, int], where: Location,
-           removed: list[Removed], in_table: bool = True) -> Block | None:
+           removed: list[Removed], in_table: bool = True, held: str = "") -> Block | None:
     """A block for a cell or merged range (rows and columns from 0, last included), or None if it holds no text."""
     x0, x1 = columns[0] * _WIDTH, (columns[1] + 1) * _WIDTH
     top, bottom = rows[0] * _HEIGHT, (rows[1] + 1) * _HEIGHT
@@ -213,7 +223,7 @@ def _block(text: str, page: int, rows: tuple[int, int], columns: tuple[int, int]
             lines.append(TextLine(line.strip(), x0, x1, top + len(lines), _SIZE))
     if not lines:
         return None
-    return Block(page, x0, top, x1, bottom, lines, in_table=in_table, where=where, breaks=True)
+    return Block(page, x0, top, x1, bottom, lines, in_table=in_table, where=where, breaks=True, held=held)
 
 
 def _removed_note(removed: list[Removed], where: Location, notes: list[Note]) -> None:
@@ -333,12 +343,15 @@ def _xlsx_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | 
     return blocks
 
 
-def _xlsx_cells(sheet: Any) -> Iterator[tuple[int, int, str]]:
+def _xlsx_cells(sheet: Any) -> Iterator[tuple[int, int, str, str]]:
+    """Each cell with a value: its row and column (from 0), its text as shown and as held (`_held_text`)."""
     # The cells the sheet has, not iter_rows(): that walks (and creates) every cell of the rectangle up to
     # the farthest one, which a stray cell at XFD1048576 makes 17 billion.
     for (row, column), cell in sorted(sheet._cells.items()):
         if cell.value is not None:
-            yield row - 1, column - 1, _value_text(cell.value, cell.number_format or "General")
+            number_format = cell.number_format or "General"
+            shown = _value_text(cell.value, number_format)
+            yield row - 1, column - 1, shown, _held_text(cell.value, number_format, shown)
 
 
 def _xlsx_merged(sheet: Any) -> list[tuple[int, int, int, int]]:
@@ -346,7 +359,7 @@ def _xlsx_merged(sheet: Any) -> list[tuple[int, int, int, int]]:
             for merged in sheet.merged_cells.ranges]
 
 
-def _sheet_blocks(page: int, name: str, cells: Iterable[tuple[int, int, str]],
+def _sheet_blocks(page: int, name: str, cells: Iterable[tuple[int, int, str, str]],
                   merged: list[tuple[int, int, int, int]], source: str, notes: list[Note]) -> list[Block]:
     """A sheet's blocks in reading order: a merged range is one block, with its first cell's text."""
     spans = {(first_row, first_column): (first_row, last_row, first_column, last_column)
@@ -359,12 +372,12 @@ def _sheet_blocks(page: int, name: str, cells: Iterable[tuple[int, int, str]],
               if (row, column) != (first_row, first_column)}
     blocks: list[Block] = []
     removed: list[Removed] = []
-    for row, column, text in cells:
+    for row, column, text, held in cells:
         if (row, column) in hidden:
             continue
         first_row, last_row, first_column, last_column = spans.get((row, column), (row, row, column, column))
         where = Location(source, sheet=name, cell=_cell_name(row, column))
-        block = _block(text, page, (first_row, last_row), (first_column, last_column), where, removed)
+        block = _block(text, page, (first_row, last_row), (first_column, last_column), where, removed, held=held)
         if block is not None:
             blocks.append(block)
     _removed_note(removed, Location(source, sheet=name), notes)
@@ -441,7 +454,7 @@ def _check_xls(data: bytes, limits: Limits) -> None:
         position += 4 + length
 
 
-def _xls_cells(book: Any, sheet: Any) -> Iterator[tuple[int, int, str]]:
+def _xls_cells(book: Any, sheet: Any) -> Iterator[tuple[int, int, str, str]]:
     import xlrd
 
     for row in range(sheet.nrows):
@@ -459,7 +472,8 @@ def _xls_cells(book: Any, sheet: Any) -> Iterator[tuple[int, int, str]]:
                 value = bool(cell.value)
             elif cell.ctype == xlrd.XL_CELL_ERROR:
                 value = xlrd.error_text_from_code.get(cell.value, "#ERROR")
-            yield row, column, _value_text(value, number_format)
+            shown = _value_text(value, number_format)
+            yield row, column, shown, _held_text(value, number_format, shown)
 
 
 # --- .docx (python-docx) --------------------------------------------------------------------------------

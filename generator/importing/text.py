@@ -162,7 +162,9 @@ def header_value(draft: Draft, field: str, value: str, where: Location, labels: 
     elif field == "grade":
         draft.set("stated.grade", value, where)
     elif value:
-        draft.set(field, value, where)
+        # A line of check boxes (1、部门预算项目 □ 2、县直专项 ☑) is the choice ticked; one ticking none or several
+        # stays as printed, and `formgen check` names the choices.
+        draft.set(field, labels.profile.ticked_choice(field, value) or value, where)
 
 
 class _TextForm:
