@@ -26,6 +26,8 @@ __all__ = ["Deadline", "OutOfTime", "time_limit"]
 # The signal whose handler the watchdog runs. No timer of the system sends it any more; one that
 # someone else set still reaches their handler (see `time_limit`).
 _SIGNAL = signal.SIGALRM
+_AGAIN = 0.5
+"""Seconds between the watchdog's interrupts once the time is up, until the step has stopped."""
 
 
 class OutOfTime(BaseException):
@@ -68,14 +70,23 @@ def time_limit(seconds: float) -> Iterator[Deadline]:
             previous(signum, frame)
 
     previous = signal.signal(_SIGNAL, expire)
-    watchdog = threading.Timer(seconds, _thread.interrupt_main, args=(_SIGNAL,))
-    watchdog.daemon = True
+    done = threading.Event()
+
+    def watch() -> None:
+        wait = seconds
+        while not done.wait(wait):
+            _thread.interrupt_main(_SIGNAL)
+            # Sent again until the step ends: the handler may run where Python drops what it raises (a
+            # finalizer that the collector calls, such as a parser's, reports it and goes on).
+            wait = _AGAIN
+
+    watchdog = threading.Thread(target=watch, name="formgen time limit", daemon=True)
     watchdog.start()
     try:
         yield deadline
     finally:
         armed = False  # the step is over: from here on the watchdog firing is no overrun
-        watchdog.cancel()
+        done.set()
         watchdog.join()  # after this nothing more is sent
         _handle_pending()  # and what was sent is handled by `expire`, not by the handler put back
         signal.signal(_SIGNAL, previous)

@@ -41,3 +41,19 @@ def test_a_timer_the_process_had_set_still_reaches_its_handler():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_interrupt_that_a_library_swallows_is_sent_again():
+    """A handler may run where what it raises is dropped (a finalizer): the step is interrupted again."""
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(OutOfTime), time_limit(0.1):
+        while True:
+            try:
+                while True:
+                    pass
+            except OutOfTime:
+                swallowed += 1
+                if swallowed > 1:
+                    raise
+    assert swallowed == 2 and time.monotonic() - started < 3

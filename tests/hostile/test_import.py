@@ -405,12 +405,13 @@ def test_a_source_name_that_is_not_utf8_is_escaped(capsys, site: HostileSite, de
     ("预期目标 实际完成情况", 30_000),
 ], ids=["reason", "goal"])
 def test_a_long_form_reads_in_seconds(capsys, site: HostileSite, decoy: Decoy, zone, lines):
-    """A reason or goal of thousands of lines: each line used to be compared with all after it (minutes)."""
+    """A reason or goal of thousands of lines: each line used to be compared with all after it (minutes).
+    The bound is wide (a second or two here, on a loaded CI machine several): it tells linear from quadratic."""
     text = f"{TITLE}\n项目名称 测试\n{zone}\n" + "某某某某某某\n" * lines
     started = time.monotonic()
-    code, out, err = run(capsys, "import", source(site.root, text), "--out", "imported", "--time-limit", 8)
+    code, out, err = run(capsys, "import", source(site.root, text), "--out", "imported", "--time-limit", 40)
     assert code == 1 and not err and "[import-too-slow]" not in out and "1 form imported" in out
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 40
 
 
 def test_a_library_message_that_quotes_the_file_is_escaped(site: HostileSite, decoy: Decoy, monkeypatch):
