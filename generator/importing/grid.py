@@ -312,7 +312,14 @@ class GridForm:
         printed = "".join(line.text for line in _printed(cell))
         if cell.held and column in MONEY_COLUMNS:
             printed = cell.held
-        if printed:  # else the cell holds only formgen's figure beside one printed empty
+        computed = _computed(cell)
+        if printed and computed and column in MONEY_COLUMNS:
+            # A published amount with formgen's own under it (安徽's 年度资金总额 printed 0 above rows that
+            # hold 90): the row holds formgen's figure, which the rates and scores are computed from, and
+            # the form states the printed one (stated.funds, docs/format.md).
+            self.draft.fund_cell(row, column, computed, self.at(cell), self.factor, section)
+            self.draft.fund_cell(f"stated.{row}", column, printed, self.at(cell), self.factor, section)
+        elif printed:  # else the cell holds only formgen's figure beside one printed empty
             self.draft.fund_cell(row, column, printed, self.at(cell), self.factor, section)
 
     def _goals(self) -> None:
@@ -548,6 +555,13 @@ def _printed(cell: Block) -> list[TextLine]:
     (“计算值 9.78” under the printed 9, wrapped in a narrow cell): the figure the form states is the printed
     one, and formgen computes the other again."""
     return list(itertools.takewhile(lambda line: not squash(line.text).startswith(COMPUTED_NOTE), cell.lines))
+
+
+def _computed(cell: Block) -> str:
+    """formgen's figure noted under a published one (“计算值 90”, perhaps wrapped as “计算值” / “90”), as
+    `_printed` leaves it out; "" where there is none."""
+    note = "".join(line.text for line in cell.lines[len(_printed(cell)):])
+    return ascii_digits(squash(note)[len(COMPUTED_NOTE):]) if note else ""
 
 
 def _paragraphs(cell: Block) -> list[str]:
