@@ -93,3 +93,15 @@ def test_the_form_writer_writes_stated_funds_by_row():
 def test_a_form_without_stated_funds_writes_the_key_commented_out():
     lines = form_text({}, model=Form).splitlines()
     assert any(line.startswith("  # funds:") for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_side_labels_that_print_their_points_are_read_as_labels(capsys, tmp_path, monkeypatch, fmt):
+    """云南's 年度绩效目标(80分) and 预算执行情况（万元）(20分): neither is a figure out of its column nor text
+    left unplaced."""
+    trip = office_trip(capsys, "yunnan", fmt, tmp_path)
+    _, report = import_back(capsys, trip, monkeypatch)
+    assert "import-misaligned" not in report and "import-unplaced" not in report, report
+    data = imported(trip.site)
+    assert len(data["indicators"]) == 19, report
+    assert data["indicators"][0]["level1"] == "产出指标", report

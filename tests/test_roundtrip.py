@@ -264,8 +264,8 @@ OFFICE_CAUSES: dict[str, str] = {
                "export refuses it",
     "sichuan-dept": "the copy was published unfilled: its empty 完成值 cells and empty 其他资金 row are written as "
                     "placeholders, not empty; the 报表编号 line above the heading is not read",
-    "yunnan": "the 云南 table prints no 分值 for its rows (the 分值 are in no cell); its side labels 年度绩效目标"
-              "(80分) and 预算执行情况（万元）(20分) are not read as labels (one is reported misaligned)",
+    "yunnan": "the 云南 table prints no 分值 for its rows: the 分值 of the form are in no cell of the workbook or "
+              "document, so import leaves them as placeholders",
 }
 """Fixtures whose workbook or document does not import back yet, and why: by name for both formats, or by
 name/format for one (each seen by running the round trip)."""

@@ -59,6 +59,10 @@ _SPLIT_COLUMNS = ("nature", "unit")
 the row, each its own field of the profile's model (`profile.split_target`)."""
 _DISCREPANCIES = squash(DISCREPANCIES_HEADING)
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
+_BLOCK_POINTS = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+"""The points a block's side label prints after it where the profile's form does (`layout.block_points`:
+云南's 年度绩效目标(80分), 预算执行情况（万元）(20分)), as `squash` leaves them."""
+_SIDE_FIELDS = ("goals", "indicators", "conclusion")
 
 @dataclass
 class TextLine:
@@ -184,7 +188,7 @@ class GridForm:
         self.names = LevelNames.of(scheme)
         self.used: set[int] = set()
         self.factor = Decimal(1)
-        self.fields = {id(block): labels.field(block.text) for block in blocks}
+        self.fields = {id(block): labels.field(block.text) or _side_label(block, labels) for block in blocks}
         self.header_columns: set[str] = set()
         names = labels.profile.labels
         self.split = {squash(names.nature): "nature", squash(names.unit): "unit"} \
@@ -235,7 +239,7 @@ class GridForm:
 
     def _side_labels(self) -> None:
         for block in self.blocks:
-            key = block.key
+            key = _BLOCK_POINTS.sub("", block.key)
             for label in self.labels.labels_of("funds"):
                 for unit, factor in MONEY_UNITS.items():
                     if key in (squash(label), f"{squash(label)}({unit})"):
@@ -536,6 +540,13 @@ class GridForm:
             header_value(self.draft, label.field, value, where, self.labels)
         return True
 
+
+
+def _side_label(block: Block, labels: LabelTable) -> str | None:
+    """The side label of a block whose title prints its points (年度绩效目标(80分)), if the block is one."""
+    key = _BLOCK_POINTS.sub("", block.key)
+    field = labels.field(key) if key != block.key else None
+    return field if field in _SIDE_FIELDS else None
 
 
 def _overlap(row: Block, cell: Block) -> float:
