@@ -28,7 +28,7 @@ from .checks import PLACEHOLDER, check_slug
 from .config import Scheme
 from .errors import UsageError
 from .i18n import _
-from .model import Form, empty_template_row, inner_model
+from .model import Form, empty_template_row, inner_model, keyed_model, label_for
 from .reading import ReadError, discover, read_document
 from .slugs import form_slug
 from .values import DateValue, parse_value
@@ -171,25 +171,39 @@ _ALWAYS_QUOTED = {"department.code"}
 
 
 def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, prefix: str,
-             fill: bool = True) -> list[str]:
+             fill: bool = True, root: type[BaseModel] | None = None) -> list[str]:
     """The lines of `values` as `model`'s keys; `fill`: a placeholder for each required value not given (an
-    empty template row, `empty_template_row`, gets none: its cells stay empty as printed)."""
+    empty template row, `empty_template_row`, gets none: its cells stay empty as printed). `root`: the form
+    model whose field `prefix` leads to (for the labels of a mapping's keys)."""
+    root = root or model
     lines: list[str] = []
     for name, info in model.model_fields.items():
         value = values.get(name)
         inner = inner_model(info.annotation)
+        keyed = keyed_model(info.annotation)
         comment = _comment(info, name)
         path = f"{prefix}{name}"
-        if inner is not None and _is_list(info):
+        if keyed is not None and isinstance(value, Mapping) and value:
+            # Figures by key (stated.funds: a published 年度资金总额 printed 0 / 0 / 0 above rows holding the
+            # money), each key labelled as the row it names.
+            lines.append(_line(indent, name, "", comment))
+            for key, row in value.items():
+                label = label_for((*path.split("."), key), root).split()[-1]
+                lines.append(_line(indent + "  ", key, "", f"# {label}"))
+                lines += _mapping(keyed, row if isinstance(row, Mapping) else {}, indent + "    ", f"{path}.{key}.",
+                                  root=root)
+        elif inner is not None and _is_list(info):
             lines.append(_line(indent, name, "", comment))
             rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
             for row in rows or [{}]:
-                row_lines = _mapping(inner, row, indent + "    ", f"{path}[].", not empty_template_row(inner, row))
+                row_lines = _mapping(inner, row, indent + "    ", f"{path}[].", not empty_template_row(inner, row),
+                                     root)
                 # The first key of a row carries the list's dash: "  - level1: …".
                 row_lines[0] = f"{indent}  - {row_lines[0][len(indent) + 4:]}"
                 lines += row_lines
         elif inner is not None:
-            children = _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.")
+            children = _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.",
+                                root=root)
             parent = _line(indent, name, "", comment)
             if all(child.startswith(f"{indent}  # ") for child in children):  # `stated` with nothing stated
                 parent = f"{indent}# {parent[len(indent):]}"

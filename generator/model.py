@@ -813,8 +813,15 @@ def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:
         parts.append(info.title or part)
         current = inner_model(info.annotation)
         if typing.get_origin(_bare(info.annotation)) is dict:
-            keyed, current, mapping = inner_model(typing.get_args(_bare(info.annotation))[1]), None, part
+            keyed, current, mapping = keyed_model(info.annotation), None, part
     return " ".join(parts)
+
+
+def keyed_model(annotation: Any) -> Any:
+    """The model class of a mapping's values, by key (``stated.funds``: a `StatedFundRow` per funding row),
+    or None for any other field."""
+    bare = _bare(annotation)
+    return inner_model(typing.get_args(bare)[1]) if typing.get_origin(bare) is dict else None
 
 
 def _bare(annotation: Any) -> Any:

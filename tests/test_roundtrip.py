@@ -241,10 +241,6 @@ def assert_round_trip(capsys: pytest.CaptureFixture[str], trip: Trip, monkeypatc
 # --- the round trips --------------------------------------------------------------------------------------
 
 PDF_CAUSES: dict[str, str] = {
-    "anhui": "the 年度资金总额 row prints 0 / 0 / 0 with formgen's sum of the rows beside it (计算值 90): import "
-             "takes the printed 0 as funds.total (全年预算数 0: export refuses). Reading the 计算值 as the amount "
-             "and the printed 0 as stated.funds.total would need the form writer to write that mapping, which "
-             "it leaves empty",
     "central-sample": "the sheet prints 万元 with two decimals: 108.5437 is printed, and so imported, as 108.54 "
                       "(tests/test_import_profiles.py checks the rest of this form)",
     "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 of the form are in no "
@@ -259,9 +255,6 @@ PDF_CAUSES: dict[str, str] = {
 """Fixtures whose PDF does not import back yet, and why (each seen by running the round trip)."""
 
 OFFICE_CAUSES: dict[str, str] = {
-    "anhui": "the 年度资金总额 row prints 0 / 0 / 0 (formgen's 计算值 90 in the cell's note or under it): import "
-             "takes the printed 0 as funds.total (全年预算数 0: export refuses); the form writer has no way to "
-             "write the 计算值 as funds.total and the 0 as stated.funds.total",
     "central-sample/docx": "the document prints 万元 with two decimals, as the PDF: 108.5437 is printed, and so "
                            "imported, as 108.54 (a workbook's cell holds 108.5437, which import reads)",
     "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 are in no cell of the "
@@ -271,8 +264,8 @@ OFFICE_CAUSES: dict[str, str] = {
                "export refuses it",
     "sichuan-dept": "the copy was published unfilled: its empty 完成值 cells and empty 其他资金 row are written as "
                     "placeholders, not empty; the 报表编号 line above the heading is not read",
-    "yunnan": "the 云南 table prints no 分值 for its rows (the 分值 are in no cell); its side labels 年度绩效目标"
-              "(80分) and 预算执行情况（万元）(20分) are not read as labels (one is reported misaligned)",
+    "yunnan": "the 云南 table prints no 分值 for its rows: the 分值 of the form are in no cell of the workbook or "
+              "document, so import leaves them as placeholders",
 }
 """Fixtures whose workbook or document does not import back yet, and why: by name for both formats, or by
 name/format for one (each seen by running the round trip)."""

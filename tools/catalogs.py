@@ -54,7 +54,7 @@ def field_docs() -> list[str]:
     from pydantic import BaseModel
 
     from generator.authoring import field_doc
-    from generator.model import inner_model
+    from generator.model import inner_model, keyed_model
     from generator.profile import form_model, shipped_profiles
 
     docs: dict[str, None] = {}
@@ -63,7 +63,7 @@ def field_docs() -> list[str]:
         for info in model.model_fields.values():
             if field_doc(info):
                 docs[field_doc(info)] = None
-            inner = inner_model(info.annotation)
+            inner = inner_model(info.annotation) or keyed_model(info.annotation)  # stated.funds: by row key
             if inner is not None:
                 walk(inner)
 

@@ -59,6 +59,10 @@ _SPLIT_COLUMNS = ("nature", "unit")
 the row, each its own field of the profile's model (`profile.split_target`)."""
 _DISCREPANCIES = squash(DISCREPANCIES_HEADING)
 _TOLERANCE = 2.0  # points: how far apart two edges may be and still line up
+_BLOCK_POINTS = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+"""The points a block's side label prints after it where the profile's form does (`layout.block_points`:
+云南's 年度绩效目标(80分), 预算执行情况（万元）(20分)), as `squash` leaves them."""
+_SIDE_FIELDS = ("goals", "indicators", "conclusion")
 
 @dataclass
 class TextLine:
@@ -184,7 +188,7 @@ class GridForm:
         self.names = LevelNames.of(scheme)
         self.used: set[int] = set()
         self.factor = Decimal(1)
-        self.fields = {id(block): labels.field(block.text) for block in blocks}
+        self.fields = {id(block): labels.field(block.text) or _side_label(block, labels) for block in blocks}
         self.header_columns: set[str] = set()
         names = labels.profile.labels
         self.split = {squash(names.nature): "nature", squash(names.unit): "unit"} \
@@ -235,7 +239,7 @@ class GridForm:
 
     def _side_labels(self) -> None:
         for block in self.blocks:
-            key = block.key
+            key = _BLOCK_POINTS.sub("", block.key)
             for label in self.labels.labels_of("funds"):
                 for unit, factor in MONEY_UNITS.items():
                     if key in (squash(label), f"{squash(label)}({unit})"):
@@ -312,7 +316,14 @@ class GridForm:
         printed = "".join(line.text for line in _printed(cell))
         if cell.held and column in MONEY_COLUMNS:
             printed = cell.held
-        if printed:  # else the cell holds only formgen's figure beside one printed empty
+        computed = _computed(cell)
+        if printed and computed and column in MONEY_COLUMNS:
+            # A published amount with formgen's own under it (安徽's 年度资金总额 printed 0 above rows that
+            # hold 90): the row holds formgen's figure, which the rates and scores are computed from, and
+            # the form states the printed one (stated.funds, docs/format.md).
+            self.draft.fund_cell(row, column, computed, self.at(cell), self.factor, section)
+            self.draft.fund_cell(f"stated.{row}", column, printed, self.at(cell), self.factor, section)
+        elif printed:  # else the cell holds only formgen's figure beside one printed empty
             self.draft.fund_cell(row, column, printed, self.at(cell), self.factor, section)
 
     def _goals(self) -> None:
@@ -531,6 +542,13 @@ class GridForm:
 
 
 
+def _side_label(block: Block, labels: LabelTable) -> str | None:
+    """The side label of a block whose title prints its points (年度绩效目标(80分)), if the block is one."""
+    key = _BLOCK_POINTS.sub("", block.key)
+    field = labels.field(key) if key != block.key else None
+    return field if field in _SIDE_FIELDS else None
+
+
 def _overlap(row: Block, cell: Block) -> float:
     """How much of their height two blocks on one page share."""
     if row.page != cell.page:
@@ -548,6 +566,13 @@ def _printed(cell: Block) -> list[TextLine]:
     (“计算值 9.78” under the printed 9, wrapped in a narrow cell): the figure the form states is the printed
     one, and formgen computes the other again."""
     return list(itertools.takewhile(lambda line: not squash(line.text).startswith(COMPUTED_NOTE), cell.lines))
+
+
+def _computed(cell: Block) -> str:
+    """formgen's figure noted under a published one (“计算值 90”, perhaps wrapped as “计算值” / “90”), as
+    `_printed` leaves it out; "" where there is none."""
+    note = "".join(line.text for line in cell.lines[len(_printed(cell)):])
+    return ascii_digits(squash(note)[len(COMPUTED_NOTE):]) if note else ""
 
 
 def _paragraphs(cell: Block) -> list[str]:

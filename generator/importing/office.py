@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..config import Scheme
+from ..formatting import COMPUTED_NOTE
 from ..i18n import _
 from ..timelimit import Deadline
 from .characters import Removed, clean_line, describe
@@ -351,7 +352,16 @@ def _xlsx_cells(sheet: Any) -> Iterator[tuple[int, int, str, str]]:
         if cell.value is not None:
             number_format = cell.number_format or "General"
             shown = _value_text(cell.value, number_format)
-            yield row - 1, column - 1, shown, _held_text(cell.value, number_format, shown)
+            yield row - 1, column - 1, shown + _computed_note(cell), _held_text(cell.value, number_format, shown)
+
+
+def _computed_note(cell: Any) -> str:
+    """formgen's own figure beside a published one, from the cell's note (“计算值 90”, its first line in any
+    language, as formgen's export writes it), as a line under the figure, where the document and the PDF
+    print it; "" for a cell without such a note."""
+    text = cell.comment.text if cell.comment is not None else ""
+    first = text.strip().split("\n")[0].strip()
+    return f"\n{first}" if first.startswith(COMPUTED_NOTE) else ""
 
 
 def _xlsx_merged(sheet: Any) -> list[tuple[int, int, int, int]]:

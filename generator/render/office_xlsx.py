@@ -24,7 +24,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..formatting import decimals_of
+from ..formatting import COMPUTED_NOTE, decimals_of
 from ..i18n import _
 from ..profile import MoneyFormat
 from .office import Cell, SheetGrid
@@ -120,7 +120,10 @@ def _write_cell(sheet: Worksheet, cell: Cell, top: int, money: MoneyFormat) -> A
     else:
         _put_text(target, cell.text)
     if cell.computed:
-        target.comment = Comment(_("computed by formgen: {figure}").format(figure=cell.computed), "formgen")
+        # The note starts with “计算值 <figure>” in every language (COMPUTED_NOTE is not translated), as the PDF
+        # and the document print it under the figure: `formgen import` reads formgen's figure from it.
+        note = _("formgen's figure, computed from the form's other figures; the cell keeps the figure as printed")
+        target.comment = Comment(f"{COMPUTED_NOTE} {cell.computed}\n{note}", "formgen")
     return target
 
 
