@@ -16,7 +16,7 @@ import os
 import re
 import typing
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,9 @@ def _line(indent: str, key: str, value: str, comment: str) -> str:
     return code + " " * max(2, _COMMENT_COLUMN - _width(code)) + comment
 
 
+Cell = tuple[str | int, ...]
+"""A value's place in a form by field path, rows from 0: ``("indicators", 3, "target")`` (`Form.printed_empty`)."""
+
 _STATED = "stated."
 """The figures as a published form prints them (docs/format.md), where empty means printed empty."""
 
@@ -171,10 +174,12 @@ _ALWAYS_QUOTED = {"department.code"}
 
 
 def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, prefix: str,
-             fill: bool = True, root: type[BaseModel] | None = None) -> list[str]:
+             fill: bool = True, empty: Collection[Cell] = (), cell: Cell = (),
+             root: type[BaseModel] | None = None) -> list[str]:
     """The lines of `values` as `model`'s keys; `fill`: a placeholder for each required value not given (an
-    empty template row, `empty_template_row`, gets none: its cells stay empty as printed). `root`: the form
-    model whose field `prefix` leads to (for the labels of a mapping's keys)."""
+    empty template row, `empty_template_row`, gets none: its cells stay empty as printed). `empty`: the cells
+    (by field path, `cell` the path of `values`) printed empty in a source, written ``""`` as printed.
+    `root`: the form model whose field `prefix` leads to (for the labels of a mapping's keys)."""
     root = root or model
     lines: list[str] = []
     for name, info in model.model_fields.items():
@@ -191,25 +196,28 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
                 label = label_for((*path.split("."), key), root).split()[-1]
                 lines.append(_line(indent + "  ", key, "", f"# {label}"))
                 lines += _mapping(keyed, row if isinstance(row, Mapping) else {}, indent + "    ", f"{path}.{key}.",
-                                  root=root)
+                                  empty=empty, cell=(*cell, name, key), root=root)
         elif inner is not None and _is_list(info):
             lines.append(_line(indent, name, "", comment))
             rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
-            for row in rows or [{}]:
+            for index, row in enumerate(rows or [{}]):
                 row_lines = _mapping(inner, row, indent + "    ", f"{path}[].", not empty_template_row(inner, row),
-                                     root)
+                                     empty, (*cell, name, index), root)
                 # The first key of a row carries the list's dash: "  - level1: …".
                 row_lines[0] = f"{indent}  - {row_lines[0][len(indent) + 4:]}"
                 lines += row_lines
         elif inner is not None:
             children = _mapping(inner, value if isinstance(value, Mapping) else {}, indent + "  ", f"{path}.",
-                                root=root)
+                                empty=empty, cell=(*cell, name), root=root)
             parent = _line(indent, name, "", comment)
             if all(child.startswith(f"{indent}  # ") for child in children):  # `stated` with nothing stated
                 parent = f"{indent}# {parent[len(indent):]}"
             lines += [parent, *children]
         else:
             text = value if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+            if (*cell, name) in empty and not text.strip():
+                lines.append(_line(indent, name, '""', comment))  # printed empty: kept so, said so
+                continue
             if not text.strip() and info.is_required() and fill:
                 text = PLACEHOLDER
             line = _line(indent, name, _scalar(text.strip(), path in _ALWAYS_QUOTED), comment)
@@ -222,12 +230,13 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
 
 
 def form_text(values: Mapping[str, Any], body: str = NEW_BODY, header: Sequence[str] = (),
-              model: type[BaseModel] = Form) -> str:
+              model: type[BaseModel] = Form, empty: Collection[Cell] = ()) -> str:
     """A complete form file: every field of the model in order, with `values` where given (text, as
     formgen reads YAML), a placeholder for any other required value, and its label and doc beside it.
-    `model` is the form model of the form's profile (`profile.form_model`)."""
+    `model` is the form model of the form's profile (`profile.form_model`); `empty` the cells an imported
+    source printed empty and the model lets stay so (`importing.draft.Draft.printed_empty`): ``""``."""
     comments = [f"# {line}" for paragraph in header for line in wrapped(paragraph, WIDTH)]
-    lines = ["---", *comments, *_mapping(model, values, "", ""), "---"]
+    lines = ["---", *comments, *_mapping(model, values, "", "", empty=empty), "---"]
     return "\n".join(lines) + "\n" + body.strip("\n") + "\n"
 
 

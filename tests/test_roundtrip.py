@@ -245,11 +245,6 @@ PDF_CAUSES: dict[str, str] = {
                       "(tests/test_import_profiles.py checks the rest of this form)",
     "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 of the form are in no "
              "cell of the PDF, so import leaves them as placeholders",
-    "ningxia": "two rows (可行性, 适当性) print their 指标值(A) empty, as the published copy does: import writes "
-               "the placeholder it writes for any required cell left empty (only the clerk knows the copy is "
-               "published), and export refuses it",
-    "sichuan-dept": "the copy was published unfilled: its empty 完成值 cells and empty 其他资金 row are written as "
-                    "placeholders, not empty; the 报表编号 line above the heading is not read; 年度 is not read",
     "yunnan": "the 云南 table prints no 分值 for its rows: the 分值 of the form are in no cell of the PDF",
 }
 """Fixtures whose PDF does not import back yet, and why (each seen by running the round trip)."""
@@ -259,11 +254,6 @@ OFFICE_CAUSES: dict[str, str] = {
                            "imported, as 108.54 (a workbook's cell holds 108.5437, which import reads)",
     "hubei": "the 湖北 table prints no 分值 column (weights = \"free\"): the rows' 分值 are in no cell of the "
              "workbook or document, so import leaves them as placeholders",
-    "ningxia": "two rows (可行性, 适当性) print their 指标值(A) empty under 项目决策, whose cells the profile lets "
-               "be empty (judged): import writes the placeholder it writes for any required cell left empty, and "
-               "export refuses it",
-    "sichuan-dept": "the copy was published unfilled: its empty 完成值 cells and empty 其他资金 row are written as "
-                    "placeholders, not empty; the 报表编号 line above the heading is not read",
     "yunnan": "the 云南 table prints no 分值 for its rows: the 分值 of the form are in no cell of the workbook or "
               "document, so import leaves them as placeholders",
 }

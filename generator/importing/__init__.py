@@ -223,7 +223,8 @@ def write_planned(planned: list[Planned], force: bool, site: Path) -> None:
                            "--force to overwrite them, or import into another folder with --out")
                          .format(count=len(existing), names=_names(existing)))
     for item in planned:
-        _write(item.path, form_text(item.draft.values, item.draft.body, _header(item), item.draft.model), force)
+        _write(item.path, form_text(item.draft.values, item.draft.body, _header(item), item.draft.model,
+                                      item.draft.printed_empty()), force)
 
 
 def _names(paths: list[Path]) -> str:

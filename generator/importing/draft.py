@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from .. import formatting
 from ..config import Scheme
 from ..i18n import _
-from ..model import Form, empty_template_row, inner_model, label_for
+from ..model import Form, empty_template_row, inner_model, label_for, printed_empty_cells
 from ..values import normalize, parse_decimal
 from .characters import ascii_digits
 from .labels import MONEY_COLUMNS, MONEY_UNITS, squash
@@ -97,6 +97,8 @@ class Draft:
     conclusion_required: bool = True
     """Whether the profile requires the conclusion (`[fields] conclusion`): where it is optional (上海, 四川),
     a form without one is complete."""
+    judged: frozenset[str] = frozenset()
+    """The profile's 一级指标 scored by judgement (宁夏's 项目决策): their rows' 指标值 and 实际值 may be empty."""
 
     def set(self, path: str, value: str, where: Location | None = None) -> None:
         """Set a value by key path (``funds.total.initial``); a second value for a key is reported."""
@@ -162,16 +164,48 @@ class Draft:
     def title(self) -> str:
         return str(self.values.get("title") or "")
 
+    def printed_empty(self) -> frozenset[tuple[str | int, ...]]:
+        """The cells found in the source but printed empty (set to "") that the form model lets stay empty, by
+        field path as `model.printed_empty_cells` gives them: written empty, as printed, not as placeholders.
+        Under a judged 一级指标 the row's 指标值 and 实际值 (any form may leave them empty), and the figures a
+        published copy keeps as printed (`published_only`)."""
+        cells = set(self.published_only())
+        rows = self.values.get("indicators")
+        for index, row in enumerate(rows if isinstance(rows, list) else []):
+            if isinstance(row, Mapping) and row.get("level1") in self.judged:
+                cells.update(("indicators", index, key) for key in ("target", "actual")
+                             if key in row and not str(row[key] or "").strip())
+        return frozenset(cells)
+
+    def printed_empty_row(self, row: Mapping[str, Any]) -> frozenset[str]:
+        """The keys of one indicator row as read that are printed empty and may stay so (`printed_empty`)."""
+        row_draft = Draft(self.where, self.number, {"indicators": [row]}, judged=self.judged)
+        return frozenset(str(cell[-1]) for cell in row_draft.printed_empty())
+
+    def published_only(self) -> list[tuple[str | int, ...]]:
+        """The cells printed empty that only a published copy (``status: published``) may keep empty: an
+        unfilled copy's 实际完成值, 得分, amounts and stated figures. A draft must fill them in."""
+        return list(printed_empty_cells(self.values))
+
     def missing(self) -> list[str]:
         """The required fields not found (docs/fields.md names), and the 自评结论 if there is none and the
-        profile requires one."""
-        found = list(_missing(self.model, self.values, ""))
+        profile requires one. A cell printed empty that the model lets stay empty (`printed_empty`) was found."""
+        kept = {_path(cell) for cell in self.printed_empty()}
+        found = [path for path in _missing(self.model, self.values, "") if path not in kept]
         if self.conclusion_required and not self.body.strip():
             found.append("自评结论")
         return found
 
     def finish(self) -> None:
-        """Report each required field that was not found, at the form's start: it is written as a placeholder."""
+        """Report each required field that was not found, at the form's start: it is written as a placeholder;
+        and the cells printed empty that only a published copy may keep so: they are written empty."""
+        empty = [_path(cell) for cell in self.published_only() if cell[0] != "stated"]
+        if empty:
+            labels = [_labelled(path, self.model) for path in empty]
+            self.note(self.where, "import-empty",
+                      _("form {number} prints {fields} empty: written empty, as printed, which only a published "
+                        "copy may keep (status: published); fill them in otherwise").format(
+                          number=self.number, fields=_(", ").join(labels)))
         missing = self.missing()
         if missing:
             labels = [_labelled(path, self.model) for path in missing]
@@ -179,6 +213,15 @@ class Draft:
                       _("form {number} has no {fields} in the source: written as placeholders to fill in "
                         "(formgen check lists them)").format(number=self.number, fields=_(", ").join(labels)),
                       error=True)
+
+
+def _path(cell: tuple[str | int, ...]) -> str:
+    """A cell's field path (``("indicators", 3, "target")``, rows from 0) as `_missing` writes it
+    (``indicators[4].target``, rows from 1)."""
+    path = ""
+    for part in cell:
+        path += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if path else part
+    return path
 
 
 def _labelled(path: str, model: type[BaseModel]) -> str:

@@ -136,7 +136,8 @@ def read_blocks(blocks: list[Block], source: str, scheme: Scheme, labels: LabelT
     for number, start in enumerate(starts, start=1):
         end = starts[number] if number < len(starts) else len(blocks)
         draft = Draft(_where(blocks[start], source), number, model=form_model(labels.profile),
-                      conclusion_required=labels.profile.fields.conclusion == "required")
+                      conclusion_required=labels.profile.fields.conclusion == "required",
+                      judged=frozenset(level1.name for level1 in scheme.level1 if level1.judged))
         GridForm(blocks[start:end], draft, source, scheme, labels).read()
         draft.finish()
         drafts.append(draft)
@@ -160,10 +161,17 @@ def _ignored(key: str) -> bool:
 def _form_starts(blocks: list[Block], labels: LabelTable) -> list[int]:
     """Where each form starts: at its heading (项目支出绩效目标自评表); in a file without headings, at
     each 项目名称 cell (a summary table's 项目名称 column, as on a bundle's cover, is then not a form)."""
+    # The heading is a block's first line, or its second under a 报表编号 line (四川's 部门预算 form prints
+    # 报表编号：510000_0013zp above its title, in the same block or in one of its own): that line is the form's.
+    def numbered(line: TextLine) -> bool:
+        return any(not found.start for found in labels.find(line.text.strip(), {"report_number"}))
+
     headed = [index for index, block in enumerate(blocks)
-              if block.lines and squash(block.lines[0].text) in labels.titles]
+              if any(squash(line.text) in labels.titles for line in block.lines[:1])
+              or (len(block.lines) > 1 and squash(block.lines[1].text) in labels.titles and numbered(block.lines[0]))]
     if headed:
-        return headed
+        return [index - 1 if index and len(blocks[index - 1].lines) == 1 and numbered(blocks[index - 1].lines[0])
+                else index for index in headed]
     return [index for index, block in enumerate(blocks) if labels.field(block.text) == "title"]
 
 
@@ -190,6 +198,8 @@ class GridForm:
         self.factor = Decimal(1)
         self.fields = {id(block): labels.field(block.text) or _side_label(block, labels) for block in blocks}
         self.header_columns: set[str] = set()
+        self.header_blocks: list[Block] = []
+        """The indicator table's (first) header row: where its columns are."""
         names = labels.profile.labels
         self.split = {squash(names.nature): "nature", squash(names.unit): "unit"} \
             if labels.profile.split_target else {}
@@ -297,6 +307,15 @@ class GridForm:
                     self.use(cell)
                     self._fund_cell(row_field, self.fields[id(column)] or "", cell, section)
             self._blank_initial(row_field, row, columns)
+            # A cell of this row under a money column, or a stated figure's (得分), that holds nothing was printed
+            # empty (an unfilled copy's 其他资金 row): "", as printed, not a figure not found (`Draft.printed_empty`).
+            for column in columns:
+                field = self.fields[id(column)] or ""
+                path = f"{row_field}.{field}" if field in MONEY_COLUMNS else section.get(field, "")
+                if path.startswith(("funds.", "stated.")) and self.draft.get(path) is None \
+                        and not any(block.beside(row) and block.under(column) and "".join(
+                            line.text for line in _printed(block)).strip() for block in self.blocks):
+                    self.draft.set(path, "", self.at(row))
 
     def _blank_initial(self, row_field: str, row: Block, columns: list[Block]) -> None:
         """A 年初预算数 left blank where the row has its 全年预算数 (the 临翔 form, as many units fill it):
@@ -352,6 +371,7 @@ class GridForm:
                                        if other.beside(block) and self.column(other)]
                 self.use(*headers[block.page])
                 self.header_columns.update(self.column(header) for header in headers[block.page])
+                self.header_blocks = self.header_blocks or headers[block.page]
             elif headers and block.in_table and id(block) not in self.used \
                     and (not self.fields[id(block)] or self._budget_row(block)):
                 body.append(block)
@@ -424,18 +444,27 @@ class GridForm:
                 level2 = "" if name != level1 else level2
                 level1 = name
                 self.draft.printed_weight(self.scheme, name, points, self.at(block))
-            level2 = row.get("level2") or level2
+            # 宁夏 prints a 二级指标 with its points (数量指标(10分)), which the scheme gives: the name is the 二级指标.
+            level2 = level1_parts(row["level2"])[0] if row.get("level2") else level2
             row["level1"], row["level2"] = level1, level2
             if self.labels.profile.layout.placeholder_rows and level1 and level2 \
                     and not any(row.get(key) for key in PLACEHOLDER_FIGURES):
                 continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
+            # A figure whose column the header has, and which the row leaves empty, was printed empty: "" (the
+            # row's 指标值 under a judged 一级指标, an unfilled copy's 完成值), not a cell that was not found.
+            for column in ("target", "actual", "score"):
+                if column in self.header_columns and not row.get(column):
+                    row[column] = ""
+            kept = self.draft.printed_empty_row(row)
             # An unscored profile's rows have no 分值 (湖南: weights = "none").
             for required in ("level1", "level2", "name", "target", "actual",
                              *(("weight",) if self.scheme.weights != "none" else ())):
-                if not row.get(required):
+                if not row.get(required) and required not in kept:
                     self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
                                     .format(name=row["name"][:30], field=required), error=True)
-        return [{key: row[key] for key in (*INDICATOR_COLUMNS, *_SPLIT_COLUMNS) if row.get(key)} for _, row in rows]
+        return [{key: row[key] for key in (*INDICATOR_COLUMNS, *_SPLIT_COLUMNS)
+                 if row.get(key) or (key in row and any(row.get(figure) for figure in PLACEHOLDER_FIGURES))}
+                for _, row in rows]
 
     def _column(self, column: str) -> str:
         return caption(getattr(self.labels.profile.labels, column))
@@ -474,7 +503,14 @@ class GridForm:
             cells = self.right_of(total)
             numbers = [score_text(_figure(cell)) for cell in cells if _figure(cell)]
             self.use(*cells)
-            if numbers and all(number is not None for number in numbers):
+            score = next((header for header in self.header_blocks if self.column(header) == "score"), None)
+            if score is not None and (total.page, total.top) > (score.page, score.bottom) and numbers \
+                    and all(number is not None for number in numbers) and not any(
+                    _figure(cell) and cell.x0 - _TOLERANCE <= score.cx <= cell.x1 + _TOLERANCE for cell in cells):
+                # Nothing under 得分 (an unfilled copy): the total printed empty; the figure beside it is 总分's 分值.
+                self.draft.set("stated.total", "", self.at(total))
+                self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
+            elif numbers and all(number is not None for number in numbers):
                 self.draft.set("stated.total", str(numbers[-1]), self.at(total))
                 if len(numbers) > 1:
                     self.draft.printed_weight(self.scheme, "总分", numbers[0], self.at(total))
@@ -534,6 +570,11 @@ class GridForm:
                 # A label alone in its cell (联系人 | 莫路路, as a workbook lays it out): its value is the cell
                 # to its right.
                 beside = [other for other in self.right_of(block) if id(other) not in self.used and other.in_table]
+                if not beside and label.field == "execution_reason" \
+                        and "reason" in self.labels.profile.layout.funds_columns:
+                    # A 原因 column of the funding table (四川): the reason is the cell under its heading.
+                    under = self.below(block)
+                    beside = [under] if under is not None and id(under) not in self.used and under.in_table else []
                 if beside:
                     self.use(beside[0])
                     value, where = join_wrapped(line.text for line in beside[0].lines), self.at(beside[0])
