@@ -6,9 +6,6 @@ that is not in the source at all is a placeholder (【待填写】) and an `impo
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 import yaml
 
@@ -17,27 +14,9 @@ from generator.checks import PLACEHOLDER
 from generator.importing.draft import Draft, Location
 from generator.profile import form_model, shipped_profiles
 
-from .fixturesites import FIXTURES
-from .test_import import run
+from .test_import_cells import exported_and_imported
 
 _ROW = {"level1": "产出指标", "level2": "数量指标", "name": "改造线路长度", "target": "12公里", "weight": "10"}
-
-
-def _exported_and_imported(capsys, tmp_path: Path, monkeypatch, name: str, fmt: str) -> tuple[dict[str, Any], str]:
-    """The fixture `name` exported as one .xlsx or .docx and imported with its profile: the imported front
-    matter as formgen reads it (every value text: 四川's 指标性质 ``=`` is no YAML tag) and what import said."""
-    fixture = FIXTURES / name
-    code, _, err = run(capsys, "export", "--format", fmt, "--config", fixture / "formgen.toml", fixture / "content",
-                       "--out", tmp_path / fmt)
-    assert code == 0, err
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "formgen.toml").write_text((fixture / "formgen.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.chdir(site)
-    [file] = (tmp_path / fmt).glob(f"*.{fmt}")
-    _code, out, err = run(capsys, "import", file, "--profile", name, "--out", site / "content")
-    [written] = (site / "content").glob("*.md")
-    return yaml.load(written.read_text(encoding="utf-8").split("---")[1], Loader=yaml.BaseLoader), out + err
 
 
 def _draft(row: dict[str, str], profile: str = "reference") -> Draft:
@@ -81,14 +60,14 @@ def test_a_target_printed_empty_is_a_placeholder_unless_the_profile_lets_it_be_e
 
 
 def test_ningxia_judged_rows_printed_empty_come_back_empty_from_a_workbook(capsys, tmp_path, monkeypatch):
-    data, said = _exported_and_imported(capsys, tmp_path, monkeypatch, "ningxia", "xlsx")
+    data, said = exported_and_imported(capsys, tmp_path, monkeypatch, "ningxia", "xlsx", as_text=True)
     targets = {row["name"]: row.get("target") for row in data["indicators"]}
     assert targets["可行性"] == "" and targets["适当性"] == "", targets
     assert PLACEHOLDER not in str(data) and "import-missing" not in said and "import-empty" not in said, said
 
 
 def test_an_unfilled_sichuan_copy_comes_back_empty_with_its_report_number(capsys, tmp_path, monkeypatch):
-    data, said = _exported_and_imported(capsys, tmp_path, monkeypatch, "sichuan-dept", "docx")
+    data, said = exported_and_imported(capsys, tmp_path, monkeypatch, "sichuan-dept", "docx", as_text=True)
     assert data["report_number"] == "510000_0013zp"  # the line above the heading
     assert [(row["actual"], row["score"]) for row in data["indicators"]] == [("", ""), ("", "")]
     assert [data["funds"]["other"][key] for key in ("initial", "budget", "executed")] == ["", "", ""]
