@@ -11,21 +11,19 @@ import argparse
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
 from ..config import load_config
 from ..errors import UsageError
 from ..i18n import N_, _, ngettext
-from ..importing import Planned, Source, escape_through_link, is_office, plan, read_source, write_planned
+from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
+from ..importing.detect import read_detected
 from ..importing.draft import Location, Note
-from ..importing.labels import STRONG_MATCH, Detection, LabelTable, detect_profile
-from ..importing.limits import DEFAULT_LIMITS, Limits
+from ..importing.labels import STRONG_MATCH, Detection, LabelTable
+from ..importing.limits import DEFAULT_LIMITS
 from ..profile import Profile
-from ..reading import ReadError, read_text
-from ..timelimit import OutOfTime, time_limit
 from .common import folder_to_write, locate_site
 
 Number = TypeVar("Number", int, float)
@@ -126,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         if args.profile:
             source = read_source(path, profile.scheme, LabelTable.of(profile), limits=limits)
         else:
-            source, detection = _read_detected(path, profile, candidates, config.site.profile, limits)
+            source, detection = read_detected(path, profile, candidates, config.site.profile, limits)
         used = candidates[detection.profile] if detection and detection.profile else profile
         if detection is not None:
             line, note = _chosen(detection, used, source)
@@ -153,78 +151,6 @@ def run(args: argparse.Namespace) -> int:
         print(_("next: formgen check {folders}   (it compares the figures the forms state with formgen's own)")
               .format(folders=" ".join(folders)))
     return 1 if errors or not forms else 0
-
-
-_DETECTION_PAGES = 3
-"""Pages of a PDF whose text tells its profile: a form takes one to three."""
-
-
-_UNSAFE = frozenset({"import-too-large", "import-too-slow", "import-unreadable", "import-encrypted", "import-no-text"})
-"""What reading a PDF for its forms reports when it is no text to look at again: over a limit, damaged, locked."""
-
-
-def _read_detected(path: Path, site: Profile, candidates: dict[str, Profile], preferred: str,
-                   limits: Limits) -> tuple[Source, Detection]:
-    """A file read as forms of the profile its labels tell. A text file is looked at first. A PDF, workbook or
-    document is read as the site's profile's first, within every limit of `read_source` (what would unpack
-    past them never reaches a library); then its text (a PDF's text layer, the others' cells as read) is
-    looked at, and it is read again only if it is another profile's."""
-    office = _is_office(path)
-    if not _is_pdf(path) and not office:
-        detection = detect_profile(_label_texts(path, limits), candidates, preferred)
-        used = candidates[detection.profile] if detection.profile else site
-        return read_source(path, used.scheme, LabelTable.of(used), limits=limits), detection
-    source = read_source(path, site.scheme, LabelTable.of(site), limits=limits)
-    if any(note.code in _UNSAFE for note in source.notes):
-        return source, Detection(None, Decimal(0), (), ())
-    texts = source.cells if office else _label_texts(path, limits)
-    detection = detect_profile(texts, candidates, preferred)
-    if detection.profile is not None and detection.profile != site.name:
-        used = candidates[detection.profile]
-        source = read_source(path, used.scheme, LabelTable.of(used), limits=limits)
-    return source, detection
-
-
-def _is_office(path: Path) -> bool:
-    try:
-        with path.open("rb") as file:
-            return is_office(file.read(8))
-    except OSError:
-        return False
-
-
-def _is_pdf(path: Path) -> bool:
-    try:
-        with path.open("rb") as file:
-            return b"%PDF-" in file.read(1024)  # as read_source tells a PDF
-    except OSError:
-        return False
-
-
-def _label_texts(path: Path, limits: Limits) -> list[str]:
-    """The text a file prints, as far as its profile can be told from it (`detect_profile`): a text file's
-    lines, a PDF's first pages' text layer (a PDF `read_source` has read within its limits). Empty when it
-    cannot be read: reading it for its forms says why."""
-    try:
-        pdf = _is_pdf(path)
-        limit = limits.pdf_bytes if pdf else limits.text_bytes
-        with path.open("rb") as file:
-            raw = file.read(limit + 1)
-        if len(raw) > limit:
-            return []  # reading it for its forms says that it is too large
-        if not pdf:
-            return [read_text(raw)]
-        from io import BytesIO
-
-        from pypdf import PdfReader  # the text layer alone, in reading order: enough to find the labels
-
-        with time_limit(limits.seconds):
-            pages = PdfReader(BytesIO(raw)).pages
-            return [page.extract_text() or "" for page in list(pages)[:_DETECTION_PAGES]]
-    except (OSError, ReadError, OutOfTime):
-        return []
-    except Exception:  # a malformed PDF fails anywhere in pypdf; reading it for its forms reports it
-        return []
 
 
 def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str | None, Note | None]:

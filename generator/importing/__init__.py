@@ -33,7 +33,7 @@ from .draft import Draft, Location, Note
 from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, mebibytes
 
-__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "is_office", "plan", "read_source",
+__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "is_office", "is_pdf", "plan", "read_source",
            "write_planned"]
 
 
@@ -60,7 +60,7 @@ def _display(path: Path) -> str:
     return printable(shown)
 
 
-def _is_pdf(head: bytes) -> bool:
+def is_pdf(head: bytes) -> bool:
     # The header may follow some junk, which readers tolerate within the first kilobyte.
     return b"%PDF-" in head[:1024]
 
@@ -96,7 +96,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
     try:
         with path.open("rb") as file:
             head = file.read(1024)
-        pdf = _is_pdf(head)
+        pdf = is_pdf(head)
         office = not pdf and is_office(head)
         limit = limits.pdf_bytes if pdf else limits.office_bytes if office else limits.text_bytes
         raw = _read_bounded(path, limit)
