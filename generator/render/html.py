@@ -55,6 +55,37 @@ def money(value: Decimal, unit: MoneyFormat | None = None) -> str:
     return formatting.money(value) if unit is None else unit.show(value)
 
 
+# A figure as the tables print it: an amount, a count or a percentage with its sign and unit (`≤1,076,430.57元`,
+# `534.78元/亩`, `≥90%`), or a date (`2024年12月31日`, a year `2024年` alone). The lookbehind keeps a match from
+# starting inside another number or inside a character reference (`&#39;`). tests/layout.py looks for the same
+# figures in the browser (the pattern is valid JavaScript too).
+FIGURE = re.compile(r"(?<![#\d.,])(?:\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{4}年(?![\d月])"
+                    r"|[≥≤＝=＜＞<>]?\d[\d,]*(?:\.\d+)?(?:%|‰|[\u4e00-\u9fff]{1,3}(?:/[\u4e00-\u9fff]{1,3})?)?)")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def unbroken(value: object) -> Markup:
+    """Text with each figure in it kept on one line (`<span class="fig">`, white-space: nowrap), so that a
+    narrow cell wraps the words around a figure and never the figure itself. Plain text is escaped first;
+    markup (the conclusion as HTML) has its text between tags marked, its tags left as they are."""
+    if value is None or value == "":
+        return Markup("")
+    if isinstance(value, Markup):
+        parts = _TAG.split(str(value))
+        return Markup("").join(Markup(part) if index % 2 else
+                               Markup(FIGURE.sub(r'<span class="fig">\g<0></span>', part))
+                               for index, part in enumerate(parts))
+    text = str(value)
+    pieces: list[Markup] = []
+    last = 0
+    for match in FIGURE.finditer(text):
+        pieces.append(escape(text[last:match.start()]))
+        pieces.append(Markup('<span class="fig">{}</span>').format(match.group()))
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
+
+
 _CSS_SPECIAL = frozenset('"\'\\<>&')
 
 
@@ -81,7 +112,8 @@ def environment(site_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(money=money, score=formatting.score, rate=formatting.rate,
-                       vertical=vertical, markdown=to_html, css_string=css_string)
+                       vertical=vertical, markdown=to_html, css_string=css_string,
+                       unbroken=unbroken)
     return env
 
 
