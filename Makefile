@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# axe-core for the layout tests, from the npm registry at the version tests/browser/package-lock.json pins.
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: build test check lint catalogs system-deps test-deps clean
 
 build: system-deps $(STAMP)
 	$(PY) -m generator build content
 
-test: test-deps $(STAMP)
+test: test-deps $(STAMP) $(AXE)
 	$(PY) -m ruff check generator tests bench tools
 	$(PY) -m mypy
 	$(PY) -m pytest -q
@@ -29,6 +31,10 @@ system-deps:
 test-deps:
 	@bash tools/system-deps.sh test
 
+$(AXE): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
 # Reinstall when the package metadata changes.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,4 +43,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) tests/browser/node_modules output .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -5,11 +5,13 @@
 # and running as root; otherwise prints the exact command and fails.
 # `system-deps.sh test` adds what the test suite needs: Debian's Chromium for the browser tests
 # (Playwright drives it; no browser is downloaded), poppler-utils (pdftotext, pdftoppm) for the
-# PDF tests and git for the tests of formgen diff (which reads revisions with git).
+# PDF tests, git for the tests of formgen diff (which reads revisions with git) and, where the machine has
+# no npm, Debian's npm (with Node.js) to install axe-core for the layout tests.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 if [ "${1:-}" = "test" ]; then
   packages+=(chromium poppler-utils git)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 missing=()
 for pkg in "${packages[@]}"; do
