@@ -1,6 +1,6 @@
 """Scheme + form → execution rate, budget score, indicator scores, subtotals, total, grade.
 
-Pure functions; no formatting, no files. The rules (``../shared/reference/rules.md`` section 1):
+Pure functions; no formatting, no files. The rules (``tests/fixtures/reference/rules.md`` section 1):
 
 * S2 execution rate = B ÷ A × 100 of the 年度资金总额 row; budget score = 分值 × B ÷ A, capped at 分值.
 * S3 quantitative rows: met → full 分值; a positive target (≥, >) missed → 分值 × B ÷ A; a negative

@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's folders and the reference material beside the checkout."""
+"""Shared fixtures: the project's folders and the published reference material."""
 
 from __future__ import annotations
 
@@ -13,16 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
 
-def _reference_dir() -> Path:
-    # ../shared/reference beside the checkout; CI lays shared/ beside its clone the same way.
-    for base in (ROOT.parent, ROOT.parent.parent):
-        candidate = base / "shared" / "reference"
-        if candidate.is_dir():
-            return candidate
-    return ROOT.parent / "shared" / "reference"
-
-
-REFERENCE = _reference_dir()
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
+"""The published text of the reference forms and the summary of the scoring rules (its README says where they
+come from): in the repository, so that no test needs anything beside the checkout."""
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The published figures, read from ../shared/reference/pingtang-court-2024.txt.
+"""The published figures, read from tests/fixtures/reference/pingtang-court-2024.txt.
 
 Tests compare formgen's computation with these; nothing here is typed in by hand.
 """

@@ -19,8 +19,6 @@ from .conftest import CONTENT, REFERENCE, ROOT
 from .reference import FORM_TITLE, published_forms, squash
 
 REFERENCE_TEXT = REFERENCE / "pingtang-court-2024.txt"
-needs_reference = pytest.mark.skipif(not REFERENCE_TEXT.exists(),
-                                     reason="../shared/reference is not beside the checkout")
 
 
 def run(capsys, *argv):
@@ -77,7 +75,6 @@ def site(tmp_path: Path, project_root: Path) -> Path:
 
 # --- text -------------------------------------------------------------------------------------------------
 
-@needs_reference
 def test_the_published_text_imports_to_the_hand_made_forms(capsys, site):
     code, out, _ = run(capsys, "import", REFERENCE_TEXT, "--out", site / "2024")
     assert code == 0, out
@@ -86,7 +83,6 @@ def test_the_published_text_imports_to_the_hand_made_forms(capsys, site):
     assert_same_forms(export(capsys, site), export(capsys, CONTENT / "2024"))
 
 
-@needs_reference
 def test_the_report_names_each_form_with_the_line_it_starts_on(capsys, site):
     _, out, _ = run(capsys, "import", REFERENCE_TEXT, "--out", site)
     source = REFERENCE_TEXT.read_text(encoding="utf-8").splitlines()
@@ -98,7 +94,6 @@ def test_the_report_names_each_form_with_the_line_it_starts_on(capsys, site):
     assert out.splitlines()[-2] == "10 forms imported from 1 file: 0 errors, 0 warnings — ok"
 
 
-@needs_reference
 def test_slugs_are_readable_ascii_and_stable(capsys, site, tmp_path):
     run(capsys, "import", REFERENCE_TEXT, "--out", site)
     run(capsys, "import", REFERENCE_TEXT, "--out", tmp_path / "again")
@@ -110,7 +105,6 @@ def test_slugs_are_readable_ascii_and_stable(capsys, site, tmp_path):
     assert len(set(names)) == 10 and any(re.search(r"-2-2024\.md$", name) for name in names)
 
 
-@needs_reference
 def test_an_existing_file_is_kept_unless_force(capsys, site):
     run(capsys, "import", REFERENCE_TEXT, "--out", site)
     target = sorted(site.glob("*.md"))[0]
@@ -123,7 +117,6 @@ def test_an_existing_file_is_kept_unless_force(capsys, site):
     assert code == 0 and target.read_text(encoding="utf-8") != "mine\n"
 
 
-@needs_reference
 def test_stated_figures_are_kept_so_that_check_shows_where_they_differ(capsys, site, tmp_path):
     text = REFERENCE_TEXT.read_text(encoding="utf-8")
     total_line = next(line for line in text.splitlines() if re.match(r"总\s+分\s+100\s+97\.09$", line))
@@ -137,7 +130,6 @@ def test_stated_figures_are_kept_so_that_check_shows_where_they_differ(capsys, s
     assert len(errors) == 1 and "98.09" in errors[0] and "97.09" in errors[0]
 
 
-@needs_reference
 def test_text_that_fits_no_cell_is_reported_with_its_line(capsys, site, tmp_path):
     lines = REFERENCE_TEXT.read_text(encoding="utf-8").splitlines()
     at = next(number for number, line in enumerate(lines) if line.startswith("  财政拨款")) + 1
@@ -150,7 +142,6 @@ def test_text_that_fits_no_cell_is_reported_with_its_line(capsys, site, tmp_path
     assert f"extra.txt:{at + 1}: warning:" in warning and "[import-unplaced]" in warning
 
 
-@needs_reference
 def test_printed_weights_and_money_units_unlike_the_scheme_are_reported(capsys, site, tmp_path):
     lines = REFERENCE_TEXT.read_text(encoding="utf-8").splitlines()
     weight = lines.index("(50分)")
@@ -170,7 +161,6 @@ def test_printed_weights_and_money_units_unlike_the_scheme_are_reported(capsys, 
 
 # --- damaged input ------------------------------------------------------------------------------------------
 
-@needs_reference
 def test_a_truncated_text_writes_what_it_has_and_fails_clearly(capsys, site, tmp_path):
     lines = REFERENCE_TEXT.read_text(encoding="utf-8").splitlines()
     third = [number for number, line in enumerate(lines) if line.strip() == FORM_TITLE][2]

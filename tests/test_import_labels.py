@@ -165,10 +165,7 @@ def test_a_shanghai_title_in_yuan_tells_shanghai(capsys, site):
 
 
 def test_the_reference_text_is_read_as_the_reference(capsys, site):
-    from .test_import import REFERENCE_TEXT, needs_reference  # noqa: F401 - skip where it is missing
-
-    if not REFERENCE_TEXT.exists():
-        pytest.skip("../shared/reference is not beside the checkout")
+    from .test_import import REFERENCE_TEXT
     code, out, _ = run(capsys, "import", REFERENCE_TEXT, "--out", site / "content")
     assert code == 0, out
     assert "profile reference, by the labels it prints: 主管部门及代码" in out
