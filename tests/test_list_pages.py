@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
+from generator.render.html import ListRow, environment, list_pages, render
 
 from . import layout
 from .conftest import CONTENT, ROOT
@@ -258,3 +259,23 @@ def test_the_chart_links_each_form_by_its_title(stress: Path) -> None:
     assert "干警食堂运行保障经费" in links and len(re.findall(r"<li>", chart)) == 5
     assert '<span class="bar bar-rate" style="width: 99.19%"></span>' in chart  # 214,260 / 216,000 = 99.19%
 
+
+
+def test_above_sixty_forms_the_chart_shows_the_distribution() -> None:
+    """61 forms: 60 at 执行率 100% and 总分 95, one unscored at 55% — bins of ten points, no links; the 100s fall
+    in the last bin, the unscored form counts by 执行率 only."""
+    full = [ListRow(f"f{n}", f"项目{n}", f"项目{n}", 2024, "平塘县人民法院", "ping-tang", Decimal(100), Decimal(100),
+                    Decimal(100), Decimal(95), "优") for n in range(60)]
+    unscored = ListRow("g", "储备粮", "储备粮", 2024, "平塘县人民法院", "ping-tang", Decimal(100), Decimal(55),
+                       Decimal(55), None, None)
+    config = SiteConfig()
+    index = next(iter(list_pages([*full, unscored], config)))
+    text = render(environment(), index, config)
+    chart = text[text.index('<figure class="chart">'):text.index("</figure>")]
+    assert "执行率与总分的分布（表格数量）" in chart and "<a " not in chart
+    bins = re.findall(r'<li><span class="chart-label">([^<]+)</span>.*?width: ([\d.]+)%.*?</span>(\d+)</span>'
+                      r'.*?width: ([\d.]+)%.*?</span>(\d+)</span></span></li>', chart, re.S)
+    assert len(bins) == 10
+    assert bins[5] == ("50–60", "1.67", "1", "0.00", "0")  # 1 of the largest bin's 60
+    assert bins[9] == ("90–100", "100.00", "60", "100.00", "60")
+    assert all(bin[2] == bin[4] == "0" for index, bin in enumerate(bins) if index not in (5, 9))
