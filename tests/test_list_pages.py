@@ -17,7 +17,7 @@ import pytest
 
 from generator.build import build_site
 from generator.config import SiteConfig, load_config
-from generator.render.html import ListRow, environment, list_pages, render
+from generator.render.html import ListRow, bundle_links, environment, list_pages, render, with_bundles
 
 from . import layout
 from .conftest import CONTENT, ROOT
@@ -254,10 +254,12 @@ def test_the_chart_links_each_form_by_its_title(stress: Path) -> None:
     """The chart's links are plain links (no control inside another), with the title as their name."""
     index = _text(stress / "index.html")
     chart = index[index.index('<figure class="chart">'):index.index("</figure>")]
-    assert "<svg" not in chart
+    svgs = re.findall(r"<svg[^>]*>.*?</svg>", chart, re.S)
+    assert len(svgs) == 10 and all('aria-hidden="true"' in svg and "<a " not in svg for svg in svgs)
     links = [html.unescape(text) for text in re.findall(r'<a href="forms/[^"]+">([^<]+)</a>', chart)]
     assert "干警食堂运行保障经费" in links and len(re.findall(r"<li>", chart)) == 5
-    assert '<span class="bar bar-rate" style="width: 99.19%"></span>' in chart  # 214,260 / 216,000 = 99.19%
+    assert '<rect class="bar-rate" width="99.19" height="10"/>' in chart  # 214,260 / 216,000 = 99.19%
+    assert " style=" not in chart  # lengths are SVG attributes: pages carry no style attribute
 
 
 
@@ -273,9 +275,24 @@ def test_above_sixty_forms_the_chart_shows_the_distribution() -> None:
     text = render(environment(), index, config)
     chart = text[text.index('<figure class="chart">'):text.index("</figure>")]
     assert "执行率与总分的分布（表格数量）" in chart and "<a " not in chart
-    bins = re.findall(r'<li><span class="chart-label">([^<]+)</span>.*?width: ([\d.]+)%.*?</span>(\d+)</span>'
-                      r'.*?width: ([\d.]+)%.*?</span>(\d+)</span></span></li>', chart, re.S)
+    bins = re.findall(r'<li><span class="chart-label">([^<]+)</span>.*?width="([\d.]+)".*?</span>(\d+)</span>'
+                      r'.*?width="([\d.]+)".*?</span>(\d+)</span></span></li>', chart, re.S)
     assert len(bins) == 10
     assert bins[5] == ("50–60", "1.67", "1", "0.00", "0")  # 1 of the largest bin's 60
     assert bins[9] == ("90–100", "100.00", "60", "100.00", "60")
     assert all(bin[2] == bin[4] == "0" for index, bin in enumerate(bins) if index not in (5, 9))
+
+
+def test_bundles_are_offered_newest_year_first_then_units_by_pinyin() -> None:
+    def row(slug: str, year: int, unit: str, unit_slug: str) -> ListRow:
+        return ListRow(slug, slug, slug, year, unit, unit_slug, Decimal(1), Decimal(1), Decimal(100), Decimal(100),
+                       "优")
+
+    rows = [row("a", 2023, "平塘县人民法院", "ping-tang"), row("b", 2025, "平塘县人民法院", "ping-tang"),
+            row("c", 2025, "平塘县人民法院", "ping-tang"), row("d", 2025, "罗甸县人民法院", "luo-dian"),
+            row("e", 2024, "罗甸县人民法院", "luo-dian")]
+    offered = bundle_links(with_bundles(rows, most=1))  # one form a volume: 2025 平塘 has two volumes
+    assert [(link.year, link.unit, link.volume, link.forms) for link in offered] == [
+        (2025, "罗甸县人民法院", None, 1), (2025, "平塘县人民法院", 1, 1), (2025, "平塘县人民法院", 2, 1),
+        (2024, "罗甸县人民法院", None, 1), (2023, "平塘县人民法院", None, 1)]
+    assert offered[2].path == "pdf/bundles/2025-ping-tang-di-2-ce.pdf"

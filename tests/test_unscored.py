@@ -204,7 +204,7 @@ def test_lists_show_an_unscored_form_beside_scored_ones(tmp_path):
     assert counts["2024"] == reference_counts["2024"] and sum(count for _, count in counts["2024"]) == 10
     assert [count for _, count in counts["2020"]] == [0] * len(counts["2020"])
     # The chart draws its 执行率 bar and no 总分 bar.
-    assert ('<span class="bar bar-total" style="width: 0.00%"></span></span><span class="chart-value">'
+    assert ('<rect class="bar-total" width="0.00" height="10"/></svg><span class="chart-value">'
             '<span class="visually-hidden">总分 </span>—</span>') in index
     year = (out / "years" / "2020.html").read_text(encoding="utf-8")
     assert "（1张）" in year and ">—</td>" in year
