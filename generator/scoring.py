@@ -38,7 +38,7 @@ from .model import Form, Indicator, short_label
 from .values import Comparison, DateValue, Quantity, Text, UnitMismatch, ValueSyntaxError
 
 __all__ = ["IndicatorResult", "Method", "ScoredForm", "Summary", "band_for", "score_form", "score_indicator",
-           "summarize"]
+           "summarize", "summarize_by_year"]
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -615,3 +615,19 @@ def summarize(forms: Sequence[Summable], scheme: Scheme) -> Summary:
         if form.grade is not None:
             grades[form.grade] = grades.get(form.grade, 0) + 1
     return Summary(len(forms), budget, executed, rate, grades, scheme.places)
+
+
+class YearSummable(Summable, Protocol):
+    """A form that can be summed with the others of its year (a list row)."""
+
+    @property
+    def year(self) -> int: ...
+
+
+def summarize_by_year(forms: Sequence[YearSummable], scheme: Scheme) -> list[tuple[int, Summary]]:
+    """The summary of each year of `forms`, newest year first. Budgets of different years are never added
+    together: a 全年预算数 is a year's appropriation, and a sum over years is no figure any report uses."""
+    years: dict[int, list[YearSummable]] = {}
+    for form in forms:
+        years.setdefault(form.year, []).append(form)
+    return [(year, summarize(years[year], scheme)) for year in sorted(years, reverse=True)]

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 
 from .reading import ascii_digits
 
-__all__ = ["SLUG_CHARS", "download_name", "form_slug", "slug", "unit_slugs", "words"]
+__all__ = ["SLUG_CHARS", "download_name", "form_slug", "pinyin_order", "slug", "unit_slugs", "words"]
 
 SLUG_CHARS = 60
 """Characters of pinyin at most in a slug (before a form's year): long titles make unwieldy file names
@@ -51,6 +51,13 @@ def words(text: str) -> list[str]:
     spelled = "-".join(lazy_pinyin(ascii_digits(unicodedata.normalize("NFKC", text))))
     ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii").lower()
     return [word for word in re.split(r"[^a-z0-9]+", ascii_text) if word]
+
+
+def pinyin_order(text: str) -> tuple[tuple[str, ...], str]:
+    """The key that sorts names as a Chinese index does, by pinyin (罗甸 luo before 平塘 ping, where code
+    points put 平 first): the name's `words`, syllable by syllable, then the name itself, so that names that
+    read alike (长安, 常安) still come in one fixed order."""
+    return tuple(words(text)), text
 
 
 def _fitting(parts: list[str], most: int) -> int:

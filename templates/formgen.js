@@ -10,6 +10,7 @@
   var searchText = window.FORMGEN_SEARCH || {};
   var count = form.querySelector(".count");
   var collator = new Intl.Collator("zh-CN", { numeric: true });
+  var sorted = "";  // how the rows are ordered, said after the count once a reader sorts them
 
   function normalize(text) {
     return (text || "").normalize("NFKC").toLowerCase().replace(/\s+/g, "");
@@ -35,7 +36,8 @@
       row.hidden = !visible;
       if (visible) { shown += 1; }
     });
-    count.textContent = "显示 " + shown + " / " + rows.length + " 张";
+    // The count is an aria-live region: a screen reader says it after each change of the filters or the order.
+    count.textContent = "显示 " + shown + " / " + rows.length + " 张" + sorted;
   }
 
   function sortBy(header) {
@@ -53,8 +55,11 @@
       return descending ? -order : order;
     });
     rows.forEach(function (row) { body.appendChild(row); });
+    sorted = "，按" + header.textContent + (descending ? "降序" : "升序") + "排列";
+    apply();
   }
 
+  // A button in each column header: reached by Tab, pressed by Enter or Space, as any button.
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header) {
     var button = document.createElement("button");
     button.type = "button";

@@ -174,6 +174,12 @@ def test_hunan_feed_has_null_points(hunan_site):
     assert {(row["weight"], row["score"]) for row in record["indicators"]} == {(None, None)}
 
 
+def _grade_counts(index: str) -> dict[str, list[tuple[str, int]]]:
+    """The count of forms per grade of each year's summary on a list page."""
+    return {year: [(grade, int(count)) for grade, count in re.findall(r"<span>(\S+) (\d+)</span>", grades)]
+            for year, grades in re.findall(r'<h2>(\d{4})年度</h2>.*?<dd class="grades">(.*?)</dd>', index, re.S)}
+
+
 def test_lists_show_an_unscored_form_beside_scored_ones(tmp_path):
     """A site mixing the reference forms and the 湖南 form: the 湖南 row shows “—” for 总分 and 等级, and
     counts in the sums of A and B but under no grade."""
@@ -191,12 +197,15 @@ def test_lists_show_an_unscored_form_beside_scored_ones(tmp_path):
     row = re.search(r'<tr data-slug="grain-reserve"[^>]*>(.*?)</tr>', index, re.S)
     assert row is not None and 'data-grade=""' in row.group(0)
     assert re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))[-2:] == ["—", "—"]
-    # The grade counts are the reference site's alone: the 湖南 form has no grade.
-    counts = re.findall(r"<dt>等级“(.)”</dt><dd>(\d+)</dd>", index)
+    # The grade counts are the reference site's alone: the 湖南 form has no grade (figures are per year: the
+    # 湖南 form is 2020's, the reference forms 2024's).
     reference_index = (tmp_path / "reference" / "index.html").read_text(encoding="utf-8")
-    assert counts == re.findall(r"<dt>等级“(.)”</dt><dd>(\d+)</dd>", reference_index) and counts
+    counts, reference_counts = _grade_counts(index), _grade_counts(reference_index)
+    assert counts["2024"] == reference_counts["2024"] and sum(count for _, count in counts["2024"]) == 10
+    assert [count for _, count in counts["2020"]] == [0] * len(counts["2020"])
     # The chart draws its 执行率 bar and no 总分 bar.
-    assert "<title>总分 —</title>" in index and 'width="0.00" height="9" class="bar-total"><title>总分 —' in index
+    assert ('<rect class="bar-total" width="0.00" height="10"/></svg><span class="chart-value">'
+            '<span class="visually-hidden">总分 </span>—</span>') in index
     year = (out / "years" / "2020.html").read_text(encoding="utf-8")
     assert "（1张）" in year and ">—</td>" in year
     csv_text = (out / "data" / "forms.csv").read_text(encoding="utf-8-sig")

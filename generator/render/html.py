@@ -28,11 +28,12 @@ from ..findings import Finding, Level
 from ..model import Status
 from ..pipeline import Entry
 from ..profile import FUNDS_LABEL_KEYS, MoneyFormat, Profile, per_profile
-from ..scoring import IndicatorResult, Method, ScoredForm, summarize
+from ..scoring import IndicatorResult, Method, ScoredForm, summarize_by_year
 from .narrative import to_html
 
-__all__ = ["FormView", "Grid", "Link", "ListRow", "Page", "display_titles", "environment", "form_page", "form_view",
-           "grid", "links", "list_pages", "list_row", "render", "with_bundles"]
+__all__ = ["BundleLink", "FormView", "Grid", "Link", "ListRow", "Page", "bundle_links", "display_titles",
+           "environment", "form_page", "form_view", "grid", "links", "list_pages", "list_row", "render",
+           "with_bundles"]
 
 
 def default_templates() -> Path:
@@ -593,51 +594,87 @@ def relative_url(from_page: str, target: str) -> str:
 
 @dataclass(frozen=True)
 class ChartBar:
+    """One row of the chart: a form (its title, linking to its page) or, in the distribution chart, a bin of
+    ten points (no link), with its two bars."""
+
     label: str
     href: str
+    """The form's page, relative to the list page; empty for a bin."""
     rate: str
+    """The 执行率 as printed (a bin: the number of forms in it)."""
     total: str
-    rate_width: float
-    total_width: float
-    y: int
+    rate_width: str
+    """The bar's length, in percent of the bar's track, as CSS reads it (``70.93``)."""
+    total_width: str
 
 
 @dataclass(frozen=True)
 class Chart:
-    """Bars of 执行率 and 总分 per form (up to `PER_FORM_LIMIT` forms), else their distribution."""
+    """Bars of 执行率 and 总分 per form (up to `PER_FORM_LIMIT` forms), else their distribution: rows of HTML
+    laid out by CSS, so that on a phone a row puts its title above its bars and the text keeps its size (an
+    SVG drawn for 800 px shrank its labels below legibility at 390 px)."""
 
     per_form: bool
     bars: list[ChartBar]
-    bins: list[tuple[str, int, int, float, float]]
-    """(label, forms by 执行率, forms by 总分, widths) for the distribution chart."""
-    height: int
 
 
 PER_FORM_LIMIT = 60
 UNSCORED = "—"
 """What the lists, covers and chart show for the 总分 and 等级 of an unscored form."""
-_BAR = 9  # px per bar; two bars and a gap per form
+_PERCENT = Decimal("0.01")
+
+
+def _width(value: Decimal, full: Decimal) -> str:
+    """`value` as a share of `full`, in percent with two decimals, within 0 to 100 (a 执行率 above 100% fills
+    the track and no more)."""
+    share = min(max(value, Decimal(0)) * 100 / full, Decimal(100)) if full else Decimal(0)
+    return f"{share.quantize(_PERCENT):f}"
 
 
 def chart(rows: list[ListRow], from_page: str) -> Chart:
-    """Layout of the index chart (drawn as inline SVG by _chart.html; no JavaScript needed)."""
+    """Layout of the list page's chart (drawn by _chart.html at build time; no JavaScript needed)."""
+    hundred = Decimal(100)
     if len(rows) <= PER_FORM_LIMIT:
         # An unscored form has a 执行率 bar and no 总分 bar.
-        bars = [ChartBar(row.short_title, relative_url(from_page, row.page), row.places.show_rate(row.execution_rate),
-                         UNSCORED if row.total is None else row.places.show_score(row.total),
-                         float(row.execution_rate), 0.0 if row.total is None else float(row.total),
-                         30 + index * (2 * _BAR + 8))
-                for index, row in enumerate(rows)]
-        return Chart(True, bars, [], 30 + len(rows) * (2 * _BAR + 8) + 10)
+        return Chart(True, [ChartBar(row.short_title, relative_url(from_page, row.page),
+                                     row.places.show_rate(row.execution_rate),
+                                     UNSCORED if row.total is None else row.places.show_score(row.total),
+                                     _width(row.execution_rate, hundred),
+                                     _width(Decimal(0) if row.total is None else row.total, hundred))
+                            for row in rows])
     by_rate, by_total = [0] * 10, [0] * 10
     for row in rows:  # bins of ten points; 100 falls in the last
         by_rate[min(int(row.execution_rate) // 10, 9)] += 1
         if row.total is not None:  # an unscored form counts by 执行率 only
             by_total[min(int(row.total) // 10, 9)] += 1
-    largest = max(*by_rate, *by_total) or 1
-    bins = [(f"{low * 10}–{low * 10 + 10}", by_rate[low], by_total[low], by_rate[low] / largest * 100,
-             by_total[low] / largest * 100) for low in range(10)]
-    return Chart(False, [], bins, 30 + len(bins) * (2 * _BAR + 8) + 10)
+    largest = Decimal(max(*by_rate, *by_total) or 1)
+    return Chart(False, [ChartBar(f"{low * 10}–{low * 10 + 10}", "", str(by_rate[low]), str(by_total[low]),
+                                  _width(Decimal(by_rate[low]), largest), _width(Decimal(by_total[low]), largest))
+                         for low in range(10)])
+
+
+@dataclass(frozen=True)
+class BundleLink:
+    """A bundle (or one volume of it) as a list page offers it for download."""
+
+    path: str
+    download: str
+    """The name it downloads under."""
+    unit: str
+    year: int
+    volume: int | None
+    forms: int
+
+
+def bundle_links(rows: list[ListRow]) -> list[BundleLink]:
+    """The bundles holding `rows`, newest year first, then units by pinyin, then volumes in order."""
+    groups: dict[str, list[ListRow]] = {}
+    for row in rows:
+        if row.bundle is not None:
+            groups.setdefault(row.bundle, []).append(row)
+    found = [BundleLink(path, members[0].bundle_name, members[0].unit, members[0].year, members[0].volume,
+                        len(members)) for path, members in groups.items()]
+    return sorted(found, key=lambda link: (-link.year, slugs.pinyin_order(link.unit), link.volume or 0))
 
 
 def form_page(view: FormView, review: bool = False) -> Page:
@@ -646,24 +683,31 @@ def form_page(view: FormView, review: bool = False) -> Page:
 
 
 def list_pages(rows: list[ListRow], config: SiteConfig) -> Iterator[Page]:
-    """The index and the per-year and per-unit lists, in a stable order."""
+    """The index and the per-year and per-unit lists, in a stable order: newest year first everywhere (the
+    navigation, the pages, each table's rows; within a year the forms keep their file order), units by pinyin
+    (`slugs.pinyin_order`), as a reader looks for them."""
+    newest_first = sorted(rows, key=lambda row: -row.year)  # stable: file order within a year
+    years = sorted({row.year for row in rows}, reverse=True)
+    units = sorted({row.unit for row in rows}, key=slugs.pinyin_order)
     navigation = {
-        "years": sorted({row.year for row in rows}, reverse=True),
-        "units": sorted({row.unit for row in rows}),
+        "years": years,
+        "units": units,
         "unit_pages": {row.unit: row.unit_page for row in rows},
         "year_pages": {row.year: year_page_path(row.year) for row in rows},
         "grades": [grade.name for grade in sorted(config.scheme.grades, key=lambda g: g.minimum, reverse=True)],
     }
 
-    def page(path: str, heading: str, chosen: list[ListRow]) -> Page:
+    def page(path: str, heading: str, chosen: list[ListRow], year: int | None = None) -> Page:
+        # Figures per year, never summed across years (scoring.summarize_by_year); a year's page is that year's.
         return Page(path, "list.html", {"heading": heading, "rows": chosen, "chart": chart(chosen, path),
-                                        "summary": summarize(chosen, config.scheme), **navigation})
+                                        "summaries": summarize_by_year(chosen, config.scheme), "page_year": year,
+                                        "bundles": bundle_links(chosen), **navigation})
 
-    yield page("index.html", config.site.title, rows)
-    for year in sorted({row.year for row in rows}):
-        yield page(year_page_path(year), f"{year}年度", [row for row in rows if row.year == year])
-    for unit in sorted({row.unit for row in rows}):
-        chosen = [row for row in rows if row.unit == unit]
+    yield page("index.html", config.site.title, newest_first)
+    for year in years:
+        yield page(year_page_path(year), f"{year}年度", [row for row in newest_first if row.year == year], year)
+    for unit in units:
+        chosen = [row for row in newest_first if row.unit == unit]
         yield page(chosen[0].unit_page, unit, chosen)
 
 
