@@ -12,7 +12,8 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
   elsewhere — is refused and stops the rendering, as `FetchRefused` naming the URL. WeasyPrint stops
   with an exception that is no `Exception` (FatalURLFetchingError): every call into WeasyPrint here
   turns it into `FetchRefused` (an ordinary formgen error), so no caller sees WeasyPrint's.
-* **Layout once.** A form is laid out once (`layout_pdf`); its own PDF is written from that layout,
+* **Layout once.** A form is laid out once (`fit_form`: again only where its first layout shows that
+  its figures, its pages or its continued labels need it); its own PDF is written from that layout,
   and its bundle composes the same pages with the bundle's page decorations (`compose_pdf`), in
   parts of a bounded number of forms that pypdf joins into one file (`join_pdfs`).
 * **Reproducible output.** Dates come from the form's 填报日期, never the clock; the PDF identifier
@@ -414,10 +415,9 @@ def _starts(document: Any) -> tuple[int, ...]:
 
 def _last_page_fill(document: Any) -> float:
     """How much of its last page's height a document's content takes (0 to 1)."""
-    page = document.pages[-1]
-    box = page._page_box
     from weasyprint.formatting_structure.boxes import MarginBox
 
+    box = document.pages[-1]._page_box
     content = [child for child in box.children if not isinstance(child, MarginBox)]
     top = box.content_box_y()
     bottom = max((descendant.position_y + descendant.margin_height() for child in content
