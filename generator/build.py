@@ -494,11 +494,15 @@ class _Pdfs:
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             pass  # no cache yet, or not ours: every part is made
 
-    def form_html(self, view: render_html.FormView) -> tuple[str, str]:
-        """(the HTML of a form's PDF, its sheet: the table as an archival bundle shows it)."""
+    def form_html(self, view: render_html.FormView, fit: render_pdf.Fit | None = None) -> tuple[str, str]:
+        """(the HTML of a form's PDF, its sheet: the table as an archival bundle shows it), as it is or
+        with a `fit` to its pages (render_pdf.fit_form)."""
+        if fit is not None and fit.starts:
+            view = dataclasses.replace(view, rows=render_html.split_rows(view.rows, fit.starts))
         sheet = self.env.get_template("_form_table.html").module.sheet(view, self.config.scheme)
         page = render_html.Page(view.pdf or "", "pdf.html",
-                                {"view": view, "sheet": sheet, "fonts": self.environment.fonts})
+                                {"view": view, "sheet": sheet, "fonts": self.environment.fonts,
+                                 "fit_style": Markup(fit.style) if fit is not None else ""})
         return render_html.render(self.env, page, self.config), str(sheet)
 
     def key(self, html: str) -> str:
@@ -808,11 +812,12 @@ class _Pdfs:
         entry = load_entry(job.source, self.config, self.cwd)
         if entry.scored is None:  # changed since it was checked
             raise ValueError(_("the form no longer checks: it changed during the build; build again"))
-        html, _sheet = self.form_html(render_html.form_view(entry, job.display_title, self.config, pdf=True))
+        view = render_html.form_view(entry, job.display_title, self.config, pdf=True)
+        html, _sheet = self.form_html(view)
         missing = render_pdf.missing_glyphs(render_html.visible_text(html), self.environment)
         if missing:
             raise ValueError(render_pdf.missing_glyphs_message(missing, self.environment))
-        document = render_pdf.layout_pdf(html, job.source.parent, self.roots)
+        document = render_pdf.fit_form(lambda fit: self.form_html(view, fit)[0], job.source.parent, self.roots)
         if unchanged is not None:
             writer.write(job.pdf, unchanged, job.key)
         else:

@@ -433,9 +433,21 @@ _WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
 _WEIGHT_PREFIX = re.compile(r"^([(（](\s*\d+(\.\d*)?\s*(分\s*[)）]?)?)?)?$")  # (50分) cut short by a line end
 
 
+_CONTINUED = re.compile(r"[(（]\s*续\s*[)）]$")
+"""What formgen's PDFs add to the 一级/二级 cells repeated on a page where their group goes on (产出指标（续）):
+not part of the name."""
+_CONTINUED_PREFIX = re.compile(r"^[(（](\s*(续\s*[)）]?)?)?$")  # （续） cut short by a line end
+
+
+def level_name(text: str) -> str:
+    """A 一级 or 二级 cell's text without white space and without a continuation mark (``数量指标（续）`` →
+    ``数量指标``)."""
+    return _CONTINUED.sub("", squash(text))
+
+
 def level1_parts(text: str) -> tuple[str, str | None]:
-    """``产出指标(50分)`` → (``产出指标``, ``50``)."""
-    cleaned = squash(text)
+    """``产出指标(50分)`` → (``产出指标``, ``50``); ``产出指标（续）`` → (``产出指标``, None)."""
+    cleaned = level_name(text)
     found = _WEIGHT.search(cleaned)
     if found:
         return cleaned[: found.start()], found.group(1)
@@ -460,18 +472,21 @@ class LevelNames:
 
     def level1_prefix(self, text: str) -> bool:
         cleaned = squash(text)
-        return any(name.startswith(cleaned) or (cleaned.startswith(name) and _WEIGHT_PREFIX.match(cleaned[len(name):]))
+        return any(name.startswith(cleaned) or (cleaned.startswith(name) and (
+            _WEIGHT_PREFIX.match(cleaned[len(name):]) or _CONTINUED_PREFIX.match(cleaned[len(name):])))
                    for name in self.level1)
 
     def is_level2(self, text: str, generic: bool = False) -> bool:
-        cleaned = squash(text)
+        cleaned = level_name(text)
         if cleaned in self.level2:
             return True
         return generic and 2 < len(cleaned) <= 8 and cleaned.endswith("指标") and cleaned not in self.level1
 
     def level2_prefix(self, text: str) -> bool:
         cleaned = squash(text)
-        return any(name.startswith(cleaned) for name in self.level2)
+        return any(name.startswith(cleaned)
+                   or (cleaned.startswith(name) and _CONTINUED_PREFIX.match(cleaned[len(name):]))
+                   for name in self.level2)
 
 
 def display_width(text: str) -> int:

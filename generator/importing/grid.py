@@ -182,7 +182,11 @@ def running(blocks: list[Block], labels: LabelTable) -> set[int]:
     for block in blocks:
         if not block.in_table:
             seen.setdefault((block.key, round(block.top / 4)), set()).add(block.page)
-    return {id(block) for block in blocks if not block.in_table and len(seen[(block.key, round(block.top / 4))]) > 1
+    # A bundle's header names each page's form: a form of one page has its name there once, at the height
+    # where the other forms' names repeat.
+    heights = {height for (_key, height), pages in seen.items() if len(pages) > 1}
+    return {id(block) for block in blocks if not block.in_table
+            and (len(seen[(block.key, round(block.top / 4))]) > 1 or round(block.top / 4) in heights)
             and block.key not in labels.titles and not any(labels.find(block.text))}
 
 

@@ -129,6 +129,14 @@ class Row:
     level1_weight: str
     level2_weight: str = ""
     """The 二级指标's own points where the scheme gives them (数量指标(10分)), else empty."""
+    side_span: int = 0
+    """In a PDF whose indicators run on to other pages (`split_rows`): how many rows the side label
+    (绩效指标) spans from this row, 0 where an earlier row's covers it; 0 on every row otherwise, where the
+    first row's spans them all."""
+    level1_continued: bool = False
+    level2_continued: bool = False
+    """This row begins a page in the middle of its 一级 (二级) group: the group's cell is printed again
+    here, marked 续 (`split_rows`)."""
 
     @property
     def placeholder(self) -> bool:
@@ -169,6 +177,36 @@ def layout_rows(scored: ScoredForm, profile: Profile) -> list[Row]:
                 _points(scheme.level2_weight(result.indicator.level1, result.indicator.level2))
                 if scheme.scored else "")
             for i, result in enumerate(results)]
+
+
+def split_rows(rows: list[Row], starts: tuple[int, ...]) -> list[Row]:
+    """The rows of a PDF whose indicators run on to other pages, each of `starts` (0-based) beginning
+    one: there the side label, the 一级 and the 二级 cells that span it begin again, so that a reader of
+    that page knows which groups its rows belong to, and the spans above end at the page."""
+    if not starts:
+        return rows
+    bounds = sorted({0, *starts, len(rows)})
+    cut = {index: bounds[position + 1] for position, index in enumerate(bounds[:-1])}
+
+    def span_from(index: int, groups: list[int]) -> int:
+        """The span of a group's cell from `index`: to the group's end or the page's, whichever is first."""
+        start = max(start for start in range(index + 1) if groups[start])
+        end = start + groups[start]
+        page_end = next(bound for bound in bounds if bound > index)
+        return min(end, page_end) - index
+
+    level1 = [row.level1_span for row in rows]
+    level2 = [row.level2_span for row in rows]
+    split = []
+    for index, row in enumerate(rows):
+        if index in cut:
+            split.append(dataclasses.replace(row, side_span=cut[index] - index, level1_span=span_from(index, level1),
+                                 level2_span=span_from(index, level2), level1_continued=not row.level1_span,
+                                 level2_continued=not row.level2_span))
+        else:
+            split.append(dataclasses.replace(row, level1_span=span_from(index, level1) if row.level1_span else 0,
+                                 level2_span=span_from(index, level2) if row.level2_span else 0))
+    return split
 
 
 def _points(weight: Decimal | None) -> str:

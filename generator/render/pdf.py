@@ -12,7 +12,8 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
   elsewhere — is refused and stops the rendering, as `FetchRefused` naming the URL. WeasyPrint stops
   with an exception that is no `Exception` (FatalURLFetchingError): every call into WeasyPrint here
   turns it into `FetchRefused` (an ordinary formgen error), so no caller sees WeasyPrint's.
-* **Layout once.** A form is laid out once (`layout_pdf`); its own PDF is written from that layout,
+* **Layout once.** A form is laid out once (`fit_form`: again only where its first layout shows that
+  its figures, its pages or its continued labels need it); its own PDF is written from that layout,
   and its bundle composes the same pages with the bundle's page decorations (`compose_pdf`), in
   parts of a bounded number of forms that pypdf joins into one file (`join_pdfs`).
 * **Reproducible output.** Dates come from the form's 填报日期, never the clock; the PDF identifier
@@ -27,8 +28,9 @@ import hashlib
 import mimetypes
 import shutil
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -36,9 +38,9 @@ from urllib.parse import unquote, urlsplit
 from ..errors import FormgenError
 from ..i18n import N_, _, ngettext
 
-__all__ = ["FetchRefused", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
-           "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message", "render_pdf",
-           "site_fetcher", "write_pdf"]
+__all__ = ["FetchRefused", "Fit", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
+           "fit_form", "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message",
+           "render_pdf", "site_fetcher", "write_pdf"]
 
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -232,6 +234,227 @@ def layout_pdf(html: str, base: Path, roots: list[Path]) -> Any:
         document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
                                    url_fetcher=site_fetcher(roots))
         return document.render(font_config=_font_config())
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How one form is fitted to its pages (`fit_form`): what its PDF's template is given.
+
+    The default (nothing set) is the sheet as sheet.css and pdf.css draw it; a form needs more only where
+    its first layout shows it: a figure wider than its column, a second page holding a little, a group
+    of indicators running on to another page."""
+
+    widths: tuple[tuple[str, str], ...] = ()
+    """(column class, width in per cent of the table) of every column, where figures need other widths."""
+    font: str = ""
+    """The tables' font size in pt where it is made smaller to fit their figures ("" : sheet.css's)."""
+    small: str = ""
+    """The font size in pt of the small cells (原因, 备注) with `font`: never below `MIN_FONT_PT`."""
+    tight: bool = False
+    """The tighter style (smaller spacing) that keeps a form that just exceeds a page on one page."""
+    starts: tuple[int, ...] = ()
+    """The indicator rows (0-based) that begin a page after the first: their 一级/二级 cells are repeated
+    there, marked 续."""
+
+    @property
+    def style(self) -> str:
+        """The CSS of this fit, after pdf.css."""
+        rules = [f"table.form col.{name} {{ width: {percent}% !important; }}" for name, percent in self.widths]
+        if self.font:
+            rules.append(f"table.form {{ font-size: {self.font}pt; }} "
+                         f"table.form td.small {{ font-size: {self.small}pt; }}")
+        if self.tight:
+            rules.append(TIGHT_STYLE)
+        return "\n".join(rules)
+
+
+MIN_FONT_PT = Decimal("8")
+"""No text of a form's tables is made smaller than this to fit (a form of record stays legible)."""
+_TABLE_FONT_PT = Decimal("9.5")
+_SMALL_FONT_PT = Decimal("8.5")
+"""sheet.css's font sizes of table.form and td.small, which `Fit.font` scales."""
+_FONT_STEPS = (Decimal("0.95"), Decimal("0.9"), MIN_FONT_PT / _TABLE_FONT_PT)
+_FEWEST_CHARACTERS = 4
+"""A column gives columns whose figures need more its width down to this many characters of the table's
+font (and what its own figures need): the labels of the side columns (一级指标) stay whole words."""
+_PIXELS_PER_POINT = 96 / 72
+TIGHT_STYLE = (".form-title { font-size: 16pt; } .form-year { margin: 0 0 .3rem; } "
+               ".form-meta { margin: 0 0 .15rem; } table.form { line-height: 1.3; } "
+               "table.form th, table.form td { padding: 1px 3px; } table.form td.conclusion { padding: 3px 6px; } "
+               "table.form td.conclusion p { margin: .1em 0; } .form-note, .form-contact { margin: .25rem 0 0; }")
+"""Spacing only: the same fonts, about a tenth less height, for a form whose last page would hold little."""
+_LAST_PAGE_TRY_TIGHT = 0.4
+"""A two-page form whose second page is filled less than this share is tried with `TIGHT_STYLE`."""
+_MAX_PASSES = 4
+"""Layouts of one form at most, however its rows move between pages."""
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """A laid-out box and every box inside it, in order; an absolutely positioned box's (the tables'
+    visually hidden captions) not, since it is not where it appears."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    yield box
+    for child in getattr(box, "children", None) or ():
+        if not isinstance(child, AbsolutePlaceholder):
+            yield from _boxes(child)
+
+
+def _classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def _form_tables(page: Any) -> Iterator[Any]:
+    from weasyprint.formatting_structure.boxes import TableBox
+
+    for box in _boxes(page._page_box):
+        if isinstance(box, TableBox) and "form" in _classes(box):
+            yield box
+
+
+def _needs(document: Any) -> tuple[list[str], list[float], list[float], float]:
+    """(column classes, widths, the width each column's unbreakable text needs, the table's width) in CSS
+    pixels, from a laid-out form. Unbreakable: what is white-space: nowrap (the figures of `unbroken`,
+    td.num); a cell spanning columns shares what its figures need over them, in proportion."""
+    from weasyprint.formatting_structure.boxes import LineBox, TableCellBox, TextBox
+
+    classes: list[str] = []
+    widths: list[float] = []
+    needs: list[float] = []
+    for page in document.pages:
+        for table in _form_tables(page):
+            if not classes:
+                columns = [column for group in table.column_groups for column in group.children]
+                classes = [next((name for name in _classes(column) if name.startswith("c-")), "") for column in columns]
+                widths = [float(column.width) for column in columns]
+                needs = [0.0] * len(columns)
+            for cell in _boxes(table):
+                if not isinstance(cell, TableCellBox) or cell.grid_x + cell.colspan > len(widths):
+                    continue
+                widest = 0.0
+                for line in _boxes(cell):
+                    if isinstance(line, LineBox):
+                        texts = [box for box in _boxes(line) if isinstance(box, TextBox)]
+                        rigid = [box for box in texts if box.style["white_space"] in ("nowrap", "pre")]
+                        if rigid and len(rigid) == len(texts):
+                            widest = max(widest, max(b.position_x + b.width for b in texts)
+                                         - min(b.position_x for b in texts))
+                        elif rigid:
+                            widest = max(widest, *(b.width for b in rigid))
+                if not widest:
+                    continue
+                need = widest + cell.border_width() - cell.width + 1  # its padding and borders; a pixel to spare
+                span = range(cell.grid_x, cell.grid_x + cell.colspan)
+                total = sum(widths[index] for index in span)
+                for index in span:
+                    needs[index] = max(needs[index], need * widths[index] / total)
+    return classes, widths, needs, sum(widths)
+
+
+def _widths(document: Any, fit: Fit) -> Fit:
+    """`fit` with column widths (and, where they cannot fit otherwise, a smaller font) that hold every
+    figure of the form: columns whose figures need more take it from the others, down to
+    `_FEWEST_CHARACTERS`; the font is made smaller in steps to `MIN_FONT_PT` only where that is not enough."""
+    classes, widths, needs, table = _needs(document)
+    if not widths or all(need <= width + 0.5 for need, width in zip(needs, widths, strict=True)) \
+            or "" in classes or len(set(classes)) != len(classes):
+        return fit
+    chosen: list[float] = []
+    for scale in (Decimal(1), *_FONT_STEPS):
+        narrowest = float(_TABLE_FONT_PT * scale) * _PIXELS_PER_POINT * _FEWEST_CHARACTERS + 8  # and padding
+        wanted = [max(width, need * float(scale)) for width, need in zip(widths, needs, strict=True)]
+        excess = sum(wanted) - table
+        slack = [0.0 if want > width else max(0.0, width - max(need * float(scale), narrowest))
+                 for want, width, need in zip(wanted, widths, needs, strict=True)]
+        if excess <= sum(slack) or scale == _FONT_STEPS[-1]:
+            share = min(1.0, excess / sum(slack)) if sum(slack) else 0.0
+            chosen = [want - give * share for want, give in zip(wanted, slack, strict=True)]
+            break
+    total = sum(chosen)
+    percents = tuple((name, f"{width * 100 / total:.3f}") for name, width in zip(classes, chosen, strict=True))
+    font = small = ""
+    if scale != 1:
+        font = f"{(_TABLE_FONT_PT * scale).quantize(Decimal('0.01'))}"
+        small = f"{max(MIN_FONT_PT, (_SMALL_FONT_PT * scale).quantize(Decimal('0.01')))}"
+    return replace(fit, widths=percents, font=font, small=small)
+
+
+def _indicator_rows(document: Any) -> list[list[int]]:
+    """The indicator rows (0-based, in the table's order) on each page."""
+    from weasyprint.formatting_structure.boxes import TableRowBox, TableRowGroupBox
+
+    order: dict[int, int] = {}
+    pages: list[list[int]] = []
+    for page in document.pages:
+        rows: list[int] = []
+        for table in _form_tables(page):
+            if "form-indicators" not in _classes(table):
+                continue
+            for group in table.children:
+                if isinstance(group, TableRowGroupBox) and group.element_tag == "tbody":
+                    for row in group.children:
+                        if isinstance(row, TableRowBox) and row.element_tag == "tr":
+                            rows.append(order.setdefault(id(row.element), len(order)))
+        pages.append(rows)
+    return pages
+
+
+def _starts(document: Any) -> tuple[int, ...]:
+    """The indicator rows that begin a page after the first page of the indicators (a row split
+    across pages begins none)."""
+    starts: list[int] = []
+    seen = -1
+    for rows in _indicator_rows(document):
+        if rows and seen >= 0 and rows[0] > seen:
+            starts.append(rows[0])
+        if rows:
+            seen = max(seen, rows[-1])
+    return tuple(starts)
+
+
+def _last_page_fill(document: Any) -> float:
+    """How much of its last page's height a document's content takes (0 to 1)."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    box = document.pages[-1]._page_box
+    content = [child for child in box.children if not isinstance(child, MarginBox)]
+    top = box.content_box_y()
+    bottom = max((descendant.position_y + descendant.margin_height() for child in content
+                  for descendant in _boxes(child) if hasattr(descendant, "margin_height")), default=top)
+    return (bottom - top) / box.height if box.height else 1.0
+
+
+def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> Any:
+    """A form laid out to its pages (a WeasyPrint Document), from `html_for` (the form's PDF HTML with a
+    `Fit`): laid out once as it is, and again only where that layout shows a need, until nothing moves
+    (at most `_MAX_PASSES` layouts):
+
+    * figures wider than their columns: the columns are sized from the widest figure of each
+      (`_widths`), the font made smaller only where the widths cannot hold them;
+    * a second page holding a little: laid out with `TIGHT_STYLE`, kept if it is then one page;
+    * indicators on several pages: the rows that begin each later page (`Fit.starts`) get the 一级 and
+      二级 labels of their groups again, marked 续; that changes heights, so the pages are found again
+      until they are those the labels were put at."""
+    fit = Fit()
+    document = layout_pdf(html_for(fit), base, roots)
+    passes = 1
+    widened = _widths(document, fit)
+    if widened != fit:
+        fit, document, passes = widened, layout_pdf(html_for(widened), base, roots), passes + 1
+    if len(document.pages) == 2 and _last_page_fill(document) < _LAST_PAGE_TRY_TIGHT:
+        tight = replace(fit, tight=True)
+        tried = layout_pdf(html_for(tight), base, roots)
+        passes += 1
+        if len(tried.pages) == 1:
+            return tried
+    while passes < _MAX_PASSES:
+        starts = _starts(document)
+        if starts == fit.starts:
+            break
+        fit = replace(fit, starts=starts)
+        document, passes = layout_pdf(html_for(fit), base, roots), passes + 1
+    return document
 
 
 def write_pdf(document: Any, *, variant: str | None = None, identifier: bytes | None = None) -> bytes:
