@@ -140,4 +140,12 @@ def screen_style(html: str, grid: Grid, profile: Profile, base_style: str) -> Ma
     if total > A4_TABLE_EM:
         # A desktop has room for a wider sheet than A4: it grows to fit its table rather than scroll.
         rules.append(f".sheet {{ max-width: max(210mm, calc({_pt(total)} + 24mm + 2px)); }}")
-    return Markup("@media screen {\n" + "\n".join(rules) + "\n}")
+    # Printed from the browser the sheet is A4 again: the same widths, the whole table's text smaller where
+    # they add up to more than the page (a 12-digit amount), so that every figure stays inside its cell.
+    fitted = [f"{scope} col.{col} {{ width: {_em(w)}; }}" for col, w in zip(grid.cols, wide, strict=True)]
+    if total > A4_TABLE_EM:
+        # The padding shrinks with the text (4 px = 0.32em of 9.5pt), as the widths above count it in em.
+        fitted.append(f"{scope} {{ font-size: {TABLE_PT * A4_TABLE_EM / total:.2f}pt; }} "
+                      f"{scope} td.small {{ font-size: 0.9em; }} "
+                      f"{scope} th, {scope} td {{ padding: 0.24em 0.32em; }}")
+    return Markup("@media screen {\n" + "\n".join(rules) + "\n}\n@media print {\n" + "\n".join(fitted) + "\n}")
