@@ -3,7 +3,7 @@
 On paper the official table has fixed proportions (templates/sheet.css, or the profile's own widths): a 12-digit
 amount or ``≤1,076,430.57元/平方米`` does not fit its 8% or 11% column, and on a phone the whole table is
 squeezed to 330 px. On screen the form page instead gives every column the width its widest unbreakable piece
-needs (a figure, a whole number cell, a label of up to six characters, never one character per line), read
+needs (a figure, a whole number cell, four characters of a label, never one alone on a line), read
 from the sheet's own HTML (office.parse_sheet: the cells with their spans as the template writes them). The
 table is then as wide as those widths add up to, and scrolls inside its frame where the screen is narrower;
 where the frame is wide enough, each column takes at least its official share of an A4 sheet, so that a
@@ -34,9 +34,10 @@ PADDING_EM = 0.9
 """A cell's padding (4 px each side) and border, with a little to spare for a font wider than measured."""
 COMPUTED_SIZE = 0.75
 """A published form's computed figure under its printed one (FormView.published_style: font-size 0.75em)."""
-LABEL_CHARS = 6
-"""A label (th) is given the width of its first six characters: 年初预算数 and 产出指标 stay on one line and a long
-三级指标 wraps in lines of six, never one character per line."""
+LABEL_CHARS = 4
+"""A label (th) is given the width of at least four characters a line (产出指标 on one line), more where four would
+leave one alone on the last line (年初预算数 whole, not 年初预算/数): never one character per line, in lines as
+short as that allows, so that the table stays as narrow as it can. (formgen.css balances the lines too.)"""
 TEXT_CHARS = 2
 """A text wraps anywhere, but a closing mark stays with the character before it (字。)."""
 
@@ -59,6 +60,12 @@ def text_em(text: str) -> float:
     return width
 
 
+def _label_chars(length: int) -> int:
+    """The characters a line of a label of `length` characters needs for no line to hold one alone."""
+    return next(chars for chars in range(LABEL_CHARS, length + 1) if length % chars != 1) if length > LABEL_CHARS \
+        else length
+
+
 def _pieces(cell: Cell) -> Iterable[float]:
     """The widths (em) of the pieces of a cell that a line cannot break."""
     if cell.vertical:  # one character per line, as the printed form writes its side labels
@@ -74,7 +81,7 @@ def _pieces(cell: Cell) -> Iterable[float]:
             continue
         yield from (text_em(match.group()) for match in FIGURE.finditer(line))
         if cell.kind == "label":
-            yield text_em(line[:LABEL_CHARS])
+            yield text_em(line[:_label_chars(len(line))])
         else:
             yield max((text_em(line[start:start + TEXT_CHARS]) for start in range(len(line))), default=0.0)
     if cell.computed:
