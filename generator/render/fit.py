@@ -23,7 +23,7 @@ from ..profile import Profile
 from .html import FIGURE, Grid
 from .office import Cell, column_widths, parse_sheet
 
-__all__ = ["screen_style", "text_em"]
+__all__ = ["needs", "screen_style", "text_em"]
 
 TABLE_PT = 9.5
 """The table's font size (sheet.css: table.form), in which the widths are written (em)."""
