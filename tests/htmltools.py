@@ -56,3 +56,9 @@ def sheet_text(html: str) -> str:
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def level_label(name: str, points: int) -> str:
+    """A 一级/二级指标 cell's text as the sheet prints it with its points: 产出指标, then (50分) on a line of its
+    own, kept whole (a figure)."""
+    return f'{name}<br><span class="fig">({points}分)</span>'

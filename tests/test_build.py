@@ -21,7 +21,7 @@ from generator.feed import site_feed
 from generator.pipeline import load_site
 
 from .conftest import CONTENT
-from .htmltools import parse
+from .htmltools import level_label, parse
 
 FORM_1 = "power-system-renovation"
 
@@ -87,7 +87,7 @@ def test_feed_equals_export_and_csv_opens_in_excel(built):
 def test_pages_show_computed_figures_as_printed(built):
     html = (built.out / "forms" / f"{FORM_1}.html").read_text(encoding="utf-8")
     for text in ("845,371.59", "599,619.76", ">70.93<", ">7.09<", ">97.09<", "[120]平塘县人民法院",
-                 "填报日期：20250123", "产出指标<br>(50分)", 'lang="zh-CN"', "<caption>", 'scope="col"'):
+                 "填报日期：20250123", level_label("产出指标", 50), 'lang="zh-CN"', "<caption>", 'scope="col"'):
         assert text in html, text
     index = (built.out / "index.html").read_text(encoding="utf-8")
     forms = site_feed(load_site([CONTENT], SiteConfig()))["forms"]

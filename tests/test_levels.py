@@ -27,7 +27,7 @@ from generator.scoring import Method
 
 from .conftest import CONTENT, ROOT
 from .fixturesites import FIXTURES, PUBLISHED, build_fixture, published, site_config
-from .htmltools import sheet_text
+from .htmltools import level_label, sheet_text
 from .pdftools import NO_PDF, pdf_text
 
 SITE = FIXTURES / "ningxia"
@@ -247,10 +247,11 @@ def test_page_prints_the_published_table(built):
     # One funding row, 万元 with one decimal, no 分值 or 得分.
     assert "资金来源年初预算数调整预算数(A)全年执行数(B)执行率(B/A)年度资金总额64.864.864.8100年度总体目标" in text
     # 参考分值 before the targets; the 一级 and 二级 cells with their points; empty template rows as printed.
-    assert "项目产出<br>(30分)" in html and "数量指标<br>(10分)" in html and "成本指标<br>(10分)" in html
+    assert all(level_label(name, points) in html
+               for name, points in (("项目产出", 30), ("数量指标", 10), ("成本指标", 10)))
     assert "数量指标(10分)保障人数102370人2370人10指标2:质量指标(5分)公用经费标准5" in text
-    assert '<th scope="row" class="level3">指标2:</th><td></td><td></td><td></td><td></td><td class="text small">' \
-        in html
+    assert '<th scope="row" class="level3">指标<span class="fig">2</span>:</th><td></td><td></td><td></td><td></td>' \
+        '<td class="text small">' in html
     assert "预算执行率10—100%9计算值10" in text
     assert "经济效益指标指标1:指标2:社会效益指标效果显著15" in text
     record = json.loads((result.out / "data" / "forms" / "junior-school-funds.json").read_text(encoding="utf-8"))

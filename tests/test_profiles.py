@@ -25,7 +25,7 @@ from generator.schema import field_reference, form_schema
 
 from .conftest import ROOT
 from .fixturesites import FIXTURES, build_fixture, site_config
-from .htmltools import sheet_text
+from .htmltools import level_label, sheet_text
 from .pdftools import NO_PDF, pdf_text
 
 # The fixture sites of this file, each named after its profile: two shipped ones and two site profiles
@@ -144,7 +144,7 @@ def test_fixture_page_shows_its_profile(built, name):
     if name == "reference":
         assert "年度资金总额：100,000" in text and "年度指标值(A)" in text
     if name == "budget20":  # 20 points for the budget, 产出指标 40
-        assert '<td class="num">20</td><td class="num">85.00</td>' in html and "产出指标<br>(40分)" in html
+        assert '<td class="num">20</td><td class="num">85.00</td>' in html and level_label("产出指标", 40) in html
     if name == "central":
         assert "项目<br>资金<br>（万元）" in html and "备注" not in text
         assert "年度资金总额120.00120.00108.54" in text  # 万元, rounded half up to 0.01 for printing

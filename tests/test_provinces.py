@@ -21,7 +21,7 @@ from generator.scoring import Method
 
 from .conftest import ROOT
 from .fixturesites import FIXTURES, PUBLISHED, build_fixture, computed, printed_rows, published, site_config
-from .htmltools import sheet_text
+from .htmltools import level_label, sheet_text
 from .pdftools import NO_PDF, pdf_text
 
 ANHUI = FIXTURES / "anhui"
@@ -195,7 +195,7 @@ def test_anhui_page_prints_the_published_table(built):
            f'<td class="num">{computed("0", "89.974")}</td><td class="num">10</td>' \
            f'<td class="num">{computed("0.00", "100.00")}</td><td class="num">{computed("0", "10")}</td></tr>' \
         in html
-    assert "产出指标<br>(50分)" in html and "效益指标<br>(30分)" in html
+    assert level_label("产出指标", 50) in html and level_label("效益指标", 30) in html
     text = sheet_text(html)
     assert text.startswith("项目支出绩效自评表（2022年度）") and "项目资金（万元）" in text
     assert "其中：本年财政拨款9089.97489.974" in text

@@ -87,6 +87,15 @@ def unbroken(value: object) -> Markup:
     return Markup("").join(pieces)
 
 
+@jinja2.pass_environment
+def fit_columns(env: jinja2.Environment, sheet: Markup, view: FormView) -> Markup:
+    """The screen rules that size a sheet's columns to what they hold (`fit.screen_style`), for its form page."""
+    from .fit import screen_style  # fit reads the sheet back with office, which imports this module
+
+    base = env.loader.get_source(env, "sheet.css")[0] if env.loader else ""
+    return Markup("<style>{}</style>").format(screen_style(str(sheet), view.grid, view.profile, base))
+
+
 _CSS_SPECIAL = frozenset('"\'\\<>&')
 
 
@@ -114,7 +123,7 @@ def environment(site_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(money=money, score=formatting.score, rate=formatting.rate,
                        vertical=vertical, markdown=to_html, css_string=css_string,
-                       unbroken=unbroken)
+                       unbroken=unbroken, fit_columns=fit_columns)
     return env
 
 
