@@ -2,7 +2,8 @@
 cell, no figure breaks across lines, no page scrolls sideways, and axe-core finds no WCAG 2.1 A/AA violation.
 
 The sites: the reference site plus one form of 123,456,789,012.34 元, and the stress site
-(tests/fixtures/stress/: 40 rows, long texts, 12-digit amounts, three years, two units). Screenshots of
+(tests/fixtures/stress/: 40 rows, long texts, 12-digit amounts, three years, two units), and the first again
+as a review build (`formgen build --review`, findings beside each sheet). Screenshots of
 every page at every width are kept in test-artifacts/layout/ for people to look at.
 """
 
@@ -43,13 +44,14 @@ def _problems(reports: list[PageReport]) -> str:
     return "\n".join(report.line() for report in reports if not report.clean)
 
 
-@pytest.mark.parametrize("site", ["reference", "stress"])
+@pytest.mark.parametrize("site", ["reference", "stress", "reference-review"])
 def test_every_page_holds_at_every_width(site, tmp_path):
-    if site == "reference":
+    """The review build too: its panel of findings beside each sheet is a page type of its own."""
+    if site.startswith("reference"):
         content, config = with_big_amounts(tmp_path), load_config(ROOT / "formgen.toml")
     else:
         content, config = STRESS / "content", load_config(STRESS / "formgen.toml")
-    out = build_site([content], config, tmp_path / "out").out
+    out = build_site([content], config, tmp_path / "out", review=site.endswith("review")).out
     pages = pages_of(out)
     assert any(path.startswith("forms/") for path in pages) and "index.html" in pages
     shots = ARTIFACTS / site
