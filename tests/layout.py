@@ -153,6 +153,16 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+@contextlib.contextmanager
+def opened(browser: Any, width: int) -> Iterator[Any]:
+    """A new browser page `width` px wide (900 high, in Chinese), closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def pages_of(site: Path) -> list[str]:
     """Every HTML page of a built site, as paths relative to it, in a stable order."""
     return sorted(str(path.relative_to(site)) for path in site.rglob("*.html"))
@@ -164,17 +174,15 @@ def check_site(site: Path, widths: tuple[int, ...] = WIDTHS, shots: Path | None 
     reports = []
     with serving(site) as url, chromium() as browser:
         for width in widths:
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-            page = context.new_page()
-            for path in paths or pages_of(site):
-                page.goto(url + path)
-                page.wait_for_load_state("load")
-                reports.append(measure(page, path, width, axe=axe_available()))
-                if shots is not None:
-                    target = shots / f"{path.replace('/', '_').removesuffix('.html')}-{width}.png"
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(target), full_page=True)
-            context.close()
+            with opened(browser, width) as page:
+                for path in paths or pages_of(site):
+                    page.goto(url + path)
+                    page.wait_for_load_state("load")
+                    reports.append(measure(page, path, width, axe=axe_available()))
+                    if shots is not None:
+                        target = shots / f"{path.replace('/', '_').removesuffix('.html')}-{width}.png"
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        page.screenshot(path=str(target), full_page=True)
     return reports
 
 

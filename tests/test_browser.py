@@ -6,12 +6,8 @@ Screenshots are kept in test-artifacts/browser/ (git-ignored) for people to look
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,8 +16,8 @@ from generator.build import build_site
 from generator.config import SiteConfig
 
 from .conftest import CONTENT, ROOT
+from .layout import CHROMIUM, chromium, serving
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SUB_PATH = "xxgk/2024"
 
@@ -30,20 +26,11 @@ if CHROMIUM is None and os.environ.get("CI"):
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextlib.contextmanager
 def _serving(root: Path) -> Iterator[str]:
     """`root` served on a free loopback port: the URL of its xxgk/2024/."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(root) as url:
+        yield f"{url}{SUB_PATH}/"
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +44,8 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

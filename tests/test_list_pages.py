@@ -176,11 +176,9 @@ def served(stress: Path):
 @in_chromium
 def test_chart_text_is_at_least_12px_at_390(served) -> None:
     url, browser = served
-    context = browser.new_context(viewport={"width": 390, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(url + "index.html")
-    sizes = page.evaluate(_CHART_TEXT)
-    context.close()
+    with layout.opened(browser, 390) as page:
+        page.goto(url + "index.html")
+        sizes = page.evaluate(_CHART_TEXT)
     assert len(sizes) > 10 and min(sizes) >= 12
 
 
@@ -189,11 +187,9 @@ def test_chart_text_is_at_least_12px_at_390(served) -> None:
 def test_summary_cards_fill_their_rows(served, width: int) -> None:
     """No card alone on a row it does not fill (the eighth card used to wrap alone onto a second row)."""
     url, browser = served
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(url + "index.html")
-    grids = page.evaluate(_CARD_ROWS)
-    context.close()
+    with layout.opened(browser, width) as page:
+        page.goto(url + "index.html")
+        grids = page.evaluate(_CARD_ROWS)
     assert len(grids) == 3
     for grid in grids:
         for row in grid["rows"]:
@@ -212,42 +208,40 @@ def _tab_to(page, selector: str, most: int = 60) -> None:
 @in_chromium
 def test_search_and_sort_by_keyboard_alone_are_announced(served) -> None:
     url, browser = served
-    context = browser.new_context(viewport={"width": 390, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(url + "index.html")
-    live = page.locator("form.filters output.count")
-    assert live.get_attribute("aria-live") == "polite"
-    assert live.inner_text() == "显示 5 / 5 张"
+    with layout.opened(browser, 390) as page:
+        page.goto(url + "index.html")
+        live = page.locator("form.filters output.count")
+        assert live.get_attribute("aria-live") == "polite"
+        assert live.inner_text() == "显示 5 / 5 张"
 
-    _tab_to(page, "input[name=q]")
-    page.keyboard.type("运行")
-    titles = page.locator("table.forms-list tbody tr:visible th a").all_inner_texts()
-    assert sorted(titles) == sorted(["执行指挥中心运行维护经费", "干警食堂运行保障经费",
-                                     "智慧法院建设及审判法庭、诉讼服务中心、执行指挥中心设施设备维修改造与运行维护专项资金"])
-    assert live.inner_text() == "显示 3 / 5 张"
+        _tab_to(page, "input[name=q]")
+        page.keyboard.type("运行")
+        titles = page.locator("table.forms-list tbody tr:visible th a").all_inner_texts()
+        assert sorted(titles) == sorted(["执行指挥中心运行维护经费", "干警食堂运行保障经费",
+                                         "智慧法院建设及审判法庭、诉讼服务中心、执行指挥中心设施设备维修改造与运行维护专项资金"])
+        assert live.inner_text() == "显示 3 / 5 张"
 
-    _tab_to(page, "th[data-key=total] button")
-    page.keyboard.press("Enter")
-    totals = [Decimal(text) for text in page.locator("table.forms-list tbody tr:visible td:nth-child(7)")
-              .all_inner_texts()]
-    assert len(totals) == 3 and totals == sorted(totals) and len(set(totals)) == 3
-    assert page.locator("th[data-key=total]").get_attribute("aria-sort") == "ascending"
-    assert page.locator("th[data-key=year]").get_attribute("aria-sort") is None
-    assert live.inner_text() == "显示 3 / 5 张，按总分升序排列"
-    page.keyboard.press("Space")
-    again = [Decimal(text) for text in page.locator("table.forms-list tbody tr:visible td:nth-child(7)")
-             .all_inner_texts()]
-    assert again == totals[::-1]
-    assert live.inner_text() == "显示 3 / 5 张，按总分降序排列"
+        _tab_to(page, "th[data-key=total] button")
+        page.keyboard.press("Enter")
+        totals = [Decimal(text) for text in page.locator("table.forms-list tbody tr:visible td:nth-child(7)")
+                  .all_inner_texts()]
+        assert len(totals) == 3 and totals == sorted(totals) and len(set(totals)) == 3
+        assert page.locator("th[data-key=total]").get_attribute("aria-sort") == "ascending"
+        assert page.locator("th[data-key=year]").get_attribute("aria-sort") is None
+        assert live.inner_text() == "显示 3 / 5 张，按总分升序排列"
+        page.keyboard.press("Space")
+        again = [Decimal(text) for text in page.locator("table.forms-list tbody tr:visible td:nth-child(7)")
+                 .all_inner_texts()]
+        assert again == totals[::-1]
+        assert live.inner_text() == "显示 3 / 5 张，按总分降序排列"
 
-    # Every filter is a labelled control, reached by Tab.
-    for name in ("year", "unit", "grade"):
-        _tab_to(page, f"select[name={name}]")
-        assert page.evaluate("() => document.activeElement.labels.length") == 1
-    page.keyboard.press("Shift+Tab")  # back to 实施单位
-    page.select_option("select[name=unit]", "平塘县人民法院")
-    assert live.inner_text() == "显示 1 / 5 张，按总分降序排列"
-    context.close()
+        # Every filter is a labelled control, reached by Tab.
+        for name in ("year", "unit", "grade"):
+            _tab_to(page, f"select[name={name}]")
+            assert page.evaluate("() => document.activeElement.labels.length") == 1
+        page.keyboard.press("Shift+Tab")  # back to 实施单位
+        page.select_option("select[name=unit]", "平塘县人民法院")
+        assert live.inner_text() == "显示 1 / 5 张，按总分降序排列"
 
 
 def test_the_chart_links_each_form_by_its_title(stress: Path) -> None:
