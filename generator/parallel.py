@@ -115,6 +115,7 @@ def pool_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int, *
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in set(multiprocessing.active_children()) - before:
             worker.terminate()
+            worker.join(timeout=5)
         raise
     finally:
         _TASK, _ITEMS = None, ()

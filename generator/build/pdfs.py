@@ -65,7 +65,8 @@ def form_html(plan: Plan, view: render_html.FormView, fit: render_pdf.Fit | None
     assert plan.pdf_environment is not None
     if fit is not None and fit.starts:
         view = dataclasses.replace(view, rows=render_html.split_rows(view.rows, fit.starts))
-    sheet = plan.env.get_template("_form_table.html").module.sheet(view, plan.config.scheme)  # type: ignore[attr-defined]
+    sheet = Markup(render_html.render(plan.env, render_html.Page(view.pdf or "", "_sheet.html", {"view": view}),
+                                      plan.config))
     page = render_html.Page(view.pdf or "", "pdf.html",
                             {"view": view, "sheet": sheet, "fonts": plan.pdf_environment.fonts,
                              "fit_style": Markup(fit.style) if fit is not None else ""})

@@ -29,7 +29,7 @@ PARALLEL_FROM = 200
 SHARD_MANIFEST = "pdf/.keys.json"
 """In the output of a `--shard` build only: the key and hash of every PDF it made, for `--merge` to check.
 A shard's output is a part to merge, never a site to publish; other builds keep this in their cache."""
-TEMPLATES = ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html")
+TEMPLATES = ("form.html", "list.html", "pdf.html", "bundle.html", "_form_table.html", "_sheet.html")
 """Compiled once, before any worker forks (each worker would otherwise compile them again)."""
 
 
