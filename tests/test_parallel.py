@@ -105,3 +105,20 @@ def test_a_waiting_part_wakes_when_the_count_it_needs_is_published():
     started = time.monotonic()
     assert not counts.wait_until(lambda: counts[1] != -1, timeout=0.2)
     assert time.monotonic() - started < 2
+
+
+def test_the_progress_bar_runs_no_thread(monkeypatch):
+    """On a terminal the bar is drawn on each report: a refresh thread of its own would keep every PDF
+    build in one process (no fork beside another thread)."""
+    import sys
+
+    from generator.progress import console_reporter
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    report, close = console_reporter("PDF")
+    try:
+        report(1, 10)
+        assert threading.active_count() == 1 and can_fork()
+    finally:
+        close()
