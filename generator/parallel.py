@@ -204,6 +204,8 @@ def in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Stat
               between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
               second: Callable[[State, Context], Result], always: bool = False) -> list[Result]:
     """Work that needs everything in the middle, without moving the heavy state between processes.
+    (Not a standard pool: a part's second phase must run in the very worker that holds its first phase's
+    state, and no standard pool directs work to a given worker.)
 
     Each part gets a worker that keeps its state from phase one to phase two: `first(part)` returns
     (state, digest); this process gets the small digests, and `between(digests)` returns one context
