@@ -2,26 +2,32 @@
 
 Workers are forked, so whatever the caller prepared (the site, the Jinja environment, the tasks
 themselves) is there without being pickled; only an index goes out and each result travels back.
-Where fork is not available (macOS and Windows default to spawn), or with one job, the work runs in
-this process: the results are the same.
+Workers are forked only from a process with one thread (`can_fork`): a fork copies the calling thread
+alone, and a lock another thread held at that moment would stay held forever in the child. Where fork
+is not possible (macOS and Windows default to spawn; `formgen serve`, whose server threads run), the
+work runs in this process: the results are the same.
+
+Garbage-collector tuning happens inside workers only (`_start_worker`), never in the calling process,
+whose other threads (serve's) it would also affect.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from .i18n import _
 
-__all__ = ["chunks", "collections_paused", "default_jobs", "fork_map", "in_shards", "kept_out_of_collections",
-           "shared_ints"]
+__all__ = ["SharedCounts", "can_fork", "chunks", "collections_paused", "default_jobs", "in_shards", "pool_map"]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -38,6 +44,11 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Whether workers may be forked from here: the platform forks, and this process runs one thread."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -49,13 +60,17 @@ def _start_worker(parent: int) -> None:
       raising the parent's exception from the handler the worker inherited.
     - The worker ends when the build that forked it ends, however it ends (a killed build's workers
       would otherwise go on writing into a folder the next build removes). Linux only; elsewhere a
-      worker ends when it next reads from its closed pipe."""
+      worker ends when it next reads from its closed pipe.
+    - What the worker inherited is left out of cyclic garbage collection (`gc.freeze`): the site held
+      in memory is never traversed again by the collections that the work's short-lived garbage
+      causes (300 forms' PDFs: 94 s against 105 s), and its pages are not copied on write by them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent was gone before the request took effect
         os._exit(1)
+    gc.freeze()
 
 
 def _run(index: int) -> object:
@@ -63,34 +78,76 @@ def _run(index: int) -> object:
     return _TASK(_ITEMS[index])  # the worker inherited the items: only the index travels
 
 
-def fork_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int) -> list[Result]:
-    """`[task(item) for item in items]` over `jobs` processes, in order: this process takes every
-    `jobs`-th item itself (it would otherwise wait), forked workers the others. List the costliest
-    items first: they are dealt out in turn."""
+def pool_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int, *,
+             waiting: Callable[[], None] | None = None, every: float = 0.25, always: bool = False) -> list[Result]:
+    """`[task(item) for item in items]` over `jobs` worker processes (a standard process pool), in order.
+    List the costliest items first: they are taken in turn. While it waits, this process calls
+    `waiting()` every `every` seconds (progress reports: no thread of ours runs while workers fork).
+    `always`: one item or one job still goes to a worker (where forking is possible), so that its
+    memory and garbage-collector settings stay out of this process."""
     global _TASK, _ITEMS
-    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
-    jobs = min(jobs, len(items))
-    mine = list(range(0, len(items), jobs))
-    theirs = [index for index in range(len(items)) if index % jobs]
+    if not items or not can_fork() or (not always and (jobs <= 1 or len(items) <= 1)):
+        results = []
+        for item in items:
+            results.append(task(item))
+            if waiting is not None:
+                waiting()
+        return results
     _TASK, _ITEMS = task, items  # type: ignore[assignment]  # inherited by the forked workers
+    before = set(multiprocessing.active_children())
+    pool = concurrent.futures.ProcessPoolExecutor(min(max(1, jobs), len(items)),
+                                                  mp_context=multiprocessing.get_context("fork"),
+                                                  initializer=_start_worker, initargs=(os.getpid(),))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_start_worker,
-                                                      initargs=(os.getpid(),)) as pool:
-            pending = pool.map_async(_run, theirs, chunksize=1)
-            results: dict[int, Result] = {index: task(items[index]) for index in mine}
-            results.update(zip(theirs, pending.get(), strict=True))  # type: ignore[arg-type]
+        futures = [pool.submit(_run, index) for index in range(len(items))]  # the workers fork at the first
+        pending: set[concurrent.futures.Future[Any]] = set(futures)
+        while pending:
+            _, pending = concurrent.futures.wait(pending, timeout=every, return_when=concurrent.futures.FIRST_EXCEPTION)
+            if waiting is not None:
+                waiting()
+            for future in futures:
+                if future.done() and future.exception() is not None:
+                    raise future.exception()  # type: ignore[misc]
+        made: list[Any] = [future.result() for future in futures]
+    except BaseException:
+        # Interrupted, or a task failed: the other tasks' work is not wanted, and nothing may go on writing
+        # into a folder this build is about to remove. (The pool's own shutdown would wait for them.)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in set(multiprocessing.active_children()) - before:
+            worker.terminate()
+            worker.join(timeout=5)
+        raise
     finally:
         _TASK, _ITEMS = None, ()
-    return [results[index] for index in range(len(items))]
+    pool.shutdown()
+    return made
 
 
-def shared_ints(count: int, initial: int) -> Any:
-    """`count` integers that processes forked after this call read and write in place (a plain list
-    where there is no fork: then everything runs in this process). Each is written by one process."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [initial] * count
-    return multiprocessing.get_context("fork").Array("i", [initial] * count, lock=False)
+class SharedCounts:
+    """Integers that workers forked after its creation publish and wait for: each is written by one
+    process; a reader blocks on a condition until the ones it needs are known (no polling). A plain
+    list and a thread condition where nothing forks."""
+
+    def __init__(self, count: int, initial: int) -> None:
+        if "fork" in multiprocessing.get_all_start_methods():
+            fork = multiprocessing.get_context("fork")
+            self._values: Any = fork.Array("i", [initial] * count, lock=False)
+            self._changed: Any = fork.Condition()
+        else:  # pragma: no cover - no fork: everything runs in this process
+            self._values, self._changed = [initial] * count, threading.Condition()
+
+    def __getitem__(self, index: int) -> int:
+        return int(self._values[index])
+
+    def __setitem__(self, index: int, value: int) -> None:
+        with self._changed:
+            self._values[index] = value
+            self._changed.notify_all()
+
+    def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Block until `ready()` holds (checked whenever a count is published), or `timeout` seconds pass."""
+        with self._changed:
+            return bool(self._changed.wait_for(ready, timeout))
 
 
 def chunks(items: Sequence[Item], jobs: int, per_job: int = 4) -> list[Sequence[Item]]:
@@ -114,6 +171,7 @@ def _shard_worker(index: int, connection: Any) -> None:
     assert _PHASES is not None
     _start_worker(_PARENT)
     first, second = _PHASES
+    gc.disable()  # this worker's part lives to its end: see collections_paused
     try:
         state, digest = first(_PARTS[index])
         connection.send(("ok", digest))
@@ -144,24 +202,27 @@ def _receive(connection: Any) -> Any:
 
 def in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
               between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
-              second: Callable[[State, Context], Result]) -> list[Result]:
+              second: Callable[[State, Context], Result], always: bool = False) -> list[Result]:
     """Work that needs everything in the middle, without moving the heavy state between processes.
+    (Not a standard pool: a part's second phase must run in the very worker that holds its first phase's
+    state, and no standard pool directs work to a given worker.)
 
     Each part gets a worker that keeps its state from phase one to phase two: `first(part)` returns
     (state, digest); this process gets the small digests, and `between(digests)` returns one context
     per part and something to do meanwhile (it may raise, which stops the workers); then
     `second(state, context)` finishes each part while this process does the meanwhile work. With one
-    job, or without fork, the same happens in this process, one part after another."""
-    with collections_paused():
-        return _in_shards(parts, jobs, first, between, second)
+    job, or without fork, the same happens in this process, one part after another; `always`: one part
+    still goes to a worker where forking is possible (a large site: the worker pauses garbage collection,
+    this process does not)."""
+    return _in_shards(parts, jobs, first, between, second, always)
 
 
 @contextlib.contextmanager
 def collections_paused() -> Iterator[None]:
-    """No cyclic garbage collection while work holds many objects that live to its end (a whole site
-    while it is read and rendered; a bundle part's laid-out forms): each collection would only scan
-    them all again (on 10,000 forms, half the time). Reference counting still frees everything else;
-    the collector is back on afterwards."""
+    """No cyclic garbage collection while work holds many objects that live to its end (a part of a
+    large site while it is read and rendered; a bundle part's laid-out forms): each collection would only
+    scan them all again (on 10,000 forms, half the time). Reference counting still frees everything
+    else; the collector is back on afterwards. Used in workers only."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -171,25 +232,11 @@ def collections_paused() -> Iterator[None]:
             gc.enable()
 
 
-@contextlib.contextmanager
-def kept_out_of_collections() -> Iterator[None]:
-    """What exists now is left out of cyclic garbage collection until the block ends (`gc.freeze`):
-    long work that makes much short-lived garbage (PDF layout) keeps its collections, but they no
-    longer traverse the whole site held in memory (300 forms' PDFs: 94 s against 105 s). Workers
-    forked inside inherit it, which also spares copy-on-write of the frozen objects."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
                between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
-               second: Callable[[State, Context], Result]) -> list[Result]:
+               second: Callable[[State, Context], Result], always: bool) -> list[Result]:
     global _PHASES, _PARTS, _PARENT
-    if jobs <= 1 or len(parts) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not parts or not can_fork() or (not always and (jobs <= 1 or len(parts) <= 1)):
         started = [first(part) for part in parts]
         contexts, meanwhile = between([digest for _, digest in started])
         results = [second(state, context) for (state, _), context in zip(started, contexts, strict=True)]

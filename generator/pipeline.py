@@ -238,10 +238,10 @@ def _read_finding(error: ReadError, shown: str) -> Finding:
     return Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix)
 
 
-def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
+def _load_entry(path: Path, config: SiteConfig, cwd: Path, raw: bytes | None) -> Entry:
     shown = display_path(path, cwd)
     try:
-        document = read_document(path, shown, cwd)
+        document = read_document(path, shown, cwd, raw)
     except ReadError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[_read_finding(error, shown)])
@@ -505,11 +505,12 @@ def cross_form_findings(forms: list[FormKeys]) -> list[list[Finding]]:
     return found
 
 
-def load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
-    """Read, validate, score and check one file, with a last line of defence: a bug of ours on one
-    file becomes a finding and never hides the other files' findings."""
+def load_entry(path: Path, config: SiteConfig, cwd: Path, raw: bytes | None = None) -> Entry:
+    """Read, validate, score and check one file (or, given `raw`, the bytes read from it before), with a
+    last line of defence: a bug of ours on one file becomes a finding and never hides the other files'
+    findings."""
     try:
-        return _load_entry(path, config, cwd)
+        return _load_entry(path, config, cwd, raw)
     except Exception as error:  # reported as a finding, never a traceback
         shown = display_path(path, cwd)
         stub = Document(path=path, display=shown, slug=path.stem, data={})

@@ -1,8 +1,10 @@
 """Progress of long builds: a bar on a terminal, one plain line per tenth in CI logs.
 
 Worker processes count what they finish in a shared counter (`multiprocessing.Value`, created before
-they fork); a thread of this process reads it and reports. The library takes any `report(done, total)`
-callable; the CLI chooses how it is shown.
+they fork); this process reads it and reports while it waits for them (`parallel.pool_map`). No thread
+of formgen's runs meanwhile, the bar's included (it is redrawn on each report, not by a thread of its
+own): workers are forked only from a process with one thread. The library takes any
+`report(done, total)` callable; the CLI chooses how it is shown.
 """
 
 from __future__ import annotations
@@ -10,12 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Counter", "console_reporter", "watching"]
+__all__ = ["Counter", "console_reporter"]
 
 Report = Callable[[int, int], None]
 
@@ -37,31 +37,8 @@ class Counter:
 
     @property
     def value(self) -> int:
-        # Read without the lock: the watching thread must never hold it while a worker forks (the
-        # worker's copy would stay locked), and an int read is never torn.
+        # Read without the lock: an int read is never torn, and the reader never waits on a worker.
         return self._local if self._value is None else int(self._value.get_obj().value)
-
-
-@contextmanager
-def watching(counter: Counter, total: int, report: Report | None, every: float = 0.25) -> Iterator[None]:
-    """Report `counter` against `total` from a thread until the block ends (and once more at its end)."""
-    if report is None or total <= 0:
-        yield
-        return
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.wait(every):
-            report(counter.value, total)
-
-    thread = threading.Thread(target=watch, name="formgen-progress", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-        report(counter.value, total)
 
 
 def console_reporter(label: str) -> tuple[Report, Callable[[], None]]:
@@ -70,13 +47,14 @@ def console_reporter(label: str) -> tuple[Report, Callable[[], None]]:
     if interactive:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+        # auto_refresh=False: no refresh thread (see the module's text); each report redraws the bar.
         bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), transient=True)
+                       TimeElapsedColumn(), transient=True, auto_refresh=False)
         task = bar.add_task(label, total=None)
         bar.start()
 
         def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, refresh=True)
 
         return report, bar.stop
     shown = [-1]

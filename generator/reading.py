@@ -95,6 +95,9 @@ class Document:
     sha256: str = ""
     """The hash of the file's bytes as read: what an incremental build keys the form's page on, without
     reading the file a second time."""
+    raw: bytes = b""
+    """The file's bytes as read and checked: the PDF stage of a build makes the form's PDF from these
+    (`pipeline.load_entry(raw=…)`), never from the file again, which may have changed since."""
 
     def release(self, keep: frozenset[str]) -> None:
         """Drop what is only needed until the form is validated and checked: the raw data, and the lines
@@ -551,16 +554,18 @@ def read_bytes(path: Path, site: Path | None = None) -> bytes:
     return raw
 
 
-def read_document(path: Path, display: str | None = None, site: Path | None = None) -> Document:
-    """Read one form file. Raises ReadError with the line for anything that is not a form file, and for a
-    file outside the site (`site`, default the working folder: see `read_bytes`)."""
+def read_document(path: Path, display: str | None = None, site: Path | None = None, raw: bytes | None = None
+                  ) -> Document:
+    """Read one form file (or, given `raw`, the bytes read from it before). Raises ReadError with the line
+    for anything that is not a form file, and for a file outside the site (`site`, default the working
+    folder: see `read_bytes`)."""
     if path.suffix != FORM_SUFFIX and path.suffix.lower() in MARKDOWN_SUFFIXES:
         # Found by discover so that it is not skipped without a word: the slug, the links and diff all
         # take a form's name as NAME.md, so it is reported rather than read under another name.
         raise ReadError(1, "file-suffix", _("the file name ends in {suffix}, and form files end in {form}: it is not "
                                             "published").format(suffix=path.suffix, form=FORM_SUFFIX),
                         _("rename it {name}").format(name=f"{path.stem}{FORM_SUFFIX}"))
-    raw = read_bytes(path, site)
+    raw = read_bytes(path, site) if raw is None else raw
     text, read_errors = _invisible_characters(read_text(raw))
     shown = display or str(path)
     if not _HANDLER.detect(text):
@@ -592,7 +597,7 @@ def read_document(path: Path, display: str | None = None, site: Path | None = No
     body_line += len(body) - len(stripped)
     return Document(path=path, display=shown, slug=path.stem, data=data, lines=lines,
                     body=stripped.rstrip() + "\n" if stripped.strip() else "", body_line=body_line,
-                    read_errors=tuple(read_errors), sha256=hashlib.sha256(raw).hexdigest())
+                    read_errors=tuple(read_errors), sha256=hashlib.sha256(raw).hexdigest(), raw=raw)
 
 
 _IGNORED = re.compile(r"^[._]")

@@ -1,30 +1,46 @@
 """What a build keeps for the next one: the key of every page it wrote, so that unchanged pages are
-linked from the previous output instead of rendered again.
+linked from the previous output instead of rendered again. The records live in the build's cache
+folder (.formgen-cache/<output name>/), never in the published output.
 
-A key is a hash of everything the file depends on — never a timestamp: formgen's own code, the
-templates the page uses (followed through extends, include and import), the site's settings, and the
-page's own inputs (for a form page: the form file's bytes, its profile and what the whole site says
-about it — its title in lists, its neighbours, the cross-form findings). Equal keys give equal bytes.
+A key is a hash of everything the file depends on — never a timestamp: formgen's own code and the
+versions of the libraries that shape a page (Jinja2, MarkupSafe, Markdown and its extensions, nh3 and
+its allowlists, pydantic, PyYAML), the templates the page uses (followed through extends, include and
+import), the site's settings, and the page's own inputs (for a form page: the form file's bytes, its
+profile and what the whole site says about it — its title in lists, its neighbours, the cross-form
+findings), each as a stable serialisation (`stable`), never a `repr`. Equal keys give equal bytes.
+A PDF's key adds WeasyPrint's version and the font files' bytes (`render.pdf.PdfEnvironment`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import functools
 import hashlib
+import importlib.metadata
 import json
 import weakref
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import meta
+from pydantic import BaseModel
 
 from . import i18n
+from .render import narrative
 
-__all__ = ["STATE_FILE", "code_fingerprint", "digest", "read_records", "read_state", "records_json",
-           "template_fingerprint"]
+__all__ = ["LIBRARIES", "PAGES_FILE", "PDFS_FILE", "code_fingerprint", "digest", "read_records", "records_json",
+           "stable", "template_fingerprint"]
 
-STATE_FILE = ".formgen-state.json"
-"""In the output folder: page path → (key, hash of its bytes)."""
+PAGES_FILE = "pages.json"
+"""In the cache folder: page path → (key, hash of its bytes)."""
+PDFS_FILE = "pdfs.json"
+"""In the cache folder: PDF path → (key, hash of its bytes)."""
+LIBRARIES = ("formgen", "jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic-core", "pyyaml")
+"""The distributions whose version can change a page's bytes: an upgrade of any renders every page again."""
 
 
 def digest(*parts: str | bytes) -> str:
@@ -44,10 +60,44 @@ def _source_fingerprint() -> str:
     return digest(*(part for path in files for part in (str(path.relative_to(package)), path.read_bytes())))
 
 
+@functools.lru_cache(maxsize=1)
+def _versions() -> str:
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:  # run from a checkout that is not installed
+            found[name] = ""
+    return json.dumps(found, sort_keys=True)
+
+
 def code_fingerprint() -> str:
-    """formgen's own source and the language it speaks (the findings a page and the feed carry are in it):
-    a new version, a local change, another catalog or --lang renders everything again."""
-    return digest(i18n.language(), _source_fingerprint())
+    """formgen's own source, the libraries that shape a page (their versions, Markdown's extensions and the
+    HTML filter's allowlists) and the language formgen speaks (the findings a page and the feed carry are
+    in it): a new version of any, a local change, another catalog or --lang renders everything again."""
+    return digest(i18n.language(), _source_fingerprint(), _versions(), narrative.settings())
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON can hold it, the same text every run (for `stable`)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"": type(value).__name__, **{field.name: getattr(value, field.name)
+                                             for field in dataclasses.fields(value)}}
+    if isinstance(value, Decimal | Path | date):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    raise TypeError(f"no stable text for {type(value).__name__}")
+
+
+def stable(value: Any) -> str:
+    """The text a key hashes for `value` (models, dataclasses, Decimals, paths, dates, enums, nested in
+    lists and dicts): sorted, typed, never a `repr`, whose text may differ between versions or runs."""
+    return json.dumps(value, default=_plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 _FINGERPRINTS: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, str]] = weakref.WeakKeyDictionary()
@@ -78,8 +128,8 @@ def template_fingerprint(env: jinja2.Environment, name: str) -> str:
 
 
 def read_records(path: Path) -> dict[str, tuple[str, str]]:
-    """What a build recorded of the files it wrote with a key (a page's in STATE_FILE, a PDF's in the
-    PDF manifest): path → (key, SHA-256 of the bytes). Nothing if there is no such file, or it is not
+    """What a build recorded of the files it wrote with a key (a page's in PAGES_FILE, a PDF's in PDFS_FILE or
+    a shard's manifest): path → (key, SHA-256 of the bytes). Nothing if there is no such file, or it is not
     one of ours (then everything is made again): it is read as plain data, never trusted further."""
     try:
         if path.is_symlink() or path.stat().st_size > 64 * 2**20:
@@ -97,7 +147,3 @@ def records_json(records: dict[str, tuple[str, str]]) -> str:
     """The text of a record file: sorted, one entry a line, so that equal builds write equal bytes."""
     return json.dumps({name: list(records[name]) for name in sorted(records)}, ensure_ascii=False, indent=0) + "\n"
 
-
-def read_state(out: Path) -> dict[str, tuple[str, str]]:
-    """The previous output's page records (none if there is no previous output, or it is not readable)."""
-    return read_records(out / STATE_FILE)

@@ -7,13 +7,16 @@ with `setitimer` then never fires: a PDF that draws itself millions of times ran
 killed the process. Instead a watchdog thread, when the time is up, asks the interpreter itself to
 run the handler in the main thread (`_thread.interrupt_main`), which needs nothing from the system.
 Pure-Python work (pdfminer, WeasyPrint's layout) is stopped between two bytecodes; outside the main
-thread, where no handler can run, the `Deadline` is checked between steps instead.
+thread, where no signal handler can run (`formgen serve` builds in a thread), the watchdog raises
+OutOfTime in that thread itself (`PyThreadState_SetAsyncExc`, CPython's own way of raising in another
+thread), again between two bytecodes: the limit holds wherever the step runs.
 """
 
 from __future__ import annotations
 
 import _thread
 import contextlib
+import ctypes
 import signal
 import threading
 import time
@@ -57,7 +60,8 @@ def time_limit(seconds: float) -> Iterator[Deadline]:
     (one page that never ends) by raising OutOfTime there."""
     deadline = Deadline(time.monotonic() + seconds)
     if threading.current_thread() is not threading.main_thread():
-        yield deadline
+        with _in_this_thread(deadline, seconds):
+            yield deadline
         return
     armed = True
 
@@ -90,6 +94,37 @@ def time_limit(seconds: float) -> Iterator[Deadline]:
         watchdog.join()  # after this nothing more is sent
         _handle_pending()  # and what was sent is handled by `expire`, not by the handler put back
         signal.signal(_SIGNAL, previous)
+
+
+@contextlib.contextmanager
+def _in_this_thread(deadline: Deadline, seconds: float) -> Iterator[None]:
+    """The limit for a step outside the main thread: the watchdog raises OutOfTime in the step's thread,
+    and again every _AGAIN seconds until the step has stopped (a library may swallow it once). Sending
+    and stopping take one lock, so that nothing is sent once the step is over; one sent but not raised
+    yet is then withdrawn."""
+    target = ctypes.c_ulong(threading.get_ident())
+    sending = threading.Lock()
+    done = threading.Event()
+
+    def watch() -> None:
+        wait = seconds
+        while not done.wait(wait):
+            with sending:
+                if done.is_set():
+                    return
+                if deadline.passed:
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(OutOfTime))
+            wait = _AGAIN
+
+    watchdog = threading.Thread(target=watch, name="formgen time limit", daemon=True)
+    watchdog.start()
+    try:
+        yield
+    finally:
+        with sending:
+            done.set()
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # withdraw one not raised yet
+        watchdog.join()
 
 
 def _handle_pending() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,14 @@ CONTENT = ROOT / "content"
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"
 """The published text of the reference forms and the summary of the scoring rules (its README says where they
 come from): in the repository, so that no test needs anything beside the checkout."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_from_the_start() -> None:
+    """English before any fixture of a wider scope than a test runs (a module's build, which the `english`
+    fixture below would reach too late): such a fixture's output must not depend on which test came first."""
+    os.environ[i18n.ENVIRONMENT_VARIABLE] = "en"
+    i18n.activate("en")
 
 
 @pytest.fixture(autouse=True)

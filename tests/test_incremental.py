@@ -91,3 +91,52 @@ def test_a_setting_change_renders_everything(site, tmp_path):
     result = build_site([content], config, tmp_path / "out")
     assert len(rendered) == 13 and result.pages_reused == 0
     assert "另一个标题" in (result.out / f"forms/{FORM_1}.html").read_text(encoding="utf-8")
+
+
+def test_another_markdown_extension_list_renders_every_page(site, tmp_path, monkeypatch):
+    """Markdown's extensions decide every text's HTML: a change to the list (as an upgrade that changes what
+    an extension does) renders every page again, not none."""
+    import markdown
+
+    from generator.render import narrative
+
+    content, rendered = site
+    monkeypatch.setattr(narrative, "EXTENSIONS", ("sane_lists",))
+    monkeypatch.setattr(narrative, "_converter", markdown.Markdown(extensions=["sane_lists"], output_format="html"))
+    result = build_site([content], SiteConfig(), tmp_path / "out")
+    assert result.pages_reused == 0 and len(rendered) == result.pages == 13
+
+
+@pytest.mark.parametrize("library", ["nh3", "markdown", "jinja2", "pydantic"])
+def test_another_version_of_a_library_renders_every_page(site, tmp_path, monkeypatch, library):
+    """An upgrade of a library that shapes the pages (nh3's filter, Markdown's parser, …) renders every page
+    again: the installed versions are part of every key."""
+    import importlib.metadata
+
+    from generator import state
+
+    content, rendered = site
+    installed = importlib.metadata.version
+
+    def upgraded(name: str) -> str:
+        return "999.0" if name == library else installed(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", upgraded)
+    state._versions.cache_clear()
+    try:
+        result = build_site([content], SiteConfig(), tmp_path / "out")
+    finally:
+        state._versions.cache_clear()
+    assert result.pages_reused == 0 and len(rendered) == result.pages == 13
+    monkeypatch.setattr(importlib.metadata, "version", installed)
+    rendered.clear()
+    assert build_site([content], SiteConfig(), tmp_path / "out").pages_reused == 0  # back: the old keys are gone
+    assert build_site([content], SiteConfig(), tmp_path / "out").pages_reused == 13
+
+
+def test_build_state_is_kept_out_of_the_published_output(site, tmp_path):
+    """The records of what a build wrote are the cache's, never published (nor uploaded by CI with output/)."""
+    out = tmp_path / "out"
+    names = {path.name for path in out.rglob("*")}
+    assert not {".formgen-state.json", ".keys.json"} & names
+    assert (tmp_path / ".formgen-cache" / "out" / "pages.json").is_file()

@@ -6,6 +6,7 @@ import difflib
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -231,9 +232,9 @@ def test_a_bundle_made_in_parts_is_the_bundle_made_whole(built, tmp_path, monkey
     """A large bundle is composed in parts of a bounded number of forms (memory), in several processes,
     each part numbering its pages after the earlier ones, and joined: the result reads exactly like a
     bundle made in one piece — same pages, page numbers, running headers, contents, outline and links."""
-    from generator import build
+    from generator.build import bundles
 
-    monkeypatch.setattr(build, "PART_FORMS", 3)
+    monkeypatch.setattr(bundles, "PART_FORMS", 3)
     result = build_site([CONTENT], SiteConfig(), tmp_path / "out", pdf=True, jobs=2)
     assert result.bundles == 1
     whole = next((built.out / "pdf" / "bundles").glob("*.pdf"))
@@ -252,12 +253,34 @@ def test_a_bundle_made_in_parts_is_the_bundle_made_whole(built, tmp_path, monkey
     assert len(list((tmp_path / ".formgen-cache" / "out" / "parts").glob("*.pdf"))) == 3  # kept for later builds
 
 
+class _Seen:
+    """A list of what was laid out, kept in a file: the PDF stage lays out in worker processes, which append
+    to it (each line written whole, O_APPEND)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.clear()
+
+    def append(self, kind: str) -> None:
+        with open(self.path, "a", encoding="utf-8") as log:
+            log.write(kind + "\n")
+
+    def clear(self) -> None:
+        self.path.write_text("", encoding="utf-8")
+
+    def __iter__(self):
+        return iter(self.path.read_text(encoding="utf-8").split())
+
+    def count(self, kind: str) -> int:
+        return list(self).count(kind)
+
+
 @pytest.fixture
-def laid_out(monkeypatch):
+def laid_out(monkeypatch, tmp_path):
     """What each build lays out from here on: "frame" (a bundle part's decorations), "front", "form" (a
     layout of a form), and "fitted" once for each form fitted to its pages (render_pdf.fit_form, which lays
     it out once, or more where it needs other widths, spacing or continued labels)."""
-    seen: list[str] = []
+    seen = _Seen(tmp_path / "laid-out.log")
     original, fitting = render_pdf.layout_pdf, render_pdf.fit_form
 
     def counting(html, *args, **kwargs):
@@ -281,9 +304,9 @@ def _besides_forms(seen: list[str]) -> list[str]:
 def test_a_change_to_one_form_composes_its_part_only(tmp_path, monkeypatch, laid_out):
     """Parts whose forms and first page are unchanged come from the cache: a change to one form lays out
     that form's part only, and the bundle is byte for byte the one a fresh build makes."""
-    from generator import build
+    from generator.build import bundles
 
-    monkeypatch.setattr(build, "PART_FORMS", 3)
+    monkeypatch.setattr(bundles, "PART_FORMS", 3)
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     build_site([content], SiteConfig(), tmp_path / "out", pdf=True, jobs=2)

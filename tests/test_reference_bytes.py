@@ -17,7 +17,6 @@ from pathlib import Path
 from generator import i18n
 from generator.build import build_site
 from generator.config import SiteConfig
-from generator.state import STATE_FILE
 
 from .conftest import CONTENT, ROOT
 
@@ -26,7 +25,7 @@ MANIFEST = ROOT / "tests" / "golden" / "reference-site.sha256.json"
 
 def _digests(out: Path) -> dict[str, str]:
     return {path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(out.rglob("*")) if path.is_file() and path.name != STATE_FILE}
+            for path in sorted(out.rglob("*")) if path.is_file()}
 
 
 def _built(folder: Path) -> dict[str, str]:

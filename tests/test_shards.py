@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.__main__ import main
-from generator.build import PDF_MANIFEST
+from generator.build import SHARD_MANIFEST
+from generator.state import PDFS_FILE
 
 from .conftest import CONTENT
 
@@ -36,9 +37,9 @@ def shards(tmp_path_factory):
 
 
 def test_shards_share_out_the_pdfs(shards):
-    made = [set(json.loads((shards / f"shard-{index}" / PDF_MANIFEST).read_text(encoding="utf-8")))
+    made = [set(json.loads((shards / f"shard-{index}" / SHARD_MANIFEST).read_text(encoding="utf-8")))
             for index in (1, 2, 3)]
-    everything = set(json.loads((shards / "full" / PDF_MANIFEST).read_text(encoding="utf-8")))
+    everything = set(json.loads((shards / ".formgen-cache" / "full" / PDFS_FILE).read_text(encoding="utf-8")))
     assert all(made) and sum(map(len, made)) == len(everything) == 13  # 10 forms and 3 volumes, each made once
     assert set().union(*made) == everything
     for share in made:  # a bundle is made where its forms are laid out

@@ -57,3 +57,29 @@ def test_an_interrupt_that_a_library_swallows_is_sent_again():
                 if swallowed > 1:
                     raise
     assert swallowed == 2 and time.monotonic() - started < 3
+
+
+def test_the_limit_holds_outside_the_main_thread():
+    """`formgen serve` builds in a thread, where no signal handler runs: an endless step there stops too,
+    and a step that ends in time is not interrupted afterwards."""
+    import threading
+
+    outcome: list[str] = []
+
+    def step() -> None:
+        try:
+            with time_limit(0.2):
+                while True:
+                    pass
+        except OutOfTime:
+            outcome.append("stopped")
+        with time_limit(0.2) as deadline:
+            deadline.check()
+        time.sleep(0.8)  # nothing arrives from the finished step's watchdog
+        outcome.append("quiet")
+
+    started = time.monotonic()
+    thread = threading.Thread(target=step, daemon=True)  # on failure it would spin on
+    thread.start()
+    thread.join(timeout=10)
+    assert outcome == ["stopped", "quiet"] and time.monotonic() - started < 5

@@ -14,6 +14,7 @@ CSS ``url()``…) and of the published HTML, so that no way of writing a link es
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -22,7 +23,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-__all__ = ["Link", "dropped_text", "links", "locate_link", "to_html", "unclosed_elements"]
+__all__ = ["Link", "dropped_text", "links", "locate_link", "settings", "to_html", "unclosed_elements"]
 
 _TAGS = {"p", "br", "strong", "em", "b", "i", "u", "del", "sup", "sub", "code", "pre", "blockquote", "hr",
          "ol", "ul", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a"}
@@ -31,7 +32,17 @@ _SCHEMES = {"mailto"}
 """URL schemes a published link may have. Not http(s): a link out of the site is an error (link-external),
 and a PDF must never be given anything that fetches from the network; relative links stay."""
 
-_converter = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+EXTENSIONS = ("sane_lists", "tables")
+"""Markdown's extensions for the texts: part of every page's key (`settings`), as the filter's lists are."""
+_converter = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+
+
+def settings() -> str:
+    """Everything besides a text that decides its HTML: Markdown's extensions and the filter's allowlists
+    (the libraries' versions are in the build's key: `state.code_fingerprint`). Stable text, for keys."""
+    return json.dumps({"extensions": list(EXTENSIONS), "tags": sorted(_TAGS),
+                       "attributes": {tag: sorted(names) for tag, names in sorted(_ATTRIBUTES.items())},
+                       "schemes": sorted(_SCHEMES)}, ensure_ascii=False, sort_keys=True)
 
 
 @functools.lru_cache(maxsize=4)

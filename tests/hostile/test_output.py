@@ -16,12 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import build as build_module
 from generator import output
-from generator.build import PDF_MANIFEST, build_site
+from generator.build import SHARD_MANIFEST, build_site, bundles
 from generator.config import SiteConfig
 from generator.errors import FormgenError, ProblemsFound, UsageError
-from generator.state import STATE_FILE
 
 from .conftest import FORMS, assert_whole, fingerprint
 
@@ -30,7 +28,7 @@ FORM = FORMS[0]
 
 def _files(folder: Path) -> dict[str, bytes]:
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
-            if path.is_file() and path.name != STATE_FILE}
+            if path.is_file()}
 
 
 def _cli(*args: str, cwd: Path, **kwargs) -> subprocess.Popen:
@@ -45,7 +43,7 @@ def test_links_planted_in_the_cache_are_replaced_never_followed(site, decoy, mon
     """`.formgen-cache/output/parts` linked to a folder of PDFs and `page-counts.json` linked to a file:
     a build used to delete the PDFs there and overwrite the file. Now the links are replaced by the
     cache's own regular folder and files, and the build says so."""
-    monkeypatch.setattr(build_module, "PART_FORMS", 1)  # three parts: a cache with parts to keep
+    monkeypatch.setattr(bundles, "PART_FORMS", 1)  # three parts: a cache with parts to keep
     site.cache.mkdir(parents=True)
     (site.cache / "parts").symlink_to(decoy.path)
     (site.cache / "page-counts.json").symlink_to(decoy.path / "page-counts.json")
@@ -104,7 +102,7 @@ def test_a_damaged_cached_part_is_dropped_and_made_again(site, monkeypatch):
     """A part of a bundle kept in the cache that no longer reads (a disk error, a crash, a committed
     cache) used to break that bundle for every later build. Now it is verified against its recorded
     hash, dropped, made again, and the build says so."""
-    monkeypatch.setattr(build_module, "PART_FORMS", 1)
+    monkeypatch.setattr(bundles, "PART_FORMS", 1)
     build_site([site.content], SiteConfig(), site.out, pdf=True, jobs=1)
     parts = sorted((site.cache / "parts").glob("*.pdf"))
     assert len(parts) == 3
@@ -134,7 +132,7 @@ def test_merge_verifies_and_copies_what_it_takes_from_shards(site, decoy, shards
     assert_whole(merged.out)
     for pdf in (merged.out / "pdf").rglob("*.pdf"):  # copies: a later change to a shard folder is not published
         assert pdf.stat().st_nlink == 1
-    manifest = json.loads((shards[0] / PDF_MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((shards[0] / SHARD_MANIFEST).read_text(encoding="utf-8"))
     garbage, linked = sorted(manifest)[:2]
     (shards[0] / garbage).write_bytes(b"not a PDF at all")
     (shards[0] / linked).unlink()
