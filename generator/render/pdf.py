@@ -296,7 +296,7 @@ _MAX_PASSES = 4
 
 # WeasyPrint's and pypdf's internals, each used through one function below and nowhere else in formgen
 # (tests/test_pdf_contract.py pins each; docs/pdf.md says which versions are supported and how that is
-# proven). Checked against WeasyPrint 68.0 and 70.0 and pypdf 4.3.1 and 7.1.1: neither library offers a
+# proven). Checked against WeasyPrint 68.0 and 70.0 and pypdf 5.0.0 and 7.1.1: neither library offers a
 # public way to do these things, so each names what it relies on for the next upgrade to check.
 
 
@@ -329,7 +329,7 @@ def _box_classes() -> SimpleNamespace:
 
 def _with_margin_boxes(box: Any, frame: Any) -> Any:
     """Page box `box` with its own margin boxes replaced by those of page box `frame` (in place: margin
-    boxes are positioned by the page alone, so a frame page's fit any page of its size and margins)."""
+    boxes are positioned by the page alone, so a frame page's fit any page of the same size and margins)."""
     margin = _box_classes().MarginBox
     box.children = [child for child in box.children if not isinstance(child, margin)] + [
         child for child in frame.children if isinstance(child, margin)]
@@ -361,7 +361,7 @@ def _installed(package: str) -> str:
 
 
 def _requirement(package: str) -> str:
-    """formgen's requirement on `package` as installed (pyproject.toml's, e.g. ``pypdf<8,>=4.3.1``): the
+    """formgen's requirement on `package` as installed (pyproject.toml's, e.g. ``pypdf<8,>=5.0``): the
     supported range is written there alone."""
     from importlib.metadata import PackageNotFoundError, requires
 
