@@ -100,6 +100,14 @@ def test_each_name_formgen_uses_exists(api: str, use: str) -> None:
         pytest.fail(_broken(api, use))
 
 
+def test_the_internal_attributes_formgen_uses_exist(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    page = _layout(_html("<p>x</p>"), tmp_path).pages[0]
+    assert hasattr(page, "_page_box"), _broken("weasyprint.document.Page._page_box", "a page's box tree (_page_box)")
+    assert hasattr(PdfWriter(), "_ID"), _broken("pypdf.PdfWriter._ID", "the trailer's /ID (_set_file_identifier)")
+
+
 def test_a_page_box_holds_its_margin_boxes_and_its_content(tmp_path: Path) -> None:
     page = _layout(_html("<p>BODY-TEXT</p>"), tmp_path).pages[0]
     box = render_pdf._page_box(page)
