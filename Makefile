@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# formgen with the lowest versions of its dependencies that it supports (tests/constraints-lowest.txt), where
+# tests/test_pdf_contract.py runs the contract test and a small PDF build: the tests prove both ends of each range.
+LOWEST := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed-stamp
 # axe-core for the layout tests, from the npm registry at the version tests/browser/package-lock.json pins.
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
@@ -11,7 +15,7 @@ AXE    := tests/browser/node_modules/axe-core/axe.min.js
 build: system-deps $(STAMP)
 	$(PY) -m generator build content
 
-test: test-deps $(STAMP) $(AXE)
+test: test-deps $(STAMP) $(LOWEST_STAMP) $(AXE)
 	$(PY) -m ruff check generator tests bench tools
 	$(PY) -m mypy
 	$(PY) -m pytest -q
@@ -42,5 +46,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# Made anew when the pins or the package metadata change, so that it never keeps a version the pins left.
+$(LOWEST_STAMP): pyproject.toml tests/constraints-lowest.txt
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWEST)/bin/python -m pip install --quiet -c tests/constraints-lowest.txt -e . 'pytest>=8'
+	@touch $(LOWEST_STAMP)
+
 clean:
-	rm -rf $(VENV) tests/browser/node_modules output .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) tests/browser/node_modules output .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -18,6 +18,9 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
   parts of a bounded number of forms that pypdf joins into one file (`join_pdfs`).
 * **Reproducible output.** Dates come from the form's 填报日期, never the clock; the PDF identifier
   from the content; two builds of the same input give the same bytes.
+* **Internals fenced.** What formgen needs of WeasyPrint's and pypdf's internals (a page's box tree, the
+  box classes, a page made from a box, pypdf's trailer identifier) is reached through one small function
+  each, here alone; tests/test_pdf_contract.py pins them at the lowest and the newest supported versions.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ import contextlib
 import functools
 import hashlib
 import mimetypes
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -289,14 +294,92 @@ _MAX_PASSES = 4
 """Layouts of one form at most, however its rows move between pages."""
 
 
+# WeasyPrint's and pypdf's internals, each used through one function below and nowhere else in formgen
+# (tests/test_pdf_contract.py pins each; docs/pdf.md says which versions are supported and how that is
+# proven). Checked against WeasyPrint 68.0 and 70.0 and pypdf 5.0.0 and 7.1.1: neither library offers a
+# public way to do these things, so each names what it relies on for the next upgrade to check.
+
+
+def _page_box(page: Any) -> Any:
+    """The laid-out box tree of a WeasyPrint page: its content, and its margin boxes (running header,
+    page number) as `MarginBox` children. WeasyPrint's public `Page` gives only its size, links, anchors
+    and bookmarks; fitting a form measures its boxes, and a bundle swaps its margin boxes."""
+    return page._page_box
+
+
+def _page_of(box: Any) -> Any:
+    """A WeasyPrint page made from a page box (as `Document.render` makes its pages): its links, anchors
+    and bookmarks are gathered again from the boxes. The public API makes pages only by laying out."""
+    from weasyprint.document import Page
+
+    return Page(box)
+
+
+@functools.lru_cache(maxsize=1)
+def _box_classes() -> SimpleNamespace:
+    """The classes of WeasyPrint's box tree that fitting and composing tell apart. WeasyPrint documents
+    no box classes: they live in its layout modules."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    return SimpleNamespace(MarginBox=boxes.MarginBox, TableBox=boxes.TableBox, TableCellBox=boxes.TableCellBox,
+                           TableRowBox=boxes.TableRowBox, TableRowGroupBox=boxes.TableRowGroupBox,
+                           LineBox=boxes.LineBox, TextBox=boxes.TextBox, AbsolutePlaceholder=AbsolutePlaceholder)
+
+
+def _with_margin_boxes(box: Any, frame: Any) -> Any:
+    """Page box `box` with its own margin boxes replaced by those of page box `frame` (in place: margin
+    boxes are positioned by the page alone, so a frame page's fit any page of the same size and margins)."""
+    margin = _box_classes().MarginBox
+    box.children = [child for child in box.children if not isinstance(child, margin)] + [
+        child for child in frame.children if isinstance(child, margin)]
+    return box
+
+
+def _set_file_identifier(writer: Any, identifier: bytes) -> None:
+    """Make `writer` (a pypdf PdfWriter) write `identifier` as both parts of the trailer's /ID, so
+    that the same bundle gives the same bytes. pypdf's public API only makes a random one
+    (`generate_file_identifiers`); its writer keeps the array as `_ID` and writes whatever it holds.
+    An assignment to a renamed attribute would pass silently and the bytes would change from build to
+    build: refuse instead."""
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    if not hasattr(writer, "_ID"):
+        raise PdfUnavailable(_("pypdf {version} cannot write a reproducible document identifier: install the "
+                               "version that formgen supports (pip install '{requirement}')").format(
+            version=_installed("pypdf"), requirement=_requirement("pypdf")))
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
+
+
+def _installed(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"
+
+
+def _requirement(package: str) -> str:
+    """formgen's requirement on `package` as installed (pyproject.toml's, e.g. ``pypdf<8,>=5.0``): the
+    supported range is written there alone."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        wanted = requires("formgen") or []
+    except PackageNotFoundError:
+        wanted = []
+    return next((line.split(";")[0].strip() for line in wanted
+                 if re.split(r"[\s<>=!~;\[(]", line, maxsplit=1)[0].lower() == package), package)
+
+
 def _boxes(box: Any) -> Iterator[Any]:
     """A laid-out box and every box inside it, in order; an absolutely positioned box's (the tables'
     visually hidden captions) not, since it is not where it appears."""
-    from weasyprint.layout.absolute import AbsolutePlaceholder
-
+    placeholder = _box_classes().AbsolutePlaceholder
     yield box
     for child in getattr(box, "children", None) or ():
-        if not isinstance(child, AbsolutePlaceholder):
+        if not isinstance(child, placeholder):
             yield from _boxes(child)
 
 
@@ -306,10 +389,8 @@ def _classes(box: Any) -> list[str]:
 
 
 def _form_tables(page: Any) -> Iterator[Any]:
-    from weasyprint.formatting_structure.boxes import TableBox
-
-    for box in _boxes(page._page_box):
-        if isinstance(box, TableBox) and "form" in _classes(box):
+    for box in _boxes(_page_box(page)):
+        if isinstance(box, _box_classes().TableBox) and "form" in _classes(box):
             yield box
 
 
@@ -317,8 +398,7 @@ def _needs(document: Any) -> tuple[list[str], list[float], list[float], float]:
     """(column classes, widths, the width each column's unbreakable text needs, the table's width) in CSS
     pixels, from a laid-out form. Unbreakable: what is white-space: nowrap (the figures of `unbroken`,
     td.num); a cell spanning columns shares what its figures need over them, in proportion."""
-    from weasyprint.formatting_structure.boxes import LineBox, TableCellBox, TextBox
-
+    boxes = _box_classes()
     classes: list[str] = []
     widths: list[float] = []
     needs: list[float] = []
@@ -330,12 +410,12 @@ def _needs(document: Any) -> tuple[list[str], list[float], list[float], float]:
                 widths = [float(column.width) for column in columns]
                 needs = [0.0] * len(columns)
             for cell in _boxes(table):
-                if not isinstance(cell, TableCellBox) or cell.grid_x + cell.colspan > len(widths):
+                if not isinstance(cell, boxes.TableCellBox) or cell.grid_x + cell.colspan > len(widths):
                     continue
                 widest = 0.0
                 for line in _boxes(cell):
-                    if isinstance(line, LineBox):
-                        texts = [box for box in _boxes(line) if isinstance(box, TextBox)]
+                    if isinstance(line, boxes.LineBox):
+                        texts = [box for box in _boxes(line) if isinstance(box, boxes.TextBox)]
                         rigid = [box for box in texts if box.style["white_space"] in ("nowrap", "pre")]
                         if rigid and len(rigid) == len(texts):
                             widest = max(widest, max(b.position_x + b.width for b in texts)
@@ -382,8 +462,7 @@ def _widths(document: Any, fit: Fit) -> Fit:
 
 def _indicator_rows(document: Any) -> list[list[int]]:
     """The indicator rows (0-based, in the table's order) on each page."""
-    from weasyprint.formatting_structure.boxes import TableRowBox, TableRowGroupBox
-
+    boxes = _box_classes()
     order: dict[int, int] = {}
     pages: list[list[int]] = []
     for page in document.pages:
@@ -392,9 +471,9 @@ def _indicator_rows(document: Any) -> list[list[int]]:
             if "form-indicators" not in _classes(table):
                 continue
             for group in table.children:
-                if isinstance(group, TableRowGroupBox) and group.element_tag == "tbody":
+                if isinstance(group, boxes.TableRowGroupBox) and group.element_tag == "tbody":
                     for row in group.children:
-                        if isinstance(row, TableRowBox) and row.element_tag == "tr":
+                        if isinstance(row, boxes.TableRowBox) and row.element_tag == "tr":
                             rows.append(order.setdefault(id(row.element), len(order)))
         pages.append(rows)
     return pages
@@ -415,10 +494,8 @@ def _starts(document: Any) -> tuple[int, ...]:
 
 def _last_page_fill(document: Any) -> float:
     """How much of its last page's height a document's content takes (0 to 1)."""
-    from weasyprint.formatting_structure.boxes import MarginBox
-
-    box = document.pages[-1]._page_box
-    content = [child for child in box.children if not isinstance(child, MarginBox)]
+    box = _page_box(document.pages[-1])
+    content = [child for child in box.children if not isinstance(child, _box_classes().MarginBox)]
     top = box.content_box_y()
     bottom = max((descendant.position_y + descendant.margin_height() for child in content
                   for descendant in _boxes(child) if hasattr(descendant, "margin_height")), default=top)
@@ -484,9 +561,6 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
     bundle's outline and the contents' links are added when the parts are joined (`join_pdfs`), as
     they may point into other parts. The forms' pages are changed in place: write their own PDFs
     first. Sharing one document, the front and the forms share their fonts."""
-    from weasyprint.document import Page
-    from weasyprint.formatting_structure.boxes import MarginBox
-
     pages = [page for form in forms for page in form]
     frame = layout_pdf(frame_html, base, roots) if pages else None
     if frame is None and front_html is None:
@@ -497,10 +571,7 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
     for page, frame_page in zip(pages, frame.pages if frame is not None else [], strict=True):
         if (page.width, page.height) != (frame_page.width, frame_page.height):
             raise RuntimeError("the bundle's pages and its forms' pages differ in size: keep @page in pdf.css")
-        box = page._page_box
-        box.children = [child for child in box.children if not isinstance(child, MarginBox)] + [
-            child for child in frame_page._page_box.children if isinstance(child, MarginBox)]
-        decorated = Page(box)
+        decorated = _page_of(_with_margin_boxes(_page_box(page), _page_box(frame_page)))
         decorated.bookmarks, decorated.anchors = [], {}
         decorated.links = [link for link in decorated.links if link[0] == "external"]
         composed.append(decorated)
@@ -571,7 +642,7 @@ def join_pdfs(documents: list[bytes], outline: list[tuple[str, int]],
 
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Link
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+    from pypdf.generic import ArrayObject, IndirectObject, NameObject, TextStringObject
 
     writer = PdfWriter()
     readers = [PdfReader(io.BytesIO(document)) for document in documents]
@@ -579,12 +650,16 @@ def join_pdfs(documents: list[bytes], outline: list[tuple[str, int]],
         writer.append(reader, import_outline=False)
     if readers and readers[0].metadata is not None:
         writer.add_metadata(dict(readers[0].metadata))
-    writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+    writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
     for title, page_index in outline:
         writer.add_outline_item(title=title, page_number=page_index)
     for page_index, rectangle, target in links:
-        writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=target))
-    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])  # reproducible
+        destination = writer.add_annotation(page_index, Link(rect=rectangle, target_page_index=target))["/Dest"]
+        if isinstance(destination, ArrayObject) and not isinstance(destination[0], IndirectObject):
+            # pypdf before 6.19 writes the target as a page number, which is how a link names a page of
+            # another file: a link inside the file names the page itself (ISO 32000-1, 12.3.2.2).
+            destination[0] = writer.pages[target].indirect_reference
+    _set_file_identifier(writer, identifier)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
