@@ -17,7 +17,7 @@ from .. import i18n
 from ..errors import UsageError
 from ..i18n import N_, _
 
-HELP = N_("show the documentation in the terminal: the list of topics, or one topic (formgen help checks)")
+HELP = N_("show the documentation in the terminal: the list of topics, or one of them")
 
 _DOCS = "generator.docs"
 _SUFFIX = ".md"
@@ -25,8 +25,7 @@ _SUFFIX = ".md"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("topic", nargs="?", metavar="TOPIC",
-                        help=_("the topic to show, e.g. checks, format, profiles, pdf, ci, templates (without it: "
-                               "the list of topics)"))
+                        help=_("the topic to show (without it: the list of topics, each with its title)"))
 
 
 def _pages() -> dict[str, Traversable]:
