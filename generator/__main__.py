@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from types import FrameType
 
 from . import __version__, i18n
-from .commands import build, check, diff, export, import_, init, new, profiles, schema, serve
+from .commands import build, check, diff, export, help, import_, init, new, profiles, schema, serve
 from .errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -35,7 +35,7 @@ from .errors import (
 from .i18n import _
 
 COMMANDS = {"build": build, "check": check, "export": export, "schema": schema, "serve": serve, "init": init,
-            "new": new, "diff": diff, "import": import_, "profiles": profiles}
+            "new": new, "diff": diff, "import": import_, "profiles": profiles, "help": help}
 
 DEBUG_VARIABLE = "FORMGEN_DEBUG"
 """Set to 1 to get the traceback of an internal error (for a bug report) besides its one line."""

@@ -30,6 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+# Where the front matter starts and ends, and nothing else: its YAML goes through _FormLoader below. Kept
+# rather than replaced by a regex of our own (README.md, "Dependencies"): its handler's documented API
+# (detect, split, FM_BOUNDARY) is the common reading of Jekyll-style `---` blocks, and it costs no package
+# besides PyYAML.
 from frontmatter.default_handlers import YAMLHandler
 
 from .i18n import N_, _

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from ..config import load_config
 from ..errors import UsageError
+from ..extras import require
 from ..i18n import N_, _, ngettext
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
@@ -97,6 +98,7 @@ def _report(sources: list[Source], planned: list[Planned], chosen: dict[int, str
 
 
 def run(args: argparse.Namespace) -> int:
+    require("import", "import")  # before any reader is reached: one line, not an ImportError
     located = locate_site(args)
     site = located.root  # what no link may lead out of
     for path in args.files:

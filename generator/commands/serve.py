@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import CONFIG_NAME
+from ..extras import require
 from ..i18n import N_, _
 from .common import add_content_arguments, content_paths, locate_site
 
@@ -25,6 +26,7 @@ def _log(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("serve", "serve")  # the watcher is imported only once the preview runs: say now if it is missing
     from ..serve import Preview  # imported when used, as build's
 
     site = locate_site(args)

@@ -19,8 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-
-from opencc import OpenCC
+from typing import Any
 
 from ..profile import DEFAULT_PROFILE, Profile, shipped_profiles
 
@@ -39,7 +38,9 @@ def squash(text: str) -> str:
 
 
 @cache
-def _converter() -> OpenCC:
+def _converter() -> Any:
+    from opencc import OpenCC  # here: the extra formgen[import] may be missing (generator/extras.py)
+
     return OpenCC("t2s")  # OpenCC's own tables, read once and only when a label is first compared
 
 
