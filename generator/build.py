@@ -220,7 +220,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                       root=(root or Path.cwd()).resolve())
 
 
-def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[Path], env: Any,
+def _build(config: SiteConfig, out: Path, staging_folder: Staging, files: list[Path], env: Any,  # noqa: C901 - the staged build (issue 15) replaces it
            roots: list[Path], pdf_environment: render_pdf.PdfEnvironment | None, started: float, *, review: bool,
            strict: bool, jobs: int, pdf: bool, progress: Report | None, cache: Path | None,
            shard: tuple[int, int] | None, merge: list[Path] | None, root: Path) -> BuildResult:
@@ -537,7 +537,7 @@ class _Pdfs:
             "created": max(row.filled_on or f"{row.year}-12-31" for row in rows)})
         return render_html.render(self.env, page, self.config)
 
-    def make(self, staging: Path, rows: list[render_html.ListRow], sources: dict[str, Path], keys: dict[str, str],
+    def make(self, staging: Path, rows: list[render_html.ListRow], sources: dict[str, Path], keys: dict[str, str],  # noqa: C901 - the staged build (issue 15) replaces it
              sheets: dict[str, str], jobs: int, progress: Report | None) -> list[_PartResult]:
         """Every form's PDF and every bundle, over `jobs` processes; one result per chunk and per bundle.
 
