@@ -37,46 +37,54 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-def html_tokens(page: str) -> list[str]:
-    """The page cut into tags and texts; joined again they are the page, byte for byte."""
-    tokens: list[str] = []
+Token = tuple[str, str]
+"""What a piece of the page is (comment, decl, end, start or text) and the piece as published."""
+
+
+def _typed_tokens(page: str) -> list[Token]:
+    tokens: list[Token] = []
     at = 0
     while at < len(page):
         match = _TOKEN.match(page, at)
-        assert match is not None  # the last alternative matches any character
-        tokens.append(match.group())
+        assert match is not None and match.lastgroup is not None  # the last alternative matches any character
+        kind = "start" if match.group("start") else "end" if match.group("end") else match.lastgroup
+        tokens.append((kind, match.group()))
         at = match.end()
         name = (match.group("name") or "").lower()
         if name in _VERBATIM:
-            # The content up to the matching end tag is one token, whatever it holds.
+            # The content up to the matching end tag is one text, whatever it holds.
             close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(page, at)
             stop = close.start() if close else len(page)
             if stop > at:
-                tokens.append(page[at:stop])
+                tokens.append(("text", page[at:stop]))
             at = stop
     return tokens
 
 
-def _kind(token: str) -> str:
-    match = _TOKEN.match(token)
-    if match is None or match.end() != len(token):
-        return "text"  # content of a verbatim element
-    return next(kind for kind in ("comment", "decl", "end", "start", "text") if match.group(kind))
+def html_tokens(page: str) -> list[str]:
+    """The page cut into tags and texts; joined again they are the page, byte for byte."""
+    return [text for _kind, text in _typed_tokens(page)]
 
 
 def _tag_name(token: str) -> str:
     return re.match(r"</?([A-Za-z][^\s/>]*)", token).group(1).lower()  # type: ignore[union-attr]
 
 
-def _one_line_element(tokens: list[str], index: int) -> int:
+def _opens(token: Token) -> bool:
+    """A start tag that opens a level: not void, not self-closed."""
+    kind, text = token
+    return kind == "start" and not text.endswith("/>") and _tag_name(text) not in _VOID
+
+
+def _one_line_element(tokens: list[Token], index: int) -> int:
     """How many tokens from `index` make an element holding only text (`<td>18.33</td>`, `<p></p>`), or 0."""
-    start = tokens[index]
-    if _kind(start) != "start" or start.endswith("/>") or _tag_name(start) in _VOID:
+    if not _opens(tokens[index]):
         return 0
+    name = _tag_name(tokens[index][1])
     for length in (3, 2):
         span = tokens[index + 1:index + length]
-        if len(span) == length - 1 and _kind(span[-1]) == "end" and _tag_name(span[-1]) == _tag_name(start) \
-                and all(_kind(inner) == "text" for inner in span[:-1]):
+        if len(span) == length - 1 and span[-1][0] == "end" and _tag_name(span[-1][1]) == name \
+                and all(kind == "text" for kind, _text in span[:-1]):
             return length
     return 0
 
@@ -86,17 +94,16 @@ def html_lines(page: str) -> list[tuple[int, str]]:
 
     An element holding only text stays on one line: `<td class="num">18.33</td>` stays whole, so a change
     to one cell's text is a one-line diff that names the cell."""
-    tokens = [token for token in html_tokens(page) if token.strip()]
+    tokens = [token for token in _typed_tokens(page) if token[1].strip()]
     lines: list[tuple[int, str]] = []
     depth = 0
     index = 0
     while index < len(tokens):
-        token = tokens[index]
         length = _one_line_element(tokens, index) or 1
-        if _kind(token) == "end":
+        if tokens[index][0] == "end":
             depth = max(depth - 1, 0)
-        lines.append((depth, "".join(tokens[index:index + length])))
-        if length == 1 and _kind(token) == "start" and not token.endswith("/>") and _tag_name(token) not in _VOID:
+        lines.append((depth, "".join(text for _kind, text in tokens[index:index + length])))
+        if length == 1 and _opens(tokens[index]):
             depth += 1
         index += length
     return lines
