@@ -228,33 +228,54 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None,
     revision and a path is refused, as git does: write ``./content`` for the path. Without a path, the
     site's `content` folder (as the other commands find it, relative to `cwd`)."""
     cwd = cwd.resolve()
-    explicit = "--" in words
     root = _repository(cwd, [word for word in words if word != "--"])
+    unsure: set[str] = set()
+    if "--" in words:
+        sides, paths = _split_at_dashes(root, words)
+    else:
+        sides, paths, unsure = _split_as_git_does(root, cwd, words)
+    before, after = _before_and_after(root, sides)
+    relative = [_compared_path(root, cwd, word, (before, after), word in unsure)
+                for word in paths or [content.as_posix()]]
+    return Request(root, before, after, tuple(relative), *_config_candidates(root, cwd, config))
+
+
+def _split_at_dashes(root: Path, words: Sequence[str]) -> tuple[list[Side], list[str]]:
+    """``REV… -- PATH…``: every word before ``--`` must be a revision."""
+    split = list(words).index("--")
+    sides: list[Side] = []
+    for word in words[:split]:
+        found = _revisions(root, word)
+        if found is None:
+            raise UsageError(_("unknown revision “{word}”").format(word=word))
+        sides += found
+    return sides, [word for word in words[split + 1:] if word != "--"]
+
+
+def _split_as_git_does(root: Path, cwd: Path, words: Sequence[str]) -> tuple[list[Side], list[str], set[str]]:
+    """Revisions while the words name them (two at most), then paths; and the words that name neither, which
+    may be a mistyped revision: named in the error if they are no path either."""
     sides: list[Side] = []
     paths: list[str] = []
-    unsure: set[str] = set()  # words that may be a mistyped revision: named in the error if no path either
-    if explicit:
-        split = list(words).index("--")
-        for word in words[:split]:
+    unsure: set[str] = set()
+    for word in words:
+        if not paths and len(sides) < 2:
             found = _revisions(root, word)
-            if found is None:
-                raise UsageError(_("unknown revision “{word}”").format(word=word))
-            sides += found
-        paths = [word for word in words[split + 1:] if word != "--"]
-    else:
-        for word in words:
-            if not paths and len(sides) < 2:
-                found = _revisions(root, word)
-                if found is not None:
-                    if (cwd / word).exists():
-                        raise UsageError(_("“{word}” is both a revision and a path: write ./{word} for the path, "
-                                           "or the revision's full name (refs/heads/{word}, refs/tags/{word})")
-                                         .format(word=word))
-                    sides += found
-                    continue
-                if not (cwd / word).exists():
-                    unsure.add(word)
-            paths.append(word)
+            if found is not None:
+                if (cwd / word).exists():
+                    raise UsageError(_("“{word}” is both a revision and a path: write ./{word} for the path, "
+                                       "or the revision's full name (refs/heads/{word}, refs/tags/{word})")
+                                     .format(word=word))
+                sides += found
+                continue
+            if not (cwd / word).exists():
+                unsure.add(word)
+        paths.append(word)
+    return sides, paths, unsure
+
+
+def _before_and_after(root: Path, sides: list[Side]) -> tuple[Side, Side]:
+    """Two revisions compare with each other, one with the working tree, none: HEAD with the working tree."""
     if len(sides) > 2:
         raise UsageError(_("at most two revisions: formgen diff [REV_A [REV_B]] [PATH…]"))
     if not sides:
@@ -262,18 +283,18 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None,
         if head is None:
             raise UsageError(_("unknown revision “HEAD”: the repository has no commit yet"))
         sides = [_side("HEAD", head)]
-    before, after = sides[0], sides[1] if len(sides) == 2 else Side(_working_tree())
-    relative = []
-    for word in paths or [content.as_posix()]:
-        rel = _relative(root, cwd, word)
-        if not (root / rel).exists() and not any(side.commit and _tree_has(root, side.commit, rel)
-                                                 for side in (before, after)):
-            if word in unsure:
-                raise UsageError(_("unknown revision or path not in the working tree: “{word}”").format(word=word))
-            where = _(" or ").join(_where(side.label) for side in (before, after))
-            raise UsageError(_("{path}: no such file or folder {where}").format(path=word, where=where))
-        relative.append(rel)
-    return Request(root, before, after, tuple(relative), *_config_candidates(root, cwd, config))
+    return sides[0], sides[1] if len(sides) == 2 else Side(_working_tree())
+
+
+def _compared_path(root: Path, cwd: Path, word: str, sides: tuple[Side, Side], unsure: bool) -> str:
+    """A path word relative to the repository's top, refused unless one side has it."""
+    rel = _relative(root, cwd, word)
+    if not (root / rel).exists() and not any(side.commit and _tree_has(root, side.commit, rel) for side in sides):
+        if unsure:
+            raise UsageError(_("unknown revision or path not in the working tree: “{word}”").format(word=word))
+        where = _(" or ").join(_where(side.label) for side in sides)
+        raise UsageError(_("{path}: no such file or folder {where}").format(path=word, where=where))
+    return rel
 
 
 def _config_candidates(root: Path, cwd: Path, config: Path | None) -> tuple[tuple[str, ...], Path | None]:

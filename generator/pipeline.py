@@ -135,7 +135,7 @@ def _bare_label(text: str) -> str:
     return caption(text).rstrip(":：")
 
 
-def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,
+def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,  # noqa: C901 - split by a change under way (issue 15)
                          profile: Profile | None = None) -> list[Finding]:
     findings = []
     labelled = _labelled_keys(error, model)

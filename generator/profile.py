@@ -844,74 +844,94 @@ def _resolve(files: Mapping[str, _File], outside: Mapping[str, _Resolved]) -> tu
     `files`, else one of `outside` (the shipped profiles, for a site's files): so a site's central.toml may
     extend the shipped central and take its place. A file that names no base extends the reference;
     the reference itself, shipped, has none."""
-    done: dict[str, _Resolved | None] = {}
-    findings: list[Finding] = []
-    choices = sorted({*files, *outside})
+    resolver = _Resolver(files, outside)
+    for name in sorted(files):
+        resolver.resolve(name, ())
+    return {name: item for name in sorted(files) if (item := resolver.done[name]) is not None}, resolver.findings
 
-    def fail(file: _File, message: str, fix: str, code: str) -> None:
-        findings.append(file.finding(("extends",), message, fix, code))
-        done[file.name] = None
 
-    def resolve(name: str, chain: tuple[str, ...]) -> _Resolved | None:
-        if name in done:
-            return done[name]
-        file = files[name]
-        wanted = file.data.get("extends", _UNWRITTEN)
-        if wanted is _UNWRITTEN:
-            wanted = None if name == DEFAULT_PROFILE and not outside else DEFAULT_PROFILE
-        elif name == DEFAULT_PROFILE and not outside:
-            fail(file, _("the reference profile has no base"), _("remove extends: every other profile extends "
-                                                                  "the reference, which writes every key"),
-                 "profile-invalid")
-            return None
-        others = ", ".join(choice for choice in choices if choice != name)
-        base: _Resolved | None = None
-        if wanted is None:
-            pass
-        elif not isinstance(wanted, str):
-            fail(file, _("is not the name of a profile"), _('write the base\'s name in quotes, e.g. extends = '
-                                                            '"{default}": one of {others}').format(
-                default=DEFAULT_PROFILE, others=others), "profile-invalid")
-            return None
-        elif wanted != name and wanted in files:
-            if wanted in chain:
-                circle = (*chain[chain.index(wanted):], name)
-                for index, member in enumerate(circle):
-                    path = " → ".join((*circle[index:], *circle[:index], member))
-                    fail(files[member], _("the bases go round in a circle: {path}").format(path=path),
-                         _("make one of {names} extend another profile, such as {default}").format(
-                             names=", ".join(circle), default=DEFAULT_PROFILE), "profile-base-cycle")
-                return None
-            base = resolve(wanted, (*chain, name))
-            if base is None:  # the base's own file says why
-                done[name] = None
-                return None
-        elif wanted in outside:
-            base = outside[wanted]
-        elif wanted == name:
-            fail(file, _("“{name}” names this profile itself").format(name=name),
-                 _("name the profile it changes as its base: one of {others}").format(others=others),
-                 "profile-base-cycle")
-            return None
-        else:
-            close = difflib.get_close_matches(wanted, choices, n=1, cutoff=0.6)
-            hint = _("did you mean “{close}”? ").format(close=close[0]) if close else ""
-            site = (_(", or add {file} beside formgen.toml").format(file=f"{PROFILES_FOLDER}/{wanted}.toml")
-                    if outside else "")
-            fail(file, _("“{name}” is not a profile").format(name=wanted),
-                 _("{hint}name one of {others}{site}").format(hint=hint, others=others, site=site),
-                 "profile-base-unknown")
+class _Resolver:
+    """The work of `_resolve`: each file resolved once (`done`; None where it cannot be used), the problems
+    found on the way (`findings`)."""
+
+    def __init__(self, files: Mapping[str, _File], outside: Mapping[str, _Resolved]) -> None:
+        self.files, self.outside = files, outside
+        self.done: dict[str, _Resolved | None] = {}
+        self.findings: list[Finding] = []
+        self.choices = sorted({*files, *outside})
+
+    def fail(self, file: _File, message: str, fix: str, code: str) -> None:
+        self.findings.append(file.finding(("extends",), message, fix, code))
+        self.done[file.name] = None
+
+    def resolve(self, name: str, chain: tuple[str, ...]) -> _Resolved | None:
+        """The file `name` over its base; `chain`, the files whose base it is being resolved for."""
+        if name in self.done:
+            return self.done[name]
+        file = self.files[name]
+        usable, base = self._base(file, chain)
+        if not usable:  # the file's or its base's findings say why
+            self.done[name] = None
             return None
         try:
-            done[name] = _validated(file, base)
+            self.done[name] = _validated(file, base)
         except ProfileError as error:
-            findings.extend(error.findings)
-            done[name] = None
-        return done[name]
+            self.findings.extend(error.findings)
+            self.done[name] = None
+        return self.done[name]
 
-    for name in sorted(files):
-        resolve(name, ())
-    return {name: item for name in sorted(files) if (item := done[name]) is not None}, findings
+    def _base(self, file: _File, chain: tuple[str, ...]) -> tuple[bool, _Resolved | None]:
+        """Whether `file`'s base can be used, and that base resolved (None: the reference, which has none)."""
+        name = file.name
+        wanted = file.data.get("extends", _UNWRITTEN)
+        the_reference = name == DEFAULT_PROFILE and not self.outside
+        if wanted is _UNWRITTEN:
+            if the_reference:
+                return True, None
+            wanted = DEFAULT_PROFILE
+        elif the_reference:
+            self.fail(file, _("the reference profile has no base"), _("remove extends: every other profile extends "
+                                                                       "the reference, which writes every key"),
+                      "profile-invalid")
+            return False, None
+        others = ", ".join(choice for choice in self.choices if choice != name)
+        if not isinstance(wanted, str):
+            self.fail(file, _("is not the name of a profile"), _('write the base\'s name in quotes, e.g. extends = '
+                                                                 '"{default}": one of {others}').format(
+                default=DEFAULT_PROFILE, others=others), "profile-invalid")
+            return False, None
+        if wanted != name and wanted in self.files:
+            if wanted in chain:
+                self._circle((*chain[chain.index(wanted):], name))
+                return False, None
+            base = self.resolve(wanted, (*chain, name))
+            return base is not None, base
+        if wanted in self.outside:
+            return True, self.outside[wanted]
+        if wanted == name:
+            self.fail(file, _("“{name}” names this profile itself").format(name=name),
+                      _("name the profile it changes as its base: one of {others}").format(others=others),
+                      "profile-base-cycle")
+        else:
+            self._unknown(file, wanted, others)
+        return False, None
+
+    def _circle(self, circle: tuple[str, ...]) -> None:
+        """Every profile of a circle of bases gets the finding, each with the circle as seen from it."""
+        for index, member in enumerate(circle):
+            path = " → ".join((*circle[index:], *circle[:index], member))
+            self.fail(self.files[member], _("the bases go round in a circle: {path}").format(path=path),
+                      _("make one of {names} extend another profile, such as {default}").format(
+                          names=", ".join(circle), default=DEFAULT_PROFILE), "profile-base-cycle")
+
+    def _unknown(self, file: _File, wanted: str, others: str) -> None:
+        close = difflib.get_close_matches(wanted, self.choices, n=1, cutoff=0.6)
+        hint = _("did you mean “{close}”? ").format(close=close[0]) if close else ""
+        site = (_(", or add {file} beside formgen.toml").format(file=f"{PROFILES_FOLDER}/{wanted}.toml")
+                if self.outside else "")
+        self.fail(file, _("“{name}” is not a profile").format(name=wanted),
+                  _("{hint}name one of {others}{site}").format(hint=hint, others=others, site=site),
+                  "profile-base-unknown")
 
 
 def parse_profile(text: str, shown: str, name: str) -> Profile:

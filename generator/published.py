@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import formatting
+from .config import Scheme
 from .findings import Level, Problem
+from .formatting import Places
 from .i18n import N_, _, ngettext
-from .model import Status, field_name, label_for
+from .model import Form, Status, field_name, label_for
 from .profile import FundLine, Profile
 from .scoring import Method, ScoredForm
 
@@ -136,19 +138,42 @@ def stated_funding(scored: ScoredForm, profile: Profile) -> Iterator[StatedFundi
             yield StatedFunding(line, "rate", given.rate, profile.layout.row_rate(scored.fund_rates.get(key)))
 
 
+_Pair = tuple[str, tuple[str | int, ...], Decimal | None, Decimal, str]
+"""A score or rate of the form: its key, its place in the form, as printed (None: not stated), formgen's,
+and formgen's as the sheet shows it."""
+
+
 def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
     """The figures of a published form as printed, with formgen's where they differ; None for a draft,
     whose table shows formgen's figures only. The profile's scheme grades a printed 总分 where the form
     states no 等级 (lists and the feed then agree with the total they show); its money format prints the
     funding amounts as its sheet does."""
-    scheme, money = profile.scheme, profile.money.show
+    scheme = profile.scheme
     form = scored.form
     if form.status is not Status.PUBLISHED:
         return None
     model = type(form)
     stated = form.stated
-    places = scored.places
-    pairs: list[tuple[str, tuple[str | int, ...], Decimal | None, Decimal, str]] = [
+    pairs = _score_pairs(scored, scheme)
+    figures: dict[str, str] = {}
+    differences: dict[str, Difference] = {}
+    _compare_scores(pairs, scored.places, model, figures, differences)
+    amounts = _compare_funding(scored, profile, figures, differences)
+    complete = _complete(scored)
+    figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else
+                                        scored.grade if complete else "")
+    _printed_empty(scored, {key: shown for key, _, _, _, shown in pairs}, complete, figures, differences)
+    _not_printed(scored, complete, figures, differences)
+    if stated.grade and stated.grade != scored.grade and complete:
+        loc = ("stated", "grade")
+        differences["grade"] = Difference(field_name(loc), label_for(loc, model), stated.grade, scored.grade)
+    return Printed(figures, differences, amounts)
+
+
+def _score_pairs(scored: ScoredForm, scheme: Scheme) -> list[_Pair]:
+    """The rate, the scores and the subtotals the form may state, each with formgen's."""
+    stated, places = scored.form.stated, scored.places
+    pairs: list[_Pair] = [
         ("execution_rate", ("stated", "execution_rate"), stated.execution_rate, scored.execution_rate,
          places.show_rate(scored.execution_rate)),
         ("budget_score", ("stated", "budget_score"), stated.budget_score, scored.budget_score,
@@ -165,9 +190,11 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         subtotal = scored.subtotals.get(level1.name if level1 is not None else name, Decimal(0))
         pairs.append((f"subtotals.{name}", ("stated", "subtotals", name), printed_subtotal, subtotal,
                       places.show_score(subtotal)))
-    figures: dict[str, str] = {}
-    differences: dict[str, Difference] = {}
-    pairs_shown = {key: shown for key, _, _, _, shown in pairs}
+    return pairs
+
+
+def _compare_scores(pairs: list[_Pair], places: Places, model: type[Form], figures: dict[str, str],
+                    differences: dict[str, Difference]) -> None:
     for key, loc, given, computed, shown in pairs:
         show = formatting.rate if key == "execution_rate" else formatting.score
         # A printed figure is shown with the scheme's decimals, or with its own where it was printed with
@@ -176,6 +203,12 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         figures[key] = show(given, max(wanted, formatting.decimals_of(given))) if given is not None else shown
         if given is not None and given != computed:
             differences[key] = Difference(field_name(loc), label_for(loc, model), figures[key], shown)
+
+
+def _compare_funding(scored: ScoredForm, profile: Profile, figures: dict[str, str],
+                     differences: dict[str, Difference]) -> dict[str, Decimal]:
+    """The funding table's printed figures against formgen's; returns the printed amounts."""
+    money, places, model = profile.money.show, scored.places, type(scored.form)
     amounts: dict[str, Decimal] = {}
     for funding in stated_funding(scored, profile):
         given, own, key = funding.printed, funding.own, funding.key
@@ -192,17 +225,28 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         if given != own:
             differences[key] = Difference(field_name(funding.loc), label_for(funding.loc, model), figures[key],
                                           shown_own)
-    complete = _complete(scored)
-    figures["grade"] = stated.grade or (scheme.grade_for(stated.total) if stated.total is not None else
-                                        scored.grade if complete else "")
+    return amounts
+
+
+def _printed_empty(scored: ScoredForm, computed: dict[str, str], complete: bool, figures: dict[str, str],
+                   differences: dict[str, Difference]) -> None:
+    """A figure the published copy prints empty is shown empty, with formgen's beside it where it has one."""
+    form = scored.form
     for loc in sorted(form.printed_empty, key=str):
         key = field_name(loc).removeprefix("stated.")
         figures[key] = ""
         if loc[0] == "funds" or key.endswith(".actual"):
             continue  # an amount or an actual printed empty: nothing of formgen's to set beside it
-        computed_figure = pairs_shown.get(key)
+        computed_figure = computed.get(key)
         if computed_figure is not None and (key != "total" or complete):
-            differences[key] = Difference(field_name(loc), label_for(loc, model), "", computed_figure)
+            differences[key] = Difference(field_name(loc), label_for(loc, type(form)), "", computed_figure)
+
+
+def _not_printed(scored: ScoredForm, complete: bool, figures: dict[str, str],
+                 differences: dict[str, Difference]) -> None:
+    """What a copy printed unfilled cannot show: an unfilled row's 得分, the total without all rows, the
+    执行率 of a funding row printed empty."""
+    form, places, stated = scored.form, scored.places, scored.form.stated
     for result in scored.indicators:  # an unfilled row's 得分: as printed, or empty, written so or left out
         if result.method is Method.UNFILLED:
             given = result.indicator.score
@@ -215,10 +259,6 @@ def printed(scored: ScoredForm, profile: Profile) -> Printed | None:
         if all(("funds", row_key, column) in form.printed_empty for column in ("budget", "executed")):
             figures[f"funds.{row_key}.rate"] = ""
             differences.pop(f"funds.{row_key}.rate", None)
-    if stated.grade and stated.grade != scored.grade and complete:
-        loc = ("stated", "grade")
-        differences["grade"] = Difference(field_name(loc), label_for(loc, model), stated.grade, scored.grade)
-    return Printed(figures, differences, amounts)
 
 
 def _complete(scored: ScoredForm) -> bool:

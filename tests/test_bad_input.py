@@ -118,9 +118,9 @@ UNSPECIFIC: dict[str, str] = {}
 JARGON: dict[str, str] = {}
 
 
-def _params(names: dict[str, str]) -> list[object]:
+def _params(names: dict[str, str], cases: list[tuple[str, int, str, str]] = CASES) -> list[object]:
     return [pytest.param(*case, id=case[0], marks=pytest.mark.xfail(strict=True, reason=names[case[0]]))
-            if case[0] in names else pytest.param(*case, id=case[0]) for case in CASES]
+            if case[0] in names else pytest.param(*case, id=case[0]) for case in cases]
 
 
 def _errors(*paths: Path) -> list[Finding]:
@@ -146,15 +146,24 @@ def test_bad_file(name: str, line: int, code: str, message: str) -> None:
         assert FIXES[name] in error.fix, str(error)
 
 
-@pytest.mark.parametrize(("name", "line", "code", "message"), _params(UNSPECIFIC))
+@pytest.mark.parametrize(("name", "line", "code", "message"),
+                         _params(UNSPECIFIC, [case for case in CASES if case[2] not in FILE_LEVEL]))
 def test_finding_names_something(name: str, line: int, code: str, message: str) -> None:
-    """Except for problems with the whole file, a finding names its field or quotes what is wrong."""
-    if code in FILE_LEVEL:
-        return
+    """A finding about part of a form names its field or quotes what is wrong."""
     errors = _of(_errors(BAD / name), name)
     assert errors
     for error in errors:
         assert error.field or re.search(r"“[^”]+”", error.message), str(error)
+
+
+@pytest.mark.parametrize(("name", "line", "code"), [case[:3] for case in CASES if case[2] in FILE_LEVEL])
+def test_a_problem_with_the_whole_file_names_the_file_and_no_field(name: str, line: int, code: str) -> None:
+    """Empty, binary, wrongly encoded, no or broken front matter, an invisible character: the report is the
+    file and line, then what is wrong and what to do, with no field or label to mislead."""
+    [error] = _of(_errors(BAD / name), name)
+    assert (error.line, error.code, error.field, error.label) == (line, code, "", "")
+    assert error.fix and error.fix != error.message
+    assert str(error) == f"{error.path}:{line}: {error.message} — {error.fix}"
 
 
 @pytest.mark.parametrize(("name", "line", "code", "message"), _params(JARGON))
@@ -196,12 +205,9 @@ def test_whole_folder_in_one_run() -> None:
 def test_department_code_keeps_leading_zero() -> None:
     """YAML 1.1 would read an unquoted 0120 as the octal number 80; formgen keeps what was written."""
     site = load_site([BAD / "department-code-octal.md"], SiteConfig())
-    errors = [finding for finding in site.findings if finding.level.value == "error"]
-    if errors:  # refusing the number is fine, as long as it is said where
-        assert [(error.line, error.field) for error in errors] == [(8, "department.code")]
-    else:
-        assert site.forms[0].scored is not None
-        assert site.forms[0].scored.form.department.code == "0120"
+    assert [finding for finding in site.findings if finding.level.value == "error"] == []
+    assert site.forms[0].scored is not None
+    assert site.forms[0].scored.form.department.code == "0120"
 
 
 def test_cli_reports_the_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,44 +40,74 @@ Cell = tuple[int, int, int, int, Any, str | None]
 """first row, last row, first column, last column (from 1), value, number format (None: General)."""
 
 
+class _Sheet:
+    """Cells put row by row, as a clerk fills a sheet: `row` is the row being filled."""
+
+    def __init__(self, top: int) -> None:
+        self.row = top
+        self.cells: list[Cell] = []
+
+    def put(self, value: Any, first: int, last: int | None = None, rows: int = 1, fmt: str | None = None) -> None:
+        self.cells.append((self.row, self.row + rows - 1, first, last or first, value, fmt))
+
+
 def form_cells(path: Path = FORM, top: int = 1, *, money: Callable[[str], Any] = float,
                rate_as_percent: bool = True) -> tuple[list[Cell], int]:
     """The cells of a form as a clerk lays it out in Excel, from `top` down, and the row after it.
     Money is a number (a float, as Excel holds it); the execution rate a fraction with a percent format."""
     post = frontmatter.load(path)
     form = post.metadata
-    cells: list[Cell] = []
-    row = top
-
-    def put(value: Any, first: int, last: int | None = None, rows: int = 1, fmt: str | None = None) -> None:
-        cells.append((row, row + rows - 1, first, last or first, value, fmt))
-
+    sheet = _Sheet(top)
+    put = sheet.put
     put("项目支出绩效目标自评表", 1, WIDTH)
-    row += 1
+    sheet.row += 1
     put(f"（{form['year']}年度）", 1, WIDTH)
-    row += 1
+    sheet.row += 1
     put("单位（盖章）：", 1, 5)
     put(f"填报日期：{form['filled_on']}", 6, WIDTH)
-    row += 1
+    sheet.row += 1
     put("项目名称", 1, 3)
     put(form["title"], 4, WIDTH)
-    row += 1
+    sheet.row += 1
     put("主管部门及代码", 1, 3)
     put(f"[{form['department']['code']}]{form['department']['name']}", 4, 6)
     put("实施单位", 7)
     put(form["implementer"], 8, WIDTH)
-    row += 1
+    sheet.row += 1
+    _fund_rows(sheet, form["funds"], money, rate_as_percent)
+    put("年度总体目标", 1, 1, rows=2)
+    put("预期目标", 2, 5)
+    put("实际完成情况", 6, WIDTH)
+    sheet.row += 1
+    put(form["goals"]["expected"], 2, 5)
+    put(form["goals"]["actual"], 6, WIDTH)
+    sheet.row += 1
+    _indicator_rows(sheet, form["indicators"])
+    put("总　　分", 1, 6)
+    put(100, 7)
+    put(float(form["stated"]["total"]), 8)
+    sheet.row += 1
+    put("自评结论", 1)
+    put(post.content.strip().replace("\n\n", "\n"), 2, WIDTH)
+    sheet.row += 1
+    put(f"联系人：{form['contact']}", 1, WIDTH)
+    return sheet.cells, sheet.row + 1
+
+
+def _fund_rows(sheet: _Sheet, funds: dict[str, Any], money: Callable[[str], Any], rate_as_percent: bool) -> None:
+    """项目资金（元）: its header row, then a row per source; the total row has the 分值, 执行率 and 得分."""
+    put = sheet.put
     put("项目资金（元）", 1, 1, rows=len(FUND_ROWS) + 1)
     for column, label in zip((2, 4, 5, 6, 7, 8, 9), ("资 金 来 源", "年初预算数", "全年预算数（A）", "全年执行数（B）",
                                                     "分值", "执行率", "得分"), strict=True):
         put(label, column, 3 if column == 2 else WIDTH if column == 9 else None)
-    row += 1
-    total = form["funds"]["total"]
+    sheet.row += 1
+    total = funds["total"]
     rate = Decimal(str(total["executed"])) / Decimal(str(total["budget"]))
     for key, label in FUND_ROWS:
         put(label, 2, 3)
         for column, name in zip((4, 5, 6), ("initial", "budget", "executed"), strict=True):
-            put(money(str(form["funds"][key][name])), column, fmt="#,##0.00")
+            put(money(str(funds[key][name])), column, fmt="#,##0.00")
         if key == "total":
             put(10, 7)
             put(float(rate) if rate_as_percent else f"{rate * 100:.2f}%", 8, fmt="0.00%" if rate_as_percent else None)
@@ -86,28 +116,21 @@ def form_cells(path: Path = FORM, top: int = 1, *, money: Callable[[str], Any] =
             put("—", 7)
             put("—", 8)
             put("—", 9, WIDTH)
-        row += 1
-    put("年度总体目标", 1, 1, rows=2)
-    put("预期目标", 2, 5)
-    put("实际完成情况", 6, WIDTH)
-    row += 1
-    put(form["goals"]["expected"], 2, 5)
-    put(form["goals"]["actual"], 6, WIDTH)
-    row += 1
+        sheet.row += 1
+
+
+def _indicator_rows(sheet: _Sheet, indicators: list[dict[str, Any]]) -> None:
+    """The 绩效指标 header and a row per indicator, a 一级 or 二级指标 merged down the rows it spans."""
+    put = sheet.put
     for column, label in enumerate(HEADER, start=2):
         put(label, column)
-    row += 1
-    indicators = form["indicators"]
+    sheet.row += 1
     put("绩效指标", 1, 1, rows=len(indicators))
     for index, indicator in enumerate(indicators):
         for column, key in ((2, "level1"), (3, "level2")):
             if index == 0 or indicators[index - 1][key] != indicator[key] or \
                     indicators[index - 1]["level1"] != indicator["level1"]:
-                span = 1
-                while index + span < len(indicators) and indicators[index + span][key] == indicator[key] \
-                        and indicators[index + span]["level1"] == indicator["level1"]:
-                    span += 1
-                put(indicator[key], column, rows=span)
+                put(indicator[key], column, rows=_level_span(indicators, index, key))
         put(indicator["name"], 4)
         put(str(indicator["target"]), 5)
         put(str(indicator["actual"]), 6)
@@ -116,16 +139,16 @@ def form_cells(path: Path = FORM, top: int = 1, *, money: Callable[[str], Any] =
         for column, key in ((9, "reason"), (10, "note")):
             if indicator.get(key):
                 put(str(indicator[key]), column)
-        row += 1
-    put("总　　分", 1, 6)
-    put(100, 7)
-    put(float(form["stated"]["total"]), 8)
-    row += 1
-    put("自评结论", 1)
-    put(post.content.strip().replace("\n\n", "\n"), 2, WIDTH)
-    row += 1
-    put(f"联系人：{form['contact']}", 1, WIDTH)
-    return cells, row + 1
+        sheet.row += 1
+
+
+def _level_span(indicators: list[dict[str, Any]], index: int, key: str) -> int:
+    """How many rows from `index` on share its 一级 (and, for level2, 二级) indicator."""
+    span = 1
+    while index + span < len(indicators) and indicators[index + span][key] == indicators[index][key] \
+            and indicators[index + span]["level1"] == indicators[index]["level1"]:
+        span += 1
+    return span
 
 
 def workbook(sheets: dict[str, list[Cell]]) -> Any:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import frontmatter
 import jsonschema
 import pytest
 
 from generator.__main__ import main
-from generator.config import ConfigError, Scheme, SiteConfig, load_config
+from generator.config import ConfigError, Scheme, load_config
 from generator.model import MAX_TEXT_CHARS, Form
 from generator.reading import discover
 
@@ -82,9 +83,24 @@ def test_schema_tells_editors_the_length_of_a_field(capsys):
     assert error.validator == "maxLength" and list(error.path) == ["title"]
 
 
-def test_site_config_is_the_default_scheme():
+def test_without_a_config_file_the_reference_rules_apply(tmp_path):
+    """No formgen.toml (none given, or none where one is looked for): the published reference scheme, its
+    figures as rules.md states them, and the default title."""
+    for config in (load_config(None), load_config(tmp_path / "formgen.toml")):
+        scheme = config.scheme
+        assert scheme.budget_weight == 10
+        assert [(level1.name, level1.weight) for level1 in scheme.level1] == [
+            ("产出指标", 50), ("效益指标", 30), ("满意度指标", 10)]
+        assert [(grade.name, grade.minimum) for grade in scheme.grades] == [
+            ("优", 90), ("良", 80), ("中", 60), ("差", 0)]
+        assert [(band.low, band.high) for band in scheme.bands] == [
+            (Decimal("0.8"), 1), (Decimal("0.6"), Decimal("0.8")), (0, Decimal("0.6"))]
+        assert (scheme.score_decimals, scheme.rate_decimals, scheme.weights) == (2, 2, "fixed")
+        assert config.site.title == "项目支出绩效自评表"
+
+
+def test_the_project_config_keeps_the_reference_scheme():
     assert load_config(ROOT / "formgen.toml").scheme == Scheme()
-    assert load_config(None) == SiteConfig()
 
 
 def test_config_errors_name_file_line_and_key(tmp_path):

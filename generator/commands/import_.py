@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from ..config import load_config
+from ..config import SiteConfig, load_config
 from ..errors import UsageError
 from ..extras import require
 from ..i18n import N_, _, ngettext
@@ -97,11 +97,9 @@ def _report(sources: list[Source], planned: list[Planned], chosen: dict[int, str
     return errors, warnings
 
 
-def run(args: argparse.Namespace) -> int:
-    require("import", "import")  # before any reader is reached: one line, not an ImportError
-    located = locate_site(args)
-    site = located.root  # what no link may lead out of
-    for path in args.files:
+def _check_files(paths: list[Path], site: Path) -> None:
+    """Refuse, before anything is read, a file that is not there or that a link leads out of the site to."""
+    for path in paths:
         if not path.is_file():
             raise UsageError(_("{path}: no such file").format(path=printable(str(path))))
         real = escape_through_link(path, site)
@@ -109,14 +107,19 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(_("{path} is a link out of the site (to {target}) — nothing was read: formgen reads no "
                                "file outside the site through a link; name the file itself if you mean it").format(
                 path=printable(str(path)), target=printable(str(real))))
-    if args.out is not None:
-        folder_to_write(args.out, "--out")
-    config = load_config(located.config)
+
+
+def _asked_profile(config: SiteConfig, name: str | None) -> Profile:
     try:
-        profile = config.profile_for(args.profile)
+        return config.profile_for(name)
     except KeyError:
         raise UsageError(_("--profile {name}: not a profile; write one of {names} (`formgen profiles` describes "
-                           "them)").format(name=args.profile, names=", ".join(config.profile_names()))) from None
+                           "them)").format(name=name, names=", ".join(config.profile_names()))) from None
+
+
+def _read_all(args: argparse.Namespace, config: SiteConfig, profile: Profile) -> tuple[list[Source], dict[int, str]]:
+    """Each file read with the profile asked for, or else the one its labels fit; and the report's line on
+    that choice, by source."""
     limits = replace(DEFAULT_LIMITS, max_pages=args.max_pages, seconds=args.time_limit)
     candidates = {name: config.profile_for(name) for name in config.profile_names()}
     sources: list[Source] = []
@@ -138,6 +141,18 @@ def run(args: argparse.Namespace) -> int:
             for draft in source.drafts:
                 draft.values["profile"] = used.name
         sources.append(source)
+    return sources, chosen
+
+
+def run(args: argparse.Namespace) -> int:
+    require("import", "import")  # before any reader is reached: one line, not an ImportError
+    located = locate_site(args)
+    site = located.root  # what no link may lead out of
+    _check_files(args.files, site)
+    if args.out is not None:
+        folder_to_write(args.out, "--out")
+    config = load_config(located.config)
+    sources, chosen = _read_all(args, config, _asked_profile(config, args.profile))
     planned = plan(sources, args.out, located.content)
     write_planned(planned, args.force, site)
     errors, warnings = _report(sources, planned, chosen)

@@ -408,6 +408,17 @@ class GridForm:
     def _rows(self, cells: dict[str, list[Block]]) -> list[dict[str, str]]:
         """One row per 三级指标 cell; the other cells join the row beside them, a 一级 or 二级 cell every
         row it spans (one cut at a page break at least the rows it reaches; the next rows inherit it)."""
+        rows = self._named_rows(cells)
+        for column in ("nature", "target", "unit", "actual", "weight", "score", "reason", "note", "level1", "level2"):
+            for cell in cells[column]:
+                self._place(column, cell, rows)
+        self._carry_levels(rows)
+        return [{key: row[key] for key in (*INDICATOR_COLUMNS, *_SPLIT_COLUMNS)
+                 if row.get(key) or (key in row and any(row.get(figure) for figure in PLACEHOLDER_FIGURES))}
+                for _, row in rows]
+
+    def _named_rows(self, cells: dict[str, list[Block]]) -> list[tuple[Block, dict[str, str]]]:
+        """The rows, each with the cell that names it, top to bottom."""
         rows: list[tuple[Block, dict[str, str]]] = []
         for name_cell in cells["name"]:
             self.use(name_cell)
@@ -418,29 +429,35 @@ class GridForm:
             rows += [(cell, {"name": ""}) for cell in cells["level2"]
                      if cell.key and not any(_overlap(block, cell) > 0 for block, _row in rows)]
             rows.sort(key=lambda pair: (pair[0].page, pair[0].top))
-        for column in ("nature", "target", "unit", "actual", "weight", "score", "reason", "note", "level1", "level2"):
-            for cell in cells[column]:
-                beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
-                if column not in ("level1", "level2"):
-                    beside = sorted(beside, key=lambda pair: _overlap(pair[0], cell))[-1:]
-                if not cell.key:
-                    continue
-                if not beside:
-                    if column in _FIGURE_COLUMNS:  # a figure beside no 三级指标: whose is it?
-                        self.use(cell)
-                        self.misaligned(cell, _("is beside no {name} cell").format(
-                            name=caption(self.labels.profile.labels.name)))
-                    continue
+        return rows
+
+    def _place(self, column: str, cell: Block, rows: list[tuple[Block, dict[str, str]]]) -> None:
+        """A cell of `column` into the row beside it (a 一级 or 二级 cell: every row it spans); a figure beside
+        no row, or a second figure in a row, is misaligned."""
+        beside = [(block, row) for block, row in rows if _overlap(block, cell) > 0]
+        if column not in ("level1", "level2"):
+            beside = sorted(beside, key=lambda pair: _overlap(pair[0], cell))[-1:]
+        if not cell.key:
+            return
+        if not beside:
+            if column in _FIGURE_COLUMNS:  # a figure beside no 三级指标: whose is it?
                 self.use(cell)
-                for _position, row in beside:
-                    if column in _FIGURE_COLUMNS and row.get(column):
-                        self.misaligned(cell, _("is a second cell under {column} in the row “{name}” (the first "
-                                                "holds “{first}”)").format(column=self._column(column),
-                                                                            name=row["name"][:30], first=row[column]))
-                        continue
-                    row[column] = self._cell_text(column, cell, row.get(column, ""))
-                    if column in ("reason", "note"):
-                        self._figure_in_text(cell, column, row)
+                self.misaligned(cell, _("is beside no {name} cell").format(
+                    name=caption(self.labels.profile.labels.name)))
+            return
+        self.use(cell)
+        for _position, row in beside:
+            if column in _FIGURE_COLUMNS and row.get(column):
+                self.misaligned(cell, _("is a second cell under {column} in the row “{name}” (the first "
+                                        "holds “{first}”)").format(column=self._column(column),
+                                                                    name=row["name"][:30], first=row[column]))
+                continue
+            row[column] = self._cell_text(column, cell, row.get(column, ""))
+            if column in ("reason", "note"):
+                self._figure_in_text(cell, column, row)
+
+    def _carry_levels(self, rows: list[tuple[Block, dict[str, str]]]) -> None:
+        """Each row gets the 一级 and 二级指标 printed on it or above it; the rows are then checked."""
         level1 = level2 = ""
         for block, row in rows:
             if row.get("level1"):
@@ -454,21 +471,22 @@ class GridForm:
             if self.labels.profile.layout.placeholder_rows and level1 and level2 \
                     and not any(row.get(key) for key in PLACEHOLDER_FIGURES):
                 continue  # an empty template row (指标2, ……) the profile keeps: imported as printed, empty
-            # A figure whose column the header has, and which the row leaves empty, was printed empty: "" (the
-            # row's 指标值 under a judged 一级指标, an unfilled copy's 完成值), not a cell that was not found.
-            for column in ("target", "actual", "score"):
-                if column in self.header_columns and not row.get(column):
-                    row[column] = ""
-            kept = self.draft.printed_empty_row(row)
-            # An unscored profile's rows have no 分值 (湖南: weights = "none").
-            for required in ("level1", "level2", "name", "target", "actual",
-                             *(("weight",) if self.scheme.weights != "none" else ())):
-                if not row.get(required) and required not in kept:
-                    self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
-                                    .format(name=row["name"][:30], field=required), error=True)
-        return [{key: row[key] for key in (*INDICATOR_COLUMNS, *_SPLIT_COLUMNS)
-                 if row.get(key) or (key in row and any(row.get(figure) for figure in PLACEHOLDER_FIGURES))}
-                for _, row in rows]
+            self._complete_row(block, row)
+
+    def _complete_row(self, block: Block, row: dict[str, str]) -> None:
+        """Figures the header has and the row leaves empty are empty; a required field missing is an error."""
+        # A figure whose column the header has, and which the row leaves empty, was printed empty: "" (the
+        # row's 指标值 under a judged 一级指标, an unfilled copy's 完成值), not a cell that was not found.
+        for column in ("target", "actual", "score"):
+            if column in self.header_columns and not row.get(column):
+                row[column] = ""
+        kept = self.draft.printed_empty_row(row)
+        # An unscored profile's rows have no 分值 (湖南: weights = "none").
+        for required in ("level1", "level2", "name", "target", "actual",
+                         *(("weight",) if self.scheme.weights != "none" else ())):
+            if not row.get(required) and required not in kept:
+                self.draft.note(self.at(block), "import-missing", _("the indicator row “{name}” has no {field}")
+                                .format(name=row["name"][:30], field=required), error=True)
 
     def _column(self, column: str) -> str:
         return caption(getattr(self.labels.profile.labels, column))

@@ -188,6 +188,27 @@ class _TextForm:
     def _side_labels(self) -> set[int]:
         """Lines that hold a side label printed vertically (年度 / 总体 / 目标, 绩 / 效 / 指 / 标), and the
         money unit of 项目资金（元）."""
+        targets = self._side_targets()
+        found: set[int] = set()
+        printed = ""
+        index = 0
+        while index < len(self.lines):
+            label = self._vertical_label(index, targets)
+            if label is None:
+                index += 1
+                continue
+            taken, field = label
+            found.update(taken)
+            if field in MONEY_UNITS:
+                printed = field
+                self.factor = MONEY_UNITS[printed] / self.labels.unit_factor
+            index = taken[-1] + 1
+        if self.factor != 1:
+            self.draft.note(self.draft.where, "import-unit", unit_note(printed, self.labels.profile.money.unit))
+        return found
+
+    def _side_targets(self) -> dict[str, str]:
+        """Each side label, squashed, and what it labels: its field, or for 项目资金（万元） the money unit."""
         targets: dict[str, str] = {}
         for field in _SIDE_FIELDS:
             for label in self.labels.labels_of(field):
@@ -195,36 +216,26 @@ class _TextForm:
                 if field == "funds":
                     for unit in MONEY_UNITS:
                         targets[f"{squash(label)}({unit})"] = unit
-        found: set[int] = set()
-        printed = ""
-        index = 0
-        while index < len(self.lines):
-            text = squash(self.lines[index].text)
-            if not text or len(text) > 8 or not any(target.startswith(text) for target in targets):
-                index += 1
+        return targets
+
+    def _vertical_label(self, index: int, targets: dict[str, str]) -> tuple[list[int], str] | None:
+        """The longest side label that the short lines from `index` on spell (blank lines between them skipped):
+        its lines and what it labels; None if they spell none."""
+        text = squash(self.lines[index].text)
+        if not text or len(text) > 8 or not any(target.startswith(text) for target in targets):
+            return None
+        accumulated, taken, best = "", [], None
+        for probe in range(index, len(self.lines)):
+            piece = squash(self.lines[probe].text)
+            if not piece:
                 continue
-            accumulated, taken, best = "", [], None
-            for probe in range(index, len(self.lines)):
-                piece = squash(self.lines[probe].text)
-                if not piece:
-                    continue
-                if len(piece) > 8 or not any(target.startswith(accumulated + piece) for target in targets):
-                    break
-                accumulated += piece
-                taken.append(probe)
-                if accumulated in targets:
-                    best = (list(taken), targets[accumulated])
-            if best is None:
-                index += 1
-                continue
-            found.update(best[0])
-            if best[1] in MONEY_UNITS:
-                printed = best[1]
-                self.factor = MONEY_UNITS[printed] / self.labels.unit_factor
-            index = best[0][-1] + 1
-        if self.factor != 1:
-            self.draft.note(self.draft.where, "import-unit", unit_note(printed, self.labels.profile.money.unit))
-        return found
+            if len(piece) > 8 or not any(target.startswith(accumulated + piece) for target in targets):
+                break
+            accumulated += piece
+            taken.append(probe)
+            if accumulated in targets:
+                best = (list(taken), targets[accumulated])
+        return best
 
     def content(self, start: int, end: int) -> list[Line]:
         """The lines of a zone, without side labels and page numbers (blank lines kept: they separate cells)."""

@@ -151,6 +151,12 @@ class _Parser(HTMLParser):
             return
         if tag == "section":
             self.section = " ".join(classes)
+        if tag in ("table", "tbody", "thead", "tr", "td", "th"):
+            self._open_table_part(tag, named, classes)
+        else:
+            self._open_text_part(tag, classes)
+
+    def _open_table_part(self, tag: str, named: dict[str, str], classes: list[str]) -> None:
         if tag == "table":
             self.tables += 1
             self.in_table = True
@@ -165,7 +171,10 @@ class _Parser(HTMLParser):
             self.funds_row += 1
         elif tag in ("td", "th") and self.row is not None:
             self._open_cell(tag, named, classes)
-        elif tag == "span" and "computed" in classes and self.cell is not None:
+
+    def _open_text_part(self, tag: str, classes: list[str]) -> None:
+        """A tag of the text in a cell or in a line outside the tables."""
+        if tag == "span" and "computed" in classes and self.cell is not None:
             self.computed = []
         elif tag == "br":
             self._text("\n")  # 项目<br>资金, 产出指标<br>(50分): the page's own line breaks

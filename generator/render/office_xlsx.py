@@ -138,18 +138,7 @@ def add_form_sheet(workbook: Workbook, title: str, grid: SheetGrid, money: Money
     heights: dict[int, float] = {}
     for number, line in enumerate(grid.lines, start=1):
         for cell in line.cells:
-            target = _write_cell(sheet, cell, 1, money)
-            size = 16 if cell.size == "title" else 12 if cell.size == "year" else 10
-            target.font = Font(name=FONT, size=size, bold=cell.bold)
-            target.alignment = Alignment(horizontal=cell.align, vertical="center", wrap_text=True,
-                                         text_rotation=255 if cell.vertical else 0, indent=cell.indent)
-            last_row, last_col = number + cell.rowspan - 1, cell.col + cell.colspan
-            if cell.rowspan > 1 or cell.colspan > 1:
-                sheet.merge_cells(start_row=number, start_column=cell.col + 1, end_row=last_row, end_column=last_col)
-            if line.table is not None:
-                for row in range(number, last_row + 1):
-                    for col in range(cell.col + 1, last_col + 1):
-                        sheet.cell(row=row, column=col).border = _BORDER
+            size = _lay_cell(sheet, cell, number, line.table is not None, money)
             # Excel does not grow a row for a wrapped text in merged cells: the height is set from the text.
             if cell.rowspan == 1 and not cell.vertical:
                 lines = _lines(cell.text, sum(widths[cell.col:cell.col + cell.colspan]))
@@ -157,6 +146,31 @@ def add_form_sheet(workbook: Workbook, title: str, grid: SheetGrid, money: Money
                 heights[number] = max(heights.get(number, 0), lines * line_height + 4)
         if line.header:
             sheet.print_title_rows = f"{number}:{number}"
+    _set_heights(sheet, grid, heights)
+    _a4(sheet)
+    return sheet
+
+
+def _lay_cell(sheet: Worksheet, cell: Cell, number: int, boxed: bool, money: MoneyFormat) -> int:
+    """A cell written on row `number` with its font, alignment, merge and (in a table) borders; returns its
+    font size."""
+    target = _write_cell(sheet, cell, 1, money)
+    size = 16 if cell.size == "title" else 12 if cell.size == "year" else 10
+    target.font = Font(name=FONT, size=size, bold=cell.bold)
+    target.alignment = Alignment(horizontal=cell.align, vertical="center", wrap_text=True,
+                                 text_rotation=255 if cell.vertical else 0, indent=cell.indent)
+    last_row, last_col = number + cell.rowspan - 1, cell.col + cell.colspan
+    if cell.rowspan > 1 or cell.colspan > 1:
+        sheet.merge_cells(start_row=number, start_column=cell.col + 1, end_row=last_row, end_column=last_col)
+    if boxed:
+        for row in range(number, last_row + 1):
+            for col in range(cell.col + 1, last_col + 1):
+                sheet.cell(row=row, column=col).border = _BORDER
+    return size
+
+
+def _set_heights(sheet: Worksheet, grid: SheetGrid, heights: dict[int, float]) -> None:
+    """Every row at least 18 points, and as tall as its wrapped texts and vertical labels need."""
     for number in range(1, len(grid.lines) + 1):
         heights[number] = max(heights.get(number, 0), 18)
     # A side label printed down the cell (绩效指标) needs its rows tall enough for one character per line.
@@ -168,8 +182,6 @@ def add_form_sheet(workbook: Workbook, title: str, grid: SheetGrid, money: Money
                 heights[row] += missing / cell.rowspan
     for number, height in heights.items():
         sheet.row_dimensions[number].height = round(height, 1)
-    _a4(sheet)
-    return sheet
 
 
 def _a4(sheet: Worksheet) -> None:
