@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError, create_model
+from pydantic_core import ErrorDetails
 
 from . import checks, published
 from .config import SiteConfig
@@ -137,81 +138,94 @@ def _bare_label(text: str) -> str:
 
 def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,
                          profile: Profile | None = None) -> list[Finding]:
-    findings = []
     labelled = _labelled_keys(error, model)
     meant = {(*loc[:-1], key) for loc, key in labelled.items()}
+    findings = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        kind = item["type"]
-        context: dict[str, Any] = item.get("ctx") or {}
-        label: str | None = None
-        code = f"field-{kind.replace('_', '-')}"
+        loc, kind = tuple(item["loc"]), item["type"]
         if kind == "missing" and loc in meant:
-            continue  # reported at the key written with its label (below)
+            continue  # reported at the key written with its label (`_label_as_key`)
         if kind == "missing":
-            key = str(loc[-1])
-            message = _("is missing")
-            fix = _("add “{key}:” ({label}); `formgen schema` lists the fields").format(
-                key=key, label=label_for(loc, model))
-            if profile is not None and len(loc) == 1 and key in Fields.model_fields:
-                # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
-                fix += _("; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
-                         "(a site's own profile may extend “{profile}”: {command} lists the profiles)").format(
-                    key=key, profile=profile.name, command=_PROFILES_COMMAND)
-            line = document.line_of(loc[:-1])
-        elif kind == "extra_forbidden" and loc in labelled:
-            written, key = str(loc[-1]), labelled[loc]
-            label = label_for((*loc[:-1], key), model)
-            message = _("“{written}” is the label printed on the form; the field's name is `{key}`").format(
-                written=written, key=key)
-            fix = _("write `{key}:` in place of “{written}:” (field names are English words)").format(
-                key=key, written=written)
-            line, code = document.line_of(loc), "field-label-as-key"
-            loc = (*loc[:-1], key)
-        elif kind == "extra_forbidden" and profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
-            key = str(loc[0])
-            message = _("is not a field of the form of profile “{profile}” ({key}: absent in its [fields])").format(
-                profile=profile.name, key=key)
-            fix = _("remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" ({command} "
-                    "lists the profiles)").format(key=key, command=_PROFILES_COMMAND)
-            line = document.line_of(loc)
+            finding = _missing(loc, document, model, profile)
         elif kind == "extra_forbidden":
-            key = str(loc[-1])
-            close = suggest(key, known_fields(loc[:-1], model))
-            as_label = field_titles(loc[:-1], model).get(_bare_label(key)) if not key.isascii() else None
-            message = _("is not a field of the form")
-            if as_label is not None:  # a label written as the key, of a field that is written too (or optional)
-                fix = _("“{written}” is the label printed on the form: the field's name is `{key}`").format(
-                    written=key, key=as_label)
-            elif close:
-                fix = _("did you mean “{close}”?").format(close=close)
-            else:
-                fix = _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND)
-            line = document.line_of(loc)
-        elif kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "indicators":
-            message = _("must be a row of fields, not a single value")
-            fix = _("write the row as {row}").format(
-                row="{level1: 产出指标, level2: 数量指标, name: …, target: …, actual: …, weight: …}")
-            line = document.line_of(loc)
-        elif "fix" in context:
-            message, fix = str(context["message"]), str(context["fix"])
-            line = document.line_of(loc)
+            finding = _unknown_key(loc, document, model, profile, labelled)
         else:
-            generic = _GENERIC_FIXES.get(kind)
-            message, fix = ((_(generic[0]), _(generic[1])) if generic is not None else
-                            (item["msg"], _("{command} lists the fields and what each holds").format(
-                                command=_SCHEMA_COMMAND)))
-            line = document.line_of(loc)
-        if label is not None:
-            pass  # the field meant, named above
-        elif kind != "extra_forbidden":
-            label = label_for(loc, model)
-        elif profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
-            label = getattr(profile.labels, str(loc[0]))  # the field the author meant, by its name on the form
-        else:
-            label = "未知字段"  # a label, Chinese in every language as the form's labels are
-        findings.append(Finding(document.display, line, Level.ERROR, code, field_name(loc), label, message, fix))
+            finding = _invalid(item, loc, document, model)
+        findings.append(finding)
     return findings
+
+
+def _field_finding(document: Document, line: int, code: str, loc: tuple[str | int, ...], label: str, message: str,
+                   fix: str) -> Finding:
+    return Finding(document.display, line, Level.ERROR, code, field_name(loc), label, message, fix)
+
+
+def _missing(loc: tuple[str | int, ...], document: Document, model: type[BaseModel],
+             profile: Profile | None) -> Finding:
+    """A required field not written: reported at the line of the fields it belongs to."""
+    key = str(loc[-1])
+    fix = _("add “{key}:” ({label}); `formgen schema` lists the fields").format(key=key, label=label_for(loc, model))
+    if profile is not None and len(loc) == 1 and key in Fields.model_fields:
+        # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
+        fix += _("; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
+                 "(a site's own profile may extend “{profile}”: {command} lists the profiles)").format(
+            key=key, profile=profile.name, command=_PROFILES_COMMAND)
+    return _field_finding(document, document.line_of(loc[:-1]), "field-missing", loc, label_for(loc, model),
+                          _("is missing"), fix)
+
+
+def _unknown_key(loc: tuple[str | int, ...], document: Document, model: type[BaseModel], profile: Profile | None,
+                 labelled: dict[tuple[str | int, ...], str]) -> Finding:
+    """A key the form's model does not have: a label written as the key, a field the profile leaves out, or a
+    word that is no field (with the field it is closest to)."""
+    line, code = document.line_of(loc), "field-extra-forbidden"
+    if loc in labelled:
+        written, key = str(loc[-1]), labelled[loc]
+        return _field_finding(
+            document, line, "field-label-as-key", (*loc[:-1], key), label_for((*loc[:-1], key), model),
+            _("“{written}” is the label printed on the form; the field's name is `{key}`").format(written=written,
+                                                                                                  key=key),
+            _("write `{key}:` in place of “{written}:” (field names are English words)").format(key=key,
+                                                                                               written=written))
+    if profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
+        key = str(loc[0])
+        return _field_finding(
+            document, line, code, loc, getattr(profile.labels, key),  # the field meant, by its name on the form
+            _("is not a field of the form of profile “{profile}” ({key}: absent in its [fields])").format(
+                profile=profile.name, key=key),
+            _("remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" ({command} "
+              "lists the profiles)").format(key=key, command=_PROFILES_COMMAND))
+    key = str(loc[-1])
+    close = suggest(key, known_fields(loc[:-1], model))
+    as_label = field_titles(loc[:-1], model).get(_bare_label(key)) if not key.isascii() else None
+    if as_label is not None:  # a label written as the key, of a field that is written too (or optional)
+        fix = _("“{written}” is the label printed on the form: the field's name is `{key}`").format(
+            written=key, key=as_label)
+    elif close:
+        fix = _("did you mean “{close}”?").format(close=close)
+    else:
+        fix = _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND)
+    # 未知字段 is a label, Chinese in every language as the form's labels are.
+    return _field_finding(document, line, code, loc, "未知字段", _("is not a field of the form"), fix)
+
+
+def _invalid(item: ErrorDetails, loc: tuple[str | int, ...], document: Document, model: type[BaseModel]) -> Finding:
+    """A value of the wrong kind: the model's own message and fix where it gives them, else a generic one."""
+    kind = item["type"]
+    context: dict[str, Any] = item.get("ctx") or {}
+    if kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "indicators":
+        message = _("must be a row of fields, not a single value")
+        fix = _("write the row as {row}").format(
+            row="{level1: 产出指标, level2: 数量指标, name: …, target: …, actual: …, weight: …}")
+    elif "fix" in context:
+        message, fix = str(context["message"]), str(context["fix"])
+    else:
+        generic = _GENERIC_FIXES.get(kind)
+        message, fix = ((_(generic[0]), _(generic[1])) if generic is not None else
+                        (item["msg"], _("{command} lists the fields and what each holds").format(
+                            command=_SCHEMA_COMMAND)))
+    return _field_finding(document, document.line_of(loc), f"field-{kind.replace('_', '-')}", loc,
+                          label_for(loc, model), message, fix)
 
 
 def _absent(profile: Profile, key: str) -> bool:

@@ -287,37 +287,55 @@ def _in_flow(code: str, position: int) -> bool:
     return before.count("{") + before.count("｛") > before.count("}") + before.count("｝")
 
 
+Slip = tuple[str, str, str]
+"""An input-method slip: its code, what is wrong and the fix."""
+Edit = tuple[int, int, str]
+"""A repair of a line: the characters from one index to another replaced by a text."""
+
+
 def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:
     """One line of front matter with the half-width characters a Chinese input method typed full-width where
     YAML needs them (the colon after a field name, the space after it, indentation, a row's braces and commas,
     a list's dash), and the first such slip as an error at the line. Only where YAML's syntax is: quoted texts,
     comments and Chinese text are never touched."""
-    code = _code_part(line)
-    edits: list[tuple[int, int, str]] = []
-    slip: tuple[str, str, str] | None = None
+    edits: list[Edit] = []
+    slips: list[Slip] = []
+    code = _line_start_slips(_code_part(line), edits, slips)
+    _key_slips(code, edits, slips)
+    if not slips:
+        return line, None
+    for start, end, text in sorted(edits, reverse=True):
+        line = line[:start] + text + line[end:]
+    return line, ReadError(number, *slips[0])
 
-    def found(code_name: str, message: str, fix: str) -> None:
-        nonlocal slip
-        slip = slip or (code_name, message, fix)
 
+def _line_start_slips(code: str, edits: list[Edit], slips: list[Slip]) -> str:
+    """The slips where a line starts (its indent, a row's dash, a row's braces), added to `edits` and `slips`;
+    the code with the dash and braces repaired, so that the keys after them are found."""
     indent = re.match(r"[ \u3000]*", code)
     if indent and "\u3000" in indent.group():
         edits.append((0, indent.end(), " " * indent.end()))
-        found("yaml-full-width", _("the line is indented with full-width spaces “　”"),
-              _("indent with half-width spaces (switch the input method to half-width, or retype the spaces)"))
+        slips.append(("yaml-full-width", _("the line is indented with full-width spaces “　”"),
+                      _("indent with half-width spaces (switch the input method to half-width, or retype the spaces)")))
     dash = _DASH.match(code)
     if dash:
         edits.append((dash.start("dash"), dash.end("dash"), "-"))
         code = code[:dash.start("dash")] + "-" + code[dash.end("dash"):]
-        found("yaml-full-width", _("the list item starts with a full-width dash “－”"),
-              _("write a half-width dash and a space “- ” at the start of the row"))
+        slips.append(("yaml-full-width", _("the list item starts with a full-width dash “－”"),
+                      _("write a half-width dash and a space “- ” at the start of the row")))
     braces = _FLOW_START.match(code)
     if braces:
         start, end = braces.end() - 1, code.rstrip().rindex("｝")
         edits += [(start, start + 1, "{"), (end, end + 1, "}")]
         code = code[:start] + "{" + code[start + 1:end] + "}" + code[end + 1:]
-        found("yaml-full-width", _("the row is enclosed in full-width braces “｛ ｝”"),
-              _("write half-width braces “{ }” around the row"))
+        slips.append(("yaml-full-width", _("the row is enclosed in full-width braces “｛ ｝”"),
+                      _("write half-width braces “{ }” around the row")))
+    return code
+
+
+def _key_slips(code: str, edits: list[Edit], slips: list[Slip]) -> None:
+    """The slips around each field name of a line (the comma before it, its colon, the space after the
+    colon), added to `edits` and `slips`."""
     for match in _KEY_AT.finditer(code):
         key, colon, after, separator = match["key"], match["colon"], match["after"], match["sep"]
         flow = separator is not None and _in_flow(code, match.start())
@@ -325,26 +343,21 @@ def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:
             continue  # a comma or a colon in a text, not between the fields of a row
         if separator == "，":
             edits.append((match.start("sep"), match.end("sep"), ", "))
-            found("yaml-full-width", _("a full-width comma “，” stands before `{key}`").format(key=key),
-                  _("separate the fields of a row with half-width commas: `, {key}: `").format(key=key))
+            slips.append(("yaml-full-width", _("a full-width comma “，” stands before `{key}`").format(key=key),
+                          _("separate the fields of a row with half-width commas: `, {key}: `").format(key=key)))
         if colon == "：":
             end = match.end("colon") + (1 if after in (" ", "\u3000") else 0)
             edits.append((match.start("colon"), end, ": "))
-            found("yaml-full-width", _("the colon after `{key}` is the full-width “：”").format(key=key),
-                  _("write a half-width colon and a space: `{key}: `").format(key=key))
+            slips.append(("yaml-full-width", _("the colon after `{key}` is the full-width “：”").format(key=key),
+                          _("write a half-width colon and a space: `{key}: `").format(key=key)))
         elif after == "\u3000":
             edits.append((match.start("after"), match.end("after"), " "))
-            found("yaml-full-width", _("`{key}:` is followed by a full-width space “　”").format(key=key),
-                  _("type a half-width space after the colon: `{key}: `").format(key=key))
+            slips.append(("yaml-full-width", _("`{key}:` is followed by a full-width space “　”").format(key=key),
+                          _("type a half-width space after the colon: `{key}: `").format(key=key)))
         elif after not in ("", " ", "\t", "/") and not (flow and after in ",}"):
             edits.append((match.start("after"), match.start("after"), " "))
-            found("yaml-colon-space", _("there is no space after the colon of `{key}:`").format(key=key),
-                  _("write a space after the colon: `{key}: `").format(key=key))
-    if slip is None:
-        return line, None
-    for start, end, text in sorted(edits, reverse=True):
-        line = line[:start] + text + line[end:]
-    return line, ReadError(number, *slip)
+            slips.append(("yaml-colon-space", _("there is no space after the colon of `{key}:`").format(key=key),
+                          _("write a space after the colon: `{key}: `").format(key=key)))
 
 
 def _ime_slips(front: str, offset: int) -> tuple[str, list[ReadError]]:
