@@ -75,8 +75,6 @@ class IndicatorResult:
     method: Method
     score: Decimal
     """The printed score: rounded half up to the scheme's ``score_decimals`` (2 by default)."""
-    exact: Decimal
-    """The unrounded score the rules give (for qualitative rows: the stated score)."""
     met: bool | None = None
     """Whether the target was met (None where the row is judged, not measured)."""
     band: Band | None = None
@@ -160,13 +158,13 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
                               actual=row.actual_figure, target=row.target_figure, mismatch=mismatch),
                           _("write the actual value in the target's unit (units with 万, 亿 or 千 convert, as 万元 "
                             "and 元 do; so do 公里 and 米)"))
-        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
                                target=target, actual=actual, problems=(problem,))
     fraction = _fraction(index, row, target, actual)
     if fraction is not None:
         # Scored as written it would be 0.93%, and its score a small fraction of 分值: nothing published should
         # rest on that reading, nor on the guess of 93%, so the stated score stands in until it is written.
-        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
                                target=target, actual=actual, problems=(fraction,))
     goal, achieved = target.number * into_target, actual.number * into_actual
     upper = target.upper * into_target if target.upper is not None else None
@@ -195,7 +193,7 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
     over = None
     if comparison.positive and goal > 0 and achieved > goal:
         over = (achieved - goal) / goal * HUNDRED
-    return IndicatorResult(index, row, Method.QUANTITATIVE, scheme.round_score(exact), exact, met=met,
+    return IndicatorResult(index, row, Method.QUANTITATIVE, scheme.round_score(exact), met=met,
                            target=target, actual=actual, over_percent=over, problems=tuple(problems))
 
 
@@ -300,7 +298,7 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
                                weight=plain(weight)),
                 _("write a score from {span}, or change {actual_label} to the level achieved").format(
                     span=span, actual_label=_label(row, "actual"))))
-    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, band=band,
+    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), band=band,
                            target=target, actual=actual, problems=tuple(problems))
 
 
@@ -309,7 +307,7 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue, 
     met = comparison.holds(actual.date, target.date)  # type: ignore[arg-type]
     notes = tuple(_actual_notes(index, row, target, actual))
     if met:
-        return IndicatorResult(index, row, Method.DEADLINE, scheme.round_score(row.weight), row.weight, met=True,
+        return IndicatorResult(index, row, Method.DEADLINE, scheme.round_score(row.weight), met=True,
                                target=target, actual=actual, problems=notes)
     problems: tuple[Problem, ...] = ()
     if row.score is None:
@@ -320,16 +318,16 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue, 
                             _("write score: a value below {weight_label} {weight}, and the reason").format(
                                 weight_label=_label(row, "weight"), weight=plain(row.weight))),)
     exact = row.score if row.score is not None else ZERO
-    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, met=False,
+    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), met=False,
                            target=target, actual=actual, problems=problems + notes)
 
 
 def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
     """Score one row by the scheme (S3–S6), and compare a stated score with the computed one."""
     if row.placeholder:
-        return IndicatorResult(index, row, Method.PLACEHOLDER, ZERO, ZERO)
+        return IndicatorResult(index, row, Method.PLACEHOLDER, ZERO)
     if not row.actual_figure:  # only a published copy reads an empty 实际完成值 (model.published_context)
-        return IndicatorResult(index, row, Method.UNFILLED, ZERO, ZERO)
+        return IndicatorResult(index, row, Method.UNFILLED, ZERO)
     if scheme.judged(row.level1):
         return _judged(index, row, scheme)
     try:
@@ -344,7 +342,7 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
                           _("write a number or a date in {target_label} (a level only with 定性)").format(
                               target_label=_label(row, "target")))
         stated = row.score if row.score is not None else ZERO
-        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
                                                problems=(problem,)), scheme)
     band = band_for(actual.text, scheme) if isinstance(actual, Text) else None
     if band is None and isinstance(actual, Text) and isinstance(target, Text) \
@@ -372,7 +370,7 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
                 target=row.target_figure),
             fix)
         stated = row.score if row.score is not None else ZERO
-        result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+        result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
                                  target=target, actual=actual, problems=(problem,))
     result = _compare_stated(result, scheme)
     return result if scheme.scored else _unscored(result)
@@ -400,7 +398,7 @@ def _judged(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
                             _("write score: a value from 0 to {weight_label} {weight}").format(
                                 weight_label=_label(row, "weight"), weight=plain(row.weight))),)
     stated = row.score if row.score is not None else ZERO
-    return _compare_stated(IndicatorResult(index, row, Method.JUDGED, scheme.round_score(stated), stated,
+    return _compare_stated(IndicatorResult(index, row, Method.JUDGED, scheme.round_score(stated),
                                            problems=problems), scheme)
 
 
@@ -408,7 +406,7 @@ def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> Indic
     """The indicator row that scores budget execution (`Scheme.budget_indicator`): 分值 × B ÷ A of the funding
     table's total row, as the funding table would score it (S2). A 实际值 written as a percentage is the
     执行率, and is compared with the table's."""
-    _exact, rate, score = execution(form, row.weight, scheme)
+    rate, score = execution(form, row.weight, scheme)
     problems: list[Problem] = []
     try:
         actual = values.parse_value(row.actual_figure)
@@ -424,7 +422,7 @@ def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> Indic
                 actual_label=_label(row, "actual"), actual=row.actual_figure, rate=plain(rate), executed=executed,
                 budget=budget),
             _("write {rate}%, or correct the funding table").format(rate=plain(rate))))
-    result = IndicatorResult(index, row, Method.BUDGET, score, _budget_exact(form, row.weight, scheme),
+    result = IndicatorResult(index, row, Method.BUDGET, score,
                              actual=actual, problems=tuple(problems))
     return _compare_stated(result, scheme)
 
@@ -455,7 +453,7 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     elif row.score is not None and result.method in _COMPUTED and row.score != result.score:
         if result.over_percent is not None and row.score < result.score:
             # S5: a target set too low may be marked down by the author; the stated score stands.
-            return IndicatorResult(**{**result.__dict__, "score": scheme.round_score(row.score), "exact": row.score,
+            return IndicatorResult(**{**result.__dict__, "score": scheme.round_score(row.score),
                                       "problems": tuple(problems)})
         problems.append(Problem(
             "score-mismatch", Level.ERROR, _loc(result.index, "score"),
@@ -475,13 +473,12 @@ _COMPUTED = (Method.QUANTITATIVE, Method.DEADLINE, Method.BUDGET)
 """Rows whose score formgen computes: a stated one must be the computed one."""
 
 
-def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Decimal, Decimal]:
-    """(execution rate exact, rate printed, budget score printed) of the 年度资金总额 row (S2)."""
+def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Decimal]:
+    """(rate printed, budget score printed) of the 年度资金总额 row (S2)."""
     budget, executed = form.funds.total.budget, form.funds.total.executed
     if budget == 0:
-        return ZERO, ZERO, ZERO
-    exact_rate = executed / budget * HUNDRED
-    return exact_rate, scheme.round_rate(exact_rate), scheme.round_score(_budget_exact(form, weight, scheme))
+        return ZERO, ZERO
+    return scheme.round_rate(executed / budget * HUNDRED), scheme.round_score(_budget_exact(form, weight, scheme))
 
 
 def _budget_exact(form: Form, weight: Decimal, scheme: Scheme) -> Decimal:
@@ -517,7 +514,7 @@ def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] |
     sum of their scores, each row scored on its own 执行率."""
     stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
     weight = stated_weight if stated_weight is not None else scheme.budget_weight
-    _exact, rate, budget_score = execution(form, weight, scheme)
+    rate, budget_score = execution(form, weight, scheme)
     row_scores = fund_scores(form, fund_weights or {}, scheme)
     if row_scores:  # the printed parts add up: the 年度资金总额 row's 得分 is its rows' 得分, never re-rounded
         budget_score = sum(row_scores.values(), ZERO)
