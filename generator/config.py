@@ -201,8 +201,14 @@ class Scheme(_Settings):
         found = self.level1_named(level1)
         return found is not None and found.judged
 
+    @property
+    def ranked_grades(self) -> list[Grade]:
+        """The grades from the best down (highest minimum first): the order the lists and summaries name them
+        in, and the order a total is graded in."""
+        return sorted(self.grades, key=lambda grade: grade.minimum, reverse=True)
+
     def grade_for(self, total: Decimal) -> str:
-        for grade in sorted(self.grades, key=lambda grade: grade.minimum, reverse=True):
+        for grade in self.ranked_grades:
             if total >= grade.minimum:
                 return grade.name
         return self.grades[-1].name

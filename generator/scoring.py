@@ -607,7 +607,7 @@ def summarize(forms: Sequence[Summable], scheme: Scheme) -> Summary:
     budget = sum((form.budget for form in forms), ZERO)
     executed = sum((form.executed for form in forms), ZERO)
     rate = scheme.round_rate(executed / budget * HUNDRED) if budget else ZERO
-    grades = {grade.name: 0 for grade in sorted(scheme.grades, key=lambda grade: grade.minimum, reverse=True)}
+    grades = {grade.name: 0 for grade in scheme.ranked_grades}
     for form in forms:
         if form.grade is not None:
             grades[form.grade] = grades.get(form.grade, 0) + 1
