@@ -305,6 +305,16 @@ def _date(value: object) -> dt.date:
     raise _fail("date_invalid", _("expected a date"), _("write the date as 2025-01-23"))
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The budget years a form may be for: wide enough for any archive, narrow enough to catch a typo (2204)."""
+
+
+def is_budget_year(year: int) -> bool:
+    """Whether `year` is one a form may be for (`FIRST_YEAR` to `LAST_YEAR`): the model's and the commands' one
+    rule (`--year` of `formgen new` and `formgen init`)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
 def _year(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _fail("year_invalid", _("is not a year"), _("write the budget year, e.g. 2024"))
@@ -315,7 +325,7 @@ def _year(value: object) -> int:
     # Four digits at most before int(): int() of thousands of digits is slow, and refused past 4,300.
     year = value if isinstance(value, int) else int(text) if text.isascii() and text.isdigit() and len(text) <= 4 \
         else None
-    if year is None or not 1990 <= year <= 2100:
+    if year is None or not is_budget_year(year):
         message = _("“{value}” is not a year").format(value=excerpt(text)) if text else _("is not a year")
         raise _fail("year_invalid", message, _("write the budget year, e.g. 2024"))
     return year
@@ -405,7 +415,8 @@ OptionalFormDate = Annotated[dt.date | None, BeforeValidator(_optional_date),
                                                        {"type": "string", "pattern": r"^\d{8}$"},
                                                        {"type": "integer"}, {"type": "null"}]})]
 """A date, or nothing (the key left empty or out): 填报日期 where the profile makes it optional."""
-Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
+Year = Annotated[int, BeforeValidator(_year),
+                 WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})]
 
 
 class _Strict(BaseModel):
