@@ -278,13 +278,12 @@ def parse_request(words: Sequence[str], cwd: Path, config: Path | None = None,
 
 def _config_candidates(root: Path, cwd: Path, config: Path | None) -> tuple[tuple[str, ...], Path | None]:
     """The formgen.toml each side uses: --config (at each revision, when it is in the repository), else the
-    nearest from the working folder up to the repository's top, as the other commands find it."""
+    nearest from the working folder up to the repository's top, as the other commands find it. `config` is
+    checked by the command, as every command's (`commands.common.config_file`)."""
     if config is not None:
         path = (cwd / config).resolve()
         if path.is_relative_to(root):
             return (path.relative_to(root).as_posix(),), None
-        if not path.is_file():
-            raise UsageError(_("{path}: no such file").format(path=config))
         return (), path
     if not cwd.is_relative_to(root):
         return (CONFIG_NAME,), None
