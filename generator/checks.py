@@ -18,7 +18,7 @@ from typing import Any
 from . import formatting, published, values
 from .config import Scheme, SiteConfig
 from .findings import Level, Problem
-from .formatting import plain
+from .formatting import money_exact, plain
 from .i18n import _
 from .model import Form, Funds, Indicator, Status, caption, short_label
 from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
@@ -292,7 +292,7 @@ def _stated_funds(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
                               row=line.label, label=short_label(getattr(labels, column)),
                               stated=money.message(given), key=line.key, column=column, own=money.message(own)),
                           _("write {own}, or correct funds.{key}.{column}").format(
-                              own=money.exact(own), key=line.key, column=column))
+                              own=money_exact(own), key=line.key, column=column))
             continue
         yield Problem("stated-differs", Level.ERROR, funding.loc,
                       _("{row} {label} is stated as {stated} but computes to {computed}").format(
@@ -612,10 +612,10 @@ def _money_scale(scored: ScoredForm, texts: NarrativeTexts, profile: Profile) ->
                         "money-scale", Level.ERROR, ("funds", row, column),
                         _("{row} {column} is {stated}, but the text says “{quote}”: the table seems written in "
                           "{other}, not in {unit} as its heading says").format(
-                            row=rows[row], column=columns[column], stated=f"{profile.money.exact(value)}{unit}",
+                            row=rows[row], column=columns[column], stated=f"{money_exact(value)}{unit}",
                             quote=match.group(0), other=other, unit=unit),
                         _("write every amount of the table in {unit}: here {meant}, not {stated}").format(
-                            unit=unit, meant=profile.money.exact(meant), stated=plain(value)))
+                            unit=unit, meant=money_exact(meant), stated=plain(value)))
     budget = funds.total.budget * factor
     for result in scored.indicators:
         target = result.target
@@ -630,7 +630,7 @@ def _money_scale(scored: ScoredForm, texts: NarrativeTexts, profile: Profile) ->
                   "says").format(level2=_COST_LEVEL2, name=result.indicator.name,
                                  target_label=_label(result.indicator, "target"), target=target.text,
                                  times=_TOO_BIG_FOR_BUDGET, budget_label=columns["budget"],
-                                 budget=f"{profile.money.exact(funds.total.budget)}{unit}", other=other,
+                                 budget=f"{money_exact(funds.total.budget)}{unit}", other=other,
                                  unit=unit),
                 _("write every amount of the table in {unit} (1万元 is 10000元), or correct the "
                   "indicator").format(unit=unit))

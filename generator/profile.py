@@ -43,6 +43,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from . import formatting
 from .config import ConfigError, Points, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
 from .formatting import plain
@@ -72,7 +73,6 @@ from .model import (
 )
 from .profiles import reference_data
 from .reading import ReadError, read_bytes
-from .values import round_half_up
 
 __all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "PLACED_FIELDS", "Column", "Fields",
            "FundLine", "FundsColumn", "Labels", "Layout",
@@ -141,21 +141,12 @@ class MoneyFormat(_Settings):
 
     def show(self, value: Decimal) -> str:
         """An amount as the sheet prints it: ``845,371.59``, ``60,000``; in 万元 ``84.54``."""
-        rounded = round_half_up(value, Decimal(1).scaleb(-self.shown_decimals))
-        if not self.always_show_decimals and rounded == rounded.to_integral_value():
-            return f"{rounded.to_integral_value():,f}"
-        return f"{rounded:,f}"
-
-    def exact(self, value: Decimal) -> str:
-        """An amount in a message: never rounded, at least two decimals where it has any (``84.5372``)."""
-        if value == value.to_integral_value():
-            return f"{value.to_integral_value():,f}"
-        digits = max(2, -int(value.normalize().as_tuple().exponent))
-        return f"{value.quantize(Decimal(1).scaleb(-digits)):,f}"
+        return formatting.amount(value, self.shown_decimals, always=self.always_show_decimals)
 
     def message(self, value: Decimal) -> str:
         """An amount in a message with its unit where it is not 元 (元 is the reference's, left unsaid)."""
-        return self.exact(value) if self.unit == "元" else f"{self.exact(value)}{self.unit}"
+        exact = formatting.money_exact(value)
+        return exact if self.unit == "元" else f"{exact}{self.unit}"
 
 
 class Labels(_Settings):
