@@ -8,7 +8,6 @@ collected; one bad file never stops the others from being checked.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,11 +37,12 @@ from .model import (
     suggest,
 )
 from .profile import Fields, Profile, form_model
-from .reading import Document, ReadError, discover, printable, read_document
+from .reading import Document, ReadError, discover, display_path, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 from .values import excerpt, normalize
 
-__all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
+__all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "display_path", "form_keys", "load_entry", "load_site",
+           "locate"]
 
 
 @dataclass
@@ -231,21 +231,6 @@ def _invalid(item: ErrorDetails, loc: tuple[str | int, ...], document: Document,
 def _absent(profile: Profile, key: str) -> bool:
     """Whether `key` is a header or footer field that the profile's form does not have."""
     return key in Fields.model_fields and not profile.fields.present(key)
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it: relative to `cwd` where it lies below it, else as given (control
-    characters in it escaped, see `reading.printable`). `cwd` is the working folder, or the site's folder when
-    formgen runs from elsewhere (`formgen check` in content/2024): a relative `path` is still the working
-    folder's, so it is made absolute from there ("../.." folded) before it is named from the site's."""
-    if path.is_absolute():
-        absolute = path
-    else:
-        absolute = cwd / path if cwd == Path.cwd().resolve() else Path(os.path.abspath(path))
-    try:
-        return printable(str(absolute.relative_to(cwd)))
-    except ValueError:
-        return printable(str(path))
 
 
 def _read_finding(error: ReadError, shown: str) -> Finding:

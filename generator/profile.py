@@ -72,7 +72,7 @@ from .model import (
     placeholder_row,
 )
 from .profiles import reference_data
-from .reading import ReadError, read_bytes
+from .reading import ReadError, display_path, read_bytes
 
 __all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "PLACED_FIELDS", "Column", "Fields",
            "FundLine", "FundsColumn", "Labels", "Layout",
@@ -956,14 +956,6 @@ def shipped_profiles() -> dict[str, Profile]:
     return {name: item.profile for name, item in _shipped().items()}
 
 
-def _shown(path: Path) -> str:
-    """A path as findings print it: relative to the working folder where it lies below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def local_profiles(folder: Path) -> dict[str, Profile]:
     """A site's own profiles (``profiles/*.toml``), by name, each resolved over its base (another of the
     site's, or a shipped one). Raises ProfileError listing the problems of every file at once."""
@@ -972,7 +964,7 @@ def local_profiles(folder: Path) -> dict[str, Profile]:
     if not folder.is_dir():
         return {}
     for path in sorted(folder.glob("*.toml")):
-        shown = _shown(path)
+        shown = display_path(path)
         try:
             text = read_bytes(path, folder.parent).decode("utf-8-sig")  # inside the site, regular, bounded
             files[path.stem] = _read(text, shown, path.stem)

@@ -34,8 +34,8 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .i18n import N_, _
 
-__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "escape_through_link", "printable",
-           "read_bytes", "read_document", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "display_path", "escape_through_link",
+           "printable", "read_bytes", "read_document", "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -562,6 +562,22 @@ def read_bytes(path: Path, site: Path | None = None) -> bytes:
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large(_("more than {limit} MiB").format(limit=MAX_FILE_BYTES // 1024 // 1024))
     return raw
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """The path as findings, reports and notes print it, as the user would type it: relative to `cwd` where it
+    lies below it, else as given (control characters in it escaped, see `printable`). `cwd` is the working
+    folder (the default), or the site's folder when formgen runs from elsewhere (`formgen check` in
+    content/2024): a relative `path` is still the working folder's, so it is made absolute from there ("../.."
+    folded) before it is named from the site's."""
+    here = Path.cwd().resolve()
+    cwd = here if cwd is None else cwd
+    # A relative path is the working folder's: from there it is absolute, whatever `cwd` is.
+    absolute = path if path.is_absolute() else cwd / path if cwd == here else Path(os.path.abspath(path))
+    try:
+        return printable(str(absolute.relative_to(cwd)))
+    except ValueError:
+        return printable(str(path))
 
 
 def read_document(path: Path, display: str | None = None, site: Path | None = None) -> Document:

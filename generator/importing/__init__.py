@@ -25,7 +25,7 @@ from ..checks import PLACEHOLDER
 from ..config import Scheme
 from ..errors import FormgenError, UsageError
 from ..i18n import _
-from ..reading import ReadError, escape_through_link, read_text
+from ..reading import ReadError, display_path, escape_through_link, read_text
 from ..slugs import form_slug
 from ..timelimit import OutOfTime, time_limit
 from .characters import ascii_digits, printable
@@ -48,16 +48,6 @@ class Source:
     """What concerns the whole file: it cannot be read, it holds no form, text before the first form."""
     cells: list[str] = field(default_factory=list)
     """A workbook's or document's cells and paragraphs, as read: what tells its profile (`labels.detect_profile`)."""
-
-
-def _display(path: Path) -> str:
-    """The path as the report and the file's first comment give it: relative to the working folder when
-    it lies below it, with any character that could break a line or a terminal escaped."""
-    try:
-        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        shown = str(path)
-    return printable(shown)
 
 
 def is_pdf(head: bytes) -> bool:
@@ -90,7 +80,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
     """The forms in one file: a PDF, an .xlsx, .xls or .docx, or text extracted from a PDF (UTF-8), read
     within `limits`. `labels` is
     the table of the forms' profile (`LabelTable.of`; default: the reference's)."""
-    source = Source(path, _display(path))
+    source = Source(path, display_path(path))
     table = labels or LabelTable()
     where = Location(source.display)
     try:
