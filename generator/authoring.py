@@ -14,7 +14,6 @@ import errno
 import json
 import os
 import re
-import typing
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -28,7 +27,7 @@ from .checks import PLACEHOLDER, check_slug
 from .config import Scheme
 from .errors import UsageError
 from .i18n import _
-from .model import Form, empty_template_row, inner_model, keyed_model, label_for
+from .model import Form, empty_template_row, fields_of, keyed_model, label_for, walk_fields
 from .reading import ReadError, discover, read_document
 from .slugs import form_slug
 from .values import DateValue, parse_value
@@ -74,16 +73,7 @@ def default_year(today: dt.date | None = None) -> int:
 
 def leaf_paths(model: type[BaseModel] = Form, prefix: str = "") -> Iterator[str]:
     """Every key that holds a value, named as in docs/fields.md (``indicators[].target``)."""
-    for name, info in model.model_fields.items():
-        inner = inner_model(info.annotation)
-        if inner is None:
-            yield f"{prefix}{name}"
-        else:
-            yield from leaf_paths(inner, f"{prefix}{name}[]." if _is_list(info) else f"{prefix}{name}.")
-
-
-def _is_list(info: FieldInfo) -> bool:
-    return typing.get_origin(info.annotation) is list
+    return (path for path, field in walk_fields(model, prefix) if field.inner is None)
 
 
 def _width(text: str) -> int:
@@ -182,9 +172,8 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
     `root`: the form model whose field `prefix` leads to (for the labels of a mapping's keys)."""
     root = root or model
     lines: list[str] = []
-    for name, info in model.model_fields.items():
+    for name, info, inner, is_list in fields_of(model):
         value = values.get(name)
-        inner = inner_model(info.annotation)
         keyed = keyed_model(info.annotation)
         comment = _comment(info, name)
         path = f"{prefix}{name}"
@@ -197,7 +186,7 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
                 lines.append(_line(indent + "  ", key, "", f"# {label}"))
                 lines += _mapping(keyed, row if isinstance(row, Mapping) else {}, indent + "    ", f"{path}.{key}.",
                                   empty=empty, cell=(*cell, name, key), root=root)
-        elif inner is not None and _is_list(info):
+        elif inner is not None and is_list:
             lines.append(_line(indent, name, "", comment))
             rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
             for index, row in enumerate(rows or [{}]):
@@ -273,9 +262,9 @@ def _carry(model: type[BaseModel], data: Any, prefix: str) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     if not isinstance(data, Mapping):
         return kept
-    for name, info in model.model_fields.items():
-        inner, value, path = inner_model(info.annotation), data.get(name), f"{prefix}{name}"
-        if inner is not None and _is_list(info):
+    for name, _info, inner, is_list in fields_of(model):
+        value, path = data.get(name), f"{prefix}{name}"
+        if inner is not None and is_list:
             rows = [_carry(inner, row, f"{path}[].") for row in value] if isinstance(value, list) else []
             if any(rows):
                 kept[name] = rows

@@ -19,7 +19,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -32,6 +32,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from .i18n import N_, _
@@ -51,10 +52,35 @@ from .values import (
     parse_value,
 )
 
-__all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
-           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures", "Stated", "StatedFundRow", "Status",
-           "caption", "chinese_quoted", "empty_template_row", "field_name", "field_titles", "inner_model",
-           "label_for", "money_type", "placeholder_row", "short_label"]
+__all__ = [
+    "MAX_CONCLUSION_CHARS",
+    "MAX_TEXT_CHARS",
+    "PLACEHOLDER_FIGURES",
+    "Department",
+    "Form",
+    "FundRow",
+    "Funds",
+    "Goals",
+    "Indicator",
+    "IndicatorFigures",
+    "ModelField",
+    "SplitIndicatorFigures",
+    "Stated",
+    "StatedFundRow",
+    "Status",
+    "caption",
+    "chinese_quoted",
+    "empty_template_row",
+    "field_name",
+    "field_titles",
+    "fields_of",
+    "inner_model",
+    "label_for",
+    "money_type",
+    "placeholder_row",
+    "short_label",
+    "walk_fields",
+]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -797,6 +823,34 @@ def inner_model(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
+
+
+class ModelField(NamedTuple):
+    """A field of a model as the walkers over the model see it."""
+
+    name: str
+    info: FieldInfo
+    inner: Any
+    """The model class the field holds (through list[...] and Optional[...], `inner_model`), None for a value."""
+    is_list: bool
+    """A list of rows of `inner` (indicators), not one nested model (funds.total)."""
+
+
+def fields_of(model: type[BaseModel]) -> Iterator[ModelField]:
+    """The fields of `model`, in their order: the one place that tells a nested model, a list of rows and a
+    value apart (the authoring skeleton, the carried-over values, the importer's missing fields, the schema)."""
+    for name, info in model.model_fields.items():
+        yield ModelField(name, info, inner_model(info.annotation), typing.get_origin(info.annotation) is list)
+
+
+def walk_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, ModelField]]:
+    """Every field of `model` and of the models inside it, depth first, each with its key path as docs/fields.md
+    writes it (``funds.total.executed``, ``indicators[].target``)."""
+    for field in fields_of(model):
+        path = f"{prefix}{field.name}"
+        yield path, field
+        if field.inner is not None:
+            yield from walk_fields(field.inner, f"{path}[]." if field.is_list else f"{path}.")
 
 
 def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:

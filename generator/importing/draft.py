@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from .. import formatting
 from ..config import Scheme
 from ..i18n import _
-from ..model import Form, empty_template_row, inner_model, label_for, printed_empty_cells
+from ..model import Form, empty_template_row, fields_of, label_for, printed_empty_cells
 from ..values import normalize, parse_decimal
 from .characters import ascii_digits
 from .labels import MONEY_COLUMNS, MONEY_UNITS, squash
@@ -237,11 +237,10 @@ def _labelled(path: str, model: type[BaseModel]) -> str:
 
 
 def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> Iterable[str]:
-    for name, info in model.model_fields.items():
+    for name, info, inner, _is_list in fields_of(model):
         if not info.is_required():
             continue
         value = values.get(name)
-        inner = inner_model(info.annotation)
         if inner is not None and isinstance(value, list):
             if not value:
                 yield f"{prefix}{name}"
