@@ -23,16 +23,16 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .checks import PLACEHOLDER, check_slug
+from .checks import PLACEHOLDER
 from .config import Scheme
 from .errors import UsageError
 from .i18n import _
 from .model import Form, empty_template_row, fields_of, keyed_model, label_for, walk_fields
 from .reading import ReadError, discover, read_document
-from .slugs import form_slug
+from .slugs import is_slug
 from .values import DateValue, parse_value
 
-__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "derived_slug", "field_doc",
+__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "field_doc",
            "find_form", "form_text", "leaf_paths", "read_source", "skeleton_values",
            "slug_in_use", "source_year", "validate_slug", "wrapped", "write_form"]
 
@@ -288,20 +288,9 @@ def carried_over_values(data: Mapping[str, Any], year: int, model: type[BaseMode
     return values
 
 
-def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year: int | None = None) -> str:
-    """The slug when none is given. From an earlier form: its slug with the year (a trailing ``-2024``
-    replaced, else appended), as slugs are unique across the whole site. Otherwise the title in pinyin
-    with the year, as `formgen import` names its files (办公楼维修 → ``ban-gong-lou-wei-xiu-2025``)."""
-    if earlier is not None:
-        if earlier_year is not None and earlier.endswith(f"-{earlier_year}"):
-            earlier = earlier[: -len(f"-{earlier_year}")]
-        return f"{earlier}-{year}"
-    return form_slug(title, year)
-
-
 def validate_slug(slug: str) -> str:
     """The slug, if it is one `check` accepts (the same rule); a usage error otherwise."""
-    if check_slug(slug) is not None:
+    if not is_slug(slug):
         raise UsageError(_("--slug {slug}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
                          .format(slug=repr(slug)))
     return slug

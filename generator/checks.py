@@ -25,16 +25,13 @@ from .profile import DEFAULT_PROFILE, Labels, Profile, shipped_profiles
 from .reading import printable
 from .render import narrative
 from .scoring import IndicatorResult, Method, ScoredForm, _label
+from .slugs import MAX_SLUG_CHARS, is_slug
 from .values import DateValue, Quantity
 
 __all__ = ["CROSS_FORM_FIELDS", "PLACEHOLDER", "check_form", "check_slug", "funds_problems", "narrative_texts",
            "normalized_text", "placeholder_problems", "raw_texts", "stated_problems",
            "total_provisional"]
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
-MAX_SLUG_CHARS = 120
-"""The longest slug: its pages' and PDFs' file names (slug.html, slug.pdf, in bundles' parts with more)
-stay far below the 255 bytes file systems allow."""
 _COST_LEVEL2 = "成本指标"
 _REFERENCE = shipped_profiles()[DEFAULT_PROFILE]
 
@@ -923,7 +920,7 @@ def check_slug(slug: str) -> Problem | None:
                        _("the file name is {length} characters long; a form's identity (slug) has at most "
                          "{most}").format(length=len(slug), most=MAX_SLUG_CHARS),
                        _("rename the file to a shorter name, e.g. power-system-2024.md"))
-    if _SLUG.fullmatch(slug):  # not match(): "$" would also accept a slug ending in a line end
+    if is_slug(slug):
         return None
     return Problem("slug-invalid", Level.ERROR, (),
                    _("the file name “{name}” is not a valid form identity (slug)").format(name=printable(slug)),

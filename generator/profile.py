@@ -73,6 +73,7 @@ from .model import (
 )
 from .profiles import reference_data
 from .reading import ReadError, display_path, read_bytes
+from .slugs import PROFILE_NAME
 
 __all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "PLACED_FIELDS", "Column", "Fields",
            "FundLine", "FundsColumn", "Labels", "Layout",
@@ -100,7 +101,6 @@ REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Label = Annotated[str, Field(min_length=1)]
-_NAME = re.compile(r"[a-z][a-z0-9-]*")
 _UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000)}
 _FEN_DECIMALS = {"元": 2, "万元": 6}
 """Decimals that reach the fen (分), the accounts' precision: 0.01 元 = 0.000001 万元."""
@@ -802,7 +802,7 @@ def _validated(file: _File, base: _Resolved | None) -> _Resolved:
     _drop_stale_sizes(data, file.data.get("layout"))
     base_name = base.profile.name if base else None
     findings: list[Finding] = []
-    if not _NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end
+    if not PROFILE_NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end
         findings.append(Finding(file.shown, 1, Level.ERROR, "profile-invalid", "", "",
                                 _("“{name}” cannot name a profile").format(name=file.name),
                                 _("name the file in lowercase letters, digits and hyphens, e.g. my-province.toml")))
