@@ -443,8 +443,7 @@ def load_config(path: Path | None) -> SiteConfig:
         text = read_bytes(path, path.parent).decode("utf-8-sig")
         data = tomllib.loads(text, parse_float=Decimal)
     except ReadError as error:
-        raise ConfigError([Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message,
-                                   error.fix)]) from None
+        raise ConfigError([error.at(shown)]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Finding(shown, line, Level.ERROR, "config-syntax", "", "",

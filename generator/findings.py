@@ -12,12 +12,12 @@ copy must stay as printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .i18n import N_, _
 
-__all__ = ["Finding", "Level", "Problem"]
+__all__ = ["Finding", "Level", "problem"]
 
 
 class Level(StrEnum):
@@ -53,6 +53,12 @@ class Finding:
     """The field's Chinese label on the form: ``项目资金（元） 年度资金总额 全年执行数（B）``."""
     message: str
     fix: str
+    loc: tuple[str | int, ...] = ()
+    """The field as a key path (``("indicators", 3, "weight")``) while the finding is not located yet: scoring and
+    checks know the field, the reader knows the file and the line, and `pipeline.locate` gives it `path`,
+    `line`, `field` and `label` (and empties `loc`). Empty for a finding of the file as a whole."""
+    offset: int = 0
+    """In the body (the 自评结论): the character the finding is at, which gives its line."""
 
     def __str__(self) -> str:
         prefix = "" if self.level is Level.ERROR else _(_LEVEL_PREFIX[self.level])
@@ -65,13 +71,7 @@ class Finding:
                 "field": self.field, "label": self.label, "message": self.message, "fix": self.fix}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A finding before it is located: scoring and checks know the field, the reader knows the line."""
-
-    code: str
-    level: Level
-    loc: tuple[str | int, ...]
-    message: str
-    fix: str
-    extra: dict[str, object] = field(default_factory=dict)
+def problem(code: str, level: Level, loc: tuple[str | int, ...], message: str, fix: str, *, offset: int = 0) -> Finding:
+    """A finding of a field before it is located: at `loc` (and `offset` in the body), in no file yet. What
+    scoring and the checks report; `pipeline.locate` gives it its file, line, field name and label."""
+    return Finding("", 0, level, code, "", "", message, fix, loc, offset)

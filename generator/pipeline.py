@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from . import checks, published
 from .config import SiteConfig
-from .findings import Finding, Level, Problem
+from .findings import Finding, Level, problem
 from .i18n import N_, _
 from .model import (
     MAX_CONCLUSION_CHARS,
@@ -93,16 +93,17 @@ def line_of(document: Document, loc: tuple[str | int, ...], offset: int = 0) -> 
     return document.line_of(loc) if loc else 1
 
 
-def locate(problem: Problem, document: Document, model: type[BaseModel] = Form,
+def locate(found: Finding, document: Document, model: type[BaseModel] = Form,
            body_label: str = _BODY_LABEL) -> Finding:
-    """Give a problem its file, line, field name and Chinese label (the labels of the form's profile:
-    `model` is its form model, `body_label` its name for the 自评结论)."""
-    line = line_of(document, problem.loc, int(problem.extra.get("offset", 0)))  # type: ignore[call-overload]
-    if not problem.loc:  # the file as a whole (its name, its identity)
-        return Finding(document.display, line, problem.level, problem.code, "", "", problem.message, problem.fix)
-    label = body_label if problem.loc == ("body",) else label_for(problem.loc, model)
-    return Finding(document.display, line, problem.level, problem.code, field_name(problem.loc), label,
-                   problem.message, problem.fix)
+    """Give a finding of a field (`findings.problem`) its file, line, field name and Chinese label (the labels of
+    the form's profile: `model` is its form model, `body_label` its name for the 自评结论)."""
+    line = line_of(document, found.loc, found.offset)
+    if not found.loc:  # the file as a whole (its name, its identity)
+        field, label = "", ""
+    else:
+        field = field_name(found.loc)
+        label = body_label if found.loc == ("body",) else label_for(found.loc, model)
+    return replace(found, path=document.display, line=line, field=field, label=label, loc=(), offset=0)
 
 
 _GENERIC_FIXES = {
@@ -233,24 +234,20 @@ def _absent(profile: Profile, key: str) -> bool:
     return key in Fields.model_fields and not profile.fields.present(key)
 
 
-def _read_finding(error: ReadError, shown: str) -> Finding:
-    return Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix)
-
-
 def _load_entry(path: Path, config: SiteConfig, cwd: Path) -> Entry:
     shown = display_path(path, cwd)
     try:
         document = read_document(path, shown, cwd)
     except ReadError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
-        return Entry(stub, findings=[_read_finding(error, shown)])
+        return Entry(stub, findings=[error.at(shown)])
     except OSError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "file-unreadable", "", "",
                                              _("cannot read the file: {reason}").format(reason=error.strerror),
                                              _("check the path"))])
     entry = _checked_entry(document, config)
-    entry.findings[:0] = [_read_finding(error, shown) for error in document.read_errors]
+    entry.findings[:0] = [error.at(shown) for error in document.read_errors]
     return entry
 
 
@@ -259,21 +256,21 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
     if len(document.body) > MAX_CONCLUSION_CHARS:
-        extra.append(Problem("conclusion-too-long", Level.ERROR, ("body",),
+        extra.append(problem("conclusion-too-long", Level.ERROR, ("body",),
                              _("is {length} characters long; it may be at most {limit}").format(
                                  length=f"{len(document.body):,}", limit=f"{MAX_CONCLUSION_CHARS:,}"),
                              _("shorten it to the evaluation itself: attachments and pasted documents do not belong "
                                "in the form")))
-    profile, problem = _profile_of(document, config)
+    profile, unknown = _profile_of(document, config)
     if profile is None:
-        assert problem is not None
-        return Entry(document, findings=[locate(problem, document)] + [locate(item, document) for item in extra])
+        assert unknown is not None
+        return Entry(document, findings=[locate(unknown, document)] + [locate(item, document) for item in extra])
     texts = checks.raw_texts(document.data)
     extra += _department_code_problems(document.data, profile) + list(_quoted_texts(texts))
     model = form_model(profile)
     body_label = profile.labels.conclusion
 
-    def located(problem: Problem) -> Finding:
+    def located(problem: Finding) -> Finding:
         return locate(problem, document, model, body_label)
 
     unfilled = [located(problem) for problem in checks.placeholder_problems(texts, document.body)]
@@ -290,17 +287,17 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     return entry
 
 
-def _profile_of(document: Document, config: SiteConfig) -> tuple[Profile | None, Problem | None]:
+def _profile_of(document: Document, config: SiteConfig) -> tuple[Profile | None, Finding | None]:
     """The profile a form names in ``profile:``, else the site's; or the problem with the name."""
     named = document.data.get("profile")
     name = named.strip() if isinstance(named, str) else ""
     if named is not None and not isinstance(named, str):
-        return None, Problem("profile-unknown", Level.ERROR, ("profile",), _("must be the name of a profile"),
+        return None, problem("profile-unknown", Level.ERROR, ("profile",), _("must be the name of a profile"),
                              _("write one of {names}, or leave it out").format(names=", ".join(config.profile_names())))
     try:
         return config.profile_for(name or None), None
     except KeyError:
-        return None, Problem("profile-unknown", Level.ERROR, ("profile",),
+        return None, problem("profile-unknown", Level.ERROR, ("profile",),
                              _("“{name}” is not a profile").format(name=name),
                              _("write one of {names}, or leave it out to use formgen.toml's ({profile}); "
                                "`formgen profiles` lists them").format(names=", ".join(config.profile_names()),
@@ -312,7 +309,7 @@ _CODE = re.compile(r"[0-9]{2,15}")
 _BRACKETS = "[]【】［］()（）〔〕"
 
 
-def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Problem]:
+def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Finding]:
     """An empty 部门代码 prints ``[]平塘县人民法院`` (an error, in a profile that prints the code); one that is no
     code (a name, a word, its own brackets) prints ``[无]…`` or ``[[120]]…`` (a warning: a code is the budget
     system's, and formgen cannot know every shape). A published copy is kept as printed."""
@@ -324,7 +321,7 @@ def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Pr
         return []
     label, written = profile.labels.department, normalize(code)
     if not written or written in ("~", "null"):
-        return [Problem("department-code-empty", Level.ERROR, ("department", "code"), _("is empty: the form would "
+        return [problem("department-code-empty", Level.ERROR, ("department", "code"), _("is empty: the form would "
                         "print “[]” before the department's name"),
                         _("write the department's budget code, as the budget system gives it, e.g. code: \"120\" "
                           "(quoted, so that a leading 0 stays)"))]
@@ -332,24 +329,24 @@ def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Pr
         return []
     bare = written.strip(_BRACKETS)
     if _CODE.fullmatch(bare):
-        return [Problem("department-code-shape", Level.WARNING, ("department", "code"),
+        return [problem("department-code-shape", Level.WARNING, ("department", "code"),
                         _("“{code}” is written with brackets; the form prints them itself: [{code}]").format(code=code),
                         _("write the code alone: code: \"{bare}\"").format(bare=bare))]
-    return [Problem("department-code-shape", Level.WARNING, ("department", "code"),
+    return [problem("department-code-shape", Level.WARNING, ("department", "code"),
                     _("“{code}” does not look like a budget code (digits, such as 120); {label} would print "
                       "“[{code}]”").format(code=excerpt(code), label=label),
                     _("write the department's code from the budget system, digits only; the department's name goes "
                       "in department.name"))]
 
 
-def _quoted_texts(texts: checks.RawTexts) -> Iterator[Problem]:
+def _quoted_texts(texts: checks.RawTexts) -> Iterator[Finding]:
     """Texts written wholly in Chinese quotation marks (``title: “电力系统维修改造专项资金”``): YAML keeps the marks,
     and the form would print them. A warning: a text may be a quotation. (A figure so written is an error of
     its own field: the marks would make it no figure.)"""
     for loc, text in texts:
         if not loc or loc[-1] in _FIGURE_KEYS or not (inner := chinese_quoted(text)):
             continue
-        yield Problem("text-quoted", Level.WARNING, loc,
+        yield problem("text-quoted", Level.WARNING, loc,
                       _("{value} is written in Chinese quotation marks, which the form would print").format(
                           value=excerpt(text.strip())),
                       _("write {inner} without them; to quote a whole value, use half-width quotation marks: "
@@ -375,11 +372,11 @@ def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Find
             if finding.field not in fields and finding.field.split(".")[0] not in rows] + placeholders
 
 
-def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Problem]:
+def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Finding]:
     """The checks that still apply to the valid parts of a form that failed validation.
 
     So that one run shows a clerk the funding sums and the row scores too, not only the missing field."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     funds_model = inner_model(model.model_fields["funds"].annotation)
     indicator_model = inner_model(model.model_fields["indicators"].annotation)
     try:
@@ -413,7 +410,7 @@ def _scored_part(model: type[BaseModel]) -> type[BaseModel]:
     return create_model("ScoredPart", **fields)
 
 
-def _partial_stated(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Problem]:
+def _partial_stated(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Finding]:
     """The printed 执行率, 得分 and 总分 compared with formgen's, for a form whose other keys fail validation
     (a missing 联系人, an unknown key): a printed total of 110 against a computed 100 is reported with them,
     not after they are fixed. Only when every key scoring reads is valid: otherwise there is nothing to compare."""

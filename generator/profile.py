@@ -969,7 +969,7 @@ def local_profiles(folder: Path) -> dict[str, Profile]:
             text = read_bytes(path, folder.parent).decode("utf-8-sig")  # inside the site, regular, bounded
             files[path.stem] = _read(text, shown, path.stem)
         except ReadError as error:
-            findings.append(Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix))
+            findings.append(error.at(shown))
         except (OSError, UnicodeDecodeError) as error:
             findings.append(Finding(shown, 1, Level.ERROR, "profile-syntax", "", "",
                                     _("cannot read the profile: {error}").format(error=error),
