@@ -36,6 +36,8 @@ class Level(StrEnum):
 _LEVEL_PREFIX = {Level.WARNING: N_("warning: "), Level.DISCREPANCY: N_("discrepancy: ")}
 """How a finding of each level but an error starts, after its place. The spaces are part of the text:
 Chinese puts none after a full-width colon."""
+_TAGGED_PREFIX = {**_LEVEL_PREFIX, Level.ERROR: N_("error: ")}
+"""The same for import's notes, which name errors too."""
 
 
 @dataclass(frozen=True, order=True)
@@ -60,11 +62,31 @@ class Finding:
     offset: int = 0
     """In the body (the 自评结论): the character the finding is at, which gives its line."""
 
-    def __str__(self) -> str:
-        prefix = "" if self.level is Level.ERROR else _(_LEVEL_PREFIX[self.level])
-        subject = _("{field} ({label}): ").format(field=self.field, label=self.label) if self.field else ""
+    @property
+    def place(self) -> str:
+        """Where it is: ``path:line``, or the path alone where there is no line (an import note's place)."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def subject(self) -> str:
+        """The field it is about, as the terminal names it: ``title (项目名称): ``; nothing for the file."""
+        return _("{field} ({label}): ").format(field=self.field, label=self.label) if self.field else ""
+
+    def terminal(self, *, level: bool = True) -> str:
+        """The finding as the terminal shows it, for an editor to jump to: ``path:line: warning: field (标签):
+        message — fix``; `level`: with the word of its level (errors have none), which `formgen diff` says in
+        its own words. The one formatter of findings for the terminal (`__str__`, check, build, export, serve's
+        log, diff), with `tagged` for import's notes."""
+        prefix = _(_LEVEL_PREFIX[self.level]) if level and self.level is not Level.ERROR else ""
         separator = _(" — ")  # between what is wrong and what to do
-        return f"{self.path}:{self.line}: {prefix}{subject}{self.message}{separator}{self.fix}"
+        return f"{self.place}: {prefix}{self.subject()}{self.message}{separator}{self.fix}"
+
+    def tagged(self) -> str:
+        """As `formgen import` reports what it could not place: ``place: error: message [code]``, the code last,
+        to look up in docs/import.md."""
+        return f"{self.place}: {_(_TAGGED_PREFIX[self.level])}{self.message} [{self.code}]"
+
+    def __str__(self) -> str:
+        return self.terminal()
 
     def as_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "level": self.level.value, "code": self.code,
