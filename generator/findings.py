@@ -12,12 +12,12 @@ copy must stay as printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from .i18n import N_, _
 
-__all__ = ["Finding", "Level", "problem"]
+__all__ = ["Finding", "Level", "Reported", "problem"]
 
 
 class Level(StrEnum):
@@ -97,3 +97,16 @@ def problem(code: str, level: Level, loc: tuple[str | int, ...], message: str, f
     """A finding of a field before it is located: at `loc` (and `offset` in the body), in no file yet. What
     scoring and the checks report; `pipeline.locate` gives it its file, line, field name and label."""
     return Finding("", 0, level, code, "", "", message, fix, loc, offset)
+
+
+class Reported(Exception):
+    """An exception that carries the finding that says why, raised where the file it is in is not known yet
+    (reading a form's YAML, opening a workbook or a PDF): who catches it names the place, `at`."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+    def at(self, path: str) -> Finding:
+        """The finding, at `path` (a file, or a place in an imported source, as findings print it)."""
+        return replace(self.finding, path=path)

@@ -25,14 +25,14 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .findings import Finding, Level
+from .findings import Finding, Level, Reported
 from .i18n import N_, _
 
 __all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "display_path", "escape_through_link",
@@ -46,13 +46,12 @@ except AttributeError:  # pragma: no cover - every supported install has libyaml
 LineMap = dict[tuple[str | int, ...], int]
 
 
-class ReadError(Exception):
+class ReadError(Reported):
     """A file that is not a readable form file: raised with the finding that says why, at its line (in no
     file yet: who reads the file names it, `at`)."""
 
     def __init__(self, line: int, code: str, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.finding = Finding("", line, Level.ERROR, code, "", "", message, fix)
+        super().__init__(Finding("", line, Level.ERROR, code, "", "", message, fix))
 
     @property
     def line(self) -> int:
@@ -65,10 +64,6 @@ class ReadError(Exception):
     @property
     def fix(self) -> str:
         return self.finding.fix
-
-    def at(self, path: str) -> Finding:
-        """The finding, in the file `path` (as findings print it)."""
-        return replace(self.finding, path=path)
 
 
 _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",

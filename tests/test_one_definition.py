@@ -171,3 +171,41 @@ def test_a_slug_formgen_writes_is_one_check_accepts():
     assert derived_slug("办公楼维修", 2025) == form_slug("办公楼维修", 2025) == "ban-gong-lou-wei-xiu-2025"
     assert derived_slug("办公楼维修", 2025, "ban-gong-lou-2024", 2024) == "ban-gong-lou-2025"
     assert check_slug("Ban-Gong") is not None and check_slug("-ban") is not None and check_slug("ban\n") is not None
+
+
+# --- one finding type ------------------------------------------------------------------------------------
+
+_FINDING_WORDS = {"message", "code", "level", "error", "fix"}
+"""What a finding is made of: a class with a message and one more of these is a finding type."""
+
+
+def _attributes(node: ast.ClassDef) -> set[str]:
+    """The names a class gives its instances: annotated fields (dataclasses, NamedTuples) and `self.x = …`."""
+    names = {item.target.id for item in node.body
+             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)}
+    for item in ast.walk(node):
+        targets = item.targets if isinstance(item, ast.Assign) else [item.target] \
+            if isinstance(item, ast.AnnAssign) else []
+        for target in targets:
+            for element in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(element, ast.Attribute) and isinstance(element.value, ast.Name) \
+                        and element.value.id == "self":
+                    names.add(element.attr)
+    return names
+
+
+def _finding_types(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                words = _attributes(node) & _FINDING_WORDS
+                if "message" in words and len(words) > 1:
+                    found.append(f"{path.relative_to(root.parent).as_posix()} {node.name}")
+    return found
+
+
+def test_every_problem_is_reported_as_the_one_finding_type():
+    # Finding itself is found (the scan works); any other class holding a message with a code, a level or a
+    # fix is a second finding type: report through findings.Finding (an exception carries one: Reported).
+    assert _finding_types(ROOT / "generator") == ["generator/findings.py Finding"]

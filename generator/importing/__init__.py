@@ -125,7 +125,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                 kind = office_kind(head, raw, path.suffix.lower()) or "zip"
                 problem = kind_problem(kind, path.suffix.lower())
                 if problem is not None:
-                    source.notes.append(note(where, problem.code, True, problem.message))
+                    source.notes.append(problem.at(str(where)))
                 else:
                     source.drafts, source.notes = read_office_forms(raw, kind, source.display, scheme, table, limits,
                                                                     deadline, source.cells)

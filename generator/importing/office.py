@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..config import Scheme
-from ..findings import Finding
+from ..findings import Finding, Level, Reported
 from ..formatting import COMPUTED_NOTE
 from ..i18n import _
 from ..timelimit import Deadline
@@ -53,12 +53,11 @@ _MERGED_CELLS = 10_000  # a merged range larger than this is no form's (the conc
 _SIZE = 10.0  # the size a line of a cell is given (grid.py measures paragraphs of PDF lines with it)
 
 
-class OfficeProblem(Exception):
-    """A workbook or document that cannot be read at all: its code and message."""
+class OfficeProblem(Reported):
+    """A workbook or document that cannot be read at all: an error with its code and message."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+        super().__init__(Finding("", 0, Level.ERROR, code, "", "", message, ""))
 
 
 def office_kind(head: bytes, data: bytes, suffix: str) -> str | None:
@@ -123,7 +122,7 @@ def read_office_forms(data: bytes, kind: str, source: str, scheme: Scheme, label
         else:
             blocks = _docx_blocks(data, source, limits, deadline, notes)
     except OfficeProblem as problem:
-        return [], [*notes, note(Location(source), problem.code, True, problem.message)]
+        return [], [*notes, problem.at(str(Location(source)))]
     if not blocks:
         message = (_("the document has no text: is it the file you meant? A form is a table with 项目名称, "
                      "年度资金总额 and the indicators") if kind == "docx" else

@@ -22,7 +22,7 @@ import zlib
 from typing import Any
 
 from ..config import Scheme
-from ..findings import Finding
+from ..findings import Finding, Level, Reported
 from ..i18n import _
 from ..timelimit import Deadline
 from .characters import Removed, clean_line, describe, printable
@@ -34,12 +34,12 @@ from .limits import DEFAULT_LIMITS, Limits, mebibytes
 __all__ = ["read_pdf_forms"]
 
 
-class PdfProblem(Exception):
+class PdfProblem(Reported):
     """A PDF that cannot be read at all: its code and message, and the page where that shows, if any."""
 
     def __init__(self, code: str, message: str, page: int | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.page = code, message, page
+        super().__init__(Finding("", 0, Level.ERROR, code, "", "", message, ""))
+        self.page = page
 
 
 def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable, limits: Limits = DEFAULT_LIMITS,
@@ -50,7 +50,7 @@ def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable,
     try:
         blocks = _blocks(data, source, limits, deadline, notes)
     except PdfProblem as problem:
-        return [], [*notes, note(Location(source, page=problem.page), problem.code, True, problem.message)]
+        return [], [*notes, problem.at(str(Location(source, page=problem.page)))]
     if not blocks:
         return [], [*notes, note(Location(source), "import-no-text", True,
                                  _("the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
