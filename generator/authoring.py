@@ -317,8 +317,8 @@ def read_source(path: Path) -> tuple[dict[str, Any], str]:
     try:
         document = read_document(path)
     except ReadError as error:
-        raise UsageError(_("{path}:{line}: {message} — {fix}; fix it first, or start without --from")
-                         .format(path=path, line=error.line, message=error.message, fix=error.fix)) from None
+        raise UsageError(_("{finding}; fix it first, or start without --from")
+                         .format(finding=error.at(str(path)))) from None
     except OSError as error:
         raise UsageError(_("{path}: cannot read the file ({reason})")
                          .format(path=path, reason=error.strerror)) from None

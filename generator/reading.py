@@ -53,18 +53,6 @@ class ReadError(Reported):
     def __init__(self, line: int, code: str, message: str, fix: str) -> None:
         super().__init__(Finding("", line, Level.ERROR, code, "", "", message, fix))
 
-    @property
-    def line(self) -> int:
-        return self.finding.line
-
-    @property
-    def message(self) -> str:
-        return self.finding.message
-
-    @property
-    def fix(self) -> str:
-        return self.finding.fix
-
 
 _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
                  yaml.MappingNode: "tag:yaml.org,2002:map"}

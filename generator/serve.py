@@ -106,8 +106,7 @@ li { background: #fff; border: 1px solid #ddd; margin: 0 0 .6rem; padding: .5rem
 li.error { border-left: 4px solid #b00020; }
 li.warning { border-left: 4px solid #e0c36a; }
 li p { margin: .15rem 0; overflow-wrap: anywhere; }
-.level { font-weight: 700; }
-li.error .level { color: #b00020; }
+li.error strong { color: #b00020; }
 code { font-family: ui-monospace, "Noto Sans Mono CJK SC", monospace; }
 .fix, .note { color: #555; }
 </style>
@@ -115,17 +114,15 @@ code { font-family: ui-monospace, "Noto Sans Mono CJK SC", monospace; }
 <body>
 <header><a href="/">{{ preview }}</a></header>
 <main>
+{% from "_finding.html" import item as finding_item %}
 <h1>{{ heading }}</h1>
 <p>{{ lead }}</p>
 {% if findings %}
 <ol class="findings">
 {% for finding in findings %}
-<li class="{{ finding.level.value }}">
-<p><span class="level">{{ levels[finding.level.value] }}</span>
-{% if finding.place %}<code class="where">{{ finding.place }}</code>{% endif %}
-{%- if finding.field %} · {{ finding.field }}{% if finding.label %}（{{ finding.label }}）{% endif %}{% endif %}</p>
-<p>{{ finding.message }}</p>
-{% if finding.fix %}<p class="fix">{{ finding.fix }}</p>{% endif %}</li>
+{% set where %}{% if finding.place %}<code class="where">{{ finding.place }}</code>{% endif %}
+{%- if finding.field %} · {{ finding.field }}{% endif %}{% endset %}
+{{ finding_item(finding, levels[finding.level.value], where) }}
 {% endfor %}
 </ol>
 {% endif %}

@@ -141,8 +141,9 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
             "published form? Split it into smaller files, or raise the limit with --time-limit")
             .format(seconds=f"{limits.seconds:g}")))
     except ReadError as error:
-        source.notes.append(note(Location(source.display, error.line), "import-unreadable", True,
-                                 f"{error.message} — {error.fix}"))
+        read = error.finding
+        source.notes.append(note(Location(source.display, read.line), "import-unreadable", True,
+                                 f"{read.message} — {read.fix}"))
     except Exception as error:  # a malformed PDF can fail anywhere in pdfminer: a report, never a traceback
         cause = printable(str(error))  # a library's message may quote the file's bytes
         source.notes.append(note(where, "import-unreadable", True,
