@@ -14,7 +14,6 @@ import errno
 import json
 import os
 import re
-import typing
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -24,16 +23,16 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .checks import PLACEHOLDER, check_slug
+from .checks import PLACEHOLDER
 from .config import Scheme
 from .errors import UsageError
 from .i18n import _
-from .model import Form, empty_template_row, inner_model, keyed_model, label_for
+from .model import Form, empty_template_row, fields_of, keyed_model, label_for, walk_fields
 from .reading import ReadError, discover, read_document
-from .slugs import form_slug
+from .slugs import is_slug
 from .values import DateValue, parse_value
 
-__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "derived_slug", "field_doc",
+__all__ = ["CARRIED_OVER", "NEW_BODY", "WIDTH", "carried_over_values", "default_year", "field_doc",
            "find_form", "form_text", "leaf_paths", "read_source", "skeleton_values",
            "slug_in_use", "source_year", "validate_slug", "wrapped", "write_form"]
 
@@ -74,16 +73,7 @@ def default_year(today: dt.date | None = None) -> int:
 
 def leaf_paths(model: type[BaseModel] = Form, prefix: str = "") -> Iterator[str]:
     """Every key that holds a value, named as in docs/fields.md (``indicators[].target``)."""
-    for name, info in model.model_fields.items():
-        inner = inner_model(info.annotation)
-        if inner is None:
-            yield f"{prefix}{name}"
-        else:
-            yield from leaf_paths(inner, f"{prefix}{name}[]." if _is_list(info) else f"{prefix}{name}.")
-
-
-def _is_list(info: FieldInfo) -> bool:
-    return typing.get_origin(info.annotation) is list
+    return (path for path, field in walk_fields(model, prefix) if field.inner is None)
 
 
 def _width(text: str) -> int:
@@ -182,9 +172,8 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
     `root`: the form model whose field `prefix` leads to (for the labels of a mapping's keys)."""
     root = root or model
     lines: list[str] = []
-    for name, info in model.model_fields.items():
+    for name, info, inner, is_list in fields_of(model):
         value = values.get(name)
-        inner = inner_model(info.annotation)
         keyed = keyed_model(info.annotation)
         comment = _comment(info, name)
         path = f"{prefix}{name}"
@@ -197,7 +186,7 @@ def _mapping(model: type[BaseModel], values: Mapping[str, Any], indent: str, pre
                 lines.append(_line(indent + "  ", key, "", f"# {label}"))
                 lines += _mapping(keyed, row if isinstance(row, Mapping) else {}, indent + "    ", f"{path}.{key}.",
                                   empty=empty, cell=(*cell, name, key), root=root)
-        elif inner is not None and _is_list(info):
+        elif inner is not None and is_list:
             lines.append(_line(indent, name, "", comment))
             rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
             for index, row in enumerate(rows or [{}]):
@@ -273,9 +262,9 @@ def _carry(model: type[BaseModel], data: Any, prefix: str) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     if not isinstance(data, Mapping):
         return kept
-    for name, info in model.model_fields.items():
-        inner, value, path = inner_model(info.annotation), data.get(name), f"{prefix}{name}"
-        if inner is not None and _is_list(info):
+    for name, _info, inner, is_list in fields_of(model):
+        value, path = data.get(name), f"{prefix}{name}"
+        if inner is not None and is_list:
             rows = [_carry(inner, row, f"{path}[].") for row in value] if isinstance(value, list) else []
             if any(rows):
                 kept[name] = rows
@@ -299,20 +288,9 @@ def carried_over_values(data: Mapping[str, Any], year: int, model: type[BaseMode
     return values
 
 
-def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year: int | None = None) -> str:
-    """The slug when none is given. From an earlier form: its slug with the year (a trailing ``-2024``
-    replaced, else appended), as slugs are unique across the whole site. Otherwise the title in pinyin
-    with the year, as `formgen import` names its files (办公楼维修 → ``ban-gong-lou-wei-xiu-2025``)."""
-    if earlier is not None:
-        if earlier_year is not None and earlier.endswith(f"-{earlier_year}"):
-            earlier = earlier[: -len(f"-{earlier_year}")]
-        return f"{earlier}-{year}"
-    return form_slug(title, year)
-
-
 def validate_slug(slug: str) -> str:
     """The slug, if it is one `check` accepts (the same rule); a usage error otherwise."""
-    if check_slug(slug) is not None:
+    if not is_slug(slug):
         raise UsageError(_("--slug {slug}: lowercase letters, digits and hyphens only (e.g. office-equipment-2025)")
                          .format(slug=repr(slug)))
     return slug
@@ -339,8 +317,8 @@ def read_source(path: Path) -> tuple[dict[str, Any], str]:
     try:
         document = read_document(path)
     except ReadError as error:
-        raise UsageError(_("{path}:{line}: {message} — {fix}; fix it first, or start without --from")
-                         .format(path=path, line=error.line, message=error.message, fix=error.fix)) from None
+        raise UsageError(_("{finding}; fix it first, or start without --from")
+                         .format(finding=error.at(str(path)))) from None
     except OSError as error:
         raise UsageError(_("{path}: cannot read the file ({reason})")
                          .format(path=path, reason=error.strerror)) from None

@@ -201,8 +201,14 @@ class Scheme(_Settings):
         found = self.level1_named(level1)
         return found is not None and found.judged
 
+    @property
+    def ranked_grades(self) -> list[Grade]:
+        """The grades from the best down (highest minimum first): the order the lists and summaries name them
+        in, and the order a total is graded in."""
+        return sorted(self.grades, key=lambda grade: grade.minimum, reverse=True)
+
     def grade_for(self, total: Decimal) -> str:
-        for grade in sorted(self.grades, key=lambda grade: grade.minimum, reverse=True):
+        for grade in self.ranked_grades:
             if total >= grade.minimum:
                 return grade.name
         return self.grades[-1].name
@@ -437,8 +443,7 @@ def load_config(path: Path | None) -> SiteConfig:
         text = read_bytes(path, path.parent).decode("utf-8-sig")
         data = tomllib.loads(text, parse_float=Decimal)
     except ReadError as error:
-        raise ConfigError([Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message,
-                                   error.fix)]) from None
+        raise ConfigError([error.at(shown)]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Finding(shown, line, Level.ERROR, "config-syntax", "", "",

@@ -299,13 +299,12 @@ def _compared_path(root: Path, cwd: Path, word: str, sides: tuple[Side, Side], u
 
 def _config_candidates(root: Path, cwd: Path, config: Path | None) -> tuple[tuple[str, ...], Path | None]:
     """The formgen.toml each side uses: --config (at each revision, when it is in the repository), else the
-    nearest from the working folder up to the repository's top, as the other commands find it."""
+    nearest from the working folder up to the repository's top, as the other commands find it. `config` is
+    checked by the command, as every command's (`commands.common.config_file`)."""
     if config is not None:
         path = (cwd / config).resolve()
         if path.is_relative_to(root):
             return (path.relative_to(root).as_posix(),), None
-        if not path.is_file():
-            raise UsageError(_("{path}: no such file").format(path=config))
         return (), path
     if not cwd.is_relative_to(root):
         return (CONFIG_NAME,), None
@@ -667,7 +666,7 @@ def _why(entry: Entry, where: str, listed: Iterable[Finding] = ()) -> list[str]:
                     len(errors)).format(where=where, count=len(errors))
     if not errors:  # not validated at all: its findings (new, or on both sides) are the reason
         note = _("its figures cannot be computed {where}: the form has errors").format(where=where)
-    return [note, *(_("error {where}: {finding}").format(where=where, finding=_located(finding))
+    return [note, *(_("error {where}: {finding}").format(where=where, finding=finding.terminal(level=False))
                     for finding in errors if finding not in shown)]
 
 
@@ -763,28 +762,19 @@ def diff(request: Request) -> SiteDiff:
 
 # --- printing -------------------------------------------------------------------------------------
 
-def _subject(finding: Finding) -> str:
-    return f"{finding.field} ({finding.label}): " if finding.field else ""
-
-
 _NEW = {Level.ERROR: N_("new error: {finding}"), Level.WARNING: N_("new warning: {finding}"),
         Level.DISCREPANCY: N_("new discrepancy: {finding}")}
 _RESOLVED = {Level.ERROR: N_("resolved error: {finding}"), Level.WARNING: N_("resolved warning: {finding}"),
              Level.DISCREPANCY: N_("resolved discrepancy: {finding}")}
 
 
-def _located(finding: Finding) -> str:
-    """A finding with its file and line, as check prints it, so that an editor can jump to it."""
-    return f"{finding.path}:{finding.line}: {_subject(finding)}{finding.message} — {finding.fix}"
-
-
 def _new(finding: Finding) -> str:
     """A new finding where it is now."""
-    return _(_NEW[finding.level]).format(finding=_located(finding))
+    return _(_NEW[finding.level]).format(finding=finding.terminal(level=False))
 
 
 def _resolved(finding: Finding) -> str:
-    return _(_RESOLVED[finding.level]).format(finding=f"{_subject(finding)}{finding.message}")
+    return _(_RESOLVED[finding.level]).format(finding=f"{finding.subject()}{finding.message}")
 
 
 def _verdict(diff: SiteDiff) -> str:

@@ -16,9 +16,10 @@ except to cut trailing zeros of an integral value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["COMPUTED_NOTE", "DEFAULT_PLACES", "Places", "decimals_of", "money", "money_plain", "plain", "rate", "score"]
+__all__ = ["COMPUTED_NOTE", "DEFAULT_PLACES", "Places", "amount", "decimals_of", "money", "money_exact", "money_plain",
+           "plain", "rate", "score"]
 
 COMPUTED_NOTE = "计算值"
 """What a published form's page, PDF and Word table print before formgen's figure, under the figure the
@@ -69,18 +70,31 @@ class Places:
         return rate(value, self.rate)
 
 
+def amount(value: Decimal, places: int = 2, *, always: bool = False, grouped: bool = True) -> str:
+    """An amount rounded half up to `places` decimals, with thousands separators where `grouped`; a whole
+    amount without decimals unless `always`. Every amount formgen prints is written here: `money`,
+    `money_plain` and a profile's `MoneyFormat.show` are this with their settings."""
+    rounded = value.quantize(_step(places), rounding=ROUND_HALF_UP)
+    if not always and _is_integral(rounded):
+        rounded = rounded.to_integral_value()
+    return f"{rounded:,f}" if grouped else f"{rounded:f}"
+
+
 def money(value: Decimal) -> str:
     """``845,371.59``, ``60,000``."""
-    if _is_integral(value):
-        return f"{value.to_integral_value():,f}"
-    return f"{value.quantize(Decimal('0.01')):,f}"
+    return amount(value)
 
 
 def money_plain(value: Decimal) -> str:
     """``845371.59``, ``60000``: the feed's machine-readable money."""
+    return amount(value, grouped=False)
+
+
+def money_exact(value: Decimal) -> str:
+    """An amount in a message: never rounded, at least two decimals where it has any (``84.5372``)."""
     if _is_integral(value):
-        return f"{value.to_integral_value():f}"
-    return f"{value.quantize(Decimal('0.01')):f}"
+        return f"{value.to_integral_value():,f}"
+    return f"{value.quantize(_step(max(2, decimals_of(value.normalize())))):,f}"
 
 
 def plain(value: Decimal) -> str:

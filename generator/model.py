@@ -19,7 +19,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -32,6 +32,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from .i18n import N_, _
@@ -51,10 +52,35 @@ from .values import (
     parse_value,
 )
 
-__all__ = ["MAX_CONCLUSION_CHARS", "MAX_TEXT_CHARS", "PLACEHOLDER_FIGURES", "Department", "Form", "FundRow", "Funds",
-           "Goals", "Indicator", "IndicatorFigures", "SplitIndicatorFigures", "Stated", "StatedFundRow", "Status",
-           "caption", "chinese_quoted", "empty_template_row", "field_name", "field_titles", "inner_model",
-           "label_for", "money_type", "placeholder_row", "short_label"]
+__all__ = [
+    "MAX_CONCLUSION_CHARS",
+    "MAX_TEXT_CHARS",
+    "PLACEHOLDER_FIGURES",
+    "Department",
+    "Form",
+    "FundRow",
+    "Funds",
+    "Goals",
+    "Indicator",
+    "IndicatorFigures",
+    "ModelField",
+    "SplitIndicatorFigures",
+    "Stated",
+    "StatedFundRow",
+    "Status",
+    "caption",
+    "chinese_quoted",
+    "empty_template_row",
+    "field_name",
+    "field_titles",
+    "fields_of",
+    "inner_model",
+    "label_for",
+    "money_type",
+    "placeholder_row",
+    "short_label",
+    "walk_fields",
+]
 
 
 def _fail(kind: str, message: str, fix: str) -> PydanticCustomError:
@@ -305,6 +331,16 @@ def _date(value: object) -> dt.date:
     raise _fail("date_invalid", _("expected a date"), _("write the date as 2025-01-23"))
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The budget years a form may be for: wide enough for any archive, narrow enough to catch a typo (2204)."""
+
+
+def is_budget_year(year: int) -> bool:
+    """Whether `year` is one a form may be for (`FIRST_YEAR` to `LAST_YEAR`): the model's and the commands' one
+    rule (`--year` of `formgen new` and `formgen init`)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
 def _year(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _fail("year_invalid", _("is not a year"), _("write the budget year, e.g. 2024"))
@@ -315,7 +351,7 @@ def _year(value: object) -> int:
     # Four digits at most before int(): int() of thousands of digits is slow, and refused past 4,300.
     year = value if isinstance(value, int) else int(text) if text.isascii() and text.isdigit() and len(text) <= 4 \
         else None
-    if year is None or not 1990 <= year <= 2100:
+    if year is None or not is_budget_year(year):
         message = _("“{value}” is not a year").format(value=excerpt(text)) if text else _("is not a year")
         raise _fail("year_invalid", message, _("write the budget year, e.g. 2024"))
     return year
@@ -405,7 +441,8 @@ OptionalFormDate = Annotated[dt.date | None, BeforeValidator(_optional_date),
                                                        {"type": "string", "pattern": r"^\d{8}$"},
                                                        {"type": "integer"}, {"type": "null"}]})]
 """A date, or nothing (the key left empty or out): 填报日期 where the profile makes it optional."""
-Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
+Year = Annotated[int, BeforeValidator(_year),
+                 WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})]
 
 
 class _Strict(BaseModel):
@@ -786,6 +823,34 @@ def inner_model(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
+
+
+class ModelField(NamedTuple):
+    """A field of a model as the walkers over the model see it."""
+
+    name: str
+    info: FieldInfo
+    inner: Any
+    """The model class the field holds (through list[...] and Optional[...], `inner_model`), None for a value."""
+    is_list: bool
+    """A list of rows of `inner` (indicators), not one nested model (funds.total)."""
+
+
+def fields_of(model: type[BaseModel]) -> Iterator[ModelField]:
+    """The fields of `model`, in their order: the one place that tells a nested model, a list of rows and a
+    value apart (the authoring skeleton, the carried-over values, the importer's missing fields, the schema)."""
+    for name, info in model.model_fields.items():
+        yield ModelField(name, info, inner_model(info.annotation), typing.get_origin(info.annotation) is list)
+
+
+def walk_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, ModelField]]:
+    """Every field of `model` and of the models inside it, depth first, each with its key path as docs/fields.md
+    writes it (``funds.total.executed``, ``indicators[].target``)."""
+    for field in fields_of(model):
+        path = f"{prefix}{field.name}"
+        yield path, field
+        if field.inner is not None:
+            yield from walk_fields(field.inner, f"{path}[]." if field.is_list else f"{path}.")
 
 
 def label_for(loc: tuple[str | int, ...], model: type[BaseModel] = Form) -> str:

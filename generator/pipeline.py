@@ -8,19 +8,19 @@ collected; one bad file never stops the others from being checked.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError, create_model
+from pydantic_core import ErrorDetails
 
 from . import checks, published
 from .config import SiteConfig
-from .findings import Finding, Level, Problem
+from .findings import Finding, Level, problem
 from .i18n import N_, _
 from .model import (
     MAX_CONCLUSION_CHARS,
@@ -37,11 +37,12 @@ from .model import (
     suggest,
 )
 from .profile import Fields, Profile, form_model
-from .reading import Document, ReadError, discover, printable, read_document
+from .reading import Document, ReadError, discover, display_path, read_document
 from .scoring import ScoredForm, score_form, score_indicator
 from .values import excerpt, normalize
 
-__all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "form_keys", "load_entry", "load_site", "locate"]
+__all__ = ["Entry", "FormKeys", "Site", "cross_form_findings", "display_path", "form_keys", "load_entry", "load_site",
+           "locate"]
 
 
 @dataclass
@@ -92,16 +93,17 @@ def line_of(document: Document, loc: tuple[str | int, ...], offset: int = 0) -> 
     return document.line_of(loc) if loc else 1
 
 
-def locate(problem: Problem, document: Document, model: type[BaseModel] = Form,
+def locate(found: Finding, document: Document, model: type[BaseModel] = Form,
            body_label: str = _BODY_LABEL) -> Finding:
-    """Give a problem its file, line, field name and Chinese label (the labels of the form's profile:
-    `model` is its form model, `body_label` its name for the 自评结论)."""
-    line = line_of(document, problem.loc, int(problem.extra.get("offset", 0)))  # type: ignore[call-overload]
-    if not problem.loc:  # the file as a whole (its name, its identity)
-        return Finding(document.display, line, problem.level, problem.code, "", "", problem.message, problem.fix)
-    label = body_label if problem.loc == ("body",) else label_for(problem.loc, model)
-    return Finding(document.display, line, problem.level, problem.code, field_name(problem.loc), label,
-                   problem.message, problem.fix)
+    """Give a finding of a field (`findings.problem`) its file, line, field name and Chinese label (the labels of
+    the form's profile: `model` is its form model, `body_label` its name for the 自评结论)."""
+    line = line_of(document, found.loc, found.offset)
+    if not found.loc:  # the file as a whole (its name, its identity)
+        field, label = "", ""
+    else:
+        field = field_name(found.loc)
+        label = body_label if found.loc == ("body",) else label_for(found.loc, model)
+    return replace(found, path=document.display, line=line, field=field, label=label, loc=(), offset=0)
 
 
 _GENERIC_FIXES = {
@@ -135,107 +137,101 @@ def _bare_label(text: str) -> str:
     return caption(text).rstrip(":：")
 
 
-def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,  # noqa: C901 - split by a change under way (issue 15)
+def _validation_findings(error: ValidationError, document: Document, model: type[BaseModel] = Form,
                          profile: Profile | None = None) -> list[Finding]:
-    findings = []
     labelled = _labelled_keys(error, model)
     meant = {(*loc[:-1], key) for loc, key in labelled.items()}
+    findings = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        kind = item["type"]
-        context: dict[str, Any] = item.get("ctx") or {}
-        label: str | None = None
-        code = f"field-{kind.replace('_', '-')}"
+        loc, kind = tuple(item["loc"]), item["type"]
         if kind == "missing" and loc in meant:
-            continue  # reported at the key written with its label (below)
+            continue  # reported at the key written with its label (`_label_as_key`)
         if kind == "missing":
-            key = str(loc[-1])
-            message = _("is missing")
-            fix = _("add “{key}:” ({label}); `formgen schema` lists the fields").format(
-                key=key, label=label_for(loc, model))
-            if profile is not None and len(loc) == 1 and key in Fields.model_fields:
-                # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
-                fix += _("; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
-                         "(a site's own profile may extend “{profile}”: {command} lists the profiles)").format(
-                    key=key, profile=profile.name, command=_PROFILES_COMMAND)
-            line = document.line_of(loc[:-1])
-        elif kind == "extra_forbidden" and loc in labelled:
-            written, key = str(loc[-1]), labelled[loc]
-            label = label_for((*loc[:-1], key), model)
-            message = _("“{written}” is the label printed on the form; the field's name is `{key}`").format(
-                written=written, key=key)
-            fix = _("write `{key}:` in place of “{written}:” (field names are English words)").format(
-                key=key, written=written)
-            line, code = document.line_of(loc), "field-label-as-key"
-            loc = (*loc[:-1], key)
-        elif kind == "extra_forbidden" and profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
-            key = str(loc[0])
-            message = _("is not a field of the form of profile “{profile}” ({key}: absent in its [fields])").format(
-                profile=profile.name, key=key)
-            fix = _("remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" ({command} "
-                    "lists the profiles)").format(key=key, command=_PROFILES_COMMAND)
-            line = document.line_of(loc)
+            finding = _missing(loc, document, model, profile)
         elif kind == "extra_forbidden":
-            key = str(loc[-1])
-            close = suggest(key, known_fields(loc[:-1], model))
-            as_label = field_titles(loc[:-1], model).get(_bare_label(key)) if not key.isascii() else None
-            message = _("is not a field of the form")
-            if as_label is not None:  # a label written as the key, of a field that is written too (or optional)
-                fix = _("“{written}” is the label printed on the form: the field's name is `{key}`").format(
-                    written=key, key=as_label)
-            elif close:
-                fix = _("did you mean “{close}”?").format(close=close)
-            else:
-                fix = _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND)
-            line = document.line_of(loc)
-        elif kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "indicators":
-            message = _("must be a row of fields, not a single value")
-            fix = _("write the row as {row}").format(
-                row="{level1: 产出指标, level2: 数量指标, name: …, target: …, actual: …, weight: …}")
-            line = document.line_of(loc)
-        elif "fix" in context:
-            message, fix = str(context["message"]), str(context["fix"])
-            line = document.line_of(loc)
+            finding = _unknown_key(loc, document, model, profile, labelled)
         else:
-            generic = _GENERIC_FIXES.get(kind)
-            message, fix = ((_(generic[0]), _(generic[1])) if generic is not None else
-                            (item["msg"], _("{command} lists the fields and what each holds").format(
-                                command=_SCHEMA_COMMAND)))
-            line = document.line_of(loc)
-        if label is not None:
-            pass  # the field meant, named above
-        elif kind != "extra_forbidden":
-            label = label_for(loc, model)
-        elif profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
-            label = getattr(profile.labels, str(loc[0]))  # the field the author meant, by its name on the form
-        else:
-            label = "未知字段"  # a label, Chinese in every language as the form's labels are
-        findings.append(Finding(document.display, line, Level.ERROR, code, field_name(loc), label, message, fix))
+            finding = _invalid(item, loc, document, model)
+        findings.append(finding)
     return findings
+
+
+def _field_finding(document: Document, line: int, code: str, loc: tuple[str | int, ...], label: str, message: str,
+                   fix: str) -> Finding:
+    return Finding(document.display, line, Level.ERROR, code, field_name(loc), label, message, fix)
+
+
+def _missing(loc: tuple[str | int, ...], document: Document, model: type[BaseModel],
+             profile: Profile | None) -> Finding:
+    """A required field not written: reported at the line of the fields it belongs to."""
+    key = str(loc[-1])
+    fix = _("add “{key}:” ({label}); `formgen schema` lists the fields").format(key=key, label=label_for(loc, model))
+    if profile is not None and len(loc) == 1 and key in Fields.model_fields:
+        # Most published forms lack 联系人 and 填报日期: say where the profile decides that.
+        fix += _("; or, where your forms do not print it, use a profile with [fields] {key} = \"optional\" "
+                 "(a site's own profile may extend “{profile}”: {command} lists the profiles)").format(
+            key=key, profile=profile.name, command=_PROFILES_COMMAND)
+    return _field_finding(document, document.line_of(loc[:-1]), "field-missing", loc, label_for(loc, model),
+                          _("is missing"), fix)
+
+
+def _unknown_key(loc: tuple[str | int, ...], document: Document, model: type[BaseModel], profile: Profile | None,
+                 labelled: dict[tuple[str | int, ...], str]) -> Finding:
+    """A key the form's model does not have: a label written as the key, a field the profile leaves out, or a
+    word that is no field (with the field it is closest to)."""
+    line, code = document.line_of(loc), "field-extra-forbidden"
+    if loc in labelled:
+        written, key = str(loc[-1]), labelled[loc]
+        return _field_finding(
+            document, line, "field-label-as-key", (*loc[:-1], key), label_for((*loc[:-1], key), model),
+            _("“{written}” is the label printed on the form; the field's name is `{key}`").format(written=written,
+                                                                                                  key=key),
+            _("write `{key}:` in place of “{written}:” (field names are English words)").format(key=key,
+                                                                                               written=written))
+    if profile is not None and len(loc) == 1 and _absent(profile, str(loc[0])):
+        key = str(loc[0])
+        return _field_finding(
+            document, line, code, loc, getattr(profile.labels, key),  # the field meant, by its name on the form
+            _("is not a field of the form of profile “{profile}” ({key}: absent in its [fields])").format(
+                profile=profile.name, key=key),
+            _("remove it, or use a profile whose [fields] has {key} = \"optional\" or \"required\" ({command} "
+              "lists the profiles)").format(key=key, command=_PROFILES_COMMAND))
+    key = str(loc[-1])
+    close = suggest(key, known_fields(loc[:-1], model))
+    as_label = field_titles(loc[:-1], model).get(_bare_label(key)) if not key.isascii() else None
+    if as_label is not None:  # a label written as the key, of a field that is written too (or optional)
+        fix = _("“{written}” is the label printed on the form: the field's name is `{key}`").format(
+            written=key, key=as_label)
+    elif close:
+        fix = _("did you mean “{close}”?").format(close=close)
+    else:
+        fix = _("remove it ({command} lists the fields)").format(command=_SCHEMA_COMMAND)
+    # 未知字段 is a label, Chinese in every language as the form's labels are.
+    return _field_finding(document, line, code, loc, "未知字段", _("is not a field of the form"), fix)
+
+
+def _invalid(item: ErrorDetails, loc: tuple[str | int, ...], document: Document, model: type[BaseModel]) -> Finding:
+    """A value of the wrong kind: the model's own message and fix where it gives them, else a generic one."""
+    kind = item["type"]
+    context: dict[str, Any] = item.get("ctx") or {}
+    if kind in ("model_type", "dict_type") and len(loc) == 2 and loc[0] == "indicators":
+        message = _("must be a row of fields, not a single value")
+        fix = _("write the row as {row}").format(
+            row="{level1: 产出指标, level2: 数量指标, name: …, target: …, actual: …, weight: …}")
+    elif "fix" in context:
+        message, fix = str(context["message"]), str(context["fix"])
+    else:
+        generic = _GENERIC_FIXES.get(kind)
+        message, fix = ((_(generic[0]), _(generic[1])) if generic is not None else
+                        (item["msg"], _("{command} lists the fields and what each holds").format(
+                            command=_SCHEMA_COMMAND)))
+    return _field_finding(document, document.line_of(loc), f"field-{kind.replace('_', '-')}", loc,
+                          label_for(loc, model), message, fix)
 
 
 def _absent(profile: Profile, key: str) -> bool:
     """Whether `key` is a header or footer field that the profile's form does not have."""
     return key in Fields.model_fields and not profile.fields.present(key)
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    """The path as the user would type it: relative to `cwd` where it lies below it, else as given (control
-    characters in it escaped, see `reading.printable`). `cwd` is the working folder, or the site's folder when
-    formgen runs from elsewhere (`formgen check` in content/2024): a relative `path` is still the working
-    folder's, so it is made absolute from there ("../.." folded) before it is named from the site's."""
-    if path.is_absolute():
-        absolute = path
-    else:
-        absolute = cwd / path if cwd == Path.cwd().resolve() else Path(os.path.abspath(path))
-    try:
-        return printable(str(absolute.relative_to(cwd)))
-    except ValueError:
-        return printable(str(path))
-
-
-def _read_finding(error: ReadError, shown: str) -> Finding:
-    return Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix)
 
 
 def _load_entry(path: Path, config: SiteConfig, cwd: Path, raw: bytes | None) -> Entry:
@@ -244,14 +240,14 @@ def _load_entry(path: Path, config: SiteConfig, cwd: Path, raw: bytes | None) ->
         document = read_document(path, shown, cwd, raw)
     except ReadError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
-        return Entry(stub, findings=[_read_finding(error, shown)])
+        return Entry(stub, findings=[error.at(shown)])
     except OSError as error:
         stub = Document(path=path, display=shown, slug=path.stem, data={})
         return Entry(stub, findings=[Finding(shown, 1, Level.ERROR, "file-unreadable", "", "",
                                              _("cannot read the file: {reason}").format(reason=error.strerror),
                                              _("check the path"))])
     entry = _checked_entry(document, config)
-    entry.findings[:0] = [_read_finding(error, shown) for error in document.read_errors]
+    entry.findings[:0] = [error.at(shown) for error in document.read_errors]
     return entry
 
 
@@ -260,21 +256,21 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     slug_problem = checks.check_slug(document.slug)
     extra = [slug_problem] if slug_problem else []
     if len(document.body) > MAX_CONCLUSION_CHARS:
-        extra.append(Problem("conclusion-too-long", Level.ERROR, ("body",),
+        extra.append(problem("conclusion-too-long", Level.ERROR, ("body",),
                              _("is {length} characters long; it may be at most {limit}").format(
                                  length=f"{len(document.body):,}", limit=f"{MAX_CONCLUSION_CHARS:,}"),
                              _("shorten it to the evaluation itself: attachments and pasted documents do not belong "
                                "in the form")))
-    profile, problem = _profile_of(document, config)
+    profile, unknown = _profile_of(document, config)
     if profile is None:
-        assert problem is not None
-        return Entry(document, findings=[locate(problem, document)] + [locate(item, document) for item in extra])
+        assert unknown is not None
+        return Entry(document, findings=[locate(unknown, document)] + [locate(item, document) for item in extra])
     texts = checks.raw_texts(document.data)
     extra += _department_code_problems(document.data, profile) + list(_quoted_texts(texts))
     model = form_model(profile)
     body_label = profile.labels.conclusion
 
-    def located(problem: Problem) -> Finding:
+    def located(problem: Finding) -> Finding:
         return locate(problem, document, model, body_label)
 
     unfilled = [located(problem) for problem in checks.placeholder_problems(texts, document.body)]
@@ -291,17 +287,17 @@ def _checked_entry(document: Document, config: SiteConfig) -> Entry:
     return entry
 
 
-def _profile_of(document: Document, config: SiteConfig) -> tuple[Profile | None, Problem | None]:
+def _profile_of(document: Document, config: SiteConfig) -> tuple[Profile | None, Finding | None]:
     """The profile a form names in ``profile:``, else the site's; or the problem with the name."""
     named = document.data.get("profile")
     name = named.strip() if isinstance(named, str) else ""
     if named is not None and not isinstance(named, str):
-        return None, Problem("profile-unknown", Level.ERROR, ("profile",), _("must be the name of a profile"),
+        return None, problem("profile-unknown", Level.ERROR, ("profile",), _("must be the name of a profile"),
                              _("write one of {names}, or leave it out").format(names=", ".join(config.profile_names())))
     try:
         return config.profile_for(name or None), None
     except KeyError:
-        return None, Problem("profile-unknown", Level.ERROR, ("profile",),
+        return None, problem("profile-unknown", Level.ERROR, ("profile",),
                              _("“{name}” is not a profile").format(name=name),
                              _("write one of {names}, or leave it out to use formgen.toml's ({profile}); "
                                "`formgen profiles` lists them").format(names=", ".join(config.profile_names()),
@@ -313,7 +309,7 @@ _CODE = re.compile(r"[0-9]{2,15}")
 _BRACKETS = "[]【】［］()（）〔〕"
 
 
-def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Problem]:
+def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Finding]:
     """An empty 部门代码 prints ``[]平塘县人民法院`` (an error, in a profile that prints the code); one that is no
     code (a name, a word, its own brackets) prints ``[无]…`` or ``[[120]]…`` (a warning: a code is the budget
     system's, and formgen cannot know every shape). A published copy is kept as printed."""
@@ -325,7 +321,7 @@ def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Pr
         return []
     label, written = profile.labels.department, normalize(code)
     if not written or written in ("~", "null"):
-        return [Problem("department-code-empty", Level.ERROR, ("department", "code"), _("is empty: the form would "
+        return [problem("department-code-empty", Level.ERROR, ("department", "code"), _("is empty: the form would "
                         "print “[]” before the department's name"),
                         _("write the department's budget code, as the budget system gives it, e.g. code: \"120\" "
                           "(quoted, so that a leading 0 stays)"))]
@@ -333,24 +329,24 @@ def _department_code_problems(data: dict[str, Any], profile: Profile) -> list[Pr
         return []
     bare = written.strip(_BRACKETS)
     if _CODE.fullmatch(bare):
-        return [Problem("department-code-shape", Level.WARNING, ("department", "code"),
+        return [problem("department-code-shape", Level.WARNING, ("department", "code"),
                         _("“{code}” is written with brackets; the form prints them itself: [{code}]").format(code=code),
                         _("write the code alone: code: \"{bare}\"").format(bare=bare))]
-    return [Problem("department-code-shape", Level.WARNING, ("department", "code"),
+    return [problem("department-code-shape", Level.WARNING, ("department", "code"),
                     _("“{code}” does not look like a budget code (digits, such as 120); {label} would print "
                       "“[{code}]”").format(code=excerpt(code), label=label),
                     _("write the department's code from the budget system, digits only; the department's name goes "
                       "in department.name"))]
 
 
-def _quoted_texts(texts: checks.RawTexts) -> Iterator[Problem]:
+def _quoted_texts(texts: checks.RawTexts) -> Iterator[Finding]:
     """Texts written wholly in Chinese quotation marks (``title: “电力系统维修改造专项资金”``): YAML keeps the marks,
     and the form would print them. A warning: a text may be a quotation. (A figure so written is an error of
     its own field: the marks would make it no figure.)"""
     for loc, text in texts:
         if not loc or loc[-1] in _FIGURE_KEYS or not (inner := chinese_quoted(text)):
             continue
-        yield Problem("text-quoted", Level.WARNING, loc,
+        yield problem("text-quoted", Level.WARNING, loc,
                       _("{value} is written in Chinese quotation marks, which the form would print").format(
                           value=excerpt(text.strip())),
                       _("write {inner} without them; to quote a whole value, use half-width quotation marks: "
@@ -376,11 +372,11 @@ def _unfilled(findings: list[Finding], placeholders: list[Finding]) -> list[Find
             if finding.field not in fields and finding.field.split(".")[0] not in rows] + placeholders
 
 
-def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Problem]:
+def _partial_problems(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Finding]:
     """The checks that still apply to the valid parts of a form that failed validation.
 
     So that one run shows a clerk the funding sums and the row scores too, not only the missing field."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     funds_model = inner_model(model.model_fields["funds"].annotation)
     indicator_model = inner_model(model.model_fields["indicators"].annotation)
     try:
@@ -414,7 +410,7 @@ def _scored_part(model: type[BaseModel]) -> type[BaseModel]:
     return create_model("ScoredPart", **fields)
 
 
-def _partial_stated(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Problem]:
+def _partial_stated(data: dict[str, Any], profile: Profile, model: type[BaseModel]) -> list[Finding]:
     """The printed 执行率, 得分 and 总分 compared with formgen's, for a form whose other keys fail validation
     (a missing 联系人, an unknown key): a printed total of 110 against a computed 100 is reported with them,
     not after they are fixed. Only when every key scoring reads is valid: otherwise there is nothing to compare."""

@@ -43,6 +43,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from . import formatting
 from .config import ConfigError, Points, Scheme, _Settings, settings_findings, toml_line
 from .findings import Finding, Level
 from .formatting import plain
@@ -71,8 +72,8 @@ from .model import (
     placeholder_row,
 )
 from .profiles import reference_data
-from .reading import ReadError, read_bytes
-from .values import round_half_up
+from .reading import ReadError, display_path, read_bytes
+from .slugs import PROFILE_NAME
 
 __all__ = ["DEFAULT_PROFILE", "EXTRA_FIELDS", "FOOTER_FIELDS", "FUNDS_LABEL_KEYS", "PLACED_FIELDS", "Column", "Fields",
            "FundLine", "FundsColumn", "Labels", "Layout",
@@ -100,7 +101,6 @@ REQUIRED_FUNDS_COLUMNS: tuple[FundsColumn, ...] = ("source", "budget", "executed
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Label = Annotated[str, Field(min_length=1)]
-_NAME = re.compile(r"[a-z][a-z0-9-]*")
 _UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000)}
 _FEN_DECIMALS = {"元": 2, "万元": 6}
 """Decimals that reach the fen (分), the accounts' precision: 0.01 元 = 0.000001 万元."""
@@ -141,21 +141,12 @@ class MoneyFormat(_Settings):
 
     def show(self, value: Decimal) -> str:
         """An amount as the sheet prints it: ``845,371.59``, ``60,000``; in 万元 ``84.54``."""
-        rounded = round_half_up(value, Decimal(1).scaleb(-self.shown_decimals))
-        if not self.always_show_decimals and rounded == rounded.to_integral_value():
-            return f"{rounded.to_integral_value():,f}"
-        return f"{rounded:,f}"
-
-    def exact(self, value: Decimal) -> str:
-        """An amount in a message: never rounded, at least two decimals where it has any (``84.5372``)."""
-        if value == value.to_integral_value():
-            return f"{value.to_integral_value():,f}"
-        digits = max(2, -int(value.normalize().as_tuple().exponent))
-        return f"{value.quantize(Decimal(1).scaleb(-digits)):,f}"
+        return formatting.amount(value, self.shown_decimals, always=self.always_show_decimals)
 
     def message(self, value: Decimal) -> str:
         """An amount in a message with its unit where it is not 元 (元 is the reference's, left unsaid)."""
-        return self.exact(value) if self.unit == "元" else f"{self.exact(value)}{self.unit}"
+        exact = formatting.money_exact(value)
+        return exact if self.unit == "元" else f"{exact}{self.unit}"
 
 
 class Labels(_Settings):
@@ -811,7 +802,7 @@ def _validated(file: _File, base: _Resolved | None) -> _Resolved:
     _drop_stale_sizes(data, file.data.get("layout"))
     base_name = base.profile.name if base else None
     findings: list[Finding] = []
-    if not _NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end
+    if not PROFILE_NAME.fullmatch(file.name):  # not match(): "$" would accept a name ending in a line end
         findings.append(Finding(file.shown, 1, Level.ERROR, "profile-invalid", "", "",
                                 _("“{name}” cannot name a profile").format(name=file.name),
                                 _("name the file in lowercase letters, digits and hyphens, e.g. my-province.toml")))
@@ -985,14 +976,6 @@ def shipped_profiles() -> dict[str, Profile]:
     return {name: item.profile for name, item in _shipped().items()}
 
 
-def _shown(path: Path) -> str:
-    """A path as findings print it: relative to the working folder where it lies below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def local_profiles(folder: Path) -> dict[str, Profile]:
     """A site's own profiles (``profiles/*.toml``), by name, each resolved over its base (another of the
     site's, or a shipped one). Raises ProfileError listing the problems of every file at once."""
@@ -1001,12 +984,12 @@ def local_profiles(folder: Path) -> dict[str, Profile]:
     if not folder.is_dir():
         return {}
     for path in sorted(folder.glob("*.toml")):
-        shown = _shown(path)
+        shown = display_path(path)
         try:
             text = read_bytes(path, folder.parent).decode("utf-8-sig")  # inside the site, regular, bounded
             files[path.stem] = _read(text, shown, path.stem)
         except ReadError as error:
-            findings.append(Finding(shown, error.line, Level.ERROR, error.code, "", "", error.message, error.fix))
+            findings.append(error.at(shown))
         except (OSError, UnicodeDecodeError) as error:
             findings.append(Finding(shown, 1, Level.ERROR, "profile-syntax", "", "",
                                     _("cannot read the profile: {error}").format(error=error),

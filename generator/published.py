@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from . import formatting
 from .config import Scheme
-from .findings import Level, Problem
+from .findings import Finding, Level, problem
 from .formatting import Places
 from .i18n import N_, _, ngettext
 from .model import Form, Status, field_name, label_for
@@ -50,7 +50,7 @@ _KEPT_FIX = N_("kept as printed (status: published), with formgen's figure besid
              "it differs from the published form")
 
 
-def kept(problems: list[Problem]) -> list[Problem]:
+def kept(problems: list[Finding]) -> list[Finding]:
     """The problems of a published form: its discrepancies reported as such, with a fix that keeps the copy
     faithful (the draft's fix, "write 97.09", would make it differ from what was published)."""
     return [replace(problem, level=Level.DISCREPANCY, fix=_(_KEPT_FIX)) if problem.code in DISCREPANCIES
@@ -271,7 +271,7 @@ _EMPTY_FIX = N_("kept empty as printed (status: published); write the figure onl
               "prints one")
 
 
-def printed_empty_problems(scored: ScoredForm, profile: Profile) -> Iterator[Problem]:
+def printed_empty_problems(scored: ScoredForm, profile: Profile) -> Iterator[Finding]:
     """Each figure a published copy printed empty (`Form.printed_empty`), as a discrepancy: the cell is kept
     empty, and formgen's figure is named where it can compute one."""
     form, places = scored.form, scored.places
@@ -295,4 +295,4 @@ def printed_empty_problems(scored: ScoredForm, profile: Profile) -> Iterator[Pro
                            figure=places.show_score(scored.total)))
         else:
             message = _("printed empty; formgen computes {figure}").format(figure=computed[str(loc[1])])
-        yield Problem("printed-empty", Level.DISCREPANCY, loc, message, _(_EMPTY_FIX))
+        yield problem("printed-empty", Level.DISCREPANCY, loc, message, _(_EMPTY_FIX))

@@ -37,10 +37,11 @@ import yaml
 # besides PyYAML.
 from frontmatter.default_handlers import YAMLHandler
 
+from .findings import Finding, Level, Reported
 from .i18n import N_, _
 
-__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "escape_through_link", "printable",
-           "read_bytes", "read_document", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "Document", "ReadError", "ascii_digits", "discover", "display_path", "escape_through_link",
+           "printable", "read_bytes", "read_document", "read_text"]
 
 try:  # libyaml's C parser; the pure-Python one is the fallback on a machine without libyaml
     _BaseLoader: type = yaml.CBaseLoader
@@ -50,12 +51,12 @@ except AttributeError:  # pragma: no cover - every supported install has libyaml
 LineMap = dict[tuple[str | int, ...], int]
 
 
-class ReadError(Exception):
-    """A file that is not a readable form file."""
+class ReadError(Reported):
+    """A file that is not a readable form file: raised with the finding that says why, at its line (in no
+    file yet: who reads the file names it, `at`)."""
 
     def __init__(self, line: int, code: str, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.line, self.code, self.message, self.fix = line, code, message, fix
+        super().__init__(Finding("", line, Level.ERROR, code, "", "", message, fix))
 
 
 _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
@@ -295,37 +296,55 @@ def _in_flow(code: str, position: int) -> bool:
     return before.count("{") + before.count("｛") > before.count("}") + before.count("｝")
 
 
-def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:  # noqa: C901 - split by a change under way (issue 15)
+Slip = tuple[str, str, str]
+"""An input-method slip: its code, what is wrong and the fix."""
+Edit = tuple[int, int, str]
+"""A repair of a line: the characters from one index to another replaced by a text."""
+
+
+def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:
     """One line of front matter with the half-width characters a Chinese input method typed full-width where
     YAML needs them (the colon after a field name, the space after it, indentation, a row's braces and commas,
     a list's dash), and the first such slip as an error at the line. Only where YAML's syntax is: quoted texts,
     comments and Chinese text are never touched."""
-    code = _code_part(line)
-    edits: list[tuple[int, int, str]] = []
-    slip: tuple[str, str, str] | None = None
+    edits: list[Edit] = []
+    slips: list[Slip] = []
+    code = _line_start_slips(_code_part(line), edits, slips)
+    _key_slips(code, edits, slips)
+    if not slips:
+        return line, None
+    for start, end, text in sorted(edits, reverse=True):
+        line = line[:start] + text + line[end:]
+    return line, ReadError(number, *slips[0])
 
-    def found(code_name: str, message: str, fix: str) -> None:
-        nonlocal slip
-        slip = slip or (code_name, message, fix)
 
+def _line_start_slips(code: str, edits: list[Edit], slips: list[Slip]) -> str:
+    """The slips where a line starts (its indent, a row's dash, a row's braces), added to `edits` and `slips`;
+    the code with the dash and braces repaired, so that the keys after them are found."""
     indent = re.match(r"[ \u3000]*", code)
     if indent and "\u3000" in indent.group():
         edits.append((0, indent.end(), " " * indent.end()))
-        found("yaml-full-width", _("the line is indented with full-width spaces “　”"),
-              _("indent with half-width spaces (switch the input method to half-width, or retype the spaces)"))
+        slips.append(("yaml-full-width", _("the line is indented with full-width spaces “　”"),
+                      _("indent with half-width spaces (switch the input method to half-width, or retype the spaces)")))
     dash = _DASH.match(code)
     if dash:
         edits.append((dash.start("dash"), dash.end("dash"), "-"))
         code = code[:dash.start("dash")] + "-" + code[dash.end("dash"):]
-        found("yaml-full-width", _("the list item starts with a full-width dash “－”"),
-              _("write a half-width dash and a space “- ” at the start of the row"))
+        slips.append(("yaml-full-width", _("the list item starts with a full-width dash “－”"),
+                      _("write a half-width dash and a space “- ” at the start of the row")))
     braces = _FLOW_START.match(code)
     if braces:
         start, end = braces.end() - 1, code.rstrip().rindex("｝")
         edits += [(start, start + 1, "{"), (end, end + 1, "}")]
         code = code[:start] + "{" + code[start + 1:end] + "}" + code[end + 1:]
-        found("yaml-full-width", _("the row is enclosed in full-width braces “｛ ｝”"),
-              _("write half-width braces “{ }” around the row"))
+        slips.append(("yaml-full-width", _("the row is enclosed in full-width braces “｛ ｝”"),
+                      _("write half-width braces “{ }” around the row")))
+    return code
+
+
+def _key_slips(code: str, edits: list[Edit], slips: list[Slip]) -> None:
+    """The slips around each field name of a line (the comma before it, its colon, the space after the
+    colon), added to `edits` and `slips`."""
     for match in _KEY_AT.finditer(code):
         key, colon, after, separator = match["key"], match["colon"], match["after"], match["sep"]
         flow = separator is not None and _in_flow(code, match.start())
@@ -333,26 +352,21 @@ def _ime_line(line: str, number: int) -> tuple[str, ReadError | None]:  # noqa: 
             continue  # a comma or a colon in a text, not between the fields of a row
         if separator == "，":
             edits.append((match.start("sep"), match.end("sep"), ", "))
-            found("yaml-full-width", _("a full-width comma “，” stands before `{key}`").format(key=key),
-                  _("separate the fields of a row with half-width commas: `, {key}: `").format(key=key))
+            slips.append(("yaml-full-width", _("a full-width comma “，” stands before `{key}`").format(key=key),
+                          _("separate the fields of a row with half-width commas: `, {key}: `").format(key=key)))
         if colon == "：":
             end = match.end("colon") + (1 if after in (" ", "\u3000") else 0)
             edits.append((match.start("colon"), end, ": "))
-            found("yaml-full-width", _("the colon after `{key}` is the full-width “：”").format(key=key),
-                  _("write a half-width colon and a space: `{key}: `").format(key=key))
+            slips.append(("yaml-full-width", _("the colon after `{key}` is the full-width “：”").format(key=key),
+                          _("write a half-width colon and a space: `{key}: `").format(key=key)))
         elif after == "\u3000":
             edits.append((match.start("after"), match.end("after"), " "))
-            found("yaml-full-width", _("`{key}:` is followed by a full-width space “　”").format(key=key),
-                  _("type a half-width space after the colon: `{key}: `").format(key=key))
+            slips.append(("yaml-full-width", _("`{key}:` is followed by a full-width space “　”").format(key=key),
+                          _("type a half-width space after the colon: `{key}: `").format(key=key)))
         elif after not in ("", " ", "\t", "/") and not (flow and after in ",}"):
             edits.append((match.start("after"), match.start("after"), " "))
-            found("yaml-colon-space", _("there is no space after the colon of `{key}:`").format(key=key),
-                  _("write a space after the colon: `{key}: `").format(key=key))
-    if slip is None:
-        return line, None
-    for start, end, text in sorted(edits, reverse=True):
-        line = line[:start] + text + line[end:]
-    return line, ReadError(number, *slip)
+            slips.append(("yaml-colon-space", _("there is no space after the colon of `{key}:`").format(key=key),
+                          _("write a space after the colon: `{key}: `").format(key=key)))
 
 
 def _ime_slips(front: str, offset: int) -> tuple[str, list[ReadError]]:
@@ -557,6 +571,22 @@ def read_bytes(path: Path, site: Path | None = None) -> bytes:
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large(_("more than {limit} MiB").format(limit=MAX_FILE_BYTES // 1024 // 1024))
     return raw
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """The path as findings, reports and notes print it, as the user would type it: relative to `cwd` where it
+    lies below it, else as given (control characters in it escaped, see `printable`). `cwd` is the working
+    folder (the default), or the site's folder when formgen runs from elsewhere (`formgen check` in
+    content/2024): a relative `path` is still the working folder's, so it is made absolute from there ("../.."
+    folded) before it is named from the site's."""
+    here = Path.cwd().resolve()
+    cwd = here if cwd is None else cwd
+    # A relative path is the working folder's: from there it is absolute, whatever `cwd` is.
+    absolute = path if path.is_absolute() else cwd / path if cwd == here else Path(os.path.abspath(path))
+    try:
+        return printable(str(absolute.relative_to(cwd)))
+    except ValueError:
+        return printable(str(path))
 
 
 def read_document(path: Path, display: str | None = None, site: Path | None = None, raw: bytes | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .model import Form, inner_model
+from .model import Form, walk_fields
 from .profiles import reference_data
 
 SCHEMA_ID = "https://formgen.invalid/schema/form-v1.json"
@@ -35,17 +35,8 @@ def form_schema(model: type[BaseModel] = Form, profile: str = "reference", body:
 
 
 def _rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str]]:
-    rows = []
-    for name, info in model.model_fields.items():
-        key = f"{prefix}{name}"
-        inner = inner_model(info.annotation)
-        is_list = getattr(info.annotation, "__origin__", None) is list
-        required = "yes" if info.is_required() else "no"
-        description = " ".join((info.description or "").split())
-        rows.append((f"`{key}`", info.title or "", required, description))
-        if inner is not None:
-            rows += _rows(inner, f"{key}[]." if is_list else f"{key}.")
-    return rows
+    return [(f"`{path}`", field.info.title or "", "yes" if field.info.is_required() else "no",
+             " ".join((field.info.description or "").split())) for path, field in walk_fields(model, prefix)]
 
 
 def field_reference(model: type[BaseModel] = Form, body: str = REFERENCE_BODY) -> str:

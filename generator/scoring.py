@@ -16,7 +16,7 @@ Pure functions; no formatting, no files. The rules (``tests/fixtures/reference/r
   subtotals and the total add up the *printed* parts, so the printed table always adds up.
 
 A row that cannot be scored (units that do not convert, a text where a number is needed) scores its
-stated 得分 (or 0) and yields an error `Problem`; the caller decides what to do with problems.
+stated 得分 (or 0) and yields an error `Finding`; the caller decides what to do with problems.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Protocol
 
 from . import values
 from .config import Band, Scheme
-from .findings import Level, Problem
+from .findings import Finding, Level, problem
 from .formatting import Places, decimals_of, plain
 from .i18n import _
 from .model import Form, Indicator, short_label
@@ -75,8 +75,6 @@ class IndicatorResult:
     method: Method
     score: Decimal
     """The printed score: rounded half up to the scheme's ``score_decimals`` (2 by default)."""
-    exact: Decimal
-    """The unrounded score the rules give (for qualitative rows: the stated score)."""
     met: bool | None = None
     """Whether the target was met (None where the row is judged, not measured)."""
     band: Band | None = None
@@ -84,7 +82,7 @@ class IndicatorResult:
     actual: values.Value | None = None
     over_percent: Decimal | None = None
     """By how many percent the actual exceeds a positive target (S5), when it does."""
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ class ScoredForm:
     """Per 一级指标 of the scheme that has rows: the sum of its printed scores."""
     total: Decimal
     grade: str
-    problems: tuple[Problem, ...] = field(default=())
+    problems: tuple[Finding, ...] = field(default=())
     places: Places = field(default=Places())
     """The decimals the scheme prints its scores and rates with: whoever prints this form's figures uses
     it, so that they are printed as they were rounded."""
@@ -155,18 +153,18 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
     try:
         into_target, into_actual = values.factors(target, actual)
     except UnitMismatch as mismatch:
-        problem = Problem("unit-mismatch", Level.ERROR, _loc(index, "actual"),
-                          _("the unit of “{actual}” does not match the target “{target}” ({mismatch})").format(
-                              actual=row.actual_figure, target=row.target_figure, mismatch=mismatch),
-                          _("write the actual value in the target's unit (units with 万, 亿 or 千 convert, as 万元 "
-                            "and 元 do; so do 公里 and 米)"))
-        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
-                               target=target, actual=actual, problems=(problem,))
+        found = problem("unit-mismatch", Level.ERROR, _loc(index, "actual"),
+                        _("the unit of “{actual}” does not match the target “{target}” ({mismatch})").format(
+                            actual=row.actual_figure, target=row.target_figure, mismatch=mismatch),
+                        _("write the actual value in the target's unit (units with 万, 亿 or 千 convert, as 万元 "
+                          "and 元 do; so do 公里 and 米)"))
+        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
+                               target=target, actual=actual, problems=(found,))
     fraction = _fraction(index, row, target, actual)
     if fraction is not None:
         # Scored as written it would be 0.93%, and its score a small fraction of 分值: nothing published should
         # rest on that reading, nor on the guess of 93%, so the stated score stands in until it is written.
-        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
+        return IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
                                target=target, actual=actual, problems=(fraction,))
     goal, achieved = target.number * into_target, actual.number * into_actual
     upper = target.upper * into_target if target.upper is not None else None
@@ -195,18 +193,18 @@ def _quantitative(index: int, row: Indicator, target: Quantity, actual: Quantity
     over = None
     if comparison.positive and goal > 0 and achieved > goal:
         over = (achieved - goal) / goal * HUNDRED
-    return IndicatorResult(index, row, Method.QUANTITATIVE, scheme.round_score(exact), exact, met=met,
+    return IndicatorResult(index, row, Method.QUANTITATIVE, scheme.round_score(exact), met=met,
                            target=target, actual=actual, over_percent=over, problems=tuple(problems))
 
 
-def _fraction(index: int, row: Indicator, target: Quantity, actual: Quantity) -> Problem | None:
+def _fraction(index: int, row: Indicator, target: Quantity, actual: Quantity) -> Finding | None:
     """An actual written as a fraction of 1 against a percentage (0.93 against ≥90%): read as written it would
     be 0.93%. Only where the target itself is above 1%, so that 0.5 against ≤1% stays a percentage."""
     bound = target.upper if target.upper is not None else target.number
     if not target.is_percent or actual.unit or not 0 < actual.number <= 1 or bound <= 1:
         return None
     percent = plain(actual.number * HUNDRED)
-    return Problem("actual-fraction", Level.ERROR, _loc(index, "actual"),
+    return problem("actual-fraction", Level.ERROR, _loc(index, "actual"),
                    _("{actual_label} {actual} looks like {percent}%: a fraction of 1 against {target_label} {target} "
                      "would be read as {actual}%").format(actual_label=_label(row, "actual"), actual=row.actual_figure,
                                                          percent=percent, target_label=_label(row, "target"),
@@ -214,7 +212,7 @@ def _fraction(index: int, row: Indicator, target: Quantity, actual: Quantity) ->
                    _("write {percent}%").format(percent=percent))
 
 
-def _strict_bound(index: int, row: Indicator, target: Quantity, comparison: Comparison) -> Problem:
+def _strict_bound(index: int, row: Indicator, target: Quantity, comparison: Comparison) -> Finding:
     """The error of a strict target (＞, ＜) met only at its bound, scored in full."""
     inclusive = "≥" if comparison is Comparison.MORE_THAN else "≤"
     bound = _figure_example(target)
@@ -223,7 +221,7 @@ def _strict_bound(index: int, row: Indicator, target: Quantity, comparison: Comp
                if comparison is Comparison.MORE_THAN else
                _("{actual_label} {actual} equals the bound of {target_label} {target} but does not stay below it: the "
                  "target is not met, although A ÷ B gives the full {weight_label}"))
-    return Problem("strict-bound", Level.ERROR, _loc(index, "score"),
+    return problem("strict-bound", Level.ERROR, _loc(index, "score"),
                    message.format(actual_label=_label(row, "actual"), actual=row.actual_figure,
                                   target_label=_label(row, "target"), target=row.target_figure,
                                   weight_label=_label(row, "weight")),
@@ -233,21 +231,21 @@ def _strict_bound(index: int, row: Indicator, target: Quantity, comparison: Comp
                        target_label=_label(row, "target"), operator=inclusive, bound=bound))
 
 
-def _actual_notes(index: int, row: Indicator, target: values.Value, actual: values.Value) -> list[Problem]:
+def _actual_notes(index: int, row: Indicator, target: values.Value, actual: values.Value) -> list[Finding]:
     """Warnings about an actual that is scored, but maybe not as the author meant: an operator in it (≥266米
     states a target, not what was achieved), or no unit where the target has one (read in the target's)."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     actual_label, target_label = _label(row, "actual"), _label(row, "target")
     if isinstance(actual, Quantity | DateValue) and actual.comparison is not None:
         achieved = _achieved_example(actual)
-        problems.append(Problem(
+        problems.append(problem(
             "actual-operator", Level.WARNING, _loc(index, "actual"),
             _("{actual_label} “{actual}” holds an operator: it says what was aimed at, not what was achieved; it is "
               "scored as {achieved}").format(actual_label=actual_label, actual=row.actual_figure, achieved=achieved),
             _("write the figure achieved, e.g. {achieved}").format(achieved=achieved)))
     if isinstance(actual, Quantity) and isinstance(target, Quantity) and not actual.unit and target.unit:
         read = f"{row.actual_figure}{target.unit}"
-        problems.append(Problem(
+        problems.append(problem(
             "actual-unit-missing", Level.WARNING, _loc(index, "actual"),
             _("{actual_label} {actual} has no unit: it is read as {read}, in the unit of {target_label} "
               "{target}").format(actual_label=actual_label, actual=row.actual_figure, read=read,
@@ -274,13 +272,13 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
     low, high = band.low * weight, band.high * weight
     span = f"{plain(low)}–{plain(high)}"
     score_label, weight_label = _label(row, "score"), _label(row, "weight")
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     if row.score is None:
         if band.high == 1:
             exact = weight
         else:
             exact = low
-            problems.append(Problem(
+            problems.append(problem(
                 "score-required", Level.ERROR, _loc(index, "score"),
                 _("{score_label} is missing: “{level}” is scored by judgement within {span} of {weight_label} "
                   "{weight}").format(score_label=score_label, level=band.level, span=span, weight_label=weight_label,
@@ -293,14 +291,14 @@ def _qualitative(index: int, row: Indicator, band: Band, target: values.Value,
                          "{weight_label} {weight}, upper bound inclusive)") if band.high == 1 else
                        _("{score_label} {score} lies outside the band of “{level}”: {span} ({low}–{high} of "
                          "{weight_label} {weight}, upper bound exclusive)"))
-            problems.append(Problem(
+            problems.append(problem(
                 "qualitative-band", Level.ERROR, _loc(index, "score"),
                 message.format(score_label=score_label, score=plain(row.score), level=band.level, span=span,
                                low=f"{band.low:.0%}", high=f"{band.high:.0%}", weight_label=weight_label,
                                weight=plain(weight)),
                 _("write a score from {span}, or change {actual_label} to the level achieved").format(
                     span=span, actual_label=_label(row, "actual"))))
-    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, band=band,
+    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), band=band,
                            target=target, actual=actual, problems=tuple(problems))
 
 
@@ -309,27 +307,27 @@ def _deadline(index: int, row: Indicator, target: DateValue, actual: DateValue, 
     met = comparison.holds(actual.date, target.date)  # type: ignore[arg-type]
     notes = tuple(_actual_notes(index, row, target, actual))
     if met:
-        return IndicatorResult(index, row, Method.DEADLINE, scheme.round_score(row.weight), row.weight, met=True,
+        return IndicatorResult(index, row, Method.DEADLINE, scheme.round_score(row.weight), met=True,
                                target=target, actual=actual, problems=notes)
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Finding, ...] = ()
     if row.score is None:
-        problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
+        problems = (problem("score-required", Level.ERROR, _loc(index, "score"),
                             _("the deadline {target} was missed ({actual}): {score_label} is the author's "
                               "judgement").format(target=target.text, actual=actual.text,
                                                   score_label=_label(row, "score")),
                             _("write score: a value below {weight_label} {weight}, and the reason").format(
                                 weight_label=_label(row, "weight"), weight=plain(row.weight))),)
     exact = row.score if row.score is not None else ZERO
-    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), exact, met=False,
+    return IndicatorResult(index, row, Method.QUALITATIVE, scheme.round_score(exact), met=False,
                            target=target, actual=actual, problems=problems + notes)
 
 
 def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
     """Score one row by the scheme (S3–S6), and compare a stated score with the computed one."""
     if row.placeholder:
-        return IndicatorResult(index, row, Method.PLACEHOLDER, ZERO, ZERO)
+        return IndicatorResult(index, row, Method.PLACEHOLDER, ZERO)
     if not row.actual_figure:  # only a published copy reads an empty 实际完成值 (model.published_context)
-        return IndicatorResult(index, row, Method.UNFILLED, ZERO, ZERO)
+        return IndicatorResult(index, row, Method.UNFILLED, ZERO)
     if scheme.judged(row.level1):
         return _judged(index, row, scheme)
     try:
@@ -337,15 +335,15 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
         actual = values.parse_value(row.actual_figure)
     except ValueSyntaxError as error:
         # Only a three-cell target (指标性质, 指标值, 度量单位) gets here: each cell is valid, not their union.
-        problem = Problem("figure-invalid", Level.ERROR, _loc(index, "target"),
-                          _("{nature_label}, {target_label} and {unit_label} do not make a target: {error}").format(
-                              nature_label=_label(row, "nature"), target_label=_label(row, "target"),
-                              unit_label=_label(row, "unit"), error=error),
-                          _("write a number or a date in {target_label} (a level only with 定性)").format(
-                              target_label=_label(row, "target")))
+        found = problem("figure-invalid", Level.ERROR, _loc(index, "target"),
+                        _("{nature_label}, {target_label} and {unit_label} do not make a target: {error}").format(
+                            nature_label=_label(row, "nature"), target_label=_label(row, "target"),
+                            unit_label=_label(row, "unit"), error=error),
+                        _("write a number or a date in {target_label} (a level only with 定性)").format(
+                            target_label=_label(row, "target")))
         stated = row.score if row.score is not None else ZERO
-        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
-                                               problems=(problem,)), scheme)
+        return _compare_stated(IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
+                                               problems=(found,)), scheme)
     band = band_for(actual.text, scheme) if isinstance(actual, Text) else None
     if band is None and isinstance(actual, Text) and isinstance(target, Text) \
             and values.normalize(actual.text) == values.normalize(target.text):
@@ -365,23 +363,23 @@ def score_indicator(index: int, row: Indicator, scheme: Scheme) -> IndicatorResu
         else:
             fix = _("write a number with the target's unit, a date, or an achievement level ({levels})").format(
                 levels=", ".join(band.level for band in scheme.bands))
-        problem = Problem(
+        found = problem(
             "unscorable", Level.ERROR, _loc(index, "actual"),
             _("{actual_label} “{actual}” cannot be scored against {target_label} “{target}”").format(
                 actual_label=_label(row, "actual"), actual=row.actual_figure, target_label=_label(row, "target"),
                 target=row.target_figure),
             fix)
         stated = row.score if row.score is not None else ZERO
-        result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated), stated,
-                                 target=target, actual=actual, problems=(problem,))
+        result = IndicatorResult(index, row, Method.UNSCORED, scheme.round_score(stated),
+                                 target=target, actual=actual, problems=(found,))
     result = _compare_stated(result, scheme)
     return result if scheme.scored else _unscored(result)
 
 
-def _level_for_figure(index: int, row: Indicator, target: Quantity) -> Problem:
+def _level_for_figure(index: int, row: Indicator, target: Quantity) -> Finding:
     """The warning of an achievement level (达成预期指标, 完成) written against a figure (≥5000平方米): scored as that
     level, the row says nothing of how much was achieved, and a shortfall would have lowered its score."""
-    return Problem(
+    return problem(
         "actual-word", Level.WARNING, _loc(index, "actual"),
         _("{actual_label} “{actual}” is an achievement level, but {target_label} {target} is a figure: the row is "
           "scored as that level, and does not say how much was achieved").format(
@@ -392,15 +390,15 @@ def _level_for_figure(index: int, row: Indicator, target: Quantity) -> Problem:
 
 def _judged(index: int, row: Indicator, scheme: Scheme) -> IndicatorResult:
     """A row scored by judgement against criteria the form does not print: its stated score stands."""
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Finding, ...] = ()
     if row.score is None:
-        problems = (Problem("score-required", Level.ERROR, _loc(index, "score"),
+        problems = (problem("score-required", Level.ERROR, _loc(index, "score"),
                             _("{score_label} is missing: a {level1} row is scored by judgement").format(
                                 score_label=_label(row, "score"), level1=row.level1),
                             _("write score: a value from 0 to {weight_label} {weight}").format(
                                 weight_label=_label(row, "weight"), weight=plain(row.weight))),)
     stated = row.score if row.score is not None else ZERO
-    return _compare_stated(IndicatorResult(index, row, Method.JUDGED, scheme.round_score(stated), stated,
+    return _compare_stated(IndicatorResult(index, row, Method.JUDGED, scheme.round_score(stated),
                                            problems=problems), scheme)
 
 
@@ -408,8 +406,8 @@ def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> Indic
     """The indicator row that scores budget execution (`Scheme.budget_indicator`): 分值 × B ÷ A of the funding
     table's total row, as the funding table would score it (S2). A 实际值 written as a percentage is the
     执行率, and is compared with the table's."""
-    _exact, rate, score = execution(form, row.weight, scheme)
-    problems: list[Problem] = []
+    rate, score = execution(form, row.weight, scheme)
+    problems: list[Finding] = []
     try:
         actual = values.parse_value(row.actual_figure)
     except ValueSyntaxError:
@@ -418,13 +416,13 @@ def _budget_row(index: int, row: Indicator, form: Form, scheme: Scheme) -> Indic
             and scheme.round_rate(actual.number) != rate:
         executed = short_label(type(form.funds.total).model_fields["executed"].title or "executed")
         budget = short_label(type(form.funds.total).model_fields["budget"].title or "budget")
-        problems.append(Problem(
+        problems.append(problem(
             "stated-differs", Level.ERROR, _loc(index, "actual"),
             _("{actual_label} {actual} is not the 执行率 of the funding table, {rate}% ({executed} ÷ {budget})").format(
                 actual_label=_label(row, "actual"), actual=row.actual_figure, rate=plain(rate), executed=executed,
                 budget=budget),
             _("write {rate}%, or correct the funding table").format(rate=plain(rate))))
-    result = IndicatorResult(index, row, Method.BUDGET, score, _budget_exact(form, row.weight, scheme),
+    result = IndicatorResult(index, row, Method.BUDGET, score,
                              actual=actual, problems=tuple(problems))
     return _compare_stated(result, scheme)
 
@@ -433,7 +431,7 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     row = result.indicator
     problems = list(result.problems)
     if row.score is not None and row.score > row.weight:
-        problems.append(Problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
+        problems.append(problem("score-above-weight", Level.ERROR, _loc(result.index, "score"),
                                 _("{score_label} {score} is above {weight_label} {weight}").format(
                                     score_label=_label(row, "score"), score=plain(row.score),
                                     weight_label=_label(row, "weight"), weight=plain(row.weight)),
@@ -444,7 +442,7 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
         places = scheme.score_decimals
         computed = result.method in _COMPUTED
         wanted = result.score if computed else scheme.round_score(row.score)
-        problems.append(Problem(
+        problems.append(problem(
             "score-decimals", Level.ERROR, _loc(result.index, "score"),
             _("{score_label} {score} has more decimals than the scheme's scores (score_decimals = {places}): it would "
               "be printed as {wanted}").format(score_label=_label(row, "score"), score=plain(row.score),
@@ -455,9 +453,9 @@ def _compare_stated(result: IndicatorResult, scheme: Scheme) -> IndicatorResult:
     elif row.score is not None and result.method in _COMPUTED and row.score != result.score:
         if result.over_percent is not None and row.score < result.score:
             # S5: a target set too low may be marked down by the author; the stated score stands.
-            return IndicatorResult(**{**result.__dict__, "score": scheme.round_score(row.score), "exact": row.score,
+            return IndicatorResult(**{**result.__dict__, "score": scheme.round_score(row.score),
                                       "problems": tuple(problems)})
-        problems.append(Problem(
+        problems.append(problem(
             "score-mismatch", Level.ERROR, _loc(result.index, "score"),
             _("{score_label} {score} differs from the computed {computed} ({target_label} {target}, {actual_label} "
               "{actual}, {weight_label} {weight})").format(
@@ -475,13 +473,12 @@ _COMPUTED = (Method.QUANTITATIVE, Method.DEADLINE, Method.BUDGET)
 """Rows whose score formgen computes: a stated one must be the computed one."""
 
 
-def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Decimal, Decimal]:
-    """(execution rate exact, rate printed, budget score printed) of the 年度资金总额 row (S2)."""
+def execution(form: Form, weight: Decimal, scheme: Scheme) -> tuple[Decimal, Decimal]:
+    """(rate printed, budget score printed) of the 年度资金总额 row (S2)."""
     budget, executed = form.funds.total.budget, form.funds.total.executed
     if budget == 0:
-        return ZERO, ZERO, ZERO
-    exact_rate = executed / budget * HUNDRED
-    return exact_rate, scheme.round_rate(exact_rate), scheme.round_score(_budget_exact(form, weight, scheme))
+        return ZERO, ZERO
+    return scheme.round_rate(executed / budget * HUNDRED), scheme.round_score(_budget_exact(form, weight, scheme))
 
 
 def _budget_exact(form: Form, weight: Decimal, scheme: Scheme) -> Decimal:
@@ -517,7 +514,7 @@ def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] |
     sum of their scores, each row scored on its own 执行率."""
     stated_weight = getattr(form, "budget_weight", None)  # an unscored form's model has no such key
     weight = stated_weight if stated_weight is not None else scheme.budget_weight
-    _exact, rate, budget_score = execution(form, weight, scheme)
+    rate, budget_score = execution(form, weight, scheme)
     row_scores = fund_scores(form, fund_weights or {}, scheme)
     if row_scores:  # the printed parts add up: the 年度资金总额 row's 得分 is its rows' 得分, never re-rounded
         budget_score = sum(row_scores.values(), ZERO)
@@ -533,7 +530,7 @@ def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] |
     parts = budget_score + sum(subtotals.values(), ZERO)
     available = weight + sum((level1.weight for level1 in scheme.level1 if level1.name in subtotals), ZERO)
     total = parts
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     misfiled = any(scheme.level1_named(row.level1) is None for row in form.indicators)
     # A misspelt 一级指标 is reported by the checks; it is not a missing one, so nothing is rescaled.
     # Free weights have nothing to rescale: the rows carry the whole indicator total whatever their 一级指标.
@@ -541,7 +538,7 @@ def score_form(form: Form, scheme: Scheme, fund_weights: Mapping[str, Decimal] |
     if rescale and not misfiled and 0 < available < HUNDRED:
         total = scheme.round_score(parts * HUNDRED / available)
         missing = [level1.name for level1 in scheme.level1 if level1.name not in subtotals]
-        problems.append(Problem("level1-missing", Level.WARNING, ("indicators",),
+        problems.append(problem("level1-missing", Level.WARNING, ("indicators",),
                                 _("no rows for {missing}: the total is rescaled to 100 ({parts} of {available} "
                                   "points)").format(missing="、".join(missing), parts=plain(parts),
                                                     available=plain(available)),
@@ -610,7 +607,7 @@ def summarize(forms: Sequence[Summable], scheme: Scheme) -> Summary:
     budget = sum((form.budget for form in forms), ZERO)
     executed = sum((form.executed for form in forms), ZERO)
     rate = scheme.round_rate(executed / budget * HUNDRED) if budget else ZERO
-    grades = {grade.name: 0 for grade in sorted(scheme.grades, key=lambda grade: grade.minimum, reverse=True)}
+    grades = {grade.name: 0 for grade in scheme.ranked_grades}
     for form in forms:
         if form.grade is not None:
             grades[form.grade] = grades.get(form.grade, 0) + 1

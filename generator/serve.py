@@ -106,31 +106,26 @@ li { background: #fff; border: 1px solid #ddd; margin: 0 0 .6rem; padding: .5rem
 li.error { border-left: 4px solid #b00020; }
 li.warning { border-left: 4px solid #e0c36a; }
 li p { margin: .15rem 0; overflow-wrap: anywhere; }
-.level { font-weight: 700; }
-li.error .level { color: #b00020; }
-code, pre { font-family: ui-monospace, "Noto Sans Mono CJK SC", monospace; }
-pre { background: #fff; border: 1px solid #ddd; padding: .75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+li.error strong { color: #b00020; }
+code { font-family: ui-monospace, "Noto Sans Mono CJK SC", monospace; }
 .fix, .note { color: #555; }
 </style>
 </head>
 <body>
 <header><a href="/">{{ preview }}</a></header>
 <main>
+{% from "_finding.html" import item as finding_item %}
 <h1>{{ heading }}</h1>
 <p>{{ lead }}</p>
 {% if findings %}
 <ol class="findings">
 {% for finding in findings %}
-<li class="{{ finding.level.value }}">
-<p><span class="level">{{ levels[finding.level.value] }}</span>
-<code class="where">{{ finding.path }}:{{ finding.line }}</code>
-{%- if finding.field %} · {{ finding.field }}{% if finding.label %}（{{ finding.label }}）{% endif %}{% endif %}</p>
-<p>{{ finding.message }}</p>
-<p class="fix">{{ finding.fix }}</p></li>
+{% set where %}{% if finding.place %}<code class="where">{{ finding.place }}</code>{% endif %}
+{%- if finding.field %} · {{ finding.field }}{% endif %}{% endset %}
+{{ finding_item(finding, levels[finding.level.value], where) }}
 {% endfor %}
 </ol>
 {% endif %}
-{% if details %}<pre>{{ details }}</pre>{% endif %}
 <p class="note">{{ note }}</p>
 </main>
 </body>
@@ -145,13 +140,20 @@ class Failure:
     summary: str
     """One line, as the terminal shows it."""
     findings: tuple[Finding, ...] = ()
-    details: str = ""
-    """What else is known: a template's file and line, or an unexpected error's type and message."""
+    """What is wrong, each at its place: the content's findings, or the build's own failure as findings (a
+    template that does not compile, a PDF not made, an unexpected error)."""
+    content: bool = True
+    """Whether the findings are the content's (the page counts them; the log lists them above the summary)."""
 
 
 _LEVELS = {Level.ERROR.value: N_("error"), Level.WARNING.value: N_("warning"),
            Level.DISCREPANCY.value: N_("discrepancy")}
 """The word before each finding on the error page, by its level."""
+
+
+def _failed(path: str, line: int, code: str, message: str, fix: str = "") -> Finding:
+    """The build's own failure (not the content's) as a finding."""
+    return Finding(path, line, Level.ERROR, code, "", "", message, fix)
 
 
 def _failure(error: BaseException) -> Failure:
@@ -161,14 +163,16 @@ def _failure(error: BaseException) -> Failure:
         return Failure(ngettext("build failed: {count} error", "build failed: {count} errors", errors)
                        .format(count=errors), findings)
     if isinstance(error, FormgenError):
-        failed = error.lines() if isinstance(error, PdfsFailed) else []
-        return Failure(str(error), details="\n".join([*failed, str(error)]))
+        failed = [_failed(path, 1, "pdf-failed", _("the PDF could not be made"), reason)
+                  for path, reason in (error.failures if isinstance(error, PdfsFailed) else [])]
+        return Failure(str(error), (*failed, _failed("", 0, "build-failed", str(error))), content=False)
     if isinstance(error, jinja2.TemplateSyntaxError):  # a site template that does not compile
-        where = f"{error.filename or error.name or '?'}:{error.lineno}"
-        return Failure(_("template error at {where}: {message}").format(where=where, message=error.message),
-                       details=f"{where}: {error.message}")
+        template = error.filename or error.name or "?"
+        return Failure(_("template error at {where}: {message}").format(where=f"{template}:{error.lineno}",
+                                                                         message=error.message),
+                       (_failed(template, error.lineno, "template-error", error.message or ""),), content=False)
     return Failure(_("the build failed: {kind}: {message}").format(kind=type(error).__name__, message=error),
-                   details=f"{type(error).__name__}: {error}")
+                   (_failed("", 0, "build-failed", f"{type(error).__name__}: {error}"),), content=False)
 
 
 def error_page(failure: Failure | None, *, missing: str | None = None) -> str:
@@ -182,13 +186,12 @@ def error_page(failure: Failure | None, *, missing: str | None = None) -> str:
                 else _("The site has no such page."))
         note = _("This page reloads by itself once the file is there.")
         findings: tuple[Finding, ...] = ()
-        details = ""
     else:
-        findings, details = failure.findings, failure.details
+        findings = failure.findings
         errors = sum(1 for finding in findings if finding.level is Level.ERROR)
         warnings = len(findings) - errors
         heading = _("The build failed")
-        if findings:
+        if failure.content:
             counted = ngettext("{count} error", "{count} errors", errors).format(count=errors)
             if warnings:
                 counted = _("{errors} and {warnings}").format(
@@ -199,7 +202,7 @@ def error_page(failure: Failure | None, *, missing: str | None = None) -> str:
         else:
             lead = _("The site could not be built:")
         note = _("This page reloads by itself once you save the fix.")
-    return _error_template().render(heading=heading, lead=lead, findings=findings, details=details, note=note,
+    return _error_template().render(heading=heading, lead=lead, findings=findings, note=note,
                                     lang=i18n.language().replace("_", "-"), preview=_("formgen preview"),
                                     levels={level: _(word) for level, word in _LEVELS.items()})
 
@@ -494,7 +497,7 @@ class Preview:
             failure = _failure(error)
             if not isinstance(error, FormgenError | jinja2.TemplateSyntaxError):
                 self.log(traceback.format_exc().rstrip())
-            self.log("\n".join([*map(str, failure.findings), time.strftime("%H:%M:%S ") + _(
+            self.log("\n".join([*map(str, failure.findings if failure.content else ()), time.strftime("%H:%M:%S ") + _(
                 "formgen serve: {summary} — every page shows this until it is fixed").format(summary=failure.summary)]))
         else:
             for line in result.noted():

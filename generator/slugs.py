@@ -31,11 +31,28 @@ from collections.abc import Iterable
 
 from .reading import ascii_digits
 
-__all__ = ["SLUG_CHARS", "download_name", "form_slug", "pinyin_order", "slug", "unit_slugs", "words"]
+__all__ = ["MAX_SLUG_CHARS", "PROFILE_NAME", "SLUG_CHARS", "derived_slug", "download_name", "form_slug", "is_slug",
+           "pinyin_order", "slug", "unit_slugs", "words"]
 
 SLUG_CHARS = 60
 """Characters of pinyin at most in a slug (before a form's year): long titles make unwieldy file names
 and URLs, and 60 characters are about 12 Chinese characters, which tell most names apart."""
+
+MAX_SLUG_CHARS = 120
+"""The longest slug a form may have: its pages' and PDFs' file names (slug.html, slug.pdf, in bundles' parts
+with more) stay far below the 255 bytes file systems allow. `check` refuses a longer one (`checks.check_slug`),
+so what formgen writes itself (`form_slug`) stays within it."""
+
+_NAME_ROOM = MAX_SLUG_CHARS - len("-9999-2024")
+"""Characters a form slug's name may take: the rest is for the year, and a number where two imported forms
+would have the same name (`importing.plan`)."""
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+"""What a slug is made of: safe in every URL and on every file system, whoever wrote it."""
+
+PROFILE_NAME = re.compile(r"[a-z][a-z0-9-]*")
+"""A profile's name (its file's name without .toml): a slug that starts with a letter, as it is also written
+in the pages' CSS classes."""
 
 DOWNLOAD_CHARS = 80
 """Characters at most of a download name before ``.pdf``: 80 Chinese characters are 240 bytes in UTF-8,
@@ -58,6 +75,12 @@ def pinyin_order(text: str) -> tuple[tuple[str, ...], str]:
     points put 平 first): the name's `words`, syllable by syllable, then the name itself, so that names that
     read alike (长安, 常安) still come in one fixed order."""
     return tuple(words(text)), text
+
+
+def is_slug(text: str) -> bool:
+    """Whether `text` is a slug a form may have: lowercase letters, digits and hyphens, starting with a letter or
+    digit, at most `MAX_SLUG_CHARS` characters."""
+    return len(text) <= MAX_SLUG_CHARS and _SLUG.fullmatch(text) is not None  # not match(): "$" accepts a "\n"
 
 
 def _fitting(parts: list[str], most: int) -> int:
@@ -92,8 +115,20 @@ def form_slug(title: str, year: int | str, others: Iterable[str] = ()) -> str:
         common = next((index for index, (mine, their) in enumerate(zip(parts, theirs, strict=False))
                        if mine != their), min(len(parts), len(theirs)))
         keep = max(keep, min(common + 3, len(parts)))  # a word or so past where the titles part
+    keep = min(keep, _fitting(parts, _NAME_ROOM))  # titles alike for long: `check` accepts no longer slug
     name = "-".join(parts[:keep])
     return f"{name}-{year}" if name else f"form-{year}"
+
+
+def derived_slug(title: str, year: int, earlier: str | None = None, earlier_year: int | None = None) -> str:
+    """The slug of a new form when none is given (`formgen new`). From an earlier form: its slug with the year
+    (a trailing ``-2024`` replaced, else appended), as slugs are unique across the whole site. Otherwise the
+    title in pinyin with the year, as `formgen import` names its files (办公楼维修 → ``ban-gong-lou-wei-xiu-2025``)."""
+    if earlier is not None:
+        if earlier_year is not None and earlier.endswith(f"-{earlier_year}"):
+            earlier = earlier[: -len(f"-{earlier_year}")]
+        return f"{earlier}-{year}"
+    return form_slug(title, year)
 
 
 def _hex(text: str, digits: int) -> str:

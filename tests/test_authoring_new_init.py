@@ -22,6 +22,7 @@ from generator.config import SiteConfig, load_config
 from generator.model import Form, inner_model
 from generator.reading import read_document
 from generator.scaffolding import EXAMPLE_SLUG, HOOK_SCRIPT, SCAFFOLD
+from generator.slugs import derived_slug
 
 from .conftest import CONTENT, ROOT
 
@@ -163,9 +164,9 @@ def test_new_derives_a_stable_ascii_slug_and_refuses_bad_ones(capsys, reference_
     # The title in pinyin, a syllable a word, then the year: the page's and the PDF's readable name.
     assert code == 0 and (reference_site / "content" / "2025" / "ban-gong-lou-wei-xiu-2025.md").is_file()
     assert "content/2025/ban-gong-lou-wei-xiu-2025.md" in out
-    assert authoring.derived_slug("办公楼维修", 2026) == "ban-gong-lou-wei-xiu-2026"
-    assert authoring.derived_slug("＃１号楼：维修", 2025) == "1-hao-lou-wei-xiu-2025"  # full-width digits as ASCII
-    assert authoring.derived_slug("※", 2025) == "form-2025"  # nothing to spell: still a valid slug
+    assert derived_slug("办公楼维修", 2026) == "ban-gong-lou-wei-xiu-2026"
+    assert derived_slug("＃１号楼：维修", 2025) == "1-hao-lou-wei-xiu-2025"  # full-width digits as ASCII
+    assert derived_slug("※", 2025) == "form-2025"  # nothing to spell: still a valid slug
     assert run(capsys, "new", "办公楼维修", "--slug", "Office Repair")[0] == 2
     code, _, err = run(capsys, "new", "办公楼维修", "--slug", SOURCE, "--year", "2025")
     assert code == 2 and f"content/2024/{SOURCE}.md" in err, "slugs are unique across the site"

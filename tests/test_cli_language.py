@@ -212,7 +212,7 @@ def test_error_page_is_chinese_by_default():
     page = _page()
     assert '<html lang="zh-CN">' in page
     assert "<h1>生成失败</h1>" in page and "内容有 1 个错误、1 个警告，站点未能生成" in page
-    assert '<span class="level">错误</span>' in page and '<span class="level">警告</span>' in page
+    assert '<strong>错误</strong>' in page and '<strong>警告</strong>' in page
     assert "保存修改后，本页会自动刷新。" in page and "formgen 预览" in page
     missing = error_page(None, missing="/forms/x.html")
     assert '<html lang="zh-CN">' in missing and "站点中没有页面 /forms/x.html。" in missing
@@ -222,7 +222,7 @@ def test_error_page_in_english_says_so_in_its_lang_attribute():
     page = _page()
     assert '<html lang="en">' in page
     assert "<h1>The build failed</h1>" in page and "The content has 1 error and 1 warning" in page
-    assert '<span class="level">warning</span>' in page and "formgen preview" in page
+    assert '<strong>warning</strong>' in page and "formgen preview" in page
     assert chinese_share(page.split("<body>")[1].replace("项目名称", "")) < 0.05
 
 

@@ -401,7 +401,8 @@ def test_diff_speaks_chinese(repo, capsys):
     assert lines[-1] == f"HEAD ({head}) → 工作区：3 张表有变化（已修改 1 张、新增 1 张、已删除 1 张），1 张未变"
     assert f"已修改 {CHANGED} " in out and f"新增 {ADDED} " in out and f"已删除 {REMOVED} " in out
     # diff's own words around the findings (whose messages are check's): the lines' openings
-    assert any(line.startswith("  已消除的警告：funds.total.executed ") for line in lines)
+    # A field named as check names it in Chinese, with its label in full-width brackets.
+    assert any(line.startswith("  已消除的警告：funds.total.executed（") for line in lines)
     assert any(line.startswith(f"  新的错误：content/2024/{CHANGED}.md:") for line in lines)
     assert chinese_share(lines[-1]) >= 0.8
     code, out, _ = run(capsys, "--format", "markdown")

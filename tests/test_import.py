@@ -327,4 +327,4 @@ def test_a_pdf_note_names_the_page_and_where_on_it_the_cell_lies():
     [draft], _notes = read_blocks([title, block("项目名称", 40, 100, 120), block("乡村道路", 120, 100, 500), stray],
                                   "forms.pdf", load_config(ROOT / "formgen.toml").scheme, LabelTable())
     [note] = [note for note in draft.notes if note.code == "import-unplaced"]
-    assert str(note.where) == "forms.pdf:page 2 (30 mm from the left, 50 mm from the top)"
+    assert note.path == "forms.pdf:page 2 (30 mm from the left, 50 mm from the top)"

@@ -11,6 +11,7 @@ import yaml
 
 from generator.authoring import form_text
 from generator.checks import PLACEHOLDER
+from generator.findings import Level
 from generator.importing.draft import Draft, Location
 from generator.profile import form_model, shipped_profiles
 
@@ -41,9 +42,10 @@ def test_an_actual_printed_empty_is_written_empty_and_one_not_found_is_a_placeho
     absent.finish()
     # (title, funds and the rest are missing from both drafts alike: only the row's cell tells them apart)
     [empty] = [note for note in printed.notes if note.code == "import-empty"]
-    assert not empty.error and "第1项" in empty.message and "status: published" in empty.message
+    assert empty.level is Level.WARNING and "第1项" in empty.message and "status: published" in empty.message
     assert not any(note.code == "import-missing" and "第1项" in note.message for note in printed.notes)
-    assert any(note.code == "import-missing" and note.error and "第1项" in note.message for note in absent.notes)
+    assert any(note.code == "import-missing" and note.level is Level.ERROR and "第1项" in note.message
+               for note in absent.notes)
     assert not any(note.code == "import-empty" for note in absent.notes)
 
 

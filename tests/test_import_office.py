@@ -19,6 +19,7 @@ from typing import Any
 import frontmatter
 import pytest
 
+from generator.findings import Level
 from generator.importing.office import number_text
 
 from .conftest import CONTENT
@@ -404,7 +405,7 @@ def test_a_huge_workbook_or_a_zip_bomb_is_refused_before_it_is_parsed(tmp_path):
     cells, _ = form_cells()
     book = save_xlsx(tmp_path / "form.xlsx", {"电力": cells})
     source = read_source(book, scheme, limits=Limits(max_cells=50))
-    assert [(note.code, note.error) for note in source.notes] == [("import-too-large", True)]
+    assert [(note.code, note.level) for note in source.notes] == [("import-too-large", Level.ERROR)]
     assert "more than 50 cells" in source.notes[0].message and not source.drafts
     # A few hundred KB that claim 300 MB unpacked: refused from the zip's directory, before openpyxl reads it.
     bomb = tmp_path / "bomb.xlsx"
@@ -415,7 +416,7 @@ def test_a_huge_workbook_or_a_zip_bomb_is_refused_before_it_is_parsed(tmp_path):
                 member.write(bytes(1024 * 1024))
     assert bomb.stat().st_size < 1024 * 1024
     source = read_source(bomb, scheme)
-    assert [(note.code, note.error) for note in source.notes] == [("import-too-large", True)]
+    assert [(note.code, note.level) for note in source.notes] == [("import-too-large", Level.ERROR)]
     assert "unpacks to more than 256 MB" in source.notes[0].message
 
 
@@ -450,7 +451,8 @@ def test_the_time_limit_holds_for_a_workbook(tmp_path):
         cells += form_cells(top=after * number + 1)[0]
     book = save_xlsx(tmp_path / "many.xlsx", {"汇总": cells})
     source = read_source(book, load_config(find_config(ROOT)).scheme, limits=Limits(seconds=0.001))
-    assert [(note.code, note.error) for note in source.notes] == [("import-too-slow", True)] and not source.drafts
+    assert [(note.code, note.level) for note in source.notes] == [("import-too-slow", Level.ERROR)]
+    assert not source.drafts
 
 
 def _with_sheet_xml(book: Path, path: Path, before_end_of_data: str = "", after_data: str = "") -> Path:
@@ -490,7 +492,7 @@ def test_an_excel_97_workbook_is_counted_before_it_is_read(tmp_path):
     assert len(read_source(FIXTURES / "forms.xls", scheme, limits=Limits(max_cells=600)).drafts) == 2
     # 514 cells, the blanks LibreOffice writes under merged ranges included (516 as xlrd reads them)
     source = read_source(FIXTURES / "forms.xls", scheme, limits=Limits(max_cells=500))
-    assert [(note.code, note.error) for note in source.notes] == [("import-too-large", True)]
+    assert [(note.code, note.level) for note in source.notes] == [("import-too-large", Level.ERROR)]
 
 
 def test_a_label_and_its_value_in_two_cells_and_a_real_date(capsys, site, tmp_path):

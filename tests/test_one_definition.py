@@ -4,6 +4,7 @@ reference.toml (formgen.toml files name the profile and write [scheme] only to c
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import re
@@ -13,9 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.build import build_site
+from generator.checks import check_slug
 from generator.config import Scheme, load_config
 from generator.pipeline import load_site
 from generator.profile import shipped_profiles
+from generator.slugs import MAX_SLUG_CHARS, derived_slug, form_slug
 
 from .conftest import CONTENT, ROOT
 from .test_diff import edit, form_path, git, repo, run  # noqa: F401 (repo is a fixture)
@@ -128,3 +131,81 @@ def test_formgen_toml_names_the_profile_and_writes_no_scheme():
     assert "scheme" not in tomllib.loads(text)
     assert not re.search(r"^\[\[?scheme", text, flags=re.M)
     assert load_config(ROOT / "formgen.toml").scheme == shipped_profiles()["reference"].scheme == Scheme()
+
+
+# --- one slug scheme -------------------------------------------------------------------------------------
+
+_SLUG_ALPHABET = re.compile(r"\[\^?a-z0-9-?\]")
+"""A character class of exactly a slug's characters (``[a-z0-9]``, ``[a-z0-9-]``, ``[^a-z0-9]``): what a
+regular expression that makes or checks slugs is written with."""
+
+
+def _regex_literals(path: Path) -> list[tuple[int, str]]:
+    """The string literals passed as the pattern of a call to the `re` module (re.compile, re.sub, …)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "re" and node.args
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            found.append((node.lineno, node.args[0].value))
+    return found
+
+
+def test_slugs_are_made_and_checked_in_slugs_py_only():
+    # The slugs module's own patterns are found, so the scan cannot pass by finding nothing.
+    assert any(_SLUG_ALPHABET.search(pattern) for _line, pattern in _regex_literals(ROOT / "generator" / "slugs.py"))
+    elsewhere = [f"{path.relative_to(ROOT)}:{line}: {pattern}" for path in sorted((ROOT / "generator").rglob("*.py"))
+                 if path.name != "slugs.py" for line, pattern in _regex_literals(path)
+                 if _SLUG_ALPHABET.search(pattern)]
+    assert elsewhere == [], "a second slug scheme: use generator/slugs.py"
+
+
+def test_a_slug_formgen_writes_is_one_check_accepts():
+    # Two imported titles alike for 60 characters: the slug grows past where they part, never past the longest
+    # slug `check` accepts (it used to be 277 characters long, and the form it named failed its own check).
+    alike = "某某县人民政府办公室" * 8
+    first = form_slug(alike + "办公楼维修", 2024, [alike + "道路维修"])
+    assert check_slug(first) is None and len(first) <= MAX_SLUG_CHARS
+    assert first.startswith("mou-mou-xian-ren-min-zheng-fu-ban-gong-shi-") and first.endswith("-2024")
+    # `formgen new` names a form the same way, and from an earlier form keeps its slug with the new year.
+    assert derived_slug("办公楼维修", 2025) == form_slug("办公楼维修", 2025) == "ban-gong-lou-wei-xiu-2025"
+    assert derived_slug("办公楼维修", 2025, "ban-gong-lou-2024", 2024) == "ban-gong-lou-2025"
+    assert check_slug("Ban-Gong") is not None and check_slug("-ban") is not None and check_slug("ban\n") is not None
+
+
+# --- one finding type ------------------------------------------------------------------------------------
+
+_FINDING_WORDS = {"message", "code", "level", "error", "fix"}
+"""What a finding is made of: a class with a message and one more of these is a finding type."""
+
+
+def _attributes(node: ast.ClassDef) -> set[str]:
+    """The names a class gives its instances: annotated fields (dataclasses, NamedTuples) and `self.x = …`."""
+    names = {item.target.id for item in node.body
+             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)}
+    for item in ast.walk(node):
+        targets = item.targets if isinstance(item, ast.Assign) else [item.target] \
+            if isinstance(item, ast.AnnAssign) else []
+        for target in targets:
+            for element in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(element, ast.Attribute) and isinstance(element.value, ast.Name) \
+                        and element.value.id == "self":
+                    names.add(element.attr)
+    return names
+
+
+def _finding_types(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                words = _attributes(node) & _FINDING_WORDS
+                if "message" in words and len(words) > 1:
+                    found.append(f"{path.relative_to(root.parent).as_posix()} {node.name}")
+    return found
+
+
+def test_every_problem_is_reported_as_the_one_finding_type():
+    # Finding itself is found (the scan works); any other class holding a message with a code, a level or a
+    # fix is a second finding type: report through findings.Finding (an exception carries one: Reported).
+    assert _finding_types(ROOT / "generator") == ["generator/findings.py Finding"]

@@ -85,7 +85,7 @@ def test_hebei_form_reproduces_every_printed_figure_by_integer_rounding():
     assert [r.indicator.name for r in scored.indicators] == [row[2] for row in _transcribed_rows()]
     assert [(r.indicator.weight, r.score) for r in scored.indicators if r not in filled] == [(None, 0)] * 17
     first = scored.indicators[0]
-    assert round(first.exact, 2) == Decimal("8.62") and first.score == 9  # rounded once, from the exact value
+    assert first.score == 9  # 10 × 37.24 ÷ 43.2 = 8.62…, rounded once to a whole point
     # The copy ends before the 总分: formgen's is the sum of the printed parts, 9 + 49 + 30 + 10.
     assert scored.subtotals == {"产出指标": 49, "效益指标": 30, "满意度指标": 10}
     assert (scored.total, scored.grade) == (Decimal(98), "优")

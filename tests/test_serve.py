@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import generator.serve
+from generator.build import PdfsFailed
 from generator.findings import Finding, Level
 from generator.serve import EVENTS_PATH, VERSION_PATH, Failure, Preview, error_page
 
@@ -242,3 +243,12 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site: Path):
     assert "stopped" in output and "Traceback" not in output
     assert output.rstrip().splitlines()[-1] == "formgen: interrupted"
     assert not folder.exists() and not folder.parent.exists()
+
+
+def test_error_page_shows_a_failure_of_the_build_as_findings_at_their_place():
+    # Not the content's: each PDF not made at its form file, and what the build says, as findings.
+    page = error_page(generator.serve._failure(PdfsFailed([("content/2024/x.md", "WeasyPrint ran out of time")])))
+    assert "The site could not be built" in page and "The content has" not in page
+    assert '<code class="where">content/2024/x.md:1</code>' in page
+    assert "the PDF could not be made" in page and "WeasyPrint ran out of time" in page
+    assert "1 PDF could not be made" in page and "<pre>" not in page

@@ -8,10 +8,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..authoring import default_year
 from ..config import CONFIG_NAME, CONTENT_FOLDER, TEMPLATES_FOLDER, find_config, load_config
 from ..errors import UsageError, os_error_message, said
 from ..findings import Finding, Level
 from ..i18n import _, ngettext
+from ..model import is_budget_year
 from ..pipeline import Site, load_site
 from ..reading import discover
 
@@ -27,6 +29,14 @@ def add_content_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help=_("formgen.toml to use (default: the nearest one from the first PATH up, else from "
                                "the working folder up)"))
+
+
+def budget_year(year: int) -> int:
+    """--year YEAR, checked by the model's rule (`model.is_budget_year`): a usage error outside it."""
+    if not is_budget_year(year):
+        raise UsageError(_("--year {year}: write the budget year, e.g. {example}").format(year=year,
+                                                                                        example=default_year()))
+    return year
 
 
 def config_file(given: Path | None) -> Path | None:

@@ -17,11 +17,12 @@ from typing import TypeVar
 from ..config import SiteConfig, load_config
 from ..errors import UsageError
 from ..extras import require
+from ..findings import Finding, Level
 from ..i18n import N_, _, ngettext
 from ..importing import Planned, Source, escape_through_link, plan, read_source, write_planned
 from ..importing.characters import printable
 from ..importing.detect import read_detected
-from ..importing.draft import Location, Note
+from ..importing.draft import Location, note
 from ..importing.labels import STRONG_MATCH, Detection, LabelTable
 from ..importing.limits import DEFAULT_LIMITS
 from ..profile import Profile
@@ -67,21 +68,16 @@ def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
     return parse
 
 
-def _note(note: Note) -> str:
-    level = _("error: ") if note.error else _("warning: ")  # as a finding's: Chinese has no space after "："
-    return f"{note.where}: {level}{note.message} [{note.code}]"
-
-
 def _report(sources: list[Source], planned: list[Planned], chosen: dict[int, str]) -> tuple[int, int]:
     errors = warnings = 0
     by_draft = {id(item.draft): item for item in planned}
     for source in sources:
         if id(source) in chosen:
             print(f"{source.display}: {chosen[id(source)]}")
-        for note in source.notes:
-            print(_note(note))
-            errors += note.error
-            warnings += not note.error
+        for noted in source.notes:
+            print(noted.tagged())
+            errors += noted.level is Level.ERROR
+            warnings += noted.level is not Level.ERROR
         for draft in source.drafts:
             item = by_draft[id(draft)]
             rows = len(draft.values.get("indicators", []))
@@ -90,10 +86,10 @@ def _report(sources: list[Source], planned: list[Planned], chosen: dict[int, str
                 where=draft.where, number=draft.number, title=draft.title or "?", path=printable(item.path.as_posix()),
                 indicators=ngettext("{count} indicator", "{count} indicators", rows).format(count=rows), state=state,
                 notes=ngettext("{count} note", "{count} notes", len(draft.notes)).format(count=len(draft.notes))))
-            for note in draft.notes:
-                print(f"  {_note(note)}")
-                errors += note.error
-                warnings += not note.error
+            for noted in draft.notes:
+                print(f"  {noted.tagged()}")
+                errors += noted.level is Level.ERROR
+                warnings += noted.level is not Level.ERROR
     return errors, warnings
 
 
@@ -132,11 +128,11 @@ def _read_all(args: argparse.Namespace, config: SiteConfig, profile: Profile) ->
             source, detection = read_detected(path, profile, candidates, config.site.profile, limits)
         used = candidates[detection.profile] if detection and detection.profile else profile
         if detection is not None:
-            line, note = _chosen(detection, used, source)
+            line, warning = _chosen(detection, used, source)
             if line is not None:
                 chosen[id(source)] = line
-            if note is not None:
-                source.notes.insert(0, note)
+            if warning is not None:
+                source.notes.insert(0, warning)
         if used.name != config.site.profile:  # else check would read the files as forms of the site's profile
             for draft in source.drafts:
                 draft.values["profile"] = used.name
@@ -170,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if errors or not forms else 0
 
 
-def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str | None, Note | None]:
+def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str | None, Finding | None]:
     """The report's line on the profile a file was read with, and a warning when the labels did not decide."""
     if detection.profile is not None and detection.weak:
         return _("profile {name}, the site's, which the few labels found fit best").format(name=used.name), None
@@ -186,7 +182,7 @@ def _chosen(detection: Detection, used: Profile, source: Source) -> tuple[str | 
     message = (_("the labels fit {candidates} equally well") if detection.score >= STRONG_MATCH else
                _("the labels fit no profile well (closest: {candidates})")).format(
         candidates=_(", ").join(detection.candidates))
-    note = Note(Location(source.display), "import-profile", False, _(
+    warning = note(Location(source.display), "import-profile", False, _(
         "{message}: read as forms of {name}, the site's profile — name the right one with --profile "
         "(formgen profiles describes them)").format(message=message, name=used.name))
-    return _("profile {name}, the site's").format(name=used.name), note
+    return _("profile {name}, the site's").format(name=used.name), warning

@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..authoring import default_year
-from ..errors import UsageError
 from ..i18n import N_, _
-from .common import folder_to_write
+from .common import budget_year, folder_to_write
 
 HELP = N_("create a new site: formgen.toml, an example form, a template override, pre-commit and CI files")
 
@@ -24,10 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..scaffolding import init_site  # imported when used: its templates' jinja2 would cost every other verb
 
-    year = args.year or default_year()
-    if not 1990 <= year <= 2100:
-        raise UsageError(_("--year {year}: write the budget year, e.g. {example}").format(year=year,
-                                                                                        example=default_year()))
+    year = budget_year(args.year or default_year())
     folder_to_write(args.folder)
     for item in init_site(args.folder, year, args.force):
         print((_("wrote {path}") if item.written else _("kept  {path}")).format(

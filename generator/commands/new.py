@@ -13,7 +13,8 @@ from ..i18n import N_, _
 from ..model import caption
 from ..profile import EXTRA_FIELDS, Profile, form_model
 from ..reading import escape_through_link, printable
-from .common import folder_to_write, locate_site
+from ..slugs import derived_slug
+from .common import budget_year, folder_to_write, locate_site
 
 HELP = N_("write a new form file with every field, its label beside it and placeholders to fill in")
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         if title:
             values["title"] = title
         title = str(values.get("title", ""))
-        slug = args.slug or authoring.derived_slug(title, year, earlier_slug, earlier_year)
+        slug = args.slug or derived_slug(title, year, earlier_slug, earlier_year)
         header += _from_note(profile, source.as_posix())
     else:
         if not title:
@@ -95,15 +96,13 @@ def run(args: argparse.Namespace) -> int:
                                "earlier form)"))
         year = args.year or authoring.default_year()
         values = authoring.skeleton_values(title, year, profile.scheme)
-        slug = args.slug or authoring.derived_slug(title, year)
+        slug = args.slug or derived_slug(title, year)
         labels = profile.labels
         header.append(_("{indicators}: one row per {level1} to start with; for more rows, copy a whole row (from "
                         "“- level1:” to “{last}:”).").format(indicators=labels.indicators,
                                                              level1=caption(labels.level1),
                                                              last=profile.layout.columns[-1]))
-    if not 1990 <= year <= 2100:
-        raise UsageError(_("--year {year}: write the budget year, e.g. {example}").format(
-            year=year, example=authoring.default_year()))
+    budget_year(year)
     authoring.validate_slug(slug)
     path = (args.out if args.out is not None else site.content / str(year)) / f"{slug}.md"
     folder_to_write(path.parent, "--out" if args.out is not None else None)

@@ -17,6 +17,7 @@ from typing import Any
 from ..config import load_config
 from ..i18n import N_, _, ngettext
 from ..profile import DEFAULT_PROFILE, PROFILES_FOLDER, Profile, base_of, differences, shipped_profiles
+from ..reading import display_path
 from .common import locate_site
 
 HELP = N_("list the profiles (表样) a form may name: province, base, source and what each changes in its base")
@@ -31,11 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _file(profile: Profile, own: bool, folder: Path | None) -> str:
     if own and folder is not None:
-        path = folder / PROFILES_FOLDER / f"{profile.name}.toml"
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        return display_path(folder / PROFILES_FOLDER / f"{profile.name}.toml")
     return f"generator/profiles/{profile.name}.toml"
 
 

@@ -24,16 +24,17 @@ from ..authoring import default_year, form_text
 from ..checks import PLACEHOLDER
 from ..config import Scheme
 from ..errors import FormgenError, UsageError
+from ..findings import Finding
 from ..i18n import _
-from ..reading import ReadError, escape_through_link, read_text
+from ..reading import ReadError, display_path, escape_through_link, read_text
 from ..slugs import form_slug
 from ..timelimit import OutOfTime, time_limit
 from .characters import ascii_digits, printable
-from .draft import Draft, Location, Note
+from .draft import Draft, Location, note
 from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, mebibytes
 
-__all__ = ["Draft", "Note", "Planned", "Source", "escape_through_link", "is_office", "is_pdf", "plan", "read_source",
+__all__ = ["Draft", "Planned", "Source", "escape_through_link", "is_office", "is_pdf", "plan", "read_source",
            "write_planned"]
 
 
@@ -44,20 +45,10 @@ class Source:
     path: Path
     display: str
     drafts: list[Draft] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
     """What concerns the whole file: it cannot be read, it holds no form, text before the first form."""
     cells: list[str] = field(default_factory=list)
     """A workbook's or document's cells and paragraphs, as read: what tells its profile (`labels.detect_profile`)."""
-
-
-def _display(path: Path) -> str:
-    """The path as the report and the file's first comment give it: relative to the working folder when
-    it lies below it, with any character that could break a line or a terminal escaped."""
-    try:
-        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        shown = str(path)
-    return printable(shown)
 
 
 def is_pdf(head: bytes) -> bool:
@@ -90,7 +81,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
     """The forms in one file: a PDF, an .xlsx, .xls or .docx, or text extracted from a PDF (UTF-8), read
     within `limits`. `labels` is
     the table of the forms' profile (`LabelTable.of`; default: the reference's)."""
-    source = Source(path, _display(path))
+    source = Source(path, display_path(path))
     table = labels or LabelTable()
     where = Location(source.display)
     try:
@@ -101,13 +92,13 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
         limit = limits.pdf_bytes if pdf else limits.office_bytes if office else limits.text_bytes
         raw = _read_bounded(path, limit)
     except OSError as error:
-        source.notes.append(Note(where, "import-unreadable", True,
+        source.notes.append(note(where, "import-unreadable", True,
                                  _("cannot read the file ({reason})").format(reason=error.strerror)))
         return source
     if not pdf and not office and path.suffix.lower() in _OFFICE_SUFFIXES:
         # Named as a workbook or document, but neither: budget systems export their tables as a web page
         # named .xls; the text reader would find no form in its markup and not say why.
-        source.notes.append(Note(where, "import-unreadable", True, _(
+        source.notes.append(note(where, "import-unreadable", True, _(
             "the file is named {suffix} but is not an Excel or Word file ({what}): open it in Excel, WPS or Word "
             "and save it as .xlsx or .docx, then import that").format(
                 suffix=path.suffix, what=_("a web page, as budget systems export tables") if _is_html(raw) else
@@ -120,7 +111,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                      "smaller files and import those") if office else
                    _("the text file is larger than {size}, more than any bundle of forms: split it into smaller "
                      "files, each a few hundred forms, and import those"))
-        source.notes.append(Note(where, "import-too-large", True, message.format(size=mebibytes(limit))))
+        source.notes.append(note(where, "import-too-large", True, message.format(size=mebibytes(limit))))
         return source
     try:
         with time_limit(limits.seconds) as deadline:
@@ -134,7 +125,7 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                 kind = office_kind(head, raw, path.suffix.lower()) or "zip"
                 problem = kind_problem(kind, path.suffix.lower())
                 if problem is not None:
-                    source.notes.append(Note(where, problem.code, True, problem.message))
+                    source.notes.append(problem.at(str(where)))
                 else:
                     source.drafts, source.notes = read_office_forms(raw, kind, source.display, scheme, table, limits,
                                                                     deadline, source.cells)
@@ -145,16 +136,17 @@ def read_source(path: Path, scheme: Scheme, labels: LabelTable | None = None,
                                                               deadline)
     except OutOfTime:
         source.drafts = []
-        source.notes.append(Note(where, "import-too-slow", True, _(
+        source.notes.append(note(where, "import-too-slow", True, _(
             "reading the file took longer than {seconds} s, far more than a bundle of forms needs: is this the "
             "published form? Split it into smaller files, or raise the limit with --time-limit")
             .format(seconds=f"{limits.seconds:g}")))
     except ReadError as error:
-        source.notes.append(Note(Location(source.display, error.line), "import-unreadable", True,
-                                 f"{error.message} — {error.fix}"))
+        read = error.finding
+        source.notes.append(note(Location(source.display, read.line), "import-unreadable", True,
+                                 f"{read.message} — {read.fix}"))
     except Exception as error:  # a malformed PDF can fail anywhere in pdfminer: a report, never a traceback
         cause = printable(str(error))  # a library's message may quote the file's bytes
-        source.notes.append(Note(where, "import-unreadable", True,
+        source.notes.append(note(where, "import-unreadable", True,
                                  _("formgen failed on this file ({error}: {cause}) — please report it with the file "
                                    "attached").format(error=type(error).__name__, cause=cause)))
     return source

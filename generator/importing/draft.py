@@ -1,7 +1,7 @@
 """One form as read from a published source, before it is written: values, conclusion, what was left over.
 
 Both readers (text and PDF) fill a `Draft`: each value as text, the way a form file holds it, with the
-place in the source it came from, and a `Note` for everything they could not place. Shared here: the
+place in the source it came from, and a `note` (a `Finding`) for everything they could not place. Shared here: the
 joining of wrapped lines, the 自评结论's structure as Markdown, money and the indicator cells' names.
 """
 
@@ -18,13 +18,14 @@ from pydantic import BaseModel
 
 from .. import formatting
 from ..config import Scheme
+from ..findings import Finding, Level
 from ..i18n import _
-from ..model import Form, empty_template_row, inner_model, label_for, printed_empty_cells
+from ..model import Form, empty_template_row, fields_of, label_for, printed_empty_cells
 from ..values import normalize, parse_decimal
 from .characters import ascii_digits
 from .labels import MONEY_COLUMNS, MONEY_UNITS, squash
 
-__all__ = ["Draft", "Location", "Note", "conclusion_markdown", "join_wrapped", "money_text", "unit_note"]
+__all__ = ["Draft", "Location", "conclusion_markdown", "join_wrapped", "money_text", "note", "unit_note"]
 
 
 @dataclass(frozen=True)
@@ -69,16 +70,13 @@ class Location:
         return self.source
 
 
-@dataclass(frozen=True)
-class Note:
-    """Something the importer reports: a text it could not place, a value it could not find."""
-
-    where: Location
-    code: str
-    """A stable identifier, documented in docs/import.md (``import-unplaced``)."""
-    error: bool
-    """Errors make the import fail (exit 1); the form is still written, with placeholders."""
-    message: str
+def note(where: Location, code: str, error: bool, message: str) -> Finding:
+    """Something the importer reports (a text it could not place, a value it could not find), as a finding at
+    its place in the source: `path` is that place as the report names it (``notes.txt:12``, ``forms.xlsx:sheet
+    汇总!B7``, ``forms.pdf:page 2``), and there is no line of a form file (0). `code` is documented in
+    docs/import.md (``import-unplaced``). Errors make the import fail (exit 1); the form is still written,
+    with placeholders."""
+    return Finding(str(where), 0, Level.ERROR if error else Level.WARNING, code, "", "", message, "")
 
 
 @dataclass
@@ -91,7 +89,7 @@ class Draft:
     """Its position in the source, from 1."""
     values: dict[str, Any] = field(default_factory=dict)
     body: str = ""
-    notes: list[Note] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
     model: type[BaseModel] = Form
     """The model of the form's profile (`profile.form_model`): its required fields are the ones looked for."""
     conclusion_required: bool = True
@@ -145,10 +143,10 @@ class Draft:
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
         message = (_("“{text}” is not placed in any field ({why}): add it by hand if it belongs") if why else
                    _("“{text}” is not placed in any field: add it by hand if it belongs"))
-        self.notes.append(Note(where, "import-unplaced", False, message.format(text=shown, why=why)))
+        self.notes.append(note(where, "import-unplaced", False, message.format(text=shown, why=why)))
 
     def note(self, where: Location, code: str, message: str, error: bool = False) -> None:
-        self.notes.append(Note(where, code, error, message))
+        self.notes.append(note(where, code, error, message))
 
     def printed_weight(self, scheme: Scheme, what: str, printed: str | None, where: Location) -> None:
         """Report a printed weight — a 一级指标's ``(50分)``, or ``总分`` for the full score — that differs
@@ -237,11 +235,10 @@ def _labelled(path: str, model: type[BaseModel]) -> str:
 
 
 def _missing(model: type[BaseModel], values: Mapping[str, Any], prefix: str) -> Iterable[str]:
-    for name, info in model.model_fields.items():
+    for name, info, inner, _is_list in fields_of(model):
         if not info.is_required():
             continue
         value = values.get(name)
-        inner = inner_model(info.annotation)
         if inner is not None and isinstance(value, list):
             if not value:
                 yield f"{prefix}{name}"

@@ -19,6 +19,7 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from ..config import Scheme
+from ..findings import Finding
 from ..formatting import COMPUTED_NOTE
 from ..i18n import _
 from ..model import PLACEHOLDER_FIGURES, caption
@@ -28,10 +29,10 @@ from .draft import (
     Draft,
     LevelNames,
     Location,
-    Note,
     conclusion_markdown,
     join_wrapped,
     level1_parts,
+    note,
     score_text,
     unit_note,
 )
@@ -119,17 +120,18 @@ class Block:
         return other.x0 - _TOLERANCE <= self.cx <= other.x1 + _TOLERANCE
 
 
-def read_blocks(blocks: list[Block], source: str, scheme: Scheme, labels: LabelTable) -> tuple[list[Draft], list[Note]]:
+def read_blocks(blocks: list[Block], source: str, scheme: Scheme,
+                labels: LabelTable) -> tuple[list[Draft], list[Finding]]:
     """The forms in `blocks` (in reading order, running headers taken out), and what was found outside any form."""
-    notes: list[Note] = []
+    notes: list[Finding] = []
     starts = _form_starts(blocks, labels)
     if not starts:
-        return [], [Note(_where(blocks[0], source), "import-no-form", True,
+        return [], [note(_where(blocks[0], source), "import-no-form", True,
                          _("no form found: no {form} heading and no {title} cell — is this a 自评表?")
                          .format(form=labels.profile.labels.form_title, title=labels.profile.labels.title))]
     before = [block for block in blocks[: starts[0]] if not _ignored(block.key)]
     if before:
-        notes.append(Note(_where(before[0], source), "import-unplaced", False,
+        notes.append(note(_where(before[0], source), "import-unplaced", False,
                           _("{count} lines or cells come before the first form (from “{text}”): not imported")
                           .format(count=len(before), text=before[0].key[:30])))
     drafts = []

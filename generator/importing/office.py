@@ -31,11 +31,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..config import Scheme
+from ..findings import Finding, Level, Reported
 from ..formatting import COMPUTED_NOTE
 from ..i18n import _
 from ..timelimit import Deadline
 from .characters import Removed, clean_line, describe
-from .draft import Draft, Location, Note
+from .draft import Draft, Location, note
 from .grid import Block, TextLine, read_blocks
 from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, mebibytes
@@ -52,12 +53,11 @@ _MERGED_CELLS = 10_000  # a merged range larger than this is no form's (the conc
 _SIZE = 10.0  # the size a line of a cell is given (grid.py measures paragraphs of PDF lines with it)
 
 
-class OfficeProblem(Exception):
-    """A workbook or document that cannot be read at all: its code and message."""
+class OfficeProblem(Reported):
+    """A workbook or document that cannot be read at all: an error with its code and message."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+        super().__init__(Finding("", 0, Level.ERROR, code, "", "", message, ""))
 
 
 def office_kind(head: bytes, data: bytes, suffix: str) -> str | None:
@@ -109,11 +109,11 @@ def kind_problem(kind: str, suffix: str) -> OfficeProblem | None:
 
 def read_office_forms(data: bytes, kind: str, source: str, scheme: Scheme, labels: LabelTable,
                       limits: Limits = DEFAULT_LIMITS, deadline: Deadline | None = None,
-                      cells: list[str] | None = None) -> tuple[list[Draft], list[Note]]:
+                      cells: list[str] | None = None) -> tuple[list[Draft], list[Finding]]:
     """The forms in a workbook or document (`kind`: ``xlsx``, ``xls``, ``docx``), and what was found outside
     any form; the file is checked against `limits` before a library reads it. `cells` gets the text of
     every cell and paragraph read (what tells the file's profile)."""
-    notes: list[Note] = []
+    notes: list[Finding] = []
     try:
         if kind == "xlsx":
             blocks = _xlsx_blocks(data, source, limits, deadline, notes)
@@ -122,13 +122,13 @@ def read_office_forms(data: bytes, kind: str, source: str, scheme: Scheme, label
         else:
             blocks = _docx_blocks(data, source, limits, deadline, notes)
     except OfficeProblem as problem:
-        return [], [*notes, Note(Location(source), problem.code, True, problem.message)]
+        return [], [*notes, problem.at(str(Location(source)))]
     if not blocks:
         message = (_("the document has no text: is it the file you meant? A form is a table with 项目名称, "
                      "年度资金总额 and the indicators") if kind == "docx" else
                    _("the workbook has no text in any cell: is it the file you meant? A form is a sheet with "
                      "项目名称, 年度资金总额 and the indicators"))
-        return [], [*notes, Note(Location(source), "import-no-form", True, message)]
+        return [], [*notes, note(Location(source), "import-no-form", True, message)]
     if cells is not None:
         cells += [block.text for block in blocks]
     drafts, found = read_blocks(blocks, source, scheme, labels)
@@ -227,9 +227,9 @@ def _block(text: str, page: int, rows: tuple[int, int], columns: tuple[int, int]
     return Block(page, x0, top, x1, bottom, lines, in_table=in_table, where=where, breaks=True, held=held)
 
 
-def _removed_note(removed: list[Removed], where: Location, notes: list[Note]) -> None:
+def _removed_note(removed: list[Removed], where: Location, notes: list[Finding]) -> None:
     if removed:
-        notes.append(Note(where, "import-character", False, _(
+        notes.append(note(where, "import-character", False, _(
             "{characters} in the cells' text: a form file cannot hold such characters — compare the text around "
             "them with the source").format(characters=describe(removed))))
 
@@ -320,7 +320,7 @@ def _too_many_cells(limits: Limits) -> OfficeProblem:
 # --- .xlsx (openpyxl) ---------------------------------------------------------------------------------
 
 def _xlsx_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
-                 notes: list[Note]) -> list[Block]:
+                 notes: list[Finding]) -> list[Block]:
     _check_zip(data, limits, _XLSX_CELLS, "xl/worksheets/")
     import openpyxl  # only `formgen import` of a workbook needs it
 
@@ -370,7 +370,7 @@ def _xlsx_merged(sheet: Any) -> list[tuple[int, int, int, int]]:
 
 
 def _sheet_blocks(page: int, name: str, cells: Iterable[tuple[int, int, str, str]],
-                  merged: list[tuple[int, int, int, int]], source: str, notes: list[Note]) -> list[Block]:
+                  merged: list[tuple[int, int, int, int]], source: str, notes: list[Finding]) -> list[Block]:
     """A sheet's blocks in reading order: a merged range is one block, with its first cell's text."""
     spans = {(first_row, first_column): (first_row, last_row, first_column, last_column)
              for first_row, last_row, first_column, last_column in merged}
@@ -397,7 +397,7 @@ def _sheet_blocks(page: int, name: str, cells: Iterable[tuple[int, int, str, str
 # --- .xls (xlrd) ----------------------------------------------------------------------------------------
 
 def _xls_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
-                notes: list[Note]) -> list[Block]:
+                notes: list[Finding]) -> list[Block]:
     import xlrd  # only `formgen import` of an Excel 97-2003 workbook needs it
 
     _check_xls(data, limits)
@@ -489,7 +489,7 @@ def _xls_cells(book: Any, sheet: Any) -> Iterator[tuple[int, int, str, str]]:
 # --- .docx (python-docx) --------------------------------------------------------------------------------
 
 def _docx_blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
-                 notes: list[Note]) -> list[Block]:
+                 notes: list[Finding]) -> list[Block]:
     _check_zip(data, limits, _DOCX_CELLS, "word/document")
     import docx  # only `formgen import` of a document needs it
     from docx.table import Table

@@ -22,10 +22,11 @@ import zlib
 from typing import Any
 
 from ..config import Scheme
+from ..findings import Finding, Level, Reported
 from ..i18n import _
 from ..timelimit import Deadline
 from .characters import Removed, clean_line, describe, printable
-from .draft import Draft, Location, Note
+from .draft import Draft, Location, note
 from .grid import Block, TextLine, read_blocks, running
 from .labels import LabelTable
 from .limits import DEFAULT_LIMITS, Limits, mebibytes
@@ -33,29 +34,29 @@ from .limits import DEFAULT_LIMITS, Limits, mebibytes
 __all__ = ["read_pdf_forms"]
 
 
-class PdfProblem(Exception):
+class PdfProblem(Reported):
     """A PDF that cannot be read at all: its code and message, and the page where that shows, if any."""
 
     def __init__(self, code: str, message: str, page: int | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.page = code, message, page
+        super().__init__(Finding("", 0, Level.ERROR, code, "", "", message, ""))
+        self.page = page
 
 
 def read_pdf_forms(data: bytes, source: str, scheme: Scheme, labels: LabelTable, limits: Limits = DEFAULT_LIMITS,
-                   deadline: Deadline | None = None) -> tuple[list[Draft], list[Note]]:
+                   deadline: Deadline | None = None) -> tuple[list[Draft], list[Finding]]:
     """The forms in a PDF (its bytes, read once and checked against `limits` before any library parses
     them), and what was found outside any form; `deadline` is checked between pages."""
-    notes: list[Note] = []
+    notes: list[Finding] = []
     try:
         blocks = _blocks(data, source, limits, deadline, notes)
     except PdfProblem as problem:
-        return [], [*notes, Note(Location(source, page=problem.page), problem.code, True, problem.message)]
+        return [], [*notes, problem.at(str(Location(source, page=problem.page)))]
     if not blocks:
-        return [], [*notes, Note(Location(source), "import-no-text", True,
+        return [], [*notes, note(Location(source), "import-no-text", True,
                                  _("the PDF has no text layer (a scan?): run OCR on it first, or type the forms in "
                                    "(formgen new)"))]
     if not any(block.in_table for block in blocks):
-        return [], [*notes, Note(Location(source, page=blocks[0].page), "import-no-table", True,
+        return [], [*notes, note(Location(source, page=blocks[0].page), "import-no-table", True,
                                  _("the PDF has text but no table: formgen reads the 自评表's cells from its "
                                    "ruling lines; if this is a form, extract its text (pdftotext) and import the "
                                    ".txt"))]
@@ -83,7 +84,7 @@ def _open(data: bytes) -> Any:
                          _("not a readable PDF ({cause}): is the file complete?").format(cause=shown)) from None
 
 
-def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None, notes: list[Note]) -> list[Block]:
+def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None, notes: list[Finding]) -> list[Block]:
     """Every cell and every line outside the tables, page by page, in reading order. Each page is
     checked against the limits before it is parsed, and let go of after (pdfplumber keeps every object
     of a page it has read until then); `notes` gets the characters taken out of each page's text."""
@@ -105,7 +106,7 @@ def _blocks(data: bytes, source: str, limits: Limits, deadline: Deadline | None,
             found, removed = _page_blocks(visible, number)
             blocks += found
             if removed:
-                notes.append(Note(Location(source, page=number), "import-character", False,
+                notes.append(note(Location(source, page=number), "import-character", False,
                                   _("{characters} in the page's text: a form file cannot hold such characters and "
                                     "the printed form does not show them — compare the text around them with the "
                                     "source").format(characters=describe(removed))))

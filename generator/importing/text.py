@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..config import Scheme
+from ..findings import Finding
 from ..i18n import _
 from ..model import caption
 from ..profile import form_model
@@ -30,11 +31,11 @@ from .draft import (
     Draft,
     LevelNames,
     Location,
-    Note,
     conclusion_markdown,
     display_width,
     join_wrapped,
     level1_parts,
+    note,
     score_text,
     unit_note,
 )
@@ -94,15 +95,15 @@ def department_parts(value: str) -> tuple[str, str]:
     return (found.group(1), found.group(2).strip()) if found else ("", value.strip())
 
 
-def _clean_lines(text: str, source: str) -> tuple[list[Line], list[Note]]:
+def _clean_lines(text: str, source: str) -> tuple[list[Line], list[Finding]]:
     """The text's lines, numbered as the file's (by ``\\n``), without what a form file cannot hold; a
     note for each line that lost something. A form feed is pdftotext's page break: dropped unreported."""
     lines: list[Line] = []
-    notes: list[Note] = []
+    notes: list[Finding] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         cleaned, removed = clean_line(raw.replace("\f", ""))
         if removed:
-            notes.append(Note(Location(source, number), "import-character", False,
+            notes.append(note(Location(source, number), "import-character", False,
                               _("{characters}: a form file cannot hold such characters and the printed form does "
                                 "not show them — compare the text around them with the source")
                               .format(characters=describe(removed))))
@@ -111,7 +112,7 @@ def _clean_lines(text: str, source: str) -> tuple[list[Line], list[Note]]:
 
 
 def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
-                    deadline: Deadline | None = None) -> tuple[list[Draft], list[Note]]:
+                    deadline: Deadline | None = None) -> tuple[list[Draft], list[Finding]]:
     """The forms in an extracted text, and what was found outside any form; `deadline` is checked
     between forms."""
     lines, notes = _clean_lines(text, source)
@@ -119,14 +120,14 @@ def read_text_forms(text: str, source: str, scheme: Scheme, labels: LabelTable,
     if not starts:
         first = next((index for index, line in enumerate(lines) if labels.starts(line.text, {"title"})), None)
         if first is None:
-            return [], [*notes, Note(Location(source), "import-no-form", True,
+            return [], [*notes, note(Location(source), "import-no-form", True,
                                      _("no form found: no line reads {form} or {title} — is this a 自评表?")
                                      .format(form=labels.profile.labels.form_title,
                                              title=labels.profile.labels.title))]
         starts = [first]
     for line in lines[: starts[0]]:
         if not _ignored(line.text):
-            notes.append(Note(Location(source, line.number), "import-unplaced", False,
+            notes.append(note(Location(source, line.number), "import-unplaced", False,
                               _("“{text}” comes before the first form: not imported")
                               .format(text=line.text.strip()[:60])))
     drafts = []

@@ -741,7 +741,7 @@ def list_pages(rows: list[ListRow], config: SiteConfig) -> Iterator[Page]:
         "units": units,
         "unit_pages": {row.unit: row.unit_page for row in rows},
         "year_pages": {row.year: year_page_path(row.year) for row in rows},
-        "grades": [grade.name for grade in sorted(config.scheme.grades, key=lambda g: g.minimum, reverse=True)],
+        "grades": [grade.name for grade in config.scheme.ranked_grades],
     }
 
     def page(path: str, heading: str, chosen: list[ListRow], year: int | None = None) -> Page:

@@ -50,7 +50,6 @@ __all__ = ["FetchRefused", "Fit", "Front", "PdfEnvironment", "PdfUnavailable", "
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 DEFAULT_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
-VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
 class PdfUnavailable(FormgenError):
@@ -88,7 +87,6 @@ class PdfEnvironment:
 
     fonts: tuple[str, ...]
     """Font families, in order of preference."""
-    font_files: tuple[str, ...]
     coverage: frozenset[int] = field(repr=False)
     """Every code point the fonts can draw."""
     weasyprint_version: str
@@ -150,7 +148,7 @@ def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
     for name in files:
         with open(name, "rb") as font:
             fingerprint.update(hashlib.file_digest(font, "sha256").digest())
-    return PdfEnvironment(fonts, files, _coverage(files), weasyprint.__version__, fingerprint.hexdigest())
+    return PdfEnvironment(fonts, _coverage(files), weasyprint.__version__, fingerprint.hexdigest())
 
 
 def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:

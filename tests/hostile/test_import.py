@@ -21,6 +21,7 @@ import pytest
 from generator.__main__ import main
 from generator.checks import check_slug
 from generator.config import Scheme, find_config, load_config
+from generator.findings import Level
 from generator.importing import read_source
 from generator.importing.limits import Limits
 from generator.reading import read_document
@@ -122,7 +123,7 @@ def test_a_page_whose_content_inflates_past_the_limit_is_refused(site: HostileSi
     found = read_source(pdf, scheme(), limits=Limits(page_content_bytes=200_000))
     assert not found.drafts
     [note] = found.notes
-    assert (note.code, note.error, str(note.where)) == ("import-too-large", True, "dense.pdf:page 1")
+    assert (note.code, note.level is Level.ERROR, note.path) == ("import-too-large", True, "dense.pdf:page 1")
     assert "the page's content is more than 0.1907 MB decoded" in note.message
 
 
@@ -218,7 +219,7 @@ def test_a_file_over_the_size_limit_is_not_read(site: HostileSite, decoy: Decoy,
     path.write_bytes(data)
     found = read_source(path, scheme(), limits=limit)
     [note] = found.notes
-    assert note.code == "import-too-large" and note.error and not found.drafts
+    assert note.code == "import-too-large" and note.level is Level.ERROR and not found.drafts
     assert "file is larger than 0.0009537 MB" in note.message and "split it" in note.message
 
 
@@ -338,7 +339,7 @@ def test_a_pdf_page_with_control_characters_is_reported_by_page(site: HostileSit
                                            font, _page(3), _stream([cmap])])
     found = read_source(pdf, scheme())
     note = next(note for note in found.notes if note.code == "import-character")
-    assert str(note.where) == "control.pdf:page 1" and "U+007F DELETE" in note.message and "U+0007" in note.message
+    assert note.path == "control.pdf:page 1" and "U+007F DELETE" in note.message and "U+0007" in note.message
 
 
 # --- 5. digits of other scripts ----------------------------------------------------------------------------
