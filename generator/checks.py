@@ -4,6 +4,11 @@ rules.md section 2 (errors) and section 3 (warnings), plus structure: known 一�
 together, weights that add up. Per-form checks take one scored form; site checks look across forms
 (duplicate slugs, shared 项目名称, copied texts). Every check returns `Finding`s; locating them in the
 file is the pipeline's job.
+
+Why one module: the per-form checks share what `check_form` walks once for them (`narrative_texts` and their NFKC forms,
+`_titles`, `_number`, `_AMOUNT`), and `check_form` orders them so that one slip gives one finding (money-scale replaces
+the warnings it explains, cost-control-rate waits where another finding names the row). The printed-figure checks
+(`stated_problems`, `_stated_funds…`) and the narrative ones could each be a module; they share those helpers.
 """
 
 from __future__ import annotations

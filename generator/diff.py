@@ -9,6 +9,11 @@ of forms); the working tree is read from disk as ``check`` and ``build`` see it,
 Forms are matched by slug (the file name), so a form moved to another folder is the same form. Findings
 are matched by code, field and message, never by line: a line above that grew or shrank moves every
 finding below it without changing it.
+
+Why one module: it is `formgen diff`, which nothing else uses, and its sections (git, the request, loading both sides,
+the differences, printing) hand `Request`, `Side` and `FormDiff` from one to the next. The git plumbing and the reading
+of the command line (up to `_config_candidates`, ~270 lines) could be a module of revisions; it has not been made, as
+no other command reads git revisions.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ Markdown body of a form file (below the front matter) is the 自评结论.
 Types are strict where a slip would change a figure: money and scores are `Decimal` (never float),
 money has at most two decimals (分) and is never negative; unknown keys are errors, so a typo such as
 ``exectued`` cannot silently drop a figure.
+
+Why one module: it is the reference form's typed model, and so the author documentation, and each validator here turns
+what a cell holds into a field's typed value, with the message and fix an author sees. The value types and their
+validators (`_number` to `Year`, ~330 lines) and the walkers over any model (`inner_model` to `suggest`) could each
+move; profile.py, which builds every other profile's model from these types, imports them (`_Strict`, `_text` too).
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Everything is read into memory first (the Pelican way), so that checks can look across forms and
 nothing is written until the whole site is known to be good. Every problem of every file is
 collected; one bad file never stops the others from being checked.
+
+Why one module: every part serves one path, a file to an `Entry` (read, its profile chosen, validated, scored, checked,
+located), and all of them name fields through `locate` and the document's lines. Two parts could move out as they are:
+pydantic's errors told as findings (`_validation_findings` to `_absent`) and the cross-form keys and checks (`FormKeys`,
+`cross_form_findings`); they have not, as each has its callers on this path (and build/check.py, for the second).
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ generator/profiles/: ``reference`` (the 贵州 form of rules.md section 5, the d
 From a profile formgen builds the form's model (`form_model`): the front matter's keys, their labels,
 their validation and so the JSON Schema follow the profile, and a new profile needs no code. Every
 problem of a profile file is reported at once, with its file, line, key and fix, like formgen.toml's.
+
+Why one module: a profile file becomes a `Profile`, and a `Profile` a form's model; the settings models, the loader
+that checks files and resolves them over their bases, and the model builder share the settings classes and their
+reference defaults. The model builder (from `_field` on, ~360 lines) and the loader could each move as they are; they
+have not, as each reads the others' private helpers (`_SCORE_COLUMNS`, `_reference_funds`, `_layout_problems`).
 """
 
 from __future__ import annotations

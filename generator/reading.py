@@ -15,6 +15,11 @@ can commit is not trusted: a form file, or a folder of them, that is a symbolic 
 the site is reported and never read; only regular files are read (never a device or a pipe), and at
 most `MAX_FILE_BYTES` of them; characters that editors and YAML count as different lines, or do not
 show, are reported at their line (and the rest of the file is still checked).
+
+Why one module: it is the only module that knows YAML exists, and every part turns bytes into a `Document` or a
+`ReadError` at a line: the file's safety, its encoding, invisible characters, input-method slips, the YAML itself. The
+input-method repairs (`_SUSPECT` to `_ime_slips`, ~170 lines) and the discovery of files (`discover`, `_walk`) could
+each move out; they stay, as the repairs know YAML's syntax and discovery shares the site's boundary with `read_bytes`.
 """
 
 from __future__ import annotations

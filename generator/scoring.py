@@ -17,6 +17,11 @@ Pure functions; no formatting, no files. The rules (``tests/fixtures/reference/r
 
 A row that cannot be scored (units that do not convert, a text where a number is needed) scores its
 stated 得分 (or 0) and yields an error `Finding`; the caller decides what to do with problems.
+
+Why one module: rules S2–S9 are one computation over one `Scheme`; its parts share the scheme's rounding and the
+`_label` and `_loc` with which a row's findings name its columns, and `ScoredForm` is what every later stage reads. The
+summaries of many forms (`Summary`, `summarize`, `summarize_by_year`) could move to the list pages' side; they stay, as
+they round the overall 执行率 by the same scheme rules as one form's.
 """
 
 from __future__ import annotations

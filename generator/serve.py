@@ -9,6 +9,11 @@ files on disk stay exactly what `formgen build` writes) that listens to `/__form
 
 A build that fails does not stop anything: every HTML page becomes an error page that lists each
 finding with its file and line, until a save fixes it.
+
+Why one module: it is the preview server, and its parts share one `Preview` whose version and failure, guarded by one
+condition, the watcher thread writes and the request threads read. The error page (`Failure`, `error_page` and its
+template, ~130 lines) and the request checks (`locate`, `accepted_hosts`, `host_accepted`) could move out as they are;
+they stay because only the preview uses them, and its tests import them from here.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ the title), the cell below (预期目标 → the goal), or the cell where its ro
 全年预算数（A）). Indicator rows are the 三级指标 cells under the header; every other cell of the
 indicator table joins the row it lies beside, and a 一级 or 二级 cell joins every row it spans, across
 pages too.
+
+Why one module: `GridForm` reads a form by position from `Block`s, whichever file they came from (a PDF's page, a
+sheet, a document), and its readers share its `used` set, its field of each block and `_TOLERANCE`. The indicator table
+(`_indicators` to `_cell_text`, ~160 lines) could be a class of its own, but it marks blocks used and writes the draft
+as the other parts do, so it would take most of `GridForm`'s state with it.
 """
 
 from __future__ import annotations

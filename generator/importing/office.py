@@ -17,6 +17,11 @@ note names it.
 The libraries (openpyxl, python-docx, xlrd) bound nothing they unpack, so the file is checked first
 (`limits.py`): .xlsx and .docx are zip files, and their directory gives each member's unpacked size, which
 Python's zipfile then holds them to; the cells are counted in the XML before any library parses it.
+
+Why one module: it is the one reader of .xlsx, .xls and .docx (openpyxl and python-docx are imported elsewhere only to
+write, in render/), and its three readers share what turns a cell into a `grid.Block`: its text as shown and as held,
+its place, its merged range, `OfficeProblem`. The cell counts made before a library parses the file (`_check_zip`,
+`_check_xls`) could move to limits.py; they stay beside the readers, as each counts cells as its library makes them.
 """
 
 from __future__ import annotations

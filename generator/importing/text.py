@@ -9,6 +9,11 @@ total, the 自评结论 and the contact. Within the indicators a row ends with i
 scheme's names (wrapped or not) and the 三级指标 otherwise; text after a row is its reason.
 
 Every line that is not placed is reported with its line number.
+
+Why one module: it is the one reader of text without positions, and its zones all write one `Draft` through one
+`_TextForm` (its lines, side labels and money factor). The indicator rows (`_IndicatorRows`, `_take`, `_tail`, ~200
+lines) could be a module, but they work through their `_TextForm` (its draft, labels, scheme, level names);
+`header_value` and `department_parts`, which grid.py imports from here, would sit better in draft.py.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Rendering never computes a figure: every number comes from `scoring` and is formatted by
 `formatting`. What is computed here is layout: which cells span which rows, how forms that share a
 项目名称 are told apart, and relative links, so that the site works at any URL prefix and from disk.
+
+Why one module: it owns the Jinja environment and every page's view of the site (the sheet's grid and rows, the form
+page, the list pages), which share the output paths (`form_page_path` …) and `relative_url`. The list side (`ListRow`,
+`display_titles`, `chart`, `bundle_links`, `list_pages`, ~250 lines) could move as it is; it has not, as build/ reaches
+both sides through this one module.
 """
 
 from __future__ import annotations

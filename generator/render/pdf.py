@@ -21,6 +21,11 @@ An upgrade of WeasyPrint touches this file alone. What it guarantees:
 * **Internals fenced.** What formgen needs of WeasyPrint's and pypdf's internals (a page's box tree, the
   box classes, a page made from a box, pypdf's trailer identifier) is reached through one small function
   each, here alone; tests/test_pdf_contract.py pins them at the lowest and the newest supported versions.
+
+Why one module: by the project's rule it is the only module that imports WeasyPrint, and it keeps WeasyPrint's and
+pypdf's internals behind one function each, so that an upgrade is checked in this one file. Fitting a form to its pages
+(`Fit`, `fit_form` and its measures, ~250 lines) and joining a bundle's parts (`join_pdfs`) could each be a module; they
+stay, as both work on WeasyPrint's box tree or pypdf's writer through the fenced functions here.
 """
 
 from __future__ import annotations
