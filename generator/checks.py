@@ -1,9 +1,9 @@
 """Rules → problems: the arithmetic that must hold (errors) and the smells worth a warning.
 
 rules.md section 2 (errors) and section 3 (warnings), plus structure: known 一级指标, rows kept
-together, weights that add up. Per-form checks take one scored form; site checks look across forms
-(duplicate slugs, shared 项目名称, copied texts). Every check returns `Finding`s; locating them in the
-file is the pipeline's job.
+together, weights that add up. Each check takes one scored form; the checks across forms (duplicate
+slugs, shared 项目名称, copied texts) are `pipeline.cross_form_findings`, which needs only each form's keys.
+Every check returns `Finding`s; locating them in the file is the pipeline's job.
 
 Why one module: the per-form checks share what `check_form` walks once for them (`narrative_texts` and their NFKC forms,
 `_titles`, `_number`, `_AMOUNT`), and `check_form` orders them so that one slip gives one finding (money-scale replaces

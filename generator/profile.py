@@ -312,10 +312,10 @@ class Layout(_Settings):
     department_code: bool = Field(default_factory=_reference("layout", "department_code"))
     """Print 主管部门 as ``[120]平塘县人民法院``, the code required; false: the name alone, the code optional."""
     fund_label_suffix: str = Field(default_factory=_reference("layout", "fund_label_suffix"))
+    """After each funding row's label on the sheet (年度资金总额：)."""
     level1_points: bool = Field(default_factory=_reference("layout", "level1_points"))
     """Print each 一级指标's points in its cell (产出指标(50分)); false: the name alone, as tables that print the
     points only in the 分值 column do (上海)."""
-    """After each funding row's label on the sheet (年度资金总额：)."""
     funds_row_rate: bool = Field(default_factory=_reference("layout", "funds_row_rate"))
     """Every funding row prints its own 执行率 (B ÷ A of that row), as the central template's rows do; false: only
     the total row, the others print `funds_blank`."""

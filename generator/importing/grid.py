@@ -51,11 +51,10 @@ from .labels import (
     LabelTable,
     squash,
 )
-from .text import department_parts, header_value
+from .text import FUND_COLUMNS, department_parts, header_value
 
 __all__ = ["Block", "GridForm", "TextLine", "read_blocks", "running"]
 
-_FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
 _LINE_FIELDS = {"seal", "filled_on", "title", "department", "implementer", "contact", "execution_reason", "grade"}
 """Fields written as label: value lines, with the profile's extra header fields (`LabelTable.extra_fields`)."""
 _YEAR = re.compile(r"^[(（]\s*(\d{4})\s*年度?\s*[)）]$")
@@ -299,7 +298,7 @@ class GridForm:
         if total is None:
             return
         header = self.first("funds.header")
-        columns = [block for block in self.blocks if self.fields[id(block)] in _FUND_COLUMNS
+        columns = [block for block in self.blocks if self.fields[id(block)] in FUND_COLUMNS
                    and (block.beside(header) if header else (block.page == total.page and block.bottom <= total.top))]
         if header is None:  # the nearest header row above 年度资金总额
             lowest = max((block.top for block in columns), default=0)

@@ -59,7 +59,8 @@ __all__ = ["read_text_forms"]
 _SIDE_FIELDS = ("funds", "goals", "indicators", "conclusion")
 _HEADER_FIELDS = {"seal", "filled_on", "title", "department", "implementer"}
 """The fields above the funding table, with the profile's extra header fields (`LabelTable.extra_fields`)."""
-_FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
+FUND_COLUMNS = ("initial", "budget", "executed", "weight", "execution_rate", "score")
+"""The funding table's figure columns, in their usual order (the grid reader of PDFs and office files too)."""
 _ZONES = ("funds.header", "goals.expected", "level1", "total", "contact")
 _TERMINAL = tuple("。！？；!?;")
 _YEAR = re.compile(r"[(（]\s*(\d{4})\s*年度?\s*[)）]")
@@ -310,9 +311,9 @@ class _TextForm:
 
     def _funds(self, lines: list[Line]) -> None:
         header, rows = lines[0], lines[1:]
-        columns = [found.field for found in self.labels.find(header.text, set(_FUND_COLUMNS))]
+        columns = [found.field for found in self.labels.find(header.text, set(FUND_COLUMNS))]
         if len(columns) < 3:
-            columns = list(_FUND_COLUMNS)  # the header is wrapped: read the columns in their usual order
+            columns = list(FUND_COLUMNS)  # the header is wrapped: read the columns in their usual order
         for line in rows:
             if line.blank:
                 continue
