@@ -2,7 +2,7 @@
 
 A reader of a file format (`pdf.py`) turns each page into `Block`s — a table cell with its edges and its
 lines of text, or a line outside the table — and `read_blocks` reads the forms from them by position. A
-cell that is a label (`labels.LABELS`) finds its value by position: the cell to its right (项目名称 →
+cell that is a label (`labels.reference_labels`) finds its value by position: the cell to its right (项目名称 →
 the title), the cell below (预期目标 → the goal), or the cell where its row meets a column (年度资金总额 ×
 全年预算数（A）). Indicator rows are the 三级指标 cells under the header; every other cell of the
 indicator table joins the row it lies beside, and a 一级 or 二级 cell joins every row it spans, across

@@ -23,8 +23,8 @@ from typing import Any
 
 from ..profile import DEFAULT_PROFILE, Profile, shipped_profiles
 
-__all__ = ["BASE_VARIANTS", "DISCREPANCIES_HEADING", "FORM_TITLES", "IGNORED_LINES", "LABELS", "MONEY_UNITS",
-           "SECTION_FIELDS", "LabelTable",
+__all__ = ["BASE_VARIANTS", "DISCREPANCIES_HEADING", "FORM_TITLES", "IGNORED_LINES", "MONEY_UNITS",
+           "SECTION_FIELDS", "LabelTable", "reference_labels",
            "profile_labels", "simplified", "squash"]
 
 FORM_TITLES = ("项目支出绩效目标自评表", "项目支出绩效自评表")
@@ -130,7 +130,7 @@ def profile_variants(profile: Profile) -> dict[str, tuple[str, ...]]:
 def profile_labels(profile: Profile) -> dict[str, str]:
     """Printed label → field, for the forms of `profile`: its labels, its funding rows and the header and
     footer fields it has, then the variants of each (`profile_variants`, with and without (A)/(B)). The
-    reference's is `LABELS`; nothing here restates a label of the form."""
+    reference's is `reference_labels()`; nothing here restates a label of the form."""
     table = _printed_labels(profile)
     seen = {_key(label) for label in table}
 
@@ -203,8 +203,11 @@ def _printed_labels(profile: Profile) -> dict[str, str]:
 
 _OF_WHICH = ("其中：", "其中:")
 
-LABELS: dict[str, str] = profile_labels(shipped_profiles()[DEFAULT_PROFILE])
-"""Printed label → field."""
+@cache
+def reference_labels() -> dict[str, str]:
+    """Printed label → field, of the reference profile. Made on first use, not when the module is imported:
+    `squash` needs OpenCC, of the extra formgen[import], and every command imports this module's readers."""
+    return profile_labels(shipped_profiles()[DEFAULT_PROFILE])
 
 SECTION_FIELDS: dict[str, dict[str, str]] = {
     "funds.total": {"initial": "funds.total.initial", "budget": "funds.total.budget",
@@ -244,15 +247,15 @@ class Found:
 
 
 class LabelTable:
-    """Lookups in a label table (`LABELS` unless a profile gives another), and what else the readers take
+    """Lookups in a label table (`reference_labels()` unless a profile gives another), and what else the readers take
     from the profile: its form title, funding rows, header fields and money unit."""
 
-    def __init__(self, labels: Mapping[str, str] = LABELS, profile: Profile | None = None) -> None:
+    def __init__(self, labels: Mapping[str, str] | None = None, profile: Profile | None = None) -> None:
         self.profile = profile or shipped_profiles()[DEFAULT_PROFILE]
         self.titles = tuple(dict.fromkeys((*FORM_TITLES, squash(self.profile.labels.form_title),
                                            *map(squash, profile_variants(self.profile).get("form_title", ())))))
         """The headings that start a form, as `squash` leaves them."""
-        self.labels = dict(labels)
+        self.labels = dict(labels if labels is not None else reference_labels())
         self._fields = {_key(label): field for label, field in self.labels.items()}
         # Longest first, so that 其中：上级补助 wins over 上级补助 and 项目资金 over 项目.
         ordered = sorted(self.labels, key=lambda label: len(_key(label)), reverse=True)

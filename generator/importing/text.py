@@ -3,7 +3,7 @@
 Such text keeps the table's reading order but not its grid: a cell that wraps spreads over several
 lines, the two goal columns come one after the other, a side label stands one character a line, a
 reason follows its row. The reader works zone by zone, each zone starting at a label of the table
-(`labels.LABELS`): the lines above the table, the funding table, the goals, the indicators, the
+(`labels.reference_labels`): the lines above the table, the funding table, the goals, the indicators, the
 total, the 自评结论 and the contact. Within the indicators a row ends with its four figures
 (年度指标值 实际完成值 分值 得分); the cells before them are the 一级 and 二级指标 when they are the
 scheme's names (wrapped or not) and the 三级指标 otherwise; text after a row is its reason.
