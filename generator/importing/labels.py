@@ -24,8 +24,7 @@ from typing import Any
 from ..profile import DEFAULT_PROFILE, Profile, shipped_profiles
 
 __all__ = ["BASE_VARIANTS", "DISCREPANCIES_HEADING", "FORM_TITLES", "IGNORED_LINES", "MONEY_UNITS",
-           "SECTION_FIELDS", "LabelTable", "reference_labels",
-           "profile_labels", "simplified", "squash"]
+           "SECTION_FIELDS", "LabelTable", "profile_labels", "reference_labels", "simplified", "squash"]
 
 FORM_TITLES = ("项目支出绩效目标自评表", "项目支出绩效自评表")
 """The heading that starts a form: a file of several forms is cut at each (with the profile's own title)."""
