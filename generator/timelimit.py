@@ -18,6 +18,7 @@ import _thread
 import contextlib
 import ctypes
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -56,8 +57,9 @@ class Deadline:
 
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[Deadline]:
-    """A deadline `seconds` from now, which in the main thread also interrupts whatever runs past it
-    (one page that never ends) by raising OutOfTime there."""
+    """A deadline `seconds` from now, which also interrupts whatever runs past it (one page that never
+    ends) by raising OutOfTime in its thread."""
+    _quiet_when_dropped()
     deadline = Deadline(time.monotonic() + seconds)
     if threading.current_thread() is not threading.main_thread():
         with _in_this_thread(deadline, seconds):
@@ -94,6 +96,22 @@ def time_limit(seconds: float) -> Iterator[Deadline]:
         watchdog.join()  # after this nothing more is sent
         _handle_pending()  # and what was sent is handled by `expire`, not by the handler put back
         signal.signal(_SIGNAL, previous)
+
+
+def _quiet_when_dropped() -> None:
+    """An OutOfTime that lands in a finalizer (a parser's, which the collector calls) is dropped by Python,
+    which prints it as "Exception ignored in …" with a traceback; the watchdog sends another, so nothing is
+    lost: formgen's own interrupts are not printed. Every other unraisable error goes where it went."""
+    previous = sys.unraisablehook
+    if getattr(previous, "formgen_quiet", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OutOfTime):
+            previous(unraisable)
+
+    hook.formgen_quiet = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
 
 
 @contextlib.contextmanager

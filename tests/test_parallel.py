@@ -56,9 +56,10 @@ def _fail(number: int) -> int:
 
 
 def test_a_failing_task_stops_the_pool_with_its_error():
+    before = set(multiprocessing.active_children())  # another test's processes may still be ending
     with pytest.raises(ValueError, match="three"):
         pool_map(_fail, list(range(6)), 2)
-    assert not multiprocessing.active_children()  # no worker goes on
+    assert set(multiprocessing.active_children()) <= before  # no worker of the pool goes on
 
 
 def test_no_fork_while_another_thread_runs(forks):

@@ -83,3 +83,26 @@ def test_the_limit_holds_outside_the_main_thread():
     thread.start()
     thread.join(timeout=10)
     assert outcome == ["stopped", "quiet"] and time.monotonic() - started < 5
+
+
+def test_an_interrupt_dropped_in_a_finalizer_prints_nothing(monkeypatch):
+    """Python prints an exception raised in a finalizer as "Exception ignored in …" with a traceback: for the
+    limit's own interrupt (sent again until the step stops) that would be a traceback a user sees."""
+    import gc
+    import sys
+
+    said: list[BaseException] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: said.append(unraisable.exc_value))
+
+    class Finalized:
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+
+        def __del__(self) -> None:
+            raise self.error
+
+    with time_limit(5):
+        Finalized(OutOfTime())
+        Finalized(ValueError("a real problem"))
+        gc.collect()
+    assert [type(error) for error in said] == [ValueError]  # other errors are still said
