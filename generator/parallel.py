@@ -13,7 +13,6 @@ while it runs a single thread (`in_shards`): never where it would also affect ot
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import ctypes
 import gc
@@ -93,6 +92,8 @@ def pool_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int, *
             if waiting is not None:
                 waiting()
         return results
+    import concurrent.futures  # here: every command imports this module, and most never start a pool
+
     _TASK, _ITEMS = task, items  # type: ignore[assignment]  # inherited by the forked workers
     before = set(multiprocessing.active_children())
     pool = concurrent.futures.ProcessPoolExecutor(min(max(1, jobs), len(items)),
