@@ -4,20 +4,17 @@
 The limit does not rely on the operating system delivering a signal. A process may start with
 SIGALRM blocked or its timers unsupported (some CI runners and sandboxes do both), and a timer set
 with `setitimer` then never fires: a PDF that draws itself millions of times ran until the machine
-killed the process. Instead a watchdog thread, when the time is up, asks the interpreter itself to
-run the handler in the main thread (`_thread.interrupt_main`), which needs nothing from the system.
-Pure-Python work (pdfminer, WeasyPrint's layout) is stopped between two bytecodes; outside the main
-thread, where no signal handler can run (`formgen serve` builds in a thread), the watchdog raises
-OutOfTime in that thread itself (`PyThreadState_SetAsyncExc`, CPython's own way of raising in another
-thread), again between two bytecodes: the limit holds wherever the step runs.
+killed the process. Nor on a signal handler, which runs in the main thread only (`formgen serve`
+builds in a thread). Instead a watchdog thread, when the time is up, raises OutOfTime in the step's
+own thread (`PyThreadState_SetAsyncExc`, CPython's way of raising in another thread), which needs
+nothing from the system: pure-Python work (pdfminer, WeasyPrint's layout) is stopped between two
+bytecodes, in whichever thread it runs. The process's own signal handlers are left alone.
 """
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import ctypes
-import signal
 import sys
 import threading
 import time
@@ -27,9 +24,6 @@ from typing import Any
 
 __all__ = ["Deadline", "OutOfTime", "time_limit"]
 
-# The signal whose handler the watchdog runs. No timer of the system sends it any more; one that
-# someone else set still reaches their handler (see `time_limit`).
-_SIGNAL = signal.SIGALRM
 _AGAIN = 0.5
 """Seconds between the watchdog's interrupts once the time is up, until the step has stopped."""
 
@@ -58,68 +52,12 @@ class Deadline:
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[Deadline]:
     """A deadline `seconds` from now, which also interrupts whatever runs past it (one page that never
-    ends) by raising OutOfTime in its thread."""
+    ends) by raising OutOfTime in its thread, and again every _AGAIN seconds until the step has stopped
+    (Python drops what is raised where a finalizer runs, and a library may swallow it once). Sending and
+    stopping take one lock, so that nothing is sent once the step is over; one sent but not raised yet is
+    then withdrawn."""
     _quiet_when_dropped()
     deadline = Deadline(time.monotonic() + seconds)
-    if threading.current_thread() is not threading.main_thread():
-        with _in_this_thread(deadline, seconds):
-            yield deadline
-        return
-    armed = True
-
-    def expire(signum: int, frame: Any) -> None:
-        if armed and deadline.passed:
-            raise OutOfTime
-        if not armed:  # the watchdog fired while the limit was being taken down: not an overrun
-            return
-        if callable(previous):  # a signal of someone else's timer reaches their handler
-            previous(signum, frame)
-
-    previous = signal.signal(_SIGNAL, expire)
-    done = threading.Event()
-
-    def watch() -> None:
-        wait = seconds
-        while not done.wait(wait):
-            _thread.interrupt_main(_SIGNAL)
-            # Sent again until the step ends: the handler may run where Python drops what it raises (a
-            # finalizer that the collector calls, such as a parser's, reports it and goes on).
-            wait = _AGAIN
-
-    watchdog = threading.Thread(target=watch, name="formgen time limit", daemon=True)
-    watchdog.start()
-    try:
-        yield deadline
-    finally:
-        armed = False  # the step is over: from here on the watchdog firing is no overrun
-        done.set()
-        watchdog.join()  # after this nothing more is sent
-        _handle_pending()  # and what was sent is handled by `expire`, not by the handler put back
-        signal.signal(_SIGNAL, previous)
-
-
-def _quiet_when_dropped() -> None:
-    """An OutOfTime that lands in a finalizer (a parser's, which the collector calls) is dropped by Python,
-    which prints it as "Exception ignored in …" with a traceback; the watchdog sends another, so nothing is
-    lost: formgen's own interrupts are not printed. Every other unraisable error goes where it went."""
-    previous = sys.unraisablehook
-    if getattr(previous, "formgen_quiet", False):
-        return
-
-    def hook(unraisable: Any) -> None:
-        if not isinstance(unraisable.exc_value, OutOfTime):
-            previous(unraisable)
-
-    hook.formgen_quiet = True  # type: ignore[attr-defined]
-    sys.unraisablehook = hook
-
-
-@contextlib.contextmanager
-def _in_this_thread(deadline: Deadline, seconds: float) -> Iterator[None]:
-    """The limit for a step outside the main thread: the watchdog raises OutOfTime in the step's thread,
-    and again every _AGAIN seconds until the step has stopped (a library may swallow it once). Sending
-    and stopping take one lock, so that nothing is sent once the step is over; one sent but not raised
-    yet is then withdrawn."""
     target = ctypes.c_ulong(threading.get_ident())
     sending = threading.Lock()
     done = threading.Event()
@@ -137,7 +75,7 @@ def _in_this_thread(deadline: Deadline, seconds: float) -> Iterator[None]:
     watchdog = threading.Thread(target=watch, name="formgen time limit", daemon=True)
     watchdog.start()
     try:
-        yield
+        yield deadline
     finally:
         with sending:
             done.set()
@@ -145,9 +83,17 @@ def _in_this_thread(deadline: Deadline, seconds: float) -> Iterator[None]:
         watchdog.join()
 
 
-def _handle_pending() -> None:
-    """Give the interpreter points at which it runs the handlers of signals already sent (entering a
-    function and jumping back in a loop are such points; `signal.signal`, written in C, is not). A
-    signal still pending when the old handler is back would print a "race condition" warning."""
-    for _step in range(2):
-        pass
+def _quiet_when_dropped() -> None:
+    """An OutOfTime that lands in a finalizer (a parser's, which the collector calls) is dropped by Python,
+    which prints it as "Exception ignored in …" with a traceback; the watchdog sends another, so nothing is
+    lost: formgen's own interrupts are not printed. Every other unraisable error goes where it went."""
+    previous = sys.unraisablehook
+    if getattr(previous, "formgen_quiet", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OutOfTime):
+            previous(unraisable)
+
+    hook.formgen_quiet = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
