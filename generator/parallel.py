@@ -125,9 +125,9 @@ def pool_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int, *
 
 
 class SharedCounts:
-    """Integers that workers forked after its creation publish and wait for: each is written by one
-    process; a reader blocks on a condition until the ones it needs are known (no polling). A plain
-    list and a thread condition where nothing forks."""
+    """Integers that workers forked after its creation publish, add to and wait for (a part's page count,
+    the PDFs made so far); a reader blocks on a condition until the ones it needs are known (no polling).
+    A plain list and a thread condition where nothing forks."""
 
     def __init__(self, count: int, initial: int) -> None:
         if "fork" in multiprocessing.get_all_start_methods():
@@ -143,6 +143,12 @@ class SharedCounts:
     def __setitem__(self, index: int, value: int) -> None:
         with self._changed:
             self._values[index] = value
+            self._changed.notify_all()
+
+    def add(self, index: int, amount: int = 1) -> None:
+        """Add to one count (several processes may add to the same one: a progress count)."""
+        with self._changed:
+            self._values[index] += amount
             self._changed.notify_all()
 
     def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:

@@ -30,7 +30,7 @@ from ..i18n import _
 from ..output import Reusable, Writer
 from ..parallel import SharedCounts, chunks, collections_paused, pool_map
 from ..pipeline import Entry, display_path, load_entry
-from ..progress import Counter, Report
+from ..progress import Report
 from ..render import html as render_html
 from ..render import pdf as render_pdf
 from ..timelimit import OutOfTime, time_limit
@@ -190,13 +190,13 @@ class PdfStage:
         chunk_list += [_Chunk(tuple(part), index=len(chunk_list) + number)
                        for number, part in enumerate(chunks(rest, self.plan.jobs) if rest else [])]
         part_pages, form_pages = SharedCounts(len(chunk_list), _UNKNOWN), SharedCounts(positions, _UNKNOWN)
-        made, total = Counter(), len(forms)
+        made, total = SharedCounts(1, 0), len(forms)  # PDFs made so far, for progress
         return pool_map(lambda chunk: self._chunk(staging, chunk, part_pages, form_pages, made), chunk_list,
                         self.plan.jobs, always=self.plan.large,
-                        waiting=(lambda: progress(made.value, total)) if progress is not None and total else None)
+                        waiting=(lambda: progress(made[0], total)) if progress is not None and total else None)
 
     def _chunk(self, staging: Path, chunk: _Chunk, part_pages: SharedCounts, form_pages: SharedCounts,
-               made: Counter) -> _Made:
+               made: SharedCounts) -> _Made:
         """The forms of one chunk; where it is a part of a bundle, that part too (written to the cache, for
         the bundles stage to join). Page counts are published as soon as they are known; failing, the part
         publishes _FAILED, so that no later part waits for it."""
@@ -235,7 +235,7 @@ class PdfStage:
         return _Made(PartResult(), bundling.Part(bundle.path, path, None, None, front, {}, contents))
 
     def _cached_part(self, staging: Path, chunk: _Chunk, part_pages: SharedCounts, form_pages: SharedCounts,
-                     made: Counter, notes: list[str]) -> _Made | None:
+                     made: SharedCounts, notes: list[str]) -> _Made | None:
         """A part whose forms are all unchanged, found in the cache for its first page: its forms' PDFs
         are linked and nothing is laid out. None where that is not so."""
         if chunk.bundle is None or chunk.holds_front:
@@ -258,7 +258,7 @@ class PdfStage:
         for job, path in zip(chunk.jobs, unchanged, strict=True):
             assert path is not None
             writer.write(job.pdf, path, job.key)
-            made.add()
+            made.add(0)
         return _Made(PartResult(files=writer.count, pdfs=len(chunk.jobs), reused=len(chunk.jobs),
                                 records=writer.records, notes=notes),
                      bundling.Part(chunk.bundle.path, str(cached.path), key, cached.sha256, None,
@@ -275,7 +275,7 @@ class PdfStage:
         return sum(part_pages[index] for index in chunk.before) + 1
 
     def _made_chunk(self, staging: Path, chunk: _Chunk, part_pages: SharedCounts, form_pages: SharedCounts,
-                    made: Counter) -> _Made:
+                    made: SharedCounts) -> _Made:
         writer = Writer(staging)
         laid_out: list[list[Any]] = []
         failures: list[tuple[str, str]] = []
@@ -293,7 +293,7 @@ class PdfStage:
                     writer.write(job.pdf, unchanged, job.key)
                 reused += unchanged is not None
                 pdfs += 1
-                made.add()
+                made.add(0)
             except Exception as error:  # one form's failure is reported; the others go on, to report theirs
                 failures.append((display_path(job.form.source, self.plan.root), f"{type(error).__name__}: {error}"))
         result = PartResult(files=writer.count, pdfs=pdfs, reused=reused, failures=failures, records=writer.records)
