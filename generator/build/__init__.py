@@ -25,14 +25,14 @@ from pathlib import Path
 
 from .. import state
 from ..config import SiteConfig
-from ..output import MARKER, Record, Staging, Writer
-from ..parallel import chunks, in_shards, pool_map
+from ..output import MARKER, Record, Staging
+from ..parallel import chunks, in_shards
 from ..progress import Report
 from . import bundles as bundling
 from . import swap
 from .check import FormContext, FormDigest, SiteIndex, decide, read_part
 from .pages import PageKeys, PagesPart, render_part, write_lists
-from .pdfs import PdfForm, PdfStage, pdf_time_limit
+from .pdfs import PdfForm, PdfStage
 from .plan import MAX_SHARDS, SHARD_MANIFEST, Plan, make_plan
 from .results import BuildFailed, BuildResult, PartResult, PdfsFailed
 from .reuse import Cache, Previous
@@ -80,14 +80,11 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         swap.publish(plan, staging, cache_folder, pages, pdf_records)
         return BuildResult(out, sum(part.result.forms for part in written), site.page_count,
                            lists.files + sum(part.result.files for part in written) + sum(part.files for part in made),
-                           index.warnings, _seconds(plan), sum(part.pdfs for part in made if not part.bundle),
+                           index.warnings, time.perf_counter() - plan.started,
+                           sum(part.pdfs for part in made if not part.bundle),
                            sum(part.pdfs for part in made if part.bundle), sum(part.reused for part in made),
                            lists.pages_reused + sum(part.result.pages_reused for part in written),
                            tuple(staging.notes + cache_folder.notes + [note for part in made for note in part.notes]))
-
-
-def _seconds(plan: Plan) -> float:
-    return time.perf_counter() - plan.started
 
 
 def _read(plan: Plan, part: list[Path]) -> tuple[tuple[list, list[FormDigest]], list[FormDigest]]:
@@ -130,7 +127,7 @@ def _pdfs_and_bundles(plan: Plan, staging: Path, cache: Cache, index: SiteIndex,
                       progress: Report | None) -> list[PartResult]:
     """The PDF stage, then the bundles stage: one result per chunk of forms and one per bundle. Raises
     PdfsFailed where a PDF could not be made (nothing is published then)."""
-    previous = _previous(plan, cache)
+    previous = Previous.recorded(plan, cache)
     stage = PdfStage(plan, cache, previous)
     bundles = stage.bundles(index, forms)
     rows = {row.slug: row for row in index.rows}
@@ -142,24 +139,10 @@ def _pdfs_and_bundles(plan: Plan, staging: Path, cache: Cache, index: SiteIndex,
         bundling.check_merged(previous, [(rows[slug].pdf or "", form.key) for slug, form in forms.items()]
                               + [(bundle.path, bundle.key) for bundle in bundles])
     made = stage.make(staging, index, forms, bundles, progress)
-    parts: dict[str, list[bundling.Part]] = {}
-    for chunk in made:
-        if chunk.part is not None:
-            parts.setdefault(chunk.part.bundle, []).append(chunk.part)
-    form_keys = {rows[slug].pdf or "": form.key for slug, form in forms.items()}
-    sheets = {slug: form.sheet or "" for slug, form in forms.items()}
-
-    def write(bundle: bundling.Bundle) -> PartResult:
-        writer = Writer(staging)
-        try:
-            with pdf_time_limit(plan.config.pdf.timeout_seconds * max(1, len(bundle.rows) // 4)):
-                reused = bundling.write_bundle(plan, stage.front, previous, writer, bundle,
-                                               parts.get(bundle.path, []), form_keys, sheets)
-            return PartResult(files=1, pdfs=1, reused=int(reused), bundle=True, records=writer.records)
-        except Exception as error:
-            return PartResult(failures=[(bundle.path, f"{type(error).__name__}: {error}")], bundle=True)
-
-    written = pool_map(write, bundles, plan.jobs)
+    written = bundling.write_bundles(plan, stage.front, previous, staging, bundles,
+                                     [chunk.part for chunk in made if chunk.part is not None],
+                                     {rows[slug].pdf or "": form.key for slug, form in forms.items()},
+                                     {slug: form.sheet or "" for slug, form in forms.items()})
     cache.keep_parts({key: count for chunk in made if chunk.part for key, count in chunk.part.pages.items()},
                      {part.key: part.sha256 for chunk in made if (part := chunk.part) and part.key and part.sha256})
     results = [chunk.result for chunk in made] + written
@@ -167,14 +150,3 @@ def _pdfs_and_bundles(plan: Plan, staging: Path, cache: Cache, index: SiteIndex,
     if failures:  # every form and bundle not made, each once
         raise PdfsFailed(failures)
     return results
-
-
-def _previous(plan: Plan, cache: Cache) -> Previous:
-    """The PDFs the previous build recorded (merging: those the shards made), each with where it is."""
-    if plan.merge is None:
-        return Previous({path: (record, plan.out) for path, record in cache.records(state.PDFS_FILE).items()},
-                        merging=False)
-    found: dict[str, tuple[Record, Path]] = {}
-    for folder in plan.merge:
-        found.update((path, (record, folder)) for path, record in state.read_records(folder / SHARD_MANIFEST).items())
-    return Previous(found, merging=True)

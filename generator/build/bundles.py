@@ -17,14 +17,16 @@ from markupsafe import Markup
 from ..errors import ProblemsFound
 from ..i18n import _, ngettext
 from ..output import Writer
+from ..parallel import pool_map
 from ..render import html as render_html
 from ..render import pdf as render_pdf
 from ..scoring import summarize
 from .plan import Plan
+from .results import PartResult
 from .reuse import Previous
 
 __all__ = ["PART_FORMS", "Bundle", "BundleFront", "Part", "bundle_groups", "check_merged", "my_share", "split",
-           "starts", "write_bundle"]
+           "starts", "write_bundles"]
 
 PART_FORMS = 25
 """Forms in one part of a bundle (a bundle is split into parts of PART_FORMS to 2 × PART_FORMS − 1
@@ -163,7 +165,7 @@ def check_merged(previous: Previous, wanted: list[tuple[str, str]]) -> None:
             count=len(damaged), paths=listed(damaged)))
 
 
-def write_bundle(plan: Plan, front: BundleFront, previous: Previous, writer: Writer, bundle: Bundle,
+def _write_bundle(plan: Plan, front: BundleFront, previous: Previous, writer: Writer, bundle: Bundle,
                  parts: list[Part], form_keys: dict[str, str], sheets: dict[str, str]) -> bool:
     """Write one bundle: link it if unchanged, else join its parts (or, with an archival variant, lay it out
     again as one document). Whether it was unchanged."""
@@ -212,3 +214,24 @@ def write_bundle(plan: Plan, front: BundleFront, previous: Previous, writer: Wri
     writer.write(bundle.path, render_pdf.join_pdfs(documents, outline, links, lang="zh-CN", identifier=identifier),
                  bundle.key)
     return False
+
+
+def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: Path, bundles: list[Bundle],
+                  parts: list[Part], form_keys: dict[str, str], sheets: dict[str, str]) -> list[PartResult]:
+    """The bundles stage: every bundle written (`_write_bundle`) over the build's jobs, from the `parts` the
+    PDF stage made; one result each, a bundle that could not be made reported with why."""
+    by_bundle: dict[str, list[Part]] = {}
+    for part in parts:
+        by_bundle.setdefault(part.bundle, []).append(part)
+
+    def write(bundle: Bundle) -> PartResult:
+        writer = Writer(staging)
+        try:
+            with plan.pdf_time_limit(len(bundle.rows)):
+                reused = _write_bundle(plan, front, previous, writer, bundle, by_bundle.get(bundle.path, []),
+                                       form_keys, sheets)
+            return PartResult(files=1, pdfs=1, reused=int(reused), bundle=True, records=writer.records)
+        except Exception as error:  # reported with the forms' failures; the other bundles go on
+            return PartResult(failures=[(bundle.path, f"{type(error).__name__}: {error}")], bundle=True)
+
+    return pool_map(write, bundles, plan.jobs)

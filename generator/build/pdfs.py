@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,14 +32,13 @@ from ..pipeline import Entry, display_path, load_entry
 from ..progress import Report
 from ..render import html as render_html
 from ..render import pdf as render_pdf
-from ..timelimit import OutOfTime, time_limit
 from . import bundles as bundling
 from .check import SiteIndex
 from .plan import Plan
 from .results import PartResult
 from .reuse import Cache, Previous
 
-__all__ = ["PdfForm", "PdfStage", "form_html", "pdf_form", "pdf_key", "pdf_time_limit"]
+__all__ = ["PdfForm", "PdfStage", "form_html", "pdf_form", "pdf_key"]
 
 _UNKNOWN, _FAILED = -1, -2
 """A page count not known yet, and that of a form or part that failed."""
@@ -84,17 +82,6 @@ def pdf_form(plan: Plan, entry: Entry, view: render_html.FormView) -> PdfForm:
     html, sheet = form_html(plan, view)
     return PdfForm(entry.slug, entry.document.path, entry.document.raw, pdf_key(plan, html),
                    sheet if plan.config.pdf.variant and plan.config.pdf.bundles else None)
-
-
-@contextlib.contextmanager
-def pdf_time_limit(seconds: int) -> Iterator[None]:
-    """Raise TimeoutError, which names the setting to raise, when a PDF takes longer than `seconds`."""
-    try:
-        with time_limit(seconds):
-            yield
-    except OutOfTime:
-        raise TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
-                             "shorten the form").format(seconds=seconds)) from None
 
 
 @dataclass(frozen=True)
@@ -284,7 +271,7 @@ class PdfStage:
             unchanged = self.previous.unchanged(job.pdf, job.key)
             try:
                 if unchanged is None or chunk.bundle is not None:
-                    with pdf_time_limit(self.plan.config.pdf.timeout_seconds):
+                    with self.plan.pdf_time_limit():
                         pages = self._form(writer, job, unchanged)
                     if chunk.bundle is not None:
                         laid_out.append(pages)
@@ -359,7 +346,7 @@ class PdfStage:
             number += len(pages)
         frame = render_html.render(self.plan.env, render_html.Page("", "bundle_frame.html", {
             "pages": frame_pages, "fonts": self.environment.fonts}), self.plan.config)
-        with pdf_time_limit(self.plan.config.pdf.timeout_seconds * max(1, len(chunk.jobs) // 4)):
+        with self.plan.pdf_time_limit(len(chunk.jobs)):
             data, front = render_pdf.compose_pdf(laid_out, frame, roots[0], roots, front_html=front_html,
                                                  identifier=bytes.fromhex(bundle.key)[:16])
         if front is not None and front.pages != first_page - 1:

@@ -5,7 +5,9 @@ build before any work."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from ..output import CACHE_FOLDER, check_output
 from ..reading import discover
 from ..render import html as render_html
 from ..render import pdf as render_pdf
+from ..timelimit import OutOfTime, time_limit
 
 __all__ = ["MAX_SHARDS", "PARALLEL_FROM", "SHARD_MANIFEST", "Plan", "make_plan"]
 
@@ -63,6 +66,18 @@ class Plan:
     @property
     def pdf(self) -> bool:
         return self.pdf_environment is not None
+
+    @contextlib.contextmanager
+    def pdf_time_limit(self, forms: int = 1) -> Iterator[None]:
+        """The time one PDF step may take: `[pdf] timeout_seconds` for a form, and for a part or a bundle of
+        `forms` forms that times a quarter of them. Raises TimeoutError, which names the setting to raise."""
+        seconds = self.config.pdf.timeout_seconds * max(1, forms // 4)
+        try:
+            with time_limit(seconds):
+                yield
+        except OutOfTime:
+            raise TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
+                                 "shorten the form").format(seconds=seconds)) from None
 
     @property
     def large(self) -> bool:

@@ -13,6 +13,7 @@ from .. import state
 from ..i18n import _
 from ..output import Record, Reusable, cache_folder, remove_unless, reusable, write_atomically
 from ..render import pdf as render_pdf
+from .plan import SHARD_MANIFEST, Plan
 
 __all__ = ["CACHE_MANIFEST", "Cache", "Previous"]
 
@@ -27,6 +28,19 @@ class Previous:
     def __init__(self, records: dict[str, tuple[Record, Path]], merging: bool) -> None:
         self.records, self.merging = records, merging
         self._verified: dict[str, Reusable | None] = {}
+
+    @classmethod
+    def recorded(cls, plan: Plan, cache: Cache) -> Previous:
+        """The PDFs the previous build of `plan`'s output recorded in `cache` (merging: those the shards made
+        and recorded in their outputs), each with the folder that holds it."""
+        if plan.merge is None:
+            return cls({path: (record, plan.out) for path, record in cache.records(state.PDFS_FILE).items()},
+                       merging=False)
+        found: dict[str, tuple[Record, Path]] = {}
+        for folder in plan.merge:
+            found.update((path, (record, folder))
+                         for path, record in state.read_records(folder / SHARD_MANIFEST).items())
+        return cls(found, merging=True)
 
     def unchanged(self, path: str, key: str) -> Reusable | None:
         """The previous output's file (merging: a shard's), where its key is the same and the file is intact
