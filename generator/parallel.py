@@ -114,9 +114,14 @@ def pool_map(task: Callable[[Item], Result], items: Sequence[Item], jobs: int, *
         # Interrupted, or a task failed: the other tasks' work is not wanted, and nothing may go on writing
         # into a folder this build is about to remove. (The pool's own shutdown would wait for them.)
         pool.shutdown(wait=False, cancel_futures=True)
-        for worker in set(multiprocessing.active_children()) - before:
+        workers = set(multiprocessing.active_children()) - before
+        for worker in workers:
             worker.terminate()
+        for worker in workers:
             worker.join(timeout=5)
+            if worker.is_alive():  # a worker that did not end on SIGTERM in time
+                worker.kill()
+                worker.join()
         raise
     finally:
         _TASK, _ITEMS = None, ()

@@ -59,6 +59,9 @@ def test_a_failing_task_stops_the_pool_with_its_error():
     before = set(multiprocessing.active_children())  # another test's processes may still be ending
     with pytest.raises(ValueError, match="three"):
         pool_map(_fail, list(range(6)), 2)
+    ending = time.monotonic() + 10  # on a loaded machine a worker may still be being reaped
+    while not set(multiprocessing.active_children()) <= before and time.monotonic() < ending:
+        time.sleep(0.1)
     assert set(multiprocessing.active_children()) <= before  # no worker of the pool goes on
 
 
