@@ -13,6 +13,8 @@ desktop shows the official proportions. The rules are a style sheet inside `@med
 
 from __future__ import annotations
 
+import functools
+import itertools
 import unicodedata
 from collections.abc import Iterable
 
@@ -38,8 +40,6 @@ LABEL_CHARS = 4
 """A label (th) is given the width of at least four characters a line (产出指标 on one line), more where four would
 leave one alone on the last line (年初预算数 whole, not 年初预算/数): never one character per line, in lines as
 short as that allows, so that the table stays as narrow as it can. (formgen.css balances the lines too.)"""
-TEXT_CHARS = 2
-"""A text wraps anywhere, but a closing mark stays with the character before it (字。)."""
 
 _NARROW = {",": 0.5, ".": 0.5, ":": 0.5, ";": 0.5, "'": 0.4, "!": 0.4, "|": 0.4, "i": 0.4, "l": 0.4,
            "(": 0.5, ")": 0.5, "/": 0.5, " ": 0.35}
@@ -51,13 +51,28 @@ def text_em(text: str) -> float:
     or Latin letter 0.62 (Noto Serif CJK SC's digits measure 0.55 in Chromium, SimSun's 0.5), punctuation less."""
     width = 0.0
     for char in text:
-        if char in _NARROW:
-            width += _NARROW[char]
-        elif char in _WIDE or unicodedata.east_asian_width(char) in ("W", "F", "A") or ord(char) >= 0x2E80:
-            width += 1.0
-        else:
-            width += 0.62
+        width += _char_em(char)
     return width
+
+
+@functools.cache
+def _char_em(char: str) -> float:
+    """One character's width (text_em): cached, as every form page measures the same few thousand characters
+    again and again."""
+    if char in _NARROW:
+        return _NARROW[char]
+    if char in _WIDE or unicodedata.east_asian_width(char) in ("W", "F", "A") or ord(char) >= 0x2E80:
+        return 1.0
+    return 0.62
+
+
+def _widest_pair(line: str) -> float:
+    """The widest two characters standing together in a line: a text wraps anywhere, but a closing mark stays with
+    the character before it (字。). Each sum is taken in text_em's order, so that the widths are the same to the
+    last bit as text_em's of each pair."""
+    widths = [_char_em(char) for char in line]
+    pairs = (0.0 + first + second for first, second in itertools.pairwise(widths))
+    return max(max(pairs, default=0.0), 0.0 + widths[-1]) if widths else 0.0
 
 
 def _label_chars(length: int) -> int:
@@ -83,7 +98,7 @@ def _pieces(cell: Cell) -> Iterable[float]:
         if cell.kind == "label":
             yield text_em(line[:_label_chars(len(line))])
         else:
-            yield max((text_em(line[start:start + TEXT_CHARS]) for start in range(len(line))), default=0.0)
+            yield _widest_pair(line)
     if cell.computed:
         yield COMPUTED_SIZE * text_em(f"{COMPUTED_NOTE} {cell.computed}")
 
