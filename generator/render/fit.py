@@ -81,13 +81,12 @@ def _label_chars(length: int) -> int:
         else length
 
 
-def _pieces(cell: Cell) -> Iterable[float]:
+def _pieces(text: str, vertical: bool, nowrap: bool, label: bool, computed: str) -> Iterable[float]:
     """The widths (em) of the pieces of a cell that a line cannot break."""
-    if cell.vertical:  # one character per line, as the printed form writes its side labels
-        yield from (text_em(char) for char in cell.text if not char.isspace())
+    if vertical:  # one character per line, as the printed form writes its side labels
+        yield from (text_em(char) for char in text if not char.isspace())
         return
-    nowrap = cell.align == "right"  # a number cell (class="num") is nowrap as a whole
-    for line in cell.text.split("\n"):
+    for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue
@@ -95,12 +94,18 @@ def _pieces(cell: Cell) -> Iterable[float]:
             yield text_em(line)
             continue
         yield from (text_em(match.group()) for match in FIGURE.finditer(line))
-        if cell.kind == "label":
+        if label:
             yield text_em(line[:_label_chars(len(line))])
         else:
             yield _widest_pair(line)
-    if cell.computed:
-        yield COMPUTED_SIZE * text_em(f"{COMPUTED_NOTE} {cell.computed}")
+    if computed:
+        yield COMPUTED_SIZE * text_em(f"{COMPUTED_NOTE} {computed}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _need(text: str, vertical: bool, nowrap: bool, label: bool, computed: str) -> float:
+    """The width (em) a cell needs. Cached: labels, headers and many figures recur from form to form."""
+    return max(_pieces(text, vertical, nowrap, label, computed), default=0.0) + PADDING_EM
 
 
 def needs(cells: Iterable[Cell], width: int) -> list[float]:
@@ -109,7 +114,8 @@ def needs(cells: Iterable[Cell], width: int) -> list[float]:
     widths = [0.0] * width
     spanning: list[tuple[Cell, float]] = []
     for cell in cells:
-        need = max(_pieces(cell), default=0.0) + PADDING_EM
+        # A number cell (class="num", right-aligned) is nowrap as a whole.
+        need = _need(cell.text, cell.vertical, cell.align == "right", cell.kind == "label", cell.computed)
         if cell.colspan == 1:
             widths[cell.col] = max(widths[cell.col], need)
         else:

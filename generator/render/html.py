@@ -13,6 +13,7 @@ both sides through this one module.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html as html_module
 import importlib.resources
 import posixpath
@@ -46,9 +47,11 @@ def default_templates() -> Path:
     return Path(str(importlib.resources.files("generator.templates")))
 
 
+@functools.lru_cache(maxsize=256)  # the side labels, the same on every form
 def vertical(text: str) -> Markup:
     """A side label written top to bottom, one character per line, as on the printed form."""
-    return Markup("").join(Markup('<span class="char">{}</span>').format(char) for char in text)
+    # Joined as plain strings of escaped characters: Markup.format, per character, was most of a page's labels.
+    return Markup("".join(f'<span class="char">{escape(char)}</span>' for char in text))
 
 
 def _signed(figure: str, sign: str) -> str:
@@ -78,18 +81,19 @@ def unbroken(value: object) -> Markup:
         return Markup("")
     if isinstance(value, Markup):
         parts = _TAG.split(str(value))
-        return Markup("").join(Markup(part) if index % 2 else
-                               Markup(FIGURE.sub(r'<span class="fig">\g<0></span>', part))
-                               for index, part in enumerate(parts))
+        return Markup("".join(part if index % 2 else FIGURE.sub(r'<span class="fig">\g<0></span>', part)
+                              for index, part in enumerate(parts)))
     text = str(value)
-    pieces: list[Markup] = []
+    pieces: list[str] = []
     last = 0
     for match in FIGURE.finditer(text):
         pieces.append(escape(text[last:match.start()]))
-        pieces.append(Markup('<span class="fig">{}</span>').format(match.group()))
+        pieces.append(f'<span class="fig">{escape(match.group())}</span>')
         last = match.end()
+    if not pieces:  # most cells hold no figure
+        return escape(text)
     pieces.append(escape(text[last:]))
-    return Markup("").join(pieces)
+    return Markup("".join(pieces))
 
 
 @jinja2.pass_environment

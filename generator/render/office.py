@@ -115,6 +115,10 @@ def _funds_kinds(grid: Grid) -> dict[int, str]:
     return kinds
 
 
+_INDENT = re.compile(r"indent-[0-9]")
+_LINE_BREAKS = re.compile(r"\n+")
+
+
 class _Parser:
     """Reads a sheet's HTML (as _form_table.html writes it) into `SheetGrid` lines: the target of lxml's
     HTML parser, which calls `start`, `end` and `data` as it meets the tags and the text between them."""
@@ -148,9 +152,8 @@ class _Parser:
         self.section = ""
 
     # -- the tags ---------------------------------------------------------------------------------------
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        named = {key: value or "" for key, value in attrs.items()}
-        classes = named.get("class", "").split()
+    def start(self, tag: str, named: dict[str, str]) -> None:
+        classes = (named.get("class") or "").split()  # a bare attribute has no value
         if tag in ("caption", "colgroup") or (tag == "style"):
             self.skip += 1
             return
@@ -245,21 +248,22 @@ class _Parser:
         col = self.row[-1].col + self.row[-1].colspan if self.row else 0
         while self.taken.get((self.row_index, col)):  # past the cells that rows above span down into this one
             col += 1
-        rowspan, colspan = int(named.get("rowspan") or 1), int(named.get("colspan") or 1)
+        rowspan = int(named["rowspan"]) if "rowspan" in named else 1
+        colspan = int(named["colspan"]) if "colspan" in named else 1
         for down in range(1, rowspan):
             for across in range(colspan):
                 self.taken[(self.row_index + down, col + across)] = True
         kind: Kind = "label" if tag == "th" else "text"
         align: Literal["left", "center", "right"] = "center"
         # As templates/sheet.css aligns them: texts, the funding rows' labels (年度资金总额, the indented ones).
-        if "text" in classes or (tag == "th" and ("fund-total" in self.row_classes or
-                                                  any(c.startswith("indent-") for c in classes))):
+        indented = [c for c in classes if c.startswith("indent-")] if "indent-" in (named.get("class") or "") else []
+        indent = next((int(c[7:]) for c in indented if _INDENT.fullmatch(c)), 0)
+        if "text" in classes or (tag == "th" and ("fund-total" in self.row_classes or indented)):
             align = "left"
         if "num" in classes:
             align = "right"
         self.cell = Cell(len(self.sheet.lines), col, rowspan, colspan, kind, "", align=align,
-                         vertical="vertical" in classes, bold="side" in classes,
-                         indent=next((int(c[7:]) for c in classes if re.fullmatch(r"indent-[0-9]", c)), 0))
+                         vertical="vertical" in classes, bold="side" in classes, indent=indent)
         self.cell_classes = classes
         self.parts, self.computed_text = [], ""
 
@@ -284,7 +288,7 @@ class _Parser:
     def _close_cell(self) -> None:
         cell, self.cell = self.cell, None
         assert cell is not None and self.row is not None
-        text = re.sub(r"\n+", "\n", "".join(self.parts)).strip()
+        text = _LINE_BREAKS.sub("\n", "".join(self.parts)).strip()
         if cell.vertical:
             text = text.replace("\n", "")
         cell.text = text
