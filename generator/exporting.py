@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .feed import form_record
@@ -23,8 +23,14 @@ from .profile import Labels, Profile
 from .reading import escape_through_link, printable
 from .render import data as render_data
 from .render import html as render_html
-from .render import office, office_docx, office_xlsx
+from .render import office
 from .render.office_files import fixed_time
+
+if TYPE_CHECKING:
+    from .render import office_xlsx
+
+# The writers (openpyxl, python-docx: a tenth of a second to import) are imported where a file is written,
+# not when the CLI starts: every other command, `build` among them, would pay for them.
 
 __all__ = ["COMBINED_NAME", "FORMATS", "OFFICE_FORMATS", "export_office", "form_grid"]
 
@@ -106,10 +112,14 @@ def export_office(site: Site, fmt: str, out: Path, *, combined: bool = False, te
         when = fixed_time(getattr(form, "filled_on", None))
         grid = sheets.grid(entry, title)
         if fmt == "xlsx":
+            from .render import office_xlsx
+
             workbook = office_xlsx.new_workbook(when)
             office_xlsx.add_form_sheet(workbook, form.title, grid, _profile(entry, site).money)
             data = office_xlsx.saved(workbook, when)
         else:
+            from .render import office_docx
+
             data = office_docx.form_document(title, grid, when)
         path = folder / f"{entry.slug}.{fmt}"
         write_atomically(path, data)
@@ -134,6 +144,8 @@ def combined_workbook(site: Site, records: list[dict[str, Any]]) -> bytes:
     labels = site.config.profile_for().labels  # the site's profile's words, as the CSV files' headers
     days = [day for entry in site.forms if entry.scored and (day := getattr(entry.scored.form, "filled_on", None))]
     when = fixed_time(max(days) if days else None)
+    from .render import office_xlsx
+
     workbook = office_xlsx.new_workbook(when)
     office_xlsx.add_table_sheet(workbook, SUMMARY_SHEET,
                                 _columns(render_data.form_columns(labels), _form_kinds(labels)),

@@ -214,7 +214,8 @@ def _receive(connection: Any) -> Any:
 
 def in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
               between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
-              second: Callable[[State, Context], Result], always: bool = False) -> list[Result]:
+              second: Callable[[State, Context], Result], always: bool = False,
+              idle: Callable[[], None] | None = None) -> list[Result]:
     """Work that needs everything in the middle, without moving the heavy state between processes.
     (Not a standard pool: a part's second phase must run in the very worker that holds its first phase's
     state, and no standard pool directs work to a given worker.)
@@ -225,11 +226,12 @@ def in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Stat
     `second(state, context)` finishes each part while this process does the meanwhile work. With one
     job, or without fork, the same happens in this process, one part after another; `always`: one part
     still goes to a worker where forking is possible (a large site: the worker pauses garbage collection,
-    this process does not)."""
+    this process does not). `idle`: work of this process's own that `between` needs, done while the
+    workers run their first phase (before it, where there are none)."""
     # This process pauses its collector too, while it takes in every part's digest and writes the lists
     # (1,000 forms: 5 % of the build), but only where it runs a single thread: never beside serve's threads.
     with collections_paused() if can_fork() else contextlib.nullcontext():
-        return _in_shards(parts, jobs, first, between, second, always)
+        return _in_shards(parts, jobs, first, between, second, always, idle or (lambda: None))
 
 
 @contextlib.contextmanager
@@ -250,9 +252,10 @@ def collections_paused() -> Iterator[None]:
 
 def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[State, Digest]],
                between: Callable[[list[Digest]], tuple[list[Context], Callable[[], None]]],
-               second: Callable[[State, Context], Result], always: bool) -> list[Result]:
+               second: Callable[[State, Context], Result], always: bool, idle: Callable[[], None]) -> list[Result]:
     global _PHASES, _PARTS, _PARENT
     if not parts or not can_fork() or (not always and (jobs <= 1 or len(parts) <= 1)):
+        idle()
         started = [first(part) for part in parts]
         contexts, meanwhile = between([digest for _, digest in started])
         results = [second(state, context) for (state, _), context in zip(started, contexts, strict=True)]
@@ -271,6 +274,7 @@ def _in_shards(parts: Sequence[Any], jobs: int, first: Callable[[Any], tuple[Sta
     finally:
         _PHASES, _PARTS = None, ()
     try:
+        idle()
         digests = [_receive(connection) for _, connection in workers]
         try:
             contexts, meanwhile = between(digests)

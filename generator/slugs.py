@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from .reading import ascii_digits
 
 __all__ = ["MAX_SLUG_CHARS", "PROFILE_NAME", "SLUG_CHARS", "derived_slug", "download_name", "form_slug", "is_slug",
-           "pinyin_order", "slug", "unit_slugs", "words"]
+           "load_dictionaries", "pinyin_order", "slug", "unit_slugs", "words"]
 
 SLUG_CHARS = 60
 """Characters of pinyin at most in a slug (before a form's year): long titles make unwieldy file names
@@ -68,6 +68,12 @@ def words(text: str) -> list[str]:
     spelled = "-".join(lazy_pinyin(ascii_digits(unicodedata.normalize("NFKC", text))))
     ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii").lower()
     return [word for word in re.split(r"[^a-z0-9]+", ascii_text) if word]
+
+
+def load_dictionaries() -> None:
+    """Load pypinyin's dictionaries now (a tenth of a second or more): a build does it while its workers read
+    the forms, before it names the units and sorts them, which would otherwise wait for them."""
+    words("电力")
 
 
 def pinyin_order(text: str) -> tuple[tuple[str, ...], str]:

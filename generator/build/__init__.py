@@ -23,7 +23,7 @@ import functools
 import time
 from pathlib import Path
 
-from .. import state
+from .. import slugs, state
 from ..config import SiteConfig
 from ..output import MARKER, Record, Staging
 from ..parallel import chunks, in_shards
@@ -67,7 +67,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         written: list[PagesPart] = in_shards(
             [list(part) for part in chunks(plan.files, parallel, per_job=1)], parallel,
             functools.partial(_read, plan), site, functools.partial(_render, plan, staging.folder, keys),
-            always=plan.large)
+            always=plan.large, idle=slugs.load_dictionaries)
         index, lists = site.decided
         pages = {path: record for part in written for path, record in part.result.pages.items()}
         pages.update(lists.pages)

@@ -54,14 +54,17 @@ def render_part(plan: Plan, staging: Path, keys: PageKeys, entries: list[Entry],
     writer = Writer(staging, plan.out, keys.previous)
     form_template = state.template_fingerprint(plan.env, "form.html")
     pdf_forms = []
+    profile_texts: dict[int, str] = {}  # a site has a profile or two: each serialised once for the keys
     for entry, digest, context in zip(entries, digests, contexts, strict=True):
         if entry.scored is None:
             continue
         entry.findings.extend(context.findings)
         view = render_html.form_view(entry, context.display_title, plan.config, context.previous, context.next,
                                      pdf=plan.pdf, unit_slug=context.unit_slug)
-        page_key = state.digest(keys.inputs, form_template, entry.document.sha256, state.stable(entry.profile),
-                                state.stable(context))
+        profile_text = profile_texts.get(id(entry.profile))
+        if profile_text is None:
+            profile_text = profile_texts[id(entry.profile)] = state.stable(entry.profile)
+        page_key = state.digest(keys.inputs, form_template, entry.document.sha256, profile_text, state.stable(context))
         if not writer.reuse(view.page, page_key):
             writer.write(view.page, render_html.render(plan.env, render_html.form_page(view, plan.review), plan.config),
                          page_key)
