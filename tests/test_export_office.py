@@ -144,6 +144,23 @@ def test_a_text_that_looks_like_a_formula_stays_text(tmp_path, capsys):
     assert "<f>" not in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_spaces_between_character_references_stay_in_the_conclusion(tmp_path, capsys, fmt):
+    """The sheet's HTML writes < > and a no-break space as character references (&lt; &gt; &nbsp;): the
+    spaces between and beside them are the clerk's text, not the space between two paragraphs."""
+    sentence = "避免“重建设轻管理”。"
+    site = _site(tmp_path, edit=(sentence, sentence + "比较符号 < > 之间有空格，金额\u00a0100万元。"))
+    code, _, err = run(capsys, "export", "--format", fmt, str(site / "content"), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    path = tmp_path / "out" / f"power-system-renovation.{fmt}"
+    if fmt == "xlsx":
+        texts = [str(cell.value) for row in openpyxl.load_workbook(path).active.iter_rows() for cell in row]
+    else:
+        texts = [cell.text for table in docx.Document(str(path)).tables for row in table.rows for cell in row.cells]
+    conclusion = next(text for text in texts if "比较符号" in text)
+    assert "比较符号 < > 之间有空格，金额\u00a0100万元。" in conclusion
+
+
 def test_the_same_forms_give_the_same_bytes(tmp_path):
     for fmt in ("xlsx", "docx"):
         first, second = tmp_path / f"{fmt}-1", tmp_path / f"{fmt}-2"

@@ -121,7 +121,11 @@ _LINE_BREAKS = re.compile(r"\n+")
 
 class _Parser:
     """Reads a sheet's HTML (as _form_table.html writes it) into `SheetGrid` lines: the target of lxml's
-    HTML parser, which calls `start`, `end` and `data` as it meets the tags and the text between them."""
+    HTML parser, which calls `start`, `end` and `data` as it meets the tags and the text between them.
+
+    libxml2 hands a text over in pieces, cut at every character reference (金额&nbsp;100万元 in three), and
+    a piece of white space alone (the &nbsp;) would be taken for the space between two blocks and dropped:
+    the pieces are joined, and each whole text is read when the next tag begins or ends."""
 
     def __init__(self, grid: Grid, profile: Profile, form: Any = None) -> None:
         self.profile, self.form = profile, form
@@ -150,9 +154,33 @@ class _Parser:
         self.line_class = ""
         self.lists: list[list[int]] = []
         self.section = ""
+        self.pieces: list[str] = []
+        """The text read since the last tag, in libxml2's pieces."""
+
+    # -- lxml's parser calls these ----------------------------------------------------------------------
+    def start(self, tag: str, named: dict[str, str]) -> None:
+        self._flush()
+        self.handle_starttag(tag, named)
+
+    def end(self, tag: str) -> None:
+        self._flush()
+        self.handle_endtag(tag)
+
+    def data(self, data: str) -> None:
+        self.pieces.append(data)
+
+    def close(self) -> SheetGrid:
+        self._flush()
+        return self.sheet
+
+    def _flush(self) -> None:
+        if self.pieces:
+            text = "".join(self.pieces)
+            self.pieces.clear()
+            self.handle_data(text)
 
     # -- the tags ---------------------------------------------------------------------------------------
-    def start(self, tag: str, named: dict[str, str]) -> None:
+    def handle_starttag(self, tag: str, named: dict[str, str]) -> None:
         classes = (named.get("class") or "").split()  # a bare attribute has no value
         if tag in ("caption", "colgroup") or (tag == "style"):
             self.skip += 1
@@ -201,7 +229,7 @@ class _Parser:
         elif tag == "span" and self.line is not None and self.cell is None:
             self.line.append((" ".join(classes), []))
 
-    def end(self, tag: str) -> None:
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("caption", "colgroup", "style"):
             self.skip -= 1
         elif tag == "section":
@@ -225,7 +253,7 @@ class _Parser:
         elif tag in ("p", "h1", "h2", "li") and self.line is not None and self.cell is None:
             self._close_line(tag)
 
-    def data(self, data: str) -> None:
+    def handle_data(self, data: str) -> None:
         if self.skip:
             return
         if self.computed is not None:
@@ -237,10 +265,6 @@ class _Parser:
             if not self.line:
                 self.line.append(("", []))
             self.line[-1][1].append(data)
-
-    def close(self) -> SheetGrid:
-        """The end of the HTML (lxml's parser requires a target to have it)."""
-        return self.sheet
 
     # -- table cells ------------------------------------------------------------------------------------
     def _open_cell(self, tag: str, named: dict[str, str], classes: list[str]) -> None:
