@@ -946,17 +946,19 @@ def raw_texts(data: object) -> RawTexts:
     if isinstance(data, str):
         return [((), data)]
     texts: RawTexts = []
-
-    def walk(value: dict[Any, Any] | list[Any], loc: tuple[str | int, ...]) -> None:
-        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-            if isinstance(item, (dict, list)):
-                walk(item, (*loc, key))
-            elif isinstance(item, str):
-                texts.append(((*loc, key), item))
-
     if isinstance(data, (dict, list)):
-        walk(data, ())
+        _walk_texts(data, (), texts)
     return texts
+
+
+def _walk_texts(value: dict[Any, Any] | list[Any], loc: tuple[str | int, ...], texts: RawTexts) -> None:
+    # A module function, not a closure calling itself: that closure is a reference cycle, which kept each
+    # form's texts alive until a collection, and a build's workers pause theirs.
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+        if isinstance(item, (dict, list)):
+            _walk_texts(item, (*loc, key), texts)
+        elif isinstance(item, str):
+            texts.append(((*loc, key), item))
 
 
 def placeholder_problems(texts: RawTexts, body: str) -> Iterator[Finding]:
