@@ -129,6 +129,9 @@ def environment(site_templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment serves one build (or one export): its templates do not change under it, and looking
+        # at their files' times on every page (five a form page) is work no page needs.
+        auto_reload=False,
     )
     env.filters.update(money=money, score=formatting.score, rate=formatting.rate,
                        vertical=vertical, markdown=to_html, css_string=css_string,
