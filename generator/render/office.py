@@ -273,22 +273,21 @@ class _Parser:
         col = self.row[-1].col + self.row[-1].colspan if self.row else 0
         while self.taken.get((self.row_index, col)):  # past the cells that rows above span down into this one
             col += 1
-        rowspan = int(named["rowspan"]) if "rowspan" in named else 1
-        colspan = int(named["colspan"]) if "colspan" in named else 1
+        rowspan, colspan = int(named.get("rowspan") or 1), int(named.get("colspan") or 1)
         for down in range(1, rowspan):
             for across in range(colspan):
                 self.taken[(self.row_index + down, col + across)] = True
         kind: Kind = "label" if tag == "th" else "text"
         align: Literal["left", "center", "right"] = "center"
         # As templates/sheet.css aligns them: texts, the funding rows' labels (年度资金总额, the indented ones).
-        indented = [c for c in classes if c.startswith("indent-")] if "indent-" in (named.get("class") or "") else []
-        indent = next((int(c[7:]) for c in indented if _INDENT.fullmatch(c)), 0)
-        if "text" in classes or (tag == "th" and ("fund-total" in self.row_classes or indented)):
+        if "text" in classes or (tag == "th" and ("fund-total" in self.row_classes or
+                                                  any(c.startswith("indent-") for c in classes))):
             align = "left"
         if "num" in classes:
             align = "right"
         self.cell = Cell(len(self.sheet.lines), col, rowspan, colspan, kind, "", align=align,
-                         vertical="vertical" in classes, bold="side" in classes, indent=indent)
+                         vertical="vertical" in classes, bold="side" in classes,
+                         indent=next((int(c[7:]) for c in classes if _INDENT.fullmatch(c)), 0))
         self.cell_classes = classes
         self.parts, self.computed_text = [], ""
 
