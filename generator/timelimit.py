@@ -13,13 +13,13 @@ bytecodes, in whichever thread it runs. The process's own signal handlers are le
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 __all__ = ["Deadline", "OutOfTime", "time_limit"]
@@ -49,38 +49,72 @@ class Deadline:
         return time.monotonic() >= self.end
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[Deadline]:
+class time_limit:  # lower case: used as a function, `with time_limit(seconds) as deadline:`
     """A deadline `seconds` from now, which also interrupts whatever runs past it (one page that never
     ends) by raising OutOfTime in its thread, and again every _AGAIN seconds until the step has stopped
-    (Python drops what is raised where a finalizer runs, and a library may swallow it once). Sending and
-    stopping take one lock, so that nothing is sent once the step is over; one sent but not raised yet is
-    then withdrawn."""
-    _quiet_when_dropped()
-    deadline = Deadline(time.monotonic() + seconds)
-    target = ctypes.c_ulong(threading.get_ident())
-    sending = threading.Lock()
-    done = threading.Event()
+    (Python drops what is raised where a finalizer runs, and a library may swallow it once). `timeout`:
+    what to raise instead of OutOfTime when the time is up (a message naming the setting).
 
-    def watch() -> None:
-        wait = seconds
-        while not done.wait(wait):
-            with sending:
-                if done.is_set():
-                    return
-                if deadline.passed:
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(OutOfTime))
-            wait = _AGAIN
+    A class, not a generator: its `__exit__` runs in the step's own frame as soon as the step ends, where a
+    generator's clean-up would wait behind contextlib's frames, which an interrupt can cut short, and then
+    for the generator to be collected, while the watchdog went on sending. Sending and stopping take one
+    lock, so that nothing is sent once the step is over; one sent but not raised yet is then withdrawn. And
+    the watchdog sends only while the frame that entered the limit is still running in its thread: an
+    interrupt that lands before `__exit__` can begin ends the step all the same, and none follows it."""
 
-    watchdog = threading.Thread(target=watch, name="formgen time limit", daemon=True)
-    watchdog.start()
-    try:
-        yield deadline
-    finally:
-        with sending:
-            done.set()
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # withdraw one not raised yet
-        watchdog.join()
+    def __init__(self, seconds: float, timeout: Callable[[], BaseException] | None = None) -> None:
+        self.seconds, self.timeout = seconds, timeout
+        self.done = threading.Event()
+        self.sending = threading.Lock()
+
+    def __enter__(self) -> Deadline:
+        _quiet_when_dropped()
+        deadline = Deadline(time.monotonic() + self.seconds)
+        thread = threading.get_ident()
+        step = sys._getframe(1)  # the frame running the `with`: the step is over once it is gone
+        target = ctypes.c_ulong(thread)
+        self.target = target
+
+        def watch() -> None:
+            wait = self.seconds
+            while not self.done.wait(wait):
+                with self.sending:
+                    if self.done.is_set() or not _running(thread, step):
+                        return
+                    if deadline.passed:
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(OutOfTime))
+                wait = _AGAIN
+
+        self.watchdog = threading.Thread(target=watch, name="formgen time limit", daemon=True)
+        self.watchdog.start()
+        return deadline
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        # An interrupt sent just before can still land here, between any two steps: until `done` is set under
+        # the lock (after which nothing is sent) what lands is caught and the stopping taken up again; one sent
+        # but not raised yet is then withdrawn, and only then is the watchdog joined, so that no interrupt cuts
+        # the join short.
+        while True:
+            try:
+                with self.sending:
+                    self.done.set()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(self.target, None)
+                break
+            except OutOfTime:
+                kind = OutOfTime  # the step ran out of time all the same
+        self.watchdog.join()
+        if self.timeout is not None and kind is not None and issubclass(kind, OutOfTime):
+            raise self.timeout() from None
+
+
+def _running(thread: int, step: FrameType) -> bool:
+    """Whether `step` is on the stack of `thread`."""
+    frame: FrameType | None = sys._current_frames().get(thread)
+    while frame is not None:
+        if frame is step:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _quiet_when_dropped() -> None:

@@ -3,7 +3,10 @@ it stops an endless step, and leaves alone what the process had set up before.""
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import sys
+import threading
 import time
 
 import pytest
@@ -106,3 +109,31 @@ def test_an_interrupt_dropped_in_a_finalizer_prints_nothing(monkeypatch):
         Finalized(ValueError("a real problem"))
         gc.collect()
     assert [type(error) for error in said] == [ValueError]  # other errors are still said
+
+
+def test_a_step_that_ends_while_interrupts_arrive_leaves_no_watchdog_and_no_stray_interrupt(monkeypatch):
+    """The step ends (a library swallowed the interrupts) just as the watchdog sends another. That one may
+    still end the step (its time was up), but none may follow once the step is over: no watchdog may go on
+    sending into whatever the thread does next (a build's next form, or a test runner's clean-up)."""
+    monkeypatch.setattr("generator.timelimit._AGAIN", 0.0001)  # interrupts as often as the watchdog can
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # and the threads take turns as often as they can
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OutOfTime):
+                _a_step_that_swallows_interrupts()
+            time.sleep(0.002)  # a leftover watchdog would interrupt this
+            assert not [thread for thread in threading.enumerate() if thread.name == "formgen time limit"]
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _a_step_that_swallows_interrupts() -> None:
+    with time_limit(0.001):
+        swallowed = 0
+        while swallowed < 3:
+            try:
+                for _ in range(1000):
+                    pass
+            except OutOfTime:
+                swallowed += 1

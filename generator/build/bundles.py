@@ -21,6 +21,7 @@ from ..parallel import pool_map
 from ..render import html as render_html
 from ..render import pdf as render_pdf
 from ..scoring import summarize
+from ..timelimit import OutOfTime
 from .plan import Plan
 from .results import PartResult
 from .reuse import Previous
@@ -231,7 +232,8 @@ def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: P
                 reused = _write_bundle(plan, front, previous, writer, bundle, by_bundle.get(bundle.path, []),
                                        form_keys, sheets)
             return PartResult(files=1, pdfs=1, reused=int(reused), bundle=True, records=writer.records)
-        except Exception as error:  # reported with the forms' failures; the other bundles go on
+        except (Exception, OutOfTime) as error:  # reported with the forms' failures; the other bundles go on
+            error = plan.pdf_timeout(len(bundle.rows)) if isinstance(error, OutOfTime) else error
             return PartResult(failures=[(bundle.path, f"{type(error).__name__}: {error}")], bundle=True)
 
     return pool_map(write, bundles, plan.jobs)

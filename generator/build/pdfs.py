@@ -32,6 +32,7 @@ from ..pipeline import Entry, display_path, load_entry
 from ..progress import Report
 from ..render import html as render_html
 from ..render import pdf as render_pdf
+from ..timelimit import OutOfTime
 from . import bundles as bundling
 from .check import SiteIndex
 from .plan import Plan
@@ -281,7 +282,8 @@ class PdfStage:
                 reused += unchanged is not None
                 pdfs += 1
                 made.add(0)
-            except Exception as error:  # one form's failure is reported; the others go on, to report theirs
+            except (Exception, OutOfTime) as error:  # one form's failure is reported; the others go on
+                error = self.plan.pdf_timeout() if isinstance(error, OutOfTime) else error
                 failures.append((display_path(job.form.source, self.plan.root), f"{type(error).__name__}: {error}"))
         result = PartResult(files=writer.count, pdfs=pdfs, reused=reused, failures=failures, records=writer.records)
         if chunk.bundle is None:
@@ -346,9 +348,12 @@ class PdfStage:
             number += len(pages)
         frame = render_html.render(self.plan.env, render_html.Page("", "bundle_frame.html", {
             "pages": frame_pages, "fonts": self.environment.fonts}), self.plan.config)
-        with self.plan.pdf_time_limit(len(chunk.jobs)):
-            data, front = render_pdf.compose_pdf(laid_out, frame, roots[0], roots, front_html=front_html,
-                                                 identifier=bytes.fromhex(bundle.key)[:16])
+        try:
+            with self.plan.pdf_time_limit(len(chunk.jobs)):
+                data, front = render_pdf.compose_pdf(laid_out, frame, roots[0], roots, front_html=front_html,
+                                                     identifier=bytes.fromhex(bundle.key)[:16])
+        except OutOfTime:  # the interrupt came as the step ended, before its limit could translate it
+            raise self.plan.pdf_timeout(len(chunk.jobs)) from None
         if front is not None and front.pages != first_page - 1:
             raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {first_page - 1} with "
                                "placeholders")

@@ -5,9 +5,8 @@ build before any work."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ..output import CACHE_FOLDER, check_output
 from ..reading import discover
 from ..render import html as render_html
 from ..render import pdf as render_pdf
-from ..timelimit import OutOfTime, time_limit
+from ..timelimit import time_limit
 
 __all__ = ["MAX_SHARDS", "PARALLEL_FROM", "SHARD_MANIFEST", "Plan", "make_plan"]
 
@@ -67,17 +66,19 @@ class Plan:
     def pdf(self) -> bool:
         return self.pdf_environment is not None
 
-    @contextlib.contextmanager
-    def pdf_time_limit(self, forms: int = 1) -> Iterator[None]:
+    def pdf_time_limit(self, forms: int = 1) -> time_limit:
         """The time one PDF step may take: `[pdf] timeout_seconds` for a form, and for a part or a bundle of
         `forms` forms that times a quarter of them. Raises TimeoutError, which names the setting to raise."""
-        seconds = self.config.pdf.timeout_seconds * max(1, forms // 4)
-        try:
-            with time_limit(seconds):
-                yield
-        except OutOfTime:
-            raise TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
-                                 "shorten the form").format(seconds=seconds)) from None
+        return time_limit(self.pdf_seconds(forms), functools.partial(self.pdf_timeout, forms))
+
+    def pdf_seconds(self, forms: int = 1) -> float:
+        return self.config.pdf.timeout_seconds * max(1, forms // 4)
+
+    def pdf_timeout(self, forms: int = 1) -> TimeoutError:
+        """What a PDF step that ran out of time reports (also where the interrupt came just as the step ended,
+        before its limit could say so: see timelimit.time_limit)."""
+        return TimeoutError(_("took longer than {seconds} s: raise [pdf] timeout_seconds in formgen.toml, or "
+                              "shorten the form").format(seconds=self.pdf_seconds(forms)))
 
     @property
     def large(self) -> bool:
