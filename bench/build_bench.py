@@ -23,19 +23,26 @@ from . import compare_ssg
 from .corpus import ROOT, generate
 
 
-def time_formgen(content: Path, out: Path, repeat: int, jobs: int | None = None) -> tuple[float, float]:
-    """(best seconds, peak RSS MiB) of `formgen build --no-pdf` on `content`."""
+def formgen_html_build(content: Path, out: Path, jobs: int | None = None, *,
+                       sample_memory: bool = False) -> compare_ssg.Usage:
+    """One full `formgen build --no-pdf` of `content` into an empty `out` (and no cache), as a user runs it,
+    checked to have written one page per form."""
     command = [sys.executable, "-m", "generator", "build", str(content), "--out", str(out), "--no-pdf"]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    runs = []
-    for _ in range(max(1, repeat)):
-        shutil.rmtree(out, ignore_errors=True)  # a full build every time
-        runs.append(compare_ssg.run_build(command, ROOT))
+    shutil.rmtree(out, ignore_errors=True)  # a full build every time
+    shutil.rmtree(out.parent / ".formgen-cache", ignore_errors=True)
+    usage = compare_ssg.measure_build(command, ROOT, sample_memory=sample_memory)
     pages = len(list((out / "forms").glob("*.html")))
     if pages != len(list(content.rglob("*.md"))):
         raise AssertionError(f"formgen wrote {pages} form pages for {content}")
-    return min(seconds for seconds, _ in runs), max(rss for _, rss in runs) / 1024
+    return usage
+
+
+def time_formgen(content: Path, out: Path, repeat: int, jobs: int | None = None) -> tuple[float, float]:
+    """(best seconds, peak RSS MiB) of `formgen build --no-pdf` on `content`."""
+    runs = [formgen_html_build(content, out, jobs) for _ in range(max(1, repeat))]
+    return min(usage.seconds for usage in runs), max(usage.largest_rss_kib for usage in runs) / 1024
 
 
 def main() -> None:

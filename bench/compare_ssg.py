@@ -21,6 +21,7 @@ docs/performance.md and the closing notes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -29,8 +30,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -222,13 +224,72 @@ class BuildTiming(NamedTuple):
     peak_rss_mib: float
 
 
-def run_build(command: Sequence[str], cwd: Path) -> tuple[float, int]:
-    """(seconds, peak RSS in KiB) of one build process; anything it prints is passed on to stderr."""
+class Usage(NamedTuple):
+    """What one build process cost: wall-clock and CPU seconds (its own and its reaped workers'), the peak
+    RSS of its largest process (os.wait4), and, where sampled, the peak memory of its whole process tree."""
+
+    seconds: float
+    cpu_seconds: float
+    largest_rss_kib: int
+    tree_pss_kib: int = 0
+    """The peak over samples of the summed PSS of the process and its descendants (0: not sampled)."""
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(summed RSS, summed PSS) in KiB of process `root` and all its descendants now, from /proc. RSS counts a
+    page shared by forked workers once per process; PSS splits it between them, so the PSS sum is the memory
+    the tree really holds."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grown = {root}, True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grown = True
+    rss = pss = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:  # ended meanwhile
+            continue
+    return rss, pss
+
+
+def measure_build(command: Sequence[str], cwd: Path, *, sample_memory: bool = False) -> Usage:
+    """Run one build process and measure it (see Usage); anything it prints is passed on to stderr. With
+    `sample_memory` the tree's memory is read every 50 ms (a peak shorter than that can be missed)."""
+    peak, done = [0], threading.Event()
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         process = subprocess.Popen(list(command), cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], tree_memory(process.pid)[1])
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if sample_memory:
+            sampler.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            done.set()
+            if sample_memory:
+                sampler.join()
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
@@ -239,7 +300,13 @@ def run_build(command: Sequence[str], cwd: Path) -> tuple[float, int]:
         print(f"[{command[2]} in {cwd.name}] {printed}", file=sys.stderr)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited with {process.returncode} in {cwd}")
-    return elapsed, usage.ru_maxrss
+    return Usage(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0])
+
+
+def run_build(command: Sequence[str], cwd: Path) -> tuple[float, int]:
+    """(seconds, peak RSS in KiB of the largest process) of one build process (measure_build)."""
+    usage = measure_build(command, cwd)
+    return usage.seconds, usage.largest_rss_kib
 
 
 def _check_output(pages: Iterable[Path], count: int, tool: str) -> None:
@@ -326,8 +393,10 @@ SLUGIFY_SOURCE = "basename"
 """
 
 
-def time_pelican(pages_dir: Path, count: int, *, python: Path | None = None, repeat: int = 3) -> BuildTiming:
-    """Time `python -m pelican content -o output -s pelicanconf.py -q` of a copy of `pages_dir` (best of `repeat`).
+@contextlib.contextmanager
+def pelican_project(pages_dir: Path, count: int, *, python: Path | None = None) -> Iterator[Callable[[], Usage]]:
+    """A Pelican project of a copy of `pages_dir`, as a function that runs one full build of it (into an empty
+    output folder, checked: every page written with its table) and returns what it cost.
 
     Minimal project: the default theme, no feeds, relative URLs, no content cache; the pages are
     articles (their Title: and Date: metadata). Pelican's Markdown reader enables `extra`, which has
@@ -341,8 +410,23 @@ def time_pelican(pages_dir: Path, count: int, *, python: Path | None = None, rep
         shutil.copytree(pages_dir, project / "content")
         (project / "pelicanconf.py").write_text(PELICANCONF, encoding="utf-8")
         expected = [project / "output" / f"{name}.html" for name in names]
-        return _time_builds([str(python), "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
-                            project, project / "output", repeat, expected, count, "Pelican")
+        command = [str(python), "-m", "pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
+
+        def run() -> Usage:
+            shutil.rmtree(project / "output", ignore_errors=True)  # every run a full build into an empty folder
+            usage = measure_build(command, project)
+            _check_output(expected, count, "Pelican")
+            return usage
+
+        yield run
+
+
+def time_pelican(pages_dir: Path, count: int, *, python: Path | None = None, repeat: int = 3) -> BuildTiming:
+    """Time `python -m pelican content -o output -s pelicanconf.py -q` of a copy of `pages_dir` (best of
+    `repeat`), in the project `pelican_project` makes."""
+    with pelican_project(pages_dir, count, python=python) as run:
+        runs = [run() for _ in range(max(1, repeat))]
+    return BuildTiming(min(usage.seconds for usage in runs), max(usage.largest_rss_kib for usage in runs) / 1024)
 
 
 # --- the comparison -----------------------------------------------------------------------------------

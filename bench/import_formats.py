@@ -120,8 +120,8 @@ def main() -> None:
                     continue
                 print(f"| {fmt} | {size:,} | {len(files):,} | {seconds:.2f} | {seconds / size * 1000:.1f} | "
                       f"{imported:,} | {runs[-1][1]} | {max(run[2] for run in runs) / 1024:.0f} |", flush=True)
-    for fmt, why in skipped.items():
-        print(f"\nskipped {fmt}: {why}")
+    for fmt, reason in skipped.items():
+        print(f"\nskipped {fmt}: {reason}")
 
 
 if __name__ == "__main__":

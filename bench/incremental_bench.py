@@ -19,15 +19,44 @@ import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from .compare_ssg import run_build
 from .corpus import ROOT, generate
+
+
+class Incremental(NamedTuple):
+    """One size's builds, each in a fresh process: wall-clock seconds, and the full build's peak RSS (MiB)."""
+
+    full: float
+    no_change: float
+    one_form: float
+    peak_rss_mib: float
 
 
 def _build(content: Path, out: Path, jobs: int) -> tuple[float, float]:
     seconds, rss = run_build([sys.executable, "-m", "generator", "build", str(content), "--out", str(out),
                               "--jobs", str(jobs)], ROOT)
     return seconds, rss / 1024
+
+
+def measure(size: int, folder: Path, jobs: int = 2) -> Incremental:
+    """A full build (PDFs and bundles) of `size` generated forms in `folder`, a build with no change, and one
+    after a change to one form (`_change_one_form`); the forms and the output are removed at the end."""
+    content, out = folder / f"content-{size}", folder / f"out-{size}"
+    generate(size, content)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(folder / ".formgen-cache", ignore_errors=True)
+    try:
+        full, rss = _build(content, out, jobs)
+        same, _ = _build(content, out, jobs)
+        _change_one_form(content)
+        changed, _ = _build(content, out, jobs)
+    finally:
+        shutil.rmtree(content, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(folder / ".formgen-cache", ignore_errors=True)
+    return Incremental(full, same, changed, rss)
 
 
 def _change_one_form(content: Path) -> Path:
@@ -52,20 +81,10 @@ def main() -> None:
     print("| forms | full build (s) | no change (s) | share | one form changed (s) | share | peak RSS (MiB) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="formgen-incremental-bench-") as temp:
-        folder = Path(temp)
         for size in args.sizes:
-            content, out = folder / f"content-{size}", folder / f"out-{size}"
-            generate(size, content)
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(folder / ".formgen-cache", ignore_errors=True)
-            full, rss = _build(content, out, args.jobs)
-            same, _ = _build(content, out, args.jobs)
-            _change_one_form(content)
-            changed, _ = _build(content, out, args.jobs)
+            full, same, changed, rss = measure(size, Path(temp), args.jobs)
             print(f"| {size:,} | {full:.2f} | {same:.2f} | {same / full:.1%} | {changed:.2f} | {changed / full:.1%} "
                   f"| {rss:.0f} |", flush=True)
-            shutil.rmtree(content)
-            shutil.rmtree(out)
 
 
 if __name__ == "__main__":

@@ -323,12 +323,28 @@ def test_a_change_to_one_form_composes_its_part_only(tmp_path, monkeypatch, laid
 
 def test_each_form_is_laid_out_once(tmp_path, laid_out):
     """The form's PDF and its bundle come from one layout (fitted to its pages once): besides the forms,
-    only the bundle's front (twice: to learn its length, then with page numbers) and one empty frame per
-    part are laid out."""
+    only the bundle's front (once, where it takes the two pages expected) and one empty frame per part are
+    laid out."""
     result = build_site([CONTENT], SiteConfig(), tmp_path / "out", pdf=True, jobs=1)
     assert result.pdfs == 10 and result.bundles == 1
-    assert _besides_forms(laid_out) == ["fitted"] * 10 + ["frame"] + ["front"] * 2
+    assert _besides_forms(laid_out) == ["fitted"] * 10 + ["frame"] + ["front"]
     assert laid_out.count("form") < 2 * 10  # most forms are laid out once or twice, none more than four times
+
+
+def test_a_front_longer_or_shorter_than_expected_is_laid_out_again_with_the_right_numbers(built, tmp_path,
+                                                                                          monkeypatch, laid_out):
+    """A bundle's contents give each form's first page, which depends on how long the cover and contents
+    are: expected wrongly, the front is laid out a second time, and the bundle is byte for byte the one made
+    when it was expected rightly (whose contents test_bundle_per_year_and_unit checks page by page)."""
+    from generator.build import pdfs
+
+    for expected in (1, 5):
+        monkeypatch.setattr(pdfs, "FRONT_PAGES", expected)
+        laid_out.clear()
+        result = build_site([CONTENT], SiteConfig(), tmp_path / f"out-{expected}", pdf=True, jobs=1)
+        assert laid_out.count("front") == 2, expected
+        right = next((built.out / "pdf" / "bundles").glob("*.pdf"))
+        assert (result.out / "pdf" / "bundles" / right.name).read_bytes() == right.read_bytes(), expected
 
 
 def _long_form(path):

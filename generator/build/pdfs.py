@@ -41,6 +41,10 @@ from .reuse import Cache, Previous
 
 __all__ = ["PdfForm", "PdfStage", "form_html", "pdf_form", "pdf_key"]
 
+FRONT_PAGES = 2
+"""The pages a bundle's front is expected to take until one has been laid out: a cover and a page of contents
+(a guess that costs only time where it is wrong, `PdfStage._front`)."""
+
 _UNKNOWN, _FAILED = -1, -2
 """A page count not known yet, and that of a form or part that failed."""
 
@@ -138,6 +142,8 @@ class PdfStage:
         self.frame_source = str(plan.env.loader.get_source(plan.env, "bundle_frame.html")[0])  # type: ignore[union-attr]
         self.composed = bool(plan.config.pdf.bundles and not plan.config.pdf.variant)
         """Whether bundles are composed from their forms' layouts (else laid out again: archival)."""
+        self.front_pages = FRONT_PAGES
+        """The pages of the last front of a one-part bundle laid out in this process (`_front`)."""
 
     def bundles(self, index: SiteIndex, forms: dict[str, PdfForm]) -> list[bundling.Bundle]:
         """Every bundle (or volume) of the site, with its key."""
@@ -330,31 +336,48 @@ class PdfStage:
 
     def _part(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int, form_pages: SharedCounts,
               key: str) -> tuple[str, str, render_pdf.Front | None]:
-        """Compose one part of a bundle into the cache: (its file, its hash, the front where it holds it). The
-        only part of a bundle holds its cover and contents too: laid out with placeholders to learn their
-        length (its forms are numbered after them), then with the numbers."""
+        """Compose one part of a bundle into the cache, within the time a PDF step may take: (its file, its hash,
+        the front where it holds it)."""
+        try:
+            with self.plan.pdf_time_limit(len(chunk.jobs)):
+                return self._composed(chunk, laid_out, first_page, form_pages, key)
+        except OutOfTime:  # the interrupt came as the step ended, before its limit could translate it
+            raise self.plan.pdf_timeout(len(chunk.jobs)) from None
+
+    def _composed(self, chunk: _Chunk, laid_out: list[list[Any]], first_page: int, form_pages: SharedCounts,
+                  key: str) -> tuple[str, str, render_pdf.Front | None]:
+        """One part of a bundle. The only part of a bundle holds its cover and contents too (`_front`), and its
+        forms are numbered after them."""
         assert chunk.bundle is not None
-        bundle, front_html, roots = chunk.bundle, None, self.plan.roots
+        bundle, front_document, roots = chunk.bundle, None, self.plan.roots
         if chunk.holds_front:
-            front_pages = len(render_pdf.layout_pdf(self.front.html(bundle.path, bundle.rows, None),
-                                                    roots[0], roots).pages)
-            first_page += front_pages
             first = chunk.jobs[0].position
-            front_html = self.front.html(bundle.path, bundle.rows, bundling.starts(
-                bundle, [form_pages[first + offset] for offset in range(len(bundle.rows))], front_pages))
+            front_document = self._front(bundle, [form_pages[first + offset] for offset in range(len(bundle.rows))])
+            first_page += len(front_document.pages)
         number, frame_pages = first_page, []
         for job, pages in zip(chunk.jobs, laid_out, strict=True):
             frame_pages += [(job.display_title, number + page) for page in range(len(pages))]
             number += len(pages)
         frame = render_html.render(self.plan.env, render_html.Page("", "bundle_frame.html", {
             "pages": frame_pages, "fonts": self.environment.fonts}), self.plan.config)
-        try:
-            with self.plan.pdf_time_limit(len(chunk.jobs)):
-                data, front = render_pdf.compose_pdf(laid_out, frame, roots[0], roots, front_html=front_html,
-                                                     identifier=bytes.fromhex(bundle.key)[:16])
-        except OutOfTime:  # the interrupt came as the step ended, before its limit could translate it
-            raise self.plan.pdf_timeout(len(chunk.jobs)) from None
-        if front is not None and front.pages != first_page - 1:
-            raise RuntimeError(f"the contents took {front.pages} pages with page numbers, {first_page - 1} with "
-                               "placeholders")
+        data, front = render_pdf.compose_pdf(laid_out, frame, roots[0], roots, front_document=front_document,
+                                             identifier=bytes.fromhex(bundle.key)[:16])
         return (*self.cache.to_parts(data, key), front)
+
+    def _front(self, bundle: bundling.Bundle, counts: list[int]) -> Any:
+        """The cover and contents of a bundle of one part, laid out with its forms' first pages (from their page
+        `counts`), which depend on the pages the front itself takes. Each digit of a page number has a box of one
+        width (bundle.css), so the front takes as many pages whatever its numbers: it is laid out with the numbers
+        that the length of this process's previous front gives, and again, with the right ones, only where it
+        took another number of pages. The same pages as laying it out with placeholders first to learn its
+        length, without that layout in most bundles (a tenth of a small bundle's time)."""
+        roots = self.plan.roots
+        guess = self.front_pages
+        for _attempt in range(2):
+            document = render_pdf.layout_pdf(self.front.html(bundle.path, bundle.rows,
+                                                             bundling.starts(bundle, counts, guess)), roots[0], roots)
+            if len(document.pages) == guess:
+                return document
+            self.front_pages = guess = len(document.pages)
+        raise RuntimeError(f"the contents took {len(document.pages)} pages with page numbers for a front of "
+                           f"{guess} pages")

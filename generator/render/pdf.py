@@ -552,9 +552,11 @@ def render_pdf(html: str, base: Path, roots: list[Path], environment: PdfEnviron
 
 
 def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list[Path], *,
-                front_html: str | None = None, identifier: bytes | None = None) -> tuple[bytes, Front | None]:
+                front_html: str | None = None, front_document: Any = None,
+                identifier: bytes | None = None) -> tuple[bytes, Front | None]:
     """One PDF of pages already laid out (each form's, from `layout_pdf`) with other page decorations,
-    after the pages of `front_html` (a bundle's cover and contents) where given.
+    after the pages of `front_html` (a bundle's cover and contents) where given, or of `front_document`,
+    the same laid out already (`layout_pdf`).
 
     This is how a bundle reuses its forms' layout instead of laying them out again: `frame_html` lays
     out as many empty pages as there are form pages, each with the bundle's margin boxes (running
@@ -566,7 +568,7 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
     first. Sharing one document, the front and the forms share their fonts."""
     pages = [page for form in forms for page in form]
     frame = layout_pdf(frame_html, base, roots) if pages else None
-    if frame is None and front_html is None:
+    if frame is None and front_html is None and front_document is None:
         raise ValueError("nothing to compose")
     if frame is not None and len(frame.pages) != len(pages):
         raise RuntimeError(f"the bundle's frame has {len(frame.pages)} pages for {len(pages)} form pages")
@@ -578,10 +580,11 @@ def compose_pdf(forms: list[list[Any]], frame_html: str, base: Path, roots: list
         decorated.bookmarks, decorated.anchors = [], {}
         decorated.links = [link for link in decorated.links if link[0] == "external"]
         composed.append(decorated)
-    if front_html is None:
+    if front_html is None and front_document is None:
         assert frame is not None
         return write_pdf(frame.copy(composed), identifier=identifier), None
-    front_document = layout_pdf(front_html, base, roots)
+    if front_document is None:
+        front_document = layout_pdf(str(front_html), base, roots)
     front = _take_front(front_document)
     return write_pdf(front_document.copy(list(front_document.pages) + composed), identifier=identifier), front
 
