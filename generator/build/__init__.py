@@ -61,6 +61,7 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                      pdf=pdf, cache=cache, shard=shard, merge=merge, root=root)
     with Staging(out) as staging:
         cache_folder = Cache(plan.cache_base, plan.cache_names)
+        plan = cache_folder.fingerprinted(plan)
         keys = PageKeys.of(plan, cache_folder.records(state.PAGES_FILE))
         site = _SiteStep(plan, staging.folder, keys)
         parallel = plan.jobs if plan.large else 1
@@ -138,8 +139,15 @@ def _pdfs_and_bundles(plan: Plan, staging: Path, cache: Cache, index: SiteIndex,
     if plan.merge is not None:
         bundling.check_merged(previous, [(rows[slug].pdf or "", form.key) for slug, form in forms.items()]
                               + [(bundle.path, bundle.key) for bundle in bundles])
-    made = stage.make(staging, index, forms, bundles, progress)
-    written = bundling.write_bundles(plan, stage.front, previous, staging, bundles,
+    # Nothing to make (every PDF and bundle as the previous build left it): WeasyPrint is not even imported,
+    # and no worker is started, as linking the previous files is quicker than forking.
+    work = any(previous.unchanged(rows[slug].pdf or "", form.key) is None for slug, form in forms.items()) \
+        or any(previous.unchanged(bundle.path, bundle.key) is None for bundle in bundles)
+    if work:
+        assert plan.pdf_environment is not None
+        plan.pdf_environment.checked()  # here, before any worker forks: they inherit what it read
+    made = stage.make(staging, index, forms, bundles, progress, work)
+    written = bundling.write_bundles(plan, stage.front, previous, staging, bundles, work,
                                      [chunk.part for chunk in made if chunk.part is not None],
                                      {rows[slug].pdf or "": form.key for slug, form in forms.items()},
                                      {slug: form.sheet or "" for slug, form in forms.items()})

@@ -216,10 +216,11 @@ def _write_bundle(plan: Plan, front: BundleFront, previous: Previous, writer: Wr
     return False
 
 
-def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: Path, bundles: list[Bundle],
+def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: Path, bundles: list[Bundle], work: bool,
                   parts: list[Part], form_keys: dict[str, str], sheets: dict[str, str]) -> list[PartResult]:
     """The bundles stage: every bundle written (`_write_bundle`) over the build's jobs, from the `parts` the
-    PDF stage made; one result each, a bundle that could not be made reported with why."""
+    PDF stage made; one result each, a bundle that could not be made reported with why. Without `work` (every
+    bundle unchanged: each is linked) in this process."""
     by_bundle: dict[str, list[Part]] = {}
     for part in parts:
         by_bundle.setdefault(part.bundle, []).append(part)
@@ -234,4 +235,4 @@ def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: P
         except Exception as error:  # reported with the forms' failures; the other bundles go on
             return PartResult(failures=[(bundle.path, f"{type(error).__name__}: {error}")], bundle=True)
 
-    return pool_map(write, bundles, plan.jobs)
+    return pool_map(write, bundles, plan.jobs if work else 1)

@@ -153,8 +153,9 @@ class PdfStage:
         return found
 
     def make(self, staging: Path, index: SiteIndex, forms: dict[str, PdfForm], bundles: list[bundling.Bundle],
-             progress: Report | None) -> list[_Made]:
-        """Every form PDF of `forms` and every part of the composed `bundles`, over the build's jobs."""
+             progress: Report | None, work: bool = True) -> list[_Made]:
+        """Every form PDF of `forms` and every part of the composed `bundles`, over the build's jobs; in this
+        process where there is no `work` (every one unchanged: each is linked)."""
         rows = {row.slug: row for row in index.rows}
         todo = {slug: _Job(form, rows[slug].display_title, rows[slug].pdf or "") for slug, form in forms.items()}
         chunk_list: list[_Chunk] = []
@@ -179,7 +180,7 @@ class PdfStage:
         part_pages, form_pages = SharedCounts(len(chunk_list), _UNKNOWN), SharedCounts(positions, _UNKNOWN)
         made, total = SharedCounts(1, 0), len(forms)  # PDFs made so far, for progress
         return pool_map(lambda chunk: self._chunk(staging, chunk, part_pages, form_pages, made), chunk_list,
-                        self.plan.jobs, always=self.plan.large,
+                        self.plan.jobs if work else 1, always=self.plan.large and work,
                         waiting=(lambda: progress(made[0], total)) if progress is not None and total else None)
 
     def _chunk(self, staging: Path, chunk: _Chunk, part_pages: SharedCounts, form_pages: SharedCounts,

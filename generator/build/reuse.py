@@ -5,6 +5,7 @@ file reached through no link, hashing to what was recorded); anything else is ma
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -76,6 +77,17 @@ class Cache:
             self.part_hashes = {key: sha for key, sha in recorded["parts"].items() if isinstance(sha, str)}
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             pass  # no cache yet, or not ours: every part is made
+
+    def fingerprinted(self, plan: Plan) -> Plan:
+        """`plan` with its PDF environment's fingerprint, the font files' hashes kept here (each file read
+        again only when its status changed: `state.FileDigests`)."""
+        if plan.pdf_environment is None:
+            return plan
+        digests = state.FileDigests(self.folder / state.FONTS_FILE)
+        plan = dataclasses.replace(plan, pdf_environment=plan.pdf_environment.fingerprinted(digests.digest))
+        if digests.changed:
+            write_atomically(self.folder / state.FONTS_FILE, digests.json())
+        return plan
 
     def records(self, name: str) -> dict[str, Record]:
         """What the previous build recorded in `name` (state.PAGES_FILE, state.PDFS_FILE)."""

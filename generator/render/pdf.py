@@ -33,12 +33,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import mimetypes
 import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,8 +50,8 @@ from ..errors import FormgenError
 from ..i18n import N_, _, ngettext
 
 __all__ = ["FetchRefused", "Fit", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
-           "fit_form", "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message",
-           "render_pdf", "site_fetcher", "write_pdf"]
+           "find_environment", "fit_form", "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs",
+           "missing_glyphs_message", "render_pdf", "site_fetcher", "write_pdf"]
 
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -88,12 +89,13 @@ def _fenced() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class PdfEnvironment:
-    """What rendering needs, checked once per process."""
+    """What rendering needs. Found (`find_environment`) without importing WeasyPrint, so that a build with
+    nothing to make never loads it; `checked()` before anything is rendered."""
 
     fonts: tuple[str, ...]
     """Font families, in order of preference."""
-    coverage: frozenset[int] = field(repr=False)
-    """Every code point the fonts can draw."""
+    files: tuple[str, ...]
+    """The font file fontconfig gives for each family found."""
     weasyprint_version: str
     fingerprint: str = ""
     """A hash of the WeasyPrint version and the font files' bytes: part of every PDF's cache key."""
@@ -106,6 +108,27 @@ class PdfEnvironment:
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
         return digest.hexdigest()
+
+    def fingerprinted(self, font_digest: Callable[[str], bytes]) -> PdfEnvironment:
+        """This environment with its fingerprint, the font files' hashes given by `font_digest` (a path's
+        SHA-256, e.g. `state.FileDigests.digest`, which rereads a file only when its status changed)."""
+        fingerprint = hashlib.sha256(self.weasyprint_version.encode("utf-8"))
+        for name in self.files:
+            fingerprint.update(font_digest(name))
+        return replace(self, fingerprint=fingerprint.hexdigest())
+
+    @functools.cached_property
+    def coverage(self) -> frozenset[int]:
+        """Every code point the fonts can draw (read once, from the font files: compute it before workers fork,
+        as `checked()` does)."""
+        return _coverage(self.files)
+
+    def checked(self) -> PdfEnvironment:
+        """Refuse to render unless WeasyPrint loads, HarfBuzz can subset, and the WeasyPrint imported is the one
+        whose version the keys hold; read the fonts' coverage. Call before the first thing is rendered."""
+        _check_libraries(self.weasyprint_version)
+        _ = self.coverage
+        return self
 
 
 def _font_file(family: str) -> str | None:
@@ -131,9 +154,7 @@ def _coverage(files: tuple[str, ...]) -> frozenset[int]:
     return frozenset(points)
 
 
-@functools.lru_cache(maxsize=4)
-def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
-    """Refuse to render PDFs unless HarfBuzz can subset and the fonts are installed."""
+def _check_libraries(version: str) -> None:
     try:
         import weasyprint
         from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
@@ -144,16 +165,39 @@ def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
     if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
         raise PdfUnavailable(_("HarfBuzz's subset library is missing: install {package} (apt-get install {package}); "
                                "without it fonts are subset about 40 times slower").format(package=HARFBUZZ_PACKAGE))
+    if weasyprint.__version__ != version:  # the keys hold the installed version; a stray copy on the path differs
+        raise PdfUnavailable(_("WeasyPrint {imported} was imported, but {installed} is installed: remove the other "
+                               "copy from the Python path, or reinstall WeasyPrint").format(
+            imported=weasyprint.__version__, installed=version))
+
+
+def find_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
+    """The fonts and WeasyPrint version PDFs are made with, found without importing WeasyPrint (its version from
+    the installed package's metadata; the fonts through fontconfig): no fingerprint yet (`fingerprinted`), not
+    checked (`checked`). Raises PdfUnavailable where WeasyPrint or the fonts are not installed."""
+    try:
+        version = importlib.metadata.version("weasyprint")
+    except importlib.metadata.PackageNotFoundError:
+        raise PdfUnavailable(_("WeasyPrint is not installed: reinstall formgen (pip install formgen), or build "
+                               "with --no-pdf")) from None
     files = tuple(file for file in map(_font_file, fonts) if file)
     if not files:
         raise PdfUnavailable(_("no CJK font found for {fonts}: install {package} (apt-get install {package}) or name "
                                "installed fonts in formgen.toml [pdf] fonts").format(fonts=", ".join(fonts),
                                                                                    package=FONT_PACKAGE))
-    fingerprint = hashlib.sha256(weasyprint.__version__.encode("utf-8"))
-    for name in files:
-        with open(name, "rb") as font:
-            fingerprint.update(hashlib.file_digest(font, "sha256").digest())
-    return PdfEnvironment(fonts, _coverage(files), weasyprint.__version__, fingerprint.hexdigest())
+    return PdfEnvironment(fonts, files, version)
+
+
+def _read_digest(name: str) -> bytes:
+    with open(name, "rb") as font:
+        return hashlib.file_digest(font, "sha256").digest()
+
+
+@functools.lru_cache(maxsize=4)
+def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
+    """Refuse to render PDFs unless HarfBuzz can subset and the fonts are installed: the environment found,
+    fingerprinted from the font files read whole, and checked."""
+    return find_environment(fonts).fingerprinted(_read_digest).checked()
 
 
 def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:
