@@ -34,13 +34,15 @@ from pydantic import BaseModel
 from . import i18n
 from .render import narrative
 
-__all__ = ["FONTS_FILE", "LIBRARIES", "PAGES_FILE", "PDFS_FILE", "FileDigests", "code_fingerprint", "digest",
-           "read_records", "records_json", "stable", "template_fingerprint"]
+__all__ = ["FONTS_FILE", "LIBRARIES", "PAGES_FILE", "PDFS_FILE", "PDF_KEYS_FILE", "FileDigests", "code_fingerprint",
+           "digest", "read_records", "records_json", "stable", "template_fingerprint"]
 
 PAGES_FILE = "pages.json"
 """In the cache folder: page path → (key, hash of its bytes)."""
 PDFS_FILE = "pdfs.json"
 """In the cache folder: PDF path → (key, hash of its bytes)."""
+PDF_KEYS_FILE = "pdf-keys.json"
+"""In the cache folder: the hash of a PDF's HTML's inputs → the PDF's key (the hash of that HTML)."""
 LIBRARIES = ("formgen", "jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic-core", "pyyaml")
 """The distributions whose version can change a page's bytes: an upgrade of any renders every page again."""
 

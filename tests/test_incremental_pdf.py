@@ -120,3 +120,62 @@ def test_a_font_s_hash_is_read_again_only_when_its_status_changes(tmp_path, monk
     font.write_bytes(b"two")
     assert kept.digest(str(font)) != first and kept.changed and json.loads(kept.json()) == {}
 
+
+
+def test_a_build_renders_only_what_changed_pages_and_pdf_html_alike(tmp_path, monkeypatch):
+    """A PDF's key is the hash of its HTML; the previous build's key is taken where everything that HTML is made
+    from is unchanged, so a no-change build renders no form's template, and one changed form renders its own
+    page, its PDF's HTML and the lists that show it (and its bundle part's other forms, laid out again)."""
+    from generator.render import html as render_html
+
+    content = _site(tmp_path)
+    out = tmp_path / "out"
+    build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    before = _files(out)
+    rendered: list[str] = []
+    original = render_html.render
+
+    def recording(env, page, config):
+        rendered.append(f"{page.template} {page.path}")
+        return original(env, page, config)
+
+    monkeypatch.setattr(render_html, "render", recording)
+    same = build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    # A bundle's key is still found from its cover's HTML: one small page a bundle.
+    assert [line for line in rendered if not line.startswith("bundle.html")] == []
+    assert same.reused == 3 and _files(out) == before
+    form = content / "2024" / f"{FORMS[0]}.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("contact: 莫路路", "contact: 张三"), encoding="utf-8")
+    changed = build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    assert changed.reused == 1  # the other form's PDF
+    assert [line for line in rendered if line.startswith("form.html")] == [f"form.html forms/{FORMS[0]}.html"]
+    # The other form's PDF HTML only where its bundle part is laid out again, never for its key.
+    assert {line.split()[0] for line in rendered if FORMS[1] in line} == {"_sheet.html", "pdf.html"}
+    fresh = build_site([content], SiteConfig(), tmp_path / "fresh", pdf=True, jobs=1)
+    assert _files(out) == _files(fresh.out)
+
+
+def test_an_unchanged_form_laid_out_again_for_its_part_is_laid_out_once(tmp_path, monkeypatch):
+    """A changed form's bundle part lays out its other forms again (a part is one WeasyPrint document); each
+    takes the fit found when its PDF was made, so it is laid out once, not fitted again, and the bundle is
+    byte for byte the one a fresh build makes."""
+    content = _site(tmp_path)
+    out = tmp_path / "out"
+    build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    layouts: list[str] = []
+    original = render_pdf.layout_pdf
+
+    def counting(html, *args, **kwargs):
+        if '<body class="pdf">' in html:
+            layouts.append("changed" if "张三" in html else "unchanged")
+        return original(html, *args, **kwargs)
+
+    monkeypatch.setattr(render_pdf, "layout_pdf", counting)
+    monkeypatch.setattr(render_pdf, "_MAX_PASSES", 9)  # would the unchanged form be fitted, it would take more
+    form = content / "2024" / f"{FORMS[0]}.md"
+    form.write_text(form.read_text(encoding="utf-8").replace("contact: 莫路路", "contact: 张三"), encoding="utf-8")
+    changed = build_site([content], SiteConfig(), out, pdf=True, jobs=1)
+    assert changed.reused == 1 and layouts.count("unchanged") == 1 and "changed" in layouts
+    monkeypatch.undo()
+    fresh = build_site([content], SiteConfig(), tmp_path / "fresh", pdf=True, jobs=1)
+    assert _files(out) == _files(fresh.out)

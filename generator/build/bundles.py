@@ -9,7 +9,7 @@ numbers filled in, and the outline and links of cover and contents set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
@@ -62,6 +62,8 @@ class Part:
     """From the cover's part of a bundle of several parts: the pages of the contents."""
     failed: tuple[str, ...] = ()
     """The form files whose PDF could not be made."""
+    fits: dict[str, render_pdf.Fit] = field(default_factory=dict)
+    """How each of its forms (by key) was fitted to its pages, for the next build to lay them out once."""
 
 
 def bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:

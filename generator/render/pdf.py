@@ -308,6 +308,25 @@ class Fit:
     """The indicator rows (0-based) that begin a page after the first: their 一级/二级 cells are repeated
     there, marked 续."""
 
+    def as_json(self) -> dict[str, Any]:
+        """What the cache keeps of it (`from_json`)."""
+        return {"widths": [list(pair) for pair in self.widths], "font": self.font, "small": self.small,
+                "tight": self.tight, "starts": list(self.starts)}
+
+    @classmethod
+    def from_json(cls, value: object) -> Fit | None:
+        """A fit the cache kept (`as_json`); None where it is not one (the form is then fitted again)."""
+        if not isinstance(value, dict):
+            return None
+        widths, starts = value.get("widths"), value.get("starts")
+        font, small, tight = value.get("font"), value.get("small"), value.get("tight")
+        if not (isinstance(widths, list) and all(isinstance(pair, list) and len(pair) == 2
+                                                 and all(isinstance(part, str) for part in pair) for pair in widths)
+                and isinstance(starts, list) and all(type(start) is int for start in starts)
+                and isinstance(font, str) and isinstance(small, str) and isinstance(tight, bool)):
+            return None
+        return cls(tuple((name, percent) for name, percent in widths), font, small, tight, tuple(starts))
+
     @property
     def style(self) -> str:
         """The CSS of this fit, after pdf.css."""
@@ -549,9 +568,12 @@ def _last_page_fill(document: Any) -> float:
     return (bottom - top) / box.height if box.height else 1.0
 
 
-def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> Any:
-    """A form laid out to its pages (a WeasyPrint Document), from `html_for` (the form's PDF HTML with a
-    `Fit`): laid out once as it is, and again only where that layout shows a need, until nothing moves
+def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path],
+             known: Fit | None = None) -> tuple[Any, Fit]:
+    """A form laid out to its pages (a WeasyPrint Document), and the `Fit` it was laid out with, from
+    `html_for` (the form's PDF HTML with a `Fit`). With the fit a build found before for the same HTML
+    (`known`), laid out once with it: layout is deterministic, so that is the document fitting found.
+    Otherwise laid out once as it is, and again only where that layout shows a need, until nothing moves
     (at most `_MAX_PASSES` layouts):
 
     * figures wider than their columns: the columns are sized from the widest figure of each
@@ -560,6 +582,8 @@ def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> A
     * indicators on several pages: the rows that begin each later page (`Fit.starts`) get the 一级 and
       二级 labels of their groups again, marked 续; that changes heights, so the pages are found again
       until they are those the labels were put at."""
+    if known is not None:
+        return layout_pdf(html_for(known), base, roots), known
     fit = Fit()
     document = layout_pdf(html_for(fit), base, roots)
     passes = 1
@@ -571,14 +595,14 @@ def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> A
         tried = layout_pdf(html_for(tight), base, roots)
         passes += 1
         if len(tried.pages) == 1:
-            return tried
+            return tried, tight
     while passes < _MAX_PASSES:
         starts = _starts(document)
         if starts == fit.starts:
             break
         fit = replace(fit, starts=starts)
         document, passes = layout_pdf(html_for(fit), base, roots), passes + 1
-    return document
+    return document, fit
 
 
 def write_pdf(document: Any, *, variant: str | None = None, identifier: bytes | None = None) -> bytes:
