@@ -179,3 +179,15 @@ def test_an_unchanged_form_laid_out_again_for_its_part_is_laid_out_once(tmp_path
     monkeypatch.undo()
     fresh = build_site([content], SiteConfig(), tmp_path / "fresh", pdf=True, jobs=1)
     assert _files(out) == _files(fresh.out)
+
+
+def test_a_build_with_pdfs_to_make_refuses_without_harfbuzz_and_publishes_nothing(tmp_path, monkeypatch):
+    """The libraries are checked where something is to be rendered, no longer before the forms are read: the
+    build still stops with what to install, and publishes nothing."""
+    import weasyprint.text.ffi as ffi
+
+    content = _site(tmp_path)
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    with pytest.raises(render_pdf.PdfUnavailable, match="libharfbuzz-subset0"):
+        build_site([content], SiteConfig(), tmp_path / "out", pdf=True)
+    assert not (tmp_path / "out").exists()

@@ -20,7 +20,8 @@ __all__ = ["CACHE_MANIFEST", "Cache", "Previous"]
 
 CACHE_MANIFEST = "cache.json"
 """In the cache folder: the page count of each form PDF key, so that unchanged parts of bundles are
-reused without laying their forms out, and the hash of each part kept, verified before it is used."""
+reused without laying their forms out, the hash of each part kept, verified before it is used, and how
+each form was fitted to its pages, so that a part made again lays its unchanged forms out once each."""
 
 
 class Previous:
