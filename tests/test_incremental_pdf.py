@@ -191,3 +191,20 @@ def test_a_build_with_pdfs_to_make_refuses_without_harfbuzz_and_publishes_nothin
     with pytest.raises(render_pdf.PdfUnavailable, match="libharfbuzz-subset0"):
         build_site([content], SiteConfig(), tmp_path / "out", pdf=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_fits_and_page_counts_of_bundles_not_made_again_are_kept(tmp_path):
+    """A build that makes one bundle again keeps what the others' forms need for a later change to them (their
+    page counts and fits); the forms no longer in the site are dropped."""
+    from generator.build.reuse import CACHE_MANIFEST, Cache
+
+    first = Cache(tmp_path, ("cache",))
+    fit = render_pdf.Fit(widths=(("c-name", "40.000"),), starts=(3,))
+    first.keep_parts({"a": 1, "b": 2, "gone": 1}, {}, {"a": fit, "b": render_pdf.Fit(), "gone": fit},
+                     {"a", "b", "gone"})
+    again = Cache(tmp_path, ("cache",))
+    assert again.fits == {"a": fit, "b": render_pdf.Fit(), "gone": fit}
+    again.keep_parts({"b": 3}, {}, {"b": fit}, {"a", "b"})  # bundle of b made again; a's not; gone is gone
+    kept = Cache(tmp_path, ("cache",))
+    assert (kept.page_counts, kept.fits) == ({"a": 1, "b": 3}, {"a": fit, "b": fit})
+    assert json.loads((tmp_path / "cache" / CACHE_MANIFEST).read_text(encoding="utf-8"))["fits"]["a"]["starts"] == [3]

@@ -154,7 +154,8 @@ def _pdfs_and_bundles(plan: Plan, staging: Path, cache: Cache, index: SiteIndex,
                                      {slug: form.sheet or "" for slug, form in forms.items()})
     cache.keep_parts({key: count for chunk in made if chunk.part for key, count in chunk.part.pages.items()},
                      {part.key: part.sha256 for chunk in made if (part := chunk.part) and part.key and part.sha256},
-                     {key: fit for chunk in made if chunk.part for key, fit in chunk.part.fits.items()})
+                     {key: fit for chunk in made if chunk.part for key, fit in chunk.part.fits.items()},
+                     {form.key for form in forms.values()})
     results = [chunk.result for chunk in made] + written
     failures = [failure for result in results for failure in result.failures]
     if failures:  # every form and bundle not made, each once

@@ -135,11 +135,16 @@ class Cache:
                            "again").format(part=f"{self.parts / key}.pdf", bundle=bundle))
         return cached
 
-    def keep_parts(self, counts: dict[str, int], kept: dict[str, str], fits: dict[str, render_pdf.Fit]) -> None:
-        """Keep the page counts and parts of this build for the next, with each part's hash; drop those no
-        build uses now (files and links in the cache's own parts folder; nothing is followed)."""
+    def keep_parts(self, counts: dict[str, int], kept: dict[str, str], fits: dict[str, render_pdf.Fit],
+                   current: set[str]) -> None:
+        """Keep the page counts, fits and parts of this build for the next, with each part's hash; drop the parts
+        no build uses now (files and links in the cache's own parts folder; nothing is followed). The counts
+        and fits of the `current` form keys whose bundle was not made again are kept as they were: a later
+        change to such a bundle needs them."""
         if not counts:
             return
+        counts = {**{key: count for key, count in self.page_counts.items() if key in current}, **counts}
+        fits = {**{key: fit for key, fit in self.fits.items() if key in current}, **fits}
         remove_unless(self.parts, {f"{key}.pdf" for key in kept}, ".pdf")
         write_atomically(self.folder / CACHE_MANIFEST, json.dumps(
             {"pages": dict(sorted(counts.items())), "parts": dict(sorted(kept.items())),
