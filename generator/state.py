@@ -108,6 +108,10 @@ _FINGERPRINTS: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, str]] = w
 """Per environment (one per build), per template: sources are read once."""
 
 
+def _is_template(name: str) -> bool:
+    return "__pycache__" not in name.split("/") and not name.endswith((".py", ".pyc"))
+
+
 def template_fingerprint(env: jinja2.Environment, name: str) -> str:
     """The sources of template `name` and of every template it uses. Where a template names another
     by a variable (which cannot be followed), every template counts."""
@@ -125,7 +129,8 @@ def template_fingerprint(env: jinja2.Environment, name: str) -> str:
                     everything = True
                 else:
                     pending.append(referenced)
-        names = sorted(env.list_templates()) if everything else sorted(used)
+        # Every template: the package's templates folder holds its __init__.py, and where installed, bytecode.
+        names = sorted(env.list_templates(filter_func=_is_template)) if everything else sorted(used)
         cache[name] = digest(*(part for template in names
                                for part in (template, env.loader.get_source(env, template)[0])))  # type: ignore[union-attr]
     return cache[name]

@@ -208,3 +208,18 @@ def test_the_fits_and_page_counts_of_bundles_not_made_again_are_kept(tmp_path):
     kept = Cache(tmp_path, ("cache",))
     assert (kept.page_counts, kept.fits) == ({"a": 1, "b": 3}, {"a": fit, "b": fit})
     assert json.loads((tmp_path / "cache" / CACHE_MANIFEST).read_text(encoding="utf-8"))["fits"]["a"]["starts"] == [3]
+
+
+def test_a_template_named_by_a_variable_counts_every_template_but_not_bytecode(tmp_path):
+    """pdf.html names a template by a variable, so its key holds every template: an installed package's
+    templates folder also holds bytecode, which is no template (and no text)."""
+    import jinja2
+
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"\xa7\x0d\x0d\x0a")
+    (tmp_path / "a.html").write_text("{% include name %}", encoding="utf-8")
+    (tmp_path / "b.html").write_text("one", encoding="utf-8")
+    before = state.template_fingerprint(jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)), "a.html")
+    (tmp_path / "b.html").write_text("two", encoding="utf-8")
+    after = state.template_fingerprint(jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)), "a.html")
+    assert before != after
