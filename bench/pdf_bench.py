@@ -72,7 +72,7 @@ def _recording() -> Iterator[list[tuple[str, str, int]]]:
         laid_out[id(document)] = html
         return document
 
-    def recording_fit(html_for: Any, base: Path, roots: list[Path]) -> Any:
+    def recording_fit(html_for: Any, base: Path, roots: list[Path], known: Any = None) -> Any:
         laid_out.clear()
         counted = [0]
 
@@ -80,9 +80,9 @@ def _recording() -> Iterator[list[tuple[str, str, int]]]:
             counted[0] += 1
             return str(html_for(fit_))
 
-        document = fit(counting, base, roots)
+        document, fitted = fit(counting, base, roots, known)
         found.append((laid_out[id(document)], str(base), counted[0]))
-        return document
+        return document, fitted
 
     render_pdf.layout_pdf, render_pdf.fit_form = recording_layout, recording_fit
     try:

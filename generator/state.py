@@ -19,6 +19,8 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import os
+import time
 import weakref
 from datetime import date
 from decimal import Decimal
@@ -32,13 +34,15 @@ from pydantic import BaseModel
 from . import i18n
 from .render import narrative
 
-__all__ = ["LIBRARIES", "PAGES_FILE", "PDFS_FILE", "code_fingerprint", "digest", "read_records", "records_json",
-           "stable", "template_fingerprint"]
+__all__ = ["FONTS_FILE", "LIBRARIES", "PAGES_FILE", "PDFS_FILE", "PDF_KEYS_FILE", "FileDigests", "code_fingerprint",
+           "digest", "read_records", "records_json", "stable", "template_fingerprint"]
 
 PAGES_FILE = "pages.json"
 """In the cache folder: page path → (key, hash of its bytes)."""
 PDFS_FILE = "pdfs.json"
 """In the cache folder: PDF path → (key, hash of its bytes)."""
+PDF_KEYS_FILE = "pdf-keys.json"
+"""In the cache folder: the hash of a PDF's HTML's inputs → the PDF's key (the hash of that HTML)."""
 LIBRARIES = ("formgen", "jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic-core", "pyyaml")
 """The distributions whose version can change a page's bytes: an upgrade of any renders every page again."""
 
@@ -104,6 +108,10 @@ _FINGERPRINTS: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, str]] = w
 """Per environment (one per build), per template: sources are read once."""
 
 
+def _is_template(name: str) -> bool:
+    return "__pycache__" not in name.split("/") and not name.endswith((".py", ".pyc"))
+
+
 def template_fingerprint(env: jinja2.Environment, name: str) -> str:
     """The sources of template `name` and of every template it uses. Where a template names another
     by a variable (which cannot be followed), every template counts."""
@@ -121,7 +129,8 @@ def template_fingerprint(env: jinja2.Environment, name: str) -> str:
                     everything = True
                 else:
                     pending.append(referenced)
-        names = sorted(env.list_templates()) if everything else sorted(used)
+        # Every template: the package's templates folder holds its __init__.py, and where installed, bytecode.
+        names = sorted(env.list_templates(filter_func=_is_template)) if everything else sorted(used)
         cache[name] = digest(*(part for template in names
                                for part in (template, env.loader.get_source(env, template)[0])))  # type: ignore[union-attr]
     return cache[name]
@@ -147,3 +156,55 @@ def records_json(records: dict[str, tuple[str, str]]) -> str:
     """The text of a record file: sorted, one entry a line, so that equal builds write equal bytes."""
     return json.dumps({name: list(records[name]) for name in sorted(records)}, ensure_ascii=False, indent=0) + "\n"
 
+
+
+FONTS_FILE = "fonts.json"
+"""In the cache folder: each font file's status and SHA-256 (`FileDigests`)."""
+_SETTLED_NS = 2 * 10**9
+"""A file changed less than this long ago may change again within the same timestamp tick: its hash is not
+recorded, and it is read again next time."""
+
+
+class FileDigests:
+    """The SHA-256 of large files that seldom change (the fonts: tens of MB each), read again only when the
+    file's status changed since it was recorded.
+
+    Why that is sound: the status recorded is device, inode, size, modification time and change time (ns).
+    Writing a file's bytes sets its modification and change times to now; replacing it (a package upgrade
+    unpacks a new file and renames it over the old) gives a new inode and change time. The change time
+    cannot be set by any program (utime sets the modification time only), so a file cannot take new bytes
+    and keep its recorded status, short of writing to the disk beneath the file system. One race is left: a
+    file written again within the file system's timestamp tick of the moment it was hashed; a file changed
+    in the last `_SETTLED_NS` is therefore never recorded, only hashed (as git does with racy index entries)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.changed = False
+        self._known: dict[str, list[Any]] = {}
+        try:
+            if not path.is_symlink():
+                recorded = json.loads(path.read_text(encoding="utf-8"))
+                self._known = {name: value for name, value in recorded.items()
+                               if isinstance(value, list) and len(value) == 6 and isinstance(value[5], str)}
+        except (OSError, ValueError, AttributeError):
+            pass  # none yet, or not ours: every file is read
+
+    def digest(self, name: str) -> bytes:
+        """The SHA-256 of file `name`'s bytes."""
+        with open(name, "rb") as file:
+            status = os.fstat(file.fileno())
+            now = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+            known = self._known.get(name)
+            if known is not None and known[:5] == now:
+                return bytes.fromhex(known[5])
+            found = hashlib.file_digest(file, "sha256").digest()
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
+            self._known[name] = [*now, found.hex()]
+            self.changed = True
+        elif self._known.pop(name, None) is not None:
+            self.changed = True
+        return found
+
+    def json(self) -> bytes:
+        """The records to keep (`FONTS_FILE`), sorted."""
+        return json.dumps(self._known, sort_keys=True, indent=0).encode("utf-8")

@@ -61,7 +61,8 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
                      pdf=pdf, cache=cache, shard=shard, merge=merge, root=root)
     with Staging(out) as staging:
         cache_folder = Cache(plan.cache_base, plan.cache_names)
-        keys = PageKeys.of(plan, cache_folder.records(state.PAGES_FILE))
+        plan = cache_folder.fingerprinted(plan)
+        keys = PageKeys.of(plan, cache_folder.records(state.PAGES_FILE), cache_folder.pdf_keys())
         site = _SiteStep(plan, staging.folder, keys)
         parallel = plan.jobs if plan.large else 1
         written: list[PagesPart] = in_shards(
@@ -73,11 +74,12 @@ def build_site(paths: list[Path], config: SiteConfig, out: Path, *, site_templat
         pages.update(lists.pages)
         made: list[PartResult] = []
         pdf_records: dict[str, Record] | None = None
+        pdf_forms = {form.slug: form for part in written for form in part.pdf_forms}
         if plan.pdf:
-            made = _pdfs_and_bundles(plan, staging.folder, cache_folder, index,
-                                     {form.slug: form for part in written for form in part.pdf_forms}, progress)
+            made = _pdfs_and_bundles(plan, staging.folder, cache_folder, index, dict(pdf_forms), progress)
             pdf_records = {path: record for part in made for path, record in part.records.items()}
-        swap.publish(plan, staging, cache_folder, pages, pdf_records)
+        swap.publish(plan, staging, cache_folder, pages, pdf_records,
+                     {form.inputs: form.key for form in pdf_forms.values()})
         return BuildResult(out, sum(part.result.forms for part in written), site.page_count,
                            lists.files + sum(part.result.files for part in written) + sum(part.files for part in made),
                            index.warnings, time.perf_counter() - plan.started,
@@ -138,13 +140,22 @@ def _pdfs_and_bundles(plan: Plan, staging: Path, cache: Cache, index: SiteIndex,
     if plan.merge is not None:
         bundling.check_merged(previous, [(rows[slug].pdf or "", form.key) for slug, form in forms.items()]
                               + [(bundle.path, bundle.key) for bundle in bundles])
-    made = stage.make(staging, index, forms, bundles, progress)
-    written = bundling.write_bundles(plan, stage.front, previous, staging, bundles,
+    # Nothing to make (every PDF and bundle as the previous build left it): WeasyPrint is not even imported,
+    # and no worker is started, as linking the previous files is quicker than forking.
+    work = any(previous.unchanged(rows[slug].pdf or "", form.key) is None for slug, form in forms.items()) \
+        or any(previous.unchanged(bundle.path, bundle.key) is None for bundle in bundles)
+    if work:
+        assert plan.pdf_environment is not None
+        plan.pdf_environment.checked()  # here, before any worker forks: they inherit what it read
+    made = stage.make(staging, index, forms, bundles, progress, work)
+    written = bundling.write_bundles(plan, stage.front, previous, staging, bundles, work,
                                      [chunk.part for chunk in made if chunk.part is not None],
                                      {rows[slug].pdf or "": form.key for slug, form in forms.items()},
                                      {slug: form.sheet or "" for slug, form in forms.items()})
     cache.keep_parts({key: count for chunk in made if chunk.part for key, count in chunk.part.pages.items()},
-                     {part.key: part.sha256 for chunk in made if (part := chunk.part) and part.key and part.sha256})
+                     {part.key: part.sha256 for chunk in made if (part := chunk.part) and part.key and part.sha256},
+                     {key: fit for chunk in made if chunk.part for key, fit in chunk.part.fits.items()},
+                     {form.key for form in forms.values()})
     results = [chunk.result for chunk in made] + written
     failures = [failure for result in results for failure in result.failures]
     if failures:  # every form and bundle not made, each once

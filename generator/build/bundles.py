@@ -9,7 +9,7 @@ numbers filled in, and the outline and links of cover and contents set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
@@ -75,6 +75,8 @@ class Part:
     """From the cover's part of a bundle of several parts: the pages of the contents."""
     failed: tuple[str, ...] = ()
     """The form files whose PDF could not be made."""
+    fits: dict[str, render_pdf.Fit] = field(default_factory=dict)
+    """How each of its forms (by key) was fitted to its pages, for the next build to lay them out once."""
 
 
 def bundle_groups(rows: list[render_html.ListRow]) -> list[tuple[str, list[render_html.ListRow]]]:
@@ -229,10 +231,11 @@ def _write_bundle(plan: Plan, front: BundleFront, previous: Previous, writer: Wr
     return False
 
 
-def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: Path, bundles: list[Bundle],
+def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: Path, bundles: list[Bundle], work: bool,
                   parts: list[Part], form_keys: dict[str, str], sheets: dict[str, str]) -> list[PartResult]:
     """The bundles stage: every bundle written (`_write_bundle`) over the build's jobs, from the `parts` the
-    PDF stage made; one result each, a bundle that could not be made reported with why."""
+    PDF stage made; one result each, a bundle that could not be made reported with why. Without `work` (every
+    bundle unchanged: each is linked) in this process."""
     by_bundle: dict[str, list[Part]] = {}
     for part in parts:
         by_bundle.setdefault(part.bundle, []).append(part)
@@ -248,4 +251,4 @@ def write_bundles(plan: Plan, front: BundleFront, previous: Previous, staging: P
             error = plan.pdf_timeout(len(bundle.rows)) if isinstance(error, OutOfTime) else error
             return PartResult(failures=[(bundle.path, f"{type(error).__name__}: {error}")], bundle=True)
 
-    return pool_map(write, bundles, plan.jobs)
+    return pool_map(write, bundles, plan.jobs if work else 1)

@@ -32,11 +32,13 @@ class PageKeys:
     inputs: str
     """formgen's code and libraries, the settings, the build's options."""
     previous: dict[str, Record]
+    pdf_keys: dict[str, str] = field(default_factory=dict)
+    """The PDF keys the previous build found, by the hash of their HTML's inputs (`pdfs.pdf_form`)."""
 
     @classmethod
-    def of(cls, plan: Plan, previous: dict[str, Record]) -> PageKeys:
+    def of(cls, plan: Plan, previous: dict[str, Record], pdf_keys: dict[str, str]) -> PageKeys:
         return cls(state.digest(state.code_fingerprint(), plan.config.model_dump_json(),
-                                f"review={plan.review} pdf={plan.pdf}"), previous)
+                                f"review={plan.review} pdf={plan.pdf}"), previous, pdf_keys)
 
 
 @dataclass
@@ -72,7 +74,7 @@ def render_part(plan: Plan, staging: Path, keys: PageKeys, entries: list[Entry],
         digest.record["findings"] += [finding.as_dict() for finding in context.findings]
         writer.write(view.json, render_data.as_json(digest.record))
         if plan.pdf and view.pdf is not None:
-            pdf_forms.append(pdfs.pdf_form(plan, entry, view))
+            pdf_forms.append(pdfs.pdf_form(plan, entry, view, page_key, keys.pdf_keys))
     return PagesPart(PartResult(forms=len(entries), files=writer.count, pages=writer.records,
                                 pages_reused=writer.reused), pdf_forms)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .. import state
 from ..i18n import _
 from ..output import Reusable, Writer
 from ..parallel import SharedCounts, chunks, collections_paused, pool_map
@@ -60,6 +61,9 @@ class PdfForm:
     key: str
     sheet: str | None
     """The form's table as an archival bundle shows it (archival variants only)."""
+    inputs: str = ""
+    """A hash of everything its PDF's HTML is made from (`pdf_form`): the next build takes `key` for it
+    without rendering that HTML again."""
 
 
 def form_html(plan: Plan, view: render_html.FormView, fit: render_pdf.Fit | None = None) -> tuple[str, str]:
@@ -82,11 +86,22 @@ def pdf_key(plan: Plan, html: str) -> str:
     return plan.pdf_environment.key(html, plan.config.pdf.variant)
 
 
-def pdf_form(plan: Plan, entry: Entry, view: render_html.FormView) -> PdfForm:
-    """The PDF job of a checked form (in the pages stage, where its model is)."""
+def pdf_form(plan: Plan, entry: Entry, view: render_html.FormView, page_key: str, known: dict[str, str]) -> PdfForm:
+    """The PDF job of a checked form (in the pages stage, where its model is). Its key is the hash of its
+    HTML, which is rendered only where the previous build recorded no key for the same inputs (`known`):
+    those are the form page's key (the form's bytes and profile, what the site says of it, formgen's code
+    and libraries, the settings), the PDF's templates, WeasyPrint and the fonts, the variant. An archival
+    bundle needs the sheet too: rendered always."""
+    assert plan.pdf_environment is not None
+    archival = bool(plan.config.pdf.variant and plan.config.pdf.bundles)
+    inputs = state.digest(page_key, state.template_fingerprint(plan.env, "pdf.html"),
+                          state.template_fingerprint(plan.env, "_sheet.html"), plan.pdf_environment.fingerprint,
+                          plan.config.pdf.variant or "")
+    if not archival and inputs in known:
+        return PdfForm(entry.slug, entry.document.path, entry.document.raw, known[inputs], None, inputs)
     html, sheet = form_html(plan, view)
     return PdfForm(entry.slug, entry.document.path, entry.document.raw, pdf_key(plan, html),
-                   sheet if plan.config.pdf.variant and plan.config.pdf.bundles else None)
+                   sheet if archival else None, inputs)
 
 
 @dataclass(frozen=True)
@@ -160,8 +175,9 @@ class PdfStage:
         return found
 
     def make(self, staging: Path, index: SiteIndex, forms: dict[str, PdfForm], bundles: list[bundling.Bundle],
-             progress: Report | None) -> list[_Made]:
-        """Every form PDF of `forms` and every part of the composed `bundles`, over the build's jobs."""
+             progress: Report | None, work: bool = True) -> list[_Made]:
+        """Every form PDF of `forms` and every part of the composed `bundles`, over the build's jobs; in this
+        process where there is no `work` (every one unchanged: each is linked)."""
         rows = {row.slug: row for row in index.rows}
         todo = {slug: _Job(form, rows[slug].display_title, rows[slug].pdf or "") for slug, form in forms.items()}
         chunk_list: list[_Chunk] = []
@@ -186,7 +202,7 @@ class PdfStage:
         part_pages, form_pages = SharedCounts(len(chunk_list), _UNKNOWN), SharedCounts(positions, _UNKNOWN)
         made, total = SharedCounts(1, 0), len(forms)  # PDFs made so far, for progress
         return pool_map(lambda chunk: self._chunk(staging, chunk, part_pages, form_pages, made), chunk_list,
-                        self.plan.jobs, always=self.plan.large,
+                        self.plan.jobs if work else 1, always=self.plan.large and work,
                         waiting=(lambda: progress(made[0], total)) if progress is not None and total else None)
 
     def _chunk(self, staging: Path, chunk: _Chunk, part_pages: SharedCounts, form_pages: SharedCounts,
@@ -256,7 +272,9 @@ class PdfStage:
         return _Made(PartResult(files=writer.count, pdfs=len(chunk.jobs), reused=len(chunk.jobs),
                                 records=writer.records, notes=notes),
                      bundling.Part(chunk.bundle.path, str(cached.path), key, cached.sha256, None,
-                                   {job.key: count or 0 for job, count in zip(chunk.jobs, counts, strict=True)}))
+                                   {job.key: count or 0 for job, count in zip(chunk.jobs, counts, strict=True)},
+                                   fits={job.key: fit for job in chunk.jobs
+                                         if (fit := self.cache.fits.get(job.key)) is not None}))
 
     def _first_page(self, chunk: _Chunk, part_pages: SharedCounts) -> int | None:
         """The number of the part's first page, once the earlier parts have published their page counts
@@ -272,6 +290,7 @@ class PdfStage:
                     made: SharedCounts) -> _Made:
         writer = Writer(staging)
         laid_out: list[list[Any]] = []
+        fits: dict[str, render_pdf.Fit] = {}
         failures: list[tuple[str, str]] = []
         reused = pdfs = 0
         for job in chunk.jobs:
@@ -279,7 +298,7 @@ class PdfStage:
             try:
                 if unchanged is None or chunk.bundle is not None:
                     with self.plan.pdf_time_limit():
-                        pages = self._form(writer, job, unchanged)
+                        pages = self._form(writer, job, unchanged, fits)
                     if chunk.bundle is not None:
                         laid_out.append(pages)
                         form_pages[job.position] = len(pages)
@@ -304,9 +323,10 @@ class PdfStage:
         path, sha256, front = self._part(chunk, laid_out, first_page, form_pages, key)
         return _Made(result, bundling.Part(bundle.path, path, key, sha256, front,
                                            {job.key: len(pages) for job, pages in zip(chunk.jobs, laid_out,
-                                                                                       strict=True)}))
+                                                                                       strict=True)}, fits=fits))
 
-    def _form(self, writer: Writer, job: _Job, unchanged: Reusable | None) -> list[Any]:
+    def _form(self, writer: Writer, job: _Job, unchanged: Reusable | None,
+              fits: dict[str, render_pdf.Fit]) -> list[Any]:
         """Lay one form out and write its PDF (or link the unchanged one); its pages, for its bundle.
         Raises ValueError for a character the fonts cannot draw."""
         entry = load_entry(job.form.source, self.plan.config, self.plan.root, raw=job.form.raw)
@@ -317,8 +337,11 @@ class PdfStage:
         missing = render_pdf.missing_glyphs(render_html.visible_text(html), self.environment)
         if missing:
             raise ValueError(render_pdf.missing_glyphs_message(missing, self.environment))
-        document = render_pdf.fit_form(lambda fit: form_html(self.plan, view, fit)[0], job.form.source.parent,
-                                       self.plan.roots)
+        # A form laid out again only for its part (its PDF is the previous one) takes the fit found then: the
+        # same key, so the same HTML, so the same fit; fitting would lay it out up to _MAX_PASSES times.
+        document, fit = render_pdf.fit_form(lambda fit: form_html(self.plan, view, fit)[0], job.form.source.parent,
+                                            self.plan.roots, self.cache.fits.get(job.key) if unchanged else None)
+        fits[job.key] = fit
         if unchanged is not None:
             writer.write(job.pdf, unchanged, job.key)
         else:

@@ -54,7 +54,8 @@ class Plan:
     """The cache folder is `cache_base/cache_names…`, each part made a real folder once the build holds
     the output's lock (`output.cache_folder`): by default .formgen-cache/<output name> beside the output."""
     pdf_environment: render_pdf.PdfEnvironment | None
-    """The fonts and settings of the PDFs; None for a build without PDFs."""
+    """The fonts and settings of the PDFs; None for a build without PDFs. Fingerprinted once the cache folder is
+    known (`Cache.fingerprinted`); checked only where something is rendered."""
     review: bool = False
     strict: bool = False
     jobs: int = 1
@@ -94,7 +95,8 @@ def make_plan(paths: list[Path], config: SiteConfig, out: Path, *, site_template
     PdfUnavailable where this machine cannot make PDFs."""
     started = time.perf_counter()
     check_output(out, paths)
-    pdf_environment = render_pdf.check_environment(config.pdf.fonts) if pdf else None
+    # Found, not checked: WeasyPrint is imported only where something is to be rendered (PdfStage.ready).
+    pdf_environment = render_pdf.find_environment(config.pdf.fonts) if pdf else None
     files = discover(paths, root)
     if not files:
         raise UsageError(_("no form files (*.md) under {paths}").format(paths=", ".join(map(str, paths))))

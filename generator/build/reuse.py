@@ -5,6 +5,7 @@ file reached through no link, hashing to what was recorded); anything else is ma
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -19,7 +20,8 @@ __all__ = ["CACHE_MANIFEST", "Cache", "Previous"]
 
 CACHE_MANIFEST = "cache.json"
 """In the cache folder: the page count of each form PDF key, so that unchanged parts of bundles are
-reused without laying their forms out, and the hash of each part kept, verified before it is used."""
+reused without laying their forms out, the hash of each part kept, verified before it is used, and how
+each form was fitted to its pages, so that a part made again lays its unchanged forms out once each."""
 
 
 class Previous:
@@ -67,6 +69,8 @@ class Cache:
         self.notes += more
         self.page_counts: dict[str, int] = {}
         self.part_hashes: dict[str, str] = {}
+        self.fits: dict[str, render_pdf.Fit] = {}
+        """Form key → how it was fitted to its pages (`render_pdf.fit_form`)."""
         """Part key → the hash of its bytes when it was made: a part is used only if it still hashes so."""
         try:
             manifest = self.folder / CACHE_MANIFEST
@@ -74,8 +78,21 @@ class Cache:
             self.page_counts = {key: count for key, count in recorded["pages"].items()
                                 if isinstance(count, int) and 0 < count < 10_000}
             self.part_hashes = {key: sha for key, sha in recorded["parts"].items() if isinstance(sha, str)}
+            self.fits = {key: fit for key, value in recorded.get("fits", {}).items()
+                         if (fit := render_pdf.Fit.from_json(value)) is not None}
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             pass  # no cache yet, or not ours: every part is made
+
+    def fingerprinted(self, plan: Plan) -> Plan:
+        """`plan` with its PDF environment's fingerprint, the font files' hashes kept here (each file read
+        again only when its status changed: `state.FileDigests`)."""
+        if plan.pdf_environment is None:
+            return plan
+        digests = state.FileDigests(self.folder / state.FONTS_FILE)
+        plan = dataclasses.replace(plan, pdf_environment=plan.pdf_environment.fingerprinted(digests.digest))
+        if digests.changed:
+            write_atomically(self.folder / state.FONTS_FILE, digests.json())
+        return plan
 
     def records(self, name: str) -> dict[str, Record]:
         """What the previous build recorded in `name` (state.PAGES_FILE, state.PDFS_FILE)."""
@@ -83,6 +100,22 @@ class Cache:
 
     def keep_records(self, name: str, records: dict[str, Record]) -> None:
         write_atomically(self.folder / name, state.records_json(records).encode("utf-8"))
+
+    def pdf_keys(self) -> dict[str, str]:
+        """The PDF keys the previous build found, by their HTML's inputs (`pdfs.pdf_form`); none if the file is
+        missing or not ours (every PDF's HTML is then rendered to find its key)."""
+        path = self.folder / state.PDF_KEYS_FILE
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8")) if not path.is_symlink() else {}
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(recorded, dict):
+            return {}
+        return {inputs: key for inputs, key in recorded.items() if isinstance(key, str)}
+
+    def keep_pdf_keys(self, keys: dict[str, str]) -> None:
+        write_atomically(self.folder / state.PDF_KEYS_FILE,
+                         (json.dumps(dict(sorted(keys.items())), indent=0) + "\n").encode("utf-8"))
 
     def to_parts(self, data: bytes, key: str | None = None) -> tuple[str, str]:
         """Keep a composed part in the parts folder (whole or not at all: later builds read it): (its file,
@@ -102,11 +135,17 @@ class Cache:
                            "again").format(part=f"{self.parts / key}.pdf", bundle=bundle))
         return cached
 
-    def keep_parts(self, counts: dict[str, int], kept: dict[str, str]) -> None:
-        """Keep the page counts and parts of this build for the next, with each part's hash; drop those no
-        build uses now (files and links in the cache's own parts folder; nothing is followed)."""
+    def keep_parts(self, counts: dict[str, int], kept: dict[str, str], fits: dict[str, render_pdf.Fit],
+                   current: set[str]) -> None:
+        """Keep the page counts, fits and parts of this build for the next, with each part's hash; drop the parts
+        no build uses now (files and links in the cache's own parts folder; nothing is followed). The counts
+        and fits of the `current` form keys whose bundle was not made again are kept as they were: a later
+        change to such a bundle needs them."""
         if not counts:
             return
+        counts = {**{key: count for key, count in self.page_counts.items() if key in current}, **counts}
+        fits = {**{key: fit for key, fit in self.fits.items() if key in current}, **fits}
         remove_unless(self.parts, {f"{key}.pdf" for key in kept}, ".pdf")
         write_atomically(self.folder / CACHE_MANIFEST, json.dumps(
-            {"pages": dict(sorted(counts.items())), "parts": dict(sorted(kept.items()))}, indent=0).encode())
+            {"pages": dict(sorted(counts.items())), "parts": dict(sorted(kept.items())),
+             "fits": {key: fits[key].as_json() for key in sorted(fits)}}, indent=0).encode())

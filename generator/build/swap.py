@@ -15,11 +15,13 @@ __all__ = ["publish"]
 
 
 def publish(plan: Plan, staging: Staging, cache: Cache, pages: dict[str, Record],
-            pdfs: dict[str, Record] | None) -> None:
-    """Swap the staging folder in, then record its pages (and PDFs) for the next build."""
+            pdfs: dict[str, Record] | None, pdf_keys: dict[str, str]) -> None:
+    """Swap the staging folder in, then record its pages (and PDFs, and the PDFs' keys by their HTML's
+    inputs) for the next build."""
     if plan.shard is not None and pdfs is not None:
         Writer(staging.folder).write(SHARD_MANIFEST, state.records_json(pdfs))
     staging.publish()
     cache.keep_records(state.PAGES_FILE, pages)
     if pdfs is not None:
         cache.keep_records(state.PDFS_FILE, pdfs)
+        cache.keep_pdf_keys(pdf_keys)

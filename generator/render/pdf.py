@@ -33,12 +33,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import mimetypes
 import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,8 +50,8 @@ from ..errors import FormgenError
 from ..i18n import N_, _, ngettext
 
 __all__ = ["FetchRefused", "Fit", "Front", "PdfEnvironment", "PdfUnavailable", "check_environment", "compose_pdf",
-           "fit_form", "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs", "missing_glyphs_message",
-           "render_pdf", "site_fetcher", "write_pdf"]
+           "find_environment", "fit_form", "is_pdf", "join_pdfs", "layout_pdf", "missing_glyphs",
+           "missing_glyphs_message", "render_pdf", "site_fetcher", "write_pdf"]
 
 FONT_PACKAGE = "fonts-noto-cjk"
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -88,12 +89,13 @@ def _fenced() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class PdfEnvironment:
-    """What rendering needs, checked once per process."""
+    """What rendering needs. Found (`find_environment`) without importing WeasyPrint, so that a build with
+    nothing to make never loads it; `checked()` before anything is rendered."""
 
     fonts: tuple[str, ...]
     """Font families, in order of preference."""
-    coverage: frozenset[int] = field(repr=False)
-    """Every code point the fonts can draw."""
+    files: tuple[str, ...]
+    """The font file fontconfig gives for each family found."""
     weasyprint_version: str
     fingerprint: str = ""
     """A hash of the WeasyPrint version and the font files' bytes: part of every PDF's cache key."""
@@ -106,6 +108,27 @@ class PdfEnvironment:
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
         return digest.hexdigest()
+
+    def fingerprinted(self, font_digest: Callable[[str], bytes]) -> PdfEnvironment:
+        """This environment with its fingerprint, the font files' hashes given by `font_digest` (a path's
+        SHA-256, e.g. `state.FileDigests.digest`, which rereads a file only when its status changed)."""
+        fingerprint = hashlib.sha256(self.weasyprint_version.encode("utf-8"))
+        for name in self.files:
+            fingerprint.update(font_digest(name))
+        return replace(self, fingerprint=fingerprint.hexdigest())
+
+    @functools.cached_property
+    def coverage(self) -> frozenset[int]:
+        """Every code point the fonts can draw (read once, from the font files: compute it before workers fork,
+        as `checked()` does)."""
+        return _coverage(self.files)
+
+    def checked(self) -> PdfEnvironment:
+        """Refuse to render unless WeasyPrint loads, HarfBuzz can subset, and the WeasyPrint imported is the one
+        whose version the keys hold; read the fonts' coverage. Call before the first thing is rendered."""
+        _check_libraries(self.weasyprint_version)
+        _ = self.coverage
+        return self
 
 
 def _font_file(family: str) -> str | None:
@@ -131,9 +154,7 @@ def _coverage(files: tuple[str, ...]) -> frozenset[int]:
     return frozenset(points)
 
 
-@functools.lru_cache(maxsize=4)
-def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
-    """Refuse to render PDFs unless HarfBuzz can subset and the fonts are installed."""
+def _check_libraries(version: str) -> None:
     try:
         import weasyprint
         from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
@@ -144,16 +165,39 @@ def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
     if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
         raise PdfUnavailable(_("HarfBuzz's subset library is missing: install {package} (apt-get install {package}); "
                                "without it fonts are subset about 40 times slower").format(package=HARFBUZZ_PACKAGE))
+    if weasyprint.__version__ != version:  # the keys hold the installed version; a stray copy on the path differs
+        raise PdfUnavailable(_("WeasyPrint {imported} was imported, but {installed} is installed: remove the other "
+                               "copy from the Python path, or reinstall WeasyPrint").format(
+            imported=weasyprint.__version__, installed=version))
+
+
+def find_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
+    """The fonts and WeasyPrint version PDFs are made with, found without importing WeasyPrint (its version from
+    the installed package's metadata; the fonts through fontconfig): no fingerprint yet (`fingerprinted`), not
+    checked (`checked`). Raises PdfUnavailable where WeasyPrint or the fonts are not installed."""
+    try:
+        version = importlib.metadata.version("weasyprint")
+    except importlib.metadata.PackageNotFoundError:
+        raise PdfUnavailable(_("WeasyPrint is not installed: reinstall formgen (pip install formgen), or build "
+                               "with --no-pdf")) from None
     files = tuple(file for file in map(_font_file, fonts) if file)
     if not files:
         raise PdfUnavailable(_("no CJK font found for {fonts}: install {package} (apt-get install {package}) or name "
                                "installed fonts in formgen.toml [pdf] fonts").format(fonts=", ".join(fonts),
                                                                                    package=FONT_PACKAGE))
-    fingerprint = hashlib.sha256(weasyprint.__version__.encode("utf-8"))
-    for name in files:
-        with open(name, "rb") as font:
-            fingerprint.update(hashlib.file_digest(font, "sha256").digest())
-    return PdfEnvironment(fonts, _coverage(files), weasyprint.__version__, fingerprint.hexdigest())
+    return PdfEnvironment(fonts, files, version)
+
+
+def _read_digest(name: str) -> bytes:
+    with open(name, "rb") as font:
+        return hashlib.file_digest(font, "sha256").digest()
+
+
+@functools.lru_cache(maxsize=4)
+def check_environment(fonts: tuple[str, ...] = DEFAULT_FONTS) -> PdfEnvironment:
+    """Refuse to render PDFs unless HarfBuzz can subset and the fonts are installed: the environment found,
+    fingerprinted from the font files read whole, and checked."""
+    return find_environment(fonts).fingerprinted(_read_digest).checked()
 
 
 def missing_glyphs(text: str, environment: PdfEnvironment) -> list[str]:
@@ -263,6 +307,25 @@ class Fit:
     starts: tuple[int, ...] = ()
     """The indicator rows (0-based) that begin a page after the first: their 一级/二级 cells are repeated
     there, marked 续."""
+
+    def as_json(self) -> dict[str, Any]:
+        """What the cache keeps of it (`from_json`)."""
+        return {"widths": [list(pair) for pair in self.widths], "font": self.font, "small": self.small,
+                "tight": self.tight, "starts": list(self.starts)}
+
+    @classmethod
+    def from_json(cls, value: object) -> Fit | None:
+        """A fit the cache kept (`as_json`); None where it is not one (the form is then fitted again)."""
+        if not isinstance(value, dict):
+            return None
+        widths, starts = value.get("widths"), value.get("starts")
+        font, small, tight = value.get("font"), value.get("small"), value.get("tight")
+        if not (isinstance(widths, list) and all(isinstance(pair, list) and len(pair) == 2
+                                                 and all(isinstance(part, str) for part in pair) for pair in widths)
+                and isinstance(starts, list) and all(type(start) is int for start in starts)
+                and isinstance(font, str) and isinstance(small, str) and isinstance(tight, bool)):
+            return None
+        return cls(tuple((name, percent) for name, percent in widths), font, small, tight, tuple(starts))
 
     @property
     def style(self) -> str:
@@ -505,9 +568,12 @@ def _last_page_fill(document: Any) -> float:
     return (bottom - top) / box.height if box.height else 1.0
 
 
-def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> Any:
-    """A form laid out to its pages (a WeasyPrint Document), from `html_for` (the form's PDF HTML with a
-    `Fit`): laid out once as it is, and again only where that layout shows a need, until nothing moves
+def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path],
+             known: Fit | None = None) -> tuple[Any, Fit]:
+    """A form laid out to its pages (a WeasyPrint Document), and the `Fit` it was laid out with, from
+    `html_for` (the form's PDF HTML with a `Fit`). With the fit a build found before for the same HTML
+    (`known`), laid out once with it: layout is deterministic, so that is the document fitting found.
+    Otherwise laid out once as it is, and again only where that layout shows a need, until nothing moves
     (at most `_MAX_PASSES` layouts):
 
     * figures wider than their columns: the columns are sized from the widest figure of each
@@ -516,6 +582,8 @@ def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> A
     * indicators on several pages: the rows that begin each later page (`Fit.starts`) get the 一级 and
       二级 labels of their groups again, marked 续; that changes heights, so the pages are found again
       until they are those the labels were put at."""
+    if known is not None:
+        return layout_pdf(html_for(known), base, roots), known
     fit = Fit()
     document = layout_pdf(html_for(fit), base, roots)
     passes = 1
@@ -527,14 +595,14 @@ def fit_form(html_for: Callable[[Fit], str], base: Path, roots: list[Path]) -> A
         tried = layout_pdf(html_for(tight), base, roots)
         passes += 1
         if len(tried.pages) == 1:
-            return tried
+            return tried, tight
     while passes < _MAX_PASSES:
         starts = _starts(document)
         if starts == fit.starts:
             break
         fit = replace(fit, starts=starts)
         document, passes = layout_pdf(html_for(fit), base, roots), passes + 1
-    return document
+    return document, fit
 
 
 def write_pdf(document: Any, *, variant: str | None = None, identifier: bytes | None = None) -> bytes:
