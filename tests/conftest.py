@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,15 @@ def english_from_the_start() -> None:
     fixture below would reach too late): such a fixture's output must not depend on which test came first."""
     os.environ[i18n.ENVIRONMENT_VARIABLE] = "en"
     i18n.activate("en")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_reaches_commands() -> None:
+    """Tests press Ctrl-C on formgen (SIGINT) and expect it to stop. A test runner started as a background job
+    of a non-interactive shell (`make test &`) has SIGINT ignored, and every command it starts inherits that,
+    so formgen would rightly go on: the runner takes Ctrl-C back, and the commands it starts get the default."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
