@@ -69,9 +69,9 @@ class Cache:
         self.notes += more
         self.page_counts: dict[str, int] = {}
         self.part_hashes: dict[str, str] = {}
+        """Part key → the hash of its bytes when it was made: a part is used only if it still hashes so."""
         self.fits: dict[str, render_pdf.Fit] = {}
         """Form key → how it was fitted to its pages (`render_pdf.fit_form`)."""
-        """Part key → the hash of its bytes when it was made: a part is used only if it still hashes so."""
         try:
             manifest = self.folder / CACHE_MANIFEST
             recorded = json.loads(manifest.read_text(encoding="utf-8")) if not manifest.is_symlink() else {}
